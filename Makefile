@@ -1,0 +1,105 @@
+# parindex — one non-recursive GNU makefile.
+#   make            build ./parindex
+#   make check      warnings as errors, ASan + UBSan, unit and CLI tests
+#   make demo       install missing Debian packages, build, run the pipeline on the demo district
+#   make install    PREFIX=/usr/local DESTDIR=
+# DEVELOPER=1 adds -Werror; SANITIZE=address,undefined builds with sanitizers.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/parindex
+MANDIR ?= $(PREFIX)/share/man
+CC ?= cc
+CFLAGS ?= -O2 -g
+PKG_CONFIG ?= pkg-config
+VERSION := 0.1.0
+
+PKGS := libxml-2.0 libzip sqlite3 nettle xlsxwriter
+PROJECT_CFLAGS := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
+	-Wno-unused-parameter -MMD -MP -Icore -Ibuild/gen -DPARINDEX_VERSION='"$(VERSION)"' \
+	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lcsv -lunistring -lm -lpthread
+ifeq ($(DEVELOPER),1)
+PROJECT_CFLAGS += -Werror
+endif
+ifneq ($(SANITIZE),)
+PROJECT_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+# Build folder: plain builds in build/, sanitizer builds beside them.
+B := build$(if $(SANITIZE),/san)
+STAGES := core forms capture tally reports
+LIB_SRC := $(foreach d,$(STAGES),$(wildcard $(d)/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/embedded.o
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
+
+MIGRATIONS := $(sort $(wildcard schemas/migrations/*.sql))
+DEFAULT_DEFINITION := schemas/definitions/hai-duong-2021.xml
+EMBEDDED := schemas/definition.rng $(DEFAULT_DEFINITION) $(MIGRATIONS)
+
+.PHONY: all check test unit cli demo deps bench fuzz install uninstall clean
+all: parindex
+
+parindex: $(B)/parindex
+	$(if $(SANITIZE),,cp $< $@)
+
+$(B)/parindex: $(B)/parindex.o $(B)/libparindex.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/libparindex.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(PROJECT_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+build/gen/embedded.c: core/embed.sh $(EMBEDDED)
+	@mkdir -p $(dir $@)
+	sh core/embed.sh $(EMBEDDED) > $@.tmp && mv $@.tmp $@
+
+$(B)/gen/embedded.o: build/gen/embedded.c
+	@mkdir -p $(dir $@)
+	$(CC) $(PROJECT_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(LIB_OBJ) $(B)/parindex.o $(UNIT_OBJ): build/gen/embedded.c
+
+$(B)/unit: $(UNIT_OBJ) $(B)/libparindex.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# Tests: everything under ASan + UBSan with warnings as errors.
+CHECK_FLAGS := SANITIZE=address,undefined DEVELOPER=1 CFLAGS='-O1 -g'
+check test:
+	$(MAKE) --no-print-directory $(CHECK_FLAGS) build/san/parindex build/san/unit
+	tests/run $(if $(UPDATE_GOLDEN),--update-golden)
+
+unit:
+	$(MAKE) --no-print-directory $(CHECK_FLAGS) build/san/unit
+	build/san/unit
+
+# The Debian packages parindex needs to build, test and run its demo.
+DEB_PACKAGES := build-essential pkg-config libxml2-dev libzip-dev libsqlite3-dev nettle-dev \
+	libcsv-dev libunistring-dev libxlsxwriter-dev sqlite3 libxml2-utils zip unzip \
+	gnuplot-nox fonts-dejavu-core nodejs chromium clang valgrind python3-lxml
+deps:
+	@sh tests/deps.sh $(DEB_PACKAGES)
+
+demo: deps
+	$(MAKE) --no-print-directory parindex
+	sh demo/run.sh
+
+install: parindex
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/definitions $(DESTDIR)$(MANDIR)/man1
+	install -m 755 parindex $(DESTDIR)$(BINDIR)/parindex
+	install -m 644 schemas/definitions/*.xml schemas/definition.rng $(DESTDIR)$(DATADIR)/definitions
+	install -m 644 parindex.1 $(DESTDIR)$(MANDIR)/man1/parindex.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/parindex $(DESTDIR)$(MANDIR)/man1/parindex.1
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build parindex demo/out
+
+-include $(shell find build -name '*.d' 2>/dev/null)

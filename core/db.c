@@ -1,0 +1,225 @@
+/* Opening, migrating and small helpers for the SQLite database. */
+#include "db.h"
+#include "embedded.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+const char *db_path(const char *option)
+{
+	const char *env = getenv("PARINDEX_DB");
+
+	if (option && *option)
+		return option;
+	if (env && *env)
+		return env;
+	return "parindex.db";
+}
+
+int db_schema_version(void)
+{
+	int n = 0;
+
+	while (embedded_migrations[n])
+		n++;
+	return n;
+}
+
+int db_fail(sqlite3 *db, struct perr *err, const char *doing)
+{
+	const char *file = db ? sqlite3_db_filename(db, "main") : NULL;
+	int code = db ? sqlite3_errcode(db) : SQLITE_ERROR;
+
+	/* a constraint or type failure means the data was wrong, not the system */
+	return perr_set(err, (code & 0xff) == SQLITE_CONSTRAINT ? PERR_DATA : PERR_SYSTEM,
+			file && *file ? file : "database", "%s: %s", doing,
+			db ? sqlite3_errmsg(db) : "cannot allocate");
+}
+
+int db_exec(sqlite3 *db, const char *sql, struct perr *err)
+{
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(db, err, "database");
+	return 0;
+}
+
+int db_prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql, struct perr *err)
+{
+	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
+		return db_fail(db, err, "preparing a statement");
+	return 0;
+}
+
+int db_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
+}
+
+int db_step_done(sqlite3 *db, sqlite3_stmt *st, struct perr *err)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return db_fail(db, err, "writing");
+	return 0;
+}
+
+static int user_version(sqlite3 *db, int *v, struct perr *err)
+{
+	sqlite3_stmt *st;
+
+	if (db_prepare(db, &st, "PRAGMA user_version", err) < 0)
+		return -1;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return db_fail(db, err, "reading the schema version");
+	}
+	*v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* Apply migrations from `from` up, all in one transaction. */
+static int migrate(sqlite3 *db, const char *path, int want, struct perr *err)
+{
+	int v;
+	char sql[64];
+
+	if (db_exec(db, "BEGIN IMMEDIATE", err) < 0)
+		return -1;
+	/* read again inside the write lock: another process may have migrated meanwhile */
+	if (user_version(db, &v, err) < 0)
+		goto fail;
+	if (v > want) {
+		perr_set(err, PERR_DATA, path,
+			 "database schema version %d is newer than this parindex knows (%d); use a newer parindex",
+			 v, want);
+		goto fail;
+	}
+	for (; v < want; v++) {
+		if (sqlite3_exec(db, embedded_migrations[v], NULL, NULL, NULL) != SQLITE_OK) {
+			db_fail(db, err, "applying a migration");
+			goto fail;
+		}
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", want);
+	if (db_exec(db, sql, err) < 0 || db_exec(db, "COMMIT", err) < 0)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+int db_open(sqlite3 **out, const char *path, enum db_mode mode, struct perr *err)
+{
+	sqlite3 *db = NULL;
+	int want = db_schema_version(), v;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	struct stat sb;
+
+	*out = NULL;
+	if (mode == DB_EXISTING && stat(path, &sb) != 0)
+		return perr_set(err, PERR_USAGE, path,
+				"no database here; create it with 'parindex init' (or name one with --db)");
+	if (mode == DB_MIGRATE)
+		flags |= SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+		perr_set(err, PERR_SYSTEM, path, "cannot open database: %s",
+			 db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return -1;
+	}
+	sqlite3_extended_result_codes(db, 1);
+	sqlite3_busy_timeout(db, 30000);
+	if (user_version(db, &v, err) < 0) {
+		/* not a database at all, or a damaged one */
+		perr_set(err, PERR_DATA, path, "not a parindex database: %s", sqlite3_errmsg(db));
+		goto fail;
+	}
+	if (v > want) {
+		perr_set(err, PERR_DATA, path,
+			 "database schema version %d is newer than this parindex knows (%d); use a newer parindex",
+			 v, want);
+		goto fail;
+	}
+	if (db_exec(db, "PRAGMA journal_mode = WAL", err) < 0 ||
+	    db_exec(db, "PRAGMA foreign_keys = ON", err) < 0 ||
+	    db_exec(db, "PRAGMA synchronous = NORMAL", err) < 0)
+		goto fail;
+	if (v < want) {
+		if (mode != DB_MIGRATE) {
+			perr_set(err, PERR_DATA, path,
+				 "database schema version %d is older than this parindex (%d); run 'parindex init' to upgrade it",
+				 v, want);
+			goto fail;
+		}
+		if (migrate(db, path, want, err) < 0)
+			goto fail;
+	}
+	*out = db;
+	return 0;
+fail:
+	sqlite3_close(db);
+	return -1;
+}
+
+void db_close(sqlite3 *db)
+{
+	sqlite3_close(db);
+}
+
+int db_setting_get(sqlite3 *db, const char *key, char *buf, size_t size, struct perr *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, &st, "SELECT value FROM setting WHERE key = ?", err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return 1;
+	return db_fail(db, err, "reading a setting");
+}
+
+int db_setting_set(sqlite3 *db, const char *key, const char *value, struct perr *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, &st,
+		       "INSERT INTO setting (key, value) VALUES (?1, ?2) "
+		       "ON CONFLICT (key) DO UPDATE SET value = ?2 WHERE value IS NOT ?2",
+		       err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	rc = db_step_done(db, st, err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+const char *db_now(char buf[32])
+{
+	const char *env = getenv("PARINDEX_NOW");
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (env && *env) {
+		snprintf(buf, 32, "%s", env);
+		return buf;
+	}
+	gmtime_r(&t, &tm);
+	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}

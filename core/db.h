@@ -1,0 +1,37 @@
+/* The database: one SQLite file, its schema brought up to date by the migrations compiled in
+   from schemas/migrations, versioned by PRAGMA user_version. WAL mode, foreign keys on. */
+#ifndef PARINDEX_DB_H
+#define PARINDEX_DB_H
+
+#include <sqlite3.h>
+
+#include "err.h"
+
+enum db_mode {
+	DB_EXISTING, /* the file must exist with the current schema */
+	DB_MIGRATE,  /* create the file if needed and apply missing migrations */
+};
+
+/* The path to use: the --db option if given, else $PARINDEX_DB, else "parindex.db". */
+const char *db_path(const char *option);
+/* The schema version this binary writes. */
+int db_schema_version(void);
+int db_open(sqlite3 **db, const char *path, enum db_mode mode, struct perr *err);
+void db_close(sqlite3 *db);
+
+int db_exec(sqlite3 *db, const char *sql, struct perr *err);
+int db_prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql, struct perr *err);
+/* Fill err from the database's last error; returns -1. */
+int db_fail(sqlite3 *db, struct perr *err, const char *doing);
+/* Bind a text value (copied by SQLite) or NULL. */
+int db_bind_text(sqlite3_stmt *st, int i, const char *s);
+/* Run a statement that returns no rows, then reset it; -1 with err on failure. */
+int db_step_done(sqlite3 *db, sqlite3_stmt *st, struct perr *err);
+/* Text of a setting, copied into buf; 0 if found, 1 if absent, -1 on error. */
+int db_setting_get(sqlite3 *db, const char *key, char *buf, size_t size, struct perr *err);
+int db_setting_set(sqlite3 *db, const char *key, const char *value, struct perr *err);
+/* The current time as ISO 8601 UTC ("2026-01-05T08:30:00Z"); $PARINDEX_NOW overrides it so
+   tests are repeatable. */
+const char *db_now(char buf[32]);
+
+#endif

@@ -1,0 +1,624 @@
+/* Loading and checking an index definition: schema first (RELAX NG, compiled in), then the
+   meaning: ids, point totals, question links, weights, tiers, quotas. Every problem is
+   reported with its line, not just the first. */
+#include "def.h"
+#include "embedded.h"
+#include "strbuf.h"
+#include "text.h"
+#include "xml.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <libxml/relaxng.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EPS 1e-9
+
+/* Loading context: the definition being filled, where messages go, and array capacities. */
+struct loader {
+	struct def *d;
+	struct diag *diag;
+	const char *name;
+	size_t a_fields, a_criteria, a_subs, a_groups, a_scales, a_questions, a_tiers;
+	int errors;
+};
+
+static void flag(struct loader *L, long line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void flag(struct loader *L, long line, const char *fmt, ...)
+{
+	char msg[900];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	diag_add(L->diag, L->name, line, "%s", msg);
+	L->errors++;
+}
+
+const char *def_text_get(const struct def_text *t, const char *lang)
+{
+	return !strcmp(lang, "en") ? t->en : t->vi;
+}
+
+/* Read the vi/en texts held by the children of `parent` named `child`. */
+static void read_text(struct loader *L, xmlNode *parent, const char *child, struct def_text *t,
+		      const char *what)
+{
+	for (xmlNode *n = xml_first(parent, child); n; n = xml_next(n, child)) {
+		const char *lang = xml_attr(n, "lang");
+		char **slot = lang && !strcmp(lang, "en") ? &t->en : &t->vi;
+		char *s = xml_text(n);
+
+		if (*slot) {
+			flag(L, xml_line(n), "%s: second %s text in language '%s'", what, child, lang);
+			free(s);
+			continue;
+		}
+		if (!text_is_nfc(s))
+			flag(L, xml_line(n), "%s: %s text is not in Unicode NFC form", what, child);
+		*slot = s;
+	}
+	if (!t->vi)
+		flag(L, xml_line(parent), "%s: no Vietnamese (lang=\"vi\") %s", what, child);
+	if (!t->en)
+		flag(L, xml_line(parent), "%s: no English (lang=\"en\") %s", what, child);
+	if (!t->vi)
+		t->vi = xstrdup("");
+	if (!t->en)
+		t->en = xstrdup("");
+}
+
+static double num_attr(const xmlNode *n, const char *name)
+{
+	const char *v = xml_attr(n, name);
+	return v ? strtod(v, NULL) : 0;
+}
+
+static char *str_attr(const xmlNode *n, const char *name)
+{
+	const char *v = xml_attr(n, name);
+	return xstrdup(v ? v : "");
+}
+
+/* The schema is compiled once per process. */
+static xmlRelaxNGPtr schema(void)
+{
+	static xmlRelaxNGPtr rng;
+
+	if (!rng) {
+		xmlRelaxNGParserCtxtPtr pc = xmlRelaxNGNewMemParserCtxt(
+			embedded_definition_rng, (int)strlen(embedded_definition_rng));
+		rng = xmlRelaxNGParse(pc);
+		xmlRelaxNGFreeParserCtxt(pc);
+	}
+	return rng;
+}
+
+static void on_schema_error(void *ctx, xmlErrorPtr e)
+{
+	struct loader *L = ctx;
+	char msg[600];
+	size_t n;
+
+	snprintf(msg, sizeof(msg), "%s", e->message ? e->message : "schema violation");
+	n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	flag(L, e->line, "schema: %s", msg);
+	L->errors++;
+}
+
+static int validate(struct loader *L, xmlDoc *doc)
+{
+	xmlRelaxNGPtr rng = schema();
+	xmlRelaxNGValidCtxtPtr vc;
+	int rc;
+
+	if (!rng) {
+		flag(L, 0, "internal error: the compiled-in schema does not load");
+		return -1;
+	}
+	vc = xmlRelaxNGNewValidCtxt(rng);
+	xmlRelaxNGSetValidStructuredErrors(vc, on_schema_error, L);
+	rc = xmlRelaxNGValidateDoc(vc, doc);
+	xmlRelaxNGFreeValidCtxt(vc);
+	if (rc != 0 && !L->errors)
+		flag(L, xml_line(xmlDocGetRootElement(doc)), "schema: document does not validate");
+	return rc == 0 ? 0 : -1;
+}
+
+static void load_tree(struct loader *L, xmlNode *root)
+{
+	struct def *d = L->d;
+	xmlNode *survey = xml_first(root, "survey");
+	xmlNode *cls = xml_first(root, "classification");
+	xmlNode *n;
+
+	d->id = str_attr(root, "id");
+	d->version = str_attr(root, "version");
+	d->year = (int)num_attr(root, "year");
+	d->decimals = (int)num_attr(root, "decimals");
+	d->max = num_attr(root, "max");
+	read_text(L, root, "title", &d->title, "definition");
+	d->province = xml_text(xml_first(root, "province"));
+	n = xml_first(root, "district");
+	d->district = xml_text(n);
+	d->district_code = xml_attr(n, "code") ? str_attr(n, "code") : NULL;
+	if ((n = xml_first(root, "note")))
+		d->note = xml_text(n);
+
+	for (xmlNode *f = xml_first(root, "field"); f; f = xml_next(f, "field")) {
+		struct def_field *fd;
+
+		xgrow(&d->fields, &L->a_fields, d->nfields + 1, sizeof(*d->fields));
+		fd = memset(&d->fields[d->nfields], 0, sizeof(*fd));
+		fd->id = str_attr(f, "id");
+		fd->max = num_attr(f, "max");
+		fd->line = xml_line(f);
+		fd->first_criterion = d->ncriteria;
+		read_text(L, f, "name", &fd->name, fd->id);
+		for (xmlNode *c = xml_first(f, "criterion"); c; c = xml_next(c, "criterion")) {
+			struct def_criterion *cr;
+
+			xgrow(&d->criteria, &L->a_criteria, d->ncriteria + 1, sizeof(*d->criteria));
+			cr = memset(&d->criteria[d->ncriteria], 0, sizeof(*cr));
+			cr->id = str_attr(c, "id");
+			cr->max = num_attr(c, "max");
+			cr->assessed = !strcmp(xml_attr(c, "assessed"), "survey") ? DEF_SURVEY : DEF_SELF;
+			cr->field = d->nfields;
+			cr->line = xml_line(c);
+			cr->first_sub = d->nsubcriteria;
+			read_text(L, c, "name", &cr->name, cr->id);
+			for (xmlNode *s = xml_first(c, "subcriterion"); s; s = xml_next(s, "subcriterion")) {
+				struct def_subcriterion *sc;
+
+				xgrow(&d->subcriteria, &L->a_subs, d->nsubcriteria + 1,
+				      sizeof(*d->subcriteria));
+				sc = memset(&d->subcriteria[d->nsubcriteria], 0, sizeof(*sc));
+				sc->id = str_attr(s, "id");
+				sc->max = num_attr(s, "max");
+				sc->criterion = d->ncriteria;
+				sc->line = xml_line(s);
+				read_text(L, s, "name", &sc->name, sc->id);
+				d->nsubcriteria++;
+				cr->nsub++;
+			}
+			d->ncriteria++;
+			fd->ncriteria++;
+		}
+		d->nfields++;
+	}
+
+	d->min_forms = (int)num_attr(survey, "min-forms");
+	d->aggregation = !strcmp(xml_attr(survey, "aggregation"), "pooled") ? DEF_POOLED
+									   : DEF_GROUP_MEAN;
+	d->under_quota = !strcmp(xml_attr(survey, "under-quota"), "exclude")
+				 ? DEF_UNDER_QUOTA_EXCLUDE
+				 : DEF_UNDER_QUOTA_FLAG;
+	for (xmlNode *g = xml_first(survey, "group"); g; g = xml_next(g, "group")) {
+		struct def_group *gr;
+
+		xgrow(&d->groups, &L->a_groups, d->ngroups + 1, sizeof(*d->groups));
+		gr = memset(&d->groups[d->ngroups++], 0, sizeof(*gr));
+		gr->id = str_attr(g, "id");
+		gr->min_forms = (int)num_attr(g, "min");
+		gr->line = xml_line(g);
+		read_text(L, g, "name", &gr->name, gr->id);
+	}
+	for (xmlNode *s = xml_first(survey, "scale"); s; s = xml_next(s, "scale")) {
+		struct def_scale *sc;
+		size_t alloc = 0;
+
+		xgrow(&d->scales, &L->a_scales, d->nscales + 1, sizeof(*d->scales));
+		sc = memset(&d->scales[d->nscales++], 0, sizeof(*sc));
+		sc->id = str_attr(s, "id");
+		sc->line = xml_line(s);
+		for (xmlNode *o = xml_first(s, "option"); o; o = xml_next(o, "option")) {
+			struct def_option *op;
+			const char *ex = xml_attr(o, "excluded");
+			char what[80];
+
+			xgrow(&sc->options, &alloc, sc->noptions + 1, sizeof(*sc->options));
+			op = memset(&sc->options[sc->noptions++], 0, sizeof(*op));
+			op->code = str_attr(o, "code");
+			op->has_weight = xml_attr(o, "weight") != NULL;
+			op->weight = num_attr(o, "weight");
+			op->excluded = ex && (!strcmp(ex, "true") || !strcmp(ex, "1"));
+			op->line = xml_line(o);
+			snprintf(what, sizeof(what), "scale %s option %s", sc->id, op->code);
+			read_text(L, o, "label", &op->label, what);
+		}
+	}
+	for (xmlNode *q = survey->children; q; q = q->next) {
+		struct def_question *qu;
+		int profile = xml_is(q, "profile");
+
+		if (!profile && !xml_is(q, "question"))
+			continue;
+		xgrow(&d->questions, &L->a_questions, d->nquestions + 1, sizeof(*d->questions));
+		qu = memset(&d->questions[d->nquestions++], 0, sizeof(*qu));
+		qu->id = str_attr(q, "id");
+		qu->is_profile = profile;
+		qu->criterion = DEF_NONE;
+		qu->scale = DEF_NONE;
+		qu->line = xml_line(q);
+		read_text(L, q, "text", &qu->text, qu->id);
+	}
+
+	for (xmlNode *t = cls->children; t; t = t->next) {
+		struct def_tier *ti;
+
+		if (!xml_is(t, "tier") && !xml_is(t, "otherwise"))
+			continue;
+		xgrow(&d->tiers, &L->a_tiers, d->ntiers + 1, sizeof(*d->tiers));
+		ti = memset(&d->tiers[d->ntiers++], 0, sizeof(*ti));
+		ti->id = str_attr(t, "id");
+		ti->is_otherwise = xml_is(t, "otherwise");
+		ti->min_index = num_attr(t, "min-index");
+		ti->min_field = num_attr(t, "min-field");
+		ti->line = xml_line(t);
+		read_text(L, t, "label", &ti->label, ti->id);
+	}
+}
+
+/* Does `id` continue `parent`'s id ("1.1" under "1", "1.1.2" under "1.1")? */
+static int nested_id(const char *id, const char *parent)
+{
+	size_t n = strlen(parent);
+	return !strncmp(id, parent, n) && id[n] == '.' && id[n + 1];
+}
+
+static int differs(double a, double b)
+{
+	return fabs(a - b) > EPS;
+}
+
+/* Names the form generator uses itself; a question may not take one. */
+static const char *const reserved_names[] = {
+	"commune", "surveyor", "group", "comment", "meta", "start", "end", "deviceid",
+	"today", "instanceID", "instanceName", "deprecatedID", NULL,
+};
+
+static void check_tree(struct loader *L, xmlNode *root)
+{
+	struct def *d = L->d;
+	xmlNode *survey = xml_first(root, "survey");
+	double total = 0;
+	size_t qi = 0;
+	int group_total = 0;
+	unsigned asked_groups = 0;
+
+	/* ids of fields, criteria and sub-criteria share one namespace */
+	for (size_t f = 0; f < d->nfields; f++) {
+		struct def_field *fd = &d->fields[f];
+		double sum = 0;
+
+		total += fd->max;
+		for (size_t g = 0; g < f; g++)
+			if (!strcmp(d->fields[g].id, fd->id))
+				flag(L, fd->line, "duplicate field id '%s' (first on line %ld)",
+					 fd->id, d->fields[g].line);
+		for (size_t c = fd->first_criterion; c < fd->first_criterion + fd->ncriteria; c++) {
+			struct def_criterion *cr = &d->criteria[c];
+			double subsum = 0;
+
+			sum += cr->max;
+			if (!nested_id(cr->id, fd->id))
+				flag(L, cr->line,
+					 "criterion id '%s' does not start with its field's id '%s.'",
+					 cr->id, fd->id);
+			for (size_t o = 0; o < c; o++)
+				if (!strcmp(d->criteria[o].id, cr->id))
+					flag(L, cr->line,
+						 "duplicate criterion id '%s' (first on line %ld)", cr->id,
+						 d->criteria[o].line);
+			if (cr->assessed == DEF_SURVEY && cr->nsub)
+				flag(L, cr->line,
+					 "survey-assessed criterion %s has sub-criteria; only self-assessed criteria may",
+					 cr->id);
+			for (size_t s = cr->first_sub; s < cr->first_sub + cr->nsub; s++) {
+				struct def_subcriterion *sc = &d->subcriteria[s];
+
+				subsum += sc->max;
+				if (!nested_id(sc->id, cr->id))
+					flag(L, sc->line,
+						 "sub-criterion id '%s' does not start with its criterion's id '%s.'",
+						 sc->id, cr->id);
+				for (size_t o = 0; o < s; o++)
+					if (!strcmp(d->subcriteria[o].id, sc->id))
+						flag(L, sc->line,
+							 "duplicate sub-criterion id '%s' (first on line %ld)",
+							 sc->id, d->subcriteria[o].line);
+			}
+			if (cr->nsub && differs(subsum, cr->max))
+				flag(L, cr->line,
+					 "criterion %s: sub-criteria add up to %g, not its max %g", cr->id,
+					 subsum, cr->max);
+		}
+		if (differs(sum, fd->max))
+			flag(L, fd->line,
+				 "field %s: criteria add up to %g, not its max %g", fd->id, sum, fd->max);
+	}
+	if (differs(total, d->max))
+		flag(L, xml_line(root),
+			 "fields add up to %g, not the definition's max %g", total, d->max);
+
+	for (size_t g = 0; g < d->ngroups; g++) {
+		struct def_group *gr = &d->groups[g];
+
+		group_total += gr->min_forms;
+		for (size_t o = 0; o < g; o++)
+			if (!strcmp(d->groups[o].id, gr->id))
+				flag(L, gr->line, "duplicate group id '%s' (first on line %ld)",
+					 gr->id, d->groups[o].line);
+		if (gr->min_forms > d->min_forms)
+			flag(L, gr->line,
+				 "group %s: quota %d is above the per-commune minimum of %d forms", gr->id,
+				 gr->min_forms, d->min_forms);
+	}
+	if (d->ngroups > DEF_MAX_GROUPS)
+		flag(L, xml_line(survey), "more than %d respondent groups",
+			 DEF_MAX_GROUPS);
+	else if (group_total > d->min_forms)
+		flag(L, xml_line(survey),
+			 "group quotas add up to %d, above the per-commune minimum of %d forms",
+			 group_total, d->min_forms);
+
+	for (size_t s = 0; s < d->nscales; s++) {
+		struct def_scale *sc = &d->scales[s];
+
+		for (size_t o = 0; o < s; o++)
+			if (!strcmp(d->scales[o].id, sc->id))
+				flag(L, sc->line, "duplicate scale id '%s' (first on line %ld)",
+					 sc->id, d->scales[o].line);
+		for (size_t i = 0; i < sc->noptions; i++) {
+			struct def_option *op = &sc->options[i];
+
+			for (size_t j = 0; j < i; j++)
+				if (!strcmp(sc->options[j].code, op->code))
+					flag(L, op->line,
+						 "scale %s: duplicate option code '%s' (first on line %ld)",
+						 sc->id, op->code, sc->options[j].line);
+			if (op->has_weight && (op->weight < 0 || op->weight > 1))
+				flag(L, op->line,
+					 "scale %s option %s: weight %g is outside [0, 1]", sc->id, op->code,
+					 op->weight);
+		}
+	}
+
+	for (xmlNode *q = survey->children; q; q = q->next) {
+		struct def_question *qu;
+		const char *groups, *crit, *scale;
+
+		if (!xml_is(q, "profile") && !xml_is(q, "question"))
+			continue;
+		qu = &d->questions[qi++];
+		for (size_t o = 0; o + 1 < qi; o++)
+			if (!strcmp(d->questions[o].id, qu->id))
+				flag(L, qu->line,
+					 "duplicate question id '%s' (first on line %ld)", qu->id,
+					 d->questions[o].line);
+		for (const char *const *r = reserved_names; *r; r++)
+			if (!strcmp(*r, qu->id))
+				flag(L, qu->line,
+					 "question id '%s' is a name the forms use for themselves", qu->id);
+		scale = xml_attr(q, "scale");
+		for (size_t s = 0; s < d->nscales; s++)
+			if (!strcmp(d->scales[s].id, scale))
+				qu->scale = s;
+		if (qu->scale == DEF_NONE)
+			flag(L, qu->line, "question %s: unknown scale '%s'", qu->id,
+				 scale);
+		groups = xml_attr(q, "groups");
+		while (groups && *groups) {
+			size_t len = strcspn(groups, " \t\r\n"), g;
+			char *gid = xstrndup(groups, len);
+
+			if (len) {
+				g = def_find_group(d, gid);
+				if (g == DEF_NONE)
+					flag(L, qu->line,
+						 "question %s: unknown group '%s'", qu->id, gid);
+				else if (g < DEF_MAX_GROUPS)
+					qu->groups |= 1u << g;
+			}
+			free(gid);
+			groups += len;
+			groups += strspn(groups, " \t\r\n");
+		}
+		if (qu->is_profile)
+			continue;
+		asked_groups |= qu->groups;
+		crit = xml_attr(q, "criterion");
+		qu->criterion = def_find_criterion(d, crit);
+		if (qu->criterion == DEF_NONE)
+			flag(L, qu->line, "question %s: unknown criterion '%s'", qu->id,
+				 crit);
+		else if (d->criteria[qu->criterion].assessed != DEF_SURVEY)
+			flag(L, qu->line,
+				 "question %s feeds criterion %s, which is self-assessed", qu->id, crit);
+		if (qu->scale != DEF_NONE) {
+			struct def_scale *sc = &d->scales[qu->scale];
+			size_t counted = 0;
+
+			for (size_t i = 0; i < sc->noptions; i++) {
+				if (sc->options[i].excluded)
+					continue;
+				counted++;
+				if (!sc->options[i].has_weight)
+					flag(L, qu->line,
+						 "question %s: scale %s option %s has no weight (scored questions need one on every counted option)",
+						 qu->id, sc->id, sc->options[i].code);
+			}
+			if (!counted)
+				flag(L, qu->line,
+					 "question %s: scale %s has no counted option", qu->id, sc->id);
+		}
+	}
+	for (size_t c = 0; c < d->ncriteria; c++) {
+		struct def_criterion *cr = &d->criteria[c];
+		int asked = 0;
+
+		for (size_t q = 0; q < d->nquestions; q++)
+			asked |= d->questions[q].criterion == c;
+		if (cr->assessed == DEF_SURVEY && !asked)
+			flag(L, cr->line,
+				 "survey-assessed criterion %s has no question", cr->id);
+	}
+	for (size_t g = 0; g < d->ngroups && g < DEF_MAX_GROUPS; g++)
+		if (!(asked_groups & (1u << g)))
+			flag(L, d->groups[g].line,
+				 "group %s is asked no scored question", d->groups[g].id);
+
+	for (size_t t = 0; t < d->ntiers; t++) {
+		struct def_tier *ti = &d->tiers[t];
+
+		for (size_t o = 0; o < t; o++)
+			if (!strcmp(d->tiers[o].id, ti->id))
+				flag(L, ti->line, "duplicate tier id '%s'", ti->id);
+		if (t == 0 || ti->is_otherwise)
+			continue;
+		if (!(ti->min_index < d->tiers[t - 1].min_index))
+			flag(L, ti->line,
+				 "tier %s: min-index %g is not below the previous tier's %g (tiers go from the highest down)",
+				 ti->id, ti->min_index, d->tiers[t - 1].min_index);
+		if (ti->min_field > d->tiers[t - 1].min_field)
+			flag(L, ti->line,
+				 "tier %s: min-field %g is above the previous tier's %g", ti->id,
+				 ti->min_field, d->tiers[t - 1].min_field);
+	}
+}
+
+int def_load(struct def *d, const char *buf, size_t len, const char *name, struct diag *diag)
+{
+	struct loader L = { .d = d, .diag = diag, .name = name };
+	struct xml_limits lim = { .max_bytes = 16 << 20, .max_depth = 16 };
+	struct perr err = { 0 };
+	xmlDoc *doc;
+	xmlNode *root;
+
+	memset(d, 0, sizeof(*d));
+	d->file = xstrdup(name);
+	doc = xml_parse(buf, len, name, &lim, &err);
+	if (!doc) {
+		diag_add(diag, err.where, 0, "%s", err.msg);
+		def_release(d);
+		return -1;
+	}
+	root = xmlDocGetRootElement(doc);
+	if (validate(&L, doc) == 0) {
+		load_tree(&L, root);
+		check_tree(&L, root);
+	}
+	xmlFreeDoc(doc);
+	if (L.errors) {
+		def_release(d);
+		return -1;
+	}
+	return 0;
+}
+
+int def_load_file(struct def *d, const char *path, struct diag *diag)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int rc;
+
+	if (strbuf_read_file(&sb, path, 16 << 20) < 0) {
+		diag_add(diag, path, 0, "cannot read: %s", strerror(errno));
+		strbuf_release(&sb);
+		memset(d, 0, sizeof(*d));
+		return -1;
+	}
+	rc = def_load(d, strbuf_str(&sb), sb.len, path, diag);
+	strbuf_release(&sb);
+	return rc;
+}
+
+static void text_release(struct def_text *t)
+{
+	free(t->vi);
+	free(t->en);
+}
+
+void def_release(struct def *d)
+{
+	free(d->file);
+	free(d->id);
+	free(d->version);
+	text_release(&d->title);
+	free(d->province);
+	free(d->district);
+	free(d->district_code);
+	free(d->note);
+	for (size_t i = 0; i < d->nfields; i++)
+		free(d->fields[i].id), text_release(&d->fields[i].name);
+	for (size_t i = 0; i < d->ncriteria; i++)
+		free(d->criteria[i].id), text_release(&d->criteria[i].name);
+	for (size_t i = 0; i < d->nsubcriteria; i++)
+		free(d->subcriteria[i].id), text_release(&d->subcriteria[i].name);
+	for (size_t i = 0; i < d->ngroups; i++)
+		free(d->groups[i].id), text_release(&d->groups[i].name);
+	for (size_t i = 0; i < d->nscales; i++) {
+		for (size_t j = 0; j < d->scales[i].noptions; j++)
+			free(d->scales[i].options[j].code),
+				text_release(&d->scales[i].options[j].label);
+		free(d->scales[i].options);
+		free(d->scales[i].id);
+	}
+	for (size_t i = 0; i < d->nquestions; i++)
+		free(d->questions[i].id), text_release(&d->questions[i].text);
+	for (size_t i = 0; i < d->ntiers; i++)
+		free(d->tiers[i].id), text_release(&d->tiers[i].label);
+	free(d->fields);
+	free(d->criteria);
+	free(d->subcriteria);
+	free(d->groups);
+	free(d->scales);
+	free(d->questions);
+	free(d->tiers);
+	memset(d, 0, sizeof(*d));
+}
+
+size_t def_find_criterion(const struct def *d, const char *id)
+{
+	for (size_t i = 0; id && i < d->ncriteria; i++)
+		if (!strcmp(d->criteria[i].id, id))
+			return i;
+	return DEF_NONE;
+}
+
+size_t def_find_group(const struct def *d, const char *id)
+{
+	for (size_t i = 0; id && i < d->ngroups; i++)
+		if (!strcmp(d->groups[i].id, id))
+			return i;
+	return DEF_NONE;
+}
+
+size_t def_find_question(const struct def *d, const char *id)
+{
+	for (size_t i = 0; id && i < d->nquestions; i++)
+		if (!strcmp(d->questions[i].id, id))
+			return i;
+	return DEF_NONE;
+}
+
+const struct def_option *def_find_option(const struct def *d, const struct def_question *q,
+					 const char *code)
+{
+	const struct def_scale *sc;
+
+	if (q->scale == DEF_NONE || !code)
+		return NULL;
+	sc = &d->scales[q->scale];
+	for (size_t i = 0; i < sc->noptions; i++)
+		if (!strcmp(sc->options[i].code, code))
+			return &sc->options[i];
+	return NULL;
+}

@@ -1,0 +1,137 @@
+/* Error struct, diagnostics list and aborting allocators. */
+#include "err.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int perr_set(struct perr *e, int code, const char *where, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!e)
+		return -1;
+	e->code = code;
+	snprintf(e->where, sizeof(e->where), "%s", where ? where : "");
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void perr_clear(struct perr *e)
+{
+	memset(e, 0, sizeof(*e));
+}
+
+int perr_print(const struct perr *e, const char *stage)
+{
+	fprintf(stderr, "parindex: %s%s%s%s%s\n", stage ? stage : "", stage ? ": " : "",
+		e->where, e->where[0] ? ": " : "", e->msg);
+	return e->code ? e->code : PERR_SYSTEM;
+}
+
+void diag_add(struct diag *d, const char *file, long line, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	xgrow(&d->lines, &d->alloc, d->n + 1, sizeof(*d->lines));
+	if (line > 0)
+		d->lines[d->n++] = xasprintf("%s:%ld: %s", file, line, msg);
+	else
+		d->lines[d->n++] = xasprintf("%s: %s", file, msg);
+}
+
+void diag_print(const struct diag *d, const char *stage)
+{
+	for (size_t i = 0; i < d->n; i++)
+		fprintf(stderr, "parindex: %s: %s\n", stage, d->lines[i]);
+}
+
+void diag_release(struct diag *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->lines[i]);
+	free(d->lines);
+	memset(d, 0, sizeof(*d));
+}
+
+static void oom(size_t n)
+{
+	fprintf(stderr, "parindex: out of memory allocating %zu bytes\n", n);
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		oom(n);
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		oom(n * size);
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		oom(n);
+	return q;
+}
+
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+void xgrow(void *pp, size_t *alloc, size_t need, size_t sz)
+{
+	void **p = pp;
+	size_t a = *alloc;
+
+	if (need <= a)
+		return;
+	a = a ? a : 8;
+	while (a < need)
+		a *= 2;
+	*p = xrealloc(*p, a * sz);
+	*alloc = a;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		oom(0);
+	s = xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return s;
+}

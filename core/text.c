@@ -1,0 +1,64 @@
+/* Unicode normalisation and digests. */
+#include "text.h"
+#include "err.h"
+
+#include <nettle/md5.h>
+#include <nettle/sha2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uninorm.h>
+
+char *text_nfc(const char *s)
+{
+	size_t len = strlen(s), outlen = 0;
+	uint8_t *out = u8_normalize(UNINORM_NFC, (const uint8_t *)s, len, NULL, &outlen);
+	char *r;
+
+	if (!out)
+		return xstrdup(s); /* invalid UTF-8 stays as it is; callers validate it */
+	r = xstrndup((const char *)out, outlen);
+	free(out);
+	return r;
+}
+
+int text_is_nfc(const char *s)
+{
+	char *n = text_nfc(s);
+	int same = !strcmp(n, s);
+
+	free(n);
+	return same;
+}
+
+static void hex(const unsigned char *d, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[d[i] >> 4];
+		out[2 * i + 1] = digits[d[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+void text_sha256_hex(const void *data, size_t len, char out[65])
+{
+	struct sha256_ctx c;
+	unsigned char d[SHA256_DIGEST_SIZE];
+
+	sha256_init(&c);
+	sha256_update(&c, len, data);
+	sha256_digest(&c, sizeof(d), d);
+	hex(d, sizeof(d), out);
+}
+
+void text_md5_hex(const void *data, size_t len, char out[33])
+{
+	struct md5_ctx c;
+	unsigned char d[MD5_DIGEST_SIZE];
+
+	md5_init(&c);
+	md5_update(&c, len, data);
+	md5_digest(&c, sizeof(d), d);
+	hex(d, sizeof(d), out);
+}

@@ -1,0 +1,275 @@
+/* parindex: the command table, help, and the foundation commands (init, definition). Each
+   pipeline stage brings its own cmd_* function through its header. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "commune.h"
+#include "db.h"
+#include "def.h"
+#include "embedded.h"
+#include "store.h"
+#include "strbuf.h"
+
+static int cmd_init(int argc, char **argv);
+static int cmd_definition(int argc, char **argv);
+static int cmd_help(int argc, char **argv);
+
+/* The synopsis lines here are the ones of the man page (a test compares them). */
+static const struct cmd commands[] = {
+	{ "init", cmd_init,
+	  "parindex init [--db FILE] [--definition FILE] [--communes FILE]",
+	  "create or upgrade the database; load a definition and a commune register" },
+	{ "definition", cmd_definition,
+	  "parindex definition check FILE...\n"
+	  "parindex definition default",
+	  "check index definitions; print the built-in default definition" },
+	{ "help", cmd_help, "parindex help [COMMAND]", "show help for parindex or a command" },
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const struct cmd *find(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static void usage_all(FILE *out)
+{
+	fprintf(out, "usage: parindex [--version] [--help] COMMAND [ARGS]\n\n"
+		     "Survey forms, capture, tally and reports of the commune-level\n"
+		     "Administrative Reform Index (Chỉ số cải cách hành chính).\n\ncommands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\nsynopsis:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		const char *s = commands[i].synopsis;
+
+		while (*s) {
+			size_t n = strcspn(s, "\n");
+			fprintf(out, "  %.*s\n", (int)n, s);
+			s += n + (s[n] == '\n');
+		}
+	}
+	fprintf(out, "\nThe database is --db FILE, else $PARINDEX_DB, else ./parindex.db.\n"
+		     "Exit status: 0 ok, 1 data rejected, 2 usage, 3 system error.\n");
+}
+
+void cmd_usage(const struct cmd *c, FILE *out)
+{
+	const char *s = c->synopsis;
+
+	fprintf(out, "usage: ");
+	while (*s) {
+		size_t n = strcspn(s, "\n");
+		fprintf(out, "%s%.*s\n", s == c->synopsis ? "" : "   or: ", (int)n, s);
+		s += n + (s[n] == '\n');
+	}
+	fprintf(out, "\n%s\n", c->summary);
+}
+
+int cmd_usage_error(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "parindex: %s: ", name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	if (find(name))
+		cmd_usage(find(name), stderr);
+	return PERR_USAGE;
+}
+
+static int cmd_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return 1;
+	return 0;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	const struct cmd *c;
+
+	if (argc < 2) {
+		usage_all(stdout);
+		return 0;
+	}
+	c = find(argv[1]);
+	if (!c)
+		return cmd_usage_error("help", "no command '%s'", argv[1]);
+	cmd_usage(c, stdout);
+	return 0;
+}
+
+/* parindex init: one transaction, so a bad register leaves the database as it was. */
+static int cmd_init(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "definition", required_argument, NULL, 'f' },
+		{ "communes", required_argument, NULL, 'c' },
+		{ 0 },
+	};
+	const char *dbopt = NULL, *deffile = NULL, *communes = NULL, *defname;
+	struct strbuf content = STRBUF_INIT;
+	struct diag diag = { 0 };
+	struct def d = { 0 };
+	struct commune_list cl = { 0 };
+	struct store_counts dn = { 0 }, cn = { 0 };
+	struct perr err = { 0 };
+	sqlite3 *db = NULL;
+	int c, rc = PERR_OK, have_def = 0, have_communes = 0;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': dbopt = optarg; break;
+		case 'f': deffile = optarg; break;
+		case 'c': communes = optarg; break;
+		default: return cmd_usage_error("init", "unknown option");
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error("init", "unexpected argument '%s'", argv[optind]);
+
+	/* read and check both inputs before touching the database */
+	if (deffile) {
+		if (strbuf_read_file(&content, deffile, 16 << 20) < 0) {
+			perr_set(&err, PERR_USAGE, deffile, "cannot read: %s", strerror(errno));
+			goto fail;
+		}
+		defname = deffile;
+	} else {
+		strbuf_adds(&content, embedded_default_definition);
+		defname = embedded_default_definition_name;
+	}
+	if (def_load(&d, strbuf_str(&content), content.len, defname, &diag) < 0) {
+		diag_print(&diag, "init");
+		rc = PERR_DATA;
+		goto done;
+	}
+	have_def = 1;
+	if (communes) {
+		if (commune_load_file(&cl, communes, &diag) < 0) {
+			diag_print(&diag, "init");
+			rc = PERR_DATA;
+			goto done;
+		}
+		have_communes = 1;
+	}
+
+	if (db_open(&db, db_path(dbopt), DB_MIGRATE, &err) < 0 ||
+	    db_exec(db, "BEGIN IMMEDIATE", &err) < 0)
+		goto fail;
+	/* without --definition, an existing database keeps its definition */
+	if (deffile || db_setting_get(db, "active_definition", (char[200]){ 0 }, 200, &err) == 1) {
+		if (store_definition(db, &d, strbuf_str(&content), content.len, defname, &dn, &err) < 0)
+			goto rollback;
+	}
+	if (have_communes && store_communes(db, &cl, &cn, &err) < 0)
+		goto rollback;
+	if (db_exec(db, "COMMIT", &err) < 0)
+		goto rollback;
+	printf("database %s: schema version %d\n", db_path(dbopt), db_schema_version());
+	if (dn.added || dn.unchanged)
+		printf("definition %s %s (%s): %s\n", d.id, d.version, defname,
+		       dn.added ? "loaded" : "already loaded, unchanged");
+	if (have_communes)
+		printf("communes: %d added, %d updated, %d unchanged\n", cn.added, cn.updated,
+		       cn.unchanged);
+	goto done;
+rollback:
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+fail:
+	rc = perr_print(&err, "init");
+done:
+	(void)have_def;
+	db_close(db);
+	def_release(&d);
+	commune_list_release(&cl);
+	diag_release(&diag);
+	strbuf_release(&content);
+	return rc;
+}
+
+static int cmd_definition(int argc, char **argv)
+{
+	int rc = PERR_OK;
+
+	if (argc < 2)
+		return cmd_usage_error("definition", "say 'check' or 'default'");
+	if (!strcmp(argv[1], "default")) {
+		if (argc != 2)
+			return cmd_usage_error("definition", "'default' takes no argument");
+		fputs(embedded_default_definition, stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "check"))
+		return cmd_usage_error("definition", "no subcommand '%s'", argv[1]);
+	if (argc < 3)
+		return cmd_usage_error("definition", "check: name at least one FILE");
+	for (int i = 2; i < argc; i++) {
+		struct diag diag = { 0 };
+		struct def d;
+
+		if (def_load_file(&d, argv[i], &diag) < 0) {
+			diag_print(&diag, "definition");
+			fprintf(stderr, "parindex: definition: %s: %zu error%s\n", argv[i], diag.n,
+				diag.n == 1 ? "" : "s");
+			rc = PERR_DATA;
+		} else {
+			size_t self = 0, survey = 0;
+			double self_pts = 0, survey_pts = 0;
+
+			for (size_t c = 0; c < d.ncriteria; c++) {
+				if (d.criteria[c].assessed == DEF_SURVEY)
+					survey++, survey_pts += d.criteria[c].max;
+				else
+					self++, self_pts += d.criteria[c].max;
+			}
+			printf("%s: ok: %s %s, %zu fields, %zu criteria (%zu self-assessed, %g points; "
+			       "%zu survey-assessed, %g points), %zu groups, %zu questions\n",
+			       argv[i], d.id, d.version, d.nfields, d.ncriteria, self, self_pts, survey,
+			       survey_pts, d.ngroups, d.nquestions);
+			def_release(&d);
+		}
+		diag_release(&diag);
+	}
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	const struct cmd *c;
+
+	if (argc < 2) {
+		usage_all(stderr);
+		return PERR_USAGE;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("parindex %s\n", PARINDEX_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage_all(stdout);
+		return 0;
+	}
+	c = find(argv[1]);
+	if (!c) {
+		fprintf(stderr, "parindex: '%s' is not a parindex command; see 'parindex --help'\n",
+			argv[1]);
+		return PERR_USAGE;
+	}
+	if (cmd_wants_help(argc - 1, argv + 1)) {
+		cmd_usage(c, stdout);
+		return 0;
+	}
+	return c->fn(argc - 1, argv + 1);
+}
