@@ -1,0 +1,39 @@
+/* Runs every unit suite. A suite is a function in one of the test_*.c files. */
+#include "unit.h"
+
+#include <stdlib.h>
+
+int unit_passed, unit_failed;
+
+void test_def(void);
+void test_commune(void);
+void test_xml(void);
+
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} suites[] = {
+	{ "def", test_def },
+	{ "commune", test_commune },
+	{ "xml", test_xml },
+};
+
+const char *unit_data(const char *rel)
+{
+	static char path[4096];
+	const char *top = getenv("TOP");
+
+	snprintf(path, sizeof(path), "%s/tests/data/%s", top ? top : ".", rel);
+	return path;
+}
+
+int main(int argc, char **argv)
+{
+	for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++) {
+		if (argc > 1 && strcmp(argv[1], suites[i].name))
+			continue;
+		suites[i].fn();
+	}
+	printf("# passed=%d failed=%d\n", unit_passed, unit_failed);
+	return unit_failed ? 1 : 0;
+}
