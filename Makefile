@@ -16,7 +16,7 @@ VERSION := 0.1.0
 
 PKGS := libxml-2.0 libzip sqlite3 nettle xlsxwriter
 PROJECT_CFLAGS := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
-	-Wno-unused-parameter -MMD -MP -Icore -Ibuild/gen -DPARINDEX_VERSION='"$(VERSION)"' \
+	-Wno-unused-parameter -MMD -MP -Icore -I$(BUILD)/gen -DPARINDEX_VERSION='"$(VERSION)"' \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lcsv -lunistring -lm -lpthread
 ifeq ($(DEVELOPER),1)
@@ -27,11 +27,14 @@ PROJECT_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-r
 LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
-# Build folder: plain builds in build/, sanitizer builds beside them.
-B := build$(if $(SANITIZE),/san)
+# Build folder: plain builds in $(BUILD)/, sanitizer builds in $(BUILD)/san/. Give each
+# working copy of a build its own BUILD to run several at once.
+BUILD ?= build
+B := $(BUILD)$(if $(SANITIZE),/san)
+G := $(BUILD)/gen
 STAGES := core forms capture tally reports
 LIB_SRC := $(foreach d,$(STAGES),$(wildcard $(d)/*.c))
-LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/embedded.o
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(G)/embedded$(if $(SANITIZE),-san).o
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
 
@@ -55,15 +58,15 @@ $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(PROJECT_CFLAGS) $(CFLAGS) -c -o $@ $<
 
-build/gen/embedded.c: core/embed.sh $(EMBEDDED)
+$(G)/embedded.c: core/embed.sh $(EMBEDDED)
 	@mkdir -p $(dir $@)
 	sh core/embed.sh $(EMBEDDED) > $@.tmp && mv $@.tmp $@
 
-$(B)/gen/embedded.o: build/gen/embedded.c
+$(G)/embedded$(if $(SANITIZE),-san).o: $(G)/embedded.c
 	@mkdir -p $(dir $@)
 	$(CC) $(PROJECT_CFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(LIB_OBJ) $(B)/parindex.o $(UNIT_OBJ): build/gen/embedded.c
+$(LIB_OBJ) $(B)/parindex.o $(UNIT_OBJ): $(G)/embedded.c
 
 $(B)/unit: $(UNIT_OBJ) $(B)/libparindex.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
@@ -71,12 +74,13 @@ $(B)/unit: $(UNIT_OBJ) $(B)/libparindex.a
 # Tests: everything under ASan + UBSan with warnings as errors.
 CHECK_FLAGS := SANITIZE=address,undefined DEVELOPER=1 CFLAGS='-O1 -g'
 check test:
-	$(MAKE) --no-print-directory $(CHECK_FLAGS) build/san/parindex build/san/unit
-	tests/run $(if $(UPDATE_GOLDEN),--update-golden)
+	$(MAKE) --no-print-directory $(CHECK_FLAGS) $(BUILD)/san/parindex $(BUILD)/san/unit
+	PARINDEX=$(CURDIR)/$(BUILD)/san/parindex UNIT=$(CURDIR)/$(BUILD)/san/unit \
+		tests/run $(if $(UPDATE_GOLDEN),--update-golden) $(TESTS)
 
 unit:
-	$(MAKE) --no-print-directory $(CHECK_FLAGS) build/san/unit
-	build/san/unit
+	$(MAKE) --no-print-directory $(CHECK_FLAGS) $(BUILD)/san/unit
+	TOP=$(CURDIR) $(BUILD)/san/unit
 
 # The Debian packages parindex needs to build, test and run its demo.
 DEB_PACKAGES := build-essential pkg-config libxml2-dev libzip-dev libsqlite3-dev nettle-dev \
@@ -100,6 +104,6 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf build parindex demo/out
+	rm -rf $(BUILD) parindex demo/out
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -86,6 +86,11 @@ int cmd_usage_error(const char *name, const char *fmt, ...)
 	return PERR_USAGE;
 }
 
+int cmd_bad_option(const char *name, char **argv)
+{
+	return cmd_usage_error(name, "unknown option or missing value: '%s'", argv[optind - 1]);
+}
+
 static int cmd_wants_help(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++)
@@ -133,7 +138,7 @@ static int cmd_init(int argc, char **argv)
 		case 'd': dbopt = optarg; break;
 		case 'f': deffile = optarg; break;
 		case 'c': communes = optarg; break;
-		default: return cmd_usage_error("init", "unknown option");
+		default: return cmd_bad_option("init", argv);
 		}
 	}
 	if (optind < argc)
@@ -261,6 +266,7 @@ int main(int argc, char **argv)
 		usage_all(stdout);
 		return 0;
 	}
+	opterr = 0; /* commands report bad options themselves */
 	c = find(argv[1]);
 	if (!c) {
 		fprintf(stderr, "parindex: '%s' is not a parindex command; see 'parindex --help'\n",

@@ -18,6 +18,8 @@ struct cmd {
 
 /* Print "parindex: NAME: message" and the command's usage to stderr; returns PERR_USAGE. */
 int cmd_usage_error(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* For getopt's '?': names the offending option. */
+int cmd_bad_option(const char *name, char **argv);
 void cmd_usage(const struct cmd *c, FILE *out);
 
 #endif

@@ -1,0 +1,138 @@
+/* Definition loading: the shipped default's totals, and one row per broken definition with
+   the line and defect its message must name. */
+#include "unit.h"
+
+#include "def.h"
+#include "embedded.h"
+
+#include <stdlib.h>
+
+static void default_totals(void)
+{
+	static const struct {
+		const char *id;
+		double max, survey;
+	} fields[] = {
+		{ "1", 14, 2 }, { "2", 8, 1.5 }, { "3", 18, 6 }, { "4", 7, 1 },
+		{ "5", 12, 2.5 }, { "6", 8, 1 }, { "7", 19, 2 }, { "8", 14, 14 },
+	};
+	struct diag diag = { 0 };
+	struct def d;
+	double self = 0, survey = 0;
+	int rc = def_load(&d, embedded_default_definition, strlen(embedded_default_definition),
+			  embedded_default_definition_name, &diag);
+
+	CHECK(rc == 0, "default definition loads (%zu errors: %s)", diag.n,
+	      diag.n ? diag.lines[0] : "");
+	diag_release(&diag);
+	if (rc)
+		return;
+	CHECK(d.nfields == 8, "8 fields, got %zu", d.nfields);
+	for (size_t f = 0; f < d.nfields && f < 8; f++) {
+		double fsurvey = 0, fsum = 0;
+
+		CHECK_STR(d.fields[f].id, fields[f].id, "field id");
+		CHECK_NUM(d.fields[f].max, fields[f].max, d.fields[f].id);
+		for (size_t c = d.fields[f].first_criterion;
+		     c < d.fields[f].first_criterion + d.fields[f].ncriteria; c++) {
+			fsum += d.criteria[c].max;
+			if (d.criteria[c].assessed == DEF_SURVEY)
+				fsurvey += d.criteria[c].max;
+		}
+		CHECK_NUM(fsum, fields[f].max, "field criteria sum");
+		CHECK_NUM(fsurvey, fields[f].survey, "field survey points");
+	}
+	for (size_t c = 0; c < d.ncriteria; c++) {
+		if (d.criteria[c].assessed == DEF_SURVEY)
+			survey += d.criteria[c].max;
+		else
+			self += d.criteria[c].max;
+	}
+	CHECK_NUM(self, 70, "self-assessed points");
+	CHECK_NUM(survey, 30, "survey points");
+	CHECK_NUM(self + survey, d.max, "total = stated max");
+	CHECK(d.ngroups == 5 && d.min_forms == 65, "5 groups, 65 forms");
+	CHECK(d.decimals == 2 && d.aggregation == DEF_GROUP_MEAN, "decimals 2, group-mean");
+	CHECK(d.ntiers == 4 && d.tiers[3].is_otherwise, "3 tiers and otherwise");
+	def_release(&d);
+}
+
+static void broken(void)
+{
+	static const struct {
+		const char *file;
+		const char *message; /* "line: text" that must appear among the errors */
+	} cases[] = {
+		{ "01-not-well-formed.xml", ":98: not well-formed XML" },
+		{ "02-doctype-entity.xml", ":5: DOCTYPE or entity declaration refused" },
+		{ "03-criterion-missing-max.xml", ":34: schema: Element criterion failed to validate attributes" },
+		{ "04-unknown-element.xml", ":37: schema: Did not expect element weight there" },
+		{ "05-duplicate-criterion-id.xml", ":38: duplicate criterion id '2.2' (first on line 34)" },
+		{ "06-subcriteria-sum.xml", ":14: criterion 1.1: sub-criteria add up to 2.5, not its max 3" },
+		{ "07-criteria-sum.xml", ":11: field 1: criteria add up to 5.5, not its max 6" },
+		{ "08-fields-sum.xml", ":6: fields add up to 10, not the definition's max 12" },
+		{ "09-survey-criterion-no-question.xml", ":38: survey-assessed criterion 2.2 has no question" },
+		{ "10-question-feeds-self-criterion.xml", ":70: question qb feeds criterion 2.1, which is self-assessed" },
+		{ "11-question-unknown-group.xml", ":74: question qc: unknown group 'C'" },
+		{ "12-question-unknown-criterion.xml", ":70: question qb: unknown criterion '1.3'" },
+		{ "13-question-unknown-scale.xml", ":70: question qb: unknown scale 's5'" },
+		{ "14-option-weight-above-1.xml", ":53: scale s3 option a: weight 1.5 is outside [0, 1]" },
+		{ "15-tiers-not-descending.xml", ":88: tier good: min-index 80 is not below the previous tier's 65" },
+		{ "16-group-quota-above-min-forms.xml", ":44: group A: quota 5 is above the per-commune minimum of 4 forms" },
+		{ "17-name-missing-en.xml", ":34: 2.1: no English (lang=\"en\") name" },
+		{ "18-duplicate-option-code.xml", ":55: scale s3: duplicate option code 'b' (first on line 54)" },
+		{ "19-duplicate-question-id.xml", ":74: duplicate question id 'qb' (first on line 70)" },
+		{ "20-survey-criterion-subcriteria.xml", ":26: survey-assessed criterion 1.2 has sub-criteria" },
+		{ "21-scored-option-without-weight.xml", ":66: question qa: scale s3 option b has no weight" },
+		{ "22-decimal-comma-max.xml", ":17: schema: Type decimal doesn't allow value '1,0'" },
+		{ "23-decimal-comma-weight.xml", ":54: schema: Invalid attribute weight for element option" },
+		{ "24-option-weight-negative.xml", ":55: scale s3 option c: weight -0.5 is outside [0, 1]" },
+		{ "25-no-namespace.xml", ":6: schema: Expecting a namespace for element definition" },
+		{ "26-duplicate-group-id.xml", ":48: duplicate group id 'A' (first on line 44)" },
+		{ "27-duplicate-scale-id.xml", ":58: duplicate scale id 's3' (first on line 52)" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char rel[256];
+		struct diag diag = { 0 };
+		struct def d;
+		int found = 0;
+
+		snprintf(rel, sizeof(rel), "definitions/bad/%s", cases[i].file);
+		CHECK(def_load_file(&d, unit_data(rel), &diag) == -1, "%s is refused", cases[i].file);
+		for (size_t k = 0; k < diag.n; k++) {
+			const char *at = strstr(diag.lines[k], cases[i].file);
+			found |= at && strstr(at, cases[i].message) == at + strlen(cases[i].file);
+		}
+		CHECK(found, "%s: no message '%s%s' among %zu: %s", cases[i].file, cases[i].file,
+		      cases[i].message, diag.n, diag.n ? diag.lines[0] : "");
+		diag_release(&diag);
+	}
+}
+
+static void mini(void)
+{
+	struct diag diag = { 0 };
+	struct def d;
+
+	CHECK(def_load_file(&d, unit_data("definitions/mini.xml"), &diag) == 0, "mini loads");
+	diag_release(&diag);
+	if (!d.id)
+		return;
+	CHECK(d.nsubcriteria == 2 && d.criteria[0].nsub == 2, "1.1 has 2 sub-criteria");
+	size_t qa = def_find_question(&d, "qa"), qb = def_find_question(&d, "qb");
+	CHECK(qa != DEF_NONE && d.questions[qa].groups == 3u, "qa asked of A and B");
+	CHECK(qb != DEF_NONE && d.questions[qb].groups == 1u, "qb asked of A only");
+	CHECK(def_find_option(&d, &d.questions[qa], "x") &&
+		      def_find_option(&d, &d.questions[qa], "x")->excluded,
+	      "option x is excluded");
+	CHECK(def_find_option(&d, &d.questions[qa], "zz") == NULL, "unknown option");
+	def_release(&d);
+}
+
+void test_def(void)
+{
+	default_totals();
+	broken();
+	mini();
+}
