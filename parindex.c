@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "commune.h"
@@ -131,7 +132,7 @@ static int cmd_init(int argc, char **argv)
 	struct store_counts dn = { 0 }, cn = { 0 };
 	struct perr err = { 0 };
 	sqlite3 *db = NULL;
-	int c, rc = PERR_OK, have_def = 0, have_communes = 0;
+	int c, rc = PERR_OK, have_def = 0, have_communes = 0, before = 0;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -145,6 +146,10 @@ static int cmd_init(int argc, char **argv)
 		return cmd_usage_error("init", "unexpected argument '%s'", argv[optind]);
 
 	/* read and check both inputs before touching the database */
+	if (communes && access(communes, R_OK) != 0) {
+		perr_set(&err, PERR_USAGE, communes, "cannot read: %s", strerror(errno));
+		goto fail;
+	}
 	if (deffile) {
 		if (strbuf_read_file(&content, deffile, 16 << 20) < 0) {
 			perr_set(&err, PERR_USAGE, deffile, "cannot read: %s", strerror(errno));
@@ -170,7 +175,7 @@ static int cmd_init(int argc, char **argv)
 		have_communes = 1;
 	}
 
-	if (db_open(&db, db_path(dbopt), DB_MIGRATE, &err) < 0 ||
+	if (db_open_from(&db, db_path(dbopt), DB_MIGRATE, &before, &err) < 0 ||
 	    db_exec(db, "BEGIN IMMEDIATE", &err) < 0)
 		goto fail;
 	/* without --definition, an existing database keeps its definition */
@@ -182,7 +187,13 @@ static int cmd_init(int argc, char **argv)
 		goto rollback;
 	if (db_exec(db, "COMMIT", &err) < 0)
 		goto rollback;
-	printf("database %s: schema version %d\n", db_path(dbopt), db_schema_version());
+	if (before == 0)
+		printf("database %s: created\n", db_path(dbopt));
+	else if (before < db_schema_version())
+		printf("database %s: upgraded from schema version %d to %d\n", db_path(dbopt), before,
+		       db_schema_version());
+	else
+		printf("database %s: up to date\n", db_path(dbopt));
 	if (dn.added || dn.unchanged)
 		printf("definition %s %s (%s): %s\n", d.id, d.version, defname,
 		       dn.added ? "loaded" : "already loaded, unchanged");

@@ -96,8 +96,8 @@ static int migrate(sqlite3 *db, const char *path, int want, struct perr *err)
 		goto fail;
 	if (v > want) {
 		perr_set(err, PERR_DATA, path,
-			 "database schema version %d is newer than this parindex knows (%d); use a newer parindex",
-			 v, want);
+			 "database schema version %d is newer than this parindex knows; use a newer parindex",
+			 v);
 		goto fail;
 	}
 	for (; v < want; v++) {
@@ -116,6 +116,12 @@ fail:
 }
 
 int db_open(sqlite3 **out, const char *path, enum db_mode mode, struct perr *err)
+{
+	return db_open_from(out, path, mode, NULL, err);
+}
+
+int db_open_from(sqlite3 **out, const char *path, enum db_mode mode, int *before,
+		 struct perr *err)
 {
 	sqlite3 *db = NULL;
 	int want = db_schema_version(), v;
@@ -143,10 +149,12 @@ int db_open(sqlite3 **out, const char *path, enum db_mode mode, struct perr *err
 	}
 	if (v > want) {
 		perr_set(err, PERR_DATA, path,
-			 "database schema version %d is newer than this parindex knows (%d); use a newer parindex",
-			 v, want);
+			 "database schema version %d is newer than this parindex knows; use a newer parindex",
+			 v);
 		goto fail;
 	}
+	if (before)
+		*before = v;
 	if (db_exec(db, "PRAGMA journal_mode = WAL", err) < 0 ||
 	    db_exec(db, "PRAGMA foreign_keys = ON", err) < 0 ||
 	    db_exec(db, "PRAGMA synchronous = NORMAL", err) < 0)

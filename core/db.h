@@ -17,6 +17,9 @@ const char *db_path(const char *option);
 /* The schema version this binary writes. */
 int db_schema_version(void);
 int db_open(sqlite3 **db, const char *path, enum db_mode mode, struct perr *err);
+/* The same, telling in *before the schema version the file had (0: new or empty). */
+int db_open_from(sqlite3 **db, const char *path, enum db_mode mode, int *before,
+		 struct perr *err);
 void db_close(sqlite3 *db);
 
 int db_exec(sqlite3 *db, const char *sql, struct perr *err);

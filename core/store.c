@@ -195,43 +195,48 @@ int store_definition(sqlite3 *db, const struct def *d, const char *content, size
 int store_communes(sqlite3 *db, const struct commune_list *l, struct store_counts *n,
 		   struct perr *err)
 {
-	sqlite3_stmt *st;
-	int rc = 0;
+	sqlite3_stmt *get = NULL, *put = NULL;
+	int rc = -1;
 
-	/* changes() tells added (1 from the insert) and updated (1 from the update) apart */
-	if (db_prepare(db, &st,
+	if (db_prepare(db, &get,
+		       "SELECT (name, type, district_code, district) IS (?2, ?3, ?4, ?5) "
+		       "FROM commune WHERE code = ?1",
+		       err) < 0 ||
+	    db_prepare(db, &put,
 		       "INSERT INTO commune (code, name, type, district_code, district) "
 		       "VALUES (?1,?2,?3,?4,?5) ON CONFLICT (code) DO UPDATE SET name = ?2, "
-		       "type = ?3, district_code = ?4, district = ?5 WHERE (name, type, "
-		       "district_code, district) IS NOT (?2, ?3, ?4, ?5) RETURNING "
-		       "(SELECT count(*) FROM commune WHERE code = ?1)",
+		       "type = ?3, district_code = ?4, district = ?5",
 		       err) < 0)
-		return -1;
-	for (size_t i = 0; !rc && i < l->n; i++) {
+		goto done;
+	for (size_t i = 0; i < l->n; i++) {
 		const struct commune *c = &l->v[i];
+		const char *values[] = { c->code, c->name, c->type, c->district_code, c->district };
 		int step;
 
-		sqlite3_bind_text(st, 1, c->code, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, c->name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, c->type, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, c->district_code, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 5, c->district, -1, SQLITE_STATIC);
-		step = sqlite3_step(st);
-		if (step == SQLITE_ROW) {
-			/* RETURNING sees the table before the statement: 0 = new row */
-			if (sqlite3_column_int(st, 0) == 0)
-				n->added++;
-			else
-				n->updated++;
-			step = sqlite3_step(st);
-		} else if (step == SQLITE_DONE) {
-			n->unchanged++;
+		for (int k = 0; k < 5; k++) {
+			sqlite3_bind_text(get, k + 1, values[k], -1, SQLITE_STATIC);
+			sqlite3_bind_text(put, k + 1, values[k], -1, SQLITE_STATIC);
 		}
-		sqlite3_reset(st);
-		if (step != SQLITE_DONE)
-			rc = db_fail(db, err, "storing communes");
+		step = sqlite3_step(get);
+		if (step == SQLITE_ROW && sqlite3_column_int(get, 0)) {
+			n->unchanged++;
+		} else if (step == SQLITE_ROW || step == SQLITE_DONE) {
+			if (step == SQLITE_ROW)
+				n->updated++;
+			else
+				n->added++;
+			if (db_step_done(db, put, err) < 0)
+				goto done;
+		} else {
+			db_fail(db, err, "reading communes");
+			goto done;
+		}
+		sqlite3_reset(get);
 	}
-	sqlite3_finalize(st);
+	rc = 0;
+done:
+	sqlite3_finalize(get);
+	sqlite3_finalize(put);
 	return rc;
 }
 

@@ -1,0 +1,16 @@
+# parindex definition check: the shipped definitions pass; every broken one is refused with
+# file, line and defect, all errors of a file reported.
+. "$(dirname "$0")/lib.sh"
+
+golden shipped parindex definition check "$TOP"/schemas/definitions/*.xml "$DATA/definitions/mini.xml"
+for f in "$DATA"/definitions/bad/*.xml; do
+	golden "$(basename "$f" .xml)" parindex definition check "$f"
+done
+golden two-files parindex definition check "$DATA/definitions/mini.xml" "$DATA/definitions/bad/07-criteria-sum.xml"
+parindex definition default >default.xml
+ok "default prints the shipped definition byte for byte" cmp default.xml "$TOP/schemas/definitions/hai-duong-2021.xml"
+golden no-file parindex definition check
+golden bad-subcommand parindex definition frob
+golden missing parindex definition check nosuch.xml
+
+finish
