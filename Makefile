@@ -75,7 +75,7 @@ $(B)/unit: $(UNIT_OBJ) $(B)/libparindex.a
 CHECK_FLAGS := SANITIZE=address,undefined DEVELOPER=1 CFLAGS='-O1 -g'
 check test:
 	$(MAKE) --no-print-directory $(CHECK_FLAGS) $(BUILD)/san/parindex $(BUILD)/san/unit
-	PARINDEX=$(CURDIR)/$(BUILD)/san/parindex UNIT=$(CURDIR)/$(BUILD)/san/unit \
+	BUILD=$(BUILD) PARINDEX=$(CURDIR)/$(BUILD)/san/parindex UNIT=$(CURDIR)/$(BUILD)/san/unit \
 		tests/run $(if $(UPDATE_GOLDEN),--update-golden) $(TESTS)
 
 unit:
@@ -96,7 +96,8 @@ demo: deps
 install: parindex
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/definitions $(DESTDIR)$(MANDIR)/man1
 	install -m 755 parindex $(DESTDIR)$(BINDIR)/parindex
-	install -m 644 schemas/definitions/*.xml schemas/definition.rng $(DESTDIR)$(DATADIR)/definitions
+	install -m 644 schemas/definitions/*.xml $(DESTDIR)$(DATADIR)/definitions
+	install -m 644 schemas/definition.rng $(DESTDIR)$(DATADIR)/definition.rng
 	install -m 644 parindex.1 $(DESTDIR)$(MANDIR)/man1/parindex.1
 
 uninstall:
