@@ -71,16 +71,19 @@ $(LIB_OBJ) $(B)/parindex.o $(UNIT_OBJ): $(G)/embedded.c
 $(B)/unit: $(UNIT_OBJ) $(B)/libparindex.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-# Tests: everything under ASan + UBSan with warnings as errors.
-CHECK_FLAGS := SANITIZE=address,undefined DEVELOPER=1 CFLAGS='-O1 -g'
+# Tests: everything under ASan + UBSan with warnings as errors. CHECK_SANITIZE= (empty) runs
+# the same tests on a plain build; PARINDEX_WRAP=tests/valgrind runs the binary under valgrind.
+CHECK_SANITIZE ?= address,undefined
+CHECK_B := $(BUILD)$(if $(CHECK_SANITIZE),/san)
+CHECK_FLAGS := SANITIZE=$(CHECK_SANITIZE) DEVELOPER=1 CFLAGS='-O1 -g'
 check test:
-	$(MAKE) --no-print-directory $(CHECK_FLAGS) $(BUILD)/san/parindex $(BUILD)/san/unit
-	BUILD=$(BUILD) PARINDEX=$(CURDIR)/$(BUILD)/san/parindex UNIT=$(CURDIR)/$(BUILD)/san/unit \
+	$(MAKE) --no-print-directory $(CHECK_FLAGS) $(CHECK_B)/parindex $(CHECK_B)/unit
+	BUILD=$(BUILD) PARINDEX=$(CURDIR)/$(CHECK_B)/parindex UNIT=$(CURDIR)/$(CHECK_B)/unit \
 		tests/run $(if $(UPDATE_GOLDEN),--update-golden) $(TESTS)
 
 unit:
-	$(MAKE) --no-print-directory $(CHECK_FLAGS) $(BUILD)/san/unit
-	TOP=$(CURDIR) $(BUILD)/san/unit
+	$(MAKE) --no-print-directory $(CHECK_FLAGS) $(CHECK_B)/unit
+	TOP=$(CURDIR) $(CHECK_B)/unit
 
 # The Debian packages parindex needs to build, test and run its demo.
 DEB_PACKAGES := build-essential pkg-config libxml2-dev libzip-dev libsqlite3-dev nettle-dev \
