@@ -8,6 +8,7 @@ int unit_passed, unit_failed;
 void test_def(void);
 void test_commune(void);
 void test_xml(void);
+void test_tally(void);
 
 static const struct {
 	const char *name;
@@ -16,6 +17,7 @@ static const struct {
 	{ "def", test_def },
 	{ "commune", test_commune },
 	{ "xml", test_xml },
+	{ "tally", test_tally },
 };
 
 const char *unit_data(const char *rel)

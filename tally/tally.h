@@ -1,0 +1,221 @@
+/* The tally stage: self-assessment scores in (scores template / import), survey answers
+   counted, every commune's points, index, classification and rank computed by the active
+   definition (REFERENCE.md §4), stored in the tally_* tables and printed.
+
+   Data flows: tally_load() reads the current submissions and scores into a tally_survey and
+   a tally_scores; tally_compute() turns them into a tally_result (pure: no database, no
+   output); tally_store() writes the result; tally_print_*() show it.
+   Structs ending in _init/_release are owned by the caller; the result's arrays are flat,
+   indexed [commune * n + i] in the order of the register and of the definition. */
+#ifndef PARINDEX_TALLY_H
+#define PARINDEX_TALLY_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "commune.h"
+#include "def.h"
+#include "err.h"
+
+/* Commands of the command table. */
+int cmd_scores(int argc, char **argv);
+int cmd_tally(int argc, char **argv);
+
+/* ---- self-assessed leaves: the unit of self-assessment ---- */
+
+/* A sub-criterion, or a self-assessed criterion without sub-criteria. */
+struct tally_leaf {
+	const char *id;
+	const struct def_text *name;
+	double max;
+	size_t criterion; /* index into def.criteria */
+};
+
+/* The self-assessed leaves of d in document order; caller frees *out. */
+size_t tally_leaves(const struct def *d, struct tally_leaf **out);
+
+/* ---- inputs ---- */
+
+/* Option counts: counts[((commune * ngroups + group) * nquestions + question) * nopt + option],
+   question indexing def.questions, option the scale's option. */
+struct tally_survey {
+	size_t ncommunes, ngroups, nquestions, nopt;
+	uint32_t *counts;
+	uint32_t *forms; /* [commune * ngroups + group]: current submissions */
+	long submissions;
+	long ignored_answers;     /* no scored question of the group, or an unknown option */
+	long ignored_submissions; /* of a group the definition lacks */
+};
+
+void tally_survey_init(struct tally_survey *sv, const struct def *d, size_t ncommunes);
+void tally_survey_release(struct tally_survey *sv);
+static inline uint32_t *tally_count_at(const struct tally_survey *sv, size_t c, size_t g,
+				       size_t q)
+{
+	return &sv->counts[((c * sv->ngroups + g) * sv->nquestions + q) * sv->nopt];
+}
+
+struct tally_leaf_score {
+	double self_score, appraised_score;
+	unsigned char has_self, has_appraised, not_applicable;
+};
+
+/* The current scores: v[commune * nleaves + leaf]; has_scores[commune] when imported. */
+struct tally_scores {
+	size_t ncommunes, nleaves;
+	struct tally_leaf_score *v;
+	unsigned char *has_scores;
+};
+
+void tally_scores_init(struct tally_scores *s, size_t ncommunes, size_t nleaves);
+void tally_scores_release(struct tally_scores *s);
+
+/* ---- formulas ---- */
+
+/* x rounded half-up at `decimals` places, as published. Binary noise is removed first (the
+   value is printed at decimals + 6 places, which the C library rounds exactly), so 89.995
+   gives 90.00. text (if not NULL) receives the published digits, e.g. "90.00". */
+double tally_round(double x, int decimals, char *text, size_t size);
+
+/* One group's (or, pooled, all groups') question score: Σ n_k·w_k ÷ N_valid over the
+   options that are not excluded. Returns N_valid; *q is set only when N_valid > 0. */
+long tally_question_score(const struct def_scale *sc, const uint32_t *counts, double *q,
+			  long *n_excluded);
+
+/* The first tier whose min-index and min-field hold (index and field percentages as
+   published; a field with max 0 is left out of the floor check). */
+size_t tally_classify(const struct def *d, double index, const double *field_pct,
+		      const double *field_max);
+
+/* Competition ranking on published values, highest first: equal values share a rank and the
+   next rank skips (1, 2, 2, 4). rank[i] = 0 where ranked[i] is 0. */
+void tally_rank(size_t n, const double *value, const unsigned char *ranked, long *rank);
+
+/* ---- the result ---- */
+
+enum tally_flag {
+	TALLY_UNDER_QUOTA = 1,         /* fewer forms than min-forms, or a group under its min */
+	TALLY_NO_SCORES = 2,           /* no self-assessment scores imported */
+	TALLY_NO_ANSWERS = 4,          /* a scored question without any valid answer: q = 0 */
+	TALLY_GROUP_NO_ANSWERS = 8,    /* a group asked a question gave it no valid answer */
+};
+/* "under-quota no-scores ..." for flags, into buf. */
+const char *tally_flags_text(unsigned flags, char *buf, size_t size);
+
+struct tally_result {
+	size_t ncommunes, nfields, ncriteria, nleaves, nquestions, ngroups;
+	/* per commune */
+	double *self_points, *survey_points, *points, *max, *index, *index_pub;
+	char (*index_text)[32];
+	size_t *tier;
+	long *rank;      /* 0: not ranked */
+	unsigned *flags;
+	long *forms;
+	/* per commune × field */
+	double *field_points, *field_max, *field_pct, *field_pub;
+	char (*field_text)[32];
+	/* per commune × criterion: survey criteria and the sums of self-assessed ones */
+	double *crit_points, *crit_max;
+	/* per commune × leaf */
+	double *leaf_points, *leaf_max;
+	/* per commune × question (def.questions; profile questions stay 0) */
+	double *q_score;
+	long *q_valid;
+	int *q_groups;
+	unsigned char *q_flag; /* 0, TALLY_GROUP_NO_ANSWERS or TALLY_NO_ANSWERS */
+	/* per commune × group × question: that group's q (NAN when it has no valid answer) */
+	double *qg_score;
+	long *qg_valid, *qg_excluded;
+};
+
+/* Compute everything for every commune; r is initialised here and released by the caller. */
+void tally_compute(const struct def *d, const struct tally_survey *sv,
+		   const struct tally_scores *sc, struct tally_result *r);
+void tally_result_release(struct tally_result *r);
+
+/* ---- database ---- */
+
+/* Count the current submissions of d's forms and read the current scores of d. */
+int tally_load(sqlite3 *db, const struct def *d, const struct commune_list *cl,
+	       struct tally_survey *sv, struct tally_scores *sc, struct perr *err);
+/* Replace the tally_* tables with r, inside the caller's transaction. */
+int tally_store(sqlite3 *db, const struct def *d, const struct commune_list *cl,
+		const struct tally_survey *sv, const struct tally_result *r, struct perr *err);
+
+/* Decode a flat JSON object of string values ({"q01": "2", ...}); fn gets each key and value
+   (NUL-terminated, unescaped); null values are skipped. Returns 0, or -1 when the text is not
+   such an object. */
+int tally_answers_decode(const char *json, size_t len,
+			 void (*fn)(const char *key, size_t klen, const char *value, size_t vlen,
+				    void *ctx),
+			 void *ctx);
+
+/* ---- output ---- */
+
+enum tally_format { TALLY_TABLE, TALLY_CSV, TALLY_JSON };
+
+void tally_print_ranking(FILE *out, enum tally_format fmt, const struct def *d,
+			 const struct commune_list *cl, const struct tally_result *r);
+/* Every step for commune c, in the order an official checks it by hand. */
+void tally_print_explain(FILE *out, const struct def *d, const struct commune_list *cl,
+			 const struct tally_survey *sv, const struct tally_scores *sc,
+			 const struct tally_result *r, size_t c);
+
+/* ---- scores files ---- */
+
+/* A sheet read from CSV or XLSX: rows of text cells, with the spreadsheet's row numbers. */
+struct tally_sheet_row {
+	long number;
+	char **cells; /* NULL for an empty cell */
+	size_t ncells;
+};
+
+struct tally_sheet {
+	struct tally_sheet_row *rows;
+	size_t nrows, alloc;
+};
+
+void tally_sheet_release(struct tally_sheet *s);
+int tally_sheet_read_csv(struct tally_sheet *s, const char *buf, size_t len, const char *name,
+			 struct perr *err);
+/* The first worksheet of an XLSX workbook (shared strings, inline strings, numbers). */
+int tally_sheet_read_xlsx(struct tally_sheet *s, const char *buf, size_t len,
+			  const char *name, struct perr *err);
+
+/* One accepted row of a scores file. */
+struct tally_score_row {
+	long row;
+	size_t commune, leaf; /* indexes into the register and tally_leaves() */
+	struct tally_leaf_score score;
+	char *note;
+};
+
+struct tally_score_file {
+	struct tally_score_row *rows;
+	size_t nrows, alloc;
+	unsigned char *commune_in_file; /* per commune of the register */
+	size_t ncommunes;               /* communes whose scores the file replaces */
+	size_t skipped;                 /* communes whose rows were all blank */
+};
+
+/* Check every row of a sheet; every problem goes to diag as "name:row: message". Returns 0
+   when there is none. */
+int tally_scores_check(const struct def *d, const struct commune_list *cl,
+		       const struct tally_sheet *sheet, const char *name,
+		       struct tally_score_file *f, struct diag *diag);
+void tally_score_file_release(struct tally_score_file *f);
+/* Store f as a new import (superseding those communes' earlier rows), in the caller's
+   transaction. */
+int tally_scores_store(sqlite3 *db, const struct def *d, const struct commune_list *cl,
+		       const struct tally_score_file *f, const char *file_name,
+		       const char *format, const char *sha256, long *import_id,
+		       struct perr *err);
+
+/* The template: one row per commune and self-assessed leaf, scores blank. */
+int tally_template_csv(FILE *out, const struct def *d, const struct commune_list *cl);
+int tally_template_xlsx(const char *path, const struct def *d, const struct commune_list *cl,
+			struct perr *err);
+
+#endif

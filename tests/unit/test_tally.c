@@ -1,0 +1,316 @@
+/* Tally formulas, one table row per hand-computed case: rounding half-up at the published
+   decimals, question scores with weights and excluded options, the tier cascade at its exact
+   thresholds, competition ranking, and whole communes of tests/data/definitions/mini.xml
+   worked out by hand (group-mean and pooled, not-applicable lowering the max, quota flags). */
+#include "unit.h"
+
+#include "def.h"
+#include "../../tally/tally.h"
+
+#include <stdlib.h>
+
+static void rounding(void)
+{
+	static const struct {
+		double x;
+		int decimals;
+		const char *text;
+	} rows[] = {
+		{ 89.995, 2, "90.00" },   /* binary 89.99499999… must still round up */
+		{ 89.994999, 2, "89.99" },
+		{ 1.005, 2, "1.01" },
+		{ 2.675, 2, "2.68" },
+		{ 89.7685, 3, "89.769" },
+		{ 89.76849, 3, "89.768" },
+		{ 65.625, 2, "65.63" },
+		{ 99.9951, 2, "100.00" },
+		{ 0.5, 0, "1" },
+		{ 0.49, 0, "0" },
+		{ 0, 2, "0.00" },
+		{ 100, 2, "100.00" },
+		{ 1e-12, 2, "0.00" },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char text[32];
+		double v = tally_round(rows[i].x, rows[i].decimals, text, sizeof(text));
+
+		CHECK(!strcmp(text, rows[i].text), "%g at %d: got %s, want %s", rows[i].x,
+		      rows[i].decimals, text, rows[i].text);
+		CHECK_NUM(v, strtod(rows[i].text, NULL), "rounded value");
+	}
+}
+
+static int load_mini(struct def *d, const char *aggregation, const char *under_quota)
+{
+	struct diag diag = { 0 };
+	int rc;
+
+	rc = def_load_file(d, unit_data("definitions/mini.xml"), &diag);
+	CHECK(rc == 0, "mini.xml loads (%s)", diag.n ? diag.lines[0] : "");
+	diag_release(&diag);
+	if (rc)
+		return -1;
+	if (aggregation && !strcmp(aggregation, "pooled"))
+		d->aggregation = DEF_POOLED;
+	if (under_quota && !strcmp(under_quota, "exclude"))
+		d->under_quota = DEF_UNDER_QUOTA_EXCLUDE;
+	return 0;
+}
+
+static void question_scores(void)
+{
+	static const struct {
+		uint32_t n[4]; /* a (1), b (0.5), c (0), x (excluded) */
+		long valid, excluded;
+		double q;
+	} rows[] = {
+		{ { 2, 1, 1, 3 }, 4, 3, 0.625 },
+		{ { 1, 0, 0, 0 }, 1, 0, 1 },
+		{ { 0, 0, 5, 0 }, 5, 0, 0 },
+		{ { 0, 3, 0, 0 }, 3, 0, 0.5 },
+		{ { 1, 1, 1, 1 }, 3, 1, 0.5 },
+		{ { 0, 0, 0, 7 }, 0, 7, -1 }, /* only "don't know": no valid answer */
+	};
+	struct def d;
+
+	if (load_mini(&d, NULL, NULL) < 0)
+		return;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		double q = -1;
+		long excl = -1;
+		long valid = tally_question_score(&d.scales[0], rows[i].n, &q, &excl);
+
+		CHECK(valid == rows[i].valid, "row %zu: N valid %ld, want %ld", i, valid,
+		      rows[i].valid);
+		CHECK(excl == rows[i].excluded, "row %zu: excluded %ld, want %ld", i, excl,
+		      rows[i].excluded);
+		CHECK_NUM(q, rows[i].q, "question score");
+	}
+	def_release(&d);
+}
+
+static void classification(void)
+{
+	/* mini.xml's tiers are the seed's: 90/80, 80/70, 65/50, otherwise */
+	static const struct {
+		double index, field1, field2;
+		const char *tier;
+	} rows[] = {
+		{ 92, 100, 75, "good" },           /* the field floor at work */
+		{ 70, 100, 45, "not-completed" },  /* fits no tier */
+		{ 90, 80, 80, "excellent" },       /* every threshold exactly met */
+		{ 90, 80, 79.99, "good" },
+		{ 89.99, 100, 100, "good" },
+		{ 80, 70, 70, "good" },
+		{ 80, 70, 69.99, "completed" },
+		{ 79.99, 100, 100, "completed" },
+		{ 65, 50, 50, "completed" },
+		{ 65, 50, 49.99, "not-completed" },
+		{ 64.99, 100, 100, "not-completed" },
+		{ 100, 100, 100, "excellent" },
+		{ 0, 0, 0, "not-completed" },
+	};
+	struct def d;
+
+	if (load_mini(&d, NULL, NULL) < 0)
+		return;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		double pct[2] = { rows[i].field1, rows[i].field2 }, max[2] = { 6, 4 };
+		size_t t = tally_classify(&d, rows[i].index, pct, max);
+
+		CHECK_STR(d.tiers[t].id, rows[i].tier, "tier");
+	}
+	/* a field whose every leaf is not applicable (max 0) does not hold the floor */
+	{
+		double pct[2] = { 0, 95 }, max[2] = { 0, 4 };
+
+		CHECK_STR(d.tiers[tally_classify(&d, 95, pct, max)].id, "excellent",
+			  "field with max 0 ignored");
+	}
+	/* 89.995 publishes as 90.00, which is excellent */
+	{
+		double pct[2] = { 85, 85 }, max[2] = { 6, 4 };
+		double pub = tally_round(89.995, d.decimals, NULL, 0);
+
+		CHECK_STR(d.tiers[tally_classify(&d, pub, pct, max)].id, "excellent",
+			  "89.995 -> 90.00 -> excellent");
+	}
+	def_release(&d);
+}
+
+static void ranking(void)
+{
+	static const struct {
+		size_t n;
+		double v[6];
+		unsigned char ranked[6];
+		long rank[6];
+	} rows[] = {
+		{ 4, { 90, 85, 85, 80 }, { 1, 1, 1, 1 }, { 1, 2, 2, 4 } },
+		{ 4, { 80, 85, 90, 85 }, { 1, 1, 1, 1 }, { 4, 2, 1, 2 } },
+		{ 5, { 70, 70, 70, 60, 99 }, { 1, 1, 1, 1, 0 }, { 1, 1, 1, 4, 0 } },
+		{ 3, { 50, 50, 50 }, { 1, 1, 1 }, { 1, 1, 1 } },
+		{ 6, { 90, 95, 90, 80, 95, 70 }, { 1, 1, 1, 1, 1, 1 }, { 3, 1, 3, 5, 1, 6 } },
+		{ 1, { 12 }, { 0 }, { 0 } },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		long rank[6] = { -1, -1, -1, -1, -1, -1 };
+
+		tally_rank(rows[i].n, rows[i].v, rows[i].ranked, rank);
+		for (size_t k = 0; k < rows[i].n; k++)
+			CHECK(rank[k] == rows[i].rank[k], "row %zu item %zu: rank %ld, want %ld", i,
+			      k, rank[k], rows[i].rank[k]);
+	}
+}
+
+/* Add n answers `option` to question `q` from group `g` of commune c. */
+static void answer(const struct def *d, struct tally_survey *sv, size_t c, const char *g,
+		   const char *q, const char *option, uint32_t n)
+{
+	size_t gi = def_find_group(d, g), qi = def_find_question(d, q);
+	const struct def_scale *sc = &d->scales[d->questions[qi].scale];
+
+	for (size_t o = 0; o < sc->noptions; o++)
+		if (!strcmp(sc->options[o].code, option))
+			tally_count_at(sv, c, gi, qi)[o] += n;
+}
+
+static void forms(const struct def *d, struct tally_survey *sv, size_t c, const char *g,
+		  uint32_t n)
+{
+	sv->forms[c * d->ngroups + def_find_group(d, g)] = n;
+}
+
+/* Commune 0: A has 3 forms, B 2.
+     qa  A: a a b   -> 2.5/3      B: c x -> 0/1 (x excluded)
+     qb  A: a b x   -> 1.5/2 = 0.75
+     qc  B: b b     -> 0.5
+   scores: 1.1.1 self 1 appraised 0.5 -> 0.5; 1.1.2 not applicable; 2.1 self 2 -> 2
+   Commune 1: no scores; A has 1 form (qa a, qb x), B none. */
+static void fill_mini(const struct def *d, struct tally_survey *sv, struct tally_scores *sc)
+{
+	forms(d, sv, 0, "A", 3);
+	forms(d, sv, 0, "B", 2);
+	answer(d, sv, 0, "A", "qa", "a", 2);
+	answer(d, sv, 0, "A", "qa", "b", 1);
+	answer(d, sv, 0, "B", "qa", "c", 1);
+	answer(d, sv, 0, "B", "qa", "x", 1);
+	answer(d, sv, 0, "A", "qb", "a", 1);
+	answer(d, sv, 0, "A", "qb", "b", 1);
+	answer(d, sv, 0, "A", "qb", "x", 1);
+	answer(d, sv, 0, "B", "qc", "b", 2);
+	sc->has_scores[0] = 1;
+	sc->v[0] = (struct tally_leaf_score){ 1, 0.5, 1, 1, 0 };
+	sc->v[1] = (struct tally_leaf_score){ 0, 0, 0, 0, 1 };
+	sc->v[2] = (struct tally_leaf_score){ 2, 0, 1, 0, 0 };
+
+	forms(d, sv, 1, "A", 1);
+	answer(d, sv, 1, "A", "qa", "a", 1);
+	answer(d, sv, 1, "A", "qb", "x", 1);
+}
+
+static void communes(void)
+{
+	static const struct {
+		const char *aggregation, *under_quota;
+		size_t c;
+		double points, max, field1, field2;
+		const char *index, *tier;
+		long rank;
+		unsigned flags;
+	} rows[] = {
+		/* group-mean: qa = (2.5/3 + 0)/2; 1.2 = 3 * (qa + 0.75)/2 = 1.75; 2.2 = 2 * 0.5
+		   field 1: (0.5 + 1.75) / (1 + 3) = 56.25 %; field 2: (2 + 1) / 4 = 75 %
+		   index 5.25 / 8 = 65.625 -> 65.63, completed */
+		{ "group-mean", "flag", 0, 5.25, 8, 56.25, 75, "65.63", "completed", 1, 0 },
+		/* qa: A 1, B asked but no form: left out, flagged; qb only x: 0, flagged;
+		   qc: nobody: 0.  1.2 = 3 * (1 + 0)/2 = 1.5; max 10; 15 % */
+		{ "group-mean", "flag", 1, 1.5, 10, 25, 0, "15.00", "not-completed", 0,
+		  TALLY_UNDER_QUOTA | TALLY_NO_SCORES | TALLY_NO_ANSWERS | TALLY_GROUP_NO_ANSWERS },
+		/* pooled: qa = 2.5/4 = 0.625; 1.2 = 3 * (0.625 + 0.75)/2 = 2.0625
+		   field 1: 2.5625/4 = 64.0625 %; index 5.5625/8 = 69.53125 -> 69.53 */
+		{ "pooled", "flag", 0, 5.5625, 8, 64.0625, 75, "69.53", "completed", 1, 0 },
+		{ "pooled", "flag", 1, 1.5, 10, 25, 0, "15.00", "not-completed", 0,
+		  TALLY_UNDER_QUOTA | TALLY_NO_SCORES | TALLY_NO_ANSWERS },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct def d;
+		struct tally_survey sv;
+		struct tally_scores sc;
+		struct tally_result r;
+		struct tally_leaf *leaves;
+		size_t nleaves, c = rows[i].c;
+		char flags[100];
+
+		if (load_mini(&d, rows[i].aggregation, rows[i].under_quota) < 0)
+			return;
+		nleaves = tally_leaves(&d, &leaves);
+		CHECK(nleaves == 3, "mini has 3 self-assessed leaves, got %zu", nleaves);
+		tally_survey_init(&sv, &d, 2);
+		tally_scores_init(&sc, 2, nleaves);
+		fill_mini(&d, &sv, &sc);
+		tally_compute(&d, &sv, &sc, &r);
+		CHECK_NUM(r.points[c], rows[i].points, "points");
+		CHECK_NUM(r.max[c], rows[i].max, "applicable max");
+		CHECK_NUM(r.field_pct[c * 2], rows[i].field1, "field 1 %");
+		CHECK_NUM(r.field_pct[c * 2 + 1], rows[i].field2, "field 2 %");
+		CHECK(!strcmp(r.index_text[c], rows[i].index), "row %zu: index %s, want %s", i,
+		      r.index_text[c], rows[i].index);
+		CHECK_STR(d.tiers[r.tier[c]].id, rows[i].tier, "tier");
+		CHECK(r.rank[c] == rows[i].rank, "row %zu: rank %ld, want %ld", i, r.rank[c],
+		      rows[i].rank);
+		CHECK(r.flags[c] == rows[i].flags, "row %zu: flags '%s'", i,
+		      tally_flags_text(r.flags[c], flags, sizeof(flags)));
+		tally_result_release(&r);
+		tally_scores_release(&sc);
+		tally_survey_release(&sv);
+		free(leaves);
+		def_release(&d);
+	}
+}
+
+/* under-quota="exclude": the commune is computed and shown, not ranked */
+static void under_quota_exclude(void)
+{
+	struct def d;
+	struct tally_survey sv;
+	struct tally_scores sc;
+	struct tally_result r;
+	struct tally_leaf *leaves;
+	size_t nleaves;
+
+	if (load_mini(&d, NULL, "exclude") < 0)
+		return;
+	nleaves = tally_leaves(&d, &leaves);
+	tally_survey_init(&sv, &d, 2);
+	tally_scores_init(&sc, 2, nleaves);
+	fill_mini(&d, &sv, &sc);
+	sc.has_scores[1] = 1; /* scored, but under quota */
+	tally_compute(&d, &sv, &sc, &r);
+	CHECK(r.rank[0] == 1 && r.rank[1] == 0, "ranks %ld %ld, want 1 0", r.rank[0], r.rank[1]);
+	CHECK(!strcmp(r.index_text[1], "15.00"), "excluded commune still computed: %s",
+	      r.index_text[1]);
+	d.under_quota = DEF_UNDER_QUOTA_FLAG;
+	tally_result_release(&r);
+	tally_compute(&d, &sv, &sc, &r);
+	CHECK(r.rank[0] == 1 && r.rank[1] == 2, "flag only: ranks %ld %ld, want 1 2", r.rank[0],
+	      r.rank[1]);
+	tally_result_release(&r);
+	tally_scores_release(&sc);
+	tally_survey_release(&sv);
+	free(leaves);
+	def_release(&d);
+}
+
+void test_tally(void)
+{
+	rounding();
+	question_scores();
+	classification();
+	ranking();
+	communes();
+	under_quota_exclude();
+}
