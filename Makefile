@@ -15,8 +15,9 @@ PKG_CONFIG ?= pkg-config
 VERSION := 0.1.0
 
 PKGS := libxml-2.0 libzip sqlite3 nettle xlsxwriter
+# -iquote core: project headers are included with quotes, so core/spawn.h cannot hide <spawn.h>
 PROJECT_CFLAGS := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
-	-Wno-unused-parameter -MMD -MP -Icore -I$(BUILD)/gen -DPARINDEX_VERSION='"$(VERSION)"' \
+	-Wno-unused-parameter -MMD -MP -iquote core -I$(BUILD)/gen -DPARINDEX_VERSION='"$(VERSION)"' \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lcsv -lunistring -lm -lpthread
 ifeq ($(DEVELOPER),1)
