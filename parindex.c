@@ -11,6 +11,7 @@
 #include "db.h"
 #include "def.h"
 #include "embedded.h"
+#include "forms/forms.h"
 #include "store.h"
 #include "strbuf.h"
 
@@ -27,6 +28,10 @@ static const struct cmd commands[] = {
 	  "parindex definition check FILE...\n"
 	  "parindex definition default",
 	  "check index definitions; print the built-in default definition" },
+	{ "forms", cmd_forms,
+	  "parindex forms [--db FILE] [--out DIR]\n"
+	  "parindex forms lint FILE...",
+	  "write, check and register the survey forms (XForms, printable, codebook)" },
 	{ "help", cmd_help, "parindex help [COMMAND]", "show help for parindex or a command" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -1,0 +1,170 @@
+/* parindex forms: generate, lint, write and register the survey forms of the active
+   definition; parindex forms lint: check XForms from anywhere. */
+#include "forms.h"
+#include "cmd.h"
+#include "db.h"
+#include "store.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmd_forms_lint(int argc, char **argv)
+{
+	int rc = PERR_OK;
+
+	if (argc < 2)
+		return cmd_usage_error("forms", "lint: name at least one FILE");
+	for (int i = 1; i < argc; i++) {
+		struct strbuf sb = STRBUF_INIT;
+		struct diag diag = { 0 };
+
+		if (strbuf_read_file(&sb, argv[i], 16 << 20) < 0) {
+			fprintf(stderr, "parindex: forms: %s: cannot read: %s\n", argv[i],
+				strerror(errno));
+			if (rc < PERR_USAGE)
+				rc = PERR_USAGE;
+		} else if (form_lint(sb.buf ? sb.buf : "", sb.len, argv[i], &diag) < 0) {
+			diag_print(&diag, "forms");
+			fprintf(stderr, "parindex: forms: %s: %zu problem%s\n", argv[i], diag.n,
+				diag.n == 1 ? "" : "s");
+			if (rc < PERR_DATA)
+				rc = PERR_DATA;
+		} else {
+			printf("%s: ok\n", argv[i]);
+		}
+		diag_release(&diag);
+		strbuf_release(&sb);
+	}
+	return rc;
+}
+
+static const char *const stored_name[] = {
+	[FORM_ADDED] = "registered",
+	[FORM_UNCHANGED] = "already registered, unchanged",
+	[FORM_REPLACED] = "registered again, CHANGED",
+};
+
+int cmd_forms(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "out", required_argument, NULL, 'o' },
+		{ 0 },
+	};
+	const char *dbopt = NULL, *out = FORM_DEFAULT_OUT;
+	struct def d = { 0 };
+	struct commune_list cl = { 0 };
+	const struct commune **cv = NULL;
+	struct form *fs = NULL;
+	enum form_stored *how = NULL;
+	struct strbuf list = STRBUF_INIT, codebook = STRBUF_INIT;
+	struct perr err = { 0 };
+	sqlite3 *db = NULL;
+	int c, rc = PERR_OK;
+	size_t nc;
+
+	if (argc >= 2 && !strcmp(argv[1], "lint"))
+		return cmd_forms_lint(argc - 1, argv + 1);
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': dbopt = optarg; break;
+		case 'o': out = optarg; break;
+		default: return cmd_bad_option("forms", argv);
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error("forms", "unexpected argument '%s'", argv[optind]);
+	if (!*out)
+		return cmd_usage_error("forms", "--out needs a folder name");
+
+	if (db_open(&db, db_path(dbopt), DB_EXISTING, &err) < 0 ||
+	    store_active_definition(db, &d, &err) < 0)
+		goto fail;
+	if (store_load_communes(db, &cl, &err) < 0)
+		goto fail;
+	nc = form_communes(&d, &cl, &cv);
+	if (!nc) {
+		if (d.district_code)
+			perr_set(&err, PERR_USAGE, db_path(dbopt),
+				 "the register has no commune of district %s (%s); load them with 'parindex init --communes FILE'",
+				 d.district_code, d.district);
+		else
+			perr_set(&err, PERR_USAGE, db_path(dbopt),
+				 "the register has no commune; load it with 'parindex init --communes FILE'");
+		goto fail;
+	}
+
+	/* build and lint everything before touching the database or the folder */
+	fs = xcalloc(d.ngroups, sizeof(*fs));
+	how = xcalloc(d.ngroups, sizeof(*how));
+	for (size_t g = 0; g < d.ngroups; g++) {
+		struct diag diag = { 0 };
+
+		form_build(&fs[g], &d, g, &cl);
+		if (form_lint(fs[g].xml.buf, fs[g].xml.len, fs[g].file, &diag) < 0) {
+			diag_print(&diag, "forms");
+			perr_set(&err, PERR_DATA, fs[g].file,
+				 "the generated form fails its own lint; nothing was written");
+			diag_release(&diag);
+			goto fail;
+		}
+	}
+	form_list(&list, fs, d.ngroups);
+	form_codebook(&codebook, &d, fs, d.ngroups, &cl);
+
+	if (db_exec(db, "BEGIN IMMEDIATE", &err) < 0)
+		goto fail;
+	for (size_t g = 0; g < d.ngroups; g++) {
+		struct strbuf html = STRBUF_INIT;
+		char *name = xasprintf("%s.html", fs[g].id);
+		int bad;
+
+		form_html(&html, &d, g);
+		bad = form_register(db, &d, &fs[g], &how[g], &err) < 0 ||
+		      form_write_file(out, fs[g].file, fs[g].xml.buf, fs[g].xml.len, &err) < 0 ||
+		      form_write_file(out, name, html.buf, html.len, &err) < 0;
+		free(name);
+		strbuf_release(&html);
+		if (bad)
+			goto rollback;
+	}
+	if (form_write_file(out, "formList.xml", list.buf, list.len, &err) < 0 ||
+	    form_write_file(out, "codebook.csv", codebook.buf, codebook.len, &err) < 0 ||
+	    db_exec(db, "COMMIT", &err) < 0)
+		goto rollback;
+
+	for (size_t g = 0; g < d.ngroups; g++) {
+		size_t nq = 0;
+
+		for (size_t i = 0; i < d.nquestions; i++)
+			nq += (d.questions[i].groups >> g) & 1u;
+		printf("%s %s (group %s, %zu questions, %zu communes): %s\n", fs[g].id, fs[g].version,
+		       d.groups[g].id, nq, nc, stored_name[how[g]]);
+		if (how[g] == FORM_REPLACED)
+			fprintf(stderr,
+				"parindex: forms: warning: %s version %s differs from the form registered before (the commune register changed?); devices that downloaded it must download it again\n",
+				fs[g].id, fs[g].version);
+	}
+	printf("%s: %zu XForms, formList.xml, %zu printable forms, codebook.csv\n", out, d.ngroups,
+	       d.ngroups);
+	goto done;
+rollback:
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+fail:
+	rc = perr_print(&err, "forms");
+done:
+	if (fs)
+		for (size_t g = 0; g < d.ngroups; g++)
+			form_release(&fs[g]);
+	free(fs);
+	free(how);
+	free(cv);
+	strbuf_release(&list);
+	strbuf_release(&codebook);
+	commune_list_release(&cl);
+	def_release(&d);
+	db_close(db);
+	return rc;
+}
