@@ -13,6 +13,7 @@
 #include "embedded.h"
 #include "forms/forms.h"
 #include "store.h"
+#include "tally/tally.h"
 #include "strbuf.h"
 
 static int cmd_init(int argc, char **argv);
@@ -32,6 +33,14 @@ static const struct cmd commands[] = {
 	  "parindex forms [--db FILE] [--out DIR]\n"
 	  "parindex forms lint FILE...",
 	  "write, check and register the survey forms (XForms, printable, codebook)" },
+	{ "scores", cmd_scores,
+	  "parindex scores template [--db FILE] [--out FILE.xlsx|FILE.csv]\n"
+	  "parindex scores import [--db FILE] FILE.csv|FILE.xlsx",
+	  "write the self-assessment sheet to fill; import self and appraised scores" },
+	{ "tally", cmd_tally,
+	  "parindex tally [--db FILE] [--format table|csv|json]\n"
+	  "parindex tally [--db FILE] --explain CODE",
+	  "compute points, index, class and rank of every commune; explain one" },
 	{ "help", cmd_help, "parindex help [COMMAND]", "show help for parindex or a command" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

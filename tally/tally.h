@@ -142,7 +142,8 @@ int tally_load(sqlite3 *db, const struct def *d, const struct commune_list *cl,
 	       struct tally_survey *sv, struct tally_scores *sc, struct perr *err);
 /* Replace the tally_* tables with r, inside the caller's transaction. */
 int tally_store(sqlite3 *db, const struct def *d, const struct commune_list *cl,
-		const struct tally_survey *sv, const struct tally_result *r, struct perr *err);
+		const struct tally_survey *sv, const struct tally_scores *sc,
+		const struct tally_result *r, struct perr *err);
 
 /* Decode a flat JSON object of string values ({"q01": "2", ...}); fn gets each key and value
    (NUL-terminated, unescaped); null values are skipped. Returns 0, or -1 when the text is not

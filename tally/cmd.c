@@ -1,0 +1,291 @@
+/* The tally stage's commands: 'parindex tally' and 'parindex scores template|import'. They
+   parse arguments, print, and choose the exit status; the work is in the rest of tally/. */
+#include "tally.h"
+#include "cmd.h"
+#include "db.h"
+#include "store.h"
+#include "strbuf.h"
+#include "text.h"
+
+#include <getopt.h>
+#include <strings.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cmd_tally(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "explain", required_argument, NULL, 'e' },
+		{ 0 },
+	};
+	const char *dbopt = NULL, *explain = NULL;
+	enum tally_format fmt = TALLY_TABLE;
+	struct def d = { 0 };
+	struct commune_list cl = { 0 };
+	struct tally_survey sv = { 0 };
+	struct tally_scores sc = { 0 };
+	struct tally_result r = { 0 };
+	struct perr err = { 0 };
+	sqlite3 *db = NULL;
+	size_t ce = DEF_NONE;
+	int c, rc = PERR_OK, have_def = 0, computed = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': dbopt = optarg; break;
+		case 'e': explain = optarg; break;
+		case 'f':
+			if (!strcmp(optarg, "table"))
+				fmt = TALLY_TABLE;
+			else if (!strcmp(optarg, "csv"))
+				fmt = TALLY_CSV;
+			else if (!strcmp(optarg, "json"))
+				fmt = TALLY_JSON;
+			else
+				return cmd_usage_error("tally", "--format must be table, csv or json, not '%s'",
+						       optarg);
+			break;
+		default: return cmd_bad_option("tally", argv);
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error("tally", "unexpected argument '%s'", argv[optind]);
+
+	if (db_open(&db, db_path(dbopt), DB_EXISTING, &err) < 0)
+		goto fail;
+	/* read, compute and replace the results as one consistent snapshot */
+	if (db_exec(db, "BEGIN IMMEDIATE", &err) < 0)
+		goto fail;
+	if (store_active_definition(db, &d, &err) < 0)
+		goto rollback;
+	have_def = 1;
+	if (store_load_communes(db, &cl, &err) < 0)
+		goto rollback;
+	if (explain) {
+		for (size_t i = 0; i < cl.n; i++)
+			if (!strcmp(cl.v[i].code, explain))
+				ce = i;
+		if (ce == DEF_NONE) {
+			perr_set(&err, PERR_USAGE, db_path(dbopt), "no commune '%s' in the register",
+				 explain);
+			goto rollback;
+		}
+	}
+	if (!cl.n) {
+		perr_set(&err, PERR_USAGE, db_path(dbopt),
+			 "the commune register is empty; load it with 'parindex init --communes FILE'");
+		goto rollback;
+	}
+	if (tally_load(db, &d, &cl, &sv, &sc, &err) < 0)
+		goto rollback;
+	tally_compute(&d, &sv, &sc, &r);
+	computed = 1;
+	if (tally_store(db, &d, &cl, &sv, &sc, &r, &err) < 0 || db_exec(db, "COMMIT", &err) < 0)
+		goto rollback;
+
+	if (sv.ignored_answers || sv.ignored_submissions)
+		fprintf(stderr,
+			"parindex: tally: %s: ignored %ld answers (to no scored question of the form's group, or with an option the scale lacks) and %ld submissions (of a group the definition lacks)\n",
+			db_path(dbopt), sv.ignored_answers, sv.ignored_submissions);
+	if (ce != DEF_NONE)
+		tally_print_explain(stdout, &d, &cl, &sv, &sc, &r, ce);
+	else
+		tally_print_ranking(stdout, fmt, &d, &cl, &r);
+	if (fflush(stdout) != 0) {
+		perr_set(&err, PERR_SYSTEM, "stdout", "cannot write: %s", strerror(errno));
+		goto fail;
+	}
+	goto done;
+rollback:
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+fail:
+	rc = perr_print(&err, "tally");
+done:
+	if (computed)
+		tally_result_release(&r);
+	tally_survey_release(&sv);
+	tally_scores_release(&sc);
+	commune_list_release(&cl);
+	if (have_def)
+		def_release(&d);
+	db_close(db);
+	return rc;
+}
+
+/* "csv" or "xlsx" from the content (a zip is an XLSX workbook), else from the name. */
+static const char *sheet_format(const char *name, const struct strbuf *content)
+{
+	size_t n = strlen(name);
+
+	if (content && content->len >= 4 && !memcmp(content->buf, "PK\x03\x04", 4))
+		return "xlsx";
+	if (n >= 5 && !strcasecmp(name + n - 5, ".xlsx"))
+		return "xlsx";
+	if (n >= 4 && !strcasecmp(name + n - 4, ".csv"))
+		return "csv";
+	return content ? "csv" : NULL;
+}
+
+static int scores_template(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "out", required_argument, NULL, 'o' },
+		{ 0 },
+	};
+	const char *dbopt = NULL, *outfile = NULL, *fmt = "csv";
+	struct def d = { 0 };
+	struct commune_list cl = { 0 };
+	struct perr err = { 0 };
+	sqlite3 *db = NULL;
+	int c, rc = PERR_OK, have_def = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': dbopt = optarg; break;
+		case 'o': outfile = optarg; break;
+		default: return cmd_bad_option("scores", argv);
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error("scores", "template: unexpected argument '%s'", argv[optind]);
+	if (outfile && !(fmt = sheet_format(outfile, NULL)))
+		return cmd_usage_error("scores", "template: --out must end in .csv or .xlsx, not '%s'",
+				       outfile);
+	if (db_open(&db, db_path(dbopt), DB_EXISTING, &err) < 0 ||
+	    store_active_definition(db, &d, &err) < 0)
+		goto fail;
+	have_def = 1;
+	if (store_load_communes(db, &cl, &err) < 0)
+		goto fail;
+	if (!strcmp(fmt, "xlsx")) {
+		if (tally_template_xlsx(outfile, &d, &cl, &err) < 0)
+			goto fail;
+	} else {
+		FILE *out = outfile ? fopen(outfile, "w") : stdout;
+
+		if (!out) {
+			perr_set(&err, PERR_SYSTEM, outfile, "cannot write: %s", strerror(errno));
+			goto fail;
+		}
+		if (tally_template_csv(out, &d, &cl) < 0 || (outfile ? fclose(out) : fflush(out))) {
+			perr_set(&err, PERR_SYSTEM, outfile ? outfile : "stdout", "cannot write: %s",
+				 strerror(errno));
+			goto fail;
+		}
+	}
+	if (outfile) {
+		struct tally_leaf *leaves;
+		size_t n = tally_leaves(&d, &leaves);
+
+		free(leaves);
+		printf("%s: %zu communes x %zu self-assessed criteria = %zu rows to fill\n", outfile,
+		       cl.n, n, cl.n * n);
+	}
+	goto done;
+fail:
+	rc = perr_print(&err, "scores");
+done:
+	commune_list_release(&cl);
+	if (have_def)
+		def_release(&d);
+	db_close(db);
+	return rc;
+}
+
+static int scores_import(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ 0 },
+	};
+	const char *dbopt = NULL, *file, *fmt;
+	struct strbuf content = STRBUF_INIT;
+	struct tally_sheet sheet = { 0 };
+	struct tally_score_file f = { 0 };
+	struct diag diag = { 0 };
+	struct def d = { 0 };
+	struct commune_list cl = { 0 };
+	struct perr err = { 0 };
+	sqlite3 *db = NULL;
+	char sha[65];
+	long import_id = 0;
+	int c, rc = PERR_OK, have_def = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': dbopt = optarg; break;
+		default: return cmd_bad_option("scores", argv);
+		}
+	}
+	if (optind + 1 != argc)
+		return cmd_usage_error("scores", "import: name one FILE.csv or FILE.xlsx");
+	file = argv[optind];
+	if (strbuf_read_file(&content, file, 64 << 20) < 0) {
+		perr_set(&err, PERR_USAGE, file, "cannot read: %s", strerror(errno));
+		goto fail;
+	}
+	fmt = sheet_format(file, &content);
+	if (db_open(&db, db_path(dbopt), DB_EXISTING, &err) < 0 ||
+	    db_exec(db, "BEGIN IMMEDIATE", &err) < 0)
+		goto fail;
+	if (store_active_definition(db, &d, &err) < 0)
+		goto rollback;
+	have_def = 1;
+	if (store_load_communes(db, &cl, &err) < 0)
+		goto rollback;
+	if ((!strcmp(fmt, "xlsx")
+		     ? tally_sheet_read_xlsx(&sheet, strbuf_str(&content), content.len, file, &err)
+		     : tally_sheet_read_csv(&sheet, strbuf_str(&content), content.len, file, &err)) < 0)
+		goto rollback;
+	if (tally_scores_check(&d, &cl, &sheet, file, &f, &diag) < 0) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		diag_print(&diag, "scores");
+		fprintf(stderr, "parindex: scores: %s: %zu error%s; nothing stored\n", file, diag.n,
+			diag.n == 1 ? "" : "s");
+		rc = PERR_DATA;
+		goto done;
+	}
+	text_sha256_hex(content.buf, content.len, sha);
+	if (tally_scores_store(db, &d, &cl, &f, file, fmt, sha, &import_id, &err) < 0 ||
+	    db_exec(db, "COMMIT", &err) < 0)
+		goto rollback;
+	printf("%s: import %ld: %zu rows for %zu commune%s stored", file, import_id, f.nrows,
+	       f.ncommunes, f.ncommunes == 1 ? "" : "s");
+	if (f.skipped)
+		printf("; %zu commune%s left blank, skipped", f.skipped, f.skipped == 1 ? "" : "s");
+	printf("\n");
+	goto done;
+rollback:
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+fail:
+	rc = perr_print(&err, "scores");
+	if (rc != PERR_USAGE && rc != PERR_SYSTEM)
+		fprintf(stderr, "parindex: scores: %s: nothing stored\n", file);
+done:
+	tally_score_file_release(&f);
+	tally_sheet_release(&sheet);
+	diag_release(&diag);
+	commune_list_release(&cl);
+	if (have_def)
+		def_release(&d);
+	db_close(db);
+	strbuf_release(&content);
+	return rc;
+}
+
+int cmd_scores(int argc, char **argv)
+{
+	if (argc < 2)
+		return cmd_usage_error("scores", "say 'template' or 'import'");
+	if (!strcmp(argv[1], "template"))
+		return scores_template(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "import"))
+		return scores_import(argc - 1, argv + 1);
+	return cmd_usage_error("scores", "no subcommand '%s'", argv[1]);
+}

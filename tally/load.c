@@ -1,0 +1,357 @@
+/* Reading what the tally counts: every current submission of the active definition's forms
+   (its answers decoded here, in one pass, into option counts) and the current scores. */
+#include "tally.h"
+#include "db.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- a strict decoder for flat JSON objects of string values ---- */
+
+static const char *skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+static int hex4(const char *p, const char *end, unsigned *v)
+{
+	*v = 0;
+	if (end - p < 4)
+		return -1;
+	for (int i = 0; i < 4; i++) {
+		char ch = p[i];
+
+		*v <<= 4;
+		if (ch >= '0' && ch <= '9')
+			*v |= (unsigned)(ch - '0');
+		else if (ch >= 'a' && ch <= 'f')
+			*v |= (unsigned)(ch - 'a' + 10);
+		else if (ch >= 'A' && ch <= 'F')
+			*v |= (unsigned)(ch - 'A' + 10);
+		else
+			return -1;
+	}
+	return 0;
+}
+
+/* A JSON string at p (after its opening quote) into out (cap bytes, NUL-terminated). */
+static const char *string(const char *p, const char *end, char *out, size_t cap, size_t *len)
+{
+	size_t n = 0;
+
+	while (p < end && *p != '"') {
+		unsigned cp;
+		char ch = *p++;
+
+		if ((unsigned char)ch < 0x20)
+			return NULL;
+		if (ch != '\\') {
+			if (n + 1 >= cap)
+				return NULL;
+			out[n++] = ch;
+			continue;
+		}
+		if (p >= end)
+			return NULL;
+		ch = *p++;
+		switch (ch) {
+		case '"': case '\\': case '/': cp = (unsigned char)ch; break;
+		case 'b': cp = '\b'; break;
+		case 'f': cp = '\f'; break;
+		case 'n': cp = '\n'; break;
+		case 'r': cp = '\r'; break;
+		case 't': cp = '\t'; break;
+		case 'u':
+			if (hex4(p, end, &cp) < 0)
+				return NULL;
+			p += 4;
+			if (cp >= 0xd800 && cp < 0xdc00) {
+				unsigned lo;
+
+				if (end - p < 6 || p[0] != '\\' || p[1] != 'u' ||
+				    hex4(p + 2, end, &lo) < 0 || lo < 0xdc00 || lo >= 0xe000)
+					return NULL;
+				p += 6;
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+			} else if (cp >= 0xdc00 && cp < 0xe000) {
+				return NULL;
+			}
+			break;
+		default:
+			return NULL;
+		}
+		if (n + 5 >= cap || cp == 0)
+			return NULL;
+		if (cp < 0x80) {
+			out[n++] = (char)cp;
+		} else if (cp < 0x800) {
+			out[n++] = (char)(0xc0 | (cp >> 6));
+			out[n++] = (char)(0x80 | (cp & 0x3f));
+		} else if (cp < 0x10000) {
+			out[n++] = (char)(0xe0 | (cp >> 12));
+			out[n++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+			out[n++] = (char)(0x80 | (cp & 0x3f));
+		} else {
+			out[n++] = (char)(0xf0 | (cp >> 18));
+			out[n++] = (char)(0x80 | ((cp >> 12) & 0x3f));
+			out[n++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+			out[n++] = (char)(0x80 | (cp & 0x3f));
+		}
+	}
+	if (p >= end)
+		return NULL;
+	out[n] = '\0';
+	*len = n;
+	return p + 1;
+}
+
+int tally_answers_decode(const char *json, size_t len,
+			 void (*fn)(const char *key, size_t klen, const char *value, size_t vlen,
+				    void *ctx),
+			 void *ctx)
+{
+	const char *p = json, *end = json + len;
+	char key[256], value[1024];
+	size_t klen, vlen;
+
+	p = skip_ws(p, end);
+	if (p >= end || *p++ != '{')
+		return -1;
+	p = skip_ws(p, end);
+	if (p < end && *p == '}')
+		return skip_ws(p + 1, end) == end ? 0 : -1;
+	for (;;) {
+		int null = 0;
+
+		if (p >= end || *p++ != '"' || !(p = string(p, end, key, sizeof(key), &klen)))
+			return -1;
+		p = skip_ws(p, end);
+		if (p >= end || *p++ != ':')
+			return -1;
+		p = skip_ws(p, end);
+		if (end - p >= 4 && !memcmp(p, "null", 4)) {
+			null = 1;
+			p += 4;
+		} else if (p >= end || *p++ != '"' ||
+			   !(p = string(p, end, value, sizeof(value), &vlen))) {
+			return -1;
+		}
+		if (!null)
+			fn(key, klen, value, vlen, ctx);
+		p = skip_ws(p, end);
+		if (p >= end)
+			return -1;
+		if (*p == '}')
+			return skip_ws(p + 1, end) == end ? 0 : -1;
+		if (*p++ != ',')
+			return -1;
+		p = skip_ws(p, end);
+	}
+}
+
+/* ---- counting submissions ---- */
+
+struct counting {
+	const struct def *d;
+	struct tally_survey *sv;
+	size_t commune, group, hint;
+};
+
+static void count_answer(const char *key, size_t klen, const char *value, size_t vlen, void *p)
+{
+	struct counting *k = p;
+	const struct def *d = k->d;
+	const struct def_question *qu;
+	const struct def_scale *sc;
+	size_t q = k->hint;
+
+	(void)klen, (void)vlen;
+	/* answers usually come in the definition's order: try the next question first */
+	if (q >= d->nquestions || strcmp(d->questions[q].id, key)) {
+		for (q = 0; q < d->nquestions; q++)
+			if (!strcmp(d->questions[q].id, key))
+				break;
+		if (q == d->nquestions) {
+			k->sv->ignored_answers++;
+			return;
+		}
+	}
+	k->hint = q + 1;
+	qu = &d->questions[q];
+	if (qu->is_profile)
+		return;
+	if (!*value)
+		return; /* left blank */
+	if (!(qu->groups & (1u << k->group))) {
+		k->sv->ignored_answers++;
+		return;
+	}
+	sc = &d->scales[qu->scale];
+	for (size_t o = 0; o < sc->noptions; o++) {
+		if (!strcmp(sc->options[o].code, value)) {
+			tally_count_at(k->sv, k->commune, k->group, q)[o]++;
+			return;
+		}
+	}
+	k->sv->ignored_answers++;
+}
+
+static int by_code(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct commune *)elem)->code);
+}
+
+static size_t find_commune(const struct commune_list *cl, const char *code, size_t last)
+{
+	const struct commune *c;
+
+	if (last < cl->n && !strcmp(cl->v[last].code, code))
+		return last;
+	c = bsearch(code, cl->v, cl->n, sizeof(*cl->v), by_code);
+	return c ? (size_t)(c - cl->v) : DEF_NONE;
+}
+
+static int load_submissions(sqlite3 *db, const struct def *d, const struct commune_list *cl,
+			    struct tally_survey *sv, struct perr *err)
+{
+	sqlite3_stmt *st;
+	struct counting k = { .d = d, .sv = sv };
+	char **forms = NULL; /* ids of the active definition's forms, "id\nversion" */
+	size_t nforms = 0, aforms = 0, last = 0;
+	int rc;
+
+	if (db_prepare(db, &st,
+		       "SELECT id || char(10) || version FROM form WHERE def_id = ? AND def_version = ?",
+		       err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, d->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, d->version, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		xgrow(&forms, &aforms, nforms + 1, sizeof(*forms));
+		forms[nforms++] = xstrdup((const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		rc = db_fail(db, err, "reading forms");
+		goto done;
+	}
+	if (db_prepare(db, &st,
+		       "SELECT commune_code, group_id, form_id, form_version, answers "
+		       "FROM current_submission",
+		       err) < 0) {
+		rc = -1;
+		goto done;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *code = (const char *)sqlite3_column_text(st, 0);
+		const char *group = (const char *)sqlite3_column_text(st, 1);
+		const char *form = (const char *)sqlite3_column_text(st, 2);
+		const char *version = (const char *)sqlite3_column_text(st, 3);
+		const char *answers = (const char *)sqlite3_column_text(st, 4);
+		size_t flen = strlen(form), f, g, c;
+
+		/* a form of another definition (an earlier year) does not count */
+		for (f = 0; f < nforms; f++)
+			if (!strncmp(forms[f], form, flen) && forms[f][flen] == '\n' &&
+			    !strcmp(forms[f] + flen + 1, version))
+				break;
+		if (f == nforms)
+			continue;
+		for (g = 0; g < d->ngroups; g++)
+			if (!strcmp(d->groups[g].id, group))
+				break;
+		c = find_commune(cl, code, last);
+		if (g == d->ngroups || c == DEF_NONE) {
+			sv->ignored_submissions++;
+			continue;
+		}
+		last = c;
+		sv->forms[c * d->ngroups + g]++;
+		sv->submissions++;
+		k.commune = c;
+		k.group = g;
+		k.hint = 0;
+		if (tally_answers_decode(answers, (size_t)sqlite3_column_bytes(st, 4), count_answer,
+					 &k) < 0) {
+			char where[300];
+
+			snprintf(where, sizeof(where), "%s(submission of commune %s, group %s)",
+				 sqlite3_db_filename(db, "main"), code, group);
+			sqlite3_finalize(st);
+			rc = perr_set(err, PERR_SYSTEM, where,
+				      "answers are not a JSON object of text values");
+			goto done;
+		}
+	}
+	sqlite3_finalize(st);
+	rc = rc == SQLITE_DONE ? 0 : db_fail(db, err, "reading submissions");
+done:
+	for (size_t i = 0; i < nforms; i++)
+		free(forms[i]);
+	free(forms);
+	return rc;
+}
+
+static int load_scores(sqlite3 *db, const struct def *d, const struct commune_list *cl,
+		       struct tally_scores *sc, struct perr *err)
+{
+	sqlite3_stmt *st;
+	struct tally_leaf *leaves;
+	size_t nleaves = tally_leaves(d, &leaves), last = 0, hint = 0;
+	int rc;
+
+	if (db_prepare(db, &st,
+		       "SELECT commune_code, criterion_id, self_score, appraised_score, not_applicable "
+		       "FROM current_score WHERE def_id = ? AND def_version = ?",
+		       err) < 0) {
+		free(leaves);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, d->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, d->version, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *code = (const char *)sqlite3_column_text(st, 0);
+		const char *leaf = (const char *)sqlite3_column_text(st, 1);
+		size_t c = find_commune(cl, code, last), l = hint;
+		struct tally_leaf_score *s;
+
+		if (c == DEF_NONE)
+			continue;
+		last = c;
+		if (l >= nleaves || strcmp(leaves[l].id, leaf))
+			for (l = 0; l < nleaves && strcmp(leaves[l].id, leaf); l++)
+				;
+		if (l == nleaves)
+			continue; /* the import checked its ids against this very definition */
+		hint = l + 1;
+		s = &sc->v[c * nleaves + l];
+		sc->has_scores[c] = 1;
+		s->has_self = sqlite3_column_type(st, 2) != SQLITE_NULL;
+		s->self_score = sqlite3_column_double(st, 2);
+		s->has_appraised = sqlite3_column_type(st, 3) != SQLITE_NULL;
+		s->appraised_score = sqlite3_column_double(st, 3);
+		s->not_applicable = sqlite3_column_int(st, 4) != 0;
+	}
+	sqlite3_finalize(st);
+	free(leaves);
+	return rc == SQLITE_DONE ? 0 : db_fail(db, err, "reading scores");
+}
+
+int tally_load(sqlite3 *db, const struct def *d, const struct commune_list *cl,
+	       struct tally_survey *sv, struct tally_scores *sc, struct perr *err)
+{
+	struct tally_leaf *leaves;
+	size_t nleaves = tally_leaves(d, &leaves);
+
+	free(leaves);
+	tally_survey_init(sv, d, cl->n);
+	tally_scores_init(sc, cl->n, nleaves);
+	if (load_submissions(db, d, cl, sv, err) < 0 || load_scores(db, d, cl, sc, err) < 0) {
+		tally_survey_release(sv);
+		tally_scores_release(sc);
+		return -1;
+	}
+	return 0;
+}

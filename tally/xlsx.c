@@ -1,0 +1,350 @@
+/* Scores sheets in Office Open XML: reading the first worksheet of an XLSX workbook with
+   libzip and the safe XML parser (shared strings, inline strings, numbers, booleans; cell
+   references like "C7"), and writing the template with libxlsxwriter. A workbook is an
+   upload like any other: every entry is read with a byte cap whatever its header claims, and
+   anything unexpected is refused with the entry named. */
+#include "tally.h"
+#include "strbuf.h"
+#include "xml.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <xlsxwriter.h>
+#include <zip.h>
+
+#define XLSX_MAX_ENTRY (32u << 20) /* inflated bytes of one part */
+#define XLSX_MAX_COLUMNS 16384     /* Excel's own limit, XFD */
+#define XLSX_MAX_ROWS 1048576
+
+/* Read the part `entry` into sb; 1 if absent (and optional), 0 when read, -1 on error. */
+static int read_part(zip_t *z, const char *name, const char *entry, int optional,
+		     struct strbuf *sb, struct perr *err)
+{
+	zip_int64_t idx = zip_name_locate(z, entry, 0);
+	zip_file_t *zf;
+	char where[600], chunk[65536];
+	zip_int64_t got;
+
+	snprintf(where, sizeof(where), "%s(%s)", name, entry);
+	strbuf_reset(sb);
+	if (idx < 0) {
+		if (optional)
+			return 1;
+		return perr_set(err, PERR_DATA, where, "not an XLSX workbook: the part is missing");
+	}
+	zf = zip_fopen_index(z, (zip_uint64_t)idx, 0);
+	if (!zf)
+		return perr_set(err, PERR_DATA, where, "cannot read: %s", zip_strerror(z));
+	/* never trust the size the header claims: count what inflates */
+	while ((got = zip_fread(zf, chunk, sizeof(chunk))) > 0) {
+		if (sb->len + (size_t)got > XLSX_MAX_ENTRY) {
+			zip_fclose(zf);
+			return perr_set(err, PERR_DATA, where, "part inflates beyond %u bytes",
+					XLSX_MAX_ENTRY);
+		}
+		strbuf_add(sb, chunk, (size_t)got);
+	}
+	if (got < 0) {
+		perr_set(err, PERR_DATA, where, "damaged: %s", zip_file_strerror(zf));
+		zip_fclose(zf);
+		return -1;
+	}
+	zip_fclose(zf);
+	return 0;
+}
+
+static xmlDoc *parse_part(const struct strbuf *sb, const char *name, const char *entry,
+			  struct perr *err)
+{
+	static const struct xml_limits lim = { XLSX_MAX_ENTRY, 64 };
+	char where[600];
+
+	snprintf(where, sizeof(where), "%s(%s)", name, entry);
+	return xml_parse(strbuf_str(sb), sb->len, where, &lim, err);
+}
+
+/* Text of a shared or inline string: its <t>, or the <t> of each rich-text run. */
+static char *string_item(xmlNode *si)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (xmlNode *n = si->children; n; n = n->next) {
+		xmlNode *t = NULL;
+
+		if (xml_is(n, "t"))
+			t = n;
+		else if (xml_is(n, "r"))
+			t = xml_first(n, "t");
+		if (t) {
+			xmlChar *s = xmlNodeGetContent(t);
+
+			strbuf_adds(&sb, s ? (const char *)s : "");
+			xmlFree(s);
+		}
+	}
+	strbuf_addc(&sb, '\0');
+	return strbuf_detach(&sb, NULL);
+}
+
+/* "C7" -> column 2 (0-based), row 7; -1 when it is no cell reference. */
+static int cell_ref(const char *ref, long *col, long *row)
+{
+	long c = 0, r = 0;
+	const char *p = ref;
+
+	while (*p >= 'A' && *p <= 'Z' && p - ref < 3)
+		c = c * 26 + (*p++ - 'A' + 1);
+	if (p == ref || !(*p >= '1' && *p <= '9'))
+		return -1;
+	while (*p >= '0' && *p <= '9' && r <= XLSX_MAX_ROWS)
+		r = r * 10 + (*p++ - '0');
+	if (*p || c > XLSX_MAX_COLUMNS || r > XLSX_MAX_ROWS)
+		return -1;
+	*col = c - 1;
+	*row = r;
+	return 0;
+}
+
+/* The path of the workbook's first worksheet, from workbook.xml and its relationships. */
+static int first_sheet(zip_t *z, const char *name, struct strbuf *sb, char *path, size_t size,
+		       struct perr *err)
+{
+	xmlDoc *doc;
+	xmlNode *sheets, *sheet, *rel;
+	char rid[256] = "";
+	int rc = -1;
+
+	if (read_part(z, name, "xl/workbook.xml", 0, sb, err) < 0 ||
+	    !(doc = parse_part(sb, name, "xl/workbook.xml", err)))
+		return -1;
+	sheets = xml_first(xmlDocGetRootElement(doc), "sheets");
+	sheet = sheets ? xml_first(sheets, "sheet") : NULL;
+	if (!sheet || !xml_attr(sheet, "id")) {
+		char where[600];
+
+		snprintf(where, sizeof(where), "%s(xl/workbook.xml)", name);
+		perr_set(err, PERR_DATA, where, "the workbook has no worksheet");
+		xmlFreeDoc(doc);
+		return -1;
+	}
+	snprintf(rid, sizeof(rid), "%s", xml_attr(sheet, "id"));
+	xmlFreeDoc(doc);
+
+	if (read_part(z, name, "xl/_rels/workbook.xml.rels", 0, sb, err) < 0 ||
+	    !(doc = parse_part(sb, name, "xl/_rels/workbook.xml.rels", err)))
+		return -1;
+	for (rel = xml_first(xmlDocGetRootElement(doc), "Relationship"); rel;
+	     rel = xml_next(rel, "Relationship")) {
+		const char *id = xml_attr(rel, "Id"), *target = xml_attr(rel, "Target");
+
+		if (!id || !target || strcmp(id, rid))
+			continue;
+		if (target[0] == '/')
+			snprintf(path, size, "%s", target + 1);
+		else
+			snprintf(path, size, "xl/%s", target);
+		rc = 0;
+		break;
+	}
+	if (rc < 0) {
+		char where[600];
+
+		snprintf(where, sizeof(where), "%s(xl/_rels/workbook.xml.rels)", name);
+		perr_set(err, PERR_DATA, where, "no relationship '%s' for the first worksheet", rid);
+	}
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+int tally_sheet_read_xlsx(struct tally_sheet *s, const char *buf, size_t len,
+			  const char *name, struct perr *err)
+{
+	zip_error_t zerr;
+	zip_source_t *src;
+	zip_t *z = NULL;
+	struct strbuf sb = STRBUF_INIT;
+	xmlDoc *doc = NULL;
+	xmlNode *data;
+	char **strings = NULL, sheet_path[512], where[600];
+	size_t nstrings = 0, astrings = 0;
+	long last_row = 0;
+	int rc = -1;
+
+	memset(s, 0, sizeof(*s));
+	zip_error_init(&zerr);
+	src = zip_source_buffer_create(buf, len, 0, &zerr);
+	if (!src || !(z = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &zerr))) {
+		perr_set(err, PERR_DATA, name, "not an XLSX workbook: %s", zip_error_strerror(&zerr));
+		if (src)
+			zip_source_free(src);
+		zip_error_fini(&zerr);
+		return -1;
+	}
+	zip_error_fini(&zerr);
+	if (first_sheet(z, name, &sb, sheet_path, sizeof(sheet_path), err) < 0)
+		goto done;
+
+	/* shared strings are optional: a sheet of numbers and inline strings needs none */
+	switch (read_part(z, name, "xl/sharedStrings.xml", 1, &sb, err)) {
+	case -1:
+		goto done;
+	case 0:
+		if (!(doc = parse_part(&sb, name, "xl/sharedStrings.xml", err)))
+			goto done;
+		for (xmlNode *si = xml_first(xmlDocGetRootElement(doc), "si"); si;
+		     si = xml_next(si, "si")) {
+			xgrow(&strings, &astrings, nstrings + 1, sizeof(*strings));
+			strings[nstrings++] = string_item(si);
+		}
+		xmlFreeDoc(doc);
+		doc = NULL;
+		break;
+	}
+
+	snprintf(where, sizeof(where), "%s(%s)", name, sheet_path);
+	if (read_part(z, name, sheet_path, 0, &sb, err) < 0 ||
+	    !(doc = parse_part(&sb, name, sheet_path, err)))
+		goto done;
+	data = xml_first(xmlDocGetRootElement(doc), "sheetData");
+	if (!data) {
+		perr_set(err, PERR_DATA, where, "no sheetData: not a worksheet");
+		goto done;
+	}
+	for (xmlNode *rn = xml_first(data, "row"); rn; rn = xml_next(rn, "row")) {
+		struct tally_sheet_row *row;
+		const char *r = xml_attr(rn, "r");
+		long number = r ? strtol(r, NULL, 10) : last_row + 1, next_col = 0;
+		size_t acells = 0;
+
+		if (number <= last_row || number > XLSX_MAX_ROWS) {
+			perr_set(err, PERR_DATA, where, "row %ld: bad or out-of-order row number '%s'",
+				 last_row + 1, r ? r : "");
+			goto done;
+		}
+		last_row = number;
+		xgrow(&s->rows, &s->alloc, s->nrows + 1, sizeof(*s->rows));
+		row = &s->rows[s->nrows++];
+		memset(row, 0, sizeof(*row));
+		row->number = number;
+		for (xmlNode *c = xml_first(rn, "c"); c; c = xml_next(c, "c")) {
+			const char *ref = xml_attr(c, "r"), *t = xml_attr(c, "t");
+			long col = next_col, crow = number;
+			xmlNode *v = xml_first(c, "v");
+			char *text = NULL;
+
+			if (ref && (cell_ref(ref, &col, &crow) < 0 || crow != number ||
+				    col < next_col)) {
+				perr_set(err, PERR_DATA, where, "row %ld: bad cell reference '%s'", number,
+					 ref);
+				goto done;
+			}
+			if (col >= XLSX_MAX_COLUMNS) {
+				perr_set(err, PERR_DATA, where, "row %ld: too many columns", number);
+				goto done;
+			}
+			next_col = col + 1;
+			if (t && !strcmp(t, "s")) {
+				char *vt = v ? xml_text(v) : NULL, *end = NULL;
+				long k = vt ? strtol(vt, &end, 10) : -1;
+
+				if (!vt || *end || k < 0 || (size_t)k >= nstrings) {
+					perr_set(err, PERR_DATA, where,
+						 "cell %s: shared string '%s' does not exist", ref ? ref : "?",
+						 vt ? vt : "");
+					free(vt);
+					goto done;
+				}
+				free(vt);
+				text = xstrdup(strings[k]);
+			} else if (t && !strcmp(t, "inlineStr")) {
+				xmlNode *is = xml_first(c, "is");
+
+				text = is ? string_item(is) : xstrdup("");
+			} else if (t && !strcmp(t, "e")) {
+				char *vt = v ? xml_text(v) : NULL;
+
+				perr_set(err, PERR_DATA, where, "cell %s holds an error value %s",
+					 ref ? ref : "?", vt ? vt : "");
+				free(vt);
+				goto done;
+			} else if (!t || !strcmp(t, "n") || !strcmp(t, "str") || !strcmp(t, "b")) {
+				text = v ? xml_text(v) : NULL;
+			} else {
+				perr_set(err, PERR_DATA, where, "cell %s: cell type '%s' is not read here",
+					 ref ? ref : "?", t);
+				goto done;
+			}
+			if (!text)
+				continue;
+			xgrow(&row->cells, &acells, (size_t)col + 1, sizeof(*row->cells));
+			while (row->ncells <= (size_t)col)
+				row->cells[row->ncells++] = NULL;
+			row->cells[col] = text;
+		}
+	}
+	/* the checks downstream take UTF-8 NFC text like the CSV reader's */
+	rc = 0;
+done:
+	if (doc)
+		xmlFreeDoc(doc);
+	for (size_t i = 0; i < nstrings; i++)
+		free(strings[i]);
+	free(strings);
+	strbuf_release(&sb);
+	zip_discard(z);
+	if (rc < 0)
+		tally_sheet_release(s);
+	return rc;
+}
+
+int tally_template_xlsx(const char *path, const struct def *d, const struct commune_list *cl,
+			struct perr *err)
+{
+	static const char *const header[] = {
+		"commune_code", "commune_name", "criterion_id", "criterion_name", "max",
+		"self_score", "appraised_score", "not_applicable", "note",
+	};
+	static const double widths[] = { 13, 22, 12, 60, 6, 11, 16, 15, 40 };
+	lxw_workbook_options opt = { .constant_memory = LXW_FALSE, .tmpdir = NULL };
+	lxw_workbook *wb = workbook_new_opt(path, &opt);
+	lxw_worksheet *ws;
+	lxw_format *bold, *fill;
+	struct tally_leaf *leaves;
+	size_t nleaves;
+	lxw_row_t r = 1;
+	lxw_error e;
+
+	if (!wb)
+		return perr_set(err, PERR_SYSTEM, path, "cannot create the workbook");
+	ws = workbook_add_worksheet(wb, "Điểm tự đánh giá");
+	bold = workbook_add_format(wb);
+	format_set_bold(bold);
+	format_set_bg_color(bold, 0xDDEBF7);
+	fill = workbook_add_format(wb);
+	format_set_bg_color(fill, 0xFFF2CC);
+	for (lxw_col_t c = 0; c < 9; c++) {
+		worksheet_set_column(ws, c, c, widths[c], c >= 5 ? fill : NULL);
+		worksheet_write_string(ws, 0, c, header[c], bold);
+	}
+	worksheet_freeze_panes(ws, 1, 0);
+	nleaves = tally_leaves(d, &leaves);
+	for (size_t c = 0; c < cl->n; c++) {
+		for (size_t l = 0; l < nleaves; l++, r++) {
+			worksheet_write_string(ws, r, 0, cl->v[c].code, NULL);
+			worksheet_write_string(ws, r, 1, cl->v[c].name, NULL);
+			worksheet_write_string(ws, r, 2, leaves[l].id, NULL);
+			worksheet_write_string(ws, r, 3, leaves[l].name->vi, NULL);
+			worksheet_write_number(ws, r, 4, leaves[l].max, NULL);
+		}
+	}
+	free(leaves);
+	workbook_set_properties(wb, &(lxw_doc_properties){
+					    .title = "Điểm tự đánh giá và thẩm định Chỉ số CCHC",
+					    .comments = d->id,
+				    });
+	e = workbook_close(wb);
+	if (e != LXW_NO_ERROR)
+		return perr_set(err, PERR_SYSTEM, path, "cannot write the workbook: %s",
+				lxw_strerror(e));
+	return 0;
+}
