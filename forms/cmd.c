@@ -136,12 +136,14 @@ int cmd_forms(int argc, char **argv)
 		goto rollback;
 
 	for (size_t g = 0; g < d.ngroups; g++) {
-		size_t nq = 0;
+		size_t nprofile = 0, nscored = 0;
 
 		for (size_t i = 0; i < d.nquestions; i++)
-			nq += (d.questions[i].groups >> g) & 1u;
-		printf("%s %s (group %s, %zu questions, %zu communes): %s\n", fs[g].id, fs[g].version,
-		       d.groups[g].id, nq, nc, stored_name[how[g]]);
+			if ((d.questions[i].groups >> g) & 1u)
+				*(d.questions[i].is_profile ? &nprofile : &nscored) += 1;
+		printf("%s %s (group %s: %zu profile and %zu scored questions, %zu communes): %s\n",
+		       fs[g].id, fs[g].version, d.groups[g].id, nprofile, nscored, nc,
+		       stored_name[how[g]]);
 		if (how[g] == FORM_REPLACED)
 			fprintf(stderr,
 				"parindex: forms: warning: %s version %s differs from the form registered before (the commune register changed?); devices that downloaded it must download it again\n",

@@ -77,6 +77,40 @@ static void html_question(struct strbuf *out, const struct def *d, const struct 
 	strbuf_adds(out, "</ul>\n</div>\n");
 }
 
+/* "If you do not know, choose «Không biết»": named after the group's excluded options. */
+static void excluded_hint(struct strbuf *out, const struct def *d, size_t g)
+{
+	const char *seen[16];
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->nquestions; i++) {
+		const struct def_scale *sc = &d->scales[d->questions[i].scale];
+
+		if (!asks(&d->questions[i], g))
+			continue;
+		for (size_t k = 0; k < sc->noptions; k++) {
+			const char *label = sc->options[k].label.vi;
+			size_t j = 0;
+
+			if (!sc->options[k].excluded)
+				continue;
+			while (j < n && strcmp(seen[j], label))
+				j++;
+			if (j == n && n < sizeof(seen) / sizeof(seen[0]))
+				seen[n++] = label;
+		}
+	}
+	if (!n)
+		return;
+	strbuf_adds(out, "Nếu không có ý kiến, xin chọn ");
+	for (size_t j = 0; j < n; j++) {
+		strbuf_adds(out, j == 0 ? "«" : j + 1 < n ? ", «" : " hoặc «");
+		strbuf_add_xml(out, seen[j]);
+		strbuf_adds(out, "»");
+	}
+	strbuf_adds(out, ". ");
+}
+
 void form_html(struct strbuf *out, const struct def *d, size_t g)
 {
 	const struct def_group *gr = &d->groups[g];
@@ -109,9 +143,9 @@ void form_html(struct strbuf *out, const struct def *d, size_t g)
 			 "<div class=\"instructions\"><b>Hướng dẫn trả lời phiếu.</b> "
 			 "Với mỗi câu hỏi, ông/bà đánh dấu X vào <b>một</b> ô vuông "
 			 "(<span class=\"box\"></span>) ứng với câu trả lời phù hợp nhất; "
-			 "mỗi câu chỉ chọn một phương án và trả lời tất cả các câu. "
-			 "Nếu không biết, xin chọn ô «Không biết» hoặc «Không trả lời». "
-			 "Phiếu không ghi tên người trả lời; thông tin chỉ dùng để đánh giá "
+			 "mỗi câu chỉ chọn một phương án và trả lời tất cả các câu. ");
+	excluded_hint(out, d, g);
+	strbuf_adds(out, "Phiếu không ghi tên người trả lời; thông tin chỉ dùng để đánh giá "
 			 "Chỉ số cải cách hành chính của xã.</div>\n");
 	for (size_t i = 0; i < d->nquestions; i++)
 		if (d->questions[i].is_profile && asks(&d->questions[i], g))
