@@ -260,22 +260,24 @@ int tally_scores_check(const struct def *d, const struct commune_list *cl,
 		if (is_na == 1 && (has_self || has_appr))
 			diag_add(diag, name, row->number,
 				 "marked not applicable but has a score; leave the scores blank");
-		if (diag->n > before || c == DEF_NONE || l == nleaves)
+		if (c == DEF_NONE || l == nleaves)
 			continue;
-
 		if (seen[c * nleaves + l].row) {
 			diag_add(diag, name, row->number,
 				 "duplicate row for commune %s, criterion %s (first on row %ld)", code, id,
 				 seen[c * nleaves + l].row);
 			continue;
 		}
+		/* a row with a bad cell still counts as given: it was reported once already */
 		seen[c * nleaves + l].row = row->number;
-		seen[c * nleaves + l].blank = !has_self && !has_appr && is_na != 1;
+		seen[c * nleaves + l].blank = diag->n == before && !has_self && !has_appr && is_na != 1;
 		if (!first_row[c])
 			first_row[c] = row->number;
 		if (seen[c * nleaves + l].blank)
 			continue;
 		filled[c] = 1;
+		if (diag->n > before)
+			continue;
 		s.has_self = has_self == 1;
 		s.has_appraised = has_appr == 1;
 		s.not_applicable = is_na == 1;

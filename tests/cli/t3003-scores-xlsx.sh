@@ -1,0 +1,51 @@
+# parindex scores with XLSX workbooks: the template written with libxlsxwriter, and a
+# hand-made workbook (tests/data/scores/xlsx) with shared, rich, inline and formula strings,
+# numbers and booleans, rows with gaps; broken workbooks refused with the part named, bad
+# rows with the spreadsheet's row number.
+. "$(dirname "$0")/lib.sh"
+
+q() { sqlite3 -batch -noheader t.db "$1"; }
+# book NAME [SED-SCRIPT]: zip the hand-made parts, the worksheet edited by SED-SCRIPT
+book() {
+	rm -rf parts && cp -r "$DATA/scores/xlsx" parts
+	[ -n "${2:-}" ] && sed -i "$2" parts/xl/worksheets/sheet1.xml
+	(cd parts && zip -q -X -r "../$1" '[Content_Types].xml' _rels xl)
+}
+stored() { q "SELECT count(*) || '/' || (SELECT count(*) FROM score_import) FROM score"; }
+
+parindex init --db t.db --definition "$DATA/definitions/mini.xml" \
+	--communes "$DATA/tally/communes.csv" >/dev/null
+
+golden template parindex scores template --db t.db --out tpl.xlsx
+ok "template is a zip with a worksheet" sh -c 'unzip -l tpl.xlsx | grep -q xl/worksheets/sheet1.xml'
+ok "template header frozen" sh -c 'unzip -p tpl.xlsx xl/worksheets/sheet1.xml | grep -q "<pane ySplit=\"1\""'
+# read back through our own reader: 9 blank rows, so nothing to import
+golden template-read-back parindex scores import --db t.db tpl.xlsx
+
+book good.xlsx
+golden good parindex scores import --db t.db good.xlsx
+same "stored from the workbook" "$(q "SELECT group_concat(criterion_id || ':' || ifnull(self_score, '-') || ':' || ifnull(appraised_score, '-') || ':' || not_applicable || ':' || row || ':' || note, ' ') FROM current_score")" "1.1.1:1.0:0.5:0:3:Thiếu tài liệu kiểm chứng 1.1.2:-:-:1:4: 2.1:2.0:-:0:6:"
+same "format recorded" "$(q "SELECT format FROM score_import")" "xlsx"
+
+# bad rows carry the spreadsheet's row numbers (row 2 and 5 are absent from the sheet)
+book above-max.xlsx 's|<c r="C6"><v>2</v></c>|<c r="C6"><v>2.5</v></c>|'
+before=$(stored)
+golden above-max parindex scores import --db t.db above-max.xlsx
+same "above-max: nothing stored" "$(stored)" "$before"
+book text-score.xlsx 's|<c r="C3"><v>1</v></c>|<c r="C3" t="inlineStr"><is><t>một</t></is></c>|'
+golden text-score parindex scores import --db t.db text-score.xlsx
+book error-cell.xlsx 's|<c r="C3"><v>1</v></c>|<c r="C3" t="e"><v>#DIV/0!</v></c>|'
+golden error-cell parindex scores import --db t.db error-cell.xlsx
+book bad-string.xlsx 's|<c r="B6" t="s"><v>8</v></c>|<c r="B6" t="s"><v>42</v></c>|'
+golden bad-string parindex scores import --db t.db bad-string.xlsx
+book bad-ref.xlsx 's|<c r="B6" t="s">|<c r="B7" t="s">|'
+golden bad-ref parindex scores import --db t.db bad-ref.xlsx
+book doctype.xlsx 's|<worksheet |<!DOCTYPE worksheet [<!ENTITY x "y">]><worksheet |'
+golden doctype parindex scores import --db t.db doctype.xlsx
+rm -rf parts && cp -r "$DATA/scores/xlsx" parts && rm parts/xl/worksheets/sheet1.xml
+(cd parts && zip -q -X -r ../no-sheet.xlsx '[Content_Types].xml' _rels xl)
+golden no-sheet parindex scores import --db t.db no-sheet.xlsx
+printf 'PK\003\004 not really a zip' >fake.xlsx
+golden not-a-zip parindex scores import --db t.db fake.xlsx
+same "nothing stored by any bad workbook" "$(stored)" "$before"
+finish
