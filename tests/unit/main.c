@@ -9,6 +9,7 @@ void test_def(void);
 void test_commune(void);
 void test_xml(void);
 void test_tally(void);
+void test_forms(void);
 
 static const struct {
 	const char *name;
@@ -18,6 +19,7 @@ static const struct {
 	{ "commune", test_commune },
 	{ "xml", test_xml },
 	{ "tally", test_tally },
+	{ "forms", test_forms },
 };
 
 const char *unit_data(const char *rel)
