@@ -12,6 +12,7 @@
 #include "def.h"
 #include "embedded.h"
 #include "forms/forms.h"
+#include "reports/reports.h"
 #include "store.h"
 #include "tally/tally.h"
 #include "strbuf.h"
@@ -41,6 +42,9 @@ static const struct cmd commands[] = {
 	  "parindex tally [--db FILE] [--format table|csv|json]\n"
 	  "parindex tally [--db FILE] --explain CODE",
 	  "compute points, index, class and rank of every commune; explain one" },
+	{ "report", cmd_report,
+	  "parindex report [--db FILE] [--out DIR] [--formats LIST] [--no-bom]",
+	  "write the ranking, tables (XLSX, CSV), charts (PNG, SVG) and HTML report" },
 	{ "help", cmd_help, "parindex help [COMMAND]", "show help for parindex or a command" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

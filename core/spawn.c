@@ -27,7 +27,8 @@ static void first_line(const char *path, char *buf, size_t size)
 	fclose(f);
 }
 
-int spawn_run(const char *const argv[], const char *log_path, struct perr *err)
+int spawn_run(const char *const argv[], const char *dir, const char *log_path,
+	      struct perr *err)
 {
 	posix_spawn_file_actions_t fa;
 	pid_t pid;
@@ -42,6 +43,8 @@ int spawn_run(const char *const argv[], const char *log_path, struct perr *err)
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	if (dir)
+		posix_spawn_file_actions_addchdir_np(&fa, dir);
 	/* the cast: posix_spawnp takes char *const[] but does not write to the strings */
 	rc = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
 	posix_spawn_file_actions_destroy(&fa);

@@ -11,9 +11,11 @@ enum spawn_status {
 	SPAWN_NOT_FOUND = -2, /* argv[0] is not on $PATH (err filled, code PERR_SYSTEM) */
 };
 
-/* Run argv (NULL-terminated; argv[0] looked up on $PATH) in the current folder and wait for
-   it. Its output goes to log_path (truncated), or is dropped when log_path is NULL; on a
-   non-zero exit the first line of the log is put in err's message. */
-int spawn_run(const char *const argv[], const char *log_path, struct perr *err);
+/* Run argv (NULL-terminated; argv[0] looked up on $PATH) in folder dir (NULL: the current
+   one) and wait for it. Its output goes to log_path (truncated; relative to the current
+   folder, not dir), or is dropped when log_path is NULL; on a non-zero exit the first line of
+   the log is put in err's message. */
+int spawn_run(const char *const argv[], const char *dir, const char *log_path,
+	      struct perr *err);
 
 #endif

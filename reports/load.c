@@ -1,0 +1,412 @@
+/* Reading the last tally (the tally_* tables) and the definition it was computed with. */
+#include "reports.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "../tally/tally.h"
+
+const char *report_fixed(double x, int d, char buf[48])
+{
+	if (isnan(x)) {
+		snprintf(buf, 48, "%s", "");
+		return buf;
+	}
+	tally_round(x, d, buf, 48);
+	return buf;
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	return s ? s : "";
+}
+
+static size_t find_commune(const struct report *r, const char *code)
+{
+	for (size_t c = 0; c < r->ncommunes; c++)
+		if (!strcmp(r->communes[c].code, code))
+			return c;
+	return DEF_NONE;
+}
+
+static size_t find_field(const struct def *d, const char *id)
+{
+	for (size_t f = 0; f < d->nfields; f++)
+		if (!strcmp(d->fields[f].id, id))
+			return f;
+	return DEF_NONE;
+}
+
+static size_t find_sub(const struct def *d, const char *id)
+{
+	for (size_t s = 0; s < d->nsubcriteria; s++)
+		if (!strcmp(d->subcriteria[s].id, id))
+			return s;
+	return DEF_NONE;
+}
+
+static int bad_row(struct perr *err, const char *table, const char *what, const char *id)
+{
+	return perr_set(err, PERR_DATA, "database",
+			"%s names %s '%s', unknown to the tally's definition or register; run "
+			"'parindex tally' again",
+			table, what, id);
+}
+
+static int load_run(sqlite3 *db, struct report *r, struct perr *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct diag diag = { 0 };
+	char def_id[200], def_version[200];
+	int rc;
+
+	if (db_prepare(db, &st,
+		       "SELECT def_id, def_version, computed_at, aggregation, under_quota, "
+		       "submissions FROM tally_run ORDER BY id DESC LIMIT 1",
+		       err) < 0)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return db_fail(db, err, "reading the tally");
+		return perr_set(err, PERR_DATA, sqlite3_db_filename(db, "main"),
+				"no tally in this database: run 'parindex tally' first");
+	}
+	snprintf(def_id, sizeof(def_id), "%s", col_text(st, 0));
+	snprintf(def_version, sizeof(def_version), "%s", col_text(st, 1));
+	snprintf(r->computed_at, sizeof(r->computed_at), "%s", col_text(st, 2));
+	snprintf(r->aggregation, sizeof(r->aggregation), "%s", col_text(st, 3));
+	snprintf(r->under_quota, sizeof(r->under_quota), "%s", col_text(st, 4));
+	r->submissions = sqlite3_column_int64(st, 5);
+	sqlite3_finalize(st);
+
+	if (db_prepare(db, &st, "SELECT content, source FROM definition WHERE id = ? AND version = ?",
+		       err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, def_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, def_version, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return perr_set(err, PERR_DATA, "database",
+				"the tally's definition %s %s is missing", def_id, def_version);
+	}
+	rc = def_load(&r->def, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
+		      col_text(st, 1), &diag);
+	sqlite3_finalize(st);
+	if (rc < 0) {
+		perr_set(err, PERR_SYSTEM, "database", "stored definition no longer loads: %s",
+			 diag.n ? diag.lines[0] : "?");
+		diag_release(&diag);
+		return -1;
+	}
+	return 0;
+}
+
+static int load_communes(sqlite3 *db, struct report *r, struct perr *err)
+{
+	sqlite3_stmt *st = NULL;
+	size_t alloc = 0;
+	int rc;
+
+	if (db_prepare(db, &st,
+		       "SELECT t.commune_code, c.name, c.type, t.forms, t.self_points, "
+		       "t.survey_points, t.points, t.max, t.index_value, t.index_published, "
+		       "t.tier_id, t.rank, t.under_quota, t.no_scores, t.flags "
+		       "FROM tally_commune t JOIN commune c ON c.code = t.commune_code "
+		       "ORDER BY t.rank IS NULL, t.rank, t.commune_code",
+		       err) < 0)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct report_commune *c;
+		const char *tier = col_text(st, 10);
+
+		xgrow(&r->communes, &alloc, r->ncommunes + 1, sizeof(*r->communes));
+		c = &r->communes[r->ncommunes++];
+		memset(c, 0, sizeof(*c));
+		c->code = xstrdup(col_text(st, 0));
+		c->name = xstrdup(col_text(st, 1));
+		c->type = xstrdup(col_text(st, 2));
+		c->forms = sqlite3_column_int64(st, 3);
+		c->self_points = sqlite3_column_double(st, 4);
+		c->survey_points = sqlite3_column_double(st, 5);
+		c->points = sqlite3_column_double(st, 6);
+		c->max = sqlite3_column_double(st, 7);
+		c->index_value = sqlite3_column_double(st, 8);
+		c->index_published = xstrdup(col_text(st, 9));
+		c->index_pub = strtod(c->index_published, NULL);
+		c->rank = sqlite3_column_type(st, 11) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 11);
+		c->under_quota = sqlite3_column_int(st, 12);
+		c->no_scores = sqlite3_column_int(st, 13);
+		c->flags = xstrdup(col_text(st, 14));
+		c->tier = DEF_NONE;
+		for (size_t t = 0; t < r->def.ntiers; t++)
+			if (!strcmp(r->def.tiers[t].id, tier))
+				c->tier = t;
+		if (c->tier == DEF_NONE) {
+			sqlite3_finalize(st);
+			return bad_row(err, "tally_commune", "tier", tier);
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, err, "reading the tally");
+	if (!r->ncommunes)
+		return perr_set(err, PERR_DATA, sqlite3_db_filename(db, "main"),
+				"the tally holds no commune: load a register with 'parindex init "
+				"--communes FILE', then run 'parindex tally'");
+	return 0;
+}
+
+/* Each query's first column is the commune code, the second an id of the definition. */
+typedef int (*row_fn)(struct report *r, size_t c, sqlite3_stmt *st, struct perr *err);
+
+static int each_row(sqlite3 *db, struct report *r, const char *sql, row_fn fn,
+		    struct perr *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (db_prepare(db, &st, sql, err) < 0)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *code = col_text(st, 0);
+		size_t c = find_commune(r, code);
+
+		if (c == DEF_NONE) {
+			/* a commune whose register row is gone: the tally row cannot be shown */
+			continue;
+		}
+		if (fn(r, c, st, err) < 0) {
+			sqlite3_finalize(st);
+			return -1;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, err, "reading the tally");
+	return 0;
+}
+
+static int field_row(struct report *r, size_t c, sqlite3_stmt *st, struct perr *err)
+{
+	size_t f = find_field(&r->def, col_text(st, 1));
+	struct report_field *v;
+
+	if (f == DEF_NONE)
+		return bad_row(err, "tally_field", "field", col_text(st, 1));
+	v = &r->fields[c * r->def.nfields + f];
+	v->present = 1;
+	v->points = sqlite3_column_double(st, 2);
+	v->max = sqlite3_column_double(st, 3);
+	v->has_pct = sqlite3_column_type(st, 4) != SQLITE_NULL;
+	v->pct = v->has_pct ? sqlite3_column_double(st, 4) : NAN;
+	free(v->pct_published);
+	v->pct_published = v->has_pct ? xstrdup(col_text(st, 5)) : NULL;
+	return 0;
+}
+
+static int criterion_row(struct report *r, size_t c, sqlite3_stmt *st, struct perr *err)
+{
+	const char *id = col_text(st, 1);
+	struct report_criterion *v;
+	size_t i = def_find_criterion(&r->def, id);
+
+	if (i != DEF_NONE) {
+		v = &r->criteria[c * r->def.ncriteria + i];
+	} else if ((i = find_sub(&r->def, id)) != DEF_NONE) {
+		v = &r->subcriteria[c * r->def.nsubcriteria + i];
+	} else {
+		return bad_row(err, "tally_criterion", "criterion", id);
+	}
+	v->present = 1;
+	v->points = sqlite3_column_double(st, 2);
+	v->max = sqlite3_column_double(st, 3);
+	v->has_self = sqlite3_column_type(st, 4) != SQLITE_NULL;
+	v->self_score = sqlite3_column_double(st, 4);
+	v->has_appraised = sqlite3_column_type(st, 5) != SQLITE_NULL;
+	v->appraised_score = sqlite3_column_double(st, 5);
+	snprintf(v->source, sizeof(v->source), "%s", col_text(st, 6));
+	/* the self-assessed total of the chart "self-assessed versus appraised" */
+	if (v->source[0] && strcmp(v->source, "not-applicable") && v->has_self)
+		r->communes[c].self_score_total += v->self_score;
+	return 0;
+}
+
+static int group_row(struct report *r, size_t c, sqlite3_stmt *st, struct perr *err)
+{
+	size_t g = def_find_group(&r->def, col_text(st, 1));
+
+	if (g == DEF_NONE)
+		return bad_row(err, "tally_group", "group", col_text(st, 1));
+	r->groups[c * r->def.ngroups + g].forms = sqlite3_column_int64(st, 2);
+	r->groups[c * r->def.ngroups + g].min_forms = sqlite3_column_int64(st, 3);
+	return 0;
+}
+
+static int question_row(struct report *r, size_t c, sqlite3_stmt *st, struct perr *err)
+{
+	size_t q = def_find_question(&r->def, col_text(st, 1));
+	struct report_question *v;
+
+	if (q == DEF_NONE)
+		return bad_row(err, "tally_question", "question", col_text(st, 1));
+	v = &r->questions[c * r->def.nquestions + q];
+	v->present = 1;
+	v->n_valid = sqlite3_column_int64(st, 2);
+	v->score = sqlite3_column_double(st, 3);
+	v->groups_used = sqlite3_column_int(st, 4);
+	snprintf(v->flag, sizeof(v->flag), "%s", col_text(st, 5));
+	return 0;
+}
+
+/* One row per option of a tally_count row (its counts object taken apart by json_each). */
+static int count_row(struct report *r, size_t c, sqlite3_stmt *st, struct perr *err)
+{
+	const struct def *d = &r->def;
+	size_t g = def_find_group(d, col_text(st, 1)), q = def_find_question(d, col_text(st, 2));
+	const struct def_scale *sc;
+	struct report_count *v;
+	const char *code = col_text(st, 6);
+
+	if (g == DEF_NONE)
+		return bad_row(err, "tally_count", "group", col_text(st, 1));
+	if (q == DEF_NONE)
+		return bad_row(err, "tally_count", "question", col_text(st, 2));
+	sc = &d->scales[d->questions[q].scale];
+	v = &r->counts[(c * d->ngroups + g) * d->nquestions + q];
+	if (!v->present) {
+		v->present = 1;
+		v->n_valid = sqlite3_column_int64(st, 3);
+		v->n_excluded = sqlite3_column_int64(st, 4);
+		v->has_score = sqlite3_column_type(st, 5) != SQLITE_NULL;
+		v->score = sqlite3_column_double(st, 5);
+		v->counts = xcalloc(sc->noptions, sizeof(*v->counts));
+	}
+	if (sqlite3_column_type(st, 6) == SQLITE_NULL)
+		return 0;
+	for (size_t o = 0; o < sc->noptions; o++) {
+		if (!strcmp(sc->options[o].code, code)) {
+			v->counts[o] = sqlite3_column_int64(st, 7);
+			return 0;
+		}
+	}
+	return bad_row(err, "tally_count", "option", code);
+}
+
+static void district_means(struct report *r)
+{
+	const struct def *d = &r->def;
+	int any_ranked = 0;
+
+	for (size_t c = 0; c < r->ncommunes; c++)
+		any_ranked |= r->communes[c].rank > 0;
+	r->field_mean = xcalloc(d->nfields, sizeof(double));
+	r->criterion_mean = xcalloc(d->ncriteria, sizeof(double));
+	for (size_t f = 0; f < d->nfields; f++) {
+		double sum = 0;
+		long n = 0;
+
+		for (size_t c = 0; c < r->ncommunes; c++) {
+			const struct report_field *v = &r->fields[c * d->nfields + f];
+
+			if ((any_ranked && !r->communes[c].rank) || !v->has_pct)
+				continue;
+			sum += v->pct;
+			n++;
+		}
+		r->field_mean[f] = n ? sum / (double)n : NAN;
+	}
+	for (size_t i = 0; i < d->ncriteria; i++) {
+		double sum = 0;
+		long n = 0;
+
+		for (size_t c = 0; c < r->ncommunes; c++) {
+			const struct report_criterion *v = &r->criteria[c * d->ncriteria + i];
+
+			if ((any_ranked && !r->communes[c].rank) || !v->present || v->max <= 0)
+				continue;
+			sum += v->points;
+			n++;
+		}
+		r->criterion_mean[i] = n ? sum / (double)n : NAN;
+	}
+}
+
+int report_load(sqlite3 *db, struct report *r, struct perr *err)
+{
+	const struct def *d = &r->def;
+	size_t nc;
+
+	memset(r, 0, sizeof(*r));
+	if (load_run(db, r, err) < 0 || load_communes(db, r, err) < 0)
+		goto fail;
+	nc = r->ncommunes;
+	r->fields = xcalloc(nc * d->nfields, sizeof(*r->fields));
+	r->criteria = xcalloc(nc * d->ncriteria, sizeof(*r->criteria));
+	r->subcriteria = xcalloc(nc * d->nsubcriteria, sizeof(*r->subcriteria));
+	r->groups = xcalloc(nc * d->ngroups, sizeof(*r->groups));
+	r->questions = xcalloc(nc * d->nquestions, sizeof(*r->questions));
+	r->counts = xcalloc(nc * d->ngroups * d->nquestions, sizeof(*r->counts));
+	if (each_row(db, r,
+		     "SELECT commune_code, field_id, points, max, pct, pct_published FROM tally_field",
+		     field_row, err) < 0 ||
+	    each_row(db, r,
+		     "SELECT commune_code, criterion_id, points, max, self_score, appraised_score, "
+		     "source FROM tally_criterion",
+		     criterion_row, err) < 0 ||
+	    each_row(db, r, "SELECT commune_code, group_id, forms, min_forms FROM tally_group",
+		     group_row, err) < 0 ||
+	    each_row(db, r,
+		     "SELECT commune_code, question_id, n_valid, score, groups_used, flag "
+		     "FROM tally_question",
+		     question_row, err) < 0 ||
+	    each_row(db, r,
+		     "SELECT t.commune_code, t.group_id, t.question_id, t.n_valid, t.n_excluded, "
+		     "t.score, j.key, j.value FROM tally_count t LEFT JOIN json_each(t.counts) j",
+		     count_row, err) < 0)
+		goto fail;
+	district_means(r);
+	return 0;
+fail:
+	report_release(r);
+	return -1;
+}
+
+void report_release(struct report *r)
+{
+	const struct def *d = &r->def;
+	size_t nc = r->ncommunes;
+
+	for (size_t c = 0; c < nc; c++) {
+		struct report_commune *v = &r->communes[c];
+
+		free(v->code);
+		free(v->name);
+		free(v->type);
+		free(v->index_published);
+		free(v->flags);
+	}
+	if (r->fields)
+		for (size_t i = 0; i < nc * d->nfields; i++)
+			free(r->fields[i].pct_published);
+	if (r->counts)
+		for (size_t i = 0; i < nc * d->ngroups * d->nquestions; i++)
+			free(r->counts[i].counts);
+	free(r->communes);
+	free(r->fields);
+	free(r->criteria);
+	free(r->subcriteria);
+	free(r->groups);
+	free(r->questions);
+	free(r->counts);
+	free(r->field_mean);
+	free(r->criterion_mean);
+	def_release(&r->def);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,188 @@
+/* The reports stage: the results of the last 'parindex tally' (the tally_* tables, read as
+   published, never recomputed) written as tables (CSV, XLSX), charts (gnuplot scripts and
+   data, drawn as PNG and SVG) and a self-contained HTML report.
+
+   Data flows: report_load() reads the database into a struct report; report_tables() lays
+   it out as the tables that both the CSV files and the XLSX sheets hold; report_charts()
+   writes each chart's data file and gnuplot script, report_render() runs gnuplot on them;
+   report_html() writes the pages, with the charts that were drawn.
+   A struct report owns everything in it; report_release frees it. Arrays are flat, indexed
+   [commune * n + i], communes in ranking order and the rest in the definition's order. */
+#ifndef PARINDEX_REPORTS_H
+#define PARINDEX_REPORTS_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+#include "def.h"
+#include "err.h"
+#include "strbuf.h"
+
+/* Command of the command table. */
+int cmd_report(int argc, char **argv);
+
+/* ---- what the tally published ---- */
+
+struct report_commune {
+	char *code, *name, *type;
+	long forms;
+	double self_points, survey_points, points, max, index_value;
+	char *index_published; /* as printed, e.g. "89.77" */
+	double index_pub;      /* the same as a number */
+	size_t tier;           /* index into def.tiers */
+	long rank;             /* 0: not ranked */
+	int under_quota, no_scores;
+	char *flags;           /* as the tally wrote them: "under-quota no-scores ..." */
+	double self_score_total; /* Σ self scores of the applicable self-assessed leaves */
+};
+
+struct report_field {
+	int present, has_pct;
+	double points, max, pct;
+	char *pct_published; /* NULL when max is 0 */
+};
+
+/* A criterion or sub-criterion of one commune. */
+struct report_criterion {
+	int present, has_self, has_appraised;
+	double points, max, self_score, appraised_score;
+	char source[16]; /* appraised, self, not-applicable, none; "" for sums */
+};
+
+struct report_group {
+	long forms, min_forms;
+};
+
+struct report_question {
+	int present, groups_used;
+	long n_valid;
+	double score;
+	char flag[32];
+};
+
+/* One commune's answers of one group to one question: counts[option] over the scale. */
+struct report_count {
+	int present, has_score;
+	long n_valid, n_excluded;
+	double score;
+	long *counts; /* def.scales[question's scale].noptions entries */
+};
+
+struct report {
+	struct def def;
+	char computed_at[40], aggregation[16], under_quota[16];
+	long submissions;
+	size_t ncommunes;
+	struct report_commune *communes;  /* ranked by rank, then code; unranked last */
+	struct report_field *fields;      /* [commune * nfields + field] */
+	struct report_criterion *criteria; /* [commune * ncriteria + criterion] */
+	struct report_criterion *subcriteria; /* [commune * nsubcriteria + sub] */
+	struct report_group *groups;      /* [commune * ngroups + group] */
+	struct report_question *questions; /* [commune * nquestions + question] */
+	struct report_count *counts;      /* [(commune * ngroups + group) * nquestions + q] */
+	/* district means over the ranked communes (all communes when none is ranked) */
+	double *field_mean;     /* per field; NAN when no commune has the field */
+	double *criterion_mean; /* per criterion: mean points */
+};
+
+/* Read the last tally and the definition it used. Refuses (PERR_DATA) when no tally has been
+   run. */
+int report_load(sqlite3 *db, struct report *r, struct perr *err);
+void report_release(struct report *r);
+
+/* x rounded half-up at d decimals (the tally's rounding), as text. */
+const char *report_fixed(double x, int d, char buf[48]);
+
+/* ---- tables: the same for CSV and XLSX ---- */
+
+enum report_cell_kind {
+	REPORT_EMPTY,
+	REPORT_TEXT,
+	REPORT_INT,
+	REPORT_NUMBER, /* num at full precision, shown with `decimals` places; text as shown */
+};
+
+struct report_cell {
+	enum report_cell_kind kind;
+	char *text; /* always set (empty for REPORT_EMPTY): what CSV writes */
+	double num;
+	int decimals;
+};
+
+struct report_table {
+	const char *file;  /* CSV file name without .csv, e.g. "ranking" */
+	const char *sheet; /* XLSX sheet name, e.g. "Xếp hạng" */
+	char *title;       /* a line above the header in the XLSX sheet */
+	size_t ncols, nrows;
+	char **header;
+	struct report_cell *cells; /* [row * ncols + col] */
+	size_t alloc;
+};
+
+#define REPORT_NTABLES 6
+/* Ranking, fields, criteria, questions, survey answers, quotas. */
+void report_tables(const struct report *r, struct report_table t[REPORT_NTABLES]);
+void report_tables_release(struct report_table t[REPORT_NTABLES]);
+
+/* Write each table as DIR/<file>.csv, UTF-8, with a byte-order mark when bom is set. */
+int report_write_csv(const struct report_table t[REPORT_NTABLES], const char *dir, int bom,
+		     struct perr *err);
+/* Write the tables as one workbook, one sheet each, header rows frozen. */
+int report_write_xlsx(const struct report *r, const struct report_table t[REPORT_NTABLES],
+		      const char *path, struct perr *err);
+
+/* ---- charts ---- */
+
+enum report_format {
+	REPORT_HTML = 1,
+	REPORT_XLSX = 2,
+	REPORT_CSV = 4,
+	REPORT_PNG = 8,
+	REPORT_SVG = 16,
+};
+
+/* The charts of a report: each is DIR/<name>.dat + DIR/<name>.gp, drawing <name>.png and/or
+   <name>.svg. */
+struct report_chart {
+	char *name;
+	char *title;
+	size_t commune; /* for a commune's chart; (size_t)-1 for the district's */
+	int drawn;      /* set by report_render */
+};
+
+struct report_charts {
+	struct report_chart *v;
+	size_t n, alloc;
+};
+
+/* Write every chart's data and script into dir; formats says PNG, SVG or both. */
+int report_charts(const struct report *r, const char *dir, unsigned formats,
+		  struct report_charts *charts, struct perr *err);
+/* Run gnuplot on each script in dir. SPAWN_NOT_FOUND (see spawn.h) when gnuplot is missing:
+   no chart is drawn then. */
+int report_render(struct report_charts *charts, const char *dir, struct perr *err);
+void report_charts_release(struct report_charts *charts);
+
+/* Colours (0xRRGGBB) shared by the charts and the HTML: a classification tier (green down to
+   red, the "otherwise" tier red), an answer option (by its weight, red 0 to green 1; grey
+   for an excluded or unweighted one), a respondent group. */
+unsigned report_tier_color(const struct def *d, size_t tier);
+unsigned report_option_color(const struct def_option *o);
+unsigned report_group_color(size_t group);
+
+/* prefix + id as a file name: characters other than letters, digits, dot, dash and
+   underscore become '_'. Newly allocated. */
+char *report_safe_name(const char *prefix, const char *id);
+
+/* Quote s for a gnuplot double-quoted string: backslash and double quote escaped, control
+   characters dropped. */
+void report_gp_quote(struct strbuf *sb, const char *s);
+
+/* ---- HTML ---- */
+
+/* DIR/index.html and DIR/communes/<code>.html; charts drawn in chart_dir are inlined (SVG if
+   drawn, else PNG) so every page is a single file. */
+int report_html(const struct report *r, const struct report_charts *charts,
+		const char *chart_dir, unsigned formats, const char *dir, struct perr *err);
+
+#endif

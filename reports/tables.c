@@ -1,0 +1,563 @@
+/* The report's tables, laid out once and written both as CSV files (libcsv quoting) and as
+   the sheets of one XLSX workbook (libxlsxwriter). */
+#include "reports.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xlsxwriter.h>
+
+#define Q_DECIMALS 4 /* a question score q in [0, 1] */
+
+/* ---- building ---- */
+
+static void add_row(struct report_table *t)
+{
+	xgrow(&t->cells, &t->alloc, (t->nrows + 1) * t->ncols, sizeof(*t->cells));
+	memset(&t->cells[t->nrows * t->ncols], 0, t->ncols * sizeof(*t->cells));
+	for (size_t i = 0; i < t->ncols; i++)
+		t->cells[t->nrows * t->ncols + i].text = xstrdup("");
+	t->nrows++;
+}
+
+static struct report_cell *cell(struct report_table *t, size_t col)
+{
+	struct report_cell *c = &t->cells[(t->nrows - 1) * t->ncols + col];
+
+	free(c->text);
+	return c;
+}
+
+static void put_text(struct report_table *t, size_t col, const char *s)
+{
+	struct report_cell *c = cell(t, col);
+
+	c->kind = REPORT_TEXT;
+	c->text = xstrdup(s ? s : "");
+}
+
+static void put_int(struct report_table *t, size_t col, long v)
+{
+	struct report_cell *c = cell(t, col);
+
+	c->kind = REPORT_INT;
+	c->num = (double)v;
+	c->text = xasprintf("%ld", v);
+}
+
+/* A number kept at full precision, shown rounded half-up at `decimals` places. */
+static void put_num(struct report_table *t, size_t col, double v, int decimals)
+{
+	struct report_cell *c = cell(t, col);
+	char buf[48];
+
+	if (isnan(v)) {
+		c->kind = REPORT_EMPTY;
+		c->text = xstrdup("");
+		return;
+	}
+	c->kind = REPORT_NUMBER;
+	c->num = v;
+	c->decimals = decimals;
+	c->text = xstrdup(report_fixed(v, decimals, buf));
+}
+
+/* A value the tally published as text ("89.77"): the cell holds exactly that number. */
+static void put_published(struct report_table *t, size_t col, const char *s, int decimals)
+{
+	struct report_cell *c = cell(t, col);
+
+	if (!s || !*s) {
+		c->kind = REPORT_EMPTY;
+		c->text = xstrdup("");
+		return;
+	}
+	c->kind = REPORT_NUMBER;
+	c->num = strtod(s, NULL);
+	c->decimals = decimals;
+	c->text = xstrdup(s);
+}
+
+static void table_init(struct report_table *t, const char *file, const char *sheet,
+		       char *title, size_t ncols, const char *const *header)
+{
+	memset(t, 0, sizeof(*t));
+	t->file = file;
+	t->sheet = sheet;
+	t->title = title;
+	t->ncols = ncols;
+	t->header = xcalloc(ncols, sizeof(char *));
+	for (size_t i = 0; i < ncols && header[i]; i++)
+		t->header[i] = xstrdup(header[i]);
+}
+
+/* The flags of the tally, said in Vietnamese for the note column. */
+static char *flags_vi(const char *flags)
+{
+	static const struct {
+		const char *flag, *vi;
+	} words[] = {
+		{ "under-quota", "thiếu phiếu khảo sát" },
+		{ "no-scores", "chưa có điểm tự đánh giá" },
+		{ "no-answers", "có câu hỏi không có trả lời hợp lệ" },
+		{ "group-without-answers", "có nhóm không trả lời hợp lệ" },
+	};
+	struct strbuf sb = STRBUF_INIT;
+	const char *p = flags;
+
+	while (*p) {
+		size_t n;
+		const char *say = NULL;
+
+		p += strspn(p, " ");
+		n = strcspn(p, " ");
+		if (!n)
+			break;
+		for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+			if (strlen(words[i].flag) == n && !strncmp(words[i].flag, p, n))
+				say = words[i].vi;
+		if (sb.len)
+			strbuf_adds(&sb, "; ");
+		if (say)
+			strbuf_adds(&sb, say);
+		else
+			strbuf_add(&sb, p, n);
+		p += n;
+	}
+	return sb.len ? strbuf_detach(&sb, NULL) : xstrdup("");
+}
+
+static char *title_of(const struct report *r, const char *what)
+{
+	const struct def *d = &r->def;
+
+	return xasprintf("%s — %s, %s, năm %d", what, d->district ? d->district : "",
+			 d->province ? d->province : "", d->year);
+}
+
+static void ranking_table(const struct report *r, struct report_table *t)
+{
+	const struct def *d = &r->def;
+	size_t fixed = 8, ncols = fixed + d->nfields + 2, col;
+	const char *head[] = { "STT", "Mã đơn vị", "Đơn vị", "Điểm đạt được", "Điểm tối đa",
+			       "Chỉ số CCHC (%)", "Xếp hạng", "Xếp loại" };
+
+	table_init(t, "ranking", "Xếp hạng", title_of(r, "Kết quả Chỉ số CCHC"), ncols, head);
+	for (size_t f = 0; f < d->nfields; f++)
+		t->header[fixed + f] = xasprintf("Lĩnh vực %s (%%)", d->fields[f].id);
+	t->header[fixed + d->nfields] = xstrdup("Số phiếu khảo sát");
+	t->header[fixed + d->nfields + 1] = xstrdup("Ghi chú");
+	for (size_t c = 0; c < r->ncommunes; c++) {
+		const struct report_commune *v = &r->communes[c];
+		char *note = flags_vi(v->flags);
+
+		add_row(t);
+		put_int(t, 0, (long)c + 1);
+		put_text(t, 1, v->code);
+		put_text(t, 2, v->name);
+		put_num(t, 3, v->points, d->decimals);
+		put_num(t, 4, v->max, d->decimals);
+		put_published(t, 5, v->index_published, d->decimals);
+		if (v->rank)
+			put_int(t, 6, v->rank);
+		put_text(t, 7, def_text_get(&d->tiers[v->tier].label, "vi"));
+		col = fixed;
+		for (size_t f = 0; f < d->nfields; f++, col++)
+			put_published(t, col, r->fields[c * d->nfields + f].pct_published, d->decimals);
+		put_int(t, col++, v->forms);
+		put_text(t, col, note);
+		free(note);
+	}
+}
+
+static void fields_table(const struct report *r, struct report_table *t)
+{
+	const struct def *d = &r->def;
+	const char *head[] = { "Mã đơn vị", "Đơn vị", "Lĩnh vực", "Tên lĩnh vực", "Điểm đạt được",
+			       "Điểm tối đa", "Tỷ lệ (%)", "Trung bình huyện (%)" };
+
+	table_init(t, "fields", "Lĩnh vực", title_of(r, "Điểm theo lĩnh vực"), 8, head);
+	for (size_t c = 0; c < r->ncommunes; c++) {
+		for (size_t f = 0; f < d->nfields; f++) {
+			const struct report_field *v = &r->fields[c * d->nfields + f];
+
+			add_row(t);
+			put_text(t, 0, r->communes[c].code);
+			put_text(t, 1, r->communes[c].name);
+			put_text(t, 2, d->fields[f].id);
+			put_text(t, 3, def_text_get(&d->fields[f].name, "vi"));
+			if (!v->present)
+				continue;
+			put_num(t, 4, v->points, d->decimals);
+			put_num(t, 5, v->max, d->decimals);
+			put_published(t, 6, v->pct_published, d->decimals);
+			put_num(t, 7, r->field_mean[f], d->decimals);
+		}
+	}
+}
+
+static const char *source_vi(const char *source)
+{
+	if (!strcmp(source, "appraised"))
+		return "thẩm định";
+	if (!strcmp(source, "self"))
+		return "tự chấm";
+	if (!strcmp(source, "not-applicable"))
+		return "không áp dụng";
+	if (!strcmp(source, "none"))
+		return "chưa chấm";
+	return "";
+}
+
+static void criterion_cells(const struct report *r, struct report_table *t,
+			    const struct report_criterion *v)
+{
+	int dec = r->def.decimals;
+
+	if (!v->present)
+		return;
+	put_num(t, 6, v->points, dec);
+	put_num(t, 7, v->max, dec);
+	if (v->has_self)
+		put_num(t, 8, v->self_score, dec);
+	if (v->has_appraised)
+		put_num(t, 9, v->appraised_score, dec);
+	put_text(t, 10, source_vi(v->source));
+}
+
+static void criteria_table(const struct report *r, struct report_table *t)
+{
+	const struct def *d = &r->def;
+	const char *head[] = { "Mã đơn vị", "Đơn vị", "Mã tiêu chí", "Tiêu chí", "Cấp",
+			       "Phương thức đánh giá", "Điểm đạt được", "Điểm tối đa",
+			       "Điểm tự chấm", "Điểm thẩm định", "Điểm được tính theo" };
+
+	table_init(t, "criteria", "Tiêu chí", title_of(r, "Điểm theo tiêu chí"), 11, head);
+	for (size_t c = 0; c < r->ncommunes; c++) {
+		for (size_t i = 0; i < d->ncriteria; i++) {
+			const struct def_criterion *cr = &d->criteria[i];
+			const char *how = cr->assessed == DEF_SURVEY ? "điều tra xã hội học"
+								     : "tự đánh giá, thẩm định";
+
+			add_row(t);
+			put_text(t, 0, r->communes[c].code);
+			put_text(t, 1, r->communes[c].name);
+			put_text(t, 2, cr->id);
+			put_text(t, 3, def_text_get(&cr->name, "vi"));
+			put_text(t, 4, "tiêu chí");
+			put_text(t, 5, how);
+			criterion_cells(r, t, &r->criteria[c * d->ncriteria + i]);
+			for (size_t s = cr->first_sub; s < cr->first_sub + cr->nsub; s++) {
+				add_row(t);
+				put_text(t, 0, r->communes[c].code);
+				put_text(t, 1, r->communes[c].name);
+				put_text(t, 2, d->subcriteria[s].id);
+				put_text(t, 3, def_text_get(&d->subcriteria[s].name, "vi"));
+				put_text(t, 4, "tiêu chí thành phần");
+				put_text(t, 5, how);
+				criterion_cells(r, t, &r->subcriteria[c * d->nsubcriteria + s]);
+			}
+		}
+	}
+}
+
+static const char *question_flag_vi(const char *flag)
+{
+	if (!strcmp(flag, "no-answers"))
+		return "không có trả lời hợp lệ";
+	if (!strcmp(flag, "group-without-answers"))
+		return "có nhóm không trả lời hợp lệ";
+	return flag;
+}
+
+static void questions_table(const struct report *r, struct report_table *t)
+{
+	const struct def *d = &r->def;
+	const char *head[] = { "Mã đơn vị", "Đơn vị", "Câu hỏi", "Nội dung", "Tiêu chí",
+			       "Số trả lời hợp lệ", "Điểm câu hỏi (0–1)", "Số nhóm tính",
+			       "Ghi chú" };
+
+	table_init(t, "questions", "Câu hỏi", title_of(r, "Điểm câu hỏi khảo sát"), 9, head);
+	for (size_t c = 0; c < r->ncommunes; c++) {
+		for (size_t q = 0; q < d->nquestions; q++) {
+			const struct def_question *dq = &d->questions[q];
+			const struct report_question *v = &r->questions[c * d->nquestions + q];
+
+			if (dq->is_profile)
+				continue;
+			add_row(t);
+			put_text(t, 0, r->communes[c].code);
+			put_text(t, 1, r->communes[c].name);
+			put_text(t, 2, dq->id);
+			put_text(t, 3, def_text_get(&dq->text, "vi"));
+			put_text(t, 4, d->criteria[dq->criterion].id);
+			if (!v->present)
+				continue;
+			put_int(t, 5, v->n_valid);
+			put_num(t, 6, v->score, Q_DECIMALS);
+			put_int(t, 7, v->groups_used);
+			put_text(t, 8, question_flag_vi(v->flag));
+		}
+	}
+}
+
+static void survey_table(const struct report *r, struct report_table *t)
+{
+	const struct def *d = &r->def;
+	const char *head[] = { "Mã đơn vị", "Đơn vị", "Nhóm", "Câu hỏi", "Mã phương án",
+			       "Phương án", "Số phiếu", "Tỷ lệ (%)" };
+
+	table_init(t, "survey", "Khảo sát", title_of(r, "Phân bố trả lời khảo sát"), 8, head);
+	for (size_t c = 0; c < r->ncommunes; c++) {
+		for (size_t g = 0; g < d->ngroups; g++) {
+			for (size_t q = 0; q < d->nquestions; q++) {
+				const struct report_count *v =
+					&r->counts[(c * d->ngroups + g) * d->nquestions + q];
+				const struct def_scale *sc = &d->scales[d->questions[q].scale];
+				long all = v->n_valid + v->n_excluded;
+
+				if (!v->present)
+					continue;
+				for (size_t o = 0; o < sc->noptions; o++) {
+					add_row(t);
+					put_text(t, 0, r->communes[c].code);
+					put_text(t, 1, r->communes[c].name);
+					put_text(t, 2, d->groups[g].id);
+					put_text(t, 3, d->questions[q].id);
+					put_text(t, 4, sc->options[o].code);
+					put_text(t, 5, def_text_get(&sc->options[o].label, "vi"));
+					put_int(t, 6, v->counts[o]);
+					if (all > 0)
+						put_num(t, 7, 100.0 * (double)v->counts[o] / (double)all,
+							d->decimals);
+				}
+			}
+		}
+	}
+}
+
+static void quotas_table(const struct report *r, struct report_table *t)
+{
+	const struct def *d = &r->def;
+	const char *head[] = { "Mã đơn vị", "Đơn vị", "Nhóm", "Đối tượng", "Số phiếu",
+			       "Tối thiểu", "Đánh giá" };
+	char buf[64];
+
+	table_init(t, "quotas", "Chỉ tiêu phiếu", title_of(r, "Số phiếu khảo sát so với chỉ tiêu"),
+		   7, head);
+	for (size_t c = 0; c < r->ncommunes; c++) {
+		for (size_t g = 0; g <= d->ngroups; g++) {
+			long forms = g < d->ngroups ? r->groups[c * d->ngroups + g].forms
+						    : r->communes[c].forms;
+			long min = g < d->ngroups ? r->groups[c * d->ngroups + g].min_forms
+						  : d->min_forms;
+
+			add_row(t);
+			put_text(t, 0, r->communes[c].code);
+			put_text(t, 1, r->communes[c].name);
+			put_text(t, 2, g < d->ngroups ? d->groups[g].id : "Tổng");
+			put_text(t, 3, g < d->ngroups ? def_text_get(&d->groups[g].name, "vi")
+						      : "Tất cả các nhóm");
+			put_int(t, 4, forms);
+			put_int(t, 5, min);
+			if (forms >= min)
+				put_text(t, 6, "đạt");
+			else {
+				snprintf(buf, sizeof(buf), "thiếu %ld phiếu", min - forms);
+				put_text(t, 6, buf);
+			}
+		}
+	}
+}
+
+void report_tables(const struct report *r, struct report_table t[REPORT_NTABLES])
+{
+	ranking_table(r, &t[0]);
+	fields_table(r, &t[1]);
+	criteria_table(r, &t[2]);
+	questions_table(r, &t[3]);
+	survey_table(r, &t[4]);
+	quotas_table(r, &t[5]);
+}
+
+void report_tables_release(struct report_table t[REPORT_NTABLES])
+{
+	for (size_t i = 0; i < REPORT_NTABLES; i++) {
+		for (size_t j = 0; j < t[i].nrows * t[i].ncols; j++)
+			free(t[i].cells[j].text);
+		for (size_t j = 0; j < t[i].ncols; j++)
+			free(t[i].header[j]);
+		free(t[i].header);
+		free(t[i].cells);
+		free(t[i].title);
+		memset(&t[i], 0, sizeof(t[i]));
+	}
+}
+
+/* ---- CSV ---- */
+
+static int csv_field(FILE *f, const char *s, int first)
+{
+	if (!first && fputc(',', f) == EOF)
+		return -1;
+	return csv_fwrite(f, s, strlen(s));
+}
+
+int report_write_csv(const struct report_table t[REPORT_NTABLES], const char *dir, int bom,
+		     struct perr *err)
+{
+	for (size_t i = 0; i < REPORT_NTABLES; i++) {
+		char *path = xasprintf("%s/%s.csv", dir, t[i].file);
+		FILE *f = fopen(path, "wb");
+		int bad = 0;
+
+		if (!f) {
+			perr_set(err, PERR_SYSTEM, path, "cannot write: %s", strerror(errno));
+			free(path);
+			return -1;
+		}
+		/* Excel reads a CSV as UTF-8 only when it starts with the byte-order mark */
+		if (bom)
+			bad |= fputs("\xEF\xBB\xBF", f) == EOF;
+		for (size_t j = 0; j < t[i].ncols; j++)
+			bad |= csv_field(f, t[i].header[j], j == 0) == EOF;
+		bad |= fputs("\r\n", f) == EOF;
+		for (size_t row = 0; row < t[i].nrows; row++) {
+			for (size_t j = 0; j < t[i].ncols; j++) {
+				const struct report_cell *c = &t[i].cells[row * t[i].ncols + j];
+
+				if (c->kind == REPORT_TEXT)
+					bad |= csv_field(f, c->text, j == 0) == EOF;
+				else /* numbers and empty cells need no quotes */
+					bad |= fprintf(f, "%s%s", j ? "," : "", c->text) < 0;
+			}
+			bad |= fputs("\r\n", f) == EOF;
+		}
+		bad |= ferror(f) != 0;
+		if (fclose(f) != 0 || bad) {
+			perr_set(err, PERR_SYSTEM, path, "cannot write: %s", strerror(errno));
+			free(path);
+			return -1;
+		}
+		free(path);
+	}
+	return 0;
+}
+
+/* ---- XLSX ---- */
+
+static lxw_format *number_format(lxw_workbook *wb, lxw_format **cache, int decimals)
+{
+	char fmt[32] = "0";
+
+	if (decimals < 0 || decimals > 9)
+		decimals = 9;
+	if (cache[decimals])
+		return cache[decimals];
+	if (decimals) {
+		fmt[1] = '.';
+		memset(fmt + 2, '0', (size_t)decimals);
+		fmt[2 + decimals] = '\0';
+	}
+	cache[decimals] = workbook_add_format(wb);
+	format_set_num_format(cache[decimals], fmt);
+	format_set_border(cache[decimals], LXW_BORDER_THIN);
+	return cache[decimals];
+}
+
+static int xlsx_fail(struct perr *err, const char *path, lxw_error e)
+{
+	return perr_set(err, PERR_SYSTEM, path, "cannot write the workbook: %s", lxw_strerror(e));
+}
+
+int report_write_xlsx(const struct report *r, const struct report_table t[REPORT_NTABLES],
+		      const char *path, struct perr *err)
+{
+	lxw_workbook_options opts = { .constant_memory = LXW_FALSE, .tmpdir = NULL };
+	lxw_workbook *wb = workbook_new_opt(path, &opts);
+	lxw_format *title, *head, *text, *integer, *nums[10] = { 0 };
+	lxw_error e;
+
+	if (!wb)
+		return perr_set(err, PERR_SYSTEM, path, "cannot create the workbook");
+	char subject[] = "Chỉ số cải cách hành chính", author[] = "parindex", comments[80];
+
+	snprintf(comments, sizeof(comments), "tally %s", r->computed_at);
+	workbook_set_properties(wb, &(lxw_doc_properties){ .title = r->def.title.vi,
+							    .subject = subject,
+							    .author = author,
+							    .comments = comments });
+	title = workbook_add_format(wb);
+	format_set_bold(title);
+	format_set_font_size(title, 13);
+	head = workbook_add_format(wb);
+	format_set_bold(head);
+	format_set_text_wrap(head);
+	format_set_align(head, LXW_ALIGN_CENTER);
+	format_set_align(head, LXW_ALIGN_VERTICAL_CENTER);
+	format_set_bg_color(head, 0xDDEBF7);
+	format_set_border(head, LXW_BORDER_THIN);
+	text = workbook_add_format(wb);
+	format_set_border(text, LXW_BORDER_THIN);
+	integer = workbook_add_format(wb);
+	format_set_num_format(integer, "0");
+	format_set_border(integer, LXW_BORDER_THIN);
+
+	for (size_t i = 0; i < REPORT_NTABLES; i++) {
+		lxw_worksheet *ws = workbook_add_worksheet(wb, t[i].sheet);
+
+		if (!ws) {
+			workbook_close(wb);
+			return perr_set(err, PERR_SYSTEM, path, "cannot add sheet '%s'", t[i].sheet);
+		}
+		/* row 0 the title, row 1 the header: both stay in view */
+		worksheet_write_string(ws, 0, 0, t[i].title, title);
+		worksheet_set_row(ws, 1, 45, NULL);
+		worksheet_freeze_panes(ws, 2, 0);
+		for (size_t j = 0; j < t[i].ncols; j++) {
+			size_t w = strlen(t[i].header[j]) / 2 + 4;
+
+			worksheet_write_string(ws, 1, (lxw_col_t)j, t[i].header[j], head);
+			/* names of communes and criteria get room; numbers stay narrow */
+			for (size_t row = 0; row < t[i].nrows && row < 200; row++) {
+				const struct report_cell *c = &t[i].cells[row * t[i].ncols + j];
+				size_t len = strlen(c->text);
+
+				if (c->kind == REPORT_TEXT && len + 2 > w)
+					w = len + 2;
+			}
+			worksheet_set_column(ws, (lxw_col_t)j, (lxw_col_t)j, w > 60 ? 60 : (double)w,
+					     NULL);
+		}
+		for (size_t row = 0; row < t[i].nrows; row++) {
+			for (size_t j = 0; j < t[i].ncols; j++) {
+				const struct report_cell *c = &t[i].cells[row * t[i].ncols + j];
+				lxw_row_t xr = (lxw_row_t)(row + 2);
+				lxw_col_t xc = (lxw_col_t)j;
+
+				switch (c->kind) {
+				case REPORT_TEXT:
+					worksheet_write_string(ws, xr, xc, c->text, text);
+					break;
+				case REPORT_INT:
+					worksheet_write_number(ws, xr, xc, c->num, integer);
+					break;
+				case REPORT_NUMBER:
+					worksheet_write_number(ws, xr, xc, c->num,
+							       number_format(wb, nums, c->decimals));
+					break;
+				case REPORT_EMPTY:
+					worksheet_write_blank(ws, xr, xc, text);
+					break;
+				}
+			}
+		}
+	}
+	e = workbook_close(wb);
+	if (e != LXW_NO_ERROR)
+		return xlsx_fail(err, path, e);
+	return 0;
+}
