@@ -138,7 +138,7 @@ void form_html(struct strbuf *out, const struct def *d, size_t g)
 			 "<table class=\"head\"><tr>\n"
 			 "<td>Xã, phường, thị trấn (tên và mã):</td>\n"
 			 "<td>Mã số điều tra viên:</td>\n"
-			 "<td>Ngày khảo sát: &nbsp; ...... / ...... / ............</td>\n"
+			 "<td>Ngày khảo sát (ngày/tháng/năm):</td>\n"
 			 "</tr></table>\n"
 			 "<div class=\"instructions\"><b>Hướng dẫn trả lời phiếu.</b> "
 			 "Với mỗi câu hỏi, ông/bà đánh dấu X vào <b>một</b> ô vuông "
