@@ -14,7 +14,7 @@ CFLAGS ?= -O2 -g
 PKG_CONFIG ?= pkg-config
 VERSION := 0.1.0
 
-PKGS := libxml-2.0 libzip sqlite3 nettle xlsxwriter
+PKGS := libxml-2.0 libzip sqlite3 nettle xlsxwriter libdeflate expat
 # -iquote core: project headers are included with quotes, so core/spawn.h cannot hide <spawn.h>
 PROJECT_CFLAGS := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	-Wno-unused-parameter -MMD -MP -iquote core -I$(BUILD)/gen -DPARINDEX_VERSION='"$(VERSION)"' \
@@ -72,14 +72,41 @@ $(LIB_OBJ) $(B)/parindex.o $(UNIT_OBJ): $(G)/embedded.c
 $(B)/unit: $(UNIT_OBJ) $(B)/libparindex.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
+# The batch generator of tests, demo and bench (see tests/gen/gen-batch.c).
+$(B)/gen-batch: $(B)/tests/gen/gen-batch.o $(B)/libparindex.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(B)/tests/gen/gen-batch.o: $(G)/embedded.c
+
+# Fuzzing the instance parser and the zip reader (fuzz/): `make fuzz [FUZZ_SECONDS=N]` builds
+# libFuzzer targets with clang and runs each; crashers land in fuzz/regressions/TARGET/.
+# `make check` replays fuzz/corpus and fuzz/regressions through the same entry points.
+FUZZ_TARGETS := instance zipin
+FUZZ_SECONDS ?= 60
+$(B)/fuzz/replay-%: $(B)/fuzz/fuzz_%.o $(B)/fuzz/replay.o $(B)/libparindex.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(B)/fuzz/libfuzzer-%: $(B)/fuzz/fuzz_%.o $(B)/libparindex.a
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+$(B)/fuzz/fuzz_instance.o $(B)/fuzz/fuzz_zipin.o $(B)/fuzz/replay.o: $(G)/embedded.c
+fuzz:
+	$(MAKE) --no-print-directory CC=clang BUILD=$(BUILD)/fuzz CFLAGS='-O1 -g' \
+		SANITIZE=fuzzer-no-link,address,undefined $(FUZZ_TARGETS:%=$(BUILD)/fuzz/san/fuzz/libfuzzer-%)
+	for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(BUILD)/fuzz/corpus-$$t fuzz/regressions/$$t && \
+		$(BUILD)/fuzz/san/fuzz/libfuzzer-$$t -max_total_time=$(FUZZ_SECONDS) \
+			-artifact_prefix=fuzz/regressions/$$t/ $(BUILD)/fuzz/corpus-$$t fuzz/corpus/$$t \
+			|| exit 1; \
+	done
+
 # Tests: everything under ASan + UBSan with warnings as errors. CHECK_SANITIZE= (empty) runs
 # the same tests on a plain build; PARINDEX_WRAP=tests/valgrind runs the binary under valgrind.
 CHECK_SANITIZE ?= address,undefined
 CHECK_B := $(BUILD)$(if $(CHECK_SANITIZE),/san)
 CHECK_FLAGS := SANITIZE=$(CHECK_SANITIZE) DEVELOPER=1 CFLAGS='-O1 -g'
 check test:
-	$(MAKE) --no-print-directory $(CHECK_FLAGS) $(CHECK_B)/parindex $(CHECK_B)/unit
+	$(MAKE) --no-print-directory $(CHECK_FLAGS) $(CHECK_B)/parindex $(CHECK_B)/unit \
+		$(CHECK_B)/gen-batch $(FUZZ_TARGETS:%=$(CHECK_B)/fuzz/replay-%)
 	BUILD=$(BUILD) PARINDEX=$(CURDIR)/$(CHECK_B)/parindex UNIT=$(CURDIR)/$(CHECK_B)/unit \
+		GEN_BATCH=$(CURDIR)/$(CHECK_B)/gen-batch FUZZ_REPLAY=$(CURDIR)/$(CHECK_B)/fuzz \
 		tests/run $(if $(UPDATE_GOLDEN),--update-golden) $(TESTS)
 
 unit:
@@ -88,7 +115,7 @@ unit:
 
 # The Debian packages parindex needs to build, test and run its demo.
 DEB_PACKAGES := build-essential pkg-config libxml2-dev libzip-dev libsqlite3-dev nettle-dev \
-	libcsv-dev libunistring-dev libxlsxwriter-dev sqlite3 libxml2-utils zip unzip \
+	libcsv-dev libunistring-dev libxlsxwriter-dev libdeflate-dev libexpat1-dev sqlite3 libxml2-utils zip unzip \
 	gnuplot-nox fonts-dejavu-core nodejs chromium clang valgrind python3-lxml
 deps:
 	@sh tests/deps.sh $(DEB_PACKAGES)

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "capture/capture.h"
 #include "cmd.h"
 #include "commune.h"
 #include "db.h"
@@ -34,6 +35,11 @@ static const struct cmd commands[] = {
 	  "parindex forms [--db FILE] [--out DIR]\n"
 	  "parindex forms lint FILE...",
 	  "write, check and register the survey forms (XForms, printable, codebook)" },
+	{ "capture", cmd_capture,
+	  "parindex capture import [--db FILE] [--source TEXT] [--operator NAME] [--dry-run] [--all-or-nothing] [--receipt FILE] [--max-entries N] [--max-entry-size BYTES] [--max-total BYTES] [--max-ratio N] [--max-depth N] [--threads N] FILE.zip...\n"
+	  "parindex capture list [--db FILE]\n"
+	  "parindex capture undo [--db FILE] BATCH",
+	  "import submission zips as batches; list batches; undo a batch" },
 	{ "scores", cmd_scores,
 	  "parindex scores template [--db FILE] [--out FILE.xlsx|FILE.csv]\n"
 	  "parindex scores import [--db FILE] FILE.csv|FILE.xlsx",

@@ -1,0 +1,140 @@
+/* The capture stage: filled questionnaires (ODK submission instances) come in as zips, one zip
+   a batch; each entry is parsed, matched to its registered form, validated and stored as a
+   submission, or given a reason why not. Batches are listed and can be undone.
+   Flow: capture_parse (one instance, from memory) -> capture_validate (against the forms, the
+   definition and the commune register) -> capture_import (a whole zip, in one transaction). */
+#ifndef PARINDEX_CAPTURE_H
+#define PARINDEX_CAPTURE_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "def.h"
+#include "err.h"
+#include "strbuf.h"
+#include "zipin.h"
+
+/* ---- one instance ---- */
+
+/* An element of the instance's root: an answer, or one of start, end, commune, ... */
+struct capture_field {
+	const char *name;  /* local name */
+	const char *value; /* text, trimmed */
+	long line;
+	int nested;        /* it holds elements of its own */
+};
+
+/* A parsed instance. Strings are borrowed from the parser and live until its next parse. */
+struct capture_instance {
+	const char *root;    /* local name of the root element */
+	const char *form_id; /* its id and version attributes; NULL when absent */
+	const char *form_version;
+	long line;           /* of the root element */
+	int is_form;         /* the root is an XForm (h:html), not a submission */
+	struct capture_field *fields;
+	size_t nfields;
+	const char *instance_id, *instance_name, *deprecated_id; /* from meta; NULL if absent */
+	long instance_id_line, deprecated_id_line;
+};
+
+/* Why an entry was not accepted: a reason code (a fixed word such as "doctype") and a
+   message; line 0 when not known. */
+struct capture_problem {
+	const char *reason;
+	long line;
+	char msg[400];
+};
+
+struct capture_parser;
+
+/* max_depth: element nesting allowed (root = 1). */
+struct capture_parser *capture_parser_new(int max_depth);
+void capture_parser_free(struct capture_parser *p);
+/* Parse buf (untrusted): 0, or -1 with prob (reasons not-utf8, doctype, too-deep, malformed). */
+int capture_parse(struct capture_parser *p, const char *buf, size_t len,
+		  struct capture_instance *inst, struct capture_problem *prob);
+
+/* ---- what instances are checked against ---- */
+
+struct capture_form {
+	char *id, *version, *group_id;
+	const struct def *def; /* borrowed from the registry */
+	size_t group;          /* index into def->groups */
+};
+
+struct capture_registry {
+	struct capture_form *forms;
+	size_t nforms;
+	struct def *defs; /* the definitions the forms belong to */
+	size_t ndefs;
+	char **communes; /* codes, sorted */
+	size_t ncommunes;
+};
+
+/* Load every registered form, its definition and the commune register. */
+int capture_registry_load(struct capture_registry *reg, sqlite3 *db, struct perr *err);
+void capture_registry_release(struct capture_registry *reg);
+
+/* A validated submission, ready to store. Its strings live in its own buffers, so it
+   outlives the parse; reuse it for the next one and release it at the end. */
+struct capture_submission {
+	const struct capture_form *form;
+	const char *instance_id, *deprecated_id, *commune, *surveyor, *started, *ended,
+		*device_id, *comment; /* NULL when absent */
+	struct strbuf answers; /* JSON object: question id -> option code */
+	struct strbuf pool;
+};
+
+void capture_submission_release(struct capture_submission *s);
+
+/* Check inst against the registry: 0 and s filled, or -1 with prob (reasons not-a-submission,
+   unknown-form, unknown-element, repeated-element, nested-element, missing-answer,
+   unknown-option, missing-commune, unknown-commune, missing-surveyor, missing-instance-id,
+   bad-value). */
+int capture_validate(const struct capture_registry *reg, const struct capture_instance *inst,
+		     struct capture_submission *s, struct capture_problem *prob);
+
+/* ---- a batch ---- */
+
+enum capture_status { CAPTURE_ACCEPTED, CAPTURE_DUPLICATE, CAPTURE_EDIT, CAPTURE_REJECTED,
+		      CAPTURE_IGNORED, CAPTURE_NSTATUS };
+const char *capture_status_name(enum capture_status s);
+
+struct capture_options {
+	const char *source, *operator_name;
+	int dry_run, all_or_nothing;
+	struct zipin_limits limits;
+	int max_depth;
+	int threads;      /* 0: one per CPU */
+	FILE *receipt;    /* CSV rows, or NULL */
+	FILE *progress;   /* progress lines (a terminal), or NULL */
+	FILE *messages;   /* one line per entry not accepted, or NULL */
+};
+
+void capture_options_default(struct capture_options *o);
+
+struct capture_result {
+	int64_t batch_id;       /* 0 when nothing was stored */
+	int64_t already;        /* the batch that imported this zip before, else 0 */
+	int refused;            /* the zip as a whole was refused (err says why) */
+	uint64_t entries;
+	uint64_t count[CAPTURE_NSTATUS];
+	char sha256[65];
+	double seconds;
+};
+
+/* Import one zip as one batch, in one transaction (nothing of it stays on failure). Returns
+   0 when it ran (some entries may be rejected: see res), -1 with err when it could not run or
+   the zip was refused (PERR_DATA) and nothing was stored. */
+int capture_import(sqlite3 *db, const char *path, const struct capture_options *o,
+		   struct capture_result *res, struct perr *err);
+
+/* Remove what batch added and restore what it edited, in one transaction; the batch stays
+   listed as undone. PERR_DATA when it is unknown, already undone, or later edits build on it. */
+int capture_undo(sqlite3 *db, int64_t batch, struct capture_result *res, struct perr *err);
+
+/* parindex capture import|list|undo */
+int cmd_capture(int argc, char **argv);
+
+#endif

@@ -1,0 +1,237 @@
+/* parindex capture import|list|undo: arguments, output and exit status. */
+#include "capture.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "db.h"
+
+static int parse_count(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v == 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static void counts_line(FILE *f, const struct capture_result *res)
+{
+	fprintf(f, "%llu entries: %llu accepted, %llu duplicate, %llu edit, %llu rejected, "
+		   "%llu ignored",
+		(unsigned long long)res->entries, (unsigned long long)res->count[CAPTURE_ACCEPTED],
+		(unsigned long long)res->count[CAPTURE_DUPLICATE],
+		(unsigned long long)res->count[CAPTURE_EDIT],
+		(unsigned long long)res->count[CAPTURE_REJECTED],
+		(unsigned long long)res->count[CAPTURE_IGNORED]);
+}
+
+static int cmd_import(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "source", required_argument, NULL, 's' },
+		{ "operator", required_argument, NULL, 'o' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "all-or-nothing", no_argument, NULL, 'a' },
+		{ "receipt", required_argument, NULL, 'r' },
+		{ "max-entries", required_argument, NULL, 'E' },
+		{ "max-entry-size", required_argument, NULL, 'S' },
+		{ "max-total", required_argument, NULL, 'T' },
+		{ "max-ratio", required_argument, NULL, 'R' },
+		{ "max-depth", required_argument, NULL, 'D' },
+		{ "threads", required_argument, NULL, 'j' },
+		{ 0 },
+	};
+	struct capture_options o;
+	const char *dbopt = NULL, *receipt = NULL;
+	struct perr err = { 0 };
+	sqlite3 *db = NULL;
+	FILE *rf = NULL;
+	uint64_t v;
+	int c, rc = PERR_OK;
+
+	capture_options_default(&o);
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': dbopt = optarg; break;
+		case 's': o.source = optarg; break;
+		case 'o': o.operator_name = optarg; break;
+		case 'n': o.dry_run = 1; break;
+		case 'a': o.all_or_nothing = 1; break;
+		case 'r': receipt = optarg; break;
+		case 'E': case 'S': case 'T': case 'R': case 'D': case 'j':
+			if (parse_count(optarg, &v) < 0 || ((c == 'D' || c == 'j') && v > 1000))
+				return cmd_usage_error("capture", "--%s wants a positive number, not '%s'",
+						       c == 'E' ? "max-entries" : c == 'S' ? "max-entry-size"
+						       : c == 'T' ? "max-total" : c == 'R' ? "max-ratio"
+						       : c == 'D' ? "max-depth" : "threads", optarg);
+			if (c == 'E') o.limits.max_entries = v;
+			if (c == 'S') o.limits.max_entry_size = v;
+			if (c == 'T') o.limits.max_total = v;
+			if (c == 'R') o.limits.max_ratio = v;
+			if (c == 'D') o.max_depth = (int)v;
+			if (c == 'j') o.threads = (int)v;
+			break;
+		default: return cmd_bad_option("capture", argv);
+		}
+	}
+	if (optind >= argc)
+		return cmd_usage_error("capture", "import: name at least one FILE.zip");
+	if (db_open(&db, db_path(dbopt), DB_EXISTING, &err) < 0)
+		return perr_print(&err, "capture");
+	if (receipt) {
+		rf = fopen(receipt, "w");
+		if (!rf) {
+			db_close(db);
+			perr_set(&err, PERR_SYSTEM, receipt, "cannot write: %s", strerror(errno));
+			return perr_print(&err, "capture");
+		}
+		fputs("batch,entry,instance_id,form,commune,status,reason,message\n", rf);
+	}
+	o.receipt = rf;
+	o.messages = stderr;
+	o.progress = isatty(STDERR_FILENO) ? stderr : NULL;
+	for (int i = optind; i < argc; i++) {
+		struct capture_result res;
+		int one;
+
+		perr_clear(&err);
+		if (capture_import(db, argv[i], &o, &res, &err) < 0) {
+			one = perr_print(&err, "capture");
+			if (res.refused)
+				fprintf(stderr, "parindex: capture: %s: zip refused; nothing stored\n",
+					argv[i]);
+			rc = one > rc ? one : rc;
+			continue;
+		}
+		if (res.already) {
+			printf("%s: already imported as batch %lld; nothing changed\n", argv[i],
+			       (long long)res.already);
+			continue;
+		}
+		if (o.dry_run)
+			printf("dry run: %s: ", argv[i]);
+		else if (res.batch_id)
+			printf("batch %lld: %s: ", (long long)res.batch_id, argv[i]);
+		else
+			printf("%s: ", argv[i]);
+		counts_line(stdout, &res);
+		if (o.dry_run)
+			printf("; nothing stored");
+		else if (!res.batch_id)
+			printf("; nothing stored (--all-or-nothing)");
+		printf("\n");
+		if (res.count[CAPTURE_REJECTED] && rc < PERR_DATA)
+			rc = PERR_DATA;
+	}
+	if (rf && fclose(rf) != 0) {
+		perr_set(&err, PERR_SYSTEM, receipt, "cannot write: %s", strerror(errno));
+		rc = perr_print(&err, "capture");
+	}
+	db_close(db);
+	return rc;
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ 0 },
+	};
+	const char *dbopt = NULL;
+	struct perr err = { 0 };
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': dbopt = optarg; break;
+		default: return cmd_bad_option("capture", argv);
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error("capture", "list: unexpected argument '%s'", argv[optind]);
+	if (db_open(&db, db_path(dbopt), DB_EXISTING, &err) < 0)
+		return perr_print(&err, "capture");
+	if (db_prepare(db, &st, "SELECT id, file_name, entries, accepted, duplicates, edits, "
+				"rejected, ignored, started_at, finished_at, coalesce(operator, ''), "
+				"coalesce(source, ''), coalesce(undone_at, ''), sha256 "
+				"FROM batch ORDER BY id", &err) < 0)
+		goto fail;
+	printf("batch\tfile\tentries\taccepted\tduplicate\tedit\trejected\tignored\tstarted\t"
+	       "finished\toperator\tsource\tundone\tsha256\n");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (int i = 0; i < 14; i++)
+			printf("%s%c", (const char *)sqlite3_column_text(st, i), i == 13 ? '\n' : '\t');
+	}
+	if (rc != SQLITE_DONE) {
+		db_fail(db, &err, "reading batches");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	db_close(db);
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	db_close(db);
+	return perr_print(&err, "capture");
+}
+
+static int cmd_undo(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ 0 },
+	};
+	const char *dbopt = NULL;
+	struct capture_result res;
+	struct perr err = { 0 };
+	sqlite3 *db = NULL;
+	uint64_t batch;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': dbopt = optarg; break;
+		default: return cmd_bad_option("capture", argv);
+		}
+	}
+	if (optind + 1 != argc || parse_count(argv[optind], &batch) < 0 || batch > INT64_MAX)
+		return cmd_usage_error("capture", "undo: name one BATCH number");
+	if (db_open(&db, db_path(dbopt), DB_EXISTING, &err) < 0)
+		return perr_print(&err, "capture");
+	if (capture_undo(db, (int64_t)batch, &res, &err) < 0) {
+		db_close(db);
+		return perr_print(&err, "capture");
+	}
+	printf("batch %lld undone: %llu submissions removed, %llu edited submissions restored\n",
+	       (long long)batch, (unsigned long long)res.count[CAPTURE_ACCEPTED],
+	       (unsigned long long)res.count[CAPTURE_EDIT]);
+	db_close(db);
+	return 0;
+}
+
+int cmd_capture(int argc, char **argv)
+{
+	if (argc < 2)
+		return cmd_usage_error("capture", "say 'import', 'list' or 'undo'");
+	optind = 1;
+	if (!strcmp(argv[1], "import"))
+		return cmd_import(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "list"))
+		return cmd_list(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "undo"))
+		return cmd_undo(argc - 1, argv + 1);
+	return cmd_usage_error("capture", "no subcommand '%s'", argv[1]);
+}

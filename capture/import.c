@@ -1,0 +1,688 @@
+/* Importing one zip as one batch. Worker threads take directory records in turn, inflate,
+   parse and validate the entry into a slot of a small ring; the calling thread takes the slots
+   back in directory order and writes them to the database, all inside one transaction, so the
+   outcome is the same as a one-thread run and memory does not grow with the batch. */
+#include "capture.h"
+
+#include <errno.h>
+#include <nettle/sha2.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "text.h"
+
+#define RING 128
+#define CLAIM 16 /* records a worker takes at once */
+#define KEEP 200 /* bytes kept of an id, form or commune for the receipt */
+
+static const char *const status_names[] = { "accepted", "duplicate", "edit", "rejected",
+					    "ignored" };
+
+const char *capture_status_name(enum capture_status s)
+{
+	return s < CAPTURE_NSTATUS ? status_names[s] : "?";
+}
+
+void capture_options_default(struct capture_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	zipin_limits_default(&o->limits);
+	o->max_depth = 32;
+}
+
+struct slot {
+	int state; /* 0 free, 1 being worked on, 2 ready */
+	int skip;  /* a folder: not an entry of the batch */
+	struct zipin_entry e;
+	enum capture_status status;
+	const char *reason;
+	long line;
+	char msg[600];
+	char instance_id[KEEP], form_id[KEEP], commune[KEEP];
+	char sha256[65];
+	int valid; /* sub holds a validated submission */
+	struct capture_submission sub;
+};
+
+struct run {
+	struct zipin *z;
+	const char *name; /* the zip as named on the command line */
+	const struct capture_registry *reg;
+	const struct capture_options *o;
+	pthread_mutex_t mu;
+	pthread_cond_t ready, space;
+	struct slot *ring;
+	uint64_t next, done; /* next record to take; records the writer has finished */
+	int end, fatal;
+	int workers_waiting, writer_waiting;
+	struct perr fatal_err;
+};
+
+static void keep_str(char dst[KEEP], const char *s)
+{
+	snprintf(dst, KEEP, "%s", s ? s : "");
+}
+
+static int ends_with_xml(const char *name, size_t n)
+{
+	return n >= 4 && name[n - 4] == '.' && (name[n - 3] | 0x20) == 'x' &&
+	       (name[n - 2] | 0x20) == 'm' && (name[n - 1] | 0x20) == 'l';
+}
+
+static void set(struct slot *s, enum capture_status st, const char *reason, long line,
+		const char *msg)
+{
+	s->status = st;
+	s->reason = reason;
+	s->line = line;
+	snprintf(s->msg, sizeof(s->msg), "%s", msg);
+}
+
+/* Everything about one entry that needs no database: runs in a worker. Returns -1 when the
+   whole archive is refused (err). */
+static int examine(struct run *r, struct slot *s, struct zipin_reader *zr,
+		   struct capture_parser *p, struct strbuf *data, struct perr *err)
+{
+	struct capture_instance inst;
+	struct capture_problem prob;
+	enum zipin_fail fail;
+	const char *base;
+
+	s->valid = 0;
+	s->skip = 0;
+	s->instance_id[0] = s->form_id[0] = s->commune[0] = s->sha256[0] = '\0';
+	s->line = 0;
+	if (s->e.is_dir) {
+		s->skip = 1;
+		return 0;
+	}
+	if (!s->e.name_utf8) {
+		set(s, CAPTURE_REJECTED, "bad-name", 0, "entry name is not valid UTF-8");
+		return 0;
+	}
+	base = strrchr(s->e.name, '/');
+	base = base ? base + 1 : s->e.name;
+	if (!strncmp(s->e.name, "__MACOSX/", 9) || !strncmp(base, "._", 2)) {
+		set(s, CAPTURE_IGNORED, "metadata", 0, "archiver metadata, ignored");
+		return 0;
+	}
+	if (!ends_with_xml(s->e.name, s->e.name_len)) {
+		set(s, CAPTURE_IGNORED, "not-xml", 0, "not an XML file (media or other), ignored");
+		return 0;
+	}
+	if (zipin_read(r->z, zr, &s->e, data, &fail, err) < 0) {
+		if (fail == ZIPIN_ARCHIVE)
+			return -1;
+		set(s, CAPTURE_REJECTED,
+		    s->e.flags & 1 ? "encrypted"
+		    : s->e.method != 0 && s->e.method != 8 ? "unsupported-compression"
+							    : "too-large",
+		    0, err->msg);
+		return 0;
+	}
+	text_sha256_hex(data->buf, data->len, s->sha256);
+	if (capture_parse(p, data->buf, data->len, &inst, &prob) < 0) {
+		set(s, CAPTURE_REJECTED, prob.reason, prob.line, prob.msg);
+		return 0;
+	}
+	keep_str(s->instance_id, inst.instance_id);
+	keep_str(s->form_id, inst.form_id);
+	for (size_t i = 0; i < inst.nfields; i++)
+		if (!strcmp(inst.fields[i].name, "commune"))
+			keep_str(s->commune, inst.fields[i].value);
+	if (inst.is_form) {
+		set(s, CAPTURE_IGNORED, "form-definition", 0, "a form definition, not a submission; ignored");
+		return 0;
+	}
+	if (capture_validate(r->reg, &inst, &s->sub, &prob) < 0) {
+		set(s, CAPTURE_REJECTED, prob.reason, prob.line, prob.msg);
+		return 0;
+	}
+	s->valid = 1;
+	set(s, CAPTURE_ACCEPTED, "ok", 0, "");
+	return 0;
+}
+
+static void *worker(void *arg)
+{
+	struct run *r = arg;
+	struct zipin_reader *zr = zipin_reader_new();
+	struct capture_parser *p = capture_parser_new(r->o->max_depth);
+	struct strbuf data = STRBUF_INIT;
+	struct perr err;
+
+	pthread_mutex_lock(&r->mu);
+	for (;;) {
+		uint64_t first, n = 0;
+		int got = 1;
+
+		while (!r->end && !r->fatal && r->next + CLAIM > r->done + RING) {
+			r->workers_waiting++;
+			pthread_cond_wait(&r->space, &r->mu);
+			r->workers_waiting--;
+		}
+		if (r->end || r->fatal)
+			break;
+		/* claim a few records at once: fewer wake-ups */
+		first = r->next;
+		while (n < CLAIM) {
+			struct slot *s = &r->ring[(first + n) % RING];
+
+			perr_clear(&err);
+			got = zipin_next(r->z, &s->e, &err);
+			if (got <= 0)
+				break;
+			s->state = 1;
+			n++;
+		}
+		r->next += n;
+		if (got <= 0) {
+			if (got < 0) {
+				r->fatal = 1;
+				r->fatal_err = err;
+			}
+			r->end = 1;
+			pthread_cond_broadcast(&r->space);
+			pthread_cond_broadcast(&r->ready);
+		}
+		pthread_mutex_unlock(&r->mu);
+
+		got = 0;
+		for (uint64_t i = 0; i < n && got == 0; i++) {
+			got = examine(r, &r->ring[(first + i) % RING], zr, p, &data, &err);
+		}
+
+		pthread_mutex_lock(&r->mu);
+		if (got < 0 && !r->fatal) {
+			r->fatal = 1;
+			r->fatal_err = err;
+		}
+		for (uint64_t i = 0; i < n; i++)
+			r->ring[(first + i) % RING].state = 2;
+		if (r->writer_waiting || r->fatal)
+			pthread_cond_signal(&r->ready);
+	}
+	pthread_mutex_unlock(&r->mu);
+	strbuf_release(&data);
+	capture_parser_free(p);
+	zipin_reader_free(zr);
+	return NULL;
+}
+
+/* ---- the writer: the calling thread ---- */
+
+struct writer {
+	sqlite3 *db;
+	sqlite3_stmt *find, *insert, *supersede, *entry;
+	int64_t batch;
+};
+
+static void csv_field(FILE *f, const char *s, int last)
+{
+	if (strpbrk(s, ",\"\n\r")) {
+		fputc('"', f);
+		for (; *s; s++) {
+			if (*s == '"')
+				fputc('"', f);
+			fputc(*s, f);
+		}
+		fputc('"', f);
+	} else {
+		fputs(s, f);
+	}
+	fputc(last ? '\n' : ',', f);
+}
+
+/* Look up a stored submission by instance id: 1 found (id, superseded, sha256, form copied
+   out), 0 not, -1 error. */
+static int find(struct writer *w, const char *iid, int64_t *id, int *superseded,
+		char sha[65], char form[KEEP], struct perr *err)
+{
+	int rc;
+
+	sqlite3_bind_text(w->find, 1, iid, -1, SQLITE_STATIC);
+	rc = sqlite3_step(w->find);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(w->find, 0);
+		*superseded = sqlite3_column_type(w->find, 1) != SQLITE_NULL;
+		snprintf(sha, 65, "%s", (const char *)sqlite3_column_text(w->find, 2));
+		snprintf(form, KEEP, "%s", (const char *)sqlite3_column_text(w->find, 3));
+	}
+	sqlite3_reset(w->find);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return db_fail(w->db, err, "looking up a submission");
+}
+
+/* Decide duplicate / conflict / edit and store the submission. */
+static int store(struct writer *w, struct slot *s, struct perr *err)
+{
+	const struct capture_submission *sub = &s->sub;
+	int64_t old = 0, id;
+	int superseded = 0, rc;
+	char sha[65], form[KEEP];
+
+	if (sub->deprecated_id) {
+		rc = find(w, sub->instance_id, &id, &superseded, sha, form, err);
+		if (rc < 0)
+			return -1;
+		if (rc == 0) {
+			rc = find(w, sub->deprecated_id, &old, &superseded, sha, form, err);
+			if (rc < 0)
+				return -1;
+			if (rc == 0) {
+				set(s, CAPTURE_REJECTED, "unknown-deprecated", 0, "");
+				snprintf(s->msg, sizeof(s->msg),
+					 "edit of '%s', which is not stored", sub->deprecated_id);
+				return 0;
+			}
+			if (superseded) {
+				set(s, CAPTURE_REJECTED, "already-edited", 0, "");
+				snprintf(s->msg, sizeof(s->msg),
+					 "edit of '%s', which another edit has already replaced",
+					 sub->deprecated_id);
+				return 0;
+			}
+			if (strcmp(form, sub->form->id)) {
+				set(s, CAPTURE_REJECTED, "edit-form-mismatch", 0, "");
+				snprintf(s->msg, sizeof(s->msg),
+					 "edit of '%s', which was filled in on form '%s'",
+					 sub->deprecated_id, form);
+				return 0;
+			}
+		}
+	}
+	sqlite3_bind_text(w->insert, 1, sub->instance_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(w->insert, 2, sub->form->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(w->insert, 3, sub->form->version, -1, SQLITE_STATIC);
+	sqlite3_bind_text(w->insert, 4, sub->form->group_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(w->insert, 5, sub->commune, -1, SQLITE_STATIC);
+	sqlite3_bind_text(w->insert, 6, sub->surveyor, -1, SQLITE_STATIC);
+	db_bind_text(w->insert, 7, sub->started);
+	db_bind_text(w->insert, 8, sub->ended);
+	db_bind_text(w->insert, 9, sub->device_id);
+	db_bind_text(w->insert, 10, sub->comment);
+	sqlite3_bind_text(w->insert, 11, strbuf_str(&sub->answers), (int)sub->answers.len,
+			  SQLITE_STATIC);
+	sqlite3_bind_text(w->insert, 12, s->sha256, 64, SQLITE_STATIC);
+	sqlite3_bind_int64(w->insert, 13, w->batch);
+	if (old)
+		sqlite3_bind_int64(w->insert, 14, old);
+	else
+		sqlite3_bind_null(w->insert, 14);
+	rc = sqlite3_step(w->insert);
+	sqlite3_reset(w->insert);
+	sqlite3_clear_bindings(w->insert);
+	if (rc != SQLITE_DONE)
+		return db_fail(w->db, err, "storing a submission");
+	if (sqlite3_changes(w->db) == 0) {
+		/* the instance id is stored already: the same bytes, or different ones */
+		rc = find(w, sub->instance_id, &id, &superseded, sha, form, err);
+		if (rc <= 0)
+			return rc < 0 ? -1 : db_fail(w->db, err, "finding a stored submission");
+		if (!strcmp(sha, s->sha256)) {
+			set(s, CAPTURE_DUPLICATE, "duplicate", 0, "");
+			snprintf(s->msg, sizeof(s->msg), "already stored, identical; not stored again");
+		} else {
+			set(s, CAPTURE_REJECTED, "conflict", s->line, "");
+			snprintf(s->msg, sizeof(s->msg),
+				 "instance '%s' is stored already with different content",
+				 sub->instance_id);
+		}
+		return 0;
+	}
+	if (old) {
+		id = sqlite3_last_insert_rowid(w->db);
+		sqlite3_bind_int64(w->supersede, 1, id);
+		sqlite3_bind_int64(w->supersede, 2, old);
+		if (db_step_done(w->db, w->supersede, err) < 0)
+			return -1;
+		set(s, CAPTURE_EDIT, "edit", 0, "");
+		snprintf(s->msg, sizeof(s->msg), "replaces '%s'", sub->deprecated_id);
+	}
+	return 0;
+}
+
+static int record(struct writer *w, struct run *r, struct slot *s, struct perr *err)
+{
+	const struct capture_options *o = r->o;
+	char where[1400];
+
+	sqlite3_bind_int64(w->entry, 1, w->batch);
+	sqlite3_bind_int64(w->entry, 2, (sqlite3_int64)s->e.seq);
+	sqlite3_bind_text(w->entry, 3, s->e.name, (int)s->e.name_len, SQLITE_STATIC);
+	db_bind_text(w->entry, 4, s->instance_id[0] ? s->instance_id : NULL);
+	db_bind_text(w->entry, 5, s->form_id[0] ? s->form_id : NULL);
+	db_bind_text(w->entry, 6, s->commune[0] ? s->commune : NULL);
+	sqlite3_bind_text(w->entry, 7, capture_status_name(s->status), -1, SQLITE_STATIC);
+	sqlite3_bind_text(w->entry, 8, s->reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(w->entry, 9, s->msg, -1, SQLITE_STATIC);
+	if (db_step_done(w->db, w->entry, err) < 0)
+		return -1;
+	if (o->receipt) {
+		csv_field(o->receipt, r->name, 0);
+		csv_field(o->receipt, s->e.name_utf8 ? s->e.name : "(name not UTF-8)", 0);
+		csv_field(o->receipt, s->instance_id, 0);
+		csv_field(o->receipt, s->form_id, 0);
+		csv_field(o->receipt, s->commune, 0);
+		csv_field(o->receipt, capture_status_name(s->status), 0);
+		csv_field(o->receipt, s->reason, 0);
+		csv_field(o->receipt, s->msg, 1);
+	}
+	if (o->messages && s->status == CAPTURE_REJECTED) {
+		if (s->line > 0)
+			snprintf(where, sizeof(where), "%s(%s):%ld", r->name,
+				 s->e.name_utf8 ? s->e.name : "?", s->line);
+		else
+			snprintf(where, sizeof(where), "%s(%s)", r->name,
+				 s->e.name_utf8 ? s->e.name : "?");
+		fprintf(o->messages, "parindex: capture: %s: %s\n", where, s->msg);
+	}
+	return 0;
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void progress(FILE *f, uint64_t done, uint64_t total, double t0, int last)
+{
+	double dt = now_seconds() - t0, rate = dt > 0 ? (double)done / dt : 0;
+	double left = rate > 0 && total > done ? (double)(total - done) / rate : 0;
+
+	fprintf(f, "\rcapture: %llu/%llu entries, %.0f/s, %d:%02d left  ", (unsigned long long)done,
+		(unsigned long long)total, rate, (int)left / 60, (int)left % 60);
+	if (last)
+		fputc('\n', f);
+	fflush(f);
+}
+
+/* sha256 of the whole file, read once from start to end. */
+static int file_sha256(const char *path, char out[65], uint64_t *size, struct perr *err)
+{
+	static const char hex[] = "0123456789abcdef";
+	struct sha256_ctx ctx;
+	unsigned char buf[1 << 16], dg[SHA256_DIGEST_SIZE];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f) /* a name given wrong on the command line, as 'init' treats its inputs */
+		return perr_set(err, PERR_USAGE, path, "cannot read: %s", strerror(errno));
+	sha256_init(&ctx);
+	*size = 0;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		sha256_update(&ctx, n, buf);
+		*size += n;
+	}
+	if (ferror(f)) {
+		fclose(f);
+		return perr_set(err, PERR_SYSTEM, path, "cannot read: %s", strerror(errno));
+	}
+	fclose(f);
+	sha256_digest(&ctx, sizeof(dg), dg);
+	for (size_t i = 0; i < sizeof(dg); i++) {
+		out[2 * i] = hex[dg[i] >> 4];
+		out[2 * i + 1] = hex[dg[i] & 15];
+	}
+	out[64] = '\0';
+	return 0;
+}
+
+static int already_imported(sqlite3 *db, const char *sha, int64_t *id, struct perr *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*id = 0;
+	if (db_prepare(db, &st, "SELECT id FROM batch WHERE sha256 = ? AND undone_at IS NULL "
+				"ORDER BY id LIMIT 1", err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(db, err, "looking up batches");
+	return 0;
+}
+
+static int begin_batch(struct writer *w, const char *path, const struct capture_options *o,
+		       const struct capture_result *res, uint64_t size, const char *started,
+		       struct perr *err)
+{
+	sqlite3_stmt *st;
+	const char *base = strrchr(path, '/');
+
+	if (db_prepare(w->db, &st,
+		       "INSERT INTO batch (file_name, sha256, size, entries, source, operator, "
+		       "started_at, finished_at, accepted, duplicates, edits, rejected, ignored) "
+		       "VALUES (?, ?, ?, 0, ?, ?, ?, ?, 0, 0, 0, 0, 0)", err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, base ? base + 1 : path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, res->sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)size);
+	db_bind_text(st, 4, o->source);
+	db_bind_text(st, 5, o->operator_name);
+	sqlite3_bind_text(st, 6, started, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, started, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		sqlite3_finalize(st);
+		return db_fail(w->db, err, "recording the batch");
+	}
+	sqlite3_finalize(st);
+	w->batch = sqlite3_last_insert_rowid(w->db);
+	return 0;
+}
+
+static int end_batch(struct writer *w, const struct capture_result *res, struct perr *err)
+{
+	sqlite3_stmt *st;
+	char now[32];
+
+	if (db_prepare(w->db, &st,
+		       "UPDATE batch SET entries = ?, finished_at = ?, accepted = ?, duplicates = ?, "
+		       "edits = ?, rejected = ?, ignored = ? WHERE id = ?", err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)res->entries);
+	sqlite3_bind_text(st, 2, db_now(now), -1, SQLITE_TRANSIENT);
+	for (int i = 0; i < CAPTURE_NSTATUS; i++)
+		sqlite3_bind_int64(st, 3 + i, (sqlite3_int64)res->count[i]);
+	sqlite3_bind_int64(st, 8, w->batch);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		sqlite3_finalize(st);
+		return db_fail(w->db, err, "recording the batch");
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int prepare_writer(struct writer *w, struct perr *err)
+{
+	if (db_prepare(w->db, &w->find, "SELECT id, superseded_by, sha256, form_id FROM submission "
+					"WHERE instance_id = ?", err) < 0 ||
+	    db_prepare(w->db, &w->insert,
+		       "INSERT INTO submission (instance_id, form_id, form_version, group_id, "
+		       "commune_code, surveyor, started, ended, device_id, comment, answers, sha256, "
+		       "batch_id, replaces) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+		       "ON CONFLICT (instance_id) DO NOTHING", err) < 0 ||
+	    db_prepare(w->db, &w->supersede,
+		       "UPDATE submission SET superseded_by = ? WHERE id = ?", err) < 0 ||
+	    db_prepare(w->db, &w->entry,
+		       "INSERT INTO batch_entry (batch_id, seq, path, instance_id, form_id, "
+		       "commune_code, status, reason, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		       err) < 0)
+		return -1;
+	return 0;
+}
+
+static void release_writer(struct writer *w)
+{
+	sqlite3_finalize(w->find);
+	sqlite3_finalize(w->insert);
+	sqlite3_finalize(w->supersede);
+	sqlite3_finalize(w->entry);
+}
+
+static int worker_count(const struct capture_options *o)
+{
+	long n = o->threads > 0 ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 8 ? 8 : (int)n;
+}
+
+int capture_import(sqlite3 *db, const char *path, const struct capture_options *o,
+		   struct capture_result *res, struct perr *err)
+{
+	struct capture_registry reg = { 0 };
+	struct writer w = { .db = db };
+	struct run r = { 0 };
+	pthread_t threads[8];
+	int nthreads = 0, in_tx = 0, rc = -1;
+	uint64_t size = 0;
+	char started[32];
+	double t0 = now_seconds(), last = t0;
+	const char *delay_env = getenv("PARINDEX_CAPTURE_TEST_DELAY_MS");
+	long delay_ms = delay_env ? atol(delay_env) : 0;
+
+	memset(res, 0, sizeof(*res));
+	if (file_sha256(path, res->sha256, &size, err) < 0)
+		return -1;
+	if (zipin_open_file(&r.z, path, &o->limits, err) < 0) {
+		res->refused = err->code == PERR_DATA;
+		return -1;
+	}
+	/* every reference a submission makes (form, commune, batch) is checked in C before it is
+	   written, so the database need not look each one up again */
+	if (db_exec(db, "PRAGMA foreign_keys = OFF", err) < 0 ||
+	    db_exec(db, "BEGIN IMMEDIATE", err) < 0)
+		goto done;
+	in_tx = 1;
+	if (already_imported(db, res->sha256, &res->already, err) < 0)
+		goto done;
+	if (res->already) {
+		rc = 0;
+		goto done;
+	}
+	if (capture_registry_load(&reg, db, err) < 0)
+		goto done;
+	db_exec(db, "PRAGMA cache_size = -16384", NULL);
+	if (prepare_writer(&w, err) < 0 || begin_batch(&w, path, o, res, size, db_now(started), err) < 0)
+		goto done;
+
+	r.name = path;
+	r.reg = &reg;
+	r.o = o;
+	r.ring = xcalloc(RING, sizeof(*r.ring));
+	pthread_mutex_init(&r.mu, NULL);
+	pthread_cond_init(&r.ready, NULL);
+	pthread_cond_init(&r.space, NULL);
+	for (int i = worker_count(o); nthreads < i; nthreads++)
+		if (pthread_create(&threads[nthreads], NULL, worker, &r) != 0)
+			break;
+	if (nthreads == 0) {
+		perr_set(err, PERR_SYSTEM, path, "cannot start a thread");
+		goto stop;
+	}
+
+	for (;;) {
+		uint64_t n = 0;
+
+		pthread_mutex_lock(&r.mu);
+		for (;;) {
+			while (r.done + n < r.next && r.ring[(r.done + n) % RING].state == 2)
+				n++;
+			if (r.fatal || n > 0 || (r.end && r.done == r.next))
+				break;
+			r.writer_waiting = 1;
+			pthread_cond_wait(&r.ready, &r.mu);
+			r.writer_waiting = 0;
+		}
+		if (r.fatal) {
+			*err = r.fatal_err;
+			res->refused = err->code == PERR_DATA;
+			pthread_mutex_unlock(&r.mu);
+			goto stop;
+		}
+		pthread_mutex_unlock(&r.mu);
+		if (n == 0)
+			break;
+
+		for (uint64_t i = 0; i < n; i++) {
+			struct slot *s = &r.ring[(r.done + i) % RING];
+
+			if (!s->skip) {
+				if (s->valid && store(&w, s, err) < 0)
+					goto stop;
+				if (record(&w, &r, s, err) < 0)
+					goto stop;
+				res->entries++;
+				res->count[s->status]++;
+			}
+			if (s->sub.pool.alloc > 65536 || s->sub.answers.alloc > 65536)
+				capture_submission_release(&s->sub);
+			if (delay_ms > 0)
+				usleep((useconds_t)delay_ms * 1000);
+		}
+
+		pthread_mutex_lock(&r.mu);
+		for (uint64_t i = 0; i < n; i++)
+			r.ring[(r.done + i) % RING].state = 0;
+		r.done += n;
+		if (r.workers_waiting)
+			pthread_cond_broadcast(&r.space);
+		pthread_mutex_unlock(&r.mu);
+		if (o->progress && zipin_count(r.z) > 2000 && now_seconds() - last > 0.25) {
+			last = now_seconds();
+			progress(o->progress, r.done, zipin_count(r.z), t0, 0);
+		}
+	}
+	if (o->progress && zipin_count(r.z) > 2000)
+		progress(o->progress, r.done, zipin_count(r.z), t0, 1);
+	if (end_batch(&w, res, err) < 0)
+		goto stop;
+	if (o->dry_run || (o->all_or_nothing && res->count[CAPTURE_REJECTED])) {
+		rc = 0;
+		goto stop; /* rolled back below */
+	}
+	if (db_exec(db, "COMMIT", err) < 0)
+		goto stop;
+	in_tx = 0;
+	res->batch_id = w.batch;
+	rc = 0;
+stop:
+	pthread_mutex_lock(&r.mu);
+	r.fatal = r.fatal || rc < 0;
+	r.end = 1;
+	pthread_cond_broadcast(&r.space);
+	pthread_mutex_unlock(&r.mu);
+	for (int i = 0; i < nthreads; i++)
+		pthread_join(threads[i], NULL);
+	if (r.ring) {
+		for (int i = 0; i < RING; i++)
+			capture_submission_release(&r.ring[i].sub);
+		free(r.ring);
+		pthread_mutex_destroy(&r.mu);
+		pthread_cond_destroy(&r.ready);
+		pthread_cond_destroy(&r.space);
+	}
+done:
+	release_writer(&w);
+	if (in_tx)
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	db_exec(db, "PRAGMA foreign_keys = ON", NULL);
+	capture_registry_release(&reg);
+	zipin_close(r.z);
+	res->seconds = now_seconds() - t0;
+	return rc;
+}

@@ -1,0 +1,113 @@
+# parindex capture import on hostile input. Entries: DOCTYPE with an external entity (XXE),
+# billion laughs, over the size limit, not UTF-8, nested too deep: each rejected with a
+# message naming it, nothing of it stored, the rest of the batch stored. Zips: a bomb (by
+# ratio and by total), too many entries, truncated, damaged, lying about sizes, overlapping
+# entries, not a zip: each refused whole, nothing stored. Every fixture is built here.
+. "$(dirname "$0")/lib.sh"
+. "$DATA/capture/setup.sh"
+
+setup_db
+py() { python3 -c "$@"; }
+batches() { q "SELECT count(*) FROM batch"; }
+stored() { q "SELECT count(*) FROM submission"; }
+
+# --- hostile entries
+echo secret >secret.txt
+sed "s|<?xml version='1.0' ?>|<?xml version='1.0' ?><!DOCTYPE data [<!ENTITY x SYSTEM \"file://$T/secret.txt\">]>|; s|<surveyor>Nguyễn Thị Hoa</surveyor>|<surveyor>\&x;</surveyor>|; s/0001</0051</" "$I/a1.xml" >xxe.xml
+{
+	printf '<?xml version="1.0"?>\n<!DOCTYPE data [\n <!ENTITY a "aaaaaaaaaa">\n'
+	for i in 1 2 3 4 5 6 7 8 9; do
+		printf ' <!ENTITY %s "&%s;&%s;&%s;&%s;&%s;&%s;&%s;&%s;&%s;&%s;">\n' \
+			"$(printf "\\$(printf %03o $((98 + i - 1)))")" $(for k in 1 2 3 4 5 6 7 8 9 10; do printf "\\$(printf %03o $((97 + i - 1)))" ; echo; done)
+	done
+	printf ']>\n<data id="mini-A" version="1"><surveyor>&j;</surveyor></data>\n'
+} >laughs.xml
+py "import sys; s=open('$I/a1.xml').read().replace('<comment/>', '<comment>' + 'x' * (1 << 20) + '</comment>').replace('0001<', '0052<'); open('big.xml', 'w').write(s)"
+py "import sys; s=open('$I/a1.xml', 'rb').read().replace('Nguyễn Thị Hoa'.encode(), 'Nguy\u1ec5n'.encode('utf-16-le')).replace(b'0001<', b'0053<'); open('utf16.xml', 'wb').write(s)"
+sed 's/Nguyễn Thị Hoa/Nguy\xe1n/; s/0001</0054</' "$I/a1.xml" >latin.xml
+py "s=open('$I/a1.xml').read().replace('<comment/>', '<comment>' + '<p>' * 100 + '</p>' * 100 + '</comment>').replace('0001<', '0055<'); open('deep.xml', 'w').write(s)"
+mkzip entries.zip "a1.xml=$I/a1.xml" "xxe.xml=xxe.xml" "laughs.xml=laughs.xml" "big.xml=big.xml" \
+	"utf16.xml=utf16.xml" "latin.xml=latin.xml" "deep.xml=deep.xml" "b1.xml=$I/b1.xml"
+golden entries parindex capture import --db t.db --receipt entries.csv entries.zip
+golden entries-receipt cut -d, -f2,6,7 entries.csv
+same "only the two valid entries stored" "$(q "SELECT group_concat(substr(instance_id, -2), ' ') FROM submission")" "01 31"
+not_ok "the secret never reaches the database" grep -q secret t.db
+mkzip limits.zip "a1.xml=$I/a1.xml" "b1.xml=$I/b1.xml" "a2.xml=$I/a2.xml"
+golden limits-options parindex capture import --db t.db --dry-run --max-depth 3 --max-entry-size 540 limits.zip
+
+# --- hostile zips: refused whole, nothing stored, the database as it was
+dump >before.sql
+refused() { # NAME ZIP [OPTIONS]: refused with exit 1, nothing stored
+	_n=$1 _z=$2
+	shift 2
+	golden "$_n" parindex capture import --db t.db "$@" "$_z"
+	ok "$_n: database unchanged" cmp -s before.sql "$(dump >now.sql; echo now.sql)"
+}
+# ratio: an entry under the size limit that inflates 1000 times: the zip is refused whole
+py "
+import zipfile
+a = open('$I/a2.xml').read()
+z = zipfile.ZipFile('bomb.zip', 'w', zipfile.ZIP_DEFLATED)
+z.writestr('a1.xml', open('$I/a1.xml').read())
+z.writestr('bomb.xml', a.replace('<comment>', '<comment>' + ' ' * 900000))
+z.close()"
+refused bomb bomb.zip
+# 20 MB that deflate to 20 KB: inflating stops at the entry limit, that entry is rejected
+py "
+import zipfile
+a = open('$I/a2.xml').read()
+z = zipfile.ZipFile('huge.zip', 'w', zipfile.ZIP_DEFLATED)
+z.writestr('huge.xml', a.replace('<comment>', '<comment>' + ' ' * 20000000))
+z.close()"
+golden huge parindex capture import --db t.db --dry-run huge.zip
+# total: many small entries that add up
+py "
+import zipfile
+z = zipfile.ZipFile('total.zip', 'w', zipfile.ZIP_DEFLATED)
+for i in range(12):
+    z.writestr('e%02d.xml' % i, open('$I/a1.xml').read().replace('0001<', '%04d<' % (100 + i)))
+z.close()"
+refused total total.zip --max-total 5000
+mkzip many.zip "a1.xml=$I/a1.xml" "a2.xml=$I/a2.xml" "b1.xml=$I/b1.xml"
+refused too-many many.zip --max-entries 2
+head -c 600 entries.zip >truncated.zip
+refused truncated truncated.zip
+# damaged: one byte of the second entry's data flipped (stored, so the CRC catches it)
+(cd "$I" && zip -q -X -0 "$T/stored.zip" a2.xml b1.xml)
+py "
+d = bytearray(open('stored.zip', 'rb').read())
+i = d.index('Phạm Thu'.encode())
+d[i] ^= 0x20
+open('damaged.zip', 'wb').write(bytes(d))"
+refused damaged damaged.zip
+# a header that claims a smaller inflated size than the data has
+py "
+import struct, zipfile
+z = zipfile.ZipFile('deflated.zip', 'w', zipfile.ZIP_DEFLATED)
+z.writestr('a2.xml', open('$I/a2.xml').read())
+z.close()
+d = bytearray(open('deflated.zip', 'rb').read())
+c = d.index(b'PK\x01\x02')
+struct.pack_into('<I', d, c + 24, 100)
+struct.pack_into('<I', d, 22, 100)
+open('liar.zip', 'wb').write(bytes(d))"
+refused liar liar.zip
+# two directory records pointing at the same data (overlapping entries, the other bomb)
+py "
+import struct
+d = bytearray(open('stored.zip', 'rb').read())
+c1 = d.index(b'PK\x01\x02'); c2 = d.index(b'PK\x01\x02', c1 + 4)
+struct.pack_into('<I', d, c2 + 42, struct.unpack_from('<I', d, c1 + 42)[0])
+open('overlap.zip', 'wb').write(bytes(d))"
+refused overlap overlap.zip
+cp "$I/a1.xml" notzip.zip
+refused not-a-zip notzip.zip
+: >empty.zip
+refused empty empty.zip
+same "no batch recorded for a refused zip" "$(batches)" "1"
+
+# one refused zip does not stop the next
+golden refused-then-good parindex capture import --db t.db notzip.zip many.zip
+same "the good zip stored" "$(stored)" "3"
+
+finish

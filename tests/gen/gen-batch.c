@@ -1,0 +1,197 @@
+/* gen-batch: a realistic batch of filled questionnaires for tests, the demo and `make bench`.
+   Every commune of a register, every respondent group in proportion to its quota, random
+   answers from each question's scale, instance XML as ODK Collect (JavaRosa) writes it, in an
+   ODK Collect, ODK Briefcase or flat zip layout. Deterministic for a given --seed.
+     gen-batch [--definition FILE] --communes FILE (--per-commune N | --count N)
+               [--seed N] [--layout collect|briefcase|flat] [--web-forms] --out FILE.zip */
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zip.h>
+
+#include "commune.h"
+#include "def.h"
+#include "embedded.h"
+#include "strbuf.h"
+
+static uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+	/* xorshift64*: fast, reproducible, good enough for test data */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 2685821657736338717ull;
+}
+
+static const char *const family[] = { "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng",
+				      "Bùi", "Đỗ", "Ngô" };
+static const char *const middle[] = { "Văn", "Thị", "Đức", "Minh", "Thu", "Quang" };
+static const char *const given[] = { "Hoa", "Hùng", "Lan", "Dũng", "Hương", "Tuấn", "Thảo",
+				     "Quyết", "Giang", "Phượng" };
+static const char *const comments[] = {
+	"Cán bộ một cửa nhiệt tình, hướng dẫn rõ ràng.",
+	"Đề nghị niêm yết thủ tục hành chính đầy đủ hơn.",
+	"Thời gian chờ giải quyết hồ sơ còn dài.",
+	"Mong xã đẩy mạnh dịch vụ công trực tuyến.",
+};
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: gen-batch [--definition FILE] --communes FILE "
+			"(--per-commune N | --count N) [--seed N] "
+			"[--layout collect|briefcase|flat] [--web-forms] --out FILE.zip\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "definition", required_argument, NULL, 'f' },
+		{ "communes", required_argument, NULL, 'c' },
+		{ "per-commune", required_argument, NULL, 'p' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "layout", required_argument, NULL, 'l' },
+		{ "web-forms", no_argument, NULL, 'w' },
+		{ "out", required_argument, NULL, 'o' },
+		{ 0 },
+	};
+	const char *deffile = NULL, *communes = NULL, *out = NULL, *layout = "collect";
+	long per = 0, count = 0, seed = 1;
+	int web = 0, c, zerr;
+	struct def d;
+	struct diag diag = { 0 };
+	struct commune_list cl = { 0 };
+	size_t *cycle = NULL, ncycle = 0;
+	zip_t *z;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': deffile = optarg; break;
+		case 'c': communes = optarg; break;
+		case 'p': per = atol(optarg); break;
+		case 'n': count = atol(optarg); break;
+		case 's': seed = atol(optarg); break;
+		case 'l': layout = optarg; break;
+		case 'w': web = 1; break;
+		case 'o': out = optarg; break;
+		default: usage();
+		}
+	}
+	if (!communes || !out || (per <= 0) == (count <= 0) || optind != argc ||
+	    (strcmp(layout, "collect") && strcmp(layout, "briefcase") && strcmp(layout, "flat")))
+		usage();
+	if ((deffile ? def_load_file(&d, deffile, &diag)
+		     : def_load(&d, embedded_default_definition,
+				strlen(embedded_default_definition), "default", &diag)) < 0 ||
+	    commune_load_file(&cl, communes, &diag) < 0 || cl.n == 0) {
+		diag_print(&diag, "gen-batch");
+		return 1;
+	}
+	/* one cycle of groups in proportion to their quotas: 10 G1, 10 G2, ... */
+	for (size_t g = 0; g < d.ngroups; g++) {
+		int m = d.groups[g].min_forms > 0 ? d.groups[g].min_forms : 1;
+
+		cycle = realloc(cycle, (ncycle + (size_t)m) * sizeof(*cycle));
+		for (int k = 0; k < m; k++)
+			cycle[ncycle++] = g;
+	}
+	if (!count)
+		count = per * (long)cl.n;
+	rng_state = 0x9e3779b97f4a7c15ull ^ (uint64_t)seed * 0x100000001b3ull;
+	if (!rng_state)
+		rng_state = 1;
+	z = zip_open(out, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
+	if (!z) {
+		fprintf(stderr, "gen-batch: %s: cannot create zip\n", out);
+		return 3;
+	}
+	for (long i = 0; i < count; i++) {
+		size_t commune = (size_t)(i % (long)cl.n);
+		size_t g = cycle[(size_t)(i / (long)cl.n) % ncycle];
+		const struct def_group *grp = &d.groups[g];
+		struct strbuf x = STRBUF_INIT, name = STRBUF_INIT;
+		char uuid[48], stamp[32], when[40];
+		uint64_t a = rnd(), b = rnd();
+		long t = 8 * 3600 + i;
+		zip_source_t *src;
+		size_t len;
+		char *data;
+
+		snprintf(uuid, sizeof(uuid), "uuid:%08x-%04x-4%03x-%04x-%012llx", (unsigned)(a >> 32),
+			 (unsigned)(a >> 16) & 0xffff, (unsigned)a & 0xfff,
+			 (unsigned)(0x8000 | ((b >> 48) & 0x3fff)),
+			 (unsigned long long)(b & 0xffffffffffffull));
+		snprintf(stamp, sizeof(stamp), "2022-01-%02ld_%02ld-%02ld-%02ld", 5 + (t / 86400) % 10,
+			 (t / 3600) % 24, (t / 60) % 60, t % 60);
+		snprintf(when, sizeof(when), "2022-01-%02ldT%02ld:%02ld:%02ld.000+07:00",
+			 5 + (t / 86400) % 10, (t / 3600) % 24, (t / 60) % 60, t % 60);
+		if (web)
+			strbuf_addf(&x, "<data xmlns=\"http://www.w3.org/2002/xforms\" "
+					"xmlns:orx=\"http://openrosa.org/xforms\" id=\"%s-%s\" "
+					"version=\"%s\">", d.id, grp->id, d.version);
+		else
+			strbuf_addf(&x, "<?xml version='1.0' ?><data id=\"%s-%s\" version=\"%s\" "
+					"xmlns:h=\"http://www.w3.org/1999/xhtml\" "
+					"xmlns:jr=\"http://openrosa.org/javarosa\" "
+					"xmlns:odk=\"http://www.opendatakit.org/xforms\" "
+					"xmlns:orx=\"http://openrosa.org/xforms\" "
+					"xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">",
+				    d.id, grp->id, d.version);
+		strbuf_addf(&x, "<start>%s</start><end>%s</end>", when, when);
+		strbuf_addf(&x, "<deviceid>collect:%016llx</deviceid>",
+			    (unsigned long long)(rnd() % 8 + 0x51a2b3c4d5e6f700ull));
+		strbuf_addf(&x, "<commune>%s</commune>", cl.v[commune].code);
+		strbuf_addf(&x, "<surveyor>%s %s %s</surveyor>", family[rnd() % N(family)],
+			    middle[rnd() % N(middle)], given[rnd() % N(given)]);
+		for (size_t q = 0; q < d.nquestions; q++) {
+			const struct def_question *dq = &d.questions[q];
+			const struct def_scale *sc = &d.scales[dq->scale];
+
+			if (!(dq->groups & (1u << g)))
+				continue;
+			strbuf_addf(&x, "<%s>%s</%s>", dq->id,
+				    sc->options[rnd() % sc->noptions].code, dq->id);
+		}
+		if (rnd() % 4 == 0)
+			strbuf_addf(&x, "<comment>%s</comment>", comments[rnd() % N(comments)]);
+		else
+			strbuf_adds(&x, web ? "<comment></comment>" : "<comment/>");
+		/* JavaRosa writes meta plain; Web Forms in the OpenRosa namespace */
+		strbuf_addf(&x, "<%smeta><%sinstanceID>%s</%sinstanceID><%sinstanceName>%s-%s"
+				"</%sinstanceName></%smeta></data>",
+			    web ? "orx:" : "", web ? "orx:" : "", uuid, web ? "orx:" : "",
+			    web ? "orx:" : "", cl.v[commune].code, grp->id, web ? "orx:" : "",
+			    web ? "orx:" : "");
+		if (!strcmp(layout, "collect"))
+			strbuf_addf(&name, "instances/Phiếu khảo sát %s_%s/Phiếu khảo sát %s_%s.xml",
+				    grp->id, stamp, grp->id, stamp);
+		else if (!strcmp(layout, "briefcase"))
+			strbuf_addf(&name, "ODK Briefcase Storage/forms/Phiếu khảo sát %s/instances/"
+					   "uuid%s/submission.xml", grp->id, uuid + 5);
+		else
+			strbuf_addf(&name, "%s.xml", uuid + 5);
+		data = strbuf_detach(&x, &len);
+		src = zip_source_buffer(z, data, len, 1);
+		if (!src || zip_file_add(z, strbuf_str(&name), src, ZIP_FL_ENC_UTF_8) < 0) {
+			fprintf(stderr, "gen-batch: %s: %s\n", out, zip_strerror(z));
+			return 3;
+		}
+		zip_file_set_mtime(z, (zip_uint64_t)i, 1641340800, 0);
+		strbuf_release(&name);
+	}
+	if (zip_close(z) < 0) {
+		fprintf(stderr, "gen-batch: %s: %s\n", out, zip_strerror(z));
+		return 3;
+	}
+	free(cycle);
+	commune_list_release(&cl);
+	def_release(&d);
+	diag_release(&diag);
+	return 0;
+}
