@@ -63,6 +63,16 @@ static void build(void)
 		CHECK_STR(cv[1]->code, "99902", "second commune");
 	}
 	free(cv);
+	{
+		/* a definition that names no district code offers the whole register */
+		char *code = d.district_code;
+
+		d.district_code = NULL;
+		n = form_communes(&d, &l, &cv);
+		CHECK(n == 3, "communes without a district code: %zu, want 3", n);
+		free(cv);
+		d.district_code = code;
+	}
 
 	form_build(&a, &d, 0, &l);
 	form_build(&a2, &d, 0, &l);
