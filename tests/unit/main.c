@@ -10,6 +10,8 @@ void test_commune(void);
 void test_xml(void);
 void test_tally(void);
 void test_forms(void);
+void test_zipin(void);
+void test_capture(void);
 
 static const struct {
 	const char *name;
@@ -20,6 +22,8 @@ static const struct {
 	{ "xml", test_xml },
 	{ "tally", test_tally },
 	{ "forms", test_forms },
+	{ "zipin", test_zipin },
+	{ "capture", test_capture },
 };
 
 const char *unit_data(const char *rel)
