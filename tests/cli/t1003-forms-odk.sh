@@ -7,7 +7,10 @@
 # When parindex has a capture command, the engine-made submissions are imported with it.
 . "$(dirname "$0")/lib.sh"
 
-ODK_DIR=${ODK_DIR:-$TOP/${BUILD:-build}/odk}
+case ${BUILD:-build} in
+/*) ODK_DIR=${ODK_DIR:-$BUILD/odk} ;;
+*) ODK_DIR=${ODK_DIR:-$TOP/${BUILD:-build}/odk} ;;
+esac
 need() {
 	command -v "$1" >/dev/null 2>&1 && return 0
 	fail "'$1' is missing: this test needs Node.js and npm (run 'make deps', or apt-get install nodejs npm)"
