@@ -129,6 +129,39 @@ for g in $GROUPS; do
 	ok "$g: surveyor required, comment optional" sh -c 'grep -q "	/data/surveyor	required	" "$1" &&
 		grep -q "	/data/comment	optional	" "$1"' sh sub0/hai-duong-commune-par-$g.labels.tsv
 done
+# and the form's texts equal the definition file's, read by another XML parser
+cat >defcheck.py <<'PY'
+import sys, unicodedata, xml.etree.ElementTree as ET
+D = '{urn:parindex:definition:1}'
+X = '{http://www.w3.org/2002/xforms}'
+definition, form, group = sys.argv[1:4]
+d = ET.parse(definition).getroot()
+texts = lambda e, tag: {t.get('lang'): t.text for t in e.findall(D + tag)}
+scales = {s.get('id'): [(o.get('code'), texts(o, 'label')) for o in s.findall(D + 'option')]
+          for s in d.iter(D + 'scale')}
+itext = {}
+for tr in ET.parse(form).getroot().iter(X + 'translation'):
+    lang = 'vi' if tr.get('lang') == 'Vietnamese (vi)' else 'en'
+    for t in tr.findall(X + 'text'):
+        itext[lang, t.get('id')] = t.find(X + 'value').text
+n = 0
+for q in d.iter():
+    if q.tag not in (D + 'profile', D + 'question') or group not in q.get('groups').split():
+        continue
+    for lang, text in texts(q, 'text').items():
+        assert text == unicodedata.normalize('NFC', text), f'{q.get("id")} not NFC'
+        assert itext[lang, f'/data/{q.get("id")}:label'] == text, (q.get('id'), lang)
+        n += 1
+    for code, labels in scales[q.get('scale')]:
+        for lang, text in labels.items():
+            assert itext[lang, f'/data/{q.get("id")}/{code}:label'] == text, (q.get('id'), code, lang)
+            n += 1
+print(n)
+PY
+for g in $GROUPS; do
+	ok "$g: the form's texts are the definition file's, byte for byte" python3 defcheck.py \
+		"$TOP/schemas/definitions/hai-duong-2021.xml" forms/hai-duong-commune-par-$g.xml $g
+done
 ok "a definition text with diacritics reached the engine" \
 	grep -qF 'Ông/bà đánh giá thế nào về sự quan tâm của lãnh đạo UBND xã đối với công tác cải cách hành chính?' sub0/hai-duong-commune-par-G1.labels.tsv
 
