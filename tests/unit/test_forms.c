@@ -228,6 +228,23 @@ static void lint(void)
 		diag_release(&diag);
 	}
 	form_release(&f);
+
+	/* defence in depth: had a question been named like a form field (def_load refuses that),
+	   the lint would refuse the form */
+	{
+		struct diag diag = { 0 };
+		char *id = d.questions[0].id;
+
+		d.questions[0].id = xstrdup("surveyor");
+		form_build(&f, &d, 0, &l);
+		CHECK(form_lint(f.xml.buf, f.xml.len, "f.xml", &diag) < 0 && diag.n >= 1 &&
+			      strstr(diag.lines[0], "a second bind for '/data/surveyor'"),
+		      "the lint refuses a duplicated field: %s", diag.n ? diag.lines[0] : "");
+		diag_release(&diag);
+		form_release(&f);
+		free(d.questions[0].id);
+		d.questions[0].id = id;
+	}
 	commune_list_release(&l);
 	def_release(&d);
 }
