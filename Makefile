@@ -77,6 +77,13 @@ $(B)/gen-batch: $(B)/tests/gen/gen-batch.o $(B)/libparindex.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(B)/tests/gen/gen-batch.o: $(G)/embedded.c
 
+# Tally speed: a database of 10,000 communes x 65 submissions generated, then 'parindex
+# tally' timed (tally/bench.sh; BENCH_COMMUNES tunes it).
+.PHONY: bench-tally
+bench: bench-tally
+bench-tally: parindex
+	PARINDEX=./parindex sh tally/bench.sh
+
 # Fuzzing the instance parser and the zip reader (fuzz/): `make fuzz [FUZZ_SECONDS=N]` builds
 # libFuzzer targets with clang and runs each; crashers land in fuzz/regressions/TARGET/.
 # `make check` replays fuzz/corpus and fuzz/regressions through the same entry points.

@@ -32,7 +32,7 @@ static const struct cmd commands[] = {
 	  "parindex definition default",
 	  "check index definitions; print the built-in default definition" },
 	{ "forms", cmd_forms,
-	  "parindex forms [--db FILE] [--out DIR]\n"
+	  "parindex forms [--db FILE] [--out DIR] [--base-url URL]\n"
 	  "parindex forms lint FILE...",
 	  "write, check and register the survey forms (XForms, printable, codebook)" },
 	{ "capture", cmd_capture,

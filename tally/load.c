@@ -156,8 +156,62 @@ int tally_answers_decode(const char *json, size_t len,
 struct counting {
 	const struct def *d;
 	struct tally_survey *sv;
-	size_t commune, group, hint;
+	size_t commune, group, pos;
+	size_t *asked[DEF_MAX_GROUPS]; /* per group: the questions it is asked, in order */
+	size_t nasked[DEF_MAX_GROUPS];
+	size_t *sorted; /* every question, by id, for answers out of order */
 };
+
+static const struct def *sort_def;
+
+static int by_question_id(const void *a, const void *b)
+{
+	return strcmp(sort_def->questions[*(const size_t *)a].id,
+		      sort_def->questions[*(const size_t *)b].id);
+}
+
+static void counting_init(struct counting *k, const struct def *d, struct tally_survey *sv)
+{
+	memset(k, 0, sizeof(*k));
+	k->d = d;
+	k->sv = sv;
+	for (size_t g = 0; g < d->ngroups; g++) {
+		k->asked[g] = xcalloc(d->nquestions + 1, sizeof(size_t));
+		for (size_t q = 0; q < d->nquestions; q++)
+			if (d->questions[q].groups & (1u << g))
+				k->asked[g][k->nasked[g]++] = q;
+	}
+	k->sorted = xcalloc(d->nquestions + 1, sizeof(size_t));
+	for (size_t q = 0; q < d->nquestions; q++)
+		k->sorted[q] = q;
+	sort_def = d;
+	qsort(k->sorted, d->nquestions, sizeof(size_t), by_question_id);
+}
+
+static void counting_release(struct counting *k)
+{
+	for (size_t g = 0; g < k->d->ngroups; g++)
+		free(k->asked[g]);
+	free(k->sorted);
+}
+
+static size_t find_question(const struct counting *k, const char *key)
+{
+	size_t lo = 0, hi = k->d->nquestions;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(key, k->d->questions[k->sorted[mid]].id);
+
+		if (!cmp)
+			return k->sorted[mid];
+		if (cmp < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return DEF_NONE;
+}
 
 static void count_answer(const char *key, size_t klen, const char *value, size_t vlen, void *p)
 {
@@ -165,20 +219,21 @@ static void count_answer(const char *key, size_t klen, const char *value, size_t
 	const struct def *d = k->d;
 	const struct def_question *qu;
 	const struct def_scale *sc;
-	size_t q = k->hint;
+	size_t q;
 
 	(void)klen, (void)vlen;
-	/* answers usually come in the definition's order: try the next question first */
-	if (q >= d->nquestions || strcmp(d->questions[q].id, key)) {
-		for (q = 0; q < d->nquestions; q++)
-			if (!strcmp(d->questions[q].id, key))
-				break;
-		if (q == d->nquestions) {
+	/* answers usually come in the form's order, the definition's order of the questions
+	   the group is asked: try the next one first */
+	if (k->pos < k->nasked[k->group] &&
+	    !strcmp(d->questions[k->asked[k->group][k->pos]].id, key)) {
+		q = k->asked[k->group][k->pos++];
+	} else {
+		q = find_question(k, key);
+		if (q == DEF_NONE) {
 			k->sv->ignored_answers++;
 			return;
 		}
 	}
-	k->hint = q + 1;
 	qu = &d->questions[q];
 	if (qu->is_profile)
 		return;
@@ -190,7 +245,7 @@ static void count_answer(const char *key, size_t klen, const char *value, size_t
 	}
 	sc = &d->scales[qu->scale];
 	for (size_t o = 0; o < sc->noptions; o++) {
-		if (!strcmp(sc->options[o].code, value)) {
+		if (sc->options[o].code[0] == value[0] && !strcmp(sc->options[o].code, value)) {
 			tally_count_at(k->sv, k->commune, k->group, q)[o]++;
 			return;
 		}
@@ -217,11 +272,12 @@ static int load_submissions(sqlite3 *db, const struct def *d, const struct commu
 			    struct tally_survey *sv, struct perr *err)
 {
 	sqlite3_stmt *st;
-	struct counting k = { .d = d, .sv = sv };
+	struct counting k;
 	char **forms = NULL; /* ids of the active definition's forms, "id\nversion" */
 	size_t nforms = 0, aforms = 0, last = 0;
 	int rc;
 
+	counting_init(&k, d, sv);
 	if (db_prepare(db, &st,
 		       "SELECT id || char(10) || version FROM form WHERE def_id = ? AND def_version = ?",
 		       err) < 0)
@@ -272,7 +328,7 @@ static int load_submissions(sqlite3 *db, const struct def *d, const struct commu
 		sv->submissions++;
 		k.commune = c;
 		k.group = g;
-		k.hint = 0;
+		k.pos = 0;
 		if (tally_answers_decode(answers, (size_t)sqlite3_column_bytes(st, 4), count_answer,
 					 &k) < 0) {
 			char where[300];
@@ -291,6 +347,7 @@ done:
 	for (size_t i = 0; i < nforms; i++)
 		free(forms[i]);
 	free(forms);
+	counting_release(&k);
 	return rc;
 }
 

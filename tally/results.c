@@ -23,6 +23,45 @@ static void add_json_string(struct strbuf *sb, const char *s)
 	strbuf_addc(sb, '"');
 }
 
+/* n in decimal, without printf: a national tally writes millions of numbers */
+static void add_uint(struct strbuf *sb, unsigned long n)
+{
+	char buf[24], *p = buf + sizeof(buf);
+
+	do
+		*--p = (char)('0' + n % 10);
+	while (n /= 10);
+	strbuf_add(sb, p, (size_t)(buf + sizeof(buf) - p));
+}
+
+/* x with 9 decimals, trailing zeros dropped ("0.5", "2", "0.416666667"); null for NaN */
+static void add_num(struct strbuf *sb, double x)
+{
+	unsigned long long v;
+	char frac[10];
+	int n = 9;
+
+	if (isnan(x)) {
+		strbuf_adds(sb, "null");
+		return;
+	}
+	if (x < 0) {
+		strbuf_addc(sb, '-');
+		x = -x;
+	}
+	v = (unsigned long long)llround(x * 1e9);
+	add_uint(sb, (unsigned long)(v / 1000000000u));
+	v %= 1000000000u;
+	if (!v)
+		return;
+	for (int i = 8; i >= 0; i--, v /= 10)
+		frac[i] = (char)('0' + v % 10);
+	while (n > 0 && frac[n - 1] == '0')
+		n--;
+	strbuf_addc(sb, '.');
+	strbuf_add(sb, frac, (size_t)n);
+}
+
 static void bind_real_or_null(sqlite3_stmt *st, int i, double v, int present)
 {
 	if (present)
@@ -39,34 +78,37 @@ static const char *const sql[] = {
 	"VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	"INSERT INTO tally_field (commune_code, field_id, points, max, pct, pct_published) "
 	"VALUES (?,?,?,?,?,?)",
-	"INSERT INTO tally_criterion (commune_code, criterion_id, kind, assessed, points, max, "
-	"self_score, appraised_score, source) VALUES (?,?,?,?,?,?,?,?,?)",
 	"INSERT INTO tally_group (commune_code, group_id, forms, min_forms) VALUES (?,?,?,?)",
-	"INSERT INTO tally_question (commune_code, question_id, criterion_id, n_valid, score, "
-	"groups_used, flag) VALUES (?,?,?,?,?,?,?)",
-	"INSERT INTO tally_count (commune_code, group_id, question_id, counts, n_valid, "
-	"n_excluded, score) VALUES (?,?,?,?,?,?,?)",
+	"INSERT INTO tally_detail (commune_code, criteria, questions) VALUES (?,?,?)",
 };
-/* The scores of a leaf and which one counted, or NULLs (ls NULL: not a leaf). */
-static void bind_leaf(sqlite3_stmt *st, const struct tally_leaf_score *ls)
+
+/* One element of the criteria array: [id, kind, assessed, points, max, self_score,
+   appraised_score, source]; ls NULL for a criterion that is not a leaf. */
+static void add_criterion(struct strbuf *sb, const char *id, const char *kind,
+			  const char *assessed, double points, double max,
+			  const struct tally_leaf_score *ls)
 {
+	strbuf_adds(sb, sb->len > 1 ? ",[" : "[");
+	add_json_string(sb, id);
+	strbuf_addf(sb, ",\"%s\",\"%s\",", kind, assessed);
+	add_num(sb, points);
+	strbuf_addc(sb, ',');
+	add_num(sb, max);
 	if (!ls) {
-		sqlite3_bind_null(st, 7);
-		sqlite3_bind_null(st, 8);
-		sqlite3_bind_null(st, 9);
+		strbuf_adds(sb, ",null,null,null]");
 		return;
 	}
-	bind_real_or_null(st, 7, ls->self_score, ls->has_self);
-	bind_real_or_null(st, 8, ls->appraised_score, ls->has_appraised);
-	sqlite3_bind_text(st, 9,
-			  ls->not_applicable  ? "not-applicable"
-			  : ls->has_appraised ? "appraised"
-			  : ls->has_self      ? "self"
-					      : "none",
-			  -1, SQLITE_STATIC);
+	strbuf_addc(sb, ',');
+	add_num(sb, ls->has_self ? ls->self_score : NAN);
+	strbuf_addc(sb, ',');
+	add_num(sb, ls->has_appraised ? ls->appraised_score : NAN);
+	strbuf_adds(sb, ls->not_applicable  ? ",\"not-applicable\"]"
+			: ls->has_appraised ? ",\"appraised\"]"
+			: ls->has_self	    ? ",\"self\"]"
+					    : ",\"none\"]");
 }
 
-enum { RUN, COMMUNE, FIELD, CRITERION, GROUP, QUESTION, COUNT, NSTMT };
+enum { RUN, COMMUNE, FIELD, GROUP, DETAIL, NSTMT };
 
 static int put_commune(sqlite3 *db, sqlite3_stmt **st, const struct def *d,
 		       const struct tally_survey *sv, const struct tally_scores *sc,
@@ -117,37 +159,6 @@ static int put_commune(sqlite3 *db, sqlite3_stmt **st, const struct def *d,
 			return -1;
 	}
 
-	s = st[CRITERION];
-	for (size_t k = 0; k < ncr; k++) {
-		const struct def_criterion *cr = &d->criteria[k];
-
-		sqlite3_bind_text(s, 2, cr->id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 3, "criterion", -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 4, cr->assessed == DEF_SURVEY ? "survey" : "self", -1,
-				  SQLITE_STATIC);
-		sqlite3_bind_double(s, 5, r->crit_points[c * ncr + k]);
-		sqlite3_bind_double(s, 6, r->crit_max[c * ncr + k]);
-		bind_leaf(s, NULL);
-		/* a self-assessed criterion without sub-criteria is a leaf: give its scores */
-		for (size_t l = 0; l < nl && cr->assessed == DEF_SELF && !cr->nsub; l++)
-			if (leaves[l].criterion == k)
-				bind_leaf(s, &sc->v[c * nl + l]);
-		if (db_step_done(db, s, err) < 0)
-			return -1;
-	}
-	for (size_t l = 0; l < nl; l++) {
-		if (!d->criteria[leaves[l].criterion].nsub)
-			continue;
-		sqlite3_bind_text(s, 2, leaves[l].id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 3, "subcriterion", -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 4, "self", -1, SQLITE_STATIC);
-		sqlite3_bind_double(s, 5, r->leaf_points[c * nl + l]);
-		sqlite3_bind_double(s, 6, r->leaf_max[c * nl + l]);
-		bind_leaf(s, &sc->v[c * nl + l]);
-		if (db_step_done(db, s, err) < 0)
-			return -1;
-	}
-
 	s = st[GROUP];
 	for (size_t g = 0; g < ng; g++) {
 		sqlite3_bind_text(s, 2, d->groups[g].id, -1, SQLITE_STATIC);
@@ -157,52 +168,85 @@ static int put_commune(sqlite3 *db, sqlite3_stmt **st, const struct def *d,
 			return -1;
 	}
 
+	/* criteria and sub-criteria in the definition's order */
+	strbuf_reset(&sb[0]);
+	strbuf_addc(&sb[0], '[');
+	for (size_t k = 0; k < ncr; k++) {
+		const struct def_criterion *cr = &d->criteria[k];
+		const struct tally_leaf_score *ls = NULL;
+
+		for (size_t l = 0; l < nl && cr->assessed == DEF_SELF && !cr->nsub; l++)
+			if (leaves[l].criterion == k)
+				ls = &sc->v[c * nl + l];
+		add_criterion(&sb[0], cr->id, "criterion",
+			      cr->assessed == DEF_SURVEY ? "survey" : "self",
+			      r->crit_points[c * ncr + k], r->crit_max[c * ncr + k], ls);
+		for (size_t l = 0; l < nl; l++)
+			if (leaves[l].criterion == k && cr->nsub)
+				add_criterion(&sb[0], leaves[l].id, "subcriterion", "self",
+					      r->leaf_points[c * nl + l], r->leaf_max[c * nl + l],
+					      &sc->v[c * nl + l]);
+	}
+	strbuf_addc(&sb[0], ']');
+
+	/* scored questions: [id, criterion, n_valid, score, groups_used, flag, groups] */
+	strbuf_reset(&sb[1]);
+	strbuf_addc(&sb[1], '[');
 	for (size_t q = 0; q < nq; q++) {
 		const struct def_question *qu = &d->questions[q];
 		const struct def_scale *scale = &d->scales[qu->scale];
 		size_t cq = c * nq + q;
+		int first = 1;
 
 		if (qu->is_profile)
 			continue;
-		s = st[QUESTION];
-		sqlite3_bind_text(s, 2, qu->id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 3, d->criteria[qu->criterion].id, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 4, r->q_valid[cq]);
-		sqlite3_bind_double(s, 5, r->q_score[cq]);
-		sqlite3_bind_int(s, 6, r->q_groups[cq]);
-		sqlite3_bind_text(s, 7,
-				  r->q_flag[cq] == TALLY_NO_ANSWERS	      ? "no-answers"
-				  : r->q_flag[cq] == TALLY_GROUP_NO_ANSWERS ? "group-without-answers"
-									    : "",
-				  -1, SQLITE_STATIC);
-		if (db_step_done(db, s, err) < 0)
-			return -1;
-		s = st[COUNT];
+		strbuf_adds(&sb[1], sb[1].len > 1 ? ",[" : "[");
+		add_json_string(&sb[1], qu->id);
+		strbuf_addc(&sb[1], ',');
+		add_json_string(&sb[1], d->criteria[qu->criterion].id);
+		strbuf_addc(&sb[1], ',');
+		add_uint(&sb[1], (unsigned long)r->q_valid[cq]);
+		strbuf_addc(&sb[1], ',');
+		add_num(&sb[1], r->q_score[cq]);
+		strbuf_addc(&sb[1], ',');
+		add_uint(&sb[1], (unsigned long)r->q_groups[cq]);
+		strbuf_adds(&sb[1], r->q_flag[cq] == TALLY_NO_ANSWERS		? ",\"no-answers\",{"
+				    : r->q_flag[cq] == TALLY_GROUP_NO_ANSWERS ? ",\"group-without-answers\",{"
+									      : ",\"\",{");
 		for (size_t g = 0; g < ng; g++) {
 			size_t cgq = (c * ng + g) * nq + q;
 			const uint32_t *n = tally_count_at(sv, c, g, q);
 
 			if (!(qu->groups & (1u << g)))
 				continue;
-			strbuf_reset(sb);
-			strbuf_addc(sb, '{');
+			if (!first)
+				strbuf_addc(&sb[1], ',');
+			first = 0;
+			add_json_string(&sb[1], d->groups[g].id);
+			strbuf_adds(&sb[1], ":[");
+			add_uint(&sb[1], (unsigned long)r->qg_valid[cgq]);
+			strbuf_addc(&sb[1], ',');
+			add_uint(&sb[1], (unsigned long)r->qg_excluded[cgq]);
+			strbuf_addc(&sb[1], ',');
+			add_num(&sb[1], r->qg_score[cgq]);
+			strbuf_adds(&sb[1], ",{");
 			for (size_t o = 0; o < scale->noptions; o++) {
 				if (o)
-					strbuf_addc(sb, ',');
-				add_json_string(sb, scale->options[o].code);
-				strbuf_addf(sb, ":%u", n[o]);
+					strbuf_addc(&sb[1], ',');
+				add_json_string(&sb[1], scale->options[o].code);
+				strbuf_addc(&sb[1], ':');
+				add_uint(&sb[1], n[o]);
 			}
-			strbuf_addc(sb, '}');
-			sqlite3_bind_text(s, 2, d->groups[g].id, -1, SQLITE_STATIC);
-			sqlite3_bind_text(s, 3, qu->id, -1, SQLITE_STATIC);
-			sqlite3_bind_text(s, 4, strbuf_str(sb), (int)sb->len, SQLITE_STATIC);
-			sqlite3_bind_int64(s, 5, r->qg_valid[cgq]);
-			sqlite3_bind_int64(s, 6, r->qg_excluded[cgq]);
-			bind_real_or_null(s, 7, r->qg_score[cgq], !isnan(r->qg_score[cgq]));
-			if (db_step_done(db, s, err) < 0)
-				return -1;
+			strbuf_adds(&sb[1], "}]");
 		}
+		strbuf_adds(&sb[1], "}]");
 	}
+	strbuf_addc(&sb[1], ']');
+	s = st[DETAIL];
+	sqlite3_bind_text(s, 2, strbuf_str(&sb[0]), (int)sb[0].len, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, strbuf_str(&sb[1]), (int)sb[1].len, SQLITE_STATIC);
+	if (db_step_done(db, s, err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -212,14 +256,14 @@ int tally_store(sqlite3 *db, const struct def *d, const struct commune_list *cl,
 {
 	sqlite3_stmt *st[NSTMT] = { 0 };
 	struct tally_leaf *leaves;
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf sb[2] = { STRBUF_INIT, STRBUF_INIT };
 	char now[32];
 	int rc = -1;
 
 	tally_leaves(d, &leaves);
 	if (db_exec(db,
-		    "DELETE FROM tally_count; DELETE FROM tally_question; DELETE FROM tally_group; "
-		    "DELETE FROM tally_criterion; DELETE FROM tally_field; DELETE FROM tally_commune; "
+		    "DELETE FROM tally_detail; DELETE FROM tally_group; "
+		    "DELETE FROM tally_field; DELETE FROM tally_commune; "
 		    "DELETE FROM tally_run;",
 		    err) < 0)
 		goto done;
@@ -240,13 +284,14 @@ int tally_store(sqlite3 *db, const struct def *d, const struct commune_list *cl,
 	if (db_step_done(db, st[RUN], err) < 0)
 		goto done;
 	for (size_t c = 0; c < cl->n; c++)
-		if (put_commune(db, st, d, sv, sc, r, leaves, c, cl->v[c].code, &sb, err) < 0)
+		if (put_commune(db, st, d, sv, sc, r, leaves, c, cl->v[c].code, sb, err) < 0)
 			goto done;
 	rc = 0;
 done:
 	for (int i = 0; i < NSTMT; i++)
 		sqlite3_finalize(st[i]);
-	strbuf_release(&sb);
+	strbuf_release(&sb[0]);
+	strbuf_release(&sb[1]);
 	free(leaves);
 	return rc;
 }

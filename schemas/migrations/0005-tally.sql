@@ -74,7 +74,7 @@ CREATE TABLE tally_commune (
     under_quota      INTEGER NOT NULL,  -- fewer forms than min-forms, or a group under its min
     no_scores        INTEGER NOT NULL,  -- no self-assessment scores imported
     flags            TEXT NOT NULL      -- space-separated: under-quota no-scores no-answers
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 -- per commune and field: its points, applicable max and percentage
 CREATE TABLE tally_field (
@@ -85,22 +85,7 @@ CREATE TABLE tally_field (
     pct            REAL,                -- NULL when max is 0
     pct_published  TEXT,
     PRIMARY KEY (commune_code, field_id)
-) STRICT;
-
--- per commune and criterion or sub-criterion (kind as in table criterion)
-CREATE TABLE tally_criterion (
-    commune_code    TEXT NOT NULL,
-    criterion_id    TEXT NOT NULL,
-    kind            TEXT NOT NULL CHECK (kind IN ('criterion', 'subcriterion')),
-    assessed        TEXT NOT NULL CHECK (assessed IN ('self', 'survey')),
-    points          REAL NOT NULL,
-    max             REAL NOT NULL,      -- applicable max (0 when not applicable)
-    -- leaves of self-assessment only: the scores and which one counted
-    self_score      REAL,
-    appraised_score REAL,
-    source          TEXT CHECK (source IN ('appraised', 'self', 'not-applicable', 'none')),
-    PRIMARY KEY (commune_code, criterion_id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 -- per commune and respondent group: forms against the group's quota
 CREATE TABLE tally_group (
@@ -109,30 +94,71 @@ CREATE TABLE tally_group (
     forms        INTEGER NOT NULL,
     min_forms    INTEGER NOT NULL,
     PRIMARY KEY (commune_code, group_id)
+) STRICT, WITHOUT ROWID;
+
+-- The detail behind each commune's points, one row per commune with two JSON arrays (a
+-- row per commune and criterion or question would be a million rows for a national tally;
+-- this keeps it within seconds). Read it through the views below, which give it as rows.
+--   criteria:  [id, kind, assessed, points, max, self_score, appraised_score, source] for
+--              every criterion and sub-criterion in definition order; kind 'criterion' or
+--              'subcriterion'; max is the applicable max (0 when not applicable); the last
+--              three only for self-assessed leaves (source: 'appraised', 'self',
+--              'not-applicable' or 'none'), else null
+--   questions: [id, criterion_id, n_valid, score, groups_used, flag, groups] for every
+--              scored question: score is q after aggregation (0 when no group asked gave a
+--              valid answer), n_valid over all groups asked, groups_used the groups with
+--              valid answers, flag '', 'group-without-answers' or 'no-answers'; groups is
+--              {"G1": [n_valid, n_excluded, score, {"option code": n, ...}], ...} for every
+--              group asked (counts over every option of the scale, zeros included; score
+--              null when n_valid is 0)
+-- Numbers in the arrays carry 9 decimals.
+CREATE TABLE tally_detail (
+    commune_code TEXT PRIMARY KEY,
+    criteria     TEXT NOT NULL,
+    questions    TEXT NOT NULL
 ) STRICT;
 
--- per commune and scored question: the score q (0..1) after aggregation over groups
-CREATE TABLE tally_question (
-    commune_code TEXT NOT NULL,
-    question_id  TEXT NOT NULL,
-    criterion_id TEXT NOT NULL,
-    n_valid      INTEGER NOT NULL,      -- valid answers over all groups asked
-    score        REAL NOT NULL,         -- q; 0 when no group asked gave a valid answer
-    groups_used  INTEGER NOT NULL,      -- groups in the group mean (all asked, for pooled)
-    flag         TEXT NOT NULL,         -- '', 'group-without-answers' or 'no-answers'
-    PRIMARY KEY (commune_code, question_id)
-) STRICT;
+CREATE VIEW tally_criterion AS
+    SELECT d.commune_code,
+           json_extract(c.value, '$[0]') AS criterion_id,
+           json_extract(c.value, '$[1]') AS kind,
+           json_extract(c.value, '$[2]') AS assessed,
+           json_extract(c.value, '$[3]') AS points,
+           json_extract(c.value, '$[4]') AS max,
+           json_extract(c.value, '$[5]') AS self_score,
+           json_extract(c.value, '$[6]') AS appraised_score,
+           json_extract(c.value, '$[7]') AS source,
+           c.key AS seq
+    FROM tally_detail d, json_each(d.criteria) c;
 
--- per commune, group asked and scored question: the option counts. counts is a JSON object
--- {"option code": n} over every option of the scale (zeros included); n_valid leaves out the
--- excluded options; score is that group's q (NULL when n_valid is 0).
-CREATE TABLE tally_count (
-    commune_code TEXT NOT NULL,
-    group_id     TEXT NOT NULL,
-    question_id  TEXT NOT NULL,
-    counts       TEXT NOT NULL,
-    n_valid      INTEGER NOT NULL,
-    n_excluded   INTEGER NOT NULL,
-    score        REAL,
-    PRIMARY KEY (commune_code, group_id, question_id)
-) STRICT;
+CREATE VIEW tally_question AS
+    SELECT d.commune_code,
+           json_extract(q.value, '$[0]') AS question_id,
+           json_extract(q.value, '$[1]') AS criterion_id,
+           json_extract(q.value, '$[2]') AS n_valid,
+           json_extract(q.value, '$[3]') AS score,
+           json_extract(q.value, '$[4]') AS groups_used,
+           json_extract(q.value, '$[5]') AS flag,
+           q.key AS seq
+    FROM tally_detail d, json_each(d.questions) q;
+
+-- per commune, scored question and group asked
+CREATE VIEW tally_question_group AS
+    SELECT d.commune_code,
+           json_extract(q.value, '$[0]') AS question_id,
+           g.key AS group_id,
+           json_extract(g.value, '$[0]') AS n_valid,
+           json_extract(g.value, '$[1]') AS n_excluded,
+           json_extract(g.value, '$[2]') AS score,
+           json_extract(g.value, '$[3]') AS counts
+    FROM tally_detail d, json_each(d.questions) q, json_each(q.value, '$[6]') g;
+
+-- per commune, scored question, group asked and option of the scale: how many chose it
+CREATE VIEW tally_count AS
+    SELECT d.commune_code,
+           json_extract(q.value, '$[0]') AS question_id,
+           g.key AS group_id,
+           o.key AS option_code,
+           o.value AS n
+    FROM tally_detail d, json_each(d.questions) q, json_each(q.value, '$[6]') g,
+         json_each(g.value, '$[3]') o;

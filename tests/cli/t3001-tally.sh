@@ -23,14 +23,18 @@ golden explain-under-quota parindex tally --db t.db --explain 90002
 same "index stored at full precision" "$(q "SELECT index_value, index_published, tier_id, rank FROM tally_commune WHERE commune_code = '90001'")" "65.625|65.63|completed|1"
 same "unranked commune has NULL rank" "$(q "SELECT rank IS NULL, under_quota, no_scores, flags FROM tally_commune WHERE commune_code = '90002'")" "1|1|1|under-quota no-scores no-answers group-without-answers"
 same "field rows" "$(q "SELECT group_concat(field_id || ':' || points || '/' || max || '=' || pct_published, ' ') FROM tally_field WHERE commune_code = '90001'")" "1:2.25/4.0=56.25 2:3.0/4.0=75.00"
-same "not-applicable leaf" "$(q "SELECT points, max, source FROM tally_criterion WHERE commune_code = '90001' AND criterion_id = '1.1.2'")" "0.0|0.0|not-applicable"
-same "appraised leaf" "$(q "SELECT points, self_score, appraised_score, source FROM tally_criterion WHERE commune_code = '90001' AND criterion_id = '1.1.1'")" "0.5|1.0|0.5|appraised"
-same "criterion sums its leaves" "$(q "SELECT points, max FROM tally_criterion WHERE commune_code = '90001' AND criterion_id = '1.1'")" "0.5|1.0"
-same "survey criterion" "$(q "SELECT points, max FROM tally_criterion WHERE commune_code = '90001' AND criterion_id = '1.2'")" "1.75|3.0"
-same "group counts (edited form counted once, as edited)" "$(q "SELECT counts, n_valid, n_excluded, round(score, 6) FROM tally_count WHERE commune_code = '90001' AND group_id = 'A' AND question_id = 'qa'")" '{"a":2,"b":1,"c":0,"x":0}|3|0|0.833333'
-same "excluded option" "$(q "SELECT counts, n_valid, n_excluded, score FROM tally_count WHERE commune_code = '90001' AND group_id = 'B' AND question_id = 'qa'")" '{"a":0,"b":0,"c":1,"x":1}|1|1|0.0'
-same "question after the group mean" "$(q "SELECT round(score, 9), n_valid, groups_used, flag FROM tally_question WHERE commune_code = '90001' AND question_id = 'qa'")" "0.416666667|4|2|"
-same "group left out of the mean" "$(q "SELECT score, groups_used, flag FROM tally_question WHERE commune_code = '90002' AND question_id = 'qa'")" "1.0|1|group-without-answers"
+same "not-applicable leaf" "$(q "SELECT points, max, source, kind FROM tally_criterion WHERE commune_code = '90001' AND criterion_id = '1.1.2'")" "0|0|not-applicable|subcriterion"
+same "appraised leaf" "$(q "SELECT points, self_score, appraised_score, source FROM tally_criterion WHERE commune_code = '90001' AND criterion_id = '1.1.1'")" "0.5|1|0.5|appraised"
+same "criterion sums its leaves" "$(q "SELECT points, max, source IS NULL FROM tally_criterion WHERE commune_code = '90001' AND criterion_id = '1.1'")" "0.5|1|1"
+same "criterion without sub-criteria is its own leaf" "$(q "SELECT points, max, self_score, source FROM tally_criterion WHERE commune_code = '90001' AND criterion_id = '2.1'")" "2|2|2|self"
+same "criteria in the definition's order" "$(q "SELECT group_concat(criterion_id, ' ') FROM (SELECT criterion_id FROM tally_criterion WHERE commune_code = '90001' ORDER BY seq)")" "1.1 1.1.1 1.1.2 1.2 2.1 2.2"
+same "survey criterion" "$(q "SELECT points, max, assessed FROM tally_criterion WHERE commune_code = '90001' AND criterion_id = '1.2'")" "1.75|3|survey"
+same "group counts (edited form counted once, as edited)" "$(q "SELECT counts, n_valid, n_excluded, score FROM tally_question_group WHERE commune_code = '90001' AND group_id = 'A' AND question_id = 'qa'")" '{"a":2,"b":1,"c":0,"x":0}|3|0|0.833333333'
+same "excluded option" "$(q "SELECT counts, n_valid, n_excluded, score FROM tally_question_group WHERE commune_code = '90001' AND group_id = 'B' AND question_id = 'qa'")" '{"a":0,"b":0,"c":1,"x":1}|1|1|0'
+same "one count per option" "$(q "SELECT group_concat(group_id || option_code || '=' || n, ' ') FROM tally_count WHERE commune_code = '90001' AND question_id = 'qb'")" "Aa=1 Ab=1 Ac=0 Ax=1"
+same "no valid answer: score null" "$(q "SELECT n_valid, n_excluded, score IS NULL FROM tally_question_group WHERE commune_code = '90002' AND group_id = 'B' AND question_id = 'qa'")" "0|0|1"
+same "question after the group mean" "$(q "SELECT score, n_valid, groups_used, flag, criterion_id FROM tally_question WHERE commune_code = '90001' AND question_id = 'qa'")" "0.416666667|4|2||1.2"
+same "group left out of the mean" "$(q "SELECT score, groups_used, flag FROM tally_question WHERE commune_code = '90002' AND question_id = 'qa'")" "1|1|group-without-answers"
 same "quota per group" "$(q "SELECT group_concat(group_id || ':' || forms || '/' || min_forms, ' ') FROM tally_group WHERE commune_code = '90001'")" "A:3/2 B:2/2"
 same "run" "$(q "SELECT def_id, aggregation, communes, submissions FROM tally_run")" "mini|group-mean|3|6"
 
