@@ -77,6 +77,11 @@ $(B)/gen-batch: $(B)/tests/gen/gen-batch.o $(B)/libparindex.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(B)/tests/gen/gen-batch.o: $(G)/embedded.c
 
+# Capture speed and memory against the shared yardsticks (see tests/gen/bench.sh); BENCH_N,
+# BENCH_BIG (0 skips the million) and BENCH_RUNS tune it.
+bench: parindex $(B)/gen-batch
+	BUILD=$(BUILD) GEN_BATCH=$(B)/gen-batch sh tests/gen/bench.sh
+
 # Tally speed: a database of 10,000 communes x 65 submissions generated, then 'parindex
 # tally' timed (tally/bench.sh; BENCH_COMMUNES tunes it).
 .PHONY: bench-tally

@@ -5,7 +5,6 @@
 #include "capture.h"
 
 #include <errno.h>
-#include <nettle/sha2.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -407,37 +406,6 @@ static void progress(FILE *f, uint64_t done, uint64_t total, double t0, int last
 	fflush(f);
 }
 
-/* sha256 of the whole file, read once from start to end. */
-static int file_sha256(const char *path, char out[65], uint64_t *size, struct perr *err)
-{
-	static const char hex[] = "0123456789abcdef";
-	struct sha256_ctx ctx;
-	unsigned char buf[1 << 16], dg[SHA256_DIGEST_SIZE];
-	FILE *f = fopen(path, "rb");
-	size_t n;
-
-	if (!f) /* a name given wrong on the command line, as 'init' treats its inputs */
-		return perr_set(err, PERR_USAGE, path, "cannot read: %s", strerror(errno));
-	sha256_init(&ctx);
-	*size = 0;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-		sha256_update(&ctx, n, buf);
-		*size += n;
-	}
-	if (ferror(f)) {
-		fclose(f);
-		return perr_set(err, PERR_SYSTEM, path, "cannot read: %s", strerror(errno));
-	}
-	fclose(f);
-	sha256_digest(&ctx, sizeof(dg), dg);
-	for (size_t i = 0; i < sizeof(dg); i++) {
-		out[2 * i] = hex[dg[i] >> 4];
-		out[2 * i + 1] = hex[dg[i] & 15];
-	}
-	out[64] = '\0';
-	return 0;
-}
-
 static int already_imported(sqlite3 *db, const char *sha, int64_t *id, struct perr *err)
 {
 	sqlite3_stmt *st;
@@ -556,12 +524,13 @@ int capture_import(sqlite3 *db, const char *path, const struct capture_options *
 	long delay_ms = delay_env ? atol(delay_env) : 0;
 
 	memset(res, 0, sizeof(*res));
-	if (file_sha256(path, res->sha256, &size, err) < 0)
-		return -1;
 	if (zipin_open_file(&r.z, path, &o->limits, err) < 0) {
 		res->refused = err->code == PERR_DATA;
 		return -1;
 	}
+	size = zipin_size(r.z);
+	if (zipin_sha256(r.z, res->sha256, err) < 0)
+		goto done;
 	/* every reference a submission makes (form, commune, batch) is checked in C before it is
 	   written, so the database need not look each one up again */
 	if (db_exec(db, "PRAGMA foreign_keys = OFF", err) < 0 ||
@@ -635,6 +604,7 @@ int capture_import(sqlite3 *db, const char *path, const struct capture_options *
 				usleep((useconds_t)delay_ms * 1000);
 		}
 
+		zipin_release(r.z, r.ring[(r.done + n - 1) % RING].e.data_offset);
 		pthread_mutex_lock(&r.mu);
 		for (uint64_t i = 0; i < n; i++)
 			r.ring[(r.done + i) % RING].state = 0;

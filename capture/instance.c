@@ -7,8 +7,11 @@
 #include "capture.h"
 
 #include <expat.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include "strbuf.h"
 #include "xml.h"
@@ -25,6 +28,7 @@ struct field_at {
 
 struct capture_parser {
 	XML_Parser xp;
+	unsigned long salt; /* expat's hash salt, drawn once: a reset would draw it again */
 	int max_depth;
 	int depth;
 	int in_meta;      /* depth-2 element is meta */
@@ -191,6 +195,23 @@ static void on_text(void *ud, const XML_Char *s, int len)
 		strbuf_add(&p->pool, s, (size_t)len);
 }
 
+/* UTF-8 validity, with a fast path over the ASCII that makes up most of an instance. */
+static int utf8_valid(const char *buf, size_t len)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, buf + i, 8);
+		if (w & 0x8080808080808080ull)
+			break;
+	}
+	while (i < len && !(buf[i] & 0x80))
+		i++;
+	return xml_utf8_valid(buf + i, len - i);
+}
+
 struct capture_parser *capture_parser_new(int max_depth)
 {
 	struct capture_parser *p = xcalloc(1, sizeof(*p));
@@ -201,6 +222,8 @@ struct capture_parser *capture_parser_new(int max_depth)
 		abort();
 	}
 	p->max_depth = max_depth > 0 ? max_depth : 32;
+	if (getrandom(&p->salt, sizeof(p->salt), 0) != sizeof(p->salt))
+		p->salt = (unsigned long)(uintptr_t)p ^ (unsigned long)time(NULL);
 	return p;
 }
 
@@ -229,7 +252,7 @@ int capture_parse(struct capture_parser *p, const char *buf, size_t len,
 	prob->reason = NULL;
 	prob->line = 0;
 	prob->msg[0] = '\0';
-	if (!xml_utf8_valid(buf, len)) {
+	if (!utf8_valid(buf, len)) {
 		prob->reason = "not-utf8";
 		snprintf(prob->msg, sizeof(prob->msg), "not valid UTF-8");
 		return -1;
@@ -240,6 +263,7 @@ int capture_parse(struct capture_parser *p, const char *buf, size_t len,
 		return -1;
 	}
 	XML_ParserReset(p->xp, "UTF-8");
+	XML_SetHashSalt(p->xp, p->salt);
 	XML_SetUserData(p->xp, p);
 	XML_SetElementHandler(p->xp, on_start, on_end);
 	XML_SetCharacterDataHandler(p->xp, on_text);

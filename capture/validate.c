@@ -164,9 +164,10 @@ static int problem(struct capture_problem *prob, const char *reason, long line, 
 
 static void json_string(struct strbuf *sb, const char *s)
 {
-	size_t n = strcspn(s, "\"\\\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e"
-			      "\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f");
+	size_t n = 0;
 
+	while (s[n] && s[n] != '"' && s[n] != '\\' && (unsigned char)s[n] >= 0x20)
+		n++;
 	strbuf_addc(sb, '"');
 	if (!s[n]) { /* nothing to escape: the usual case */
 		strbuf_add(sb, s, n);

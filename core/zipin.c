@@ -7,6 +7,8 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <nettle/sha2.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <libdeflate.h>
@@ -19,9 +21,12 @@
 #define SIG_END64 0x06064b50u
 #define SIG_LOC64 0x07064b50u
 #define CHUNK (64 * 1024)
+#define RELEASE_STEP (4u << 20) /* give back mapped pages in steps of this many bytes */
 
 struct zipin {
-	const unsigned char *mem; /* borrowed, or NULL for a file */
+	const unsigned char *mem; /* borrowed, or the file mapped; NULL: read with pread */
+	void *map;                /* the file's mapping, when mem is ours */
+	uint64_t released, cd_released; /* mapped pages given back below these offsets */
 	int fd;
 	uint64_t size;
 	char *name;
@@ -200,7 +205,7 @@ int zipin_open_file(struct zipin **out, const char *path, const struct zipin_lim
 
 	*out = NULL;
 	if (fd < 0)
-		return perr_set(err, PERR_SYSTEM, path, "cannot open: %s", strerror(errno));
+		return perr_set(err, PERR_USAGE, path, "cannot read: %s", strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return perr_set(err, PERR_DATA, path, "not a regular file");
@@ -209,6 +214,19 @@ int zipin_open_file(struct zipin **out, const char *path, const struct zipin_lim
 	z->fd = fd;
 	z->size = (uint64_t)st.st_size;
 	z->name = xstrdup(path);
+	/* mapped, entries are inflated in place with no read calls; pages already used are given
+	   back (zipin_release) so that memory stays flat however large the file */
+	if (z->size > 0 && z->size <= SIZE_MAX) {
+		void *m = mmap(NULL, (size_t)z->size, PROT_READ, MAP_SHARED, fd, 0);
+
+		if (m != MAP_FAILED) {
+			z->map = m;
+			z->mem = m;
+			madvise(m, (size_t)z->size, MADV_SEQUENTIAL);
+			close(fd);
+			z->fd = -1;
+		}
+	}
 	return open_common(out, z, lim, err);
 }
 
@@ -218,6 +236,8 @@ void zipin_close(struct zipin *z)
 		return;
 	if (z->fd >= 0)
 		close(z->fd);
+	if (z->map)
+		munmap(z->map, (size_t)z->size);
 	free(z->chunk);
 	free(z->name);
 	free(z);
@@ -233,12 +253,73 @@ uint64_t zipin_size(const struct zipin *z)
 	return z->size;
 }
 
+/* Drop the mapped pages from *mark up to off (page-aligned, in steps) from this process's
+   memory: they stay in the page cache, and a later access would simply fault them in again. */
+static void give_back(struct zipin *z, uint64_t *mark, uint64_t off)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), from = *mark & ~(page - 1), to;
+
+	if (!z->map || off < *mark + RELEASE_STEP)
+		return;
+	to = off & ~(page - 1);
+	if (to > from)
+		madvise((char *)z->map + from, (size_t)(to - from), MADV_DONTNEED);
+	*mark = to;
+}
+
+void zipin_release(struct zipin *z, uint64_t offset)
+{
+	give_back(z, &z->released, offset);
+}
+
+int zipin_sha256(struct zipin *z, char out[65], struct perr *err)
+{
+	static const char hex[] = "0123456789abcdef";
+	struct sha256_ctx ctx;
+	unsigned char dg[SHA256_DIGEST_SIZE], *buf = NULL;
+	uint64_t off = 0, mark = 0;
+
+	sha256_init(&ctx);
+	if (!z->mem)
+		buf = xmalloc(CHUNK);
+	while (off < z->size) {
+		size_t n = z->size - off < RELEASE_STEP ? (size_t)(z->size - off) : RELEASE_STEP;
+
+		if (z->mem) {
+			sha256_update(&ctx, n, z->mem + off);
+			off += n;
+			give_back(z, &mark, off);
+			continue;
+		}
+		if (n > CHUNK)
+			n = CHUNK;
+		if (read_at(z, off, buf, n, err) < 0) {
+			free(buf);
+			return -1;
+		}
+		sha256_update(&ctx, n, buf);
+		off += n;
+	}
+	free(buf);
+	sha256_digest(&ctx, sizeof(dg), dg);
+	for (size_t i = 0; i < sizeof(dg); i++) {
+		out[2 * i] = hex[dg[i] >> 4];
+		out[2 * i + 1] = hex[dg[i] & 15];
+	}
+	out[64] = '\0';
+	return 0;
+}
+
 /* A pointer to n bytes of the directory at directory position pos, through the window. */
 static const unsigned char *dir_bytes(struct zipin *z, uint64_t pos, size_t n, struct perr *err)
 {
 	if (pos > z->cd_size || n > z->cd_size - pos) {
 		corrupt(z, err, "a central directory record runs past the directory's end");
 		return NULL;
+	}
+	if (z->mem) {
+		give_back(z, &z->cd_released, z->cd_offset + pos);
+		return z->mem + z->cd_offset + pos;
 	}
 	if (pos < z->chunk_off || pos + n > z->chunk_off + z->chunk_len) {
 		uint64_t left = z->cd_size - pos;
@@ -421,20 +502,25 @@ int zipin_read(struct zipin *z, struct zipin_reader *r, const struct zipin_entry
 		size_t in_used = 0, out_len = 0;
 		enum libdeflate_result lr;
 
-		if (e->csize > r->ccap) {
-			free(r->cbuf);
-			r->ccap = (size_t)e->csize + 4096;
-			r->cbuf = xmalloc(r->ccap);
+		const void *in = z->mem ? z->mem + e->data_offset : NULL;
+
+		if (!in) {
+			if (e->csize > r->ccap) {
+				free(r->cbuf);
+				r->ccap = (size_t)e->csize + 4096;
+				r->cbuf = xmalloc(r->ccap);
+			}
+			if (read_at(z, e->data_offset, r->cbuf, (size_t)e->csize, err) < 0)
+				return entry_fail(fail, ZIPIN_ARCHIVE);
+			in = r->cbuf;
 		}
-		if (read_at(z, e->data_offset, r->cbuf, (size_t)e->csize, err) < 0)
-			return entry_fail(fail, ZIPIN_ARCHIVE);
 		if (!r->inflater && !(r->inflater = libdeflate_alloc_decompressor())) {
 			perr_set(err, PERR_SYSTEM, where, "out of memory");
 			return entry_fail(fail, ZIPIN_ARCHIVE);
 		}
 		/* room for one byte over the limit: the claimed size is never used */
 		strbuf_grow(out, (size_t)max + 1);
-		lr = libdeflate_deflate_decompress_ex(r->inflater, r->cbuf, (size_t)e->csize,
+		lr = libdeflate_deflate_decompress_ex(r->inflater, in, (size_t)e->csize,
 						      out->buf, (size_t)max + 1, &in_used, &out_len);
 		if (lr == LIBDEFLATE_INSUFFICIENT_SPACE)
 			out_len = (size_t)max + 1;

@@ -8,7 +8,8 @@
    twice zlib's speed), into a buffer one byte over the entry limit, so no header size is
    ever used to size anything.
    zipin_next is for one thread at a time (the caller locks); zipin_read may run in several
-   threads at once, each with its own struct zipin_reader. */
+   threads at once, each with its own struct zipin_reader. A file is mapped into memory and
+   read in place; pages behind the reading are given back, so memory stays flat. */
 #ifndef PARINDEX_ZIPIN_H
 #define PARINDEX_ZIPIN_H
 
@@ -63,6 +64,12 @@ uint64_t zipin_size(const struct zipin *z);
 /* The next directory record into e: 1 when there is one, 0 at the end, -1 on a damaged
    directory (err, PERR_DATA). Checks the record's ranges before returning it. */
 int zipin_next(struct zipin *z, struct zipin_entry *e, struct perr *err);
+
+/* sha256 of the whole archive, as lower-case hex. */
+int zipin_sha256(struct zipin *z, char out[65], struct perr *err);
+/* The caller is done with every entry whose data lies below offset: a mapped file may give
+   those pages back. Any thread; entries below offset may still be read, only slower. */
+void zipin_release(struct zipin *z, uint64_t offset);
 
 /* A per-thread decompressor. */
 struct zipin_reader;
