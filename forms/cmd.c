@@ -51,9 +51,10 @@ int cmd_forms(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "out", required_argument, NULL, 'o' },
+		{ "base-url", required_argument, NULL, 'u' },
 		{ 0 },
 	};
-	const char *dbopt = NULL, *out = FORM_DEFAULT_OUT;
+	const char *dbopt = NULL, *out = FORM_DEFAULT_OUT, *base_url = NULL;
 	struct def d = { 0 };
 	struct commune_list cl = { 0 };
 	const struct commune **cv = NULL;
@@ -71,6 +72,7 @@ int cmd_forms(int argc, char **argv)
 		switch (c) {
 		case 'd': dbopt = optarg; break;
 		case 'o': out = optarg; break;
+		case 'u': base_url = optarg; break;
 		default: return cmd_bad_option("forms", argv);
 		}
 	}
@@ -78,6 +80,12 @@ int cmd_forms(int argc, char **argv)
 		return cmd_usage_error("forms", "unexpected argument '%s'", argv[optind]);
 	if (!*out)
 		return cmd_usage_error("forms", "--out needs a folder name");
+	/* ODK Collect downloads each form from its absolute URL */
+	if (base_url && ((strncmp(base_url, "http://", 7) && strncmp(base_url, "https://", 8)) ||
+			 strpbrk(base_url, " \t\r\n\"<>?#")))
+		return cmd_usage_error("forms",
+				       "--base-url must be an http:// or https:// URL of the folder, without spaces, query or fragment: '%s'",
+				       base_url);
 
 	if (db_open(&db, db_path(dbopt), DB_EXISTING, &err) < 0 ||
 	    store_active_definition(db, &d, &err) < 0)
@@ -111,7 +119,7 @@ int cmd_forms(int argc, char **argv)
 			goto fail;
 		}
 	}
-	form_list(&list, fs, d.ngroups);
+	form_list(&list, fs, d.ngroups, base_url);
 	form_codebook(&codebook, &d, fs, d.ngroups, &cl);
 
 	if (db_exec(db, "BEGIN IMMEDIATE", &err) < 0)

@@ -50,8 +50,9 @@ void form_html(struct strbuf *out, const struct def *d, size_t g);
 /* The codebook of the forms fs[0..n): one CSV row per form, field and option. */
 void form_codebook(struct strbuf *out, const struct def *d, const struct form *fs, size_t n,
 		   const struct commune_list *l);
-/* OpenRosa xformsList of fs[0..n), download URLs relative to the folder. */
-void form_list(struct strbuf *out, const struct form *fs, size_t n);
+/* OpenRosa xformsList of fs[0..n). Download URLs are relative to the folder, or base_url
+   (when not NULL) followed by the file name. */
+void form_list(struct strbuf *out, const struct form *fs, size_t n, const char *base_url);
 
 /* The communes a form of d offers: those of d's district (all when d names no district
    code), in register order. Borrowed pointers into l; caller frees the array. */
@@ -79,7 +80,7 @@ int form_register(sqlite3 *db, const struct def *d, const struct form *f, enum f
 int form_write_file(const char *dir, const char *name, const void *data, size_t len,
 		    struct perr *err);
 
-/* parindex forms [--db FILE] [--out DIR]; parindex forms lint FILE... */
+/* parindex forms [--db FILE] [--out DIR] [--base-url URL]; parindex forms lint FILE... */
 int cmd_forms(int argc, char **argv);
 
 #endif

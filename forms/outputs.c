@@ -12,8 +12,10 @@ static int asks(const struct def_question *q, size_t g)
 	return (q->groups >> g) & 1u;
 }
 
-void form_list(struct strbuf *out, const struct form *fs, size_t n)
+void form_list(struct strbuf *out, const struct form *fs, size_t n, const char *base_url)
 {
+	size_t bl = base_url ? strlen(base_url) : 0;
+
 	strbuf_adds(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 			 "<xforms xmlns=\"http://openrosa.org/xforms/xformsList\">\n");
 	for (size_t i = 0; i < n; i++) {
@@ -24,6 +26,11 @@ void form_list(struct strbuf *out, const struct form *fs, size_t n)
 		strbuf_adds(out, "</name>\n    <version>");
 		strbuf_add_xml(out, fs[i].version);
 		strbuf_addf(out, "</version>\n    <hash>md5:%s</hash>\n    <downloadUrl>", fs[i].md5);
+		if (base_url) {
+			strbuf_add_xml(out, base_url);
+			if (bl && base_url[bl - 1] != '/')
+				strbuf_addc(out, '/');
+		}
 		strbuf_add_xml(out, fs[i].file);
 		strbuf_adds(out, "</downloadUrl>\n  </xform>\n");
 	}

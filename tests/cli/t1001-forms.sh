@@ -84,6 +84,14 @@ same "both versions registered" "$(q "SELECT group_concat(id || '@' || version, 
 ok "the root carries the new version" grep -q '<data id="mini-A" version="2">' out/mini-A.xml
 ok "formList carries the new version" grep -q '<version>2</version>' out/formList.xml
 
+# --base-url: absolute download URLs for ODK Collect; the forms themselves are the same
+golden base-url parindex forms --out served --base-url http://192.168.1.10:8000/forms
+same "absolute download URL" "$(xmllint --xpath "string(//*[local-name()='downloadUrl'])" served/formList.xml)" \
+	"http://192.168.1.10:8000/forms/mini-A.xml"
+ok "the forms do not depend on the base URL" cmp served/mini-A.xml out/mini-A.xml
+golden bad-base-url parindex forms --out never --base-url 'ftp://host/forms'
+ok "no folder for a bad base URL" test ! -e never
+
 # a folder that cannot be written: nothing registered
 parindex init --definition "$MINI" >/dev/null
 sqlite3 parindex.db "DELETE FROM form WHERE version = '1'"

@@ -270,7 +270,7 @@ static void list_and_codebook(void)
 		return;
 	form_build(&fs[0], &d, 0, &l);
 	form_build(&fs[1], &d, 1, &l);
-	form_list(&list, fs, 2);
+	form_list(&list, fs, 2, NULL);
 	snprintf(want, sizeof(want), "<formID>mini-B</formID>");
 	CHECK(pos(list.buf, want) > 0, "formList names mini-B");
 	snprintf(want, sizeof(want), "<hash>md5:%s</hash>", fs[1].md5);
@@ -278,6 +278,14 @@ static void list_and_codebook(void)
 	CHECK(pos(list.buf, "<downloadUrl>mini-A.xml</downloadUrl>") > 0, "relative download URL");
 	CHECK(pos(list.buf, "<xforms xmlns=\"http://openrosa.org/xforms/xformsList\">") > 0,
 	      "xformsList namespace");
+	strbuf_reset(&list);
+	form_list(&list, fs, 2, "https://example.org/forms");
+	CHECK(pos(list.buf, "<downloadUrl>https://example.org/forms/mini-B.xml</downloadUrl>") > 0,
+	      "absolute download URL under a base URL");
+	strbuf_reset(&list);
+	form_list(&list, fs, 2, "http://10.0.0.2:8000/a&b/");
+	CHECK(pos(list.buf, "<downloadUrl>http://10.0.0.2:8000/a&amp;b/mini-A.xml</downloadUrl>") > 0,
+	      "a base URL with a slash and an ampersand");
 
 	/* per form: start, end, deviceid (3) + 2 communes + surveyor + sex (2 options) + two
 	   questions of 4 options (8) + comment + instanceID, instanceName = 19; header 1 */
