@@ -57,4 +57,20 @@ ok "gen-batch web forms" "$GEN_BATCH" --definition "$DATA/definitions/mini.xml" 
 golden web-forms parindex capture import --db t.db web.zip
 same "web forms: groups in quota proportion" "$(q "SELECT group_concat(n, ' ') FROM (SELECT count(*) AS n FROM submission GROUP BY group_id ORDER BY group_id)")" "20 20"
 
+# instances made by ODK's own XForms engine from the forms 'parindex forms' writes for the
+# shipped definition (tests/data/forms/submissions, see its README)
+rm -f t.db*
+ok "init default" parindex init --db t.db --communes "$DATA/communes/cam-giang.csv"
+ok "forms default" parindex forms --db t.db --out forms-default
+S="$DATA/forms/submissions"
+mkzip engine.zip "instances/G1/G1.xml=$S/hai-duong-commune-par-G1-a.xml" \
+	"instances/G2/G2.xml=$S/hai-duong-commune-par-G2-d.xml" \
+	"instances/G4/G4.xml=$S/hai-duong-commune-par-G4-b.xml" \
+	"instances/G5/G5.xml=$S/hai-duong-commune-par-G5-c.xml"
+golden engine parindex capture import --db t.db engine.zip
+same "engine: G1 answers" "$(q "SELECT answers FROM submission WHERE group_id = 'G1'")" \
+	'{"sex":"2","age":"3","q01":"4","q02":"9","q03":"1","q04":"2","q10":"3","q17":"4","q18":"9","q19":"1","q20":"2","q21":"1","q22":"2"}'
+same "engine: surveyors and comments" "$(q "SELECT group_concat(group_id || ' ' || commune_code || ' ' || surveyor || ' ' || coalesce(comment, '-'), '; ') FROM (SELECT * FROM submission ORDER BY group_id)")" \
+	"G1 10888 ĐTV-07 Nguyễn Thị Thu Hằng Đề nghị niêm yết đầy đủ thủ tục; cán bộ một cửa rất nhiệt tình, chu đáo.; G2 10897 ĐTV-12 Phạm Văn Đức -; G4 10891 ĐTV-07 Nguyễn Thị Thu Hằng Đề nghị niêm yết đầy đủ thủ tục; cán bộ một cửa rất nhiệt tình, chu đáo.; G5 10894 ĐTV-07 Nguyễn Thị Thu Hằng Đề nghị niêm yết đầy đủ thủ tục; cán bộ một cửa rất nhiệt tình, chu đáo."
+
 finish

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zip.h>
 
 #include "commune.h"
@@ -127,10 +128,13 @@ int main(int argc, char **argv)
 			 (unsigned)(a >> 16) & 0xffff, (unsigned)a & 0xfff,
 			 (unsigned)(0x8000 | ((b >> 48) & 0x3fff)),
 			 (unsigned long long)(b & 0xffffffffffffull));
-		snprintf(stamp, sizeof(stamp), "2022-01-%02ld_%02ld-%02ld-%02ld", 5 + (t / 86400) % 10,
-			 (t / 3600) % 24, (t / 60) % 60, t % 60);
-		snprintf(when, sizeof(when), "2022-01-%02ldT%02ld:%02ld:%02ld.000+07:00",
-			 5 + (t / 86400) % 10, (t / 3600) % 24, (t / 60) % 60, t % 60);
+		/* one second apart from 2022-01-05 08:00, so that Collect's folder names differ */
+		time_t when_t = (time_t)(1641340800 + t);
+		struct tm tm;
+
+		gmtime_r(&when_t, &tm);
+		strftime(stamp, sizeof(stamp), "%Y-%m-%d_%H-%M-%S", &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S.000+07:00", &tm);
 		if (web)
 			strbuf_addf(&x, "<data xmlns=\"http://www.w3.org/2002/xforms\" "
 					"xmlns:orx=\"http://openrosa.org/xforms\" id=\"%s-%s\" "
