@@ -194,6 +194,16 @@ if parindex help capture >/dev/null 2>&1; then
 	(cd zip && zip -qr ../batch.zip instances)
 	ok "capture imports the engine-made batch" parindex capture import batch.zip
 	same "ten submissions stored" "$(sqlite3 parindex.db 'SELECT count(*) FROM submission')" 10
+	same "matched to their forms and groups" "$(sqlite3 parindex.db "SELECT group_concat(n, ' ') FROM
+		(SELECT group_id || ':' || form_id || '@' || form_version || 'x' || count(*) AS n
+		 FROM submission GROUP BY group_id, form_id, form_version ORDER BY group_id)")" \
+		"$(for g in $GROUPS; do printf '%s:hai-duong-commune-par-%s@2021.1x2 ' $g $g; done | sed 's/ $//')"
+	same "commune and instance ids as the engine wrote them" \
+		"$(sqlite3 parindex.db 'SELECT commune_code, instance_id FROM submission ORDER BY instance_id')" \
+		"$(for f in sub0/*.submission.xml sub1/*.submission.xml; do
+			printf '%s|%s\n' "$(sed -n 's/.*<commune>\([^<]*\)<.*/\1/p' "$f")" \
+				"$(sed -n 's/.*<instanceID>\([^<]*\)<.*/\1/p' "$f")"
+		done | sort -t '|' -k 2)"
 	same "surveyor stored byte-exact" \
 		"$(sqlite3 parindex.db 'SELECT DISTINCT surveyor FROM submission')" "$FILL_SURVEYOR"
 	same "comment stored byte-exact" \
