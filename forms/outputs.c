@@ -58,7 +58,7 @@ static const char html_style[] =
 	".q { margin: 0 0 3mm; break-inside: avoid; page-break-inside: avoid; }\n"
 	".q p { margin: 0; }\n"
 	"ul.opts { list-style: none; margin: 1mm 0 0; padding: 0 0 0 6mm; }\n"
-	"ul.opts li { display: inline-block; margin: 0 7mm 1mm 0; white-space: nowrap; }\n"
+	"ul.opts li { display: inline-block; margin: 0 7mm 1mm 0; max-width: 100%; }\n"
 	".box { display: inline-block; width: 4mm; height: 4mm; border: 0.3mm solid #000;"
 	" vertical-align: -0.6mm; margin-right: 1.5mm; }\n"
 	".code { font-size: 7pt; color: #444; vertical-align: super; margin-left: 0.5mm; }\n"
