@@ -129,8 +129,11 @@ unit:
 DEB_PACKAGES := build-essential pkg-config libxml2-dev libzip-dev libsqlite3-dev nettle-dev \
 	libcsv-dev libunistring-dev libxlsxwriter-dev libdeflate-dev libexpat1-dev sqlite3 libxml2-utils zip unzip \
 	gnuplot-nox fonts-dejavu-core nodejs chromium clang valgrind python3-lxml
+# and the browser test's playwright-core, pinned by its lock file (it drives Debian's chromium)
 deps:
 	@sh tests/deps.sh $(DEB_PACKAGES)
+	@test -d tests/browser/node_modules/playwright-core || \
+		(cd tests/browser && npm ci --no-audit --no-fund)
 
 demo: deps
 	$(MAKE) --no-print-directory parindex

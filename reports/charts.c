@@ -172,8 +172,9 @@ static void gp_begin(struct strbuf *gp, const char *name, const char *title, int
 {
 	strbuf_addf(gp, "# parindex report: chart '%s' from %s.dat; redraw with: gnuplot %s.gp\n",
 		    name, name, name);
-	strbuf_adds(gp, "set encoding utf8\n"
-			"set datafile separator \"\\t\"\n"
+	/* no "set encoding": the cairo terminals take the UTF-8 text as it is, whatever the
+	   locale, while "set encoding utf8" warns under LC_ALL=C */
+	strbuf_adds(gp, "set datafile separator \"\\t\"\n"
 			"set datafile missing \"?\"\n");
 	strbuf_addf(gp, "set terminal %s size %d,%d font \"" CHART_FONT "\" noenhanced "
 			"background \"#ffffff\"\n",

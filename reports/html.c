@@ -42,7 +42,7 @@ static const char css[] =
 	"@media print{body{margin:0;max-width:none;padding:0;font-size:9.5pt}"
 	"nav{display:none}h2{break-after:avoid}tr,figure,.question{break-inside:avoid}"
 	"thead{display:table-header-group}a{color:inherit;text-decoration:none}"
-	"section.page{break-before:page}"
+	"section.page{break-before:page}figure img{width:auto;max-width:100%;max-height:120mm}"
 	"*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}\n";
 
 static void head(struct strbuf *sb, const char *title, const char *extra_css)

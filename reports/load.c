@@ -265,7 +265,8 @@ static int question_row(struct report *r, size_t c, sqlite3_stmt *st, struct per
 	return 0;
 }
 
-/* One row per option of a tally_count row (its counts object taken apart by json_each). */
+/* One row per option of a group's answers to a question (tally_question_group's counts
+   object taken apart by json_each). */
 static int count_row(struct report *r, size_t c, sqlite3_stmt *st, struct perr *err)
 {
 	const struct def *d = &r->def;
@@ -275,9 +276,9 @@ static int count_row(struct report *r, size_t c, sqlite3_stmt *st, struct perr *
 	const char *code = col_text(st, 6);
 
 	if (g == DEF_NONE)
-		return bad_row(err, "tally_count", "group", col_text(st, 1));
+		return bad_row(err, "tally_question", "group", col_text(st, 1));
 	if (q == DEF_NONE)
-		return bad_row(err, "tally_count", "question", col_text(st, 2));
+		return bad_row(err, "tally_question", "question", col_text(st, 2));
 	sc = &d->scales[d->questions[q].scale];
 	v = &r->counts[(c * d->ngroups + g) * d->nquestions + q];
 	if (!v->present) {
@@ -296,7 +297,7 @@ static int count_row(struct report *r, size_t c, sqlite3_stmt *st, struct perr *
 			return 0;
 		}
 	}
-	return bad_row(err, "tally_count", "option", code);
+	return bad_row(err, "tally_question", "option", code);
 }
 
 static void district_means(struct report *r)
@@ -368,7 +369,8 @@ int report_load(sqlite3 *db, struct report *r, struct perr *err)
 		     question_row, err) < 0 ||
 	    each_row(db, r,
 		     "SELECT t.commune_code, t.group_id, t.question_id, t.n_valid, t.n_excluded, "
-		     "t.score, j.key, j.value FROM tally_count t LEFT JOIN json_each(t.counts) j",
+		     "t.score, j.key, j.value "
+		     "FROM tally_question_group t LEFT JOIN json_each(t.counts) j",
 		     count_row, err) < 0)
 		goto fail;
 	district_means(r);

@@ -11,6 +11,7 @@
 #include <xlsxwriter.h>
 
 #define Q_DECIMALS 4 /* a question score q in [0, 1] */
+#define NHEAD(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- building ---- */
 
@@ -81,8 +82,9 @@ static void put_published(struct report_table *t, size_t col, const char *s, int
 	c->text = xstrdup(s);
 }
 
+/* header names the first nhead of the ncols columns; the caller names the rest */
 static void table_init(struct report_table *t, const char *file, const char *sheet,
-		       char *title, size_t ncols, const char *const *header)
+		       char *title, size_t ncols, const char *const *header, size_t nhead)
 {
 	memset(t, 0, sizeof(*t));
 	t->file = file;
@@ -90,7 +92,7 @@ static void table_init(struct report_table *t, const char *file, const char *she
 	t->title = title;
 	t->ncols = ncols;
 	t->header = xcalloc(ncols, sizeof(char *));
-	for (size_t i = 0; i < ncols && header[i]; i++)
+	for (size_t i = 0; i < ncols && i < nhead; i++)
 		t->header[i] = xstrdup(header[i]);
 }
 
@@ -145,7 +147,8 @@ static void ranking_table(const struct report *r, struct report_table *t)
 	const char *head[] = { "STT", "Mã đơn vị", "Đơn vị", "Điểm đạt được", "Điểm tối đa",
 			       "Chỉ số CCHC (%)", "Xếp hạng", "Xếp loại" };
 
-	table_init(t, "ranking", "Xếp hạng", title_of(r, "Kết quả Chỉ số CCHC"), ncols, head);
+	table_init(t, "ranking", "Xếp hạng",
+		   title_of(r, "Kết quả Chỉ số CCHC"), ncols, head, NHEAD(head));
 	for (size_t f = 0; f < d->nfields; f++)
 		t->header[fixed + f] = xasprintf("Lĩnh vực %s (%%)", d->fields[f].id);
 	t->header[fixed + d->nfields] = xstrdup("Số phiếu khảo sát");
@@ -179,7 +182,8 @@ static void fields_table(const struct report *r, struct report_table *t)
 	const char *head[] = { "Mã đơn vị", "Đơn vị", "Lĩnh vực", "Tên lĩnh vực", "Điểm đạt được",
 			       "Điểm tối đa", "Tỷ lệ (%)", "Trung bình huyện (%)" };
 
-	table_init(t, "fields", "Lĩnh vực", title_of(r, "Điểm theo lĩnh vực"), 8, head);
+	table_init(t, "fields", "Lĩnh vực",
+		   title_of(r, "Điểm theo lĩnh vực"), 8, head, NHEAD(head));
 	for (size_t c = 0; c < r->ncommunes; c++) {
 		for (size_t f = 0; f < d->nfields; f++) {
 			const struct report_field *v = &r->fields[c * d->nfields + f];
@@ -235,7 +239,8 @@ static void criteria_table(const struct report *r, struct report_table *t)
 			       "Phương thức đánh giá", "Điểm đạt được", "Điểm tối đa",
 			       "Điểm tự chấm", "Điểm thẩm định", "Điểm được tính theo" };
 
-	table_init(t, "criteria", "Tiêu chí", title_of(r, "Điểm theo tiêu chí"), 11, head);
+	table_init(t, "criteria", "Tiêu chí",
+		   title_of(r, "Điểm theo tiêu chí"), 11, head, NHEAD(head));
 	for (size_t c = 0; c < r->ncommunes; c++) {
 		for (size_t i = 0; i < d->ncriteria; i++) {
 			const struct def_criterion *cr = &d->criteria[i];
@@ -280,7 +285,8 @@ static void questions_table(const struct report *r, struct report_table *t)
 			       "Số trả lời hợp lệ", "Điểm câu hỏi (0–1)", "Số nhóm tính",
 			       "Ghi chú" };
 
-	table_init(t, "questions", "Câu hỏi", title_of(r, "Điểm câu hỏi khảo sát"), 9, head);
+	table_init(t, "questions", "Câu hỏi",
+		   title_of(r, "Điểm câu hỏi khảo sát"), 9, head, NHEAD(head));
 	for (size_t c = 0; c < r->ncommunes; c++) {
 		for (size_t q = 0; q < d->nquestions; q++) {
 			const struct def_question *dq = &d->questions[q];
@@ -310,7 +316,8 @@ static void survey_table(const struct report *r, struct report_table *t)
 	const char *head[] = { "Mã đơn vị", "Đơn vị", "Nhóm", "Câu hỏi", "Mã phương án",
 			       "Phương án", "Số phiếu", "Tỷ lệ (%)" };
 
-	table_init(t, "survey", "Khảo sát", title_of(r, "Phân bố trả lời khảo sát"), 8, head);
+	table_init(t, "survey", "Khảo sát",
+		   title_of(r, "Phân bố trả lời khảo sát"), 8, head, NHEAD(head));
 	for (size_t c = 0; c < r->ncommunes; c++) {
 		for (size_t g = 0; g < d->ngroups; g++) {
 			for (size_t q = 0; q < d->nquestions; q++) {
@@ -347,7 +354,7 @@ static void quotas_table(const struct report *r, struct report_table *t)
 	char buf[64];
 
 	table_init(t, "quotas", "Chỉ tiêu phiếu", title_of(r, "Số phiếu khảo sát so với chỉ tiêu"),
-		   7, head);
+		   7, head, NHEAD(head));
 	for (size_t c = 0; c < r->ncommunes; c++) {
 		for (size_t g = 0; g <= d->ngroups; g++) {
 			long forms = g < d->ngroups ? r->groups[c * d->ngroups + g].forms

@@ -12,6 +12,7 @@ void test_tally(void);
 void test_forms(void);
 void test_zipin(void);
 void test_capture(void);
+void test_report(void);
 
 static const struct {
 	const char *name;
@@ -24,6 +25,7 @@ static const struct {
 	{ "forms", test_forms },
 	{ "zipin", test_zipin },
 	{ "capture", test_capture },
+	{ "report", test_report },
 };
 
 const char *unit_data(const char *rel)

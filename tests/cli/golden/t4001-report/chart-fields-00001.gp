@@ -1,0 +1,25 @@
+status: 0
+--- stdout
+# parindex report: chart 'fields-00001' from fields-00001.dat; redraw with: gnuplot fields-00001.gp
+set datafile separator "\t"
+set datafile missing "?"
+set terminal pngcairo size 1000,520 font "DejaVu Sans,10" noenhanced background "#ffffff"
+set output "fields-00001.png"
+set title "Xã Đông Phong: tỷ lệ điểm theo lĩnh vực so với trung bình huyện"
+set ylabel "Tỷ lệ điểm đạt được (%)"
+set xlabel "Lĩnh vực"
+set yrange [0:105]
+set ytics 10 nomirror
+set xtics nomirror
+set grid ytics lc rgb "#dddddd"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.9 border rgb "#404040"
+set key outside bottom center horizontal
+plot "fields-00001.dat" using 3:xtic(1) lc rgb "#2b8cbe" title "Đông Phong", \
+     "" using 4 lc rgb "#bdbdbd" title "Trung bình huyện"
+set terminal svg size 1000,520 font "DejaVu Sans,10" noenhanced background "#ffffff"
+set output "fields-00001.svg"
+replot
+unset output
+--- stderr

@@ -1,0 +1,51 @@
+# parindex report on a real tally (the tally stage's own mini fixture: submissions, scores
+# imported, 'parindex tally'): every number of the report's ranking equals what 'parindex
+# tally' prints, the workbook equals the tally tables, a not-applicable sub-criterion shows as
+# such, and a new tally is what the next report shows.
+. "$(dirname "$0")/lib.sh"
+
+parindex init --definition "$DATA/definitions/mini.xml" --communes "$DATA/tally/communes.csv" >/dev/null
+sqlite3 parindex.db ".read $DATA/tally/mini-survey.sql"
+parindex scores import "$DATA/scores/mini.csv" >/dev/null
+ok "tally" parindex tally --format csv
+parindex tally --format csv >tally.csv
+ok "report" parindex report --out out --formats csv,xlsx,html,svg
+
+# the report's ranking against the tally's: rank, points, max, index, fields, class, forms
+compare() {
+	python3 - "$1" "$2" <<'PY'
+import csv, sys
+tally = {r["code"]: r for r in csv.DictReader(open(sys.argv[1], encoding="utf-8"))}
+report = list(csv.reader(open(sys.argv[2], encoding="utf-8-sig")))[1:]
+bad = 0
+for row in report:
+    t = tally.pop(row[1])
+    got = [row[6], row[3], row[4], row[5], row[8], row[9], row[7], row[10]]
+    want = [t["rank"], t["points"], t["max"], t["index"], t["field_1"], t["field_2"], t["class"],
+            t["forms"]]
+    if got != want:
+        print(row[1], "report", got, "tally", want)
+        bad = 1
+print("left out:", sorted(tally)) if tally else None
+sys.exit(bad or len(tally))
+PY
+}
+ok "ranking equals the tally's" compare tally.csv out/csv/ranking.csv
+ok "three communes" test "$(grep -c '^[0-9]' out/csv/ranking.csv)" = 3
+ok "workbook equals the tally tables" python3 "$DATA/reports/xlsxcheck.py" out/report.xlsx parindex.db
+# 90001: 5.25 / 8 = 65.625 -> 65.63, 1.1.2 not applicable (max 8, not 10)
+same "index and applicable max" "$(grep '"90001"' out/csv/ranking.csv | cut -d, -f4-6)" "5.25,8.00,65.63"
+same "not-applicable sub-criterion" "$(python3 -c 'import csv, sys
+for r in csv.reader(open(sys.argv[1], encoding="utf-8-sig")):
+    if r[0] == "90001" and r[2] == "1.1.2":
+        print("|".join(r[6:]))' out/csv/criteria.csv)" "0.00|0.00|||không áp dụng"
+ok "page of an unranked commune" grep -q '<dt>Xếp hạng</dt><dd>không xếp hạng</dd>' out/communes/90002.html
+
+# a new tally (more scores) is what the next report shows
+sqlite3 parindex.db "UPDATE score SET appraised_score = 1 WHERE commune_code = '90001' AND criterion_id = '1.1.1'"
+ok "tally again" parindex tally
+parindex tally --format csv >tally2.csv
+ok "report again" parindex report --out out --formats csv
+ok "ranking follows the new tally" compare tally2.csv out/csv/ranking.csv
+same "new index" "$(grep '"90001"' out/csv/ranking.csv | cut -d, -f6)" "71.88"
+finish

@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""Reads back the report's workbook (zip + sheet XML, see xlsxcells.py) and compares every
+number of every sheet with the tally tables of the database it was written from. Prints the
+count of cells compared, and every mismatch; exits 1 on any mismatch.
+  xlsxcheck.py REPORT.xlsx DATABASE"""
+import os
+import sqlite3
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from xlsxcells import read_sheet  # noqa: E402
+
+bad = []
+checked = 0
+
+
+def same(where, got, want):
+    """A cell against the tally's value: numbers as numbers (exactly), text as text."""
+    global checked
+    checked += 1
+    if want is None:
+        ok = got == ""
+    elif isinstance(want, (int, float)):
+        ok = got != "" and float(got) == float(want)
+    else:
+        ok = got == want
+    if not ok:
+        bad.append(f"{where}: got '{got}', want '{want}'")
+
+
+def rows(path, sheet):
+    got = read_sheet(path, sheet)
+    if got is None:
+        bad.append(f"no sheet '{sheet}'")
+        return []
+    r, pane = got
+    if pane != ("2", "frozen"):
+        bad.append(f"{sheet}: header rows not frozen: {pane}")
+    return r[2:]
+
+
+def main(xlsx, dbfile):
+    db = sqlite3.connect(dbfile)
+    q = db.execute
+    rank = {c: (p, m, i, r, f) for c, p, m, i, r, f in q(
+        "SELECT commune_code, points, max, index_published, rank, forms FROM tally_commune")}
+    fields = [f for (f,) in q("SELECT id FROM criterion WHERE kind = 'field' ORDER BY seq")]
+    pct = {(c, f): p for c, f, p in q(
+        "SELECT commune_code, field_id, pct_published FROM tally_field")}
+    for n, row in enumerate(rows(xlsx, "Xếp hạng"), 1):
+        code = row[1]
+        p, m, i, r, forms = rank.pop(code)
+        same(f"ranking {code} STT", row[0], n)
+        same(f"ranking {code} points", row[3], p)
+        same(f"ranking {code} max", row[4], m)
+        same(f"ranking {code} index", row[5], float(i))
+        same(f"ranking {code} rank", row[6], r)
+        for k, f in enumerate(fields):
+            same(f"ranking {code} field {f}", row[8 + k], float(pct[(code, f)]))
+        same(f"ranking {code} forms", row[8 + len(fields)], forms)
+    if rank:
+        bad.append(f"ranking: communes missing: {sorted(rank)}")
+
+    field = {(c, f): (p, m, pp) for c, f, p, m, pp in q(
+        "SELECT commune_code, field_id, points, max, pct_published FROM tally_field")}
+    for row in rows(xlsx, "Lĩnh vực"):
+        p, m, pp = field.pop((row[0], row[2]))
+        same(f"fields {row[0]} {row[2]} points", row[4], p)
+        same(f"fields {row[0]} {row[2]} max", row[5], m)
+        same(f"fields {row[0]} {row[2]} %", row[6], float(pp))
+    if field:
+        bad.append(f"fields: rows missing: {sorted(field)}")
+
+    crit = {(c, i): v for c, i, *v in q(
+        "SELECT commune_code, criterion_id, points, max, self_score, appraised_score "
+        "FROM tally_criterion")}
+    for row in rows(xlsx, "Tiêu chí"):
+        row += [""] * (11 - len(row))
+        p, m, s, a = crit.pop((row[0], row[2]))
+        where = f"criteria {row[0]} {row[2]}"
+        same(where + " points", row[6], p)
+        same(where + " max", row[7], m)
+        same(where + " self", row[8], s)
+        same(where + " appraised", row[9], a)
+    if crit:
+        bad.append(f"criteria: rows missing: {sorted(crit)}")
+
+    ques = {(c, i): v for c, i, *v in q(
+        "SELECT commune_code, question_id, n_valid, score, groups_used FROM tally_question")}
+    for row in rows(xlsx, "Câu hỏi"):
+        n, s, g = ques.pop((row[0], row[2]))
+        same(f"questions {row[0]} {row[2]} valid", row[5], n)
+        same(f"questions {row[0]} {row[2]} score", row[6], s)
+        same(f"questions {row[0]} {row[2]} groups", row[7], g)
+    if ques:
+        bad.append(f"questions: rows missing: {sorted(ques)}")
+
+    count = {(c, g, qu, o): n for c, qu, g, o, n in q(
+        "SELECT commune_code, question_id, group_id, option_code, n FROM tally_count")}
+    for row in rows(xlsx, "Khảo sát"):
+        same(f"survey {row[0]} {row[2]} {row[3]} {row[4]}", row[6],
+             count.pop((row[0], row[2], row[3], row[4])))
+    if count:
+        bad.append(f"survey: rows missing: {sorted(count)}")
+
+    group = {(c, g): v for c, g, *v in q(
+        "SELECT commune_code, group_id, forms, min_forms FROM tally_group")}
+    for row in rows(xlsx, "Chỉ tiêu phiếu"):
+        if row[2] == "Tổng":
+            same(f"quotas {row[0]} total", row[4], rank_forms(q, row[0]))
+            continue
+        f, m = group.pop((row[0], row[2]))
+        same(f"quotas {row[0]} {row[2]} forms", row[4], f)
+        same(f"quotas {row[0]} {row[2]} min", row[5], m)
+    if group:
+        bad.append(f"quotas: rows missing: {sorted(group)}")
+
+    for b in bad:
+        print(b)
+    print(f"{checked} cells compared, {len(bad)} wrong")
+    return 1 if bad else 0
+
+
+def rank_forms(q, code):
+    return q("SELECT forms FROM tally_commune WHERE commune_code = ?", (code,)).fetchone()[0]
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:]))

@@ -1,0 +1,172 @@
+/* The reports stage's pure helpers: gnuplot quoting, file names from ids, the colours shared
+   by charts and pages, half-up display rounding, the tables laid out from a hand-built
+   report. */
+#include "unit.h"
+
+#include <stdlib.h>
+
+#include "../../reports/reports.h"
+
+static void gp_quote(void)
+{
+	static const struct {
+		const char *in, *want, *what;
+	} rows[] = {
+		{ "Cẩm Giàng", "\"Cẩm Giàng\"", "Vietnamese passes as UTF-8" },
+		{ "a \"b\"", "\"a \\\"b\\\"\"", "double quotes escaped" },
+		{ "c:\\x", "\"c:\\\\x\"", "backslash escaped" },
+		{ "a\nb\tc", "\"abc\"", "control characters dropped" },
+		{ "", "\"\"", "empty" },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct strbuf sb = STRBUF_INIT;
+
+		report_gp_quote(&sb, rows[i].in);
+		CHECK_STR(strbuf_str(&sb), rows[i].want, rows[i].what);
+		strbuf_release(&sb);
+	}
+}
+
+static void safe_name(void)
+{
+	static const struct {
+		const char *prefix, *id, *want;
+	} rows[] = {
+		{ "fields-", "10888", "fields-10888" },
+		{ "answers-", "q1.2_a-b", "answers-q1.2_a-b" },
+		{ "answers-", "../etc/x", "answers-.._etc_x" },
+		{ "", "ấp 1", "___p_1" }, /* each byte of the UTF-8 "ấ" replaced */
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char *got = report_safe_name(rows[i].prefix, rows[i].id);
+
+		CHECK_STR(got, rows[i].want, rows[i].id);
+		free(got);
+	}
+}
+
+static void colours(void)
+{
+	static const struct {
+		double weight;
+		int has_weight, excluded;
+		unsigned want;
+	} rows[] = {
+		{ 1, 1, 0, 0x1a9850 },    /* best: green */
+		{ 0, 1, 0, 0xd73027 },    /* worst: red */
+		{ 0.5, 1, 0, 0xfee08b },  /* middle: yellow */
+		{ 0.25, 1, 0, 0xeb8859 }, /* halfway red to yellow: (215+254)/2 = 234.5 -> 235, (48+224)/2 = 136, (39+139)/2 = 89 */
+		{ 0, 0, 1, 0xbdbdbd },    /* excluded ("không biết"): grey */
+		{ 0, 0, 0, 0xbdbdbd },    /* unweighted: grey */
+	};
+	struct def_tier tiers[3] = { { .id = "a" }, { .id = "b" }, { .id = "z", .is_otherwise = 1 } };
+	struct def d = { .tiers = tiers, .ntiers = 3 };
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct def_option o = { .weight = rows[i].weight, .has_weight = rows[i].has_weight,
+					.excluded = rows[i].excluded };
+		unsigned got = report_option_color(&o);
+
+		CHECK(got == rows[i].want, "option colour %zu: got %06x, want %06x", i, got,
+		      rows[i].want);
+	}
+	CHECK(report_tier_color(&d, 0) == 0x1a9850, "first tier green");
+	CHECK(report_tier_color(&d, 2) == 0xd73027, "otherwise tier red");
+	CHECK(report_group_color(0) == report_group_color(9), "group colours cycle");
+	CHECK(report_group_color(0) != report_group_color(1), "neighbouring groups differ");
+}
+
+static void fixed(void)
+{
+	static const struct {
+		double x;
+		int d;
+		const char *want;
+	} rows[] = {
+		{ 2.875, 2, "2.88" },   /* half-up, not to even */
+		{ 2.1625, 2, "2.16" },
+		{ 74.375, 2, "74.38" },
+		{ 89.995, 2, "90.00" }, /* 89.99499999... in binary: published as the tally does */
+		{ 0.8333333333, 4, "0.8333" },
+		{ 100, 2, "100.00" },
+	};
+	char buf[48];
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		CHECK_STR(report_fixed(rows[i].x, rows[i].d, buf), rows[i].want, rows[i].want);
+	CHECK_STR(report_fixed(NAN, 2, buf), "", "NAN shows as empty");
+}
+
+/* Two communes of the mini definition, set by hand: the ranking and quota tables. */
+static void tables(void)
+{
+	struct report r = { 0 };
+	struct diag diag = { 0 };
+	struct report_table t[REPORT_NTABLES];
+	struct report_commune communes[2] = {
+		{ .code = "1", .name = "Một", .type = "xã", .forms = 5, .points = 9.0625, .max = 10,
+		  .index_published = "90.63", .tier = 0, .rank = 1, .flags = "" },
+		{ .code = "2", .name = "Hai", .type = "xã", .forms = 3, .points = 2.875, .max = 10,
+		  .index_published = "28.75", .tier = 3, .rank = 0,
+		  .flags = "under-quota no-scores odd-flag" },
+	};
+	struct report_field fields[4] = {
+		{ 1, 1, 5.5625, 6, 92.7, "92.71" }, { 1, 1, 3.5, 4, 87.5, "87.50" },
+		{ 1, 1, 1.375, 6, 22.9, "22.92" }, { 1, 0, 0, 0, NAN, NULL },
+	};
+	struct report_group groups[4] = { { 3, 2 }, { 2, 2 }, { 1, 2 }, { 2, 2 } };
+	const struct report_table *rk = &t[0], *qt = &t[5];
+
+	if (def_load_file(&r.def, unit_data("definitions/mini.xml"), &diag) < 0) {
+		CHECK(0, "mini.xml loads");
+		diag_release(&diag);
+		return;
+	}
+	r.ncommunes = 2;
+	r.communes = communes;
+	r.fields = fields;
+	r.groups = groups;
+	r.criteria = calloc(2 * r.def.ncriteria, sizeof(*r.criteria));
+	r.subcriteria = calloc(2 * r.def.nsubcriteria, sizeof(*r.subcriteria));
+	r.questions = calloc(2 * r.def.nquestions, sizeof(*r.questions));
+	r.counts = calloc(2 * r.def.ngroups * r.def.nquestions, sizeof(*r.counts));
+	r.field_mean = (double[]){ 57.8, 87.5 };
+	r.criterion_mean = calloc(r.def.ncriteria, sizeof(double));
+	report_tables(&r, t);
+
+	CHECK(rk->ncols == 12, "ranking: 8 columns, 2 fields, forms, note: got %zu", rk->ncols);
+	CHECK_STR(rk->header[8], "Lĩnh vực 1 (%)", "field column header");
+	CHECK_STR(rk->cells[0 * 12 + 5].text, "90.63", "index as published");
+	CHECK_NUM(rk->cells[0 * 12 + 5].num, 90.63, "index cell holds the published number");
+	CHECK_STR(rk->cells[0 * 12 + 3].text, "9.06", "points shown at 2 decimals");
+	CHECK_NUM(rk->cells[0 * 12 + 3].num, 9.0625, "points kept at full precision");
+	CHECK_STR(rk->cells[0 * 12 + 7].text, "Hoàn thành xuất sắc nhiệm vụ", "class label");
+	CHECK(rk->cells[1 * 12 + 6].kind == REPORT_EMPTY, "unranked: rank cell empty");
+	CHECK(rk->cells[1 * 12 + 9].kind == REPORT_EMPTY, "field without max: empty");
+	CHECK_STR(rk->cells[1 * 12 + 11].text,
+		  "thiếu phiếu khảo sát; chưa có điểm tự đánh giá; odd-flag", "flags in Vietnamese");
+	CHECK(qt->nrows == 6, "quotas: 2 groups + total per commune: got %zu", qt->nrows);
+	CHECK_STR(qt->cells[5 * 7 + 2].text, "Tổng", "total row");
+	CHECK_STR(qt->cells[2 * 7 + 6].text, "đạt", "commune 1: 5 of 4, met");
+	CHECK_STR(qt->cells[3 * 7 + 6].text, "thiếu 1 phiếu", "group A of commune 2: 1 of 2");
+	CHECK_STR(qt->cells[5 * 7 + 6].text, "thiếu 1 phiếu", "commune 2: 3 of 4");
+
+	report_tables_release(t);
+	free(r.criteria);
+	free(r.subcriteria);
+	free(r.questions);
+	free(r.counts);
+	free(r.criterion_mean);
+	def_release(&r.def);
+}
+
+void test_report(void)
+{
+	gp_quote();
+	safe_name();
+	colours();
+	fixed();
+	tables();
+}
