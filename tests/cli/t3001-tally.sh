@@ -48,6 +48,12 @@ same "one row per commune" "$(q "SELECT count(*) FROM tally_commune")" "3"
 ok "odd answers" q "UPDATE submission SET answers = '{\"qa\":\"z\",\"qc\":\"a\",\"qb\":\"a\"}' WHERE id = 6"
 golden ignored parindex tally --db t.db --format csv
 
+# stored answers that are no JSON object: refused, and the previous results stay
+ok "corrupt answers" q "UPDATE submission SET answers = '{\"qa\":1}' WHERE id = 4"
+golden corrupt parindex tally --db t.db
+same "previous results kept" "$(q "SELECT count(*), max(computed_at) FROM tally_run")" "1|2026-01-15T08:00:00Z"
+ok "repair" q "UPDATE submission SET answers = '{\"sex\":\"1\",\"qa\":\"c\",\"qc\":\"b\"}' WHERE id = 4"
+
 golden bad-format parindex tally --db t.db --format xml
 golden unknown-commune parindex tally --db t.db --explain 99999
 golden no-db parindex tally --db missing.db

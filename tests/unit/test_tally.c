@@ -5,6 +5,7 @@
 #include "unit.h"
 
 #include "def.h"
+#include "strbuf.h"
 #include "../../tally/tally.h"
 
 #include <stdlib.h>
@@ -305,8 +306,53 @@ static void under_quota_exclude(void)
 	def_release(&d);
 }
 
+static void collect(const char *key, size_t klen, const char *value, size_t vlen, void *ctx)
+{
+	struct strbuf *sb = ctx;
+
+	strbuf_addf(sb, "%s=%s(%zu,%zu);", key, value, klen, vlen);
+}
+
+/* The answers decoder: flat objects of text values, escapes, null skipped, anything else
+   refused. */
+static void answers_json(void)
+{
+	static const struct {
+		const char *json;
+		int rc;
+		const char *pairs;
+	} rows[] = {
+		{ "{\"q01\":\"2\",\"sex\":\"1\"}", 0, "q01=2(3,1);sex=1(3,1);" },
+		{ " { \"a\" : \"x\" , \"b\":null } ", 0, "a=x(1,1);" },
+		{ "{}", 0, "" },
+		{ "{\"k\\\"q\":\"\\u1ea1\\n\"}", 0, "k\"q=\xe1\xba\xa1\n(3,4);" },
+		{ "{\"e\":\"\\ud83d\\ude00\"}", 0, "e=\xf0\x9f\x98\x80(1,4);" },
+		{ "{\"a\":\"\"}", 0, "a=(1,0);" },
+		{ "{\"a\":1}", -1, "" },
+		{ "{\"a\":[\"1\"]}", -1, "" },
+		{ "{\"a\":\"1\",}", -1, "a=1(1,1);" },
+		{ "{\"a\":\"1\"} x", -1, "a=1(1,1);" },
+		{ "[\"a\"]", -1, "" },
+		{ "{\"a\":\"\\ud83d\"}", -1, "" },
+		{ "{\"a\":\"\\u0000\"}", -1, "" },
+		{ "{\"a\":\"1", -1, "" },
+		{ "", -1, "" },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct strbuf sb = STRBUF_INIT;
+		int rc = tally_answers_decode(rows[i].json, strlen(rows[i].json), collect, &sb);
+
+		CHECK(rc == rows[i].rc, "row %zu: rc %d, want %d", i, rc, rows[i].rc);
+		CHECK(!strcmp(strbuf_str(&sb), rows[i].pairs), "row %zu: pairs '%s', want '%s'", i,
+		      strbuf_str(&sb), rows[i].pairs);
+		strbuf_release(&sb);
+	}
+}
+
 void test_tally(void)
 {
+	answers_json();
 	rounding();
 	question_scores();
 	classification();
