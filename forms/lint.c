@@ -21,6 +21,7 @@ struct lint {
 	const char *name;
 	struct diag *diag;
 	const char *root; /* the primary instance root's name */
+	xmlNode *model;
 	struct node_path *paths;
 	size_t npaths, alloc;
 	/* translations: their names and text ids */
@@ -170,7 +171,6 @@ static void check_expression(struct lint *l, const char *expr, long line, const 
 {
 	size_t rl = strlen(l->root);
 	char quote = 0;
-
 	int depth = 0;
 
 	for (const char *s = expr; *s; s++) {
@@ -353,10 +353,9 @@ static void check_text_ref(struct lint *l, xmlNode *n)
 	p += strlen("jr:itext(");
 	while (*p == ' ')
 		p++;
-	if (*p != '\'' && *p != '"') {
-		diag_add(l->diag, l->name, xml_line(n), "jr:itext() without a quoted id: '%s'", ref);
+	/* an id computed at run time (itemsets: jr:itext(itextId)) cannot be checked here */
+	if (*p != '\'' && *p != '"')
 		return;
-	}
 	q = strchr(p + 1, *p);
 	if (!q) {
 		diag_add(l->diag, l->name, xml_line(n), "unterminated jr:itext() id: '%s'", ref);
@@ -441,6 +440,15 @@ static char *resolve(const char *ref, const char *context)
 	return xasprintf("%s/%s", context, ref);
 }
 
+/* The nodeset of the bind with this id (a control may name its node through bind="id"). */
+static const char *bind_nodeset(struct lint *l, const char *id)
+{
+	for (xmlNode *b = l->model->children; b; b = b->next)
+		if (is(b, NS_XFORMS, "bind") && attr(b, "id") && !strcmp(attr(b, "id"), id))
+			return attr(b, "nodeset");
+	return NULL;
+}
+
 static void check_body(struct lint *l, xmlNode *n, const char *context)
 {
 	for (; n; n = n->next) {
@@ -466,8 +474,11 @@ static void check_body(struct lint *l, xmlNode *n, const char *context)
 			continue;
 		}
 		ref = attr(n, "ref");
+		if (!ref && attr(n, "bind"))
+			ref = bind_nodeset(l, attr(n, "bind"));
 		if (!ref) {
-			diag_add(l->diag, l->name, xml_line(n), "<%s> without a ref", (const char *)n->name);
+			diag_add(l->diag, l->name, xml_line(n), "<%s> without a ref%s",
+				 (const char *)n->name, attr(n, "bind") ? " (its bind id is unknown)" : "");
 			continue;
 		}
 		path = resolve(ref, context);
@@ -523,6 +534,7 @@ static void check_doc(struct lint *l, xmlDoc *doc)
 			 !head ? "<h:head>" : !body ? "<h:body>" : "XForms <model> in <h:head>");
 		return;
 	}
+	l->model = model;
 	if (!child(head, NS_XHTML, "title"))
 		diag_add(l->diag, l->name, xml_line(head), "no <h:title>");
 	for (xmlNode *i = model->children; i; i = i->next)

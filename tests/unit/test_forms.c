@@ -189,6 +189,11 @@ static void lint(void)
 		{ "<text id=\"/data/qa/c:label\"><value>K\xc3\xa9m</value></text>",
 		  "<text id=\"/data/qa/c:label\"><value/></text>",
 		  "itext id '/data/qa/c:label' is empty in language 'Vietnamese (vi)'" },
+		{ "<input ref=\"/data/surveyor\">", "<input bind=\"b-surveyor\">", NULL },
+		{ "<input ref=\"/data/surveyor\">", "<input bind=\"nosuch\">",
+		  "<input> without a ref (its bind id is unknown)" },
+		{ "<label ref=\"jr:itext('/data/qa:label')\"/>", "<label ref=\"jr:itext(itextId)\"/>",
+		  NULL /* an id computed at run time is not checked */ },
 		{ "<h:html ", "<!DOCTYPE h:html>\n<h:html ", "DOCTYPE or entity declaration refused" },
 		{ "<comment/>", "<comment>", "not well-formed XML" },
 	};
@@ -207,7 +212,12 @@ static void lint(void)
 		diag_release(&diag);
 	}
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *bad = replace(f.xml.buf, cases[i].old, cases[i].new);
+		/* every copy names the surveyor's bind, so a control can refer to it by id */
+		char *named = replace(f.xml.buf, "<bind nodeset=\"/data/surveyor\"",
+				      "<bind id=\"b-surveyor\" nodeset=\"/data/surveyor\"");
+		char *bad = named ? replace(named, cases[i].old, cases[i].new) : NULL;
+
+		free(named);
 		struct diag diag = { 0 };
 		int rc;
 
