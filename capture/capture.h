@@ -97,6 +97,15 @@ int capture_validate(const struct capture_registry *reg, const struct capture_in
 
 /* ---- a batch ---- */
 
+/* Every entry of a batch gets a status and a reason code:
+     accepted   ok
+     duplicate  duplicate (same instanceID, same bytes: not stored again)
+     edit       edit (meta/deprecatedID names a stored, current submission of the same form)
+     ignored    not-xml (media, other files), metadata (__MACOSX/, ._*), form-definition
+     rejected   conflict (same instanceID, other bytes), unknown-deprecated, already-edited,
+                edit-form-mismatch; too-large, encrypted, unsupported-compression (the zip
+                entry); not-utf8, doctype, too-deep, malformed (capture_parse); and the codes
+                of capture_validate */
 enum capture_status { CAPTURE_ACCEPTED, CAPTURE_DUPLICATE, CAPTURE_EDIT, CAPTURE_REJECTED,
 		      CAPTURE_IGNORED, CAPTURE_NSTATUS };
 const char *capture_status_name(enum capture_status s);

@@ -81,6 +81,28 @@ static void set(struct slot *s, enum capture_status st, const char *reason, long
 	snprintf(s->msg, sizeof(s->msg), "%s", msg);
 }
 
+/* A name in a legacy code page (zips made on Windows without the UTF-8 flag): shown with
+   its bytes escaped as \xNN, so that messages and the receipt stay UTF-8; the entry is read
+   as any other. */
+static void escape_name(struct zipin_entry *e)
+{
+	char shown[sizeof(e->name)];
+	size_t n = 0;
+
+	for (size_t i = 0; i < e->name_len && n + 5 < sizeof(shown); i++) {
+		unsigned char c = (unsigned char)e->name[i];
+
+		if (c < 0x80 && c != '\\')
+			shown[n++] = (char)c;
+		else
+			n += (size_t)snprintf(shown + n, sizeof(shown) - n, "\\x%02x", c);
+	}
+	shown[n] = '\0';
+	memcpy(e->name, shown, n + 1);
+	e->name_len = n;
+	e->name_utf8 = 1;
+}
+
 /* Everything about one entry that needs no database: runs in a worker. Returns -1 when the
    whole archive is refused (err). */
 static int examine(struct run *r, struct slot *s, struct zipin_reader *zr,
@@ -99,10 +121,8 @@ static int examine(struct run *r, struct slot *s, struct zipin_reader *zr,
 		s->skip = 1;
 		return 0;
 	}
-	if (!s->e.name_utf8) {
-		set(s, CAPTURE_REJECTED, "bad-name", 0, "entry name is not valid UTF-8");
-		return 0;
-	}
+	if (!s->e.name_utf8)
+		escape_name(&s->e);
 	base = strrchr(s->e.name, '/');
 	base = base ? base + 1 : s->e.name;
 	if (!strncmp(s->e.name, "__MACOSX/", 9) || !strncmp(base, "._", 2)) {
@@ -366,7 +386,7 @@ static int record(struct writer *w, struct run *r, struct slot *s, struct perr *
 		return -1;
 	if (o->receipt) {
 		csv_field(o->receipt, r->name, 0);
-		csv_field(o->receipt, s->e.name_utf8 ? s->e.name : "(name not UTF-8)", 0);
+		csv_field(o->receipt, s->e.name, 0);
 		csv_field(o->receipt, s->instance_id, 0);
 		csv_field(o->receipt, s->form_id, 0);
 		csv_field(o->receipt, s->commune, 0);
@@ -376,11 +396,9 @@ static int record(struct writer *w, struct run *r, struct slot *s, struct perr *
 	}
 	if (o->messages && s->status == CAPTURE_REJECTED) {
 		if (s->line > 0)
-			snprintf(where, sizeof(where), "%s(%s):%ld", r->name,
-				 s->e.name_utf8 ? s->e.name : "?", s->line);
+			snprintf(where, sizeof(where), "%s(%s):%ld", r->name, s->e.name, s->line);
 		else
-			snprintf(where, sizeof(where), "%s(%s)", r->name,
-				 s->e.name_utf8 ? s->e.name : "?");
+			snprintf(where, sizeof(where), "%s(%s)", r->name, s->e.name);
 		fprintf(o->messages, "parindex: capture: %s: %s\n", where, s->msg);
 	}
 	return 0;

@@ -43,6 +43,18 @@ mkzip nested.zip "đợt 1/xã 90001/a1.xml=$I/a1.xml" "đợt 1/xã 90002/sâu/
 golden nested parindex capture import --db t.db nested.zip
 same "nested: both stored" "$(q "SELECT count(*) FROM current_submission")" "2"
 
+# a name in a legacy code page (no UTF-8 flag, not UTF-8): read, shown with \xNN escapes
+rm -f t.db* && setup_db
+python3 -c "
+import zipfile
+z = zipfile.ZipFile('legacy.zip', 'w', zipfile.ZIP_DEFLATED)
+z.writestr('phi_u A.xml', open('$I/a1.xml').read())
+z.close()
+d = open('legacy.zip', 'rb').read().replace(b'phi_u A.xml', b'phi\xe1u A.xml')
+open('legacy.zip', 'wb').write(d)"
+golden legacy-name parindex capture import --db t.db --receipt legacy.csv legacy.zip
+golden legacy-name-receipt cat legacy.csv
+
 # the generator's three layouts and the Web Forms serialization, at a bigger size
 for layout in collect briefcase flat; do
 	rm -f t.db* && setup_db

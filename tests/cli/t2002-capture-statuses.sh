@@ -7,7 +7,8 @@ setup_db
 set -- "a1.xml=$I/a1.xml" "a2.xml=$I/a2.xml" "b1.xml=$I/b1.xml" \
 	"again/a1.xml=$I/a1.xml" "a1-conflict.xml=$I/a1-conflict.xml" \
 	"a1-edit.xml=$I/a1-edit.xml" "a1-edit-stale.xml=$I/a1-edit-stale.xml" \
-	"edit-unknown.xml=$I/edit-unknown.xml" "photo.jpg=$CAP/communes.csv"
+	"edit-unknown.xml=$I/edit-unknown.xml" "edit-other-form.xml=$I/edit-other-form.xml" \
+	"photo.jpg=$CAP/communes.csv"
 for f in "$I"/bad-*.xml; do set -- "$@" "$(basename "$f")=$f"; done
 mkzip all.zip "$@"
 
@@ -30,9 +31,9 @@ sex=2"
 same "nothing of a rejected entry stored" "$(q "SELECT count(*) FROM submission WHERE instance_id IN (SELECT instance_id FROM batch_entry WHERE status = 'rejected')")" "1"
 same "... except the original a conflicting copy collides with" "$(q "SELECT instance_id FROM submission WHERE instance_id IN (SELECT instance_id FROM batch_entry WHERE status = 'rejected')")" "uuid:00000000-0000-4000-8000-000000000001"
 same "batch record" "$(q "SELECT file_name, length(sha256), size > 0, entries, accepted, duplicates, edits, rejected, ignored, source, operator, started_at, finished_at FROM batch")" \
-	"all.zip|64|1|25|3|1|1|19|1|Bưu điện huyện|Đỗ Minh Quyết|2026-01-15T08:00:00Z|2026-01-15T08:00:00Z"
+	"all.zip|64|1|26|3|1|1|20|1|Bưu điện huyện|Đỗ Minh Quyết|2026-01-15T08:00:00Z|2026-01-15T08:00:00Z"
 same "zip sha256 recorded" "$(q "SELECT sha256 FROM batch")" "$(sha256sum all.zip | cut -d' ' -f1)"
-same "every entry recorded" "$(q "SELECT count(*) FROM batch_entry WHERE batch_id = 1")" "25"
+same "every entry recorded" "$(q "SELECT count(*) FROM batch_entry WHERE batch_id = 1")" "26"
 
 ok "dump after the import" sh -c 'sqlite3 t.db .dump > imported.sql'
 golden reimport parindex capture import --db t.db all.zip
