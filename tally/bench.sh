@@ -13,7 +13,7 @@ now() { date +%s.%N; }
 awk -v n="$N" 'BEGIN {
 	print "code,name,type,district_code,district"
 	for (i = 0; i < n; i++)
-		printf "%05d,Xã số %d,xã,999,Huyện Đo tốc độ\n", 20000 + i, i + 1
+		printf "%05d,Xã số %d,xã,295,Cẩm Giàng\n", 20000 + i, i + 1
 }' >"$dir/communes.csv"
 t0=$(now)
 "$PARINDEX" init --db "$dir/b.db" --communes "$dir/communes.csv" >/dev/null

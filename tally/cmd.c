@@ -12,6 +12,37 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Keep the communes of the definition's district (a definition is one district's index, as
+   the forms are); -1 with err when none is left. */
+static int district_communes(const struct def *d, struct commune_list *cl, const char *dbname,
+			     struct perr *err)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cl->n; i++) {
+		struct commune *c = &cl->v[i];
+
+		if (!d->district_code || !strcmp(c->district_code, d->district_code)) {
+			cl->v[n++] = *c;
+			continue;
+		}
+		free(c->code);
+		free(c->name);
+		free(c->type);
+		free(c->district_code);
+		free(c->district);
+	}
+	cl->n = n;
+	if (n)
+		return 0;
+	if (d->district_code)
+		return perr_set(err, PERR_USAGE, dbname,
+				"the register has no commune of district %s (%s); load them with 'parindex init --communes FILE'",
+				d->district_code, d->district);
+	return perr_set(err, PERR_USAGE, dbname,
+			"the commune register is empty; load it with 'parindex init --communes FILE'");
+}
+
 int cmd_tally(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -66,22 +97,19 @@ int cmd_tally(int argc, char **argv)
 	if (store_active_definition(db, &d, &err) < 0)
 		goto rollback;
 	have_def = 1;
-	if (store_load_communes(db, &cl, &err) < 0)
+	if (store_load_communes(db, &cl, &err) < 0 ||
+	    district_communes(&d, &cl, db_path(dbopt), &err) < 0)
 		goto rollback;
 	if (explain) {
 		for (size_t i = 0; i < cl.n; i++)
 			if (!strcmp(cl.v[i].code, explain))
 				ce = i;
 		if (ce == DEF_NONE) {
-			perr_set(&err, PERR_USAGE, db_path(dbopt), "no commune '%s' in the register",
-				 explain);
+			perr_set(&err, PERR_USAGE, db_path(dbopt),
+				 "no commune '%s' in the register for district %s", explain,
+				 d.district_code ? d.district_code : "?");
 			goto rollback;
 		}
-	}
-	if (!cl.n) {
-		perr_set(&err, PERR_USAGE, db_path(dbopt),
-			 "the commune register is empty; load it with 'parindex init --communes FILE'");
-		goto rollback;
 	}
 	if (tally_load(db, &d, &cl, &sv, &sc, &err) < 0)
 		goto rollback;
@@ -164,7 +192,8 @@ static int scores_template(int argc, char **argv)
 	    store_active_definition(db, &d, &err) < 0)
 		goto fail;
 	have_def = 1;
-	if (store_load_communes(db, &cl, &err) < 0)
+	if (store_load_communes(db, &cl, &err) < 0 ||
+	    district_communes(&d, &cl, db_path(dbopt), &err) < 0)
 		goto fail;
 	if (!strcmp(fmt, "xlsx")) {
 		if (tally_template_xlsx(outfile, &d, &cl, &err) < 0)
@@ -241,7 +270,8 @@ static int scores_import(int argc, char **argv)
 	if (store_active_definition(db, &d, &err) < 0)
 		goto rollback;
 	have_def = 1;
-	if (store_load_communes(db, &cl, &err) < 0)
+	if (store_load_communes(db, &cl, &err) < 0 ||
+	    district_communes(&d, &cl, db_path(dbopt), &err) < 0)
 		goto rollback;
 	if ((!strcmp(fmt, "xlsx")
 		     ? tally_sheet_read_xlsx(&sheet, strbuf_str(&content), content.len, file, &err)

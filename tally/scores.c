@@ -238,8 +238,9 @@ int tally_scores_check(const struct def *d, const struct commune_list *cl,
 		}
 		c = find_commune(cl, code);
 		if (c == DEF_NONE)
-			diag_add(diag, name, row->number, "unknown commune code '%s' (not in the register)",
-				 code);
+			diag_add(diag, name, row->number,
+				 "unknown commune code '%s' (not in the register for district %s)", code,
+				 d->district_code ? d->district_code : "?");
 		for (l = 0; l < nleaves && strcmp(leaves[l].id, id); l++)
 			;
 		if (!*id)

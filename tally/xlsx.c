@@ -338,6 +338,26 @@ int tally_template_xlsx(const char *path, const struct def *d, const struct comm
 		}
 	}
 	free(leaves);
+	if (r > 1) {
+		/* Excel checks what is typed: a score between 0 and the row's max, "x" or nothing
+		   for not applicable (the import checks again, whatever the spreadsheet allowed) */
+		static char *const yes[] = { "x", NULL };
+		lxw_data_validation score = {
+			.validate = LXW_VALIDATION_TYPE_CUSTOM_FORMULA,
+			.value_formula = "=AND(ISNUMBER(F2),F2>=0,F2<=$E2)",
+			.error_title = "Điểm không hợp lệ",
+			.error_message = "Nhập một số từ 0 đến điểm tối đa của dòng (cột max).",
+		};
+		lxw_data_validation na = {
+			.validate = LXW_VALIDATION_TYPE_LIST,
+			.value_list = (char **)yes,
+			.error_title = "Không áp dụng",
+			.error_message = "Ghi x nếu tiêu chí không áp dụng với xã, nếu không để trống.",
+		};
+
+		worksheet_data_validation_range(ws, 1, 5, r - 1, 6, &score);
+		worksheet_data_validation_range(ws, 1, 7, r - 1, 7, &na);
+	}
 	workbook_set_properties(wb, &(lxw_doc_properties){
 					    .title = "Điểm tự đánh giá và thẩm định Chỉ số CCHC",
 					    .comments = d->id,

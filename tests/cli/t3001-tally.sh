@@ -56,5 +56,8 @@ ok "repair" q "UPDATE submission SET answers = '{\"sex\":\"1\",\"qa\":\"c\",\"qc
 
 golden bad-format parindex tally --db t.db --format xml
 golden unknown-commune parindex tally --db t.db --explain 99999
+# the register's commune of another district is not the definition's to rank
+golden other-district parindex tally --db t.db --explain 10888
+same "only the definition's district tallied" "$(q "SELECT count(*) FROM tally_commune WHERE commune_code = '10888'")" "0"
 golden no-db parindex tally --db missing.db
 finish

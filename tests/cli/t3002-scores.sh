@@ -25,7 +25,8 @@ OK1='90001,1.1.1,1,0.5,,'
 OK2='90001,1.1.2,,,x,không áp dụng'
 OK3='90001,2.1,2,,,'
 
-sheet unknown-commune.csv "$OK1" "$OK2" "$OK3" '99999,2.1,1,,,'
+# 10888 is in the register, but of another district than the definition's
+sheet unknown-commune.csv "$OK1" "$OK2" "$OK3" '99999,2.1,1,,,' '10888,2.1,1,,,'
 refused unknown-commune unknown-commune.csv
 sheet unknown-criterion.csv "$OK1" "$OK2" "$OK3" '90002,9.9,1,,,' '90002,1,1,,,' '90002,1.1,1,,,'
 refused unknown-criterion unknown-criterion.csv
