@@ -87,6 +87,8 @@ static int cmd_import(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cmd_usage_error("capture", "import: name at least one FILE.zip");
+	/* no allocation statistics: they take a global lock on every one of SQLite's mallocs */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (db_open(&db, db_path(dbopt), DB_EXISTING, &err) < 0)
 		return perr_print(&err, "capture");
 	if (receipt) {

@@ -337,7 +337,6 @@ static int store(struct writer *w, struct slot *s, struct perr *err)
 		sqlite3_bind_null(w->insert, 14);
 	rc = sqlite3_step(w->insert);
 	sqlite3_reset(w->insert);
-	sqlite3_clear_bindings(w->insert);
 	if (rc != SQLITE_DONE)
 		return db_fail(w->db, err, "storing a submission");
 	if (sqlite3_changes(w->db) == 0) {
