@@ -86,6 +86,18 @@ static int load_run(sqlite3 *db, struct report *r, struct perr *err)
 	r->submissions = sqlite3_column_int64(st, 5);
 	sqlite3_finalize(st);
 
+	/* data captured, undone or scored after the tally: the report would show old numbers */
+	if (db_prepare(db, &st,
+		       "SELECT max(t) FROM (SELECT max(finished_at) AS t FROM batch "
+		       "UNION ALL SELECT max(undone_at) FROM batch "
+		       "UNION ALL SELECT max(imported_at) FROM score_import) WHERE t > ?",
+		       err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, r->computed_at, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(r->changed_at, sizeof(r->changed_at), "%s", col_text(st, 0));
+	sqlite3_finalize(st);
+
 	if (db_prepare(db, &st, "SELECT content, source FROM definition WHERE id = ? AND version = ?",
 		       err) < 0)
 		return -1;
@@ -170,13 +182,19 @@ static int each_row(sqlite3 *db, struct report *r, const char *sql, row_fn fn,
 		    struct perr *err)
 {
 	sqlite3_stmt *st = NULL;
+	size_t last = DEF_NONE;
 	int rc;
 
 	if (db_prepare(db, &st, sql, err) < 0)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *code = col_text(st, 0);
-		size_t c = find_commune(r, code);
+		size_t c;
+
+		/* rows come commune by commune: look up only when the commune changes */
+		if (last == DEF_NONE || strcmp(r->communes[last].code, code))
+			last = find_commune(r, code);
+		c = last;
 
 		if (c == DEF_NONE) {
 			/* a commune whose register row is gone: the tally row cannot be shown */

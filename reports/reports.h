@@ -71,6 +71,7 @@ struct report_count {
 struct report {
 	struct def def;
 	char computed_at[40], aggregation[16], under_quota[16];
+	char changed_at[40]; /* a batch or score import after the tally ("" when none) */
 	long submissions;
 	size_t ncommunes;
 	struct report_commune *communes;  /* ranked by rank, then code; unranked last */

@@ -88,6 +88,14 @@ ok "scripts written without gnuplot" test -s nognu/charts/ranking.gp
 same "no image drawn" "$(ls nognu/charts | grep -c -E 'png|svg')" 0
 ok "the page says why" grep -q 'không tìm thấy gnuplot' nognu/index.html
 
+# a gnuplot that fails: the script and gnuplot's first line named, tables and pages written
+mkdir bin
+printf '#!/bin/sh\necho "line 7: unknown terminal" >&2\nexit 1\n' >bin/gnuplot
+chmod +x bin/gnuplot
+golden gnuplot-fails env PATH="$T/bin:$PATH" "$PARINDEX" report --out badgnu
+ok "pages written when gnuplot fails" test -s badgnu/index.html -a -s badgnu/report.xlsx
+ok "gnuplot's output kept beside the script" grep -q "unknown terminal" badgnu/charts/ranking.log
+
 # an output folder that cannot be made
 touch file
 golden out-not-a-folder parindex report --out file/sub
