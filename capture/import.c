@@ -162,7 +162,7 @@ static int examine(struct run *r, struct slot *s, struct zipin_reader *zr,
 		return 0;
 	}
 	s->valid = 1;
-	set(s, CAPTURE_ACCEPTED, "ok", 0, "");
+	set(s, CAPTURE_ACCEPTED, "ok", 0, "stored");
 	return 0;
 }
 
