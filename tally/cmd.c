@@ -120,7 +120,7 @@ int cmd_tally(int argc, char **argv)
 
 	if (sv.ignored_answers || sv.ignored_submissions)
 		fprintf(stderr,
-			"parindex: tally: %s: ignored %ld answers (to no scored question of the form's group, or with an option the scale lacks) and %ld submissions (of a group the definition lacks)\n",
+			"parindex: tally: %s: ignored %ld answers (to no question of the form's group, or with an option the scale lacks) and %ld submissions (of a group the definition lacks, or of a commune outside its district)\n",
 			db_path(dbopt), sv.ignored_answers, sv.ignored_submissions);
 	if (ce != DEF_NONE)
 		tally_print_explain(stdout, &d, &cl, &sv, &sc, &r, ce);

@@ -46,7 +46,7 @@ struct tally_survey {
 	uint32_t *forms; /* [commune * ngroups + group]: current submissions */
 	long submissions;
 	long ignored_answers;     /* no scored question of the group, or an unknown option */
-	long ignored_submissions; /* of a group the definition lacks */
+	long ignored_submissions; /* of a group the definition lacks, or of another district */
 };
 
 void tally_survey_init(struct tally_survey *sv, const struct def *d, size_t ncommunes);

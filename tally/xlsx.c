@@ -15,6 +15,8 @@
 #define XLSX_MAX_ENTRY (32u << 20) /* inflated bytes of one part */
 #define XLSX_MAX_COLUMNS 16384     /* Excel's own limit, XFD */
 #define XLSX_MAX_ROWS 1048576
+#define XLSX_MAX_CELLS (4u << 20) /* cell slots of the whole sheet: a 32 MB part of cells far
+				     to the right must not become gigabytes of pointers */
 
 /* Read the part `entry` into sb; 1 if absent (and optional), 0 when read, -1 on error. */
 static int read_part(zip_t *z, const char *name, const char *entry, int optional,
@@ -168,6 +170,7 @@ int tally_sheet_read_xlsx(struct tally_sheet *s, const char *buf, size_t len,
 	char **strings = NULL, sheet_path[512], where[600];
 	size_t nstrings = 0, astrings = 0;
 	long last_row = 0;
+	size_t slots = 0;
 	int rc = -1;
 
 	memset(s, 0, sizeof(*s));
@@ -276,6 +279,13 @@ int tally_sheet_read_xlsx(struct tally_sheet *s, const char *buf, size_t len,
 			}
 			if (!text)
 				continue;
+			slots += (size_t)col + 1 - row->ncells;
+			if (slots > XLSX_MAX_CELLS) {
+				free(text);
+				perr_set(err, PERR_DATA, where, "cell %s: the sheet is too large to be a scores sheet",
+					 ref ? ref : "?");
+				goto done;
+			}
 			xgrow(&row->cells, &acells, (size_t)col + 1, sizeof(*row->cells));
 			while (row->ncells <= (size_t)col)
 				row->cells[row->ncells++] = NULL;

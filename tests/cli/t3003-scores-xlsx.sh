@@ -47,6 +47,14 @@ golden doctype parindex scores import --db t.db doctype.xlsx
 rm -rf parts && cp -r "$DATA/scores/xlsx" parts && rm parts/xl/worksheets/sheet1.xml
 (cd parts && zip -q -X -r ../no-sheet.xlsx '[Content_Types].xml' _rels xl)
 golden no-sheet parindex scores import --db t.db no-sheet.xlsx
+# 300 rows, each with one value in the last column Excel has (XFD): refused before it costs
+# gigabytes, with the cell named
+rm -rf parts && cp -r "$DATA/scores/xlsx" parts
+awk 'BEGIN { printf "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>"
+	for (r = 1; r <= 300; r++) printf "<row r=\"%d\"><c r=\"XFD%d\"><v>1</v></c></row>", r, r
+	print "</sheetData></worksheet>" }' >parts/xl/worksheets/sheet1.xml
+(cd parts && zip -q -X -r ../wide.xlsx '[Content_Types].xml' _rels xl)
+golden too-wide parindex scores import --db t.db wide.xlsx
 printf 'PK\003\004 not really a zip' >fake.xlsx
 golden not-a-zip parindex scores import --db t.db fake.xlsx
 same "nothing stored by any bad workbook" "$(stored)" "$before"
