@@ -13,6 +13,9 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 PKG_CONFIG ?= pkg-config
 VERSION := 0.1.0
+# Build folder: plain builds in $(BUILD)/, sanitizer builds in $(BUILD)/san/. Give each
+# working copy of a build its own BUILD to run several at once.
+BUILD ?= build
 
 PKGS := libxml-2.0 libzip sqlite3 nettle xlsxwriter libdeflate expat
 # -iquote core: project headers are included with quotes, so core/spawn.h cannot hide <spawn.h>
@@ -28,9 +31,6 @@ PROJECT_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-r
 LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
-# Build folder: plain builds in $(BUILD)/, sanitizer builds in $(BUILD)/san/. Give each
-# working copy of a build its own BUILD to run several at once.
-BUILD ?= build
 B := $(BUILD)$(if $(SANITIZE),/san)
 G := $(BUILD)/gen
 STAGES := core forms capture tally reports
@@ -136,8 +136,8 @@ deps:
 		(cd tests/browser && npm ci --no-audit --no-fund)
 
 demo: deps
-	$(MAKE) --no-print-directory parindex
-	sh demo/run.sh
+	$(MAKE) --no-print-directory parindex $(B)/gen-batch
+	GEN_BATCH=$(B)/gen-batch sh demo/run.sh
 
 install: parindex
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/definitions $(DESTDIR)$(MANDIR)/man1
