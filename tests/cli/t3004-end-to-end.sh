@@ -2,8 +2,8 @@
 # submissions for every commune (one under quota, two with equal data), a generated scores
 # sheet (one commune without), 'parindex tally', and every number of the ranking recomputed
 # independently by tests/data/tally/survey.py from the raw rows (exact fractions, half-up
-# rounding). Then the same with a copy of the definition that pools the groups and excludes
-# communes under quota.
+# rounding). Then the same with a copy of the definition that pools the groups, excludes
+# communes under quota and publishes 3 decimals.
 . "$(dirname "$0")/lib.sh"
 
 gen() { /usr/bin/python3 "$DATA/tally/survey.py" "$@"; }
@@ -28,10 +28,12 @@ same "stored published index agrees with the printed one" "$(q a.db "SELECT grou
 ok "explain the under-quota commune" sh -c '"$PARINDEX" tally --db a.db --explain 10891 | grep -q "G5 .* UNDER"'
 
 parindex definition default | sed -e 's/version="2021.1"/version="2021.1-pooled"/' \
+	-e 's/decimals="2"/decimals="3"/' \
 	-e 's/aggregation="group-mean" under-quota="flag"/aggregation="pooled" under-quota="exclude"/' >pooled.xml
 ok "pooled definition checks" parindex definition check pooled.xml
 parindex init --db b.db --definition pooled.xml --communes "$TOP/demo/cam-giang/communes.csv" >/dev/null
 run b.db
+same "3 decimals published" "$(sed -n 2p b.db.csv | cut -d, -f6 | sed 's/.*\.//' | wc -c)" "4"
 same "pooled: under quota not ranked" "$(q b.db "SELECT flags, rank IS NULL FROM tally_commune WHERE commune_code = '10891'")" "under-quota|1"
 same "pooled summary" "$(cat b.db.summary)" "17 communes checked, 15 ranked, 2 shared ranks, tiers completed excellent good not-completed"
 same "pooled differs from group-mean for most communes" "$(q b.db "ATTACH 'a.db' AS a; SELECT count(*) >= 12 FROM tally_commune b JOIN a.tally_commune x USING (commune_code) WHERE b.index_value <> x.index_value")" "1"
