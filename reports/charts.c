@@ -197,6 +197,13 @@ static void gp_end(struct strbuf *gp, const char *name, int w, int h, unsigned f
 	strbuf_adds(gp, "unset output\n");
 }
 
+/* The width of a chart with a bar (or group of bars) per commune: a district's 15-25
+   communes fit the usual width; a province's get about 27 pixels each. */
+static int district_width(const struct report *r)
+{
+	return r->ncommunes > 30 ? 300 + 27 * (int)r->ncommunes : 1100;
+}
+
 static void add_chart(struct report_charts *charts, const char *name, const char *title,
 		      size_t commune)
 {
@@ -240,7 +247,7 @@ static int chart_ranking(const struct report *r, const char *dir, unsigned forma
 		strbuf_addc(&dat, '\n');
 	}
 	title = xasprintf("Xếp hạng Chỉ số CCHC — %s", where_of(d, where, sizeof(where)));
-	gp_begin(&gp, "ranking", title, 1100, 620, formats);
+	gp_begin(&gp, "ranking", title, district_width(r), 620, formats);
 	strbuf_adds(&gp, "set ylabel \"Chỉ số CCHC (%)\"\n"
 			 "set yrange [0:105]\n");
 	strbuf_addf(&gp, "set xrange [-0.6:%zu.4]\n", r->ncommunes - 1);
@@ -288,7 +295,7 @@ static int chart_ranking(const struct report *r, const char *dir, unsigned forma
 		free(key);
 	}
 	strbuf_adds(&gp, "\n");
-	gp_end(&gp, "ranking", 1100, 620, formats);
+	gp_end(&gp, "ranking", district_width(r), 620, formats);
 	rc = write_file(dir, "ranking", "dat", &dat, err) < 0 ||
 	     write_file(dir, "ranking", "gp", &gp, err) < 0;
 	if (!rc)
@@ -468,7 +475,7 @@ static int chart_quota(const struct report *r, const char *dir, unsigned formats
 	}
 	title = xasprintf("Số phiếu khảo sát so với chỉ tiêu tối thiểu của từng nhóm — %s",
 			  where_of(d, where, sizeof(where)));
-	gp_begin(&gp, "quota", title, 1100, 620, formats);
+	gp_begin(&gp, "quota", title, district_width(r), 620, formats);
 	strbuf_adds(&gp, "set ylabel \"Số phiếu / số phiếu tối thiểu (%)\"\n"
 			 "set yrange [0:*]\n"
 			 "set ytics nomirror\n"
@@ -497,7 +504,7 @@ static int chart_quota(const struct report *r, const char *dir, unsigned formats
 		free(key);
 	}
 	strbuf_adds(&gp, "\n");
-	gp_end(&gp, "quota", 1100, 620, formats);
+	gp_end(&gp, "quota", district_width(r), 620, formats);
 	rc = write_file(dir, "quota", "dat", &dat, err) < 0 ||
 	     write_file(dir, "quota", "gp", &gp, err) < 0;
 	if (!rc)
@@ -530,7 +537,7 @@ static int chart_appraisal(const struct report *r, const char *dir, unsigned for
 	}
 	title = xasprintf("Điểm tự đánh giá và điểm thẩm định — %s",
 			  where_of(d, where, sizeof(where)));
-	gp_begin(&gp, "appraisal", title, 1100, 620, formats);
+	gp_begin(&gp, "appraisal", title, district_width(r), 620, formats);
 	strbuf_adds(&gp, "set ylabel \"Điểm (phần tự đánh giá)\"\n"
 			 "set yrange [0:*]\n"
 			 "set ytics nomirror\n"
@@ -543,7 +550,7 @@ static int chart_appraisal(const struct report *r, const char *dir, unsigned for
 			 "plot \"appraisal.dat\" using 3:xtic(2) lc rgb \"#fdae61\" "
 			 "title \"Điểm tự đánh giá\", \\\n"
 			 "     \"\" using 4 lc rgb \"#2b8cbe\" title \"Điểm thẩm định\"\n");
-	gp_end(&gp, "appraisal", 1100, 620, formats);
+	gp_end(&gp, "appraisal", district_width(r), 620, formats);
 	rc = write_file(dir, "appraisal", "dat", &dat, err) < 0 ||
 	     write_file(dir, "appraisal", "gp", &gp, err) < 0;
 	if (!rc)
