@@ -10,6 +10,8 @@
 struct reader {
 	struct csvin_record rec;
 	size_t alloc;
+	long line;        /* the line being fed to libcsv */
+	long record_line; /* the line where the record's first field ended */
 	csvin_fn fn;
 	void *ctx;
 	int stopped;
@@ -19,6 +21,8 @@ static void on_field(void *data, size_t len, void *p)
 {
 	struct reader *r = p;
 
+	if (!r->rec.nfields)
+		r->record_line = r->line;
 	xgrow(&r->rec.fields, &r->alloc, r->rec.nfields + 1, sizeof(*r->rec.fields));
 	r->rec.fields[r->rec.nfields++] = xstrndup(data ? data : "", data ? len : 0);
 }
@@ -28,7 +32,7 @@ static void on_record(int term, void *p)
 	struct reader *r = p;
 
 	(void)term;
-	r->rec.number++;
+	r->rec.number = r->record_line;
 	/* a blank line is no record */
 	if (!r->stopped && !(r->rec.nfields == 1 && !r->rec.fields[0][0]) && r->rec.nfields)
 		if (r->fn(&r->rec, r->ctx) < 0)
@@ -43,7 +47,7 @@ int csvin_read(const char *buf, size_t len, const char *name, csvin_fn fn, void 
 {
 	struct csv_parser p;
 	struct reader r = { .fn = fn, .ctx = ctx };
-	int rc = 0;
+	int rc = 0, failed = 0;
 
 	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
 		buf += 3, len -= 3;
@@ -51,11 +55,19 @@ int csvin_read(const char *buf, size_t len, const char *name, csvin_fn fn, void 
 		return perr_set(err, PERR_DATA, name, "not valid UTF-8 (save the file as CSV UTF-8)");
 	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
 		return perr_set(err, PERR_SYSTEM, name, "cannot start the CSV reader");
-	if (csv_parse(&p, buf, len, on_field, on_record, &r) != len ||
-	    csv_fini(&p, on_field, on_record, &r) != 0) {
+	/* fed a line at a time, so that records know their line even after blank lines */
+	for (size_t at = 0; at < len && !failed;) {
+		const char *nl = memchr(buf + at, '\n', len - at);
+		size_t n = nl ? (size_t)(nl - (buf + at)) + 1 : len - at;
+
+		r.line++;
+		failed = csv_parse(&p, buf + at, n, on_field, on_record, &r) != n;
+		at += n;
+	}
+	if (failed || csv_fini(&p, on_field, on_record, &r) != 0) {
 		char where[300];
 
-		snprintf(where, sizeof(where), "%s:%ld", name, r.rec.number + 1);
+		snprintf(where, sizeof(where), "%s:%ld", name, r.line ? r.line : 1);
 		rc = perr_set(err, PERR_DATA, where, "malformed CSV: %s",
 			      csv_strerror(csv_error(&p)));
 	}

@@ -1,6 +1,6 @@
 /* Reading CSV files with libcsv: a UTF-8 byte-order mark is skipped, the text must be valid
-   UTF-8, and each record reaches a callback with its 1-based record number (the header is
-   record 1), which is the line number when no field holds a line break. */
+   UTF-8, blank lines are skipped, and each record reaches a callback with its line number
+   (the line where its first field ends; the header is usually line 1). */
 #ifndef PARINDEX_CSVIN_H
 #define PARINDEX_CSVIN_H
 
@@ -11,7 +11,7 @@
 struct csvin_record {
 	char **fields; /* NUL-terminated copies, owned by the reader */
 	size_t nfields;
-	long number;
+	long number; /* line number */
 };
 
 /* Return 0 to go on, -1 to stop reading (the callback has reported why). */

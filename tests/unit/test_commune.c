@@ -48,6 +48,10 @@ static void bad_rows(void)
 		  "r.csv:2: commune code '1 2' is missing or not a code" },
 		{ "code,name,type,district_code,district\n\"1,A,xã,9,D\n", "r.csv:2: malformed CSV" },
 		{ "", "r.csv: empty file: no header and no communes" },
+		{ "code,name,type,district_code,district\n\n1,A,x\xc3\xa3,9,D\n\r\n1,B,x\xc3\xa3,9,D\n",
+		  "r.csv:5: duplicate commune code '1' (first on line 3)" },
+		{ "code,name,type,district_code,district\r\n1,\"A\r\nB\",x\xc3\xa3,9\r\n",
+		  "r.csv:3: 4 columns, the header has 5" },
 		{ "code,name,type,district_code,district\n", "r.csv: no communes, only a header" },
 	};
 
