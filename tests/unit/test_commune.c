@@ -51,7 +51,7 @@ static void bad_rows(void)
 		{ "code,name,type,district_code,district\n\n1,A,x\xc3\xa3,9,D\n\r\n1,B,x\xc3\xa3,9,D\n",
 		  "r.csv:5: duplicate commune code '1' (first on line 3)" },
 		{ "code,name,type,district_code,district\r\n1,\"A\r\nB\",x\xc3\xa3,9\r\n",
-		  "r.csv:3: 4 columns, the header has 5" },
+		  "r.csv:2: 4 columns, the header has 5" },
 		{ "code,name,type,district_code,district\n", "r.csv: no communes, only a header" },
 	};
 
