@@ -394,6 +394,8 @@ static int record(struct writer *w, struct run *r, struct slot *s, struct perr *
 		csv_field(o->receipt, s->msg, 1);
 	}
 	if (o->messages && s->status == CAPTURE_REJECTED) {
+		if (o->progress && o->progress == o->messages)
+			fputs("\r\033[K", o->messages); /* the message replaces the progress line */
 		if (s->line > 0)
 			snprintf(where, sizeof(where), "%s(%s):%ld", r->name, s->e.name, s->line);
 		else
