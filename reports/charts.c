@@ -334,7 +334,19 @@ static int chart_fields(const struct report *r, size_t c, const char *dir, unsig
 		title[0] = (char)(title[0] - 'a' + 'A');
 	gp_begin(&gp, name, title, 1000, 520, formats);
 	file = xasprintf("%s.dat", name);
-	strbuf_adds(&gp, "set ylabel \"Tỷ lệ điểm đạt được (%)\"\n"
+	/* the field floors of the tiers, so a field that held the class back shows */
+	for (size_t t = 0; t < d->ntiers; t++) {
+		if (d->tiers[t].is_otherwise)
+			continue;
+		strbuf_addf(&gp, "set arrow from graph 0, first %g to graph 1, first %g nohead dt 2 "
+				 "lw 1.5 lc rgb \"#%06x\" front\n",
+			    d->tiers[t].min_field, d->tiers[t].min_field, report_tier_color(d, t));
+		strbuf_addf(&gp, "set label \"sàn %g\" at graph 1, first %g offset 1,0 left "
+				 "font \",8\" tc rgb \"#%06x\"\n",
+			    d->tiers[t].min_field, d->tiers[t].min_field, report_tier_color(d, t));
+	}
+	strbuf_adds(&gp, "set rmargin 9\n"
+			 "set ylabel \"Tỷ lệ điểm đạt được (%)\"\n"
 			 "set xlabel \"Lĩnh vực\"\n"
 			 "set yrange [0:105]\n"
 			 "set ytics 10 nomirror\n"
@@ -343,7 +355,7 @@ static int chart_fields(const struct report *r, size_t c, const char *dir, unsig
 			 "set style data histograms\n"
 			 "set style histogram clustered gap 1\n"
 			 "set style fill solid 0.9 border rgb \"#404040\"\n"
-			 "set key outside bottom center horizontal\n"
+			 "set key outside top center horizontal\n"
 			 "plot ");
 	report_gp_quote(&gp, file);
 	strbuf_adds(&gp, " using 3:xtic(1) lc rgb \"#2b8cbe\" title ");

@@ -347,6 +347,40 @@ static size_t lowest_criteria(const struct report *r, size_t c, size_t *out, siz
 	return n;
 }
 
+/* Why a commune whose index reaches a higher tier did not get it: the fields under that
+   tier's floor (published values against the definition's thresholds; the class itself is
+   the tally's). Nothing when the index decided the class. */
+static void class_reason(struct strbuf *sb, const struct report *r, size_t c)
+{
+	const struct def *d = &r->def;
+	const struct report_commune *v = &r->communes[c];
+
+	for (size_t t = 0; t < v->tier && t < d->ntiers; t++) {
+		const struct def_tier *tier = &d->tiers[t];
+		int first = 1;
+
+		if (tier->is_otherwise || v->index_pub < tier->min_index)
+			continue;
+		strbuf_addf(sb, "<dt>Lý do xếp loại</dt><dd>chỉ số đạt ngưỡng %g của “", tier->min_index);
+		esc(sb, def_text_get(&tier->label, "vi"));
+		strbuf_adds(sb, "” nhưng ");
+		for (size_t f = 0; f < d->nfields; f++) {
+			const struct report_field *fv = &r->fields[c * d->nfields + f];
+
+			if (!fv->has_pct || strtod(fv->pct_published, NULL) >= tier->min_field)
+				continue;
+			strbuf_adds(sb, first ? "lĩnh vực " : ", lĩnh vực ");
+			esc(sb, d->fields[f].id);
+			strbuf_adds(sb, " (");
+			esc(sb, fv->pct_published);
+			strbuf_adds(sb, " %)");
+			first = 0;
+		}
+		strbuf_addf(sb, " dưới mức sàn %g %%</dd>\n", tier->min_field);
+		return;
+	}
+}
+
 static void commune_summary(struct strbuf *sb, const struct report *r, size_t c)
 {
 	const struct def *d = &r->def;
@@ -366,7 +400,9 @@ static void commune_summary(struct strbuf *sb, const struct report *r, size_t c)
 	strbuf_adds(sb, "</dd>\n<dt>Xếp loại</dt><dd>");
 	swatch(sb, report_tier_color(d, v->tier));
 	esc(sb, def_text_get(&d->tiers[v->tier].label, "vi"));
-	strbuf_addf(sb, "</dd>\n<dt>Điểm</dt><dd>%s", report_fixed(v->points, d->decimals, buf));
+	strbuf_adds(sb, "</dd>\n");
+	class_reason(sb, r, c);
+	strbuf_addf(sb, "<dt>Điểm</dt><dd>%s", report_fixed(v->points, d->decimals, buf));
 	strbuf_addf(sb, " / %s (tự đánh giá, thẩm định ", report_fixed(v->max, d->decimals, buf));
 	strbuf_addf(sb, "%s; ", report_fixed(v->self_points, d->decimals, buf));
 	strbuf_addf(sb, "điều tra xã hội học %s)</dd>\n",
