@@ -14,7 +14,7 @@
 #include "db.h"
 #include "text.h"
 
-#define RING 128
+#define RING 1024 /* results in flight: enough to ride out the scheduler on a busy machine */
 #define CLAIM 16 /* records a worker takes at once */
 #define KEEP 200 /* bytes kept of an id, form or commune for the receipt */
 
