@@ -119,6 +119,10 @@ int cmd_report(int argc, char **argv)
 		goto fail;
 	printf("report: %zu communes, tally of %s (definition %s %s)\n", r.ncommunes,
 	       r.computed_at, r.def.id, r.def.version);
+	if (r.active[0])
+		fprintf(stderr, "parindex: report: warning: the tally used definition %s %s, the "
+				"database now works with %s: run 'parindex tally' to use it\n",
+			r.def.id, r.def.version, r.active);
 	if (r.changed_at[0])
 		fprintf(stderr, "parindex: report: warning: data changed at %s, after the tally of "
 				"%s: run 'parindex tally' for current numbers\n",

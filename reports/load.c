@@ -62,7 +62,7 @@ static int load_run(sqlite3 *db, struct report *r, struct perr *err)
 {
 	sqlite3_stmt *st = NULL;
 	struct diag diag = { 0 };
-	char def_id[200], def_version[200];
+	char def_id[200], def_version[200], name[402];
 	int rc;
 
 	if (db_prepare(db, &st,
@@ -108,6 +108,14 @@ static int load_run(sqlite3 *db, struct report *r, struct perr *err)
 		return perr_set(err, PERR_DATA, "database",
 				"the tally's definition %s %s is missing", def_id, def_version);
 	}
+	/* a definition loaded after the tally: the tally (and so the report) is of the old one */
+	if (db_setting_get(db, "active_definition", r->active, sizeof(r->active), err) < 0) {
+		sqlite3_finalize(st);
+		return -1;
+	}
+	snprintf(name, sizeof(name), "%s %s", def_id, def_version);
+	if (!strcmp(r->active, name))
+		r->active[0] = '\0';
 	rc = def_load(&r->def, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
 		      col_text(st, 1), &diag);
 	sqlite3_finalize(st);

@@ -72,6 +72,7 @@ struct report {
 	struct def def;
 	char computed_at[40], aggregation[16], under_quota[16];
 	char changed_at[40]; /* a batch or score import after the tally ("" when none) */
+	char active[200];    /* "id version" of the active definition when not the tally's */
 	long submissions;
 	size_t ncommunes;
 	struct report_commune *communes;  /* ranked by rank, then code; unranked last */

@@ -99,6 +99,11 @@ golden gnuplot-fails env PATH="$T/bin:$PATH" "$PARINDEX" report --out badgnu
 ok "pages written when gnuplot fails" test -s badgnu/index.html -a -s badgnu/report.xlsx
 ok "gnuplot's output kept beside the script" grep -q "unknown terminal" badgnu/charts/ranking.log
 
+# a definition loaded after the tally: the report is of the tally's, and says so
+ok "another definition" parindex init --definition "$TOP/schemas/definitions/hai-duong-2021.xml"
+golden other-definition parindex report --out other --formats csv
+same "still the tally's definition" "$(grep -c '"Lĩnh vực 1 (%)"' other/csv/ranking.csv)" 1
+
 # an output folder that cannot be made
 touch file
 golden out-not-a-folder parindex report --out file/sub

@@ -3,6 +3,7 @@
 number of every sheet with the tally tables of the database it was written from. Prints the
 count of cells compared, and every mismatch; exits 1 on any mismatch.
   xlsxcheck.py REPORT.xlsx DATABASE"""
+import math
 import os
 import sqlite3
 import sys
@@ -15,13 +16,17 @@ checked = 0
 
 
 def same(where, got, want):
-    """A cell against the tally's value: numbers as numbers (exactly), text as text."""
+    """A cell against the tally's value: whole numbers exactly, others to 14 significant
+    digits, text as text."""
     global checked
     checked += 1
     if want is None:
         ok = got == ""
-    elif isinstance(want, (int, float)):
-        ok = got != "" and float(got) == float(want)
+    elif isinstance(want, int):
+        ok = got != "" and float(got) == want
+    elif isinstance(want, float):
+        # libxlsxwriter writes 16 significant digits (Excel keeps 15): equal to 1e-14
+        ok = got != "" and math.isclose(float(got), want, rel_tol=1e-14, abs_tol=1e-300)
     else:
         ok = got == want
     if not ok:
