@@ -425,23 +425,57 @@ static void progress(FILE *f, uint64_t done, uint64_t total, double t0, int last
 	fflush(f);
 }
 
-static int already_imported(sqlite3 *db, const char *sha, int64_t *id, struct perr *err)
+/* Has a batch (not undone) stored this zip? Only batches of the same size can have, so the
+   zip's sha256 is computed here only when there is one; otherwise later, beside the import
+   (hash_thread). *sha_done says whether res->sha256 is filled. */
+static int already_imported(sqlite3 *db, struct zipin *z, struct capture_result *res,
+			    int *sha_done, struct perr *err)
 {
 	sqlite3_stmt *st;
-	int rc;
+	int rc, same_size;
 
-	*id = 0;
+	res->already = 0;
+	*sha_done = 0;
+	if (db_prepare(db, &st, "SELECT count(*) FROM batch WHERE size = ? AND undone_at IS NULL",
+		       err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)zipin_size(z));
+	rc = sqlite3_step(st);
+	same_size = rc == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return db_fail(db, err, "looking up batches");
+	if (!same_size)
+		return 0;
+	if (zipin_sha256(z, res->sha256, err) < 0)
+		return -1;
+	*sha_done = 1;
 	if (db_prepare(db, &st, "SELECT id FROM batch WHERE sha256 = ? AND undone_at IS NULL "
 				"ORDER BY id LIMIT 1", err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, res->sha256, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
+		res->already = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_fail(db, err, "looking up batches");
 	return 0;
+}
+
+struct hash_job {
+	struct zipin *z;
+	char *out;
+	struct perr err;
+	int rc;
+};
+
+static void *hash_thread(void *arg)
+{
+	struct hash_job *h = arg;
+
+	h->rc = zipin_sha256(h->z, h->out, &h->err);
+	return NULL;
 }
 
 static int begin_batch(struct writer *w, const char *path, const struct capture_options *o,
@@ -457,7 +491,7 @@ static int begin_batch(struct writer *w, const char *path, const struct capture_
 		       "VALUES (?, ?, ?, 0, ?, ?, ?, ?, 0, 0, 0, 0, 0)", err) < 0)
 		return -1;
 	sqlite3_bind_text(st, 1, base ? base + 1 : path, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, res->sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, res->sha256, -1, SQLITE_STATIC); /* may be filled in later */
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)size);
 	db_bind_text(st, 4, o->source);
 	db_bind_text(st, 5, o->operator_name);
@@ -479,13 +513,14 @@ static int end_batch(struct writer *w, const struct capture_result *res, struct 
 
 	if (db_prepare(w->db, &st,
 		       "UPDATE batch SET entries = ?, finished_at = ?, accepted = ?, duplicates = ?, "
-		       "edits = ?, rejected = ?, ignored = ? WHERE id = ?", err) < 0)
+		       "edits = ?, rejected = ?, ignored = ?, sha256 = ? WHERE id = ?", err) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)res->entries);
 	sqlite3_bind_text(st, 2, db_now(now), -1, SQLITE_TRANSIENT);
 	for (int i = 0; i < CAPTURE_NSTATUS; i++)
 		sqlite3_bind_int64(st, 3 + i, (sqlite3_int64)res->count[i]);
-	sqlite3_bind_int64(st, 8, w->batch);
+	sqlite3_bind_text(st, 8, res->sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, w->batch);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		sqlite3_finalize(st);
 		return db_fail(w->db, err, "recording the batch");
@@ -535,7 +570,9 @@ int capture_import(sqlite3 *db, const char *path, const struct capture_options *
 	struct writer w = { .db = db };
 	struct run r = { 0 };
 	pthread_t threads[8];
-	int nthreads = 0, in_tx = 0, rc = -1;
+	int nthreads = 0, in_tx = 0, rc = -1, sha_done = 0, hashing = 0;
+	struct hash_job hash = { 0 };
+	pthread_t hasher;
 	uint64_t size = 0;
 	char started[32];
 	double t0 = now_seconds(), last = t0;
@@ -548,19 +585,26 @@ int capture_import(sqlite3 *db, const char *path, const struct capture_options *
 		return -1;
 	}
 	size = zipin_size(r.z);
-	if (zipin_sha256(r.z, res->sha256, err) < 0)
-		goto done;
 	/* every reference a submission makes (form, commune, batch) is checked in C before it is
 	   written, so the database need not look each one up again */
 	if (db_exec(db, "PRAGMA foreign_keys = OFF", err) < 0 ||
 	    db_exec(db, "BEGIN IMMEDIATE", err) < 0)
 		goto done;
 	in_tx = 1;
-	if (already_imported(db, res->sha256, &res->already, err) < 0)
+	if (already_imported(db, r.z, res, &sha_done, err) < 0)
 		goto done;
 	if (res->already) {
 		rc = 0;
 		goto done;
+	}
+	if (!sha_done) {
+		hash.z = r.z;
+		hash.out = res->sha256;
+		if (pthread_create(&hasher, NULL, hash_thread, &hash) != 0) {
+			perr_set(err, PERR_SYSTEM, path, "cannot start a thread");
+			goto done;
+		}
+		hashing = 1;
 	}
 	if (capture_registry_load(&reg, db, err) < 0)
 		goto done;
@@ -638,6 +682,14 @@ int capture_import(sqlite3 *db, const char *path, const struct capture_options *
 	}
 	if (o->progress && zipin_count(r.z) > 2000)
 		progress(o->progress, r.done, zipin_count(r.z), t0, 1);
+	if (hashing) {
+		pthread_join(hasher, NULL);
+		hashing = 0;
+		if (hash.rc < 0) {
+			*err = hash.err;
+			goto stop;
+		}
+	}
 	if (end_batch(&w, res, err) < 0)
 		goto stop;
 	if (o->dry_run || (o->all_or_nothing && res->count[CAPTURE_REJECTED])) {
@@ -666,6 +718,8 @@ stop:
 		pthread_cond_destroy(&r.space);
 	}
 done:
+	if (hashing)
+		pthread_join(hasher, NULL);
 	release_writer(&w);
 	if (in_tx)
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

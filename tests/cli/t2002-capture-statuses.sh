@@ -40,4 +40,17 @@ golden reimport parindex capture import --db t.db all.zip
 ok "importing the same zip again changes nothing" cmp -s imported.sql "$(sqlite3 t.db .dump > again.sql; echo again.sql)"
 golden list parindex capture list --db t.db
 
+# a zip of the same size as an imported one is not taken for it: only the same bytes are
+sed 's/Trần Văn Hùng/Trần Văn Hưng/; s/0002</0092</' "$I/a2.xml" >a2-other.xml
+(cd "$I" && zip -q -X -0 "$T/same-1.zip" a2.xml)
+cp a2-other.xml a2.xml && zip -q -X -0 same-2.zip a2.xml
+same "same size" "$(wc -c <same-1.zip)" "$(wc -c <same-2.zip)"
+ok "first of the same size" parindex capture import --db t.db same-1.zip
+ok "second of the same size" parindex capture import --db t.db same-2.zip
+same "both recorded, each with its own sha256" \
+	"$(q "SELECT group_concat(sha256, ' ') FROM (SELECT sha256 FROM batch WHERE file_name LIKE 'same-%' ORDER BY id)")" \
+	"$(sha256sum same-1.zip | cut -d' ' -f1) $(sha256sum same-2.zip | cut -d' ' -f1)"
+same "the second one's instance stored" "$(q "SELECT surveyor FROM submission WHERE instance_id LIKE '%0092'")" "Trần Văn Hưng"
+golden same-again parindex capture import --db t.db same-2.zip
+
 finish
