@@ -91,6 +91,8 @@ static int cmd_import(int argc, char **argv)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (db_open(&db, db_path(dbopt), DB_EXISTING, &err) < 0)
 		return perr_print(&err, "capture");
+	/* another import holds the write lock for its whole batch, minutes for a big one: wait */
+	sqlite3_busy_timeout(db, 3600 * 1000);
 	if (receipt) {
 		rf = fopen(receipt, "w");
 		if (!rf) {
