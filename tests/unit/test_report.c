@@ -1,11 +1,13 @@
 /* The reports stage's pure helpers: gnuplot quoting, file names from ids, the colours shared
    by charts and pages, half-up display rounding, the tables laid out from a hand-built
-   report. */
+   report; and core/spawn, which runs gnuplot. */
 #include "unit.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "../../reports/reports.h"
+#include "spawn.h"
 
 static void gp_quote(void)
 {
@@ -162,6 +164,46 @@ static void tables(void)
 	def_release(&r.def);
 }
 
+/* core/spawn: a program's exit status, its log, its folder, a missing program. */
+static void spawn(void)
+{
+	char dir[] = "/tmp/parindex-unit-spawn.XXXXXX", log[300], path[300];
+	struct perr err = { 0 };
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!mkdtemp(dir)) {
+		CHECK(0, "mkdtemp");
+		return;
+	}
+	snprintf(log, sizeof(log), "%s/out.log", dir);
+	CHECK(spawn_run((const char *[]){ "true", NULL }, NULL, NULL, &err) == SPAWN_OK, "true");
+	CHECK(spawn_run((const char *[]){ "sh", "-c", "echo 'first line'; echo two; exit 4", NULL },
+			NULL, log, &err) == SPAWN_FAILED,
+	      "exit 4 fails");
+	CHECK_STR(err.msg, "exited with status 4: first line", "status and first line of the log");
+	CHECK_STR(err.where, "sh", "the program named");
+	CHECK(err.code == PERR_SYSTEM, "a system error");
+	/* the child runs in dir; the log path stays relative to the caller's folder */
+	CHECK(spawn_run((const char *[]){ "sh", "-c", "pwd; echo $1 > arg.txt", "sh", "a b; c", NULL },
+			dir, log, &err) == SPAWN_OK,
+	      "run in a folder");
+	snprintf(path, sizeof(path), "%s/arg.txt", dir);
+	CHECK(strbuf_read_file(&sb, path, 1000) == 0, "file written in the folder");
+	CHECK_STR(strbuf_str(&sb), "a b; c\n", "an argument passes whole, no shell splits it");
+	strbuf_reset(&sb);
+	CHECK(strbuf_read_file(&sb, log, 1000) == 0, "log written");
+	CHECK(!strncmp(strbuf_str(&sb), dir, strlen(dir)), "pwd was dir: %s", strbuf_str(&sb));
+	perr_clear(&err);
+	CHECK(spawn_run((const char *[]){ "parindex-no-such-program", NULL }, NULL, NULL, &err) ==
+		      SPAWN_NOT_FOUND,
+	      "missing program");
+	CHECK_STR(err.msg, "not found on PATH", "missing program message");
+	unlink(path);
+	unlink(log);
+	rmdir(dir);
+	strbuf_release(&sb);
+}
+
 void test_report(void)
 {
 	gp_quote();
@@ -169,4 +211,5 @@ void test_report(void)
 	colours();
 	fixed();
 	tables();
+	spawn();
 }
