@@ -475,6 +475,16 @@ static lxw_format *number_format(lxw_workbook *wb, lxw_format **cache, int decim
 	return cache[decimals];
 }
 
+/* Characters, not bytes, of UTF-8 text: Vietnamese letters take two or three bytes. */
+static size_t chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
 static int xlsx_fail(struct perr *err, const char *path, lxw_error e)
 {
 	return perr_set(err, PERR_SYSTEM, path, "cannot write the workbook: %s", lxw_strerror(e));
@@ -525,13 +535,13 @@ int report_write_xlsx(const struct report *r, const struct report_table t[REPORT
 		worksheet_set_row(ws, 1, 45, NULL);
 		worksheet_freeze_panes(ws, 2, 0);
 		for (size_t j = 0; j < t[i].ncols; j++) {
-			size_t w = strlen(t[i].header[j]) / 2 + 4;
+			size_t w = chars(t[i].header[j]) / 2 + 4;
 
 			worksheet_write_string(ws, 1, (lxw_col_t)j, t[i].header[j], head);
 			/* names of communes and criteria get room; numbers stay narrow */
 			for (size_t row = 0; row < t[i].nrows && row < 200; row++) {
 				const struct report_cell *c = &t[i].cells[row * t[i].ncols + j];
-				size_t len = strlen(c->text);
+				size_t len = chars(c->text);
 
 				if (c->kind == REPORT_TEXT && len + 2 > w)
 					w = len + 2;
