@@ -478,9 +478,10 @@ static void *hash_thread(void *arg)
 	return NULL;
 }
 
+/* The batch's row, first with counts 0 and (when it is still being computed) no sha256;
+   end_batch fills them in. */
 static int begin_batch(struct writer *w, const char *path, const struct capture_options *o,
-		       const struct capture_result *res, uint64_t size, const char *started,
-		       struct perr *err)
+		       const char *sha256, uint64_t size, const char *started, struct perr *err)
 {
 	sqlite3_stmt *st;
 	const char *base = strrchr(path, '/');
@@ -491,7 +492,7 @@ static int begin_batch(struct writer *w, const char *path, const struct capture_
 		       "VALUES (?, ?, ?, 0, ?, ?, ?, ?, 0, 0, 0, 0, 0)", err) < 0)
 		return -1;
 	sqlite3_bind_text(st, 1, base ? base + 1 : path, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, res->sha256, -1, SQLITE_STATIC); /* may be filled in later */
+	sqlite3_bind_text(st, 2, sha256, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)size);
 	db_bind_text(st, 4, o->source);
 	db_bind_text(st, 5, o->operator_name);
@@ -609,7 +610,8 @@ int capture_import(sqlite3 *db, const char *path, const struct capture_options *
 	if (capture_registry_load(&reg, db, err) < 0)
 		goto done;
 	db_exec(db, "PRAGMA cache_size = -16384", NULL);
-	if (prepare_writer(&w, err) < 0 || begin_batch(&w, path, o, res, size, db_now(started), err) < 0)
+	if (prepare_writer(&w, err) < 0 ||
+	    begin_batch(&w, path, o, sha_done ? res->sha256 : "", size, db_now(started), err) < 0)
 		goto done;
 
 	r.name = path;
