@@ -275,7 +275,18 @@ static int index_page(const struct report *r, const struct report_charts *charts
 		strbuf_adds(&sb, "</td></tr>\n");
 		free(page);
 	}
-	strbuf_adds(&sb, "</tbody>\n</table>\n<p class=\"meta\">Trung bình huyện theo lĩnh vực (%): ");
+	strbuf_adds(&sb, "</tbody>\n</table>\n<p class=\"meta\">Số đơn vị theo xếp loại: ");
+	for (size_t t = 0; t < d->ntiers; t++) {
+		size_t n = 0;
+
+		for (size_t c = 0; c < r->ncommunes; c++)
+			n += r->communes[c].tier == t;
+		strbuf_adds(&sb, t ? " · " : "");
+		swatch(&sb, report_tier_color(d, t));
+		esc(&sb, def_text_get(&d->tiers[t].label, "vi"));
+		strbuf_addf(&sb, " %zu", n);
+	}
+	strbuf_adds(&sb, "</p>\n<p class=\"meta\">Trung bình huyện theo lĩnh vực (%): ");
 	for (size_t f = 0; f < d->nfields; f++) {
 		char buf[48];
 

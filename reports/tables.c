@@ -534,6 +534,14 @@ int report_write_xlsx(const struct report *r, const struct report_table t[REPORT
 		worksheet_write_string(ws, 0, 0, t[i].title, title);
 		worksheet_set_row(ws, 1, 45, NULL);
 		worksheet_freeze_panes(ws, 2, 0);
+		/* printed like an annex: A4 landscape, one page wide, title and header on each page */
+		worksheet_set_paper(ws, 9);
+		worksheet_set_landscape(ws);
+		worksheet_fit_to_pages(ws, 1, 0);
+		worksheet_repeat_rows(ws, 0, 1);
+		if (t[i].nrows)
+			worksheet_autofilter(ws, 1, 0, (lxw_row_t)(t[i].nrows + 1),
+					     (lxw_col_t)(t[i].ncols - 1));
 		for (size_t j = 0; j < t[i].ncols; j++) {
 			size_t w = chars(t[i].header[j]) / 2 + 4;
 

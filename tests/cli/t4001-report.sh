@@ -60,6 +60,8 @@ ok "link to the commune page" grep -q 'href="communes/00004.html">Ngọc Liên</
 # 00005: 80.00 reaches "good" but field 2 at 50.00 is under its floor of 70
 ok "why the class" grep -q 'chỉ số đạt ngưỡng 80 của “Hoàn thành tốt nhiệm vụ” nhưng lĩnh vực 2 (50.00 %) dưới mức sàn 70 %' out/communes/00005.html
 same "only where a field held the class back" "$(grep -l 'Lý do xếp loại' out/communes/*.html | wc -l)" 1
+# classes: 1 excellent (00001), 2 good (00002, 00003), 1 completed (00005), 2 not (00004, 00006)
+same "communes per class" "$(grep -o 'Số đơn vị theo xếp loại: .*</p>' out/index.html | sed -e 's/<[^>]*>//g')" "Số đơn vị theo xếp loại: Hoàn thành xuất sắc nhiệm vụ 1 · Hoàn thành tốt nhiệm vụ 2 · Hoàn thành nhiệm vụ 1 · Không hoàn thành nhiệm vụ 2"
 ok "commune page has its rank" grep -q '<dt>Xếp hạng</dt><dd>5 / 5</dd>' out/communes/00004.html
 # 00004's criteria by share of max: 1.2 (0.375/3), 2.2 (0.5/2), 1.1 (1/3), 2.1 (1/2)
 same "lowest criteria first" "$(sed -n '/thấp nhất/,/<\/table>/p' out/communes/00004.html | grep -o '<tr><td>[0-9.]*</td>' | tr -d '<>/trd' | tr '\n' ' ')" "1.2 2.2 1.1 2.1 "
