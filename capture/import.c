@@ -61,9 +61,20 @@ struct run {
 	struct perr fatal_err;
 };
 
+/* Copy s (NULL: empty) into dst of size bytes, cut to fit. */
+static void copy_str(char *dst, size_t size, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, s ? s : "", n);
+	dst[n] = '\0';
+}
+
 static void keep_str(char dst[KEEP], const char *s)
 {
-	snprintf(dst, KEEP, "%s", s ? s : "");
+	copy_str(dst, KEEP, s);
 }
 
 static int ends_with_xml(const char *name, size_t n)
@@ -78,7 +89,7 @@ static void set(struct slot *s, enum capture_status st, const char *reason, long
 	s->status = st;
 	s->reason = reason;
 	s->line = line;
-	snprintf(s->msg, sizeof(s->msg), "%s", msg);
+	copy_str(s->msg, sizeof(s->msg), msg);
 }
 
 /* A name in a legacy code page (zips made on Windows without the UTF-8 flag): shown with

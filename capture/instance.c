@@ -59,8 +59,10 @@ static size_t pool_add(struct capture_parser *p, const char *s, size_t n)
 {
 	size_t at = p->pool.len;
 
-	strbuf_add(&p->pool, s, n);
-	strbuf_addc(&p->pool, '\0');
+	strbuf_grow(&p->pool, n + 1);
+	memcpy(p->pool.buf + at, s, n);
+	p->pool.buf[at + n] = '\0';
+	p->pool.len += n + 1;
 	return at;
 }
 

@@ -257,10 +257,12 @@ uint64_t zipin_size(const struct zipin *z)
    memory: they stay in the page cache, and a later access would simply fault them in again. */
 static void give_back(struct zipin *z, uint64_t *mark, uint64_t off)
 {
-	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), from = *mark & ~(page - 1), to;
+	uint64_t page, from, to;
 
 	if (!z->map || off < *mark + RELEASE_STEP)
 		return;
+	page = (uint64_t)sysconf(_SC_PAGESIZE);
+	from = *mark & ~(page - 1);
 	to = off & ~(page - 1);
 	if (to > from)
 		madvise((char *)z->map + from, (size_t)(to - from), MADV_DONTNEED);
