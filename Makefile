@@ -89,16 +89,18 @@ bench: bench-tally
 bench-tally: parindex
 	PARINDEX=./parindex sh tally/bench.sh
 
-# Fuzzing the instance parser and the zip reader (fuzz/): `make fuzz [FUZZ_SECONDS=N]` builds
-# libFuzzer targets with clang and runs each; crashers land in fuzz/regressions/TARGET/.
-# `make check` replays fuzz/corpus and fuzz/regressions through the same entry points.
-FUZZ_TARGETS := instance zipin
+# Fuzzing every parser of outside input (fuzz/): the instance parser, the zip reader, the
+# definition, the commune register and the scores sheet (CSV, XLSX). `make fuzz
+# [FUZZ_SECONDS=N]` builds libFuzzer targets with clang and runs each; crashers land in
+# fuzz/regressions/TARGET/. `make check` replays fuzz/corpus and fuzz/regressions through the
+# same entry points.
+FUZZ_TARGETS := instance zipin definition communes scores_csv scores_xlsx
 FUZZ_SECONDS ?= 60
 $(B)/fuzz/replay-%: $(B)/fuzz/fuzz_%.o $(B)/fuzz/replay.o $(B)/libparindex.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(B)/fuzz/libfuzzer-%: $(B)/fuzz/fuzz_%.o $(B)/libparindex.a
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
-$(B)/fuzz/fuzz_instance.o $(B)/fuzz/fuzz_zipin.o $(B)/fuzz/replay.o: $(G)/embedded.c
+$(FUZZ_TARGETS:%=$(B)/fuzz/fuzz_%.o) $(B)/fuzz/replay.o: $(G)/embedded.c
 fuzz:
 	$(MAKE) --no-print-directory CC=clang BUILD=$(BUILD)/fuzz CFLAGS='-O1 -g' \
 		SANITIZE=fuzzer-no-link,address,undefined $(FUZZ_TARGETS:%=$(BUILD)/fuzz/san/fuzz/libfuzzer-%)
