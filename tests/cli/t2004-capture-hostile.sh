@@ -35,6 +35,32 @@ not_ok "the secret never reaches the database" grep -q secret t.db
 mkzip limits.zip "a1.xml=$I/a1.xml" "b1.xml=$I/b1.xml" "a2.xml=$I/a2.xml"
 golden limits-options parindex capture import --db t.db --dry-run --max-depth 3 --max-entry-size 540 limits.zip
 
+# entries this reader will not open: encrypted, or compressed with a method it lacks (bzip2);
+# rejected by name, the rest stored
+python3 -c "
+import struct, zipfile
+z = zipfile.ZipFile('methods.zip', 'w', zipfile.ZIP_DEFLATED)
+for n in ('enc.xml', 'bz.xml', 'ok.xml'):
+    z.writestr(n, open('$I/a2.xml').read())
+z.close()
+d = bytearray(open('methods.zip', 'rb').read())
+def patch(name, flags=None, method=None):
+    for sig, fl, me, nl in ((b'PK\x03\x04', 6, 8, 26), (b'PK\x01\x02', 8, 10, 28)):
+        i = 0
+        while True:
+            i = d.index(sig, i)
+            n = struct.unpack_from('<H', d, i + nl)[0]
+            if d[i + nl + (4 if sig == b'PK\x03\x04' else 18):][:n] == name:
+                break
+            i += 4
+        if flags is not None: struct.pack_into('<H', d, i + fl, flags)
+        if method is not None: struct.pack_into('<H', d, i + me, method)
+patch(b'enc.xml', flags=1)
+patch(b'bz.xml', method=12)
+open('methods.zip', 'wb').write(bytes(d))"
+golden methods parindex capture import --db t.db --dry-run --receipt methods.csv methods.zip
+golden methods-receipt cut -d, -f2,6,7 methods.csv
+
 # --- hostile zips: refused whole, nothing stored, the database as it was
 dump >before.sql
 refused() { # NAME ZIP [OPTIONS]: refused with exit 1, nothing stored
