@@ -21,7 +21,7 @@ step "database: default definition, Cẩm Giàng's commune register"
 step "survey forms (ODK XForms, printable forms, codebook) into demo/out/forms"
 "$px" forms --out "$out/forms"
 step "post-office upload: 70 filled questionnaires per commune, ODK Collect layout"
-"$gen" --communes "$top/demo/cam-giang/communes.csv" --per-commune 70 --seed 2022 \
+"$gen" --communes "$top/demo/cam-giang/communes.csv" --per-commune 70 --seed 2022 --realistic \
 	--out "$out/upload-2022-01-15.zip"
 step "capture the upload"
 "$px" capture import --source "Bưu điện huyện Cẩm Giàng" --operator "Phòng Nội vụ" \

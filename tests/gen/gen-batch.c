@@ -3,7 +3,9 @@
    answers from each question's scale, instance XML as ODK Collect (JavaRosa) writes it, in an
    ODK Collect, ODK Briefcase or flat zip layout. Deterministic for a given --seed.
      gen-batch [--definition FILE] --communes FILE (--per-commune N | --count N)
-               [--seed N] [--layout collect|briefcase|flat] [--web-forms] --out FILE.zip */
+               [--seed N] [--layout collect|briefcase|flat] [--web-forms] [--realistic]
+               --out FILE.zip
+   --realistic gives each commune a quality that leans its answers to the good options. */
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -41,11 +43,36 @@ static const char *const comments[] = {
 };
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
+/* An answer from scale sc. quality < 0: any option alike. Otherwise the commune's quality
+   (0..1) is the chance of a good answer (weight 0.6 or more), as in a commune whose people are
+   mostly satisfied; a few answer "don't know". Profile questions are always drawn alike. */
+static const struct def_option *pick(const struct def_scale *sc, int profile, double quality)
+{
+	const struct def_option *good[16], *counted[16];
+	size_t ngood = 0, ncounted = 0;
+	double u = (double)(rnd() >> 11) / 9007199254740992.0;
+
+	if (quality < 0 || profile)
+		return &sc->options[rnd() % sc->noptions];
+	for (size_t i = 0; i < sc->noptions && i < 16; i++) {
+		if (sc->options[i].excluded)
+			continue;
+		counted[ncounted++] = &sc->options[i];
+		if (sc->options[i].weight >= 0.6)
+			good[ngood++] = &sc->options[i];
+	}
+	if (u < 0.03 || !ncounted)
+		return &sc->options[rnd() % sc->noptions];
+	if (u < 0.03 + 0.97 * quality && ngood)
+		return good[rnd() % ngood];
+	return counted[rnd() % ncounted];
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: gen-batch [--definition FILE] --communes FILE "
 			"(--per-commune N | --count N) [--seed N] "
-			"[--layout collect|briefcase|flat] [--web-forms] --out FILE.zip\n");
+			"[--layout collect|briefcase|flat] [--web-forms] [--realistic] --out FILE.zip\n");
 	exit(2);
 }
 
@@ -57,6 +84,7 @@ int main(int argc, char **argv)
 		{ "per-commune", required_argument, NULL, 'p' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "seed", required_argument, NULL, 's' },
+		{ "realistic", no_argument, NULL, 'r' },
 		{ "layout", required_argument, NULL, 'l' },
 		{ "web-forms", no_argument, NULL, 'w' },
 		{ "out", required_argument, NULL, 'o' },
@@ -64,7 +92,8 @@ int main(int argc, char **argv)
 	};
 	const char *deffile = NULL, *communes = NULL, *out = NULL, *layout = "collect";
 	long per = 0, count = 0, seed = 1;
-	int web = 0, c, zerr;
+	int web = 0, realistic = 0, c, zerr;
+	double *quality = NULL;
 	struct def d;
 	struct diag diag = { 0 };
 	struct commune_list cl = { 0 };
@@ -78,6 +107,7 @@ int main(int argc, char **argv)
 		case 'p': per = atol(optarg); break;
 		case 'n': count = atol(optarg); break;
 		case 's': seed = atol(optarg); break;
+		case 'r': realistic = 1; break;
 		case 'l': layout = optarg; break;
 		case 'w': web = 1; break;
 		case 'o': out = optarg; break;
@@ -112,6 +142,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "gen-batch: %s: cannot create zip\n", out);
 		return 3;
 	}
+	/* each commune its own quality, 0.70 to 0.95, the same for a given seed (drawn only with
+	   --realistic, so that other batches stay as they were) */
+	quality = calloc(cl.n ? cl.n : 1, sizeof(*quality));
+	for (size_t k = 0; realistic && k < cl.n; k++)
+		quality[k] = 0.70 + 0.25 * (double)(rnd() >> 11) / 9007199254740992.0;
 	for (long i = 0; i < count; i++) {
 		size_t commune = (size_t)(i % (long)cl.n);
 		size_t g = cycle[(size_t)(i / (long)cl.n) % ncycle];
@@ -160,7 +195,8 @@ int main(int argc, char **argv)
 			if (!(dq->groups & (1u << g)))
 				continue;
 			strbuf_addf(&x, "<%s>%s</%s>", dq->id,
-				    sc->options[rnd() % sc->noptions].code, dq->id);
+				    pick(sc, dq->is_profile, realistic ? quality[commune] : -1)->code,
+				    dq->id);
 		}
 		if (rnd() % 4 == 0)
 			strbuf_addf(&x, "<comment>%s</comment>", comments[rnd() % N(comments)]);
@@ -194,6 +230,7 @@ int main(int argc, char **argv)
 		return 3;
 	}
 	free(cycle);
+	free(quality);
 	commune_list_release(&cl);
 	def_release(&d);
 	diag_release(&diag);
