@@ -240,11 +240,38 @@ done:
 	return rc;
 }
 
+int store_load_definition(sqlite3 *db, const char *id, const char *version, struct def *d,
+			  struct perr *err)
+{
+	sqlite3_stmt *st;
+	struct diag diag = { 0 };
+	int rc;
+
+	if (db_prepare(db, &st, "SELECT content, source FROM definition WHERE id = ? AND version = ?",
+		       err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, version, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return perr_set(err, PERR_DATA, "database", "definition %s %s is missing", id,
+				version);
+	}
+	rc = def_load(d, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
+		      (const char *)sqlite3_column_text(st, 1), &diag);
+	sqlite3_finalize(st);
+	if (rc < 0) {
+		perr_set(err, PERR_SYSTEM, "database", "stored definition no longer loads: %s",
+			 diag.n ? diag.lines[0] : "?");
+		diag_release(&diag);
+		return -1;
+	}
+	return 0;
+}
+
 int store_active_definition(sqlite3 *db, struct def *d, struct perr *err)
 {
 	char active[200], *sp;
-	sqlite3_stmt *st;
-	struct diag diag = { 0 };
 	int rc;
 
 	rc = db_setting_get(db, "active_definition", active, sizeof(active), err);
@@ -257,26 +284,7 @@ int store_active_definition(sqlite3 *db, struct def *d, struct perr *err)
 	if (!sp)
 		return perr_set(err, PERR_SYSTEM, "database", "bad active_definition setting");
 	*sp++ = '\0';
-	if (db_prepare(db, &st, "SELECT content, source FROM definition WHERE id = ? AND version = ?",
-		       err) < 0)
-		return -1;
-	sqlite3_bind_text(st, 1, active, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, sp, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return perr_set(err, PERR_SYSTEM, "database", "active definition %s %s is missing",
-				active, sp);
-	}
-	rc = def_load(d, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
-		      (const char *)sqlite3_column_text(st, 1), &diag);
-	sqlite3_finalize(st);
-	if (rc < 0) {
-		perr_set(err, PERR_SYSTEM, "database", "stored definition no longer loads: %s",
-			 diag.n ? diag.lines[0] : "?");
-		diag_release(&diag);
-		return -1;
-	}
-	return 0;
+	return store_load_definition(db, active, sp, d, err);
 }
 
 int store_load_communes(sqlite3 *db, struct commune_list *l, struct perr *err)

@@ -22,6 +22,9 @@ int store_definition(sqlite3 *db, const struct def *d, const char *content, size
 int store_communes(sqlite3 *db, const struct commune_list *l, struct store_counts *n,
 		   struct perr *err);
 
+/* Load a stored definition (id + version) into d. */
+int store_load_definition(sqlite3 *db, const char *id, const char *version, struct def *d,
+			  struct perr *err);
 /* Load the active definition from the database into d. */
 int store_active_definition(sqlite3 *db, struct def *d, struct perr *err);
 /* All communes of the register, ordered by code. */

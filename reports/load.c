@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "store.h"
 #include "../tally/tally.h"
 
 const char *report_fixed(double x, int d, char buf[48])
@@ -61,7 +62,6 @@ static int bad_row(struct perr *err, const char *table, const char *what, const 
 static int load_run(sqlite3 *db, struct report *r, struct perr *err)
 {
 	sqlite3_stmt *st = NULL;
-	struct diag diag = { 0 };
 	char def_id[200], def_version[200], name[402];
 	int rc;
 
@@ -98,34 +98,13 @@ static int load_run(sqlite3 *db, struct report *r, struct perr *err)
 		snprintf(r->changed_at, sizeof(r->changed_at), "%s", col_text(st, 0));
 	sqlite3_finalize(st);
 
-	if (db_prepare(db, &st, "SELECT content, source FROM definition WHERE id = ? AND version = ?",
-		       err) < 0)
-		return -1;
-	sqlite3_bind_text(st, 1, def_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, def_version, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return perr_set(err, PERR_DATA, "database",
-				"the tally's definition %s %s is missing", def_id, def_version);
-	}
 	/* a definition loaded after the tally: the tally (and so the report) is of the old one */
-	if (db_setting_get(db, "active_definition", r->active, sizeof(r->active), err) < 0) {
-		sqlite3_finalize(st);
+	if (db_setting_get(db, "active_definition", r->active, sizeof(r->active), err) < 0)
 		return -1;
-	}
 	snprintf(name, sizeof(name), "%s %s", def_id, def_version);
 	if (!strcmp(r->active, name))
 		r->active[0] = '\0';
-	rc = def_load(&r->def, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
-		      col_text(st, 1), &diag);
-	sqlite3_finalize(st);
-	if (rc < 0) {
-		perr_set(err, PERR_SYSTEM, "database", "stored definition no longer loads: %s",
-			 diag.n ? diag.lines[0] : "?");
-		diag_release(&diag);
-		return -1;
-	}
-	return 0;
+	return store_load_definition(db, def_id, def_version, &r->def, err);
 }
 
 static int load_communes(sqlite3 *db, struct report *r, struct perr *err)
