@@ -211,6 +211,23 @@ static void add_chart(struct report_charts *charts, const char *name, const char
 	charts->v[charts->n++] = (struct report_chart){ xstrdup(name), xstrdup(title), commune, 0 };
 }
 
+/* Write a chart's data and script, list it, and release what was built for it. */
+static int save_chart(const char *dir, const char *name, char *title, size_t commune,
+		      struct strbuf *dat, struct strbuf *gp, struct report_charts *charts,
+		      struct perr *err)
+{
+	int rc = write_file(dir, name, "dat", dat, err) < 0 ||
+		 write_file(dir, name, "gp", gp, err) < 0;
+
+	if (!rc)
+		add_chart(charts, name, title, commune);
+	free(title);
+	strbuf_release(dat);
+	strbuf_release(gp);
+	return rc ? -1 : 0;
+}
+
+
 static const char *where_of(const struct def *d, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s, năm %d", d->district ? d->district : "", d->year);
@@ -225,7 +242,7 @@ static int chart_ranking(const struct report *r, const char *dir, unsigned forma
 	const struct def *d = &r->def;
 	struct strbuf dat = STRBUF_INIT, gp = STRBUF_INIT;
 	char where[300], *title;
-	int unranked = 0, rc;
+	int unranked = 0;
 
 	strbuf_adds(&dat, "# rank\tcode\tname\tindex\tcolour\ttier\n");
 	for (size_t c = 0; c < r->ncommunes; c++) {
@@ -296,14 +313,7 @@ static int chart_ranking(const struct report *r, const char *dir, unsigned forma
 	}
 	strbuf_adds(&gp, "\n");
 	gp_end(&gp, "ranking", district_width(r), 620, formats);
-	rc = write_file(dir, "ranking", "dat", &dat, err) < 0 ||
-	     write_file(dir, "ranking", "gp", &gp, err) < 0;
-	if (!rc)
-		add_chart(charts, "ranking", title, (size_t)-1);
-	free(title);
-	strbuf_release(&dat);
-	strbuf_release(&gp);
-	return rc ? -1 : 0;
+	return save_chart(dir, "ranking", title, (size_t)-1, &dat, &gp, charts, err);
 }
 
 /* One commune's field percentages beside the district mean. */
@@ -362,14 +372,9 @@ static int chart_fields(const struct report *r, size_t c, const char *dir, unsig
 	report_gp_quote(&gp, v->name);
 	strbuf_adds(&gp, ", \\\n     \"\" using 4 lc rgb \"#bdbdbd\" title \"Trung bình huyện\"\n");
 	gp_end(&gp, name, 1000, 520, formats);
-	rc = write_file(dir, name, "dat", &dat, err) < 0 || write_file(dir, name, "gp", &gp, err) < 0;
-	if (!rc)
-		add_chart(charts, name, title, c);
+	rc = save_chart(dir, name, title, c, &dat, &gp, charts, err);
 	free(file);
 	free(name);
-	free(title);
-	strbuf_release(&dat);
-	strbuf_release(&gp);
 	return rc ? -1 : 0;
 }
 
@@ -442,16 +447,11 @@ static int chart_distribution(const struct report *r, size_t q, const char *dir,
 	}
 	strbuf_adds(&gp, "\n");
 	gp_end(&gp, name, 900, 480, formats);
-	rc = write_file(dir, name, "dat", &dat, err) < 0 || write_file(dir, name, "gp", &gp, err) < 0;
-	if (!rc)
-		add_chart(charts, name, title, (size_t)-1);
+	rc = save_chart(dir, name, title, (size_t)-1, &dat, &gp, charts, err);
 	free(sum);
 	free(file);
 	free(name);
-	free(title);
-	strbuf_release(&dat);
-	strbuf_release(&gp);
-	return rc ? -1 : 0;
+	return rc;
 }
 
 /* Forms per commune and group as a percentage of the group's minimum; 100 % drawn across. */
@@ -461,7 +461,6 @@ static int chart_quota(const struct report *r, const char *dir, unsigned formats
 	const struct def *d = &r->def;
 	struct strbuf dat = STRBUF_INIT, gp = STRBUF_INIT;
 	char where[300], *title;
-	int rc;
 
 	strbuf_adds(&dat, "# code\tname");
 	for (size_t g = 0; g < d->ngroups; g++)
@@ -517,14 +516,7 @@ static int chart_quota(const struct report *r, const char *dir, unsigned formats
 	}
 	strbuf_adds(&gp, "\n");
 	gp_end(&gp, "quota", district_width(r), 620, formats);
-	rc = write_file(dir, "quota", "dat", &dat, err) < 0 ||
-	     write_file(dir, "quota", "gp", &gp, err) < 0;
-	if (!rc)
-		add_chart(charts, "quota", title, (size_t)-1);
-	free(title);
-	strbuf_release(&dat);
-	strbuf_release(&gp);
-	return rc ? -1 : 0;
+	return save_chart(dir, "quota", title, (size_t)-1, &dat, &gp, charts, err);
 }
 
 /* Self-assessed against appraised points (the self-assessment part of the index). */
@@ -534,7 +526,6 @@ static int chart_appraisal(const struct report *r, const char *dir, unsigned for
 	const struct def *d = &r->def;
 	struct strbuf dat = STRBUF_INIT, gp = STRBUF_INIT;
 	char where[300], *title;
-	int rc;
 
 	strbuf_adds(&dat, "# code\tname\tself-assessed\tappraised\n");
 	for (size_t c = 0; c < r->ncommunes; c++) {
@@ -563,14 +554,7 @@ static int chart_appraisal(const struct report *r, const char *dir, unsigned for
 			 "title \"Điểm tự đánh giá\", \\\n"
 			 "     \"\" using 4 lc rgb \"#2b8cbe\" title \"Điểm thẩm định\"\n");
 	gp_end(&gp, "appraisal", district_width(r), 620, formats);
-	rc = write_file(dir, "appraisal", "dat", &dat, err) < 0 ||
-	     write_file(dir, "appraisal", "gp", &gp, err) < 0;
-	if (!rc)
-		add_chart(charts, "appraisal", title, (size_t)-1);
-	free(title);
-	strbuf_release(&dat);
-	strbuf_release(&gp);
-	return rc ? -1 : 0;
+	return save_chart(dir, "appraisal", title, (size_t)-1, &dat, &gp, charts, err);
 }
 
 int report_charts(const struct report *r, const char *dir, unsigned formats,
