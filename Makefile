@@ -130,7 +130,7 @@ unit:
 # The Debian packages parindex needs to build, test and run its demo.
 DEB_PACKAGES := build-essential pkg-config libxml2-dev libzip-dev libsqlite3-dev nettle-dev \
 	libcsv-dev libunistring-dev libxlsxwriter-dev libdeflate-dev libexpat1-dev sqlite3 libxml2-utils zip unzip \
-	gnuplot-nox fonts-dejavu-core nodejs chromium clang valgrind python3-lxml
+	gnuplot-nox fonts-dejavu-core nodejs chromium clang libclang-rt-14-dev valgrind python3-lxml
 # and the browser test's playwright-core, pinned by its lock file (it drives Debian's chromium)
 deps:
 	@sh tests/deps.sh $(DEB_PACKAGES)
