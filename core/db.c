@@ -2,11 +2,35 @@
 #include "db.h"
 #include "embedded.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+
+/* Crash tests (tests/cli/t8002-crash.sh) stop the program at a chosen point of its database
+   work: PARINDEX_TEST_KILL_AT=N sends it SIGKILL at the Nth progress callback (one every 100
+   virtual-machine steps, counted over the process); 0 counts them and prints the total at
+   db_close. Unset, no handler is installed. */
+static long test_steps, test_kill_at = -1;
+
+static int test_progress(void *unused)
+{
+	if (++test_steps == test_kill_at)
+		raise(SIGKILL);
+	return 0;
+}
+
+static void test_hook(sqlite3 *db)
+{
+	const char *env = getenv("PARINDEX_TEST_KILL_AT");
+
+	if (!env || !*env)
+		return;
+	test_kill_at = strtol(env, NULL, 10);
+	sqlite3_progress_handler(db, 100, test_progress, NULL);
+}
 
 const char *db_path(const char *option)
 {
@@ -169,6 +193,7 @@ int db_open_from(sqlite3 **out, const char *path, enum db_mode mode, int *before
 		if (migrate(db, path, want, err) < 0)
 			goto fail;
 	}
+	test_hook(db);
 	*out = db;
 	return 0;
 fail:
@@ -179,6 +204,8 @@ fail:
 void db_close(sqlite3 *db)
 {
 	sqlite3_close(db);
+	if (test_kill_at == 0)
+		fprintf(stderr, "parindex: test: %ld database steps\n", test_steps);
 }
 
 int db_setting_get(sqlite3 *db, const char *key, char *buf, size_t size, struct perr *err)
