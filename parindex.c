@@ -1,6 +1,7 @@
 /* parindex: the command table, help, and the foundation commands (init, definition). Each
    pipeline stage brings its own cmd_* function through its header. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -302,6 +303,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	opterr = 0; /* commands report bad options themselves */
+	/* past a file size limit (RLIMIT_FSIZE) a write then fails with EFBIG and is reported like
+	   a full disk, instead of SIGXFSZ killing the program without a word */
+	signal(SIGXFSZ, SIG_IGN);
 	c = find(argv[1]);
 	if (!c) {
 		fprintf(stderr, "parindex: '%s' is not a parindex command; see 'parindex --help'\n",
