@@ -56,7 +56,20 @@ int db_fail(sqlite3 *db, struct perr *err, const char *doing)
 {
 	const char *file = db ? sqlite3_db_filename(db, "main") : NULL;
 	int code = db ? sqlite3_errcode(db) : SQLITE_ERROR;
+	int os = db ? sqlite3_system_errno(db) : 0;
 
+	/* an I/O failure says what failed: "disk I/O error" alone leaves the user guessing; the
+	   system's errno is often gone by the time SQLite reports a failed write (its rollback
+	   made other calls), so a failed write says where to look */
+	if (os && ((code & 0xff) == SQLITE_IOERR || (code & 0xff) == SQLITE_FULL ||
+		   (code & 0xff) == SQLITE_CANTOPEN))
+		return perr_set(err, PERR_SYSTEM, file && *file ? file : "database", "%s: %s (%s)",
+				doing, sqlite3_errmsg(db), strerror(os));
+	if (code == SQLITE_IOERR_WRITE || code == SQLITE_IOERR_TRUNCATE ||
+	    code == SQLITE_IOERR_FSYNC || code == SQLITE_IOERR_SHMSIZE)
+		return perr_set(err, PERR_SYSTEM, file && *file ? file : "database",
+				"%s: %s: cannot write the database or its journal (check free space and file size limits)",
+				doing, sqlite3_errmsg(db));
 	/* a constraint or type failure means the data was wrong, not the system */
 	return perr_set(err, (code & 0xff) == SQLITE_CONSTRAINT ? PERR_DATA : PERR_SYSTEM,
 			file && *file ? file : "database", "%s: %s", doing,
@@ -167,8 +180,15 @@ int db_open_from(sqlite3 **out, const char *path, enum db_mode mode, int *before
 	sqlite3_extended_result_codes(db, 1);
 	sqlite3_busy_timeout(db, 30000);
 	if (user_version(db, &v, err) < 0) {
-		/* not a database at all, or a damaged one */
-		perr_set(err, PERR_DATA, path, "not a parindex database: %s", sqlite3_errmsg(db));
+		int code = sqlite3_errcode(db) & 0xff;
+
+		/* not a database at all, or a damaged one; anything else (a full disk, a file size
+		   limit, no permission for the journal) is the system's */
+		if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
+			perr_set(err, PERR_DATA, path, "not a parindex database: %s",
+				 sqlite3_errmsg(db));
+		else
+			db_fail(db, err, "opening the database");
 		goto fail;
 	}
 	if (v > want) {
