@@ -119,7 +119,8 @@ CHECK_FLAGS := SANITIZE=$(CHECK_SANITIZE) DEVELOPER=1 CFLAGS='-O1 -g'
 check test:
 	$(MAKE) --no-print-directory $(CHECK_FLAGS) $(CHECK_B)/parindex $(CHECK_B)/unit \
 		$(CHECK_B)/gen-batch $(FUZZ_TARGETS:%=$(CHECK_B)/fuzz/replay-%)
-	BUILD=$(BUILD) PARINDEX=$(CURDIR)/$(CHECK_B)/parindex UNIT=$(CURDIR)/$(CHECK_B)/unit \
+	BUILD=$(BUILD) PARINDEX=$(CURDIR)/$(or $(PARINDEX_WRAP),$(CHECK_B)/parindex) \
+		PARINDEX_REAL=$(CURDIR)/$(CHECK_B)/parindex UNIT=$(CURDIR)/$(CHECK_B)/unit \
 		GEN_BATCH=$(CURDIR)/$(CHECK_B)/gen-batch FUZZ_REPLAY=$(CURDIR)/$(CHECK_B)/fuzz \
 		tests/run $(if $(UPDATE_GOLDEN),--update-golden) $(TESTS)
 
