@@ -1,7 +1,7 @@
 # A full disk: capture import, scores import and tally stopped by a file size limit
 # (RLIMIT_FSIZE through ulimit -f, POSIX 512-byte blocks; parindex ignores SIGXFSZ itself so
-# the write fails with EFBIG), and by a really full filesystem (a 700 KiB tmpfs in a private
-# mount namespace, where unshare and mount are permitted). Each gives a clear error naming the
+# the write fails with EFBIG), and by a really full filesystem (a tmpfs 160 KiB larger than
+# the database, in a private mount namespace, where unshare and mount are permitted). Each gives a clear error naming the
 # database (golden), exit status 3, and leaves the database as it was (dump equal,
 # integrity_check ok); without the limit the same command then succeeds.
 . "$(dirname "$0")/lib.sh"
@@ -54,10 +54,12 @@ limited tally 100 tally
 # system error (not "not a parindex database", not status 1)
 limited open 20 tally
 
-# a filesystem that is really full (ENOSPC); needs a private mount namespace
+# a filesystem that is really full (ENOSPC): room for the database, its shared-memory index
+# and a little of the write-ahead log; needs a private mount namespace
 if unshare -m true 2>/dev/null; then
 	mkdir small
-	golden tmpfs-import unshare -m sh -c 'mount -t tmpfs -o size=700k tmpfs small &&
+	size=$(($(stat -c %s full.db) / 1024 + 160))k
+	golden tmpfs-import unshare -m sh -c 'mount -t tmpfs -o size='$size' tmpfs small &&
 		cp full.db small/t.db && "$PARINDEX" capture import --db small/t.db big.zip
 		status=$?
 		[ "$(sqlite3 small/t.db "PRAGMA integrity_check")" = ok ] || echo "integrity failed"
