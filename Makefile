@@ -90,11 +90,11 @@ bench-tally: parindex
 	PARINDEX=./parindex sh tally/bench.sh
 
 # Fuzzing every parser of outside input (fuzz/): the instance parser, the zip reader, the
-# definition, the commune register and the scores sheet (CSV, XLSX). `make fuzz
-# [FUZZ_SECONDS=N]` builds libFuzzer targets with clang and runs each; crashers land in
+# definition, the commune register, the scores sheet (CSV, XLSX) and the XForm lint. `make
+# fuzz [FUZZ_SECONDS=N]` builds libFuzzer targets with clang and runs each; crashers land in
 # fuzz/regressions/TARGET/. `make check` replays fuzz/corpus and fuzz/regressions through the
 # same entry points.
-FUZZ_TARGETS := instance zipin definition communes scores_csv scores_xlsx
+FUZZ_TARGETS := instance zipin definition communes scores_csv scores_xlsx lint
 FUZZ_SECONDS ?= 60
 $(B)/fuzz/replay-%: $(B)/fuzz/fuzz_%.o $(B)/fuzz/replay.o $(B)/libparindex.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)

@@ -9,14 +9,14 @@
 
 #include "db.h"
 
-__attribute__((noreturn)) static void fuzz_die(const char *what, const struct perr *err)
+__attribute__((noreturn)) static inline void fuzz_die(const char *what, const struct perr *err)
 {
 	fprintf(stderr, "fuzz: %s: %s: %s\n", what, err ? err->where : "",
 		err ? err->msg : "");
 	abort();
 }
 
-static sqlite3 *fuzz_db_open(void)
+static inline sqlite3 *fuzz_db_open(void)
 {
 	sqlite3 *db;
 	struct perr err = { 0 };
@@ -26,7 +26,7 @@ static sqlite3 *fuzz_db_open(void)
 	return db;
 }
 
-static void fuzz_db_exec(sqlite3 *db, const char *sql)
+static inline void fuzz_db_exec(sqlite3 *db, const char *sql)
 {
 	struct perr err = { 0 };
 
@@ -34,13 +34,13 @@ static void fuzz_db_exec(sqlite3 *db, const char *sql)
 		fuzz_die(sql, &err);
 }
 
-static void fuzz_db_begin(sqlite3 *db)
+static inline void fuzz_db_begin(sqlite3 *db)
 {
 	fuzz_db_exec(db, "SAVEPOINT fuzz");
 }
 
 /* Undo everything since fuzz_db_begin. */
-static void fuzz_db_rollback(sqlite3 *db)
+static inline void fuzz_db_rollback(sqlite3 *db)
 {
 	fuzz_db_exec(db, "ROLLBACK TO fuzz");
 	fuzz_db_exec(db, "RELEASE fuzz");
