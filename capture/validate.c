@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "store.h"
 #include "text.h"
 
 /* Elements every form has besides its questions (the forms stage writes them). */
@@ -22,34 +23,13 @@ static int cmp_code(const void *a, const void *b)
 static int load_def(struct capture_registry *reg, sqlite3 *db, const char *id,
 		    const char *version, struct perr *err)
 {
-	sqlite3_stmt *st;
-	struct diag diag = { 0 };
 	struct def d;
-	int rc;
 
 	for (size_t i = 0; i < reg->ndefs; i++)
 		if (!strcmp(reg->defs[i].id, id) && !strcmp(reg->defs[i].version, version))
 			return 0;
-	if (db_prepare(db, &st, "SELECT content FROM definition WHERE id = ? AND version = ?",
-		       err) < 0)
+	if (store_load_definition(db, id, version, &d, err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, version, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return perr_set(err, PERR_DATA, "database", "definition %s %s of a form is missing",
-				id, version);
-	}
-	rc = def_load(&d, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), id,
-		      &diag);
-	sqlite3_finalize(st);
-	if (rc < 0) {
-		perr_set(err, PERR_DATA, "database", "stored definition %s %s does not load: %s", id,
-			 version, diag.n ? diag.lines[0] : "");
-		diag_release(&diag);
-		return -1;
-	}
-	diag_release(&diag);
 	reg->defs = xrealloc(reg->defs, (reg->ndefs + 1) * sizeof(*reg->defs));
 	reg->defs[reg->ndefs++] = d;
 	return 0;

@@ -120,6 +120,13 @@ static int user_version(sqlite3 *db, int *v, struct perr *err)
 	return 0;
 }
 
+static int too_new(const char *path, int v, struct perr *err)
+{
+	return perr_set(err, PERR_DATA, path,
+			"database schema version %d is newer than this parindex knows; use a newer parindex",
+			v);
+}
+
 /* Apply migrations from `from` up, all in one transaction. */
 static int migrate(sqlite3 *db, const char *path, int want, struct perr *err)
 {
@@ -132,9 +139,7 @@ static int migrate(sqlite3 *db, const char *path, int want, struct perr *err)
 	if (user_version(db, &v, err) < 0)
 		goto fail;
 	if (v > want) {
-		perr_set(err, PERR_DATA, path,
-			 "database schema version %d is newer than this parindex knows; use a newer parindex",
-			 v);
+		too_new(path, v, err);
 		goto fail;
 	}
 	for (; v < want; v++) {
@@ -192,9 +197,7 @@ int db_open_from(sqlite3 **out, const char *path, enum db_mode mode, int *before
 		goto fail;
 	}
 	if (v > want) {
-		perr_set(err, PERR_DATA, path,
-			 "database schema version %d is newer than this parindex knows; use a newer parindex",
-			 v);
+		too_new(path, v, err);
 		goto fail;
 	}
 	if (before)
