@@ -3,6 +3,7 @@
    back in directory order and writes them to the database, all inside one transaction, so the
    outcome is the same as a one-thread run and memory does not grow with the batch. */
 #include "capture.h"
+#include "csvout.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -251,22 +252,6 @@ struct writer {
 	int64_t batch;
 };
 
-static void csv_field(FILE *f, const char *s, int last)
-{
-	if (strpbrk(s, ",\"\n\r")) {
-		fputc('"', f);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc('"', f);
-			fputc(*s, f);
-		}
-		fputc('"', f);
-	} else {
-		fputs(s, f);
-	}
-	fputc(last ? '\n' : ',', f);
-}
-
 /* Look up a stored submission by instance id: 1 found (id, superseded, sha256, form copied
    out), 0 not, -1 error. */
 static int find(struct writer *w, const char *iid, int64_t *id, int *superseded,
@@ -395,14 +380,14 @@ static int record(struct writer *w, struct run *r, struct slot *s, struct perr *
 	if (db_step_done(w->db, w->entry, err) < 0)
 		return -1;
 	if (o->receipt) {
-		csv_field(o->receipt, r->name, 0);
-		csv_field(o->receipt, s->e.name, 0);
-		csv_field(o->receipt, s->instance_id, 0);
-		csv_field(o->receipt, s->form_id, 0);
-		csv_field(o->receipt, s->commune, 0);
-		csv_field(o->receipt, capture_status_name(s->status), 0);
-		csv_field(o->receipt, s->reason, 0);
-		csv_field(o->receipt, s->msg, 1);
+		csvout_field(o->receipt, r->name, 0);
+		csvout_field(o->receipt, s->e.name, 0);
+		csvout_field(o->receipt, s->instance_id, 0);
+		csvout_field(o->receipt, s->form_id, 0);
+		csvout_field(o->receipt, s->commune, 0);
+		csvout_field(o->receipt, capture_status_name(s->status), 0);
+		csvout_field(o->receipt, s->reason, 0);
+		csvout_field(o->receipt, s->msg, 1);
 	}
 	if (o->messages && s->status == CAPTURE_REJECTED) {
 		if (o->progress && o->progress == o->messages)

@@ -2,6 +2,7 @@
    one commune. Numbers are printed as published (rounded half-up at the definition's
    decimals); the ranking lists ranked communes by rank then code, the others after by code. */
 #include "tally.h"
+#include "csvout.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -23,21 +24,6 @@ static const char *num(double x, int decimals, char buf[64])
 {
 	tally_round(x, decimals, buf, 64);
 	return buf;
-}
-
-static void csv_field(FILE *out, const char *s)
-{
-	if (!s[strcspn(s, ",\"\r\n")]) {
-		fputs(s, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
 }
 
 static void json_string(FILE *out, const char *s)
@@ -123,7 +109,7 @@ void tally_print_ranking(FILE *out, enum tally_format fmt, const struct def *d,
 			if (r->rank[i])
 				fprintf(out, "%ld", r->rank[i]);
 			fprintf(out, ",%s,", cl->v[i].code);
-			csv_field(out, cl->v[i].name);
+			csvout_text(out, cl->v[i].name);
 			fprintf(out, ",%s,%s,%s", num(r->points[i], dec, a), num(r->max[i], dec, b),
 				r->index_text[i]);
 			for (size_t f = 0; f < d->nfields; f++)
@@ -132,7 +118,7 @@ void tally_print_ranking(FILE *out, enum tally_format fmt, const struct def *d,
 						? r->field_text[i * d->nfields + f]
 						: "");
 			fprintf(out, ",%s,", d->tiers[r->tier[i]].id);
-			csv_field(out, d->tiers[r->tier[i]].label.vi);
+			csvout_text(out, d->tiers[r->tier[i]].label.vi);
 			fprintf(out, ",%ld,%s\n", r->forms[i],
 				tally_flags_text(r->flags[i], flags, sizeof(flags)));
 		}

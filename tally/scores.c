@@ -12,6 +12,7 @@
      so that no leaf counts 0 silently;
    - numbers use a decimal point; "1,5" is refused with a hint. */
 #include "tally.h"
+#include "csvout.h"
 #include "csvin.h"
 #include "db.h"
 #include "text.h"
@@ -420,22 +421,6 @@ done:
 
 /* ---- the template ---- */
 
-static void csv_put(FILE *out, const char *s, int last)
-{
-	if (s[strcspn(s, ",\"\r\n")]) {
-		fputc('"', out);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc('"', out);
-			fputc(*s, out);
-		}
-		fputc('"', out);
-	} else {
-		fputs(s, out);
-	}
-	fputc(last ? '\n' : ',', out);
-}
-
 int tally_template_csv(FILE *out, const struct def *d, const struct commune_list *cl)
 {
 	struct tally_leaf *leaves;
@@ -448,11 +433,11 @@ int tally_template_csv(FILE *out, const struct def *d, const struct commune_list
 			char max[32];
 
 			snprintf(max, sizeof(max), "%g", leaves[l].max);
-			csv_put(out, cl->v[c].code, 0);
-			csv_put(out, cl->v[c].name, 0);
-			csv_put(out, leaves[l].id, 0);
-			csv_put(out, leaves[l].name->vi, 0);
-			csv_put(out, max, 0);
+			csvout_field(out, cl->v[c].code, 0);
+			csvout_field(out, cl->v[c].name, 0);
+			csvout_field(out, leaves[l].id, 0);
+			csvout_field(out, leaves[l].name->vi, 0);
+			csvout_field(out, max, 0);
 			fputs(",,,\n", out);
 		}
 	}
