@@ -12,7 +12,12 @@
 #include <xlsxwriter.h>
 #include <zip.h>
 
-#define XLSX_MAX_ENTRY (32u << 20) /* inflated bytes of one part */
+/* inflated bytes of one part: a province's sheet (235 communes x 29 rows) is about 1 MB; a
+   part's tree takes some 35 times its bytes in libxml2, so this bounds memory near 300 MB */
+#define XLSX_MAX_ENTRY (8u << 20)
+/* inflated / compressed bytes of a part past 1 MiB: real sheets stay far below (zip bombs) */
+#define XLSX_MAX_RATIO 100
+#define XLSX_RATIO_FROM (1u << 20)
 #define XLSX_MAX_COLUMNS 16384     /* Excel's own limit, XFD */
 #define XLSX_MAX_ROWS 1048576
 #define XLSX_MAX_CELLS (4u << 20) /* cell slots of the whole sheet: a 32 MB part of cells far
@@ -24,6 +29,7 @@ static int read_part(zip_t *z, const char *name, const char *entry, int optional
 {
 	zip_int64_t idx = zip_name_locate(z, entry, 0);
 	zip_file_t *zf;
+	zip_stat_t st;
 	char where[600], chunk[65536];
 	zip_int64_t got;
 
@@ -34,6 +40,9 @@ static int read_part(zip_t *z, const char *name, const char *entry, int optional
 			return 1;
 		return perr_set(err, PERR_DATA, where, "not an XLSX workbook: the part is missing");
 	}
+	zip_stat_init(&st);
+	if (zip_stat_index(z, (zip_uint64_t)idx, 0, &st) < 0 || !(st.valid & ZIP_STAT_COMP_SIZE))
+		return perr_set(err, PERR_DATA, where, "cannot read: %s", zip_strerror(z));
 	zf = zip_fopen_index(z, (zip_uint64_t)idx, 0);
 	if (!zf)
 		return perr_set(err, PERR_DATA, where, "cannot read: %s", zip_strerror(z));
@@ -45,6 +54,13 @@ static int read_part(zip_t *z, const char *name, const char *entry, int optional
 					XLSX_MAX_ENTRY);
 		}
 		strbuf_add(sb, chunk, (size_t)got);
+		/* libxml2 never sees more than the compressed bytes could honestly hold */
+		if (sb->len > XLSX_RATIO_FROM && sb->len / XLSX_MAX_RATIO > st.comp_size) {
+			zip_fclose(zf);
+			return perr_set(err, PERR_DATA, where,
+					"part inflates more than %u times its compressed size (a zip bomb?)",
+					XLSX_MAX_RATIO);
+		}
 	}
 	if (got < 0) {
 		perr_set(err, PERR_DATA, where, "damaged: %s", zip_file_strerror(zf));

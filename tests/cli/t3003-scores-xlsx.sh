@@ -55,6 +55,14 @@ awk 'BEGIN { printf "<worksheet xmlns=\"http://schemas.openxmlformats.org/spread
 	print "</sheetData></worksheet>" }' >parts/xl/worksheets/sheet1.xml
 (cd parts && zip -q -X -r ../wide.xlsx '[Content_Types].xml' _rels xl)
 golden too-wide parindex scores import --db t.db wide.xlsx
+# shared strings of 2 MiB of empty items squeezed into a few KiB: refused as a zip bomb before
+# libxml2 builds a tree of it
+rm -rf parts && cp -r "$DATA/scores/xlsx" parts
+awk 'BEGIN { printf "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
+	for (i = 0; i < 419430; i++) printf "<si/>"
+	print "</sst>" }' >parts/xl/sharedStrings.xml
+(cd parts && zip -q -X -r ../bomb.xlsx '[Content_Types].xml' _rels xl)
+golden zip-bomb parindex scores import --db t.db bomb.xlsx
 printf 'PK\003\004 not really a zip' >fake.xlsx
 golden not-a-zip parindex scores import --db t.db fake.xlsx
 same "nothing stored by any bad workbook" "$(stored)" "$before"
