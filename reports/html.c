@@ -82,23 +82,6 @@ static void swatch(struct strbuf *sb, unsigned color)
 	strbuf_addf(sb, "<span class=\"swatch\" style=\"background:#%06x\"></span>", color);
 }
 
-static const char *flag_vi(const char *flag, size_t n)
-{
-	static const struct {
-		const char *flag, *vi;
-	} words[] = {
-		{ "under-quota", "thiếu phiếu khảo sát" },
-		{ "no-scores", "chưa có điểm tự đánh giá" },
-		{ "no-answers", "có câu hỏi không có trả lời hợp lệ" },
-		{ "group-without-answers", "có nhóm không trả lời hợp lệ" },
-	};
-
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		if (strlen(words[i].flag) == n && !strncmp(words[i].flag, flag, n))
-			return words[i].vi;
-	return NULL;
-}
-
 static void flags(struct strbuf *sb, const char *f)
 {
 	int first = 1;
@@ -111,7 +94,7 @@ static void flags(struct strbuf *sb, const char *f)
 		n = strcspn(f, " ");
 		if (!n)
 			break;
-		vi = flag_vi(f, n);
+		vi = report_flag_vi(f, n);
 		strbuf_adds(sb, first ? "<span class=\"flag\">" : "; <span class=\"flag\">");
 		if (vi)
 			esc(sb, vi);

@@ -94,6 +94,8 @@ void report_release(struct report *r);
 
 /* x rounded half-up at d decimals (the tally's rounding), as text. */
 const char *report_fixed(double x, int d, char buf[48]);
+/* A tally flag ("under-quota", the first n bytes of flag) said in Vietnamese; NULL if unknown. */
+const char *report_flag_vi(const char *flag, size_t n);
 
 /* ---- tables: the same for CSV and XLSX ---- */
 

@@ -96,8 +96,7 @@ static void table_init(struct report_table *t, const char *file, const char *she
 		t->header[i] = xstrdup(header[i]);
 }
 
-/* The flags of the tally, said in Vietnamese for the note column. */
-static char *flags_vi(const char *flags)
+const char *report_flag_vi(const char *flag, size_t n)
 {
 	static const struct {
 		const char *flag, *vi;
@@ -107,20 +106,28 @@ static char *flags_vi(const char *flags)
 		{ "no-answers", "có câu hỏi không có trả lời hợp lệ" },
 		{ "group-without-answers", "có nhóm không trả lời hợp lệ" },
 	};
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strlen(words[i].flag) == n && !strncmp(words[i].flag, flag, n))
+			return words[i].vi;
+	return NULL;
+}
+
+/* The flags of the tally, said in Vietnamese for the note column. */
+static char *flags_vi(const char *flags)
+{
 	struct strbuf sb = STRBUF_INIT;
 	const char *p = flags;
 
 	while (*p) {
 		size_t n;
-		const char *say = NULL;
+		const char *say;
 
 		p += strspn(p, " ");
 		n = strcspn(p, " ");
 		if (!n)
 			break;
-		for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-			if (strlen(words[i].flag) == n && !strncmp(words[i].flag, p, n))
-				say = words[i].vi;
+		say = report_flag_vi(p, n);
 		if (sb.len)
 			strbuf_adds(&sb, "; ");
 		if (say)
