@@ -105,7 +105,8 @@ int capture_validate(const struct capture_registry *reg, const struct capture_in
      rejected   conflict (same instanceID, other bytes), unknown-deprecated, already-edited,
                 edit-form-mismatch; too-large, encrypted, unsupported-compression (the zip
                 entry); not-utf8, doctype, too-deep, malformed (capture_parse); and the codes
-                of capture_validate */
+                of capture_validate; and, in the receipt only, zip-refused: the row that
+                stands for a whole zip refused (its entries' rows are taken out) */
 enum capture_status { CAPTURE_ACCEPTED, CAPTURE_DUPLICATE, CAPTURE_EDIT, CAPTURE_REJECTED,
 		      CAPTURE_IGNORED, CAPTURE_NSTATUS };
 const char *capture_status_name(enum capture_status s);

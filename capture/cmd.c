@@ -1,5 +1,6 @@
 /* parindex capture import|list|undo: arguments, output and exit status. */
 #include "capture.h"
+#include "csvout.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -33,6 +34,22 @@ static void counts_line(FILE *f, const struct capture_result *res)
 		(unsigned long long)res->count[CAPTURE_EDIT],
 		(unsigned long long)res->count[CAPTURE_REJECTED],
 		(unsigned long long)res->count[CAPTURE_IGNORED]);
+}
+
+/* A refused zip stored nothing: its entries' rows, written as they were read, come out of the
+   receipt again, and one row for the zip says why. */
+static void receipt_refused(FILE *rf, long pos, const char *zip, const struct perr *err)
+{
+	char msg[sizeof(err->where) + sizeof(err->msg) + 2];
+
+	fflush(rf);
+	if (pos >= 0 && ftruncate(fileno(rf), pos) == 0)
+		fseek(rf, pos, SEEK_SET);
+	snprintf(msg, sizeof(msg), "%s%s%s", err->where, err->where[0] ? ": " : "", err->msg);
+	fputs(",", rf);
+	csvout_field(rf, zip, 0);
+	fputs(",,,rejected,zip-refused,", rf);
+	csvout_field(rf, msg, 1);
 }
 
 static int cmd_import(int argc, char **argv)
@@ -107,14 +124,18 @@ static int cmd_import(int argc, char **argv)
 	o.progress = isatty(STDERR_FILENO) ? stderr : NULL;
 	for (int i = optind; i < argc; i++) {
 		struct capture_result res;
+		long pos;
 		int one;
 
 		perr_clear(&err);
+		pos = rf ? ftell(rf) : 0;
 		if (capture_import(db, argv[i], &o, &res, &err) < 0) {
 			one = perr_print(&err, "capture");
 			if (res.refused)
 				fprintf(stderr, "parindex: capture: %s: zip refused; nothing stored\n",
 					argv[i]);
+			if (res.refused && rf)
+				receipt_refused(rf, pos, argv[i], &err);
 			rc = one > rc ? one : rc;
 			continue;
 		}

@@ -94,6 +94,9 @@ for i in range(12):
     z.writestr('e%02d.xml' % i, open('$I/a1.xml').read().replace('0001<', '%04d<' % (100 + i)))
 z.close()"
 refused total total.zip --max-total 5000
+# its receipt: no row of the entries read before the refusal, one row for the zip
+"$PARINDEX" capture import --db t.db --max-total 5000 --receipt total.csv total.zip >/dev/null 2>&1
+golden total-receipt cat total.csv
 mkzip many.zip "a1.xml=$I/a1.xml" "a2.xml=$I/a2.xml" "b1.xml=$I/b1.xml"
 refused too-many many.zip --max-entries 2
 head -c 600 entries.zip >truncated.zip
