@@ -157,7 +157,7 @@ static int cmd_init(int argc, char **argv)
 	struct store_counts dn = { 0 }, cn = { 0 };
 	struct perr err = { 0 };
 	sqlite3 *db = NULL;
-	int c, rc = PERR_OK, have_def = 0, have_communes = 0, before = 0;
+	int c, rc = PERR_OK, before = 0;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -190,14 +190,12 @@ static int cmd_init(int argc, char **argv)
 		rc = PERR_DATA;
 		goto done;
 	}
-	have_def = 1;
 	if (communes) {
 		if (commune_load_file(&cl, communes, &diag) < 0) {
 			diag_print(&diag, "init");
 			rc = PERR_DATA;
 			goto done;
 		}
-		have_communes = 1;
 	}
 
 	if (db_open_from(&db, db_path(dbopt), DB_MIGRATE, &before, &err) < 0 ||
@@ -208,7 +206,7 @@ static int cmd_init(int argc, char **argv)
 		if (store_definition(db, &d, strbuf_str(&content), content.len, defname, &dn, &err) < 0)
 			goto rollback;
 	}
-	if (have_communes && store_communes(db, &cl, &cn, &err) < 0)
+	if (communes && store_communes(db, &cl, &cn, &err) < 0)
 		goto rollback;
 	if (db_exec(db, "COMMIT", &err) < 0)
 		goto rollback;
@@ -222,7 +220,7 @@ static int cmd_init(int argc, char **argv)
 	if (dn.added || dn.unchanged)
 		printf("definition %s %s (%s): %s\n", d.id, d.version, defname,
 		       dn.added ? "loaded" : "already loaded, unchanged");
-	if (have_communes)
+	if (communes)
 		printf("communes: %d added, %d updated, %d unchanged\n", cn.added, cn.updated,
 		       cn.unchanged);
 	goto done;
@@ -231,7 +229,6 @@ rollback:
 fail:
 	rc = perr_print(&err, "init");
 done:
-	(void)have_def;
 	db_close(db);
 	def_release(&d);
 	commune_list_release(&cl);

@@ -61,7 +61,7 @@ int cmd_tally(int argc, char **argv)
 	struct perr err = { 0 };
 	sqlite3 *db = NULL;
 	size_t ce = DEF_NONE;
-	int c, rc = PERR_OK, have_def = 0, computed = 0;
+	int c, rc = PERR_OK, computed = 0;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -96,7 +96,6 @@ int cmd_tally(int argc, char **argv)
 		goto fail;
 	if (store_active_definition(db, &d, &err) < 0)
 		goto rollback;
-	have_def = 1;
 	if (store_load_communes(db, &cl, &err) < 0 ||
 	    district_communes(&d, &cl, db_path(dbopt), &err) < 0)
 		goto rollback;
@@ -141,8 +140,7 @@ done:
 	tally_survey_release(&sv);
 	tally_scores_release(&sc);
 	commune_list_release(&cl);
-	if (have_def)
-		def_release(&d);
+	def_release(&d);
 	db_close(db);
 	return rc;
 }
@@ -173,7 +171,7 @@ static int scores_template(int argc, char **argv)
 	struct commune_list cl = { 0 };
 	struct perr err = { 0 };
 	sqlite3 *db = NULL;
-	int c, rc = PERR_OK, have_def = 0;
+	int c, rc = PERR_OK;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -191,7 +189,6 @@ static int scores_template(int argc, char **argv)
 	if (db_open(&db, db_path(dbopt), DB_EXISTING, &err) < 0 ||
 	    store_active_definition(db, &d, &err) < 0)
 		goto fail;
-	have_def = 1;
 	if (store_load_communes(db, &cl, &err) < 0 ||
 	    district_communes(&d, &cl, db_path(dbopt), &err) < 0)
 		goto fail;
@@ -224,8 +221,7 @@ fail:
 	rc = perr_print(&err, "scores");
 done:
 	commune_list_release(&cl);
-	if (have_def)
-		def_release(&d);
+	def_release(&d);
 	db_close(db);
 	return rc;
 }
@@ -247,7 +243,7 @@ static int scores_import(int argc, char **argv)
 	sqlite3 *db = NULL;
 	char sha[65];
 	long import_id = 0;
-	int c, rc = PERR_OK, have_def = 0;
+	int c, rc = PERR_OK;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -269,7 +265,6 @@ static int scores_import(int argc, char **argv)
 		goto fail;
 	if (store_active_definition(db, &d, &err) < 0)
 		goto rollback;
-	have_def = 1;
 	if (store_load_communes(db, &cl, &err) < 0 ||
 	    district_communes(&d, &cl, db_path(dbopt), &err) < 0)
 		goto rollback;
@@ -306,8 +301,7 @@ done:
 	tally_sheet_release(&sheet);
 	diag_release(&diag);
 	commune_list_release(&cl);
-	if (have_def)
-		def_release(&d);
+	def_release(&d);
 	db_close(db);
 	strbuf_release(&content);
 	return rc;
