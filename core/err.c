@@ -1,5 +1,6 @@
 /* Error struct, diagnostics list and aborting allocators. */
 #include "err.h"
+#include "escape.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,10 +26,15 @@ void perr_clear(struct perr *e)
 	memset(e, 0, sizeof(*e));
 }
 
+/* Messages carry data (names, cells, codes): control characters in them are shown escaped,
+   never sent to the terminal. */
 int perr_print(const struct perr *e, const char *stage)
 {
-	fprintf(stderr, "parindex: %s%s%s%s%s\n", stage ? stage : "", stage ? ": " : "",
-		e->where, e->where[0] ? ": " : "", e->msg);
+	fprintf(stderr, "parindex: %s%s", stage ? stage : "", stage ? ": " : "");
+	escape_term_fputs(stderr, e->where);
+	fputs(e->where[0] ? ": " : "", stderr);
+	escape_term_fputs(stderr, e->msg);
+	fputc('\n', stderr);
 	return e->code ? e->code : PERR_SYSTEM;
 }
 
@@ -49,8 +55,11 @@ void diag_add(struct diag *d, const char *file, long line, const char *fmt, ...)
 
 void diag_print(const struct diag *d, const char *stage)
 {
-	for (size_t i = 0; i < d->n; i++)
-		fprintf(stderr, "parindex: %s: %s\n", stage, d->lines[i]);
+	for (size_t i = 0; i < d->n; i++) {
+		fprintf(stderr, "parindex: %s: ", stage);
+		escape_term_fputs(stderr, d->lines[i]);
+		fputc('\n', stderr);
+	}
 }
 
 void diag_release(struct diag *d)

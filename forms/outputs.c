@@ -1,8 +1,8 @@
 /* What is generated beside the XForms: the OpenRosa form list, the printable A4 questionnaires
    and the codebook an analyst needs to read raw submissions without parindex. */
 #include "forms.h"
+#include "csvout.h"
 
-#include <csv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,22 +183,6 @@ void form_html(struct strbuf *out, const struct def *d, size_t g)
 
 /* ---- codebook ---- */
 
-static void csv_field(struct strbuf *out, const char *s, int last)
-{
-	size_t len = strlen(s), need;
-
-	if (strpbrk(s, ",\"\r\n")) {
-		need = csv_write(NULL, 0, s, len);
-		strbuf_grow(out, need + 1);
-		csv_write(out->buf + out->len, need, s, len);
-		out->len += need;
-		out->buf[out->len] = '\0';
-	} else {
-		strbuf_add(out, s, len);
-	}
-	strbuf_addc(out, last ? '\n' : ',');
-}
-
 struct row {
 	const char *path, *question, *kind, *criterion, *required, *text_vi, *text_en;
 };
@@ -212,8 +196,13 @@ static void codebook_row(struct strbuf *out, const struct form *f, const char *g
 			    code,	  label_vi,	label_en, weight,   excluded };
 	size_t n = sizeof(v) / sizeof(v[0]);
 
-	for (size_t i = 0; i < n; i++)
-		csv_field(out, v[i], i + 1 == n);
+	for (size_t i = 0; i < n; i++) {
+		if (i == n - 2) /* the weight: a number */
+			csvout_add_number(out, v[i]);
+		else
+			csvout_add_text(out, v[i], 0);
+		strbuf_addc(out, i + 1 == n ? '\n' : ',');
+	}
 }
 
 static void codebook_plain(struct strbuf *out, const struct form *f, const char *group,

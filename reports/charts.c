@@ -10,7 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "spawn.h"
+#include "text.h"
 
 #define CHART_FONT "DejaVu Sans,10"
 #define TITLE_WIDTH 90 /* characters per title line before it wraps */
@@ -53,17 +55,17 @@ unsigned report_group_color(size_t group)
 	return v[group % (sizeof(v) / sizeof(v[0]))];
 }
 
+/* Every text of a script that is not the script's own goes through core/escape's gnuplot
+   rule (a single-quoted string: no backquote command, macro or backslash survives). */
 void report_gp_quote(struct strbuf *sb, const char *s)
 {
-	strbuf_addc(sb, '"');
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
-			strbuf_addc(sb, '\\');
-		if ((unsigned char)*s < 0x20)
-			continue;
-		strbuf_addc(sb, *s);
-	}
-	strbuf_addc(sb, '"');
+	struct strbuf line = STRBUF_INIT;
+
+	/* one line: a line break in a name or label is a space */
+	for (; *s; s++)
+		strbuf_addc(&line, *s == '\n' ? ' ' : *s);
+	escape_gp(sb, strbuf_str(&line));
+	strbuf_release(&line);
 }
 
 /* A title quoted for gnuplot, broken into lines of at most TITLE_WIDTH characters at spaces
@@ -74,7 +76,7 @@ static void gp_title(struct strbuf *sb, const char *s)
 	size_t chars = 0;
 
 	while (*s) {
-		size_t n = strcspn(s, " ");
+		size_t n = strcspn(s, " \n");
 		size_t wchars = 0;
 
 		for (size_t i = 0; i < n; i++)
@@ -92,22 +94,11 @@ static void gp_title(struct strbuf *sb, const char *s)
 		strbuf_add(&line, s, n);
 		chars += wchars;
 		s += n;
-		s += strspn(s, " ");
+		s += strspn(s, " \n");
 	}
 	strbuf_add(&all, strbuf_str(&line), line.len);
-	/* quote each line, joined by gnuplot's "\n" escape */
-	strbuf_addc(sb, '"');
-	for (const char *p = strbuf_str(&all); *p; p++) {
-		if (*p == '\n') {
-			strbuf_adds(sb, "\\n");
-			continue;
-		}
-		if (*p == '\\' || *p == '"')
-			strbuf_addc(sb, '\\');
-		if ((unsigned char)*p >= 0x20)
-			strbuf_addc(sb, *p);
-	}
-	strbuf_addc(sb, '"');
+	/* quoted as one string, its lines joined by gnuplot's "\n" */
+	escape_gp(sb, strbuf_str(&all));
 	strbuf_release(&line);
 	strbuf_release(&all);
 }
@@ -133,15 +124,34 @@ static void dat_num(struct strbuf *sb, double x, int decimals)
 	strbuf_adds(sb, isnan(x) ? "?" : report_fixed(x, decimals, buf));
 }
 
+/* Longest encoded id kept whole in a file name (NAME_MAX is 255, "answers-" and ".png"
+   included). */
+#define NAME_ID_MAX 160
+
 char *report_safe_name(const char *prefix, const char *id)
 {
-	char *s = xasprintf("%s%s", prefix, id);
+	struct strbuf sb = STRBUF_INIT;
+	size_t keep = 0;
 
-	for (char *p = s + strlen(prefix); *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '_'))
-			*p = '_';
-	return s;
+	strbuf_adds(&sb, prefix);
+	for (const unsigned char *p = (const unsigned char *)id; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '_')
+			strbuf_addc(&sb, (char)*p);
+		else
+			strbuf_addf(&sb, "~%02x", *p);
+		if (sb.len - strlen(prefix) <= NAME_ID_MAX - 18)
+			keep = sb.len;
+	}
+	if (sb.len - strlen(prefix) > NAME_ID_MAX) {
+		char sha[65];
+
+		/* too long: the start, then "~~" and 64 bits of the id's sha256 */
+		text_sha256_hex(id, strlen(id), sha);
+		sb.len = keep;
+		strbuf_addf(&sb, "~~%.16s", sha);
+	}
+	return strbuf_detach(&sb, NULL);
 }
 
 static int write_file(const char *dir, const char *name, const char *ext,
@@ -170,6 +180,8 @@ static int write_file(const char *dir, const char *name, const char *ext,
 static void gp_begin(struct strbuf *gp, const char *name, const char *title, int w, int h,
 		     unsigned formats)
 {
+	char *png = xasprintf("%s.png", name), *svg = xasprintf("%s.svg", name);
+
 	strbuf_addf(gp, "# parindex report: chart '%s' from %s.dat; redraw with: gnuplot %s.gp\n",
 		    name, name, name);
 	/* no "set encoding": the cairo terminals take the UTF-8 text as it is, whatever the
@@ -179,10 +191,14 @@ static void gp_begin(struct strbuf *gp, const char *name, const char *title, int
 	strbuf_addf(gp, "set terminal %s size %d,%d font \"" CHART_FONT "\" noenhanced "
 			"background \"#ffffff\"\n",
 		    formats & REPORT_PNG ? "pngcairo" : "svg", w, h);
-	strbuf_addf(gp, "set output \"%s.%s\"\n", name, formats & REPORT_PNG ? "png" : "svg");
+	strbuf_adds(gp, "set output ");
+	report_gp_quote(gp, formats & REPORT_PNG ? png : svg);
+	strbuf_addc(gp, '\n');
 	strbuf_adds(gp, "set title ");
 	gp_title(gp, title);
 	strbuf_adds(gp, "\n");
+	free(png);
+	free(svg);
 }
 
 /* After the plot: the same chart again as SVG when both formats are wanted. */
@@ -192,7 +208,12 @@ static void gp_end(struct strbuf *gp, const char *name, int w, int h, unsigned f
 		strbuf_addf(gp, "set terminal svg size %d,%d font \"" CHART_FONT "\" noenhanced "
 				"background \"#ffffff\"\n",
 			    w, h);
-		strbuf_addf(gp, "set output \"%s.svg\"\nreplot\n", name);
+		char *svg = xasprintf("%s.svg", name);
+
+		strbuf_adds(gp, "set output ");
+		report_gp_quote(gp, svg);
+		strbuf_adds(gp, "\nreplot\n");
+		free(svg);
 	}
 	strbuf_adds(gp, "unset output\n");
 }

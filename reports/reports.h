@@ -174,12 +174,14 @@ unsigned report_tier_color(const struct def *d, size_t tier);
 unsigned report_option_color(const struct def_option *o);
 unsigned report_group_color(size_t group);
 
-/* prefix + id as a file name: characters other than letters, digits, dot, dash and
-   underscore become '_'. Newly allocated. */
+/* prefix + id as a file name, unique per id and the same on every run: letters, digits, dot,
+   dash and underscore as they are, any other byte as ~XX (hex), so "qé" and "qè" differ; an
+   id longer than 160 bytes so written is cut and ends with ~~ and 16 hex digits of its
+   sha256. Newly allocated. */
 char *report_safe_name(const char *prefix, const char *id);
 
-/* Quote s for a gnuplot double-quoted string: backslash and double quote escaped, control
-   characters dropped. */
+/* s as a gnuplot string that nothing in it can turn into code (core/escape's escape_gp: single
+   quotes, no backquote substitution or macro); a line break becomes a space. */
 void report_gp_quote(struct strbuf *sb, const char *s);
 
 /* ---- HTML ---- */

@@ -1,8 +1,8 @@
-/* The report's tables, laid out once and written both as CSV files (libcsv quoting) and as
+/* The report's tables, laid out once and written both as CSV files (core/csvout) and as
    the sheets of one XLSX workbook (libxlsxwriter). */
 #include "reports.h"
 
-#include <csv.h>
+#include "csvout.h"
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -413,11 +413,16 @@ void report_tables_release(struct report_table t[REPORT_NTABLES])
 
 /* ---- CSV ---- */
 
-static int csv_field(FILE *f, const char *s, int first)
+/* Text cells quoted always (as before), numbers as they are; core/csvout keeps a formula
+   text. */
+static void csv_cell(struct strbuf *row, const char *s, int number, int first)
 {
-	if (!first && fputc(',', f) == EOF)
-		return -1;
-	return csv_fwrite(f, s, strlen(s));
+	if (!first)
+		strbuf_addc(row, ',');
+	if (number)
+		csvout_add_number(row, s);
+	else
+		csvout_add_text(row, s, 1);
 }
 
 int report_write_csv(const struct report_table t[REPORT_NTABLES], const char *dir, int bom,
@@ -426,6 +431,7 @@ int report_write_csv(const struct report_table t[REPORT_NTABLES], const char *di
 	for (size_t i = 0; i < REPORT_NTABLES; i++) {
 		char *path = xasprintf("%s/%s.csv", dir, t[i].file);
 		FILE *f = fopen(path, "wb");
+		struct strbuf line = STRBUF_INIT;
 		int bad = 0;
 
 		if (!f) {
@@ -437,19 +443,21 @@ int report_write_csv(const struct report_table t[REPORT_NTABLES], const char *di
 		if (bom)
 			bad |= fputs("\xEF\xBB\xBF", f) == EOF;
 		for (size_t j = 0; j < t[i].ncols; j++)
-			bad |= csv_field(f, t[i].header[j], j == 0) == EOF;
-		bad |= fputs("\r\n", f) == EOF;
+			csv_cell(&line, t[i].header[j], 0, j == 0);
+		strbuf_adds(&line, "\r\n");
+		bad |= fwrite(line.buf, 1, line.len, f) != line.len;
+		strbuf_reset(&line);
 		for (size_t row = 0; row < t[i].nrows; row++) {
 			for (size_t j = 0; j < t[i].ncols; j++) {
 				const struct report_cell *c = &t[i].cells[row * t[i].ncols + j];
 
-				if (c->kind == REPORT_TEXT)
-					bad |= csv_field(f, c->text, j == 0) == EOF;
-				else /* numbers and empty cells need no quotes */
-					bad |= fprintf(f, "%s%s", j ? "," : "", c->text) < 0;
+				csv_cell(&line, c->text, c->kind != REPORT_TEXT, j == 0);
 			}
-			bad |= fputs("\r\n", f) == EOF;
+			strbuf_adds(&line, "\r\n");
+			bad |= fwrite(line.buf, 1, line.len, f) != line.len;
+			strbuf_reset(&line);
 		}
+		strbuf_release(&line);
 		bad |= ferror(f) != 0;
 		if (fclose(f) != 0 || bad) {
 			perr_set(err, PERR_SYSTEM, path, "cannot write: %s", strerror(errno));

@@ -3,6 +3,7 @@
    decimals); the ranking lists ranked communes by rank then code, the others after by code. */
 #include "tally.h"
 #include "csvout.h"
+#include "escape.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -69,9 +70,18 @@ void tally_print_ranking(FILE *out, enum tally_format fmt, const struct def *d,
 	qsort(order, cl->n, sizeof(*order), by_rank);
 
 	if (fmt == TALLY_TABLE) {
+		/* the table is for a terminal: codes, names and labels with control characters
+		   shown escaped */
+		char **shown = xcalloc(3 * cl->n + 1, sizeof(*shown));
+
 		for (size_t i = 0; i < cl->n; i++) {
-			int w = u8_strwidth((const uint8_t *)cl->v[i].name, "UTF-8");
-			int t = u8_strwidth((const uint8_t *)d->tiers[r->tier[i]].label.vi, "UTF-8");
+			int w, t;
+
+			shown[3 * i] = escape_term_dup(cl->v[i].code);
+			shown[3 * i + 1] = escape_term_dup(cl->v[i].name);
+			shown[3 * i + 2] = escape_term_dup(d->tiers[r->tier[i]].label.vi);
+			w = u8_strwidth((const uint8_t *)shown[3 * i + 1], "UTF-8");
+			t = u8_strwidth((const uint8_t *)shown[3 * i + 2], "UTF-8");
 
 			wname = w > wname ? w : wname;
 			wtier = t > wtier ? t : wtier;
@@ -87,17 +97,20 @@ void tally_print_ranking(FILE *out, enum tally_format fmt, const struct def *d,
 
 			if (r->rank[i])
 				snprintf(rank, sizeof(rank), "%ld", r->rank[i]);
-			fprintf(out, "%-5s %-8s ", rank, cl->v[i].code);
-			pad(out, cl->v[i].name, wname + 1);
+			fprintf(out, "%-5s %-8s ", rank, shown[3 * i]);
+			pad(out, shown[3 * i + 1], wname + 1);
 			fprintf(out, "%8s %8s %8s  ", num(r->points[i], dec, a), num(r->max[i], dec, b),
 				r->index_text[i]);
 			tally_flags_text(r->flags[i], flags, sizeof(flags));
 			if (flags[0])
-				pad(out, d->tiers[r->tier[i]].label.vi, wtier + 1);
+				pad(out, shown[3 * i + 2], wtier + 1);
 			else
-				fputs(d->tiers[r->tier[i]].label.vi, out);
+				fputs(shown[3 * i + 2], out);
 			fprintf(out, "%s\n", flags);
 		}
+		for (size_t i = 0; i < 3 * cl->n; i++)
+			free(shown[i]);
+		free(shown);
 	} else if (fmt == TALLY_CSV) {
 		fprintf(out, "rank,code,commune,points,max,index");
 		for (size_t f = 0; f < d->nfields; f++)
@@ -108,7 +121,9 @@ void tally_print_ranking(FILE *out, enum tally_format fmt, const struct def *d,
 
 			if (r->rank[i])
 				fprintf(out, "%ld", r->rank[i]);
-			fprintf(out, ",%s,", cl->v[i].code);
+			fputc(',', out);
+			csvout_text(out, cl->v[i].code);
+			fputc(',', out);
 			csvout_text(out, cl->v[i].name);
 			fprintf(out, ",%s,%s,%s", num(r->points[i], dec, a), num(r->max[i], dec, b),
 				r->index_text[i]);
@@ -117,7 +132,9 @@ void tally_print_ranking(FILE *out, enum tally_format fmt, const struct def *d,
 					r->field_max[i * d->nfields + f] > 0
 						? r->field_text[i * d->nfields + f]
 						: "");
-			fprintf(out, ",%s,", d->tiers[r->tier[i]].id);
+			fputc(',', out);
+			csvout_text(out, d->tiers[r->tier[i]].id);
+			fputc(',', out);
 			csvout_text(out, d->tiers[r->tier[i]].label.vi);
 			fprintf(out, ",%ld,%s\n", r->forms[i],
 				tally_flags_text(r->flags[i], flags, sizeof(flags)));
@@ -284,7 +301,15 @@ void tally_print_explain(FILE *out, const struct def *d, const struct commune_li
 	char a[64], b[64], e[64], flags[128];
 	long ranked = 0;
 
-	fprintf(out, "commune %s %s (%s, %s)\n", cm->code, cm->name, cm->type, cm->district);
+	fputs("commune ", out);
+	escape_term_fputs(out, cm->code);
+	fputc(' ', out);
+	escape_term_fputs(out, cm->name);
+	fputs(" (", out);
+	escape_term_fputs(out, cm->type);
+	fputs(", ", out);
+	escape_term_fputs(out, cm->district);
+	fputs(")\n", out);
 	fprintf(out, "definition %s %s: published with %d decimals, rounded half-up\n", d->id,
 		d->version, d->decimals);
 

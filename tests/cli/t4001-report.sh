@@ -72,7 +72,7 @@ sqlite3 parindex.db "UPDATE commune SET name = 'A<b>&\"c' WHERE code = '00006'"
 ok "odd name" parindex report --out odd
 ok "escaped in HTML" grep -q 'A&lt;b&gt;&amp;&quot;c' odd/index.html
 same "no raw markup" "$(grep -c 'A<b>' odd/index.html)" 0
-ok "escaped in a gnuplot string" grep -q 'title "A<b>&\\"c"' odd/charts/fields-00006.gp
+ok "quoted in a gnuplot string" grep -q "title 'A<b>&\"c'" odd/charts/fields-00006.gp
 ok "odd charts drawn" test -s odd/charts/fields-00006.png
 
 # subsets of formats; --no-bom

@@ -13,6 +13,7 @@ void test_forms(void);
 void test_zipin(void);
 void test_capture(void);
 void test_report(void);
+void test_escape(void);
 
 static const struct {
 	const char *name;
@@ -26,6 +27,7 @@ static const struct {
 	{ "zipin", test_zipin },
 	{ "capture", test_capture },
 	{ "report", test_report },
+	{ "escape", test_escape },
 };
 
 const char *unit_data(const char *rel)

@@ -14,11 +14,15 @@ static void gp_quote(void)
 	static const struct {
 		const char *in, *want, *what;
 	} rows[] = {
-		{ "Cẩm Giàng", "\"Cẩm Giàng\"", "Vietnamese passes as UTF-8" },
-		{ "a \"b\"", "\"a \\\"b\\\"\"", "double quotes escaped" },
-		{ "c:\\x", "\"c:\\\\x\"", "backslash escaped" },
-		{ "a\nb\tc", "\"abc\"", "control characters dropped" },
-		{ "", "\"\"", "empty" },
+		{ "Cẩm Giàng", "'Cẩm Giàng'", "Vietnamese passes as UTF-8" },
+		{ "a \"b\"", "'a \"b\"'", "double quotes as they are" },
+		{ "it's", "'it''s'", "single quote doubled" },
+		{ "c:\\x\\n", "'c:\\x\\n'", "backslash not read in single quotes" },
+		{ "Lai Cách`touch PWNED`", "'Lai Cách`touch PWNED`'",
+		  "backquotes inside single quotes: not a command" },
+		{ "@x '`id`'", "'@x ''`id`'''", "macro and a quote around backquotes" },
+		{ "a\nb\tc\x1b", "'a bc'", "line break a space, control characters dropped" },
+		{ "", "''", "empty" },
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -37,8 +41,11 @@ static void safe_name(void)
 	} rows[] = {
 		{ "fields-", "10888", "fields-10888" },
 		{ "answers-", "q1.2_a-b", "answers-q1.2_a-b" },
-		{ "answers-", "../etc/x", "answers-.._etc_x" },
-		{ "", "ấp 1", "___p_1" }, /* each byte of the UTF-8 "ấ" replaced */
+		{ "answers-", "../etc/x", "answers-..~2fetc~2fx" },
+		{ "", "ấp 1", "~e1~ba~a5p~201" }, /* each byte of the UTF-8 "ấ" as ~XX */
+		{ "answers-", "qé", "answers-q~c3~a9" }, /* not the same as ... */
+		{ "answers-", "qè", "answers-q~c3~a8" }, /* ... this one */
+		{ "answers-", "q~c3~a9", "answers-q~7ec3~7ea9" }, /* '~' itself encoded */
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -46,6 +53,21 @@ static void safe_name(void)
 
 		CHECK_STR(got, rows[i].want, rows[i].id);
 		free(got);
+	}
+	/* an id too long for a file name: its start and 64 bits of its sha256, within NAME_MAX */
+	{
+		char id[301], *a, *b;
+
+		memset(id, 'x', 300);
+		id[300] = '\0';
+		a = report_safe_name("answers-", id);
+		id[299] = 'y';
+		b = report_safe_name("answers-", id);
+		CHECK(strlen(a) + strlen(".png") <= 255, "long id: %zu bytes", strlen(a));
+		CHECK(strcmp(a, b) != 0, "long ids differing at the end: %s", a);
+		CHECK(!strncmp(a, "answers-xxxx", 12) && strstr(a, "~~"), "long id: %s", a);
+		free(a);
+		free(b);
 	}
 }
 
