@@ -4,6 +4,7 @@
    outcome is the same as a one-thread run and memory does not grow with the batch. */
 #include "capture.h"
 #include "csvout.h"
+#include "escape.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -396,7 +397,12 @@ static int record(struct writer *w, struct run *r, struct slot *s, struct perr *
 			snprintf(where, sizeof(where), "%s(%s):%ld", r->name, s->e.name, s->line);
 		else
 			snprintf(where, sizeof(where), "%s(%s)", r->name, s->e.name);
-		fprintf(o->messages, "parindex: capture: %s: %s\n", where, s->msg);
+		/* the entry name and message are the zip's: shown escaped, never as control */
+		fputs("parindex: capture: ", o->messages);
+		escape_term_fputs(o->messages, where);
+		fputs(": ", o->messages);
+		escape_term_fputs(o->messages, s->msg);
+		fputc('\n', o->messages);
 	}
 	return 0;
 }
