@@ -90,11 +90,12 @@ bench-tally: parindex
 	PARINDEX=./parindex sh tally/bench.sh
 
 # Fuzzing every parser of outside input (fuzz/): the instance parser, the zip reader, the
-# definition, the commune register, the scores sheet (CSV, XLSX) and the XForm lint. `make
+# definition, the commune register, the scores sheet (CSV, XLSX), the XForm lint, and the
+# escaping of every output data reaches (escape: gnuplot, CSV, terminal, chart names). `make
 # fuzz [FUZZ_SECONDS=N]` builds libFuzzer targets with clang and runs each; crashers land in
 # fuzz/regressions/TARGET/. `make check` replays fuzz/corpus and fuzz/regressions through the
 # same entry points.
-FUZZ_TARGETS := instance zipin definition communes scores_csv scores_xlsx lint
+FUZZ_TARGETS := instance zipin definition communes scores_csv scores_xlsx lint escape
 FUZZ_SECONDS ?= 60
 $(B)/fuzz/replay-%: $(B)/fuzz/fuzz_%.o $(B)/fuzz/replay.o $(B)/libparindex.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 void escape_gp(struct strbuf *sb, const char *s)
 {
@@ -99,4 +100,23 @@ void escape_term_fputs(FILE *f, const char *s)
 	escape_term(&sb, s);
 	fputs(strbuf_str(&sb), f);
 	strbuf_release(&sb);
+}
+
+void escape_term_lines(FILE *f, const char *s)
+{
+	struct strbuf line = STRBUF_INIT;
+
+	while (*s) {
+		size_t n = strcspn(s, "\n");
+
+		strbuf_reset(&line);
+		strbuf_add(&line, s, n);
+		escape_term_fputs(f, strbuf_str(&line));
+		s += n;
+		if (*s == '\n') {
+			fputc('\n', f);
+			s++;
+		}
+	}
+	strbuf_release(&line);
 }

@@ -24,5 +24,7 @@ void escape_term(struct strbuf *sb, const char *s);
 char *escape_term_dup(const char *s);
 /* Write s to f as escape_term shows it. */
 void escape_term_fputs(FILE *f, const char *s);
+/* The same for a text of several lines: its line feeds stay line feeds. */
+void escape_term_lines(FILE *f, const char *s);
 
 #endif

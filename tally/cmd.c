@@ -3,6 +3,7 @@
 #include "tally.h"
 #include "cmd.h"
 #include "db.h"
+#include "escape.h"
 #include "store.h"
 #include "strbuf.h"
 #include "text.h"
@@ -121,9 +122,22 @@ int cmd_tally(int argc, char **argv)
 		fprintf(stderr,
 			"parindex: tally: %s: ignored %ld answers (to no question of the form's group, or with an option the scale lacks) and %ld submissions (of a group the definition lacks, or of a commune outside its district)\n",
 			db_path(dbopt), sv.ignored_answers, sv.ignored_submissions);
-	if (ce != DEF_NONE)
-		tally_print_explain(stdout, &d, &cl, &sv, &sc, &r, ce);
-	else
+	if (ce != DEF_NONE) {
+		/* names and texts from the register and the definition: shown with control
+		   characters escaped */
+		char *text = NULL;
+		size_t len = 0;
+		FILE *mem = open_memstream(&text, &len);
+
+		if (!mem) {
+			perr_set(&err, PERR_SYSTEM, "stdout", "cannot write: %s", strerror(errno));
+			goto fail;
+		}
+		tally_print_explain(mem, &d, &cl, &sv, &sc, &r, ce);
+		fclose(mem);
+		escape_term_lines(stdout, text);
+		free(text);
+	} else
 		tally_print_ranking(stdout, fmt, &d, &cl, &r);
 	if (fflush(stdout) != 0) {
 		perr_set(&err, PERR_SYSTEM, "stdout", "cannot write: %s", strerror(errno));

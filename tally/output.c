@@ -301,15 +301,7 @@ void tally_print_explain(FILE *out, const struct def *d, const struct commune_li
 	char a[64], b[64], e[64], flags[128];
 	long ranked = 0;
 
-	fputs("commune ", out);
-	escape_term_fputs(out, cm->code);
-	fputc(' ', out);
-	escape_term_fputs(out, cm->name);
-	fputs(" (", out);
-	escape_term_fputs(out, cm->type);
-	fputs(", ", out);
-	escape_term_fputs(out, cm->district);
-	fputs(")\n", out);
+	fprintf(out, "commune %s %s (%s, %s)\n", cm->code, cm->name, cm->type, cm->district);
 	fprintf(out, "definition %s %s: published with %d decimals, rounded half-up\n", d->id,
 		d->version, d->decimals);
 

@@ -13,6 +13,7 @@ sed -e 's/id="qb"/id="qé"/; s/id="qc"/id="qè"/' \
 	-e 's/>Câu hỏi a</>Câu hỏi a `touch PWNED-question`</' \
 	-e 's/>Hoàn thành tốt nhiệm vụ</>Hoàn thành `touch PWNED-tier` tốt nhiệm vụ</' \
 	-e 's/>Huyện Thử nghiệm</>Huyện `touch PWNED-district` @x</' \
+	-e 's/>Lĩnh vực một</>Lĩnh vực \&#x9b;31m một</' \
 	"$DATA/definitions/mini.xml" >def.xml
 {
 	echo 'code,name,type,district_code,district'
@@ -123,6 +124,7 @@ ok "tally again" parindex tally --format csv
 golden tally-escaped parindex tally
 parindex tally --explain 90003 >explain.txt
 ok "explain: the name escaped" grep -q 'Thử\\x1b]0;owned\\x07 Ba\\r1 Đông Phong' explain.txt
+ok "explain: a C1 control of the definition escaped" grep -q 'Lĩnh vực \\u009b31m một' explain.txt
 same "explain: no control byte" "$(tr -d '\n\040-\176\200-\377' <explain.txt | wc -c)" 0
 printf 'code,name,type,district_code,district\n9%s[31m1,Thử,xã,999,H\n' "$ESC" >esc-code.csv
 golden register-code parindex init --db e.db --definition "$DATA/definitions/mini.xml" --communes esc-code.csv
