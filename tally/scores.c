@@ -217,8 +217,9 @@ int tally_scores_check(const struct def *d, const struct commune_list *cl,
 	f->commune_in_file = xcalloc(cl->n + 1, 1);
 	for (size_t r = 1; r < sheet->nrows; r++) {
 		const struct tally_sheet_row *row = &sheet->rows[r];
-		const char *code = cell(row, col[COMMUNE], buf[0], sizeof(buf[0]));
-		const char *id = cell(row, col[CRITERION], buf[1], sizeof(buf[1]));
+		/* the template writes a code such as "-12" as "'-12" (core/csvout) */
+		const char *code = csvout_unneutral(cell(row, col[COMMUNE], buf[0], sizeof(buf[0])));
+		const char *id = csvout_unneutral(cell(row, col[CRITERION], buf[1], sizeof(buf[1])));
 		const char *na = cell(row, col[NA], buf[2], sizeof(buf[2]));
 		size_t c, l, before = diag->n;
 		struct tally_leaf_score s = { 0 };

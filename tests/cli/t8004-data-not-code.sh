@@ -80,6 +80,20 @@ ok "tally csv: the name as text" grep -q "^,90002,\"'=HYPERLINK(\"\"http://evil.
 ok "tally csv: a formula-like name" grep -q "^,90003,\"'-2+3\",0.00," tally.csv
 ok "scores template" parindex scores template --out template.csv
 ok "scores template cells" noformula template.csv
+# a code the template writes with the apostrophe ('-9001) imports back as the code
+printf 'code,name,type,district_code,district\n-9001,Thử,xã,999,H\n' >neg.csv
+ok "register with a code starting with -" parindex init --db neg.db --definition "$DATA/definitions/mini.xml" --communes neg.csv
+ok "its template" parindex scores template --db neg.db --out neg-template.csv
+same "the code kept as text" "$(cut -d, -f1 neg-template.csv | sort -u | tr '\n' ' ')" "\"'-9001\" commune_code "
+python3 -c 'import csv, sys
+rows = list(csv.reader(open(sys.argv[1], encoding="utf-8")))
+w = csv.writer(open(sys.argv[2], "w", encoding="utf-8", newline=""))
+w.writerow(rows[0])
+for r in rows[1:]:
+    r[5] = r[4]
+    w.writerow(r)' neg-template.csv neg-filled.csv
+ok "the filled template imports" parindex scores import --db neg.db neg-filled.csv
+same "stored under the register's code" "$(sqlite3 neg.db "SELECT DISTINCT commune_code FROM score")" "-9001"
 ok "forms" parindex forms --out forms
 ok "codebook" noformula forms/codebook.csv
 ok "codebook names the commune as text" grep -q "'=HYPERLINK" forms/codebook.csv
