@@ -78,6 +78,7 @@ char *strbuf_detach(struct strbuf *sb, size_t *len)
 	char *p;
 
 	strbuf_grow(sb, 0);
+	sb->buf[sb->len] = '\0'; /* an empty buffer's first allocation is not yet terminated */
 	p = sb->buf;
 	if (len)
 		*len = sb->len;
