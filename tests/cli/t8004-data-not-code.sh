@@ -58,6 +58,11 @@ PY
 Câu qé ok
 Câu qè ok"
 
+# HTML: every text escaped, the formula and the backquotes shown as text
+ok "HTML: the formula as text" grep -q '=HYPERLINK(&quot;http://evil.example/&quot;,&quot;bấm&quot;)' out/index.html
+ok "HTML: the backquotes as text" grep -q 'Lai Cách`touch PWNED-commune`' out/index.html
+same "HTML: no raw quote from the name" "$(grep -c 'HYPERLINK("' out/index.html)" 0
+
 # 2. CSV: no cell of any CSV written reads as a formula; the formula is still there as text
 noformula() { # noformula FILE...: cells starting with = + - @ tab CR, other than -NUMBER
 	python3 - "$@" <<'PY'
