@@ -180,8 +180,6 @@ static int write_file(const char *dir, const char *name, const char *ext,
 static void gp_begin(struct strbuf *gp, const char *name, const char *title, int w, int h,
 		     unsigned formats)
 {
-	char *png = xasprintf("%s.png", name), *svg = xasprintf("%s.svg", name);
-
 	strbuf_addf(gp, "# parindex report: chart '%s' from %s.dat; redraw with: gnuplot %s.gp\n",
 		    name, name, name);
 	/* no "set encoding": the cairo terminals take the UTF-8 text as it is, whatever the
@@ -191,14 +189,10 @@ static void gp_begin(struct strbuf *gp, const char *name, const char *title, int
 	strbuf_addf(gp, "set terminal %s size %d,%d font \"" CHART_FONT "\" noenhanced "
 			"background \"#ffffff\"\n",
 		    formats & REPORT_PNG ? "pngcairo" : "svg", w, h);
-	strbuf_adds(gp, "set output ");
-	report_gp_quote(gp, formats & REPORT_PNG ? png : svg);
-	strbuf_addc(gp, '\n');
+	strbuf_addf(gp, "set output \"%s.%s\"\n", name, formats & REPORT_PNG ? "png" : "svg");
 	strbuf_adds(gp, "set title ");
 	gp_title(gp, title);
 	strbuf_adds(gp, "\n");
-	free(png);
-	free(svg);
 }
 
 /* After the plot: the same chart again as SVG when both formats are wanted. */
@@ -208,12 +202,7 @@ static void gp_end(struct strbuf *gp, const char *name, int w, int h, unsigned f
 		strbuf_addf(gp, "set terminal svg size %d,%d font \"" CHART_FONT "\" noenhanced "
 				"background \"#ffffff\"\n",
 			    w, h);
-		char *svg = xasprintf("%s.svg", name);
-
-		strbuf_adds(gp, "set output ");
-		report_gp_quote(gp, svg);
-		strbuf_adds(gp, "\nreplot\n");
-		free(svg);
+		strbuf_addf(gp, "set output \"%s.svg\"\nreplot\n", name);
 	}
 	strbuf_adds(gp, "unset output\n");
 }

@@ -177,7 +177,8 @@ unsigned report_group_color(size_t group);
 /* prefix + id as a file name, unique per id and the same on every run: letters, digits, dot,
    dash and underscore as they are, any other byte as ~XX (hex), so "qé" and "qè" differ; an
    id longer than 160 bytes so written is cut and ends with ~~ and 16 hex digits of its
-   sha256. Newly allocated. */
+   sha256. No quote, backquote, backslash or space can be in it, so the scripts write it in
+   gnuplot's double quotes as it is. Newly allocated. */
 char *report_safe_name(const char *prefix, const char *id);
 
 /* s as a gnuplot string that nothing in it can turn into code (core/escape's escape_gp: single

@@ -4,7 +4,7 @@ status: 0
 set datafile separator "\t"
 set datafile missing "?"
 set terminal pngcairo size 900,480 font "DejaVu Sans,10" noenhanced background "#ffffff"
-set output 'answers-qa.png'
+set output "answers-qa.png"
 set title 'Câu qa. Câu hỏi a'
 set ylabel "Tỷ lệ trả lời (%)"
 set xlabel "Nhóm đối tượng (số phiếu trả lời)"
@@ -22,7 +22,7 @@ plot 'answers-qa.dat' using 3:xtic(1) title columnheader(3) lc rgb "#1a9850", \
      "" using 5 title columnheader(5) lc rgb "#d73027", \
      "" using 6 title columnheader(6) lc rgb "#bdbdbd"
 set terminal svg size 900,480 font "DejaVu Sans,10" noenhanced background "#ffffff"
-set output 'answers-qa.svg'
+set output "answers-qa.svg"
 replot
 unset output
 --- stderr

@@ -4,7 +4,7 @@ status: 0
 set datafile separator "\t"
 set datafile missing "?"
 set terminal pngcairo size 1100,620 font "DejaVu Sans,10" noenhanced background "#ffffff"
-set output 'appraisal.png'
+set output "appraisal.png"
 set title 'Điểm tự đánh giá và điểm thẩm định — Huyện Thử nghiệm, năm 2024'
 set ylabel "Điểm (phần tự đánh giá)"
 set yrange [0:*]
@@ -18,7 +18,7 @@ set key outside bottom center horizontal
 plot "appraisal.dat" using 3:xtic(2) lc rgb "#fdae61" title "Điểm tự đánh giá", \
      "" using 4 lc rgb "#2b8cbe" title "Điểm thẩm định"
 set terminal svg size 1100,620 font "DejaVu Sans,10" noenhanced background "#ffffff"
-set output 'appraisal.svg'
+set output "appraisal.svg"
 replot
 unset output
 --- stderr

@@ -4,7 +4,7 @@ status: 0
 set datafile separator "\t"
 set datafile missing "?"
 set terminal pngcairo size 1000,520 font "DejaVu Sans,10" noenhanced background "#ffffff"
-set output 'fields-00001.png'
+set output "fields-00001.png"
 set title 'Xã Đông Phong: tỷ lệ điểm theo lĩnh vực so với trung bình huyện'
 set arrow from graph 0, first 80 to graph 1, first 80 nohead dt 2 lw 1.5 lc rgb "#1a9850" front
 set label "sàn 80" at graph 1, first 80 offset 1,0 left font ",8" tc rgb "#1a9850"
@@ -26,7 +26,7 @@ set key outside top center horizontal
 plot 'fields-00001.dat' using 3:xtic(1) lc rgb "#2b8cbe" title 'Đông Phong', \
      "" using 4 lc rgb "#bdbdbd" title "Trung bình huyện"
 set terminal svg size 1000,520 font "DejaVu Sans,10" noenhanced background "#ffffff"
-set output 'fields-00001.svg'
+set output "fields-00001.svg"
 replot
 unset output
 --- stderr

@@ -4,7 +4,7 @@ status: 0
 set datafile separator "\t"
 set datafile missing "?"
 set terminal pngcairo size 1100,620 font "DejaVu Sans,10" noenhanced background "#ffffff"
-set output 'quota.png'
+set output "quota.png"
 set title 'Số phiếu khảo sát so với chỉ tiêu tối thiểu của từng nhóm — Huyện Thử nghiệm, năm 2024'
 set ylabel "Số phiếu / số phiếu tối thiểu (%)"
 set yrange [0:*]
@@ -21,7 +21,7 @@ set label "chỉ tiêu" at graph 1, first 100 offset 1,0 left font ",8" tc rgb "
 plot "quota.dat" using 3:xtic(2) lc rgb "#1f77b4" title 'A (tối thiểu 2)', \
      "" using 4 lc rgb "#ff7f0e" title 'B (tối thiểu 2)'
 set terminal svg size 1100,620 font "DejaVu Sans,10" noenhanced background "#ffffff"
-set output 'quota.svg'
+set output "quota.svg"
 replot
 unset output
 --- stderr

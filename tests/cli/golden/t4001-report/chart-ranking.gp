@@ -4,7 +4,7 @@ status: 0
 set datafile separator "\t"
 set datafile missing "?"
 set terminal pngcairo size 1100,620 font "DejaVu Sans,10" noenhanced background "#ffffff"
-set output 'ranking.png'
+set output "ranking.png"
 set title 'Xếp hạng Chỉ số CCHC — Huyện Thử nghiệm, năm 2024'
 set ylabel "Chỉ số CCHC (%)"
 set yrange [0:105]
@@ -30,7 +30,7 @@ plot "ranking.dat" using 0:4:5:xtic(3) with boxes lc rgb variable notitle, \
      keyentry with boxes lc rgb "#f0c419" title 'Hoàn thành nhiệm vụ (≥ 65; lĩnh vực ≥ 50)', \
      keyentry with boxes lc rgb "#d73027" title 'Không hoàn thành nhiệm vụ'
 set terminal svg size 1100,620 font "DejaVu Sans,10" noenhanced background "#ffffff"
-set output 'ranking.svg'
+set output "ranking.svg"
 replot
 unset output
 --- stderr
