@@ -54,6 +54,19 @@ static void term(void)
 	}
 }
 
+/* A text of several lines: its line feeds stay, everything else as escape_term shows it. */
+static void term_lines(void)
+{
+	char *got = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&got, &len);
+
+	escape_term_lines(f, "commune 1 A\x1b[2J\r\n\nB\xc2\x9b\n");
+	fclose(f);
+	CHECK_STR(got, "commune 1 A\\x1b[2J\\r\n\nB\\u009b\n", "lines");
+	free(got);
+}
+
 static void csv(void)
 {
 	static const struct {
@@ -102,5 +115,6 @@ void test_escape(void)
 {
 	gp();
 	term();
+	term_lines();
 	csv();
 }
