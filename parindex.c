@@ -223,6 +223,8 @@ static int cmd_init(int argc, char **argv)
 	if (communes)
 		printf("communes: %d added, %d updated, %d unchanged\n", cn.added, cn.updated,
 		       cn.unchanged);
+	if (tally_other_definitions(db, "init", db_path(dbopt), &err) < 0)
+		goto fail;
 	goto done;
 rollback:
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

@@ -43,16 +43,68 @@ static int district_communes(const struct def *d, struct commune_list *cl, const
 			"the commune register is empty; load it with 'parindex init --communes FILE'");
 }
 
+/* A commune's name for a message on the terminal: control characters become '?'. */
+static void put_name(FILE *out, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f) {
+			fputc('?', out);
+		} else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			fputc('?', out); /* C1 controls, U+0080..U+009F */
+			p++;
+		} else {
+			fputc(*p, out);
+		}
+	}
+}
+
+/* One warning line per reason a commune is not classified, naming the first communes. */
+static void warn_unclassified(const char *where, const struct commune_list *cl,
+			      const struct tally_result *r)
+{
+	static const struct {
+		unsigned bit;
+		const char *why;
+	} reasons[] = {
+		{ TALLY_NO_SCORES, "no self-assessment scores imported" },
+		{ TALLY_NO_SURVEY, "no valid survey answer" },
+	};
+	enum { NAMED = 10 };
+
+	for (size_t k = 0; k < sizeof(reasons) / sizeof(reasons[0]); k++) {
+		size_t n = 0, shown = 0;
+
+		for (size_t c = 0; c < cl->n; c++)
+			n += (r->flags[c] & reasons[k].bit) != 0;
+		if (!n)
+			continue;
+		fprintf(stderr, "parindex: tally: %s: %zu commune%s chưa xếp loại (not classified, not ranked): %s: ",
+			where, n, n == 1 ? "" : "s", reasons[k].why);
+		for (size_t c = 0; c < cl->n && shown < NAMED; c++) {
+			if (!(r->flags[c] & reasons[k].bit))
+				continue;
+			fprintf(stderr, "%s%s ", shown ? ", " : "", cl->v[c].code);
+			put_name(stderr, cl->v[c].name);
+			shown++;
+		}
+		if (n > shown)
+			fprintf(stderr, " và %zu đơn vị khác", n - shown);
+		fputc('\n', stderr);
+	}
+}
+
 int cmd_tally(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "explain", required_argument, NULL, 'e' },
+		{ "lang", required_argument, NULL, 'l' },
 		{ 0 },
 	};
-	const char *dbopt = NULL, *explain = NULL;
+	const char *dbopt = NULL, *explain = NULL, *where;
 	enum tally_format fmt = TALLY_TABLE;
+	enum tally_lang lang = TALLY_VI;
 	struct def d = { 0 };
 	struct commune_list cl = { 0 };
 	struct tally_survey sv = { 0 };
@@ -60,8 +112,8 @@ int cmd_tally(int argc, char **argv)
 	struct tally_result r = { 0 };
 	struct perr err = { 0 };
 	sqlite3 *db = NULL;
-	size_t ce = DEF_NONE;
-	int c, rc = PERR_OK, computed = 0;
+	size_t ce = DEF_NONE, scored = 0;
+	int c, rc = PERR_OK, computed = 0, set_lang = 0;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -79,50 +131,83 @@ int cmd_tally(int argc, char **argv)
 				return cmd_usage_error("tally", "--format must be table, csv or json, not '%s'",
 						       optarg);
 			break;
+		case 'l':
+			set_lang = 1;
+			if (!strcmp(optarg, "vi"))
+				lang = TALLY_VI;
+			else if (!strcmp(optarg, "en"))
+				lang = TALLY_EN;
+			else
+				return cmd_usage_error("tally", "--lang must be vi or en, not '%s'", optarg);
+			break;
 		default: return cmd_bad_option("tally", argv);
 		}
 	}
 	if (optind < argc)
 		return cmd_usage_error("tally", "unexpected argument '%s'", argv[optind]);
+	if (!explain && set_lang)
+		return cmd_usage_error("tally", "--lang is for --explain");
+	where = db_path(dbopt);
 
-	if (db_open(&db, db_path(dbopt), DB_EXISTING, &err) < 0)
+	if (db_open(&db, where, DB_EXISTING, &err) < 0)
 		goto fail;
 	/* a national tally rewrites ~70 MB: a larger page cache keeps SQLite from spilling
 	   mid-transaction (this connection only) */
 	if (db_exec(db, "PRAGMA cache_size = -65536", &err) < 0)
 		goto fail;
-	/* read, compute and replace the results as one consistent snapshot */
-	if (db_exec(db, "BEGIN IMMEDIATE", &err) < 0)
+	/* read, compute and replace the results as one consistent snapshot; --explain computes
+	   the same way and stores nothing (its transaction only reads) */
+	if (db_exec(db, explain ? "BEGIN" : "BEGIN IMMEDIATE", &err) < 0)
 		goto fail;
 	if (store_active_definition(db, &d, &err) < 0)
 		goto rollback;
 	if (store_load_communes(db, &cl, &err) < 0 ||
-	    district_communes(&d, &cl, db_path(dbopt), &err) < 0)
+	    district_communes(&d, &cl, where, &err) < 0)
 		goto rollback;
 	if (explain) {
 		for (size_t i = 0; i < cl.n; i++)
 			if (!strcmp(cl.v[i].code, explain))
 				ce = i;
 		if (ce == DEF_NONE) {
-			perr_set(&err, PERR_USAGE, db_path(dbopt),
+			perr_set(&err, PERR_DATA, where,
 				 "no commune '%s' in the register for district %s", explain,
 				 d.district_code ? d.district_code : "?");
 			goto rollback;
 		}
 	}
-	if (tally_load(db, &d, &cl, &sv, &sc, &err) < 0)
+	if (tally_load(db, &d, &cl, &sv, &sc, &err) < 0 ||
+	    tally_other_definitions(db, "tally", where, &err) < 0)
 		goto rollback;
+	for (size_t i = 0; i < cl.n; i++)
+		scored += sc.has_scores[i];
+	if (!sv.submissions && !scored) {
+		perr_set(&err, PERR_DATA, where,
+			 "nothing to tally: no submission and no score of definition %s %s; import the survey with 'parindex capture import FILE.zip' and the scores with 'parindex scores import FILE'",
+			 d.id, d.version);
+		goto rollback;
+	}
 	tally_compute(&d, &sv, &sc, &r);
 	computed = 1;
-	if (tally_store(db, &d, &cl, &sv, &sc, &r, &err) < 0 || db_exec(db, "COMMIT", &err) < 0)
+	if (explain) {
+		if (db_exec(db, "ROLLBACK", &err) < 0)
+			goto fail;
+	} else if (tally_store(db, &d, &cl, &sv, &sc, &r, &err) < 0 ||
+		   db_exec(db, "COMMIT", &err) < 0) {
 		goto rollback;
+	}
 
 	if (sv.ignored_answers || sv.ignored_submissions)
 		fprintf(stderr,
 			"parindex: tally: %s: ignored %ld answers (to no question of the form's group, or with an option the scale lacks) and %ld submissions (of a group the definition lacks, or of a commune outside its district)\n",
-			db_path(dbopt), sv.ignored_answers, sv.ignored_submissions);
+			where, sv.ignored_answers, sv.ignored_submissions);
+	if (r.inexact)
+		fprintf(stderr,
+			"parindex: tally: %s: %zu commune%s published from binary floating point: a score or weight has more than 9 decimals, or an exact fraction passed 125 bits\n",
+			where, r.inexact, r.inexact == 1 ? "" : "s");
+	if (ce == DEF_NONE)
+		warn_unclassified(where, &cl, &r);
 	if (ce != DEF_NONE)
-		tally_print_explain(stdout, &d, &cl, &sv, &sc, &r, ce);
+		tally_print_explain(stdout, lang, &d, &cl, &sv, &sc, &r, ce);
 	else
 		tally_print_ranking(stdout, fmt, &d, &cl, &r);
 	if (fflush(stdout) != 0) {
