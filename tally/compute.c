@@ -175,12 +175,18 @@ static tally_int mul_checked(tally_int a, tally_int b, int *ok)
 	return a * b;
 }
 
+/* Fractions are reduced lazily: only once a part passes 2^62, so the products of two
+   parts below it never overflow and most steps need no gcd (the national tally's hot path). */
+#define SMALL(x) (magnitude(x) < ((u128)1 << 62))
+
 static struct tally_exact reduced(tally_int num, tally_int den, int ok)
 {
 	u128 g;
 
 	if (!ok || den <= 0 || magnitude(num) >= EXACT_LIMIT || (u128)den >= EXACT_LIMIT)
 		return not_exact;
+	if (SMALL(num) && SMALL(den))
+		return (struct tally_exact){ num, den, 1 };
 	g = gcd(magnitude(num), (u128)den);
 	if (g > 1) {
 		num /= (tally_int)g;
@@ -226,6 +232,8 @@ struct tally_exact tally_exact_add(struct tally_exact a, struct tally_exact b)
 		return not_exact;
 	if (a.den == b.den)
 		return reduced(a.num + b.num, a.den, 1);
+	if (SMALL(a.num) && SMALL(a.den) && SMALL(b.num) && SMALL(b.den))
+		return reduced(a.num * b.den + b.num * a.den, a.den * b.den, 1);
 	g = (tally_int)gcd((u128)a.den, (u128)b.den);
 	num = mul_checked(a.num, b.den / g, &ok) + mul_checked(b.num, a.den / g, &ok);
 	den = mul_checked(a.den, b.den / g, &ok);
@@ -239,6 +247,8 @@ struct tally_exact tally_exact_mul(struct tally_exact a, struct tally_exact b)
 
 	if (!ok)
 		return not_exact;
+	if (SMALL(a.num) && SMALL(a.den) && SMALL(b.num) && SMALL(b.den))
+		return reduced(a.num * b.num, a.den * b.den, 1);
 	/* cross-reduce first so the products stay small */
 	g1 = (tally_int)gcd(magnitude(a.num), (u128)b.den);
 	g2 = (tally_int)gcd(magnitude(b.num), (u128)a.den);
