@@ -93,6 +93,47 @@ static void warn_unclassified(const char *where, const struct commune_list *cl,
 	}
 }
 
+/* --explain computes without storing: say so when the published tally of commune c says
+   something else (or there is none), since the official may hold the published one. */
+static int note_published(sqlite3 *db, const char *where, const struct def *d,
+			  const struct commune_list *cl, const struct tally_result *r, size_t c,
+			  struct perr *err)
+{
+	sqlite3_stmt *st;
+	const char *tier = r->tier[c] == TALLY_UNCLASSIFIED ? NULL : d->tiers[r->tier[c]].id;
+	int rc, same = 0, found = 0;
+
+	if (db_prepare(db, &st,
+		       "SELECT index_published, tier_id, rank FROM tally_commune t, tally_run u "
+		       "WHERE t.commune_code = ? AND u.def_id = ? AND u.def_version = ?",
+		       err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, cl->v[c].code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, d->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, d->version, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *ix = (const char *)sqlite3_column_text(st, 0);
+		const char *ti = (const char *)sqlite3_column_text(st, 1);
+
+		found = 1;
+		same = ix && !strcmp(ix, r->index_text[c]) && !ti == !tier &&
+		       (!ti || !strcmp(ti, tier)) && sqlite3_column_int64(st, 2) == r->rank[c];
+		rc = SQLITE_DONE;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, err, "reading the published tally");
+	if (!found)
+		fprintf(stderr,
+			"parindex: tally: %s: commune %s: this explains the data as it is now; no tally of definition %s %s is published: run 'parindex tally' to publish it\n",
+			where, cl->v[c].code, d->id, d->version);
+	else if (!same)
+		fprintf(stderr,
+			"parindex: tally: %s: commune %s: this explains the data as it is now, which differs from the published tally: run 'parindex tally' to publish it\n",
+			where, cl->v[c].code);
+	return 0;
+}
+
 int cmd_tally(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -189,6 +230,8 @@ int cmd_tally(int argc, char **argv)
 	tally_compute(&d, &sv, &sc, &r);
 	computed = 1;
 	if (explain) {
+		if (note_published(db, where, &d, &cl, &r, ce, &err) < 0)
+			goto rollback;
 		if (db_exec(db, "ROLLBACK", &err) < 0)
 			goto fail;
 	} else if (tally_store(db, &d, &cl, &sv, &sc, &r, &err) < 0 ||

@@ -96,6 +96,7 @@ ok "survey inserted" sqlite3 e.db ".read survey.sql"
 	printf '90004,1.1.1,0,,,\n90004,1.1.2,1.332833333,,,\n90004,2.1,2,,,\n'
 } >scores15.csv
 ok "scores imported" parindex scores import --db e.db scores15.csv
+same "explain before any tally: says nothing is published" "$("$PARINDEX" tally --db e.db --explain 90004 2>&1 >/dev/null)" "parindex: tally: e.db: commune 90004: this explains the data as it is now; no tally of definition mini 1 is published: run 'parindex tally' to publish it"
 golden exact parindex tally --db e.db --format csv
 same "the tie publishes up, the one under it down" "$(q e.db "SELECT group_concat(commune_code || ':' || index_published || ':' || tier_id || ':' || rank, ' ') FROM (SELECT * FROM tally_commune WHERE tier_id IS NOT NULL ORDER BY commune_code)")" "90001:80.00:good:1 90002:80.00:good:1 90003:80.00:good:1 90004:79.99:completed:4"
 same "11 communes chưa xếp loại" "$(q e.db "SELECT count(*) FROM tally_commune WHERE tier_id IS NULL AND rank IS NULL AND flags = 'under-quota no-scores no-survey no-answers'")" "11"
