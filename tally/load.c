@@ -529,7 +529,6 @@ int tally_other_definitions(sqlite3 *db, const char *stage, const char *where,
 		" FROM current_submission s CROSS JOIN form f"
 		" ON f.id = s.form_id AND f.version = s.form_version"
 		" WHERE (f.def_id <> ?1 OR f.def_version <> ?2)"
-		"  AND EXISTS (SELECT 1 FROM form WHERE def_id <> ?1 OR def_version <> ?2)"
 		" GROUP BY 1, 2"
 		" UNION ALL"
 		" SELECT i.def_id, i.def_version, 0, count(DISTINCT s.commune_code)"
@@ -539,7 +538,7 @@ int tally_other_definitions(sqlite3 *db, const char *stage, const char *where,
 		") GROUP BY 1, 2 ORDER BY 1, 2";
 	char active[400], *sp;
 	sqlite3_stmt *st;
-	int rc;
+	int rc, other;
 
 	rc = db_setting_get(db, "active_definition", active, sizeof(active), err);
 	if (rc < 0)
@@ -547,6 +546,22 @@ int tally_other_definitions(sqlite3 *db, const char *stage, const char *where,
 	if (rc == 1 || !(sp = strchr(active, ' ')))
 		return 0;
 	*sp = '\0';
+	/* the count scans every current submission and score: only when another definition
+	   has forms or scores at all */
+	if (db_prepare(db, &st,
+		       "SELECT EXISTS (SELECT 1 FROM form WHERE def_id <> ?1 OR def_version <> ?2)"
+		       " OR EXISTS (SELECT 1 FROM score_import WHERE def_id <> ?1 OR def_version <> ?2)",
+		       err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, active, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, sp + 1, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	other = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return db_fail(db, err, "looking for other definitions");
+	if (!other)
+		return 0;
 	if (db_prepare(db, &st, sql, err) < 0)
 		return -1;
 	sqlite3_bind_text(st, 1, active, -1, SQLITE_STATIC);
