@@ -275,12 +275,21 @@ double tally_exact_double(struct tally_exact x)
 }
 
 double tally_publish(struct tally_exact x, double fallback, int decimals, char *text,
-		     size_t size)
+		     size_t size, int *exact)
 {
 	char buf[128], *p = buf + 64, *end;
-	u128 ip, rem, den;
+	u128 ip, rem, den, g;
 	int neg, carry;
 
+	if (x.ok && (g = gcd(magnitude(x.num), (u128)x.den)) > 1) {
+		x.num /= (tally_int)g;
+		x.den /= (tally_int)g;
+	}
+	/* the long division below multiplies a remainder under den by 10 */
+	if (x.ok && (u128)x.den >= ((u128)1 << 124))
+		x.ok = 0;
+	if (exact)
+		*exact = x.ok;
 	if (!x.ok)
 		return tally_round(fallback, decimals, text, size);
 	if (decimals < 0)
@@ -291,7 +300,7 @@ double tally_publish(struct tally_exact x, double fallback, int decimals, char *
 	den = (u128)x.den;
 	ip = magnitude(x.num) / den;
 	rem = magnitude(x.num) % den;
-	/* the fraction's digits by long division (rem < den < 2^125: rem * 10 fits) */
+	/* the fraction's digits by long division (rem < den < 2^124: rem * 10 fits) */
 	end = p;
 	if (decimals)
 		*end++ = '.';
@@ -747,12 +756,13 @@ void tally_compute(const struct def *d, const struct tally_survey *sv,
 			max_x = tally_exact_add(max_x, fm);
 			if (r->field_max[cf] > 0) {
 				struct tally_exact pct = tally_exact_mul(tally_exact_div(fp, fm), hundred);
+				int ok;
 
-				exact &= pct.ok;
 				r->field_pct[cf] = r->field_points[cf] / r->field_max[cf] * 100;
 				r->field_pub[cf] = tally_publish(pct, r->field_pct[cf], d->decimals,
 								 r->field_text[cf],
-								 sizeof(r->field_text[cf]));
+								 sizeof(r->field_text[cf]), &ok);
+				exact &= ok;
 			} else {
 				r->field_pct[cf] = r->field_pub[cf] = 0;
 				snprintf(r->field_text[cf], sizeof(r->field_text[cf]), "-");
@@ -764,11 +774,13 @@ void tally_compute(const struct def *d, const struct tally_survey *sv,
 				? tally_exact_mul(tally_exact_div(points_x, max_x), hundred)
 				: tally_exact_int(0);
 
-			exact &= ix.ok && points_x.ok;
+			int ok1, ok2;
+
 			r->index_pub[c] = tally_publish(ix, r->index[c], d->decimals, r->index_text[c],
-							sizeof(r->index_text[c]));
+							sizeof(r->index_text[c]), &ok1);
 			tally_publish(points_x, r->points[c], d->decimals, r->points_text[c],
-				      sizeof(r->points_text[c]));
+				      sizeof(r->points_text[c]), &ok2);
+			exact &= ok1 && ok2;
 		}
 		r->inexact += !exact;
 		/* not classified and not ranked: no self-assessment or no survey at all (never

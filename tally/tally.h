@@ -98,9 +98,10 @@ struct tally_exact tally_exact_mul(struct tally_exact a, struct tally_exact b);
 struct tally_exact tally_exact_div(struct tally_exact a, struct tally_exact b);
 double tally_exact_double(struct tally_exact x);
 /* x rounded half-up at `decimals` places from its exact digits (long division); when x is
-   not exact, tally_round(fallback). Returns the published value, text gets its digits. */
+   not exact (or its reduced denominator reaches 2^124), tally_round(fallback), and *exact (if
+   not NULL) is 0. Returns the published value, text gets its digits. */
 double tally_publish(struct tally_exact x, double fallback, int decimals, char *text,
-		     size_t size);
+		     size_t size, int *exact);
 
 /* One group's (or, pooled, all groups') question score: Σ n_k·w_k ÷ N_valid over the
    options that are not excluded. Returns N_valid; *q is set only when N_valid > 0. */

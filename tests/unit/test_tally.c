@@ -333,11 +333,13 @@ static void exact_values(void)
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		char text[64];
-		double v = tally_publish(rows[i].x, NAN, rows[i].decimals, text, sizeof(text));
+		int ok = 0;
+		double v = tally_publish(rows[i].x, NAN, rows[i].decimals, text, sizeof(text), &ok);
 
 		CHECK(!strcmp(text, rows[i].text), "%s at %d: got %s, want %s", rows[i].what,
 		      rows[i].decimals, text, rows[i].text);
 		CHECK_NUM(v, strtod(rows[i].text, NULL), "published value");
+		CHECK(ok, "%s published exactly", rows[i].what);
 	}
 
 	/* sums of decimals that drift in binary: 6 x 13.3325 is 79.99499999999999 as doubles,
@@ -352,7 +354,7 @@ static void exact_values(void)
 			dsum += 13.3325;
 		}
 		CHECK(floor(dsum * 100 + 0.5) / 100 < 79.995, "the double sum drifts: %.17g", dsum);
-		tally_publish(sum, dsum, 2, text, sizeof(text));
+		tally_publish(sum, dsum, 2, text, sizeof(text), NULL);
 		CHECK(!strcmp(text, "80.00"), "%s: got %s", "exact sum of 6 x 13.3325", text);
 	}
 	/* survey ratios: (1/3 + 1/6) * 3 / 2 * 100 / 100 = 0.75 exactly */
@@ -363,7 +365,7 @@ static void exact_values(void)
 		char text[64];
 
 		CHECK(x.ok && x.num * 4 == x.den * 3, "3/4");
-		tally_publish(x, NAN, 2, text, sizeof(text));
+		tally_publish(x, NAN, 2, text, sizeof(text), NULL);
 		CHECK(!strcmp(text, "0.75"), "%s: got %s", "(1/3 + 1/6) * 3 / 2", text);
 	}
 	/* inputs are read as the decimal written; more than 9 places is not exact */
@@ -371,6 +373,7 @@ static void exact_values(void)
 		struct tally_exact w = tally_exact_of(0.6), s = tally_exact_of(1.333333333);
 		struct tally_exact t = tally_exact_of(0.1234567891), big = tally_exact_ratio(1, 1);
 		char text[64];
+		int ok = 1;
 
 		CHECK(w.ok && w.num * 5 == w.den * 3, "0.6 is 3/5");
 		CHECK(s.ok && s.num * 1000000000 == s.den * 1333333333, "9 places kept");
@@ -379,8 +382,17 @@ static void exact_values(void)
 		for (int k = 0; k < 8; k++)
 			big = tally_exact_mul(big, tally_exact_ratio(1, 1000000007));
 		CHECK(!big.ok, "a denominator past 2^125 is not exact");
-		tally_publish(big, 89.995, 2, text, sizeof(text));
+		tally_publish(big, 89.995, 2, text, sizeof(text), &ok);
 		CHECK(!strcmp(text, "90.00"), "%s: got %s", "fallback rounds the double", text);
+		CHECK(!ok, "the fallback is said");
+		/* a reduced denominator of 2^124 or more is not divided out digit by digit */
+		ok = 1;
+		tally_publish((struct tally_exact){ 1, (tally_int)1 << 124, 1 }, 0.25, 2, text,
+			      sizeof(text), &ok);
+		CHECK(!ok && !strcmp(text, "0.25"), "2^124: fallback, got %s", text);
+		tally_publish((struct tally_exact){ (tally_int)3 << 120, (tally_int)1 << 124, 1 },
+			      NAN, 4, text, sizeof(text), &ok);
+		CHECK(ok && !strcmp(text, "0.1875"), "3 * 2^120 / 2^124 reduces to 3/16: got %s", text);
 	}
 }
 
