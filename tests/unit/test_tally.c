@@ -276,37 +276,56 @@ static void communes(void)
 	}
 }
 
-/* under-quota="exclude": the commune is computed and shown, not ranked */
-static void under_quota_exclude(void)
-{
+/* mini.xml with n communes, empty survey and scores, for the tests below to fill */
+struct mini {
 	struct def d;
 	struct tally_survey sv;
 	struct tally_scores sc;
 	struct tally_result r;
 	struct tally_leaf *leaves;
 	size_t nleaves;
+};
 
-	if (load_mini(&d, NULL, "exclude") < 0)
+static int mini_open(struct mini *m, size_t n)
+{
+	if (load_mini(&m->d, NULL, NULL) < 0)
+		return -1;
+	m->nleaves = tally_leaves(&m->d, &m->leaves);
+	tally_survey_init(&m->sv, &m->d, n);
+	tally_scores_init(&m->sc, n, m->nleaves);
+	return 0;
+}
+
+static void mini_close(struct mini *m)
+{
+	tally_result_release(&m->r);
+	tally_scores_release(&m->sc);
+	tally_survey_release(&m->sv);
+	free(m->leaves);
+	def_release(&m->d);
+}
+
+/* under-quota="exclude": the commune is computed and shown, not ranked */
+static void under_quota_exclude(void)
+{
+	struct mini m;
+
+	if (mini_open(&m, 2) < 0)
 		return;
-	nleaves = tally_leaves(&d, &leaves);
-	tally_survey_init(&sv, &d, 2);
-	tally_scores_init(&sc, 2, nleaves);
-	fill_mini(&d, &sv, &sc);
-	sc.has_scores[1] = 1; /* scored, but under quota */
-	tally_compute(&d, &sv, &sc, &r);
-	CHECK(r.rank[0] == 1 && r.rank[1] == 0, "ranks %ld %ld, want 1 0", r.rank[0], r.rank[1]);
-	CHECK(!strcmp(r.index_text[1], "30.00"), "excluded commune still computed: %s",
-	      r.index_text[1]);
-	d.under_quota = DEF_UNDER_QUOTA_FLAG;
-	tally_result_release(&r);
-	tally_compute(&d, &sv, &sc, &r);
-	CHECK(r.rank[0] == 1 && r.rank[1] == 2, "flag only: ranks %ld %ld, want 1 2", r.rank[0],
-	      r.rank[1]);
-	tally_result_release(&r);
-	tally_scores_release(&sc);
-	tally_survey_release(&sv);
-	free(leaves);
-	def_release(&d);
+	m.d.under_quota = DEF_UNDER_QUOTA_EXCLUDE;
+	fill_mini(&m.d, &m.sv, &m.sc);
+	m.sc.has_scores[1] = 1; /* scored, but under quota */
+	tally_compute(&m.d, &m.sv, &m.sc, &m.r);
+	CHECK(m.r.rank[0] == 1 && m.r.rank[1] == 0, "ranks %ld %ld, want 1 0", m.r.rank[0],
+	      m.r.rank[1]);
+	CHECK(!strcmp(m.r.index_text[1], "30.00"), "excluded commune still computed: %s",
+	      m.r.index_text[1]);
+	m.d.under_quota = DEF_UNDER_QUOTA_FLAG;
+	tally_result_release(&m.r);
+	tally_compute(&m.d, &m.sv, &m.sc, &m.r);
+	CHECK(m.r.rank[0] == 1 && m.r.rank[1] == 2, "flag only: ranks %ld %ld, want 1 2",
+	      m.r.rank[0], m.r.rank[1]);
+	mini_close(&m);
 }
 
 /* Exact values: decimals read as written, fractions kept exact to the rounding step. */
@@ -403,106 +422,84 @@ static void exact_values(void)
    publishes the tie 79.995 as 80.00 and is "good" (fields 83.33 % and 75 %). */
 static void exact_commune(void)
 {
-	struct def d;
-	struct tally_survey sv;
-	struct tally_scores sc;
-	struct tally_result r;
-	struct tally_leaf *leaves;
-	size_t nleaves;
+	struct mini m;
 
-	if (load_mini(&d, NULL, NULL) < 0)
+	if (mini_open(&m, 2) < 0)
 		return;
-	nleaves = tally_leaves(&d, &leaves);
-	tally_survey_init(&sv, &d, 2);
-	tally_scores_init(&sc, 2, nleaves);
 	for (size_t c = 0; c < 2; c++) {
-		forms(&d, &sv, c, "A", 2);
-		forms(&d, &sv, c, "B", 3);
-		answer(&d, &sv, c, "A", "qa", "a", 2);
-		answer(&d, &sv, c, "B", "qa", "a", 3);
-		answer(&d, &sv, c, "A", "qb", "a", 2);
-		sc.has_scores[c] = 1;
+		forms(&m.d, &m.sv, c, "A", 2);
+		forms(&m.d, &m.sv, c, "B", 3);
+		answer(&m.d, &m.sv, c, "A", "qa", "a", 2);
+		answer(&m.d, &m.sv, c, "B", "qa", "a", 3);
+		answer(&m.d, &m.sv, c, "A", "qb", "a", 2);
+		m.sc.has_scores[c] = 1;
 	}
-	answer(&d, &sv, 0, "B", "qc", "a", 2);
-	answer(&d, &sv, 0, "B", "qc", "b", 1);
-	sc.v[0] = (struct tally_leaf_score){ 0, 0, 1, 0, 0 };
-	sc.v[1] = (struct tally_leaf_score){ 1.332833333, 0, 1, 0, 0 };
-	sc.v[2] = (struct tally_leaf_score){ 2, 0, 1, 0, 0 };
-	answer(&d, &sv, 1, "B", "qc", "a", 3);
-	sc.v[3] = (struct tally_leaf_score){ 0.9995, 0, 1, 0, 0 };
-	sc.v[4] = (struct tally_leaf_score){ 1, 0, 1, 0, 0 };
-	sc.v[5] = (struct tally_leaf_score){ 1, 0, 1, 0, 0 };
-	tally_compute(&d, &sv, &sc, &r);
-	CHECK(!strcmp(r.index_text[0], "79.99"), "%s: got %s", "3.3e-9 under the tie", r.index_text[0]);
-	CHECK(!strcmp(r.points_text[0], "8.00"), "%s: got %s", "points 7.9994999997 published", r.points_text[0]);
-	CHECK(r.inexact == 0, "every commune exact, %zu not", r.inexact);
+	answer(&m.d, &m.sv, 0, "B", "qc", "a", 2);
+	answer(&m.d, &m.sv, 0, "B", "qc", "b", 1);
+	m.sc.v[0] = (struct tally_leaf_score){ 0, 0, 1, 0, 0 };
+	m.sc.v[1] = (struct tally_leaf_score){ 1.332833333, 0, 1, 0, 0 };
+	m.sc.v[2] = (struct tally_leaf_score){ 2, 0, 1, 0, 0 };
+	answer(&m.d, &m.sv, 1, "B", "qc", "a", 3);
+	m.sc.v[3] = (struct tally_leaf_score){ 0.9995, 0, 1, 0, 0 };
+	m.sc.v[4] = (struct tally_leaf_score){ 1, 0, 1, 0, 0 };
+	m.sc.v[5] = (struct tally_leaf_score){ 1, 0, 1, 0, 0 };
+	tally_compute(&m.d, &m.sv, &m.sc, &m.r);
+	CHECK(!strcmp(m.r.index_text[0], "79.99"), "%s: got %s", "3.3e-9 under the tie", m.r.index_text[0]);
+	CHECK(!strcmp(m.r.points_text[0], "8.00"), "%s: got %s", "points 7.9994999997 published", m.r.points_text[0]);
+	CHECK(m.r.inexact == 0, "every commune exact, %zu not", m.r.inexact);
 	{
 		char text[32];
 
-		tally_round(r.index[0], 2, text, sizeof(text));
+		tally_round(m.r.index[0], 2, text, sizeof(text));
 		CHECK(!strcmp(text, "80.00"), "%s: got %s", "the binary value rounded at 8 places (the old way) is wrong", text);
 	}
-	CHECK(!strcmp(r.index_text[1], "80.00"), "%s: got %s", "the tie 79.995", r.index_text[1]);
-	CHECK_STR(d.tiers[r.tier[1]].id, "good", "classified on the published 80.00");
-	CHECK_STR(d.tiers[r.tier[0]].id, "completed", "79.99 is not good");
-	CHECK(r.rank[1] == 1 && r.rank[0] == 2, "ranks %ld %ld", r.rank[0], r.rank[1]);
-	tally_result_release(&r);
-	tally_scores_release(&sc);
-	tally_survey_release(&sv);
-	free(leaves);
-	def_release(&d);
+	CHECK(!strcmp(m.r.index_text[1], "80.00"), "%s: got %s", "the tie 79.995", m.r.index_text[1]);
+	CHECK_STR(m.d.tiers[m.r.tier[1]].id, "good", "classified on the published 80.00");
+	CHECK_STR(m.d.tiers[m.r.tier[0]].id, "completed", "79.99 is not good");
+	CHECK(m.r.rank[1] == 1 && m.r.rank[0] == 2, "ranks %ld %ld", m.r.rank[0], m.r.rank[1]);
+	mini_close(&m);
 }
 
 /* No survey answer at all (no form, or only "Không biết"): chưa xếp loại, not ranked, flagged
    no-survey; every survey criterion scores 0 and is marked. */
 static void no_survey(void)
 {
-	struct def d;
-	struct tally_survey sv;
-	struct tally_scores sc;
-	struct tally_result r;
-	struct tally_leaf *leaves;
-	size_t nleaves;
+	struct mini m;
 	char flags[128];
 
-	if (load_mini(&d, NULL, NULL) < 0)
+	if (mini_open(&m, 3) < 0)
 		return;
-	nleaves = tally_leaves(&d, &leaves);
-	tally_survey_init(&sv, &d, 3);
-	tally_scores_init(&sc, 3, nleaves);
 	for (size_t c = 0; c < 3; c++) {
-		sc.has_scores[c] = 1;
-		sc.v[c * nleaves + 2] = (struct tally_leaf_score){ 2, 0, 1, 0, 0 };
+		m.sc.has_scores[c] = 1;
+		m.sc.v[c * m.nleaves + 2] = (struct tally_leaf_score){ 2, 0, 1, 0, 0 };
 	}
 	/* commune 1: forms, but only "don't know" */
-	forms(&d, &sv, 1, "A", 2);
-	answer(&d, &sv, 1, "A", "qa", "x", 2);
+	forms(&m.d, &m.sv, 1, "A", 2);
+	answer(&m.d, &m.sv, 1, "A", "qa", "x", 2);
 	/* commune 2: one valid answer */
-	forms(&d, &sv, 2, "B", 1);
-	answer(&d, &sv, 2, "B", "qc", "a", 1);
-	tally_compute(&d, &sv, &sc, &r);
+	forms(&m.d, &m.sv, 2, "B", 1);
+	answer(&m.d, &m.sv, 2, "B", "qc", "a", 1);
+	tally_compute(&m.d, &m.sv, &m.sc, &m.r);
 	for (size_t c = 0; c < 2; c++) {
-		CHECK(r.tier[c] == TALLY_UNCLASSIFIED, "commune %zu not classified", c);
-		CHECK(r.rank[c] == 0, "commune %zu not ranked", c);
-		CHECK(r.flags[c] & TALLY_NO_SURVEY, "commune %zu flags '%s'", c,
-		      tally_flags_text(r.flags[c], flags, sizeof(flags)));
-		CHECK(r.crit_no_answers[c * d.ncriteria + 1] && r.crit_no_answers[c * d.ncriteria + 3],
+		CHECK(m.r.tier[c] == TALLY_UNCLASSIFIED, "commune %zu not classified", c);
+		CHECK(m.r.rank[c] == 0, "commune %zu not ranked", c);
+		CHECK(m.r.flags[c] & TALLY_NO_SURVEY, "commune %zu flags '%s'", c,
+		      tally_flags_text(m.r.flags[c], flags, sizeof(flags)));
+		CHECK(m.r.crit_no_answers[c * m.d.ncriteria + 1] &&
+			      m.r.crit_no_answers[c * m.d.ncriteria + 3],
 		      "commune %zu: both survey criteria unmeasured", c);
-		CHECK_STR(r.index_text[c], "20.00", "2 self points of 10");
+		CHECK_STR(m.r.index_text[c], "20.00", "2 self points of 10");
 	}
-	CHECK(!(r.flags[2] & TALLY_NO_SURVEY) && r.tier[2] != TALLY_UNCLASSIFIED && r.rank[2] == 1,
+	CHECK(!(m.r.flags[2] & TALLY_NO_SURVEY) && m.r.tier[2] != TALLY_UNCLASSIFIED &&
+		      m.r.rank[2] == 1,
 	      "one valid answer is a survey");
 	/* 1.2 unmeasured: 0 and marked; 2.2 = 2 * 1 */
-	CHECK(r.crit_no_answers[2 * d.ncriteria + 1] && !r.crit_no_answers[2 * d.ncriteria + 3],
+	CHECK(m.r.crit_no_answers[2 * m.d.ncriteria + 1] && !m.r.crit_no_answers[2 * m.d.ncriteria + 3],
 	      "criterion marks");
-	CHECK(!strcmp(r.index_text[2], "40.00"), "%s: got %s", "2 self + 2 survey of 10", r.index_text[2]);
-	CHECK(isnan(r.q_score[2 * d.nquestions + def_find_question(&d, "qa")]),
+	CHECK(!strcmp(m.r.index_text[2], "40.00"), "%s: got %s", "2 self + 2 survey of 10", m.r.index_text[2]);
+	CHECK(isnan(m.r.q_score[2 * m.d.nquestions + def_find_question(&m.d, "qa")]),
 	      "a question without valid answers has no score");
-	tally_result_release(&r);
-	tally_scores_release(&sc);
-	tally_survey_release(&sv);
-	free(leaves);
-	def_release(&d);
+	mini_close(&m);
 }
 
 static void collect(const char *key, size_t klen, const char *value, size_t vlen, void *ctx)
