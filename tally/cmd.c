@@ -62,26 +62,20 @@ static void put_name(FILE *out, const char *s)
 static void warn_unclassified(const char *where, const struct commune_list *cl,
 			      const struct tally_result *r)
 {
-	static const struct {
-		unsigned bit;
-		const char *why;
-	} reasons[] = {
-		{ TALLY_NO_SCORES, "no self-assessment scores imported" },
-		{ TALLY_NO_SURVEY, "no valid survey answer" },
-	};
+	static const unsigned reasons[] = { TALLY_NO_SCORES, TALLY_NO_SURVEY };
 	enum { NAMED = 10 };
 
 	for (size_t k = 0; k < sizeof(reasons) / sizeof(reasons[0]); k++) {
 		size_t n = 0, shown = 0;
 
 		for (size_t c = 0; c < cl->n; c++)
-			n += (r->flags[c] & reasons[k].bit) != 0;
+			n += (r->flags[c] & reasons[k]) != 0;
 		if (!n)
 			continue;
 		fprintf(stderr, "parindex: tally: %s: %zu commune%s chưa xếp loại (not classified, not ranked): %s: ",
-			where, n, n == 1 ? "" : "s", reasons[k].why);
+			where, n, n == 1 ? "" : "s", tally_flag_words(reasons[k], 1));
 		for (size_t c = 0; c < cl->n && shown < NAMED; c++) {
-			if (!(r->flags[c] & reasons[k].bit))
+			if (!(r->flags[c] & reasons[k]))
 				continue;
 			fprintf(stderr, "%s%s ", shown ? ", " : "", cl->v[c].code);
 			put_name(stderr, cl->v[c].name);

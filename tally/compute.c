@@ -414,37 +414,37 @@ void tally_rank(size_t n, const double *value, const unsigned char *ranked, long
 	free(v);
 }
 
+/* every flag: its code, and its words for officials (Vietnamese) and in English */
+static const struct {
+	unsigned bit;
+	const char *code, *vi, *en;
+} flag_words[] = {
+	{ TALLY_UNDER_QUOTA, "under-quota", "dưới chỉ tiêu phiếu", "fewer forms than the quota" },
+	{ TALLY_NO_SCORES, "no-scores", "chưa có điểm tự đánh giá", "no self-assessment scores" },
+	{ TALLY_NO_SURVEY, "no-survey", "chưa có phiếu khảo sát hợp lệ", "no valid survey answer" },
+	{ TALLY_NO_ANSWERS, "no-answers", "có câu hỏi không có trả lời hợp lệ",
+	  "a question without any valid answer" },
+	{ TALLY_GROUP_NO_ANSWERS, "group-without-answers", "có nhóm được hỏi không trả lời hợp lệ",
+	  "a group asked gave no valid answer" },
+};
+
 const char *tally_flags_text(unsigned flags, char *buf, size_t size)
 {
-	static const struct {
-		unsigned bit;
-		const char *name;
-	} names[] = {
-		{ TALLY_UNDER_QUOTA, "under-quota" },
-		{ TALLY_NO_SCORES, "no-scores" },
-		{ TALLY_NO_SURVEY, "no-survey" },
-		{ TALLY_NO_ANSWERS, "no-answers" },
-		{ TALLY_GROUP_NO_ANSWERS, "group-without-answers" },
-	};
 	size_t len = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (flags & names[i].bit)
+	for (size_t i = 0; i < sizeof(flag_words) / sizeof(flag_words[0]); i++)
+		if (flags & flag_words[i].bit)
 			len += (size_t)snprintf(buf + len, len < size ? size - len : 0, "%s%s",
-						len ? " " : "", names[i].name);
+						len ? " " : "", flag_words[i].code);
 	return buf;
 }
 
-const char *tally_flag_vi(unsigned bit)
+const char *tally_flag_words(unsigned bit, int english)
 {
-	switch (bit) {
-	case TALLY_UNDER_QUOTA: return "dưới chỉ tiêu phiếu";
-	case TALLY_NO_SCORES: return "chưa có điểm tự đánh giá";
-	case TALLY_NO_SURVEY: return "chưa có phiếu khảo sát hợp lệ";
-	case TALLY_NO_ANSWERS: return "có câu hỏi không có trả lời hợp lệ";
-	case TALLY_GROUP_NO_ANSWERS: return "có nhóm được hỏi không trả lời hợp lệ";
-	}
+	for (size_t i = 0; i < sizeof(flag_words) / sizeof(flag_words[0]); i++)
+		if (flag_words[i].bit == bit)
+			return english ? flag_words[i].en : flag_words[i].vi;
 	return "";
 }
 

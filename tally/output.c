@@ -201,18 +201,6 @@ static const char *text_in(enum tally_lang lang, const struct def_text *t)
 	return lang == TALLY_EN && t->en ? t->en : t->vi;
 }
 
-static const char *flag_en(unsigned bit)
-{
-	switch (bit) {
-	case TALLY_UNDER_QUOTA: return "fewer forms than the quota";
-	case TALLY_NO_SCORES: return "no self-assessment scores";
-	case TALLY_NO_SURVEY: return "no valid survey answer";
-	case TALLY_NO_ANSWERS: return "a question without any valid answer";
-	case TALLY_GROUP_NO_ANSWERS: return "a group asked gave no valid answer";
-	}
-	return "";
-}
-
 /* "dưới chỉ tiêu phiếu (under-quota), ..." : the words, the code beside them */
 static void print_flags(FILE *out, enum tally_lang lang, unsigned flags)
 {
@@ -228,8 +216,7 @@ static void print_flags(FILE *out, enum tally_lang lang, unsigned flags)
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		if (!(flags & order[i]))
 			continue;
-		fprintf(out, "%s%s (%s)", first ? "" : ", ",
-			lang == TALLY_EN ? flag_en(order[i]) : tally_flag_vi(order[i]),
+		fprintf(out, "%s%s (%s)", first ? "" : ", ", tally_flag_words(order[i], lang == TALLY_EN),
 			tally_flags_text(order[i], code, sizeof(code)));
 		first = 0;
 	}

@@ -142,8 +142,9 @@ enum tally_flag {
 };
 /* "under-quota no-scores ..." for flags, into buf. */
 const char *tally_flags_text(unsigned flags, char *buf, size_t size);
-/* The Vietnamese words for one flag bit, for officials ("dưới chỉ tiêu phiếu", ...). */
-const char *tally_flag_vi(unsigned bit);
+/* The words for one flag bit: Vietnamese for officials ("dưới chỉ tiêu phiếu", ...), or
+   English. */
+const char *tally_flag_words(unsigned bit, int english);
 /* The reasons a commune is not classified, as flag bits. */
 #define TALLY_UNCLASSIFIED_FLAGS (TALLY_NO_SCORES | TALLY_NO_SURVEY)
 
