@@ -47,7 +47,7 @@ static const struct cmd commands[] = {
 	  "write the self-assessment sheet to fill; import self and appraised scores" },
 	{ "tally", cmd_tally,
 	  "parindex tally [--db FILE] [--format table|csv|json]\n"
-	  "parindex tally [--db FILE] --explain CODE",
+	  "parindex tally [--db FILE] --explain CODE [--lang vi|en]",
 	  "compute points, index, class and rank of every commune; explain one" },
 	{ "report", cmd_report,
 	  "parindex report [--db FILE] [--out DIR] [--formats LIST] [--no-bom]",
@@ -223,6 +223,8 @@ static int cmd_init(int argc, char **argv)
 	if (communes)
 		printf("communes: %d added, %d updated, %d unchanged\n", cn.added, cn.updated,
 		       cn.unchanged);
+	if (tally_other_definitions(db, "init", db_path(dbopt), &err) < 0)
+		goto fail;
 	goto done;
 rollback:
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

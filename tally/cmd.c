@@ -44,16 +44,90 @@ static int district_communes(const struct def *d, struct commune_list *cl, const
 			"the commune register is empty; load it with 'parindex init --communes FILE'");
 }
 
+/* One warning line per reason a commune is not classified, naming the first communes. */
+static void warn_unclassified(const char *where, const struct commune_list *cl,
+			      const struct tally_result *r)
+{
+	static const unsigned reasons[] = { TALLY_NO_SCORES, TALLY_NO_SURVEY };
+	enum { NAMED = 10 };
+
+	for (size_t k = 0; k < sizeof(reasons) / sizeof(reasons[0]); k++) {
+		size_t n = 0, shown = 0;
+
+		for (size_t c = 0; c < cl->n; c++)
+			n += (r->flags[c] & reasons[k]) != 0;
+		if (!n)
+			continue;
+		fprintf(stderr, "parindex: tally: %s: %zu commune%s chưa xếp loại (not classified, not ranked): %s: ",
+			where, n, n == 1 ? "" : "s", tally_flag_words(reasons[k], 1));
+		for (size_t c = 0; c < cl->n && shown < NAMED; c++) {
+			if (!(r->flags[c] & reasons[k]))
+				continue;
+			fputs(shown ? ", " : "", stderr);
+			escape_term_fputs(stderr, cl->v[c].code);
+			fputc(' ', stderr);
+			escape_term_fputs(stderr, cl->v[c].name);
+			shown++;
+		}
+		if (n > shown)
+			fprintf(stderr, " và %zu đơn vị khác", n - shown);
+		fputc('\n', stderr);
+	}
+}
+
+/* --explain computes without storing: say so when the published tally of commune c says
+   something else (or there is none), since the official may hold the published one. */
+static int note_published(sqlite3 *db, const char *where, const struct def *d,
+			  const struct commune_list *cl, const struct tally_result *r, size_t c,
+			  struct perr *err)
+{
+	sqlite3_stmt *st;
+	const char *tier = r->tier[c] == TALLY_UNCLASSIFIED ? NULL : d->tiers[r->tier[c]].id;
+	int rc, same = 0, found = 0;
+
+	if (db_prepare(db, &st,
+		       "SELECT index_published, tier_id, rank FROM tally_commune t, tally_run u "
+		       "WHERE t.commune_code = ? AND u.def_id = ? AND u.def_version = ?",
+		       err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, cl->v[c].code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, d->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, d->version, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *ix = (const char *)sqlite3_column_text(st, 0);
+		const char *ti = (const char *)sqlite3_column_text(st, 1);
+
+		found = 1;
+		same = ix && !strcmp(ix, r->index_text[c]) && !ti == !tier &&
+		       (!ti || !strcmp(ti, tier)) && sqlite3_column_int64(st, 2) == r->rank[c];
+		rc = SQLITE_DONE;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, err, "reading the published tally");
+	if (!found)
+		fprintf(stderr,
+			"parindex: tally: %s: commune %s: this explains the data as it is now; no tally of definition %s %s is published: run 'parindex tally' to publish it\n",
+			where, cl->v[c].code, d->id, d->version);
+	else if (!same)
+		fprintf(stderr,
+			"parindex: tally: %s: commune %s: this explains the data as it is now, which differs from the published tally: run 'parindex tally' to publish it\n",
+			where, cl->v[c].code);
+	return 0;
+}
+
 int cmd_tally(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "explain", required_argument, NULL, 'e' },
+		{ "lang", required_argument, NULL, 'l' },
 		{ 0 },
 	};
-	const char *dbopt = NULL, *explain = NULL;
+	const char *dbopt = NULL, *explain = NULL, *where;
 	enum tally_format fmt = TALLY_TABLE;
+	enum tally_lang lang = TALLY_VI;
 	struct def d = { 0 };
 	struct commune_list cl = { 0 };
 	struct tally_survey sv = { 0 };
@@ -61,8 +135,8 @@ int cmd_tally(int argc, char **argv)
 	struct tally_result r = { 0 };
 	struct perr err = { 0 };
 	sqlite3 *db = NULL;
-	size_t ce = DEF_NONE;
-	int c, rc = PERR_OK, computed = 0;
+	size_t ce = DEF_NONE, scored = 0;
+	int c, rc = PERR_OK, computed = 0, set_lang = 0;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -80,48 +154,83 @@ int cmd_tally(int argc, char **argv)
 				return cmd_usage_error("tally", "--format must be table, csv or json, not '%s'",
 						       optarg);
 			break;
+		case 'l':
+			set_lang = 1;
+			if (!strcmp(optarg, "vi"))
+				lang = TALLY_VI;
+			else if (!strcmp(optarg, "en"))
+				lang = TALLY_EN;
+			else
+				return cmd_usage_error("tally", "--lang must be vi or en, not '%s'", optarg);
+			break;
 		default: return cmd_bad_option("tally", argv);
 		}
 	}
 	if (optind < argc)
 		return cmd_usage_error("tally", "unexpected argument '%s'", argv[optind]);
+	if (!explain && set_lang)
+		return cmd_usage_error("tally", "--lang is for --explain");
+	where = db_path(dbopt);
 
-	if (db_open(&db, db_path(dbopt), DB_EXISTING, &err) < 0)
+	if (db_open(&db, where, DB_EXISTING, &err) < 0)
 		goto fail;
 	/* a national tally rewrites ~70 MB: a larger page cache keeps SQLite from spilling
 	   mid-transaction (this connection only) */
 	if (db_exec(db, "PRAGMA cache_size = -65536", &err) < 0)
 		goto fail;
-	/* read, compute and replace the results as one consistent snapshot */
-	if (db_exec(db, "BEGIN IMMEDIATE", &err) < 0)
+	/* read, compute and replace the results as one consistent snapshot; --explain computes
+	   the same way and stores nothing (its transaction only reads) */
+	if (db_exec(db, explain ? "BEGIN" : "BEGIN IMMEDIATE", &err) < 0)
 		goto fail;
 	if (store_active_definition(db, &d, &err) < 0)
 		goto rollback;
 	if (store_load_communes(db, &cl, &err) < 0 ||
-	    district_communes(&d, &cl, db_path(dbopt), &err) < 0)
+	    district_communes(&d, &cl, where, &err) < 0)
 		goto rollback;
 	if (explain) {
 		for (size_t i = 0; i < cl.n; i++)
 			if (!strcmp(cl.v[i].code, explain))
 				ce = i;
 		if (ce == DEF_NONE) {
-			perr_set(&err, PERR_USAGE, db_path(dbopt),
+			perr_set(&err, PERR_DATA, where,
 				 "no commune '%s' in the register for district %s", explain,
 				 d.district_code ? d.district_code : "?");
 			goto rollback;
 		}
 	}
-	if (tally_load(db, &d, &cl, &sv, &sc, &err) < 0)
+	if (tally_load(db, &d, &cl, &sv, &sc, &err) < 0 ||
+	    tally_other_definitions(db, "tally", where, &err) < 0)
 		goto rollback;
+	for (size_t i = 0; i < cl.n; i++)
+		scored += sc.has_scores[i];
+	if (!sv.submissions && !scored) {
+		perr_set(&err, PERR_DATA, where,
+			 "nothing to tally: no submission and no score of definition %s %s; import the survey with 'parindex capture import FILE.zip' and the scores with 'parindex scores import FILE'",
+			 d.id, d.version);
+		goto rollback;
+	}
 	tally_compute(&d, &sv, &sc, &r);
 	computed = 1;
-	if (tally_store(db, &d, &cl, &sv, &sc, &r, &err) < 0 || db_exec(db, "COMMIT", &err) < 0)
+	if (explain) {
+		if (note_published(db, where, &d, &cl, &r, ce, &err) < 0)
+			goto rollback;
+		if (db_exec(db, "ROLLBACK", &err) < 0)
+			goto fail;
+	} else if (tally_store(db, &d, &cl, &sv, &sc, &r, &err) < 0 ||
+		   db_exec(db, "COMMIT", &err) < 0) {
 		goto rollback;
+	}
 
 	if (sv.ignored_answers || sv.ignored_submissions)
 		fprintf(stderr,
 			"parindex: tally: %s: ignored %ld answers (to no question of the form's group, or with an option the scale lacks) and %ld submissions (of a group the definition lacks, or of a commune outside its district)\n",
-			db_path(dbopt), sv.ignored_answers, sv.ignored_submissions);
+			where, sv.ignored_answers, sv.ignored_submissions);
+	if (r.inexact)
+		fprintf(stderr,
+			"parindex: tally: %s: %zu commune%s published from binary floating point: a score or weight has more than 9 decimals, or an exact fraction passed 125 bits\n",
+			where, r.inexact, r.inexact == 1 ? "" : "s");
+	if (ce == DEF_NONE)
+		warn_unclassified(where, &cl, &r);
 	if (ce != DEF_NONE) {
 		/* names and texts from the register and the definition: shown with control
 		   characters escaped */
@@ -133,7 +242,7 @@ int cmd_tally(int argc, char **argv)
 			perr_set(&err, PERR_SYSTEM, "stdout", "cannot write: %s", strerror(errno));
 			goto fail;
 		}
-		tally_print_explain(mem, &d, &cl, &sv, &sc, &r, ce);
+		tally_print_explain(mem, lang, &d, &cl, &sv, &sc, &r, ce);
 		fclose(mem);
 		escape_term_lines(stdout, text);
 		free(text);

@@ -517,3 +517,70 @@ int tally_load(sqlite3 *db, const struct def *d, const struct commune_list *cl,
 	}
 	return 0;
 }
+
+/* ---- data of other definitions ---- */
+
+int tally_other_definitions(sqlite3 *db, const char *stage, const char *where,
+			    struct perr *err)
+{
+	static const char sql[] =
+		"SELECT def_id, def_version, sum(subs), sum(communes) FROM ("
+		" SELECT f.def_id, f.def_version, count(*) AS subs, 0 AS communes"
+		" FROM current_submission s CROSS JOIN form f"
+		" ON f.id = s.form_id AND f.version = s.form_version"
+		" WHERE (f.def_id <> ?1 OR f.def_version <> ?2)"
+		" GROUP BY 1, 2"
+		" UNION ALL"
+		" SELECT i.def_id, i.def_version, 0, count(DISTINCT s.commune_code)"
+		" FROM score_import i JOIN score s ON s.import_id = i.id"
+		" WHERE s.superseded_by IS NULL AND (i.def_id <> ?1 OR i.def_version <> ?2)"
+		" GROUP BY 1, 2"
+		") GROUP BY 1, 2 ORDER BY 1, 2";
+	char active[400], *sp;
+	sqlite3_stmt *st;
+	int rc, other;
+
+	rc = db_setting_get(db, "active_definition", active, sizeof(active), err);
+	if (rc < 0)
+		return -1;
+	if (rc == 1 || !(sp = strchr(active, ' ')))
+		return 0;
+	*sp = '\0';
+	/* the count scans every current submission and score: only when another definition
+	   has forms or scores at all */
+	if (db_prepare(db, &st,
+		       "SELECT EXISTS (SELECT 1 FROM form WHERE def_id <> ?1 OR def_version <> ?2)"
+		       " OR EXISTS (SELECT 1 FROM score_import WHERE def_id <> ?1 OR def_version <> ?2)",
+		       err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, active, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, sp + 1, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	other = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return db_fail(db, err, "looking for other definitions");
+	if (!other)
+		return 0;
+	if (db_prepare(db, &st, sql, err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, active, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, sp + 1, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		long subs = sqlite3_column_int(st, 2), communes = sqlite3_column_int(st, 3);
+
+		fprintf(stderr, "parindex: %s: %s: ", stage, where);
+		if (subs)
+			fprintf(stderr, "%ld submission%s%s", subs, subs == 1 ? "" : "s",
+				communes ? " and " : "");
+		if (communes)
+			fprintf(stderr, "the scores of %ld commune%s", communes,
+				communes == 1 ? "" : "s");
+		fprintf(stderr,
+			" belong to definition %s %s, not the active %s %s, and do not count; to count them make that definition active again ('parindex init --definition FILE'), or collect the survey with the forms of %s %s ('parindex forms') and import its scores ('parindex scores import')\n",
+			(const char *)sqlite3_column_text(st, 0),
+			(const char *)sqlite3_column_text(st, 1), active, sp + 1, active, sp + 1);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(db, err, "counting data of other definitions");
+}

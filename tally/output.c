@@ -41,6 +41,12 @@ static void json_string(FILE *out, const char *s)
 	fputc('"', out);
 }
 
+/* The class of commune i as published: the tier's label, or "Chưa xếp loại". */
+static const char *class_vi(const struct def *d, const struct tally_result *r, size_t i)
+{
+	return r->tier[i] == TALLY_UNCLASSIFIED ? "Chưa xếp loại" : d->tiers[r->tier[i]].label.vi;
+}
+
 static const struct tally_result *sort_r;
 static const struct commune_list *sort_cl;
 
@@ -61,7 +67,7 @@ void tally_print_ranking(FILE *out, enum tally_format fmt, const struct def *d,
 {
 	size_t *order = xcalloc(cl->n ? cl->n : 1, sizeof(*order));
 	int wname = 7, wtier = 5, dec = d->decimals;
-	char a[64], b[64], flags[128];
+	char b[64], flags[128];
 
 	for (size_t i = 0; i < cl->n; i++)
 		order[i] = i;
@@ -79,7 +85,7 @@ void tally_print_ranking(FILE *out, enum tally_format fmt, const struct def *d,
 
 			shown[3 * i] = escape_term_dup(cl->v[i].code);
 			shown[3 * i + 1] = escape_term_dup(cl->v[i].name);
-			shown[3 * i + 2] = escape_term_dup(d->tiers[r->tier[i]].label.vi);
+			shown[3 * i + 2] = escape_term_dup(class_vi(d, r, i));
 			w = u8_strwidth((const uint8_t *)shown[3 * i + 1], "UTF-8");
 			t = u8_strwidth((const uint8_t *)shown[3 * i + 2], "UTF-8");
 
@@ -99,7 +105,7 @@ void tally_print_ranking(FILE *out, enum tally_format fmt, const struct def *d,
 				snprintf(rank, sizeof(rank), "%ld", r->rank[i]);
 			fprintf(out, "%-5s %-8s ", rank, shown[3 * i]);
 			pad(out, shown[3 * i + 1], wname + 1);
-			fprintf(out, "%8s %8s %8s  ", num(r->points[i], dec, a), num(r->max[i], dec, b),
+			fprintf(out, "%8s %8s %8s  ", r->points_text[i], num(r->max[i], dec, b),
 				r->index_text[i]);
 			tally_flags_text(r->flags[i], flags, sizeof(flags));
 			if (flags[0])
@@ -125,7 +131,7 @@ void tally_print_ranking(FILE *out, enum tally_format fmt, const struct def *d,
 			csvout_text(out, cl->v[i].code);
 			fputc(',', out);
 			csvout_text(out, cl->v[i].name);
-			fprintf(out, ",%s,%s,%s", num(r->points[i], dec, a), num(r->max[i], dec, b),
+			fprintf(out, ",%s,%s,%s", r->points_text[i], num(r->max[i], dec, b),
 				r->index_text[i]);
 			for (size_t f = 0; f < d->nfields; f++)
 				fprintf(out, ",%s",
@@ -133,9 +139,9 @@ void tally_print_ranking(FILE *out, enum tally_format fmt, const struct def *d,
 						? r->field_text[i * d->nfields + f]
 						: "");
 			fputc(',', out);
-			csvout_text(out, d->tiers[r->tier[i]].id);
+			csvout_text(out, r->tier[i] == TALLY_UNCLASSIFIED ? "" : d->tiers[r->tier[i]].id);
 			fputc(',', out);
-			csvout_text(out, d->tiers[r->tier[i]].label.vi);
+			csvout_text(out, class_vi(d, r, i));
 			fprintf(out, ",%ld,%s\n", r->forms[i],
 				tally_flags_text(r->flags[i], flags, sizeof(flags)));
 		}
@@ -158,7 +164,7 @@ void tally_print_ranking(FILE *out, enum tally_format fmt, const struct def *d,
 			fprintf(out, ", \"commune\": ");
 			json_string(out, cl->v[i].name);
 			fprintf(out, ", \"points\": %s, \"max\": %s, \"index\": %s, \"fields\": {",
-				num(r->points[i], dec, a), num(r->max[i], dec, b), r->index_text[i]);
+				r->points_text[i], num(r->max[i], dec, b), r->index_text[i]);
 			for (size_t f = 0; f < d->nfields; f++) {
 				size_t cf = i * d->nfields + f;
 
@@ -167,9 +173,12 @@ void tally_print_ranking(FILE *out, enum tally_format fmt, const struct def *d,
 				fprintf(out, ": %s", r->field_max[cf] > 0 ? r->field_text[cf] : "null");
 			}
 			fprintf(out, "}, \"tier\": ");
-			json_string(out, d->tiers[r->tier[i]].id);
+			if (r->tier[i] == TALLY_UNCLASSIFIED)
+				fprintf(out, "null");
+			else
+				json_string(out, d->tiers[r->tier[i]].id);
 			fprintf(out, ", \"class\": ");
-			json_string(out, d->tiers[r->tier[i]].label.vi);
+			json_string(out, class_vi(d, r, i));
 			fprintf(out, ", \"forms\": %ld, \"flags\": [", r->forms[i]);
 			tally_flags_text(r->flags[i], flags, sizeof(flags));
 			for (char *p = flags, *sp; *p; p = sp + (*sp == ' ')) {
@@ -199,16 +208,50 @@ static const char *exact(double x, char buf[64])
 	return buf;
 }
 
-static void explain_survey(FILE *out, const struct def *d, const struct tally_survey *sv,
-			   const struct tally_result *r, size_t c)
+
+/* the explanation's words: Vietnamese, or English with --lang en */
+#define T(vi, en) (lang == TALLY_EN ? (en) : (vi))
+
+static const char *text_in(enum tally_lang lang, const struct def_text *t)
+{
+	return lang == TALLY_EN && t->en ? t->en : t->vi;
+}
+
+/* "dưới chỉ tiêu phiếu (under-quota), ..." : the words, the code beside them */
+static void print_flags(FILE *out, enum tally_lang lang, unsigned flags)
+{
+	static const unsigned order[] = { TALLY_UNDER_QUOTA, TALLY_NO_SCORES, TALLY_NO_SURVEY,
+					  TALLY_NO_ANSWERS, TALLY_GROUP_NO_ANSWERS };
+	int first = 1;
+	char code[64];
+
+	if (!flags) {
+		fputs(T("không có", "none"), out);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		if (!(flags & order[i]))
+			continue;
+		fprintf(out, "%s%s (%s)", first ? "" : ", ", tally_flag_words(order[i], lang == TALLY_EN),
+			tally_flags_text(order[i], code, sizeof(code)));
+		first = 0;
+	}
+}
+
+static void explain_survey(FILE *out, enum tally_lang lang, const struct def *d,
+			   const struct tally_survey *sv, const struct tally_result *r, size_t c)
 {
 	size_t nq = d->nquestions, ng = d->ngroups;
 	char a[64], b[64];
 
-	fprintf(out, "\n2. survey questions: q = sum of n x weight / N valid (%s)\n",
+	fprintf(out, "\n%s (%s)\n",
+		T("2. câu hỏi khảo sát: q = tổng (số trả lời x trọng số) / số trả lời hợp lệ",
+		  "2. survey questions: q = sum of n x weight / N valid"),
 		d->aggregation == DEF_POOLED
-			? "pooled: one q over every form of the groups asked"
-			: "group-mean: q per group, then the mean over the groups asked that have valid answers");
+			? T("gộp: một q trên mọi phiếu của các nhóm được hỏi",
+			    "pooled: one q over every form of the groups asked")
+			: T("trung bình nhóm: q của từng nhóm, rồi trung bình các nhóm được hỏi có trả lời hợp lệ",
+			    "group-mean: q per group, then the mean over the groups asked that have valid answers"));
 	for (size_t q = 0; q < nq; q++) {
 		const struct def_question *qu = &d->questions[q];
 		const struct def_scale *sc = &d->scales[qu->scale];
@@ -216,8 +259,9 @@ static void explain_survey(FILE *out, const struct def *d, const struct tally_su
 
 		if (qu->is_profile)
 			continue;
-		fprintf(out, "   %s (criterion %s, scale %s): %s\n", qu->id,
-			d->criteria[qu->criterion].id, sc->id, qu->text.vi);
+		fprintf(out, "   %s (%s %s, %s %s): %s\n", qu->id, T("tiêu chí", "criterion"),
+			d->criteria[qu->criterion].id, T("thang", "scale"), sc->id,
+			text_in(lang, &qu->text));
 		for (size_t g = 0; g < ng; g++) {
 			const uint32_t *n = tally_count_at(sv, c, g, q);
 			size_t cgq = (c * ng + g) * nq + q;
@@ -239,9 +283,11 @@ static void explain_survey(FILE *out, const struct def *d, const struct tally_su
 				fprintf(out, " = %s / %ld = %s", exact(sum, a), r->qg_valid[cgq],
 					exact(r->qg_score[cgq], b));
 			else
-				fprintf(out, " = 0 / 0: no valid answer, left out");
+				fprintf(out, " = 0 / 0: %s",
+					T("không có trả lời hợp lệ, không tính",
+					  "no valid answer, left out"));
 			if (r->qg_excluded[cgq]) {
-				fprintf(out, " (excluded:");
+				fprintf(out, " (%s", T("loại trừ:", "excluded:"));
 				for (size_t o = 0; o < sc->noptions; o++)
 					if (sc->options[o].excluded)
 						fprintf(out, " %u x %s", n[o], sc->options[o].code);
@@ -250,10 +296,13 @@ static void explain_survey(FILE *out, const struct def *d, const struct tally_su
 			fprintf(out, "\n");
 		}
 		if (r->q_flag[cq] == TALLY_NO_ANSWERS) {
-			fprintf(out, "     q = 0: no group asked gave a valid answer (flagged no-answers)\n");
+			fprintf(out, "     %s\n",
+				T("không nhóm nào được hỏi trả lời hợp lệ: câu hỏi không tính vào trung bình của tiêu chí (có câu hỏi không có trả lời hợp lệ, no-answers)",
+				  "no group asked gave a valid answer: the question is left out of its criterion's mean (flagged no-answers)"));
 		} else if (d->aggregation == DEF_POOLED) {
-			fprintf(out, "     pooled: q = %s over %ld valid answers\n",
-				exact(r->q_score[cq], a), r->q_valid[cq]);
+			fprintf(out, "     %s: q = %s %s %ld %s\n", T("gộp", "pooled"),
+				exact(r->q_score[cq], a), T("trên", "over"), r->q_valid[cq],
+				T("trả lời hợp lệ", "valid answers"));
 		} else {
 			int first = 1;
 
@@ -267,20 +316,31 @@ static void explain_survey(FILE *out, const struct def *d, const struct tally_su
 				first = 0;
 			}
 			fprintf(out, ") / %d = %s%s\n", r->q_groups[cq], exact(r->q_score[cq], b),
-				r->q_flag[cq] ? " (a group asked has no valid answer: flagged)" : "");
+				r->q_flag[cq] ? T(" (có nhóm được hỏi không trả lời hợp lệ, group-without-answers)",
+						  " (a group asked has no valid answer: flagged group-without-answers)")
+					      : "");
 		}
 	}
 
-	fprintf(out, "\n3. survey criteria: points = max x mean of the questions' q\n");
+	fprintf(out, "\n%s\n",
+		T("3. tiêu chí khảo sát: điểm = điểm tối đa x trung bình q của các câu hỏi có trả lời hợp lệ",
+		  "3. survey criteria: points = max x mean of the q of its questions with valid answers"));
 	for (size_t k = 0; k < d->ncriteria; k++) {
 		const struct def_criterion *cr = &d->criteria[k];
 		int n = 0, first = 1;
 
 		if (cr->assessed != DEF_SURVEY)
 			continue;
+		if (r->crit_no_answers[c * d->ncriteria + k]) {
+			fprintf(out, "   %-6s %s\n", cr->id,
+				T("không câu hỏi nào có trả lời hợp lệ: 0 điểm (no-answers)",
+				  "no question has a valid answer: 0 points (flagged no-answers)"));
+			continue;
+		}
 		fprintf(out, "   %-6s %s x (", cr->id, exact(cr->max, a));
 		for (size_t q = 0; q < nq; q++) {
-			if (d->questions[q].is_profile || d->questions[q].criterion != k)
+			if (d->questions[q].is_profile || d->questions[q].criterion != k ||
+			    isnan(r->q_score[c * nq + q]))
 				continue;
 			fprintf(out, "%s%s", first ? "" : " + ", exact(r->q_score[c * nq + q], a));
 			first = 0;
@@ -288,39 +348,52 @@ static void explain_survey(FILE *out, const struct def *d, const struct tally_su
 		}
 		fprintf(out, ") / %d = %s\n", n, exact(r->crit_points[c * d->ncriteria + k], a));
 	}
-	fprintf(out, "   survey points: %s\n", exact(r->survey_points[c], a));
+	fprintf(out, "   %s: %s\n", T("điểm khảo sát", "survey points"),
+		exact(r->survey_points[c], a));
 }
 
-void tally_print_explain(FILE *out, const struct def *d, const struct commune_list *cl,
-			 const struct tally_survey *sv, const struct tally_scores *sc,
-			 const struct tally_result *r, size_t c)
+void tally_print_explain(FILE *out, enum tally_lang lang, const struct def *d,
+			 const struct commune_list *cl, const struct tally_survey *sv,
+			 const struct tally_scores *sc, const struct tally_result *r, size_t c)
 {
 	const struct commune *cm = &cl->v[c];
 	struct tally_leaf *leaves;
 	size_t nleaves = tally_leaves(d, &leaves), nf = d->nfields;
-	char a[64], b[64], e[64], flags[128];
+	char a[64], b[64], e[64], f64[64];
 	long ranked = 0;
 
-	fprintf(out, "commune %s %s (%s, %s)\n", cm->code, cm->name, cm->type, cm->district);
-	fprintf(out, "definition %s %s: published with %d decimals, rounded half-up\n", d->id,
-		d->version, d->decimals);
+	fprintf(out, "%s %s %s (%s, %s)\n", T("đơn vị", "commune"), cm->code, cm->name, cm->type,
+		cm->district);
+	fprintf(out, T("bộ chỉ số %s %s: công bố %d chữ số thập phân, làm tròn nửa lên từ giá trị chính xác\n",
+		       "definition %s %s: published with %d decimals, rounded half-up from the exact value\n"),
+		d->id, d->version, d->decimals);
 
-	fprintf(out, "\n1. survey forms against the quota\n");
+	fprintf(out, "\n%s\n", T("1. số phiếu khảo sát so với chỉ tiêu", "1. survey forms against the quota"));
 	for (size_t g = 0; g < d->ngroups; g++) {
 		uint32_t n = sv->forms[c * d->ngroups + g];
 
-		fprintf(out, "   %-6s %5u forms, minimum %3d: %s\n", d->groups[g].id, n,
-			d->groups[g].min_forms, (long)n < d->groups[g].min_forms ? "UNDER" : "ok");
+		fprintf(out, T("   %-6s %5u phiếu, tối thiểu %3d: %s\n",
+			       "   %-6s %5u forms, minimum %3d: %s\n"),
+			d->groups[g].id, n, d->groups[g].min_forms,
+			(long)n < d->groups[g].min_forms ? T("THIẾU", "UNDER") : T("đủ", "ok"));
 	}
-	fprintf(out, "   %-6s %5ld forms, minimum %3d: %s\n", "total", r->forms[c], d->min_forms,
-		r->forms[c] < d->min_forms ? "UNDER" : "ok");
+	fputs("   ", out);
+	pad(out, T("tổng", "total"), 6);
+	fprintf(out, T(" %5ld phiếu, tối thiểu %3d: %s\n", " %5ld forms, minimum %3d: %s\n"),
+		r->forms[c], d->min_forms,
+		r->forms[c] < d->min_forms ? T("THIẾU", "UNDER") : T("đủ", "ok"));
 
-	explain_survey(out, d, sv, r, c);
+	explain_survey(out, lang, d, sv, r, c);
 
-	fprintf(out, "\n4. self-assessment: the appraised score where given, else the self score;\n"
-		     "   a not-applicable leaf leaves both the points and the maximum\n");
+	fprintf(out, "\n%s\n",
+		T("4. tự đánh giá: điểm thẩm định nếu có, nếu không thì điểm tự chấm;\n"
+		  "   tiêu chí không áp dụng không tính vào cả điểm lẫn điểm tối đa",
+		  "4. self-assessment: the appraised score where given, else the self score;\n"
+		  "   a not-applicable leaf leaves both the points and the maximum"));
 	if (!sc->has_scores[c])
-		fprintf(out, "   no scores imported: every leaf counts 0 (flagged no-scores)\n");
+		fprintf(out, "   %s\n",
+			T("chưa nhập điểm tự đánh giá: mọi tiêu chí tính 0 (no-scores)",
+			  "no scores imported: every leaf counts 0 (flagged no-scores)"));
 	for (size_t l = 0; l < nleaves; l++) {
 		const struct tally_leaf_score *s = &sc->v[c * nleaves + l];
 		size_t cl_ = c * nleaves + l;
@@ -330,18 +403,23 @@ void tally_print_explain(FILE *out, const struct def *d, const struct commune_li
 			exact(s->self_score, self);
 		if (s->has_appraised)
 			exact(s->appraised_score, appr);
-		fprintf(out, "   %-8s max %-5s self %-5s appraised %-5s -> ", leaves[l].id,
-			exact(leaves[l].max, a), self, appr);
+		fprintf(out, T("   %-8s tối đa %-5s tự chấm %-5s thẩm định %-5s -> ",
+			       "   %-8s max %-5s self %-5s appraised %-5s -> "),
+			leaves[l].id, exact(leaves[l].max, a), self, appr);
 		if (s->not_applicable)
-			fprintf(out, "not applicable: 0 of 0\n");
+			fprintf(out, "%s\n", T("không áp dụng: 0 trên 0", "not applicable: 0 of 0"));
 		else
-			fprintf(out, "%s of %s%s\n", exact(r->leaf_points[cl_], b),
+			fprintf(out, "%s %s %s%s\n", exact(r->leaf_points[cl_], b), T("trên", "of"),
 				exact(r->leaf_max[cl_], e),
-				s->has_appraised ? " (appraised)" : s->has_self ? " (self)" : "");
+				s->has_appraised ? T(" (thẩm định)", " (appraised)")
+				: s->has_self	 ? T(" (tự chấm)", " (self)")
+						 : "");
 	}
-	fprintf(out, "   self-assessment points: %s\n", exact(r->self_points[c], a));
+	fprintf(out, "   %s: %s\n", T("điểm tự đánh giá", "self-assessment points"),
+		exact(r->self_points[c], a));
 
-	fprintf(out, "\n5. fields: points / applicable max x 100\n");
+	fprintf(out, "\n%s\n", T("5. lĩnh vực: điểm / điểm tối đa áp dụng x 100",
+				 "5. fields: points / applicable max x 100"));
 	for (size_t f = 0; f < nf; f++) {
 		size_t cf = c * nf + f;
 
@@ -351,58 +429,86 @@ void tally_print_explain(FILE *out, const struct def *d, const struct commune_li
 			fprintf(out, " x 100 = %s -> %s %%", exact(r->field_pct[cf], a),
 				r->field_text[cf]);
 		else
-			fprintf(out, ": nothing applicable, no floor");
-		fprintf(out, "  %s\n", d->fields[f].name.vi);
+			fprintf(out, ": %s", T("không có tiêu chí áp dụng, không xét ngưỡng",
+					       "nothing applicable, no floor"));
+		fprintf(out, "  %s\n", text_in(lang, &d->fields[f].name));
 	}
 
-	fprintf(out, "\n6. index: (%s self + %s survey) / %s x 100 = %s -> %s\n",
+	fprintf(out, T("\n6. chỉ số: (%s tự đánh giá + %s khảo sát) / %s x 100 = %s -> %s\n",
+		       "\n6. index: (%s self + %s survey) / %s x 100 = %s -> %s\n"),
 		exact(r->self_points[c], a), exact(r->survey_points[c], b), exact(r->max[c], e),
-		exact(r->index[c], flags), r->index_text[c]);
+		exact(r->index[c], f64), r->index_text[c]);
 
-	fprintf(out, "\n7. classification, tiers tried from the top on the published values\n");
-	for (size_t t = 0; t < d->ntiers; t++) {
-		const struct def_tier *ti = &d->tiers[t];
-
-		if (ti->is_otherwise) {
-			fprintf(out, "   %s: fits no tier above\n", ti->id);
-			break;
-		}
-		fprintf(out, "   %s: index %s >= %s", ti->id, r->index_text[c],
-			exact(ti->min_index, a));
-		if (r->index_pub[c] < ti->min_index) {
-			fprintf(out, "? no\n");
-			continue;
-		}
-		fprintf(out, "? yes; every field >= %s", exact(ti->min_field, a));
-		{
+	fprintf(out, "\n%s\n", T("7. xếp loại: xét từ mức cao nhất, trên các giá trị công bố",
+				 "7. classification, tiers tried from the top on the published values"));
+	if (r->tier[c] == TALLY_UNCLASSIFIED) {
+		fprintf(out, "   %s: ", T("chưa xếp loại", "not classified"));
+		print_flags(out, lang, r->flags[c] & TALLY_UNCLASSIFIED_FLAGS);
+		fprintf(out, "\n   -> %s\n", T("Chưa xếp loại", "Not classified (chưa xếp loại)"));
+	} else {
+		for (size_t t = 0; t < d->ntiers; t++) {
+			const struct def_tier *ti = &d->tiers[t];
 			int ok = 1;
 
+			if (ti->is_otherwise) {
+				fprintf(out, "   %s: %s\n", ti->id,
+					T("không đạt mức nào ở trên", "fits no tier above"));
+				break;
+			}
+			fprintf(out, T("   %s: chỉ số %s >= %s", "   %s: index %s >= %s"), ti->id,
+				r->index_text[c], exact(ti->min_index, a));
+			if (r->index_pub[c] < ti->min_index) {
+				fprintf(out, "? %s\n", T("không", "no"));
+				continue;
+			}
+			fprintf(out, T("? có; mọi lĩnh vực >= %s", "? yes; every field >= %s"),
+				exact(ti->min_field, a));
 			for (size_t f = 0; f < nf; f++) {
 				size_t cf = c * nf + f;
 
 				if (r->field_max[cf] > 0 && r->field_pub[cf] < ti->min_field) {
-					fprintf(out, "%s field %s at %s", ok ? "? no:" : ",",
-						d->fields[f].id, r->field_text[cf]);
+					fprintf(out, T("%s lĩnh vực %s đạt %s", "%s field %s at %s"),
+						ok ? T("? không:", "? no:") : ",", d->fields[f].id,
+						r->field_text[cf]);
 					ok = 0;
 				}
 			}
-			fprintf(out, "%s\n", ok ? "? yes" : "");
+			fprintf(out, "%s\n", ok ? T("? có", "? yes") : "");
+			if (t == r->tier[c])
+				break;
 		}
-		if (t == r->tier[c])
-			break;
+		fprintf(out, "   -> %s\n", text_in(lang, &d->tiers[r->tier[c]].label));
 	}
-	fprintf(out, "   -> %s\n", d->tiers[r->tier[c]].label.vi);
 
 	for (size_t i = 0; i < r->ncommunes; i++)
 		ranked += r->rank[i] != 0;
-	fprintf(out, "\n8. rank (equal published indexes share a rank): ");
-	if (r->rank[c])
-		fprintf(out, "%ld of %ld ranked\n", r->rank[c], ranked);
-	else if (r->flags[c] & TALLY_NO_SCORES)
-		fprintf(out, "not ranked: no self-assessment scores\n");
-	else
-		fprintf(out, "not ranked: under quota, and the definition excludes such communes\n");
-	fprintf(out, "   flags: %s\n",
-		r->flags[c] ? tally_flags_text(r->flags[c], flags, sizeof(flags)) : "none");
+	fprintf(out, "\n%s: ", T("8. thứ hạng (chỉ số công bố bằng nhau thì cùng hạng)",
+				 "8. rank (equal published indexes share a rank)"));
+	if (r->rank[c]) {
+		int first = 1;
+
+		fprintf(out, T("%ld trên %ld đơn vị được xếp hạng\n", "%ld of %ld ranked\n"),
+			r->rank[c], ranked);
+		for (size_t i = 0; i < r->ncommunes; i++) {
+			if (i == c || r->rank[i] != r->rank[c])
+				continue;
+			fprintf(out, "%s%s %s", first ? T("   cùng hạng với: ", "   shares the rank with: ")
+						      : ", ",
+				cl->v[i].code, cl->v[i].name);
+			first = 0;
+		}
+		if (!first)
+			fputc('\n', out);
+	} else if (r->tier[c] == TALLY_UNCLASSIFIED) {
+		fprintf(out, "%s\n", T("không xếp hạng: chưa xếp loại",
+				       "not ranked: not classified"));
+	} else {
+		fprintf(out, "%s\n",
+			T("không xếp hạng: thiếu phiếu, và bộ chỉ số loại các đơn vị thiếu phiếu",
+			  "not ranked: under quota, and the definition excludes such communes"));
+	}
+	fprintf(out, "   %s: ", T("cờ", "flags"));
+	print_flags(out, lang, r->flags[c]);
+	fputc('\n', out);
 	free(leaves);
 }

@@ -83,10 +83,11 @@ static const char *const sql[] = {
 };
 
 /* One element of the criteria array: [id, kind, assessed, points, max, self_score,
-   appraised_score, source]; ls NULL for a criterion that is not a leaf. */
+   appraised_score, source]; ls NULL for a criterion that is not a leaf. The source of a
+   survey criterion none of whose questions has a valid answer is "no-answers". */
 static void add_criterion(struct strbuf *sb, const char *id, const char *kind,
 			  const char *assessed, double points, double max,
-			  const struct tally_leaf_score *ls)
+			  const struct tally_leaf_score *ls, int no_answers)
 {
 	strbuf_adds(sb, sb->len > 1 ? ",[" : "[");
 	add_json_string(sb, id);
@@ -95,7 +96,7 @@ static void add_criterion(struct strbuf *sb, const char *id, const char *kind,
 	strbuf_addc(sb, ',');
 	add_num(sb, max);
 	if (!ls) {
-		strbuf_adds(sb, ",null,null,null]");
+		strbuf_adds(sb, no_answers ? ",null,null,\"no-answers\"]" : ",null,null,null]");
 		return;
 	}
 	strbuf_addc(sb, ',');
@@ -131,7 +132,10 @@ static int put_commune(sqlite3 *db, sqlite3_stmt **st, const struct def *d,
 	sqlite3_bind_double(s, 6, r->max[c]);
 	sqlite3_bind_double(s, 7, r->index[c]);
 	sqlite3_bind_text(s, 8, r->index_text[c], -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 9, d->tiers[r->tier[c]].id, -1, SQLITE_STATIC);
+	if (r->tier[c] == TALLY_UNCLASSIFIED)
+		sqlite3_bind_null(s, 9); /* chưa xếp loại */
+	else
+		sqlite3_bind_text(s, 9, d->tiers[r->tier[c]].id, -1, SQLITE_STATIC);
 	if (r->rank[c])
 		sqlite3_bind_int64(s, 10, r->rank[c]);
 	else
@@ -180,12 +184,13 @@ static int put_commune(sqlite3 *db, sqlite3_stmt **st, const struct def *d,
 				ls = &sc->v[c * nl + l];
 		add_criterion(&sb[0], cr->id, "criterion",
 			      cr->assessed == DEF_SURVEY ? "survey" : "self",
-			      r->crit_points[c * ncr + k], r->crit_max[c * ncr + k], ls);
+			      r->crit_points[c * ncr + k], r->crit_max[c * ncr + k], ls,
+			      r->crit_no_answers[c * ncr + k]);
 		for (size_t l = 0; l < nl; l++)
 			if (leaves[l].criterion == k && cr->nsub)
 				add_criterion(&sb[0], leaves[l].id, "subcriterion", "self",
 					      r->leaf_points[c * nl + l], r->leaf_max[c * nl + l],
-					      &sc->v[c * nl + l]);
+					      &sc->v[c * nl + l], 0);
 	}
 	strbuf_addc(&sb[0], ']');
 

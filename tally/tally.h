@@ -79,10 +79,37 @@ void tally_scores_release(struct tally_scores *s);
    gives 90.00. text (if not NULL) receives the published digits, e.g. "90.00". */
 double tally_round(double x, int decimals, char *text, size_t size);
 
+/* Exact values (REFERENCE.md §4: the published value is rounded from the exact value, with
+   no binary drift, so 79.995 publishes as 80.00). Inputs (option weights, maxima, scores) are
+   read as the decimal they were written as: the shortest one with at most 9 places that gives
+   the same double. Sums and ratios stay fractions num/den of 128-bit integers, reduced; a step
+   whose magnitude would pass 2^125, or an input with more places, gives ok = 0, and the caller
+   then rounds the binary value (tally_round) and says so. */
+__extension__ typedef __int128 tally_int;
+struct tally_exact {
+	tally_int num, den; /* den > 0 */
+	int ok;
+};
+struct tally_exact tally_exact_int(long long n);
+struct tally_exact tally_exact_ratio(long long num, long long den);
+struct tally_exact tally_exact_of(double x);
+struct tally_exact tally_exact_add(struct tally_exact a, struct tally_exact b);
+struct tally_exact tally_exact_mul(struct tally_exact a, struct tally_exact b);
+struct tally_exact tally_exact_div(struct tally_exact a, struct tally_exact b);
+double tally_exact_double(struct tally_exact x);
+/* x rounded half-up at `decimals` places from its exact digits (long division); when x is
+   not exact (or its reduced denominator reaches 2^124), tally_round(fallback), and *exact (if
+   not NULL) is 0. Returns the published value, text gets its digits. */
+double tally_publish(struct tally_exact x, double fallback, int decimals, char *text,
+		     size_t size, int *exact);
+
 /* One group's (or, pooled, all groups') question score: Σ n_k·w_k ÷ N_valid over the
    options that are not excluded. Returns N_valid; *q is set only when N_valid > 0. */
 long tally_question_score(const struct def_scale *sc, const uint32_t *counts, double *q,
 			  long *n_excluded);
+
+/* tier of a commune that is not classified ("chưa xếp loại": no scores or no survey) */
+#define TALLY_UNCLASSIFIED ((size_t)-1)
 
 /* The first tier whose min-index and min-field hold (index and field percentages as
    published; a field with max 0 is left out of the floor check). */
@@ -95,32 +122,52 @@ void tally_rank(size_t n, const double *value, const unsigned char *ranked, long
 
 /* ---- the result ---- */
 
+/* The flag words (tally_commune.flags, space-separated, in this order):
+     under-quota            fewer forms than min-forms, or a group under its minimum
+     no-scores              no self-assessment scores imported: not classified, not ranked
+     no-survey              no valid survey answer at all (no current submission, or only
+                            excluded options such as "Không biết"): not classified, not ranked
+     no-answers             a scored question without any valid answer: left out of its
+                            criterion's mean; a survey criterion none of whose questions has
+                            one scores 0 (its source in tally_criterion is "no-answers")
+     group-without-answers  a group asked a question gave it no valid answer: left out of
+                            that question's group mean
+   A commune with no-scores or no-survey is "chưa xếp loại": tier NULL, rank NULL. */
 enum tally_flag {
-	TALLY_UNDER_QUOTA = 1,         /* fewer forms than min-forms, or a group under its min */
-	TALLY_NO_SCORES = 2,           /* no self-assessment scores imported */
-	TALLY_NO_ANSWERS = 4,          /* a scored question without any valid answer: q = 0 */
-	TALLY_GROUP_NO_ANSWERS = 8,    /* a group asked a question gave it no valid answer */
+	TALLY_UNDER_QUOTA = 1,
+	TALLY_NO_SCORES = 2,
+	TALLY_NO_ANSWERS = 4,
+	TALLY_GROUP_NO_ANSWERS = 8,
+	TALLY_NO_SURVEY = 16,
 };
 /* "under-quota no-scores ..." for flags, into buf. */
 const char *tally_flags_text(unsigned flags, char *buf, size_t size);
+/* The words for one flag bit: Vietnamese for officials ("dưới chỉ tiêu phiếu", ...), or
+   English. */
+const char *tally_flag_words(unsigned bit, int english);
+/* The reasons a commune is not classified, as flag bits. */
+#define TALLY_UNCLASSIFIED_FLAGS (TALLY_NO_SCORES | TALLY_NO_SURVEY)
 
 struct tally_result {
 	size_t ncommunes, nfields, ncriteria, nleaves, nquestions, ngroups;
 	/* per commune */
 	double *self_points, *survey_points, *points, *max, *index, *index_pub;
-	char (*index_text)[32];
-	size_t *tier;
+	char (*index_text)[32], (*points_text)[32];
+	size_t *tier; /* TALLY_UNCLASSIFIED: chưa xếp loại */
 	long *rank;      /* 0: not ranked */
 	unsigned *flags;
 	long *forms;
 	/* per commune × field */
 	double *field_points, *field_max, *field_pct, *field_pub;
 	char (*field_text)[32];
-	/* per commune × criterion: survey criteria and the sums of self-assessed ones */
+	/* per commune × criterion: survey criteria and the sums of self-assessed ones;
+	   crit_no_answers: a survey criterion none of whose questions has a valid answer */
 	double *crit_points, *crit_max;
+	unsigned char *crit_no_answers;
 	/* per commune × leaf */
 	double *leaf_points, *leaf_max;
-	/* per commune × question (def.questions; profile questions stay 0) */
+	/* per commune × question (def.questions; profile questions stay 0); q_score is NAN
+	   for a question without any valid answer */
 	double *q_score;
 	long *q_valid;
 	int *q_groups;
@@ -128,6 +175,8 @@ struct tally_result {
 	/* per commune × group × question: that group's q (NAN when it has no valid answer) */
 	double *qg_score;
 	long *qg_valid, *qg_excluded;
+	/* communes whose published values came from binary floating point (not exact) */
+	size_t inexact;
 };
 
 /* Compute everything for every commune; r is initialised here and released by the caller. */
@@ -145,6 +194,13 @@ int tally_store(sqlite3 *db, const struct def *d, const struct commune_list *cl,
 		const struct tally_survey *sv, const struct tally_scores *sc,
 		const struct tally_result *r, struct perr *err);
 
+/* Say on stderr ("parindex: STAGE: WHERE: ...", one line per definition) how many current
+   submissions and which communes' scores belong to a definition other than the active one
+   (another id or version): they do not count, and the line says how to proceed. For 'tally'
+   and 'init' (after loading a new version). */
+int tally_other_definitions(sqlite3 *db, const char *stage, const char *where,
+			    struct perr *err);
+
 /* Decode a flat JSON object of string values ({"q01": "2", ...}); fn gets each key and value
    (NUL-terminated, unescaped); null values are skipped. Returns 0, or -1 when the text is not
    such an object. */
@@ -159,8 +215,11 @@ enum tally_format { TALLY_TABLE, TALLY_CSV, TALLY_JSON };
 
 void tally_print_ranking(FILE *out, enum tally_format fmt, const struct def *d,
 			 const struct commune_list *cl, const struct tally_result *r);
-/* Every step for commune c, in the order an official checks it by hand. */
-void tally_print_explain(FILE *out, const struct def *d, const struct commune_list *cl,
+enum tally_lang { TALLY_VI, TALLY_EN };
+
+/* Every step for commune c, in the order an official checks it by hand: in Vietnamese (the
+   default) or English, flags in words, the communes that share its rank named. */
+void tally_print_explain(FILE *out, enum tally_lang lang, const struct def *d, const struct commune_list *cl,
 			 const struct tally_survey *sv, const struct tally_scores *sc,
 			 const struct tally_result *r, size_t c);
 

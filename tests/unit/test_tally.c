@@ -8,6 +8,7 @@
 #include "strbuf.h"
 #include "../../tally/tally.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 static void rounding(void)
@@ -226,14 +227,15 @@ static void communes(void)
 		   field 1: (0.5 + 1.75) / (1 + 3) = 56.25 %; field 2: (2 + 1) / 4 = 75 %
 		   index 5.25 / 8 = 65.625 -> 65.63, completed */
 		{ "group-mean", "flag", 0, 5.25, 8, 56.25, 75, "65.63", "completed", 1, 0 },
-		/* qa: A 1, B asked but no form: left out, flagged; qb only x: 0, flagged;
-		   qc: nobody: 0.  1.2 = 3 * (1 + 0)/2 = 1.5; max 10; 15 % */
-		{ "group-mean", "flag", 1, 1.5, 10, 25, 0, "15.00", "not-completed", 0,
+		/* qa: A 1, B asked but no form: left out, flagged; qb only x: no valid answer,
+		   left out of 1.2's mean, flagged; qc: nobody: 2.2 has no measured question, 0.
+		   1.2 = 3 * 1 = 3; max 10; field 1: 3/6 = 50 %; 30 %; no scores: not classified */
+		{ "group-mean", "flag", 1, 3, 10, 50, 0, "30.00", "", 0,
 		  TALLY_UNDER_QUOTA | TALLY_NO_SCORES | TALLY_NO_ANSWERS | TALLY_GROUP_NO_ANSWERS },
 		/* pooled: qa = 2.5/4 = 0.625; 1.2 = 3 * (0.625 + 0.75)/2 = 2.0625
 		   field 1: 2.5625/4 = 64.0625 %; index 5.5625/8 = 69.53125 -> 69.53 */
 		{ "pooled", "flag", 0, 5.5625, 8, 64.0625, 75, "69.53", "completed", 1, 0 },
-		{ "pooled", "flag", 1, 1.5, 10, 25, 0, "15.00", "not-completed", 0,
+		{ "pooled", "flag", 1, 3, 10, 50, 0, "30.00", "", 0,
 		  TALLY_UNDER_QUOTA | TALLY_NO_SCORES | TALLY_NO_ANSWERS },
 	};
 
@@ -260,7 +262,8 @@ static void communes(void)
 		CHECK_NUM(r.field_pct[c * 2 + 1], rows[i].field2, "field 2 %");
 		CHECK(!strcmp(r.index_text[c], rows[i].index), "row %zu: index %s, want %s", i,
 		      r.index_text[c], rows[i].index);
-		CHECK_STR(d.tiers[r.tier[c]].id, rows[i].tier, "tier");
+		CHECK_STR(r.tier[c] == TALLY_UNCLASSIFIED ? "" : d.tiers[r.tier[c]].id, rows[i].tier,
+			  "tier");
 		CHECK(r.rank[c] == rows[i].rank, "row %zu: rank %ld, want %ld", i, r.rank[c],
 		      rows[i].rank);
 		CHECK(r.flags[c] == rows[i].flags, "row %zu: flags '%s'", i,
@@ -273,37 +276,230 @@ static void communes(void)
 	}
 }
 
-/* under-quota="exclude": the commune is computed and shown, not ranked */
-static void under_quota_exclude(void)
-{
+/* mini.xml with n communes, empty survey and scores, for the tests below to fill */
+struct mini {
 	struct def d;
 	struct tally_survey sv;
 	struct tally_scores sc;
 	struct tally_result r;
 	struct tally_leaf *leaves;
 	size_t nleaves;
+};
 
-	if (load_mini(&d, NULL, "exclude") < 0)
+static int mini_open(struct mini *m, size_t n)
+{
+	if (load_mini(&m->d, NULL, NULL) < 0)
+		return -1;
+	m->nleaves = tally_leaves(&m->d, &m->leaves);
+	tally_survey_init(&m->sv, &m->d, n);
+	tally_scores_init(&m->sc, n, m->nleaves);
+	return 0;
+}
+
+static void mini_close(struct mini *m)
+{
+	tally_result_release(&m->r);
+	tally_scores_release(&m->sc);
+	tally_survey_release(&m->sv);
+	free(m->leaves);
+	def_release(&m->d);
+}
+
+/* under-quota="exclude": the commune is computed and shown, not ranked */
+static void under_quota_exclude(void)
+{
+	struct mini m;
+
+	if (mini_open(&m, 2) < 0)
 		return;
-	nleaves = tally_leaves(&d, &leaves);
-	tally_survey_init(&sv, &d, 2);
-	tally_scores_init(&sc, 2, nleaves);
-	fill_mini(&d, &sv, &sc);
-	sc.has_scores[1] = 1; /* scored, but under quota */
-	tally_compute(&d, &sv, &sc, &r);
-	CHECK(r.rank[0] == 1 && r.rank[1] == 0, "ranks %ld %ld, want 1 0", r.rank[0], r.rank[1]);
-	CHECK(!strcmp(r.index_text[1], "15.00"), "excluded commune still computed: %s",
-	      r.index_text[1]);
-	d.under_quota = DEF_UNDER_QUOTA_FLAG;
-	tally_result_release(&r);
-	tally_compute(&d, &sv, &sc, &r);
-	CHECK(r.rank[0] == 1 && r.rank[1] == 2, "flag only: ranks %ld %ld, want 1 2", r.rank[0],
-	      r.rank[1]);
-	tally_result_release(&r);
-	tally_scores_release(&sc);
-	tally_survey_release(&sv);
-	free(leaves);
-	def_release(&d);
+	m.d.under_quota = DEF_UNDER_QUOTA_EXCLUDE;
+	fill_mini(&m.d, &m.sv, &m.sc);
+	m.sc.has_scores[1] = 1; /* scored, but under quota */
+	tally_compute(&m.d, &m.sv, &m.sc, &m.r);
+	CHECK(m.r.rank[0] == 1 && m.r.rank[1] == 0, "ranks %ld %ld, want 1 0", m.r.rank[0],
+	      m.r.rank[1]);
+	CHECK(!strcmp(m.r.index_text[1], "30.00"), "excluded commune still computed: %s",
+	      m.r.index_text[1]);
+	m.d.under_quota = DEF_UNDER_QUOTA_FLAG;
+	tally_result_release(&m.r);
+	tally_compute(&m.d, &m.sv, &m.sc, &m.r);
+	CHECK(m.r.rank[0] == 1 && m.r.rank[1] == 2, "flag only: ranks %ld %ld, want 1 2",
+	      m.r.rank[0], m.r.rank[1]);
+	mini_close(&m);
+}
+
+/* Exact values: decimals read as written, fractions kept exact to the rounding step. */
+static void exact_values(void)
+{
+	static const struct {
+		const char *what;
+		struct tally_exact x;
+		int decimals;
+		const char *text;
+	} rows[] = {
+		/* a tie built as a decimal: 79.995 -> 80.00 */
+		{ "79.995", { 79995, 1000, 1 }, 2, "80.00" },
+		/* 4e-9 under the tie: the old rounding of the double at 8 places said 80.00 */
+		{ "79.995 - 1/250000000", { 19998749999, 250000000, 1 }, 2, "79.99" },
+		{ "2/3", { 2, 3, 1 }, 2, "0.67" },
+		{ "1/3", { 1, 3, 1 }, 0, "0" },
+		{ "1/2", { 1, 2, 1 }, 0, "1" },
+		{ "99.9951", { 999951, 10000, 1 }, 2, "100.00" },
+		{ "0", { 0, 1, 1 }, 2, "0.00" },
+		{ "65.625", { 525, 8, 1 }, 2, "65.63" },
+		{ "89.7685", { 897685, 10000, 1 }, 3, "89.769" },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char text[64];
+		int ok = 0;
+		double v = tally_publish(rows[i].x, NAN, rows[i].decimals, text, sizeof(text), &ok);
+
+		CHECK(!strcmp(text, rows[i].text), "%s at %d: got %s, want %s", rows[i].what,
+		      rows[i].decimals, text, rows[i].text);
+		CHECK_NUM(v, strtod(rows[i].text, NULL), "published value");
+		CHECK(ok, "%s published exactly", rows[i].what);
+	}
+
+	/* sums of decimals that drift in binary: 6 x 13.3325 is 79.99499999999999 as doubles,
+	   which rounds half-up naively to 79.99; exactly it is the tie 79.995 */
+	{
+		struct tally_exact sum = tally_exact_int(0);
+		double dsum = 0;
+		char text[64];
+
+		for (int k = 0; k < 6; k++) {
+			sum = tally_exact_add(sum, tally_exact_of(13.3325));
+			dsum += 13.3325;
+		}
+		CHECK(floor(dsum * 100 + 0.5) / 100 < 79.995, "the double sum drifts: %.17g", dsum);
+		tally_publish(sum, dsum, 2, text, sizeof(text), NULL);
+		CHECK(!strcmp(text, "80.00"), "%s: got %s", "exact sum of 6 x 13.3325", text);
+	}
+	/* survey ratios: (1/3 + 1/6) * 3 / 2 * 100 / 100 = 0.75 exactly */
+	{
+		struct tally_exact q = tally_exact_add(tally_exact_ratio(1, 3), tally_exact_ratio(1, 6));
+		struct tally_exact x = tally_exact_div(tally_exact_mul(q, tally_exact_int(3)),
+						       tally_exact_int(2));
+		char text[64];
+
+		CHECK(x.ok && x.num * 4 == x.den * 3, "3/4");
+		tally_publish(x, NAN, 2, text, sizeof(text), NULL);
+		CHECK(!strcmp(text, "0.75"), "%s: got %s", "(1/3 + 1/6) * 3 / 2", text);
+	}
+	/* inputs are read as the decimal written; more than 9 places is not exact */
+	{
+		struct tally_exact w = tally_exact_of(0.6), s = tally_exact_of(1.333333333);
+		struct tally_exact t = tally_exact_of(0.1234567891), big = tally_exact_ratio(1, 1);
+		char text[64];
+		int ok = 1;
+
+		CHECK(w.ok && w.num * 5 == w.den * 3, "0.6 is 3/5");
+		CHECK(s.ok && s.num * 1000000000 == s.den * 1333333333, "9 places kept");
+		CHECK(!t.ok, "10 places are not read as exact");
+		/* an overflowing product is not exact, and publishing falls back to the double */
+		for (int k = 0; k < 8; k++)
+			big = tally_exact_mul(big, tally_exact_ratio(1, 1000000007));
+		CHECK(!big.ok, "a denominator past 2^125 is not exact");
+		tally_publish(big, 89.995, 2, text, sizeof(text), &ok);
+		CHECK(!strcmp(text, "90.00"), "%s: got %s", "fallback rounds the double", text);
+		CHECK(!ok, "the fallback is said");
+		/* a reduced denominator of 2^124 or more is not divided out digit by digit */
+		ok = 1;
+		tally_publish((struct tally_exact){ 1, (tally_int)1 << 124, 1 }, 0.25, 2, text,
+			      sizeof(text), &ok);
+		CHECK(!ok && !strcmp(text, "0.25"), "2^124: fallback, got %s", text);
+		tally_publish((struct tally_exact){ (tally_int)3 << 120, (tally_int)1 << 124, 1 },
+			      NAN, 4, text, sizeof(text), &ok);
+		CHECK(ok && !strcmp(text, "0.1875"), "3 * 2^120 / 2^124 reduces to 3/16: got %s", text);
+	}
+}
+
+/* A whole commune whose exact index sits 3.3e-9 under the tie 79.995: self 0 + 1.332833333
+   + 2 = 3.332833333; 1.2 = 3 * (1 + 1)/2 = 3; qc: 2 a + 1 b = 2.5/3, 2.2 = 5/3;
+   points 7.999499999666..., index 79.99499999666... -> 79.99 (the double at 8 places said
+   79.99500000, 80.00). The second commune, 0.9995 + 1 + 1 self and qc = 1 (5 survey points),
+   publishes the tie 79.995 as 80.00 and is "good" (fields 83.33 % and 75 %). */
+static void exact_commune(void)
+{
+	struct mini m;
+
+	if (mini_open(&m, 2) < 0)
+		return;
+	for (size_t c = 0; c < 2; c++) {
+		forms(&m.d, &m.sv, c, "A", 2);
+		forms(&m.d, &m.sv, c, "B", 3);
+		answer(&m.d, &m.sv, c, "A", "qa", "a", 2);
+		answer(&m.d, &m.sv, c, "B", "qa", "a", 3);
+		answer(&m.d, &m.sv, c, "A", "qb", "a", 2);
+		m.sc.has_scores[c] = 1;
+	}
+	answer(&m.d, &m.sv, 0, "B", "qc", "a", 2);
+	answer(&m.d, &m.sv, 0, "B", "qc", "b", 1);
+	m.sc.v[0] = (struct tally_leaf_score){ 0, 0, 1, 0, 0 };
+	m.sc.v[1] = (struct tally_leaf_score){ 1.332833333, 0, 1, 0, 0 };
+	m.sc.v[2] = (struct tally_leaf_score){ 2, 0, 1, 0, 0 };
+	answer(&m.d, &m.sv, 1, "B", "qc", "a", 3);
+	m.sc.v[3] = (struct tally_leaf_score){ 0.9995, 0, 1, 0, 0 };
+	m.sc.v[4] = (struct tally_leaf_score){ 1, 0, 1, 0, 0 };
+	m.sc.v[5] = (struct tally_leaf_score){ 1, 0, 1, 0, 0 };
+	tally_compute(&m.d, &m.sv, &m.sc, &m.r);
+	CHECK(!strcmp(m.r.index_text[0], "79.99"), "%s: got %s", "3.3e-9 under the tie", m.r.index_text[0]);
+	CHECK(!strcmp(m.r.points_text[0], "8.00"), "%s: got %s", "points 7.9994999997 published", m.r.points_text[0]);
+	CHECK(m.r.inexact == 0, "every commune exact, %zu not", m.r.inexact);
+	{
+		char text[32];
+
+		tally_round(m.r.index[0], 2, text, sizeof(text));
+		CHECK(!strcmp(text, "80.00"), "%s: got %s", "the binary value rounded at 8 places (the old way) is wrong", text);
+	}
+	CHECK(!strcmp(m.r.index_text[1], "80.00"), "%s: got %s", "the tie 79.995", m.r.index_text[1]);
+	CHECK_STR(m.d.tiers[m.r.tier[1]].id, "good", "classified on the published 80.00");
+	CHECK_STR(m.d.tiers[m.r.tier[0]].id, "completed", "79.99 is not good");
+	CHECK(m.r.rank[1] == 1 && m.r.rank[0] == 2, "ranks %ld %ld", m.r.rank[0], m.r.rank[1]);
+	mini_close(&m);
+}
+
+/* No survey answer at all (no form, or only "Không biết"): chưa xếp loại, not ranked, flagged
+   no-survey; every survey criterion scores 0 and is marked. */
+static void no_survey(void)
+{
+	struct mini m;
+	char flags[128];
+
+	if (mini_open(&m, 3) < 0)
+		return;
+	for (size_t c = 0; c < 3; c++) {
+		m.sc.has_scores[c] = 1;
+		m.sc.v[c * m.nleaves + 2] = (struct tally_leaf_score){ 2, 0, 1, 0, 0 };
+	}
+	/* commune 1: forms, but only "don't know" */
+	forms(&m.d, &m.sv, 1, "A", 2);
+	answer(&m.d, &m.sv, 1, "A", "qa", "x", 2);
+	/* commune 2: one valid answer */
+	forms(&m.d, &m.sv, 2, "B", 1);
+	answer(&m.d, &m.sv, 2, "B", "qc", "a", 1);
+	tally_compute(&m.d, &m.sv, &m.sc, &m.r);
+	for (size_t c = 0; c < 2; c++) {
+		CHECK(m.r.tier[c] == TALLY_UNCLASSIFIED, "commune %zu not classified", c);
+		CHECK(m.r.rank[c] == 0, "commune %zu not ranked", c);
+		CHECK(m.r.flags[c] & TALLY_NO_SURVEY, "commune %zu flags '%s'", c,
+		      tally_flags_text(m.r.flags[c], flags, sizeof(flags)));
+		CHECK(m.r.crit_no_answers[c * m.d.ncriteria + 1] &&
+			      m.r.crit_no_answers[c * m.d.ncriteria + 3],
+		      "commune %zu: both survey criteria unmeasured", c);
+		CHECK_STR(m.r.index_text[c], "20.00", "2 self points of 10");
+	}
+	CHECK(!(m.r.flags[2] & TALLY_NO_SURVEY) && m.r.tier[2] != TALLY_UNCLASSIFIED &&
+		      m.r.rank[2] == 1,
+	      "one valid answer is a survey");
+	/* 1.2 unmeasured: 0 and marked; 2.2 = 2 * 1 */
+	CHECK(m.r.crit_no_answers[2 * m.d.ncriteria + 1] && !m.r.crit_no_answers[2 * m.d.ncriteria + 3],
+	      "criterion marks");
+	CHECK(!strcmp(m.r.index_text[2], "40.00"), "%s: got %s", "2 self + 2 survey of 10", m.r.index_text[2]);
+	CHECK(isnan(m.r.q_score[2 * m.d.nquestions + def_find_question(&m.d, "qa")]),
+	      "a question without valid answers has no score");
+	mini_close(&m);
 }
 
 static void collect(const char *key, size_t klen, const char *value, size_t vlen, void *ctx)
@@ -354,6 +550,9 @@ void test_tally(void)
 {
 	answers_json();
 	rounding();
+	exact_values();
+	exact_commune();
+	no_survey();
 	question_scores();
 	classification();
 	ranking();

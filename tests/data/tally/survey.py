@@ -242,6 +242,7 @@ def check(db, ranking):
         if code not in has_scores:
             flags.append("no-scores")
         no_answers = gap = False
+        valid_total = 0
         fpoints = {f["id"]: Fraction(0) for f in d["fields"]}
         fmax = {f["id"]: Fraction(0) for f in d["fields"]}
         for cid, crit in d["criteria"].items():
@@ -260,15 +261,17 @@ def check(db, ranking):
                         per_group.append(Fraction(s) / n)
                     s_all += s
                     n_all += n
+                valid_total += n_all
                 if not per_group:
-                    qs.append(Fraction(0))
+                    # no valid answer: no information, left out of the criterion's mean
                     no_answers = True
                 elif d["aggregation"] == "pooled":
                     qs.append(Fraction(s_all) / n_all)
                 else:
                     qs.append(sum(per_group) / len(per_group))
                     gap = gap or len(per_group) < len(q["groups"])
-            fpoints[crit["field"]] += crit["max"] * sum(qs) / len(qs)
+            # a criterion none of whose questions has a valid answer scores 0
+            fpoints[crit["field"]] += crit["max"] * sum(qs) / len(qs) if qs else 0
             fmax[crit["field"]] += crit["max"]
         for leaf, mx, cid in d["leaves"]:
             s, a, na = leafscore.get((code, leaf), (None, None, 0))
@@ -280,6 +283,8 @@ def check(db, ranking):
                 fpoints[field] += Fraction(str(a))
             elif s is not None:
                 fpoints[field] += Fraction(str(s))
+        if not valid_total:
+            flags.append("no-survey")
         if no_answers:
             flags.append("no-answers")
         if gap and d["aggregation"] != "pooled":
@@ -288,13 +293,17 @@ def check(db, ranking):
         index = round_half_up(points / mx * 100, d["decimals"])
         fields = {f: (round_half_up(fpoints[f] / fmax[f] * 100, d["decimals"]) if fmax[f] else "")
                   for f in fpoints}
-        tier = None
+        # no scores or no survey: chưa xếp loại (tier column empty), not ranked
+        unclassified = code not in has_scores or not valid_total
+        tier = ""
         for tid, mi, mf in d["tiers"]:
+            if unclassified:
+                break
             if mi is None or (Fraction(index) >= mi and
                               all(Fraction(v) >= mf for v in fields.values() if v != "")):
                 tier = tid
                 break
-        unranked = code not in has_scores or (under and d["under_quota"] == "exclude")
+        unranked = unclassified or (under and d["under_quota"] == "exclude")
         expected[code] = {"points": round_half_up(points, d["decimals"]),
                           "max": round_half_up(mx, d["decimals"]), "index": index,
                           "tier": tier, "forms": str(forms), "flags": " ".join(flags),
@@ -315,10 +324,11 @@ def check(db, ranking):
                 print("%s %s: parindex %r, recomputed %r" % (code, k, got[code][k], v))
                 bad += 1
     ranks = [r["rank"] for r in got.values()]
-    print("%d communes checked, %d ranked, %d shared ranks, tiers %s" % (
+    print("%d communes checked, %d ranked, %d not classified, %d shared ranks, tiers %s" % (
         len(expected), sum(1 for r in ranks if r),
+        sum(1 for e in expected.values() if not e["tier"]),
         sum(1 for r in ranks if r and ranks.count(r) > 1),
-        " ".join(sorted({e["tier"] for e in expected.values()}))))
+        " ".join(sorted({e["tier"] for e in expected.values() if e["tier"]}))))
     return 1 if bad else 0
 
 
