@@ -51,6 +51,13 @@ static int parse_formats(const char *list, unsigned *out)
 	return 0;
 }
 
+/* Text of the database on stderr: a control character (an escape sequence) shows as '?'. */
+static void put_plain(const char *s)
+{
+	for (; *s; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, stderr);
+}
+
 /* mkdir -p */
 static int make_dir(const char *path, struct perr *err)
 {
@@ -127,6 +134,20 @@ int cmd_report(int argc, char **argv)
 		fprintf(stderr, "parindex: report: warning: data changed at %s, after the tally of "
 				"%s: run 'parindex tally' for current numbers\n",
 			r.changed_at, r.computed_at);
+	/* not failing, not in a class: named, so the missing data can be sent for */
+	for (size_t i = 0; i < r.ncommunes; i++) {
+		const struct report_commune *v = &r.communes[i];
+
+		if (v->tier != DEF_NONE)
+			continue;
+		fputs("parindex: report: warning: commune ", stderr);
+		put_plain(v->code);
+		fputc(' ', stderr);
+		put_plain(v->name);
+		fputs(" is not classified (chưa xếp loại): ", stderr);
+		put_plain(v->flags[0] ? v->flags : "no class in the tally");
+		fputc('\n', stderr);
+	}
 
 	if (formats & (REPORT_CSV | REPORT_XLSX))
 		report_tables(&r, tables);
