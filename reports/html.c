@@ -46,7 +46,7 @@ static const char css[] =
 	"nav{display:none}h2{break-after:avoid}tr,figure,.question{break-inside:avoid}"
 	"thead{display:table-header-group}a{color:inherit;text-decoration:none}"
 	"table.ranking{font-size:8.5pt}table.ranking td,table.ranking th{padding:.1em .3em}"
-	"footer{break-inside:avoid}"
+	"footer,table.fields{break-inside:avoid}"
 	"section.page{break-before:page}figure img{width:auto;max-width:100%;max-height:120mm}"
 	"*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}\n";
 

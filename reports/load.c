@@ -107,6 +107,7 @@ static int load_run(sqlite3 *db, struct report *r, struct perr *err)
 {
 	sqlite3_stmt *st = NULL;
 	char def_id[200], def_version[200], name[402];
+	struct strbuf files = STRBUF_INIT;
 	int rc;
 
 	if (db_prepare(db, &st,
@@ -150,21 +151,27 @@ static int load_run(sqlite3 *db, struct report *r, struct perr *err)
 		r->active[0] = '\0';
 
 	/* the scores files the tally read: imports of its definition with a score still current,
-	   made before it */
+	   made before it; named without their folder (a path of the office's computer is no
+	   source for a reader) */
 	if (db_prepare(db, &st,
-		       "SELECT coalesce(group_concat(file_name, ', '), '') FROM (SELECT file_name "
-		       "FROM score_import i WHERE def_id = ? AND def_version = ? AND imported_at <= ? "
-		       "AND EXISTS (SELECT 1 FROM score s WHERE s.import_id = i.id AND "
-		       "s.superseded_by IS NULL) ORDER BY id)",
+		       "SELECT file_name FROM score_import i WHERE def_id = ? AND def_version = ? "
+		       "AND imported_at <= ? AND EXISTS (SELECT 1 FROM score s WHERE "
+		       "s.import_id = i.id AND s.superseded_by IS NULL) ORDER BY id",
 		       err) < 0)
 		return -1;
 	sqlite3_bind_text(st, 1, def_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, def_version, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, r->computed_at, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	r->score_files = xstrdup(rc == SQLITE_ROW ? col_text(st, 0) : "");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *file = col_text(st, 0), *slash = strrchr(file, '/');
+
+		if (files.len)
+			strbuf_adds(&files, ", ");
+		strbuf_adds(&files, slash ? slash + 1 : file);
+	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW)
+	r->score_files = files.len ? strbuf_detach(&files, NULL) : xstrdup("");
+	if (rc != SQLITE_DONE)
 		return db_fail(db, err, "reading the score imports");
 	return store_load_definition(db, def_id, def_version, &r->def, err);
 }
