@@ -71,6 +71,10 @@ ok "printed footer of each sheet" sh -c 'unzip -p out/report.xlsx xl/worksheets/
 # the class thresholds in the tier colours darkened: 65 over yellow (#f0c419) is #90760f
 ok "65 drawn darker than the yellow bars" grep -q 'first 65 to graph 1, first 65 nohead dt 2 lw 2 lc rgb "#90760f" front' out/charts/ranking.gp
 ok "yellow bars are #f0c419" grep -q '	15778841	completed$' out/charts/ranking.dat
+# on the image: the 65 line, in the colour its script gives it, drawn across 00005's yellow bar
+# (#f0c419 filled at 0.9 over white is #f2ca30) with a contrast of at least 2:1
+LINE=$(sed -n 's/.*first 65 nohead .* lc rgb "#\([0-9a-f]*\)".*/\1/p' out/charts/ranking.gp)
+ok "65 shows over the yellow bars" python3 "$R/pngcheck.py" --crossing "$LINE" f2ca30 out/charts/ranking.png
 ok "fields key under the plot, not over the title" grep -q '^set key outside bottom center horizontal$' out/charts/fields-00001.gp
 same "answer charts as wide as the district's" "$(sed -n 's/^set terminal pngcairo size \([0-9]*\),.*/\1/p' out/charts/answers-qa.gp)" "$(sed -n 's/^set terminal pngcairo size \([0-9]*\),.*/\1/p' out/charts/ranking.gp)"
 ok "commune names do not wrap in the ranking" grep -q 'table.ranking td.name,table.ranking td.tier{white-space:nowrap}' out/index.html
