@@ -7,12 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 R="$DATA/reports"
-csvrow() { # csvrow FILE CODE: the row of commune CODE, fields joined by '|'
-	python3 -c 'import csv, sys
-for row in csv.reader(open(sys.argv[1], encoding="utf-8-sig")):
-    if sys.argv[2] in row[:2]:
-        print("|".join(row))' "$1" "$2"
-}
+csvrow() { python3 "$R/csvrow.py" "$@"; } # csvrow FILE CODE: the rows of CODE, '|'-joined
 text() { sed -e 's/<[^>]*>//g' "$@"; } # an HTML line as a reader sees it
 
 # the mini definition with a note, as the shipped one has
