@@ -45,7 +45,8 @@ static const char css[] =
 	"@media print{body{margin:0;max-width:none;padding:0;font-size:9.5pt}"
 	"nav{display:none}h2{break-after:avoid}tr,figure,.question{break-inside:avoid}"
 	"thead{display:table-header-group}a{color:inherit;text-decoration:none}"
-	"table.ranking{font-size:8.5pt}table.ranking td,table.ranking th{padding:.1em .3em}"
+	"table.ranking{font-size:8pt;break-inside:avoid}"
+	"table.ranking td,table.ranking th{padding:.1em .3em;line-height:1.25}.note{font-size:8pt}"
 	"footer,table.fields{break-inside:avoid}"
 	"section.page{break-before:page}figure img{width:auto;max-width:100%;max-height:120mm}"
 	"*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}\n";
@@ -190,7 +191,7 @@ static void meta_line(struct strbuf *sb, const struct report *r)
 }
 
 /* The definition's note (the shipped one says it is a reconstruction): on every page, since
-   a commune's page may be printed alone. */
+   a commune's page may be printed alone; under the ranking on the index. */
 static void note(struct strbuf *sb, const struct report *r)
 {
 	if (!r->def.note || !*r->def.note)
@@ -247,7 +248,6 @@ static int index_page(const struct report *r, const struct report_charts *charts
 	esc(&sb, def_text_get(&d->title, "vi"));
 	strbuf_adds(&sb, "</h1>\n");
 	meta_line(&sb, r);
-	note(&sb, r);
 	strbuf_adds(&sb, "</header>\n<section>\n<h2>Kết quả xếp hạng</h2>\n<table class=\"ranking\">\n"
 			 "<thead><tr><th>STT</th><th>Đơn vị</th><th>Điểm đạt được</th>"
 			 "<th>Điểm tối đa</th><th>Chỉ số CCHC (%)</th><th>Xếp hạng</th>"
@@ -325,6 +325,9 @@ static int index_page(const struct report *r, const struct report_charts *charts
 		}
 		strbuf_adds(&sb, "</p>\n");
 	}
+	/* under the ranking, as the notes under a table of an official document: the ranking
+	   stays on the first printed page */
+	note(&sb, r);
 	/* the key of the LV columns: each field's name, and its district mean */
 	strbuf_adds(&sb, "<table class=\"fields\">\n<thead><tr><th>Lĩnh vực</th><th>Tên lĩnh vực"
 			 "</th><th>Điểm tối đa</th><th>Trung bình huyện (%)</th></tr></thead>\n"

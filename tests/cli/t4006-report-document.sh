@@ -74,6 +74,17 @@ ok "fields key under the plot, not over the title" grep -q '^set key outside bot
 same "answer charts as wide as the district's" "$(sed -n 's/^set terminal pngcairo size \([0-9]*\),.*/\1/p' out/charts/answers-qa.gp)" "$(sed -n 's/^set terminal pngcairo size \([0-9]*\),.*/\1/p' out/charts/ranking.gp)"
 ok "commune names do not wrap in the ranking" grep -q 'table.ranking td.name,table.ranking td.tier{white-space:nowrap}' out/index.html
 
+# ---- printed: a district's 25 communes with the shipped definition's 8 fields, the ranking on
+# the first A4 landscape page, no name or class wrapped onto a second line (t4004's playwright)
+if [ ! -d "$TOP/tests/browser/node_modules/playwright-core" ]; then
+	fail "tests/browser/node_modules is missing: run 'make deps' (npm ci in tests/browser)"
+else
+	parindex init --communes "$R/communes-25.csv" --db d25.db >/dev/null
+	sqlite3 d25.db ".read $R/tally-25.sql"
+	parindex report --db d25.db --out d25 --formats html 2>/dev/null
+	golden ranking-printed node "$TOP/tests/browser/ranking-print.js" d25/index.html
+fi
+
 # ---- without a note, without scores files: nothing invented
 parindex init --definition "$DATA/definitions/mini.xml" --communes "$R/communes.csv" --db plain.db >/dev/null
 sqlite3 plain.db ".read $R/mini-tally.sql"
