@@ -172,10 +172,10 @@ static int dat_label(struct strbuf *sb, const char *s, size_t width)
 }
 
 /* Characters of a tic label under each of n bars or groups of bars across a chart w pixels
-   wide (8-point DejaVu Sans: about 6.5 pixels a character). */
+   wide (8-point DejaVu Sans: about 6.5 pixels a character, and a space between labels). */
 static size_t tic_width(int w, size_t n)
 {
-	size_t chars = (size_t)((w - 140) / 6.5) / (n ? n : 1);
+	size_t chars = (size_t)((w - 140) / 7) / (n ? n : 1);
 
 	return chars < 12 ? 12 : chars > 40 ? 40 : chars;
 }

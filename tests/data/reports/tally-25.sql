@@ -12,3 +12,5 @@ INSERT INTO tally_commune
 INSERT INTO tally_field
   SELECT c.code, f.id, f.max * 0.8, f.max, 80.0, '80.00'
   FROM commune c, criterion f WHERE f.kind = 'field';
+INSERT INTO tally_group
+  SELECT c.code, g.id, 14, g.min_forms FROM commune c, respondent_group g;
