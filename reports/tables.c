@@ -104,7 +104,7 @@ const char *report_flag_vi(const char *flag, size_t n)
 	} words[] = {
 		{ "under-quota", "thiếu phiếu khảo sát" },
 		{ "no-scores", "chưa có điểm tự đánh giá" },
-		{ "no-survey", "chưa có phiếu khảo sát" },
+		{ "no-survey", "chưa có phiếu khảo sát hợp lệ" },
 		{ "no-answers", "có câu hỏi không có trả lời hợp lệ" },
 		{ "group-without-answers", "có nhóm không trả lời hợp lệ" },
 	};

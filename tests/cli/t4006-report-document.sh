@@ -24,10 +24,10 @@ ok "the report changes nothing in the database" cmp before.sql after.sql
 
 # ---- chưa xếp loại
 same "unclassified row: class, no rank" "$(csvrow out/csv/ranking.csv 00006 | cut -d'|' -f2,6,7,8,12)" "00006|50.00||Chưa xếp loại|chưa có điểm tự đánh giá"
-same "no survey said in Vietnamese" "$(csvrow out/csv/ranking.csv 00004 | cut -d'|' -f8,12)" "Chưa xếp loại|thiếu phiếu khảo sát; chưa có phiếu khảo sát"
+same "no survey said in Vietnamese" "$(csvrow out/csv/ranking.csv 00004 | cut -d'|' -f8,12)" "Chưa xếp loại|thiếu phiếu khảo sát; chưa có phiếu khảo sát hợp lệ"
 same "the others keep their class" "$(csvrow out/csv/ranking.csv 00005 | cut -d'|' -f7,8)" "4|Hoàn thành nhiệm vụ"
 same "left out of the class counts" "$(grep -o 'Số đơn vị theo xếp loại: .*</p>' out/index.html | text)" "Số đơn vị theo xếp loại: Hoàn thành xuất sắc nhiệm vụ 1 · Hoàn thành tốt nhiệm vụ 2 · Hoàn thành nhiệm vụ 1 · Không hoàn thành nhiệm vụ 0"
-same "named apart, with why" "$(grep 'class="meta unclassified"' out/index.html | text)" "Chưa xếp loại (không tính vào các loại trên) 2: Ngọc Liên (thiếu phiếu khảo sát; chưa có phiếu khảo sát); Cẩm Vũ (chưa có điểm tự đánh giá)"
+same "named apart, with why" "$(grep 'class="meta unclassified"' out/index.html | text)" "Chưa xếp loại (không tính vào các loại trên) 2: Ngọc Liên (thiếu phiếu khảo sát; chưa có phiếu khảo sát hợp lệ); Cẩm Vũ (chưa có điểm tự đánh giá)"
 ok "grey swatch in the ranking table" grep -q '<td class="tier"><span class="swatch" style="background:#b0b0b0"></span>Chưa xếp loại</td>' out/index.html
 ok "never shown as failing" sh -c '! grep "00006.html" out/index.html | grep -q "Không hoàn thành"'
 ok "the commune page says why" grep -q '<dt>Lý do chưa xếp loại</dt><dd><span class="flag">chưa có điểm tự đánh giá</span></dd>' out/communes/00006.html
@@ -76,14 +76,14 @@ ok "commune names do not wrap in the ranking" grep -q 'table.ranking td.name,tab
 
 # ---- printed: a district's 25 communes with the shipped definition's 8 fields, the ranking on
 # the first A4 landscape page, no name or class wrapped onto a second line (t4004's playwright)
+parindex init --communes "$R/communes-25.csv" --db d25.db >/dev/null
+sqlite3 d25.db ".read $R/tally-25.sql"
+# charts written, not drawn (no gnuplot on PATH: exit 3), but for the one looked at below
+mkdir nognuplot
+env PATH="$T/nognuplot" "$PARINDEX" report --db d25.db --out d25 --formats html,png >/dev/null 2>&1
 if [ ! -d "$TOP/tests/browser/node_modules/playwright-core" ]; then
 	fail "tests/browser/node_modules is missing: run 'make deps' (npm ci in tests/browser)"
 else
-	parindex init --communes "$R/communes-25.csv" --db d25.db >/dev/null
-	sqlite3 d25.db ".read $R/tally-25.sql"
-	# charts written, not drawn (no gnuplot on PATH: exit 3), but for the one looked at below
-	mkdir nognuplot
-	env PATH="$T/nognuplot" "$PARINDEX" report --db d25.db --out d25 --formats html,png >/dev/null 2>&1
 	golden ranking-printed node "$TOP/tests/browser/ranking-print.js" d25/index.html
 fi
 # the long field names wrapped under their bars, with room kept for the longest (4 lines)
@@ -91,6 +91,18 @@ same "field 5 named on 4 lines" "$(sed -n 's/^5	\("[^"]*"\).*/\1/p' d25/charts/f
 ok "room under the plot for 4 lines and the key" grep -q '^set bmargin 7$' d25/charts/fields-20001.gp
 ok "district fields chart drawn" sh -c 'cd d25/charts && gnuplot fields-20001.gp'
 ok "district fields chart checks" python3 "$R/pngcheck.py" --min-bytes 8000 --min-colours 8 d25/charts/fields-20001.png
+
+# a name with a terminal escape in it reaches the terminal as '?'
+sqlite3 parindex.db "UPDATE commune SET name = 'Cẩm' || char(27) || '[2JVũ' WHERE code = '00006'"
+parindex report --out esc --formats csv 2>esc.err
+same "escape shown as ?" "$(grep -o '00006 [^(]*' esc.err)" "00006 Cẩm?[2JVũ "
+same "no escape character on stderr" "$(tr -d -c '\033' <esc.err | wc -c)" 0
+
+# a province's hundreds are not all named: the first 20, then how many more
+sqlite3 d25.db "UPDATE tally_commune SET tier_id = NULL, rank = NULL, flags = 'no-survey'"
+golden many-unclassified parindex report --db d25.db --out d25b --formats csv
+same "all 25 in the table, none ranked" "$(grep -c ',"Chưa xếp loại","Lĩnh vực' d25b/csv/ranking.csv; grep -c ',,"Chưa xếp loại",' d25b/csv/ranking.csv)" "0
+25"
 
 # ---- without a note, without scores files: nothing invented
 parindex init --definition "$DATA/definitions/mini.xml" --communes "$R/communes.csv" --db plain.db >/dev/null
