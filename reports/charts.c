@@ -21,7 +21,9 @@ unsigned report_tier_color(const struct def *d, size_t tier)
 {
 	static const unsigned ladder[] = { 0x1a9850, 0x91cf60, 0xf0c419, 0xfdae61, 0xf46d43 };
 
-	if (tier >= d->ntiers || d->tiers[tier].is_otherwise)
+	if (tier >= d->ntiers) /* chưa xếp loại: grey, never the red of "not completed" */
+		return 0xb0b0b0;
+	if (d->tiers[tier].is_otherwise)
 		return 0xd73027;
 	return ladder[tier < 5 ? tier : 4];
 }
@@ -36,6 +38,13 @@ static unsigned mix(unsigned a, unsigned b, double t)
 		out |= (unsigned)lround(x + (y - x) * t) << shift;
 	}
 	return out;
+}
+
+/* A threshold line and its label in the tier's colour darkened, so the line still shows where
+   it crosses bars of that same colour (65 over yellow) and the label reads on white. */
+static unsigned line_color(const struct def *d, size_t tier)
+{
+	return mix(report_tier_color(d, tier), 0x000000, 0.4);
 }
 
 unsigned report_option_color(const struct def_option *o)
@@ -68,11 +77,11 @@ void report_gp_quote(struct strbuf *sb, const char *s)
 	strbuf_release(&line);
 }
 
-/* A title quoted for gnuplot, broken into lines of at most TITLE_WIDTH characters at spaces
-   (characters, not bytes: UTF-8 continuation bytes are not counted). */
-static void gp_title(struct strbuf *sb, const char *s)
+/* s broken into lines ('\n') of at most width characters at spaces (characters, not bytes:
+   UTF-8 continuation bytes are not counted), appended to all. */
+static void wrap_words(struct strbuf *all, const char *s, size_t width)
 {
-	struct strbuf line = STRBUF_INIT, all = STRBUF_INIT;
+	struct strbuf line = STRBUF_INIT;
 	size_t chars = 0;
 
 	while (*s) {
@@ -81,9 +90,9 @@ static void gp_title(struct strbuf *sb, const char *s)
 
 		for (size_t i = 0; i < n; i++)
 			wchars += ((unsigned char)s[i] & 0xc0) != 0x80;
-		if (chars && chars + 1 + wchars > TITLE_WIDTH) {
-			strbuf_add(&all, strbuf_str(&line), line.len);
-			strbuf_addc(&all, '\n');
+		if (chars && chars + 1 + wchars > width) {
+			strbuf_add(all, strbuf_str(&line), line.len);
+			strbuf_addc(all, '\n');
 			strbuf_reset(&line);
 			chars = 0;
 		}
@@ -96,10 +105,18 @@ static void gp_title(struct strbuf *sb, const char *s)
 		s += n;
 		s += strspn(s, " \n");
 	}
-	strbuf_add(&all, strbuf_str(&line), line.len);
-	/* quoted as one string, its lines joined by gnuplot's "\n" */
-	escape_gp(sb, strbuf_str(&all));
+	strbuf_add(all, strbuf_str(&line), line.len);
 	strbuf_release(&line);
+}
+
+/* A title quoted for gnuplot, broken into lines of at most TITLE_WIDTH characters: one
+   string of core/escape's gnuplot rule, its lines joined by gnuplot's "\n". */
+static void gp_title(struct strbuf *sb, const char *s)
+{
+	struct strbuf all = STRBUF_INIT;
+
+	wrap_words(&all, s, TITLE_WIDTH);
+	escape_gp(sb, strbuf_str(&all));
 	strbuf_release(&all);
 }
 
@@ -115,6 +132,43 @@ static void dat_text(struct strbuf *sb, const char *s)
 		else
 			strbuf_addc(sb, *s);
 	}
+}
+
+/* A tic label column of a data file: s wrapped at width characters, in double quotes so that
+   gnuplot breaks the lines at its "\n" escapes; no double quote, backslash or control
+   character of s reaches it. Returns the number of lines. */
+static int dat_label(struct strbuf *sb, const char *s, size_t width)
+{
+	struct strbuf all = STRBUF_INIT;
+	int lines = 1;
+
+	wrap_words(&all, s, width);
+	strbuf_addc(sb, '"');
+	for (const char *p = strbuf_str(&all); *p; p++) {
+		if (*p == '\n') {
+			strbuf_adds(sb, "\\n");
+			lines++;
+		} else if (*p == '"')
+			strbuf_addc(sb, '\'');
+		else if (*p == '\\')
+			strbuf_addc(sb, '/');
+		else if ((unsigned char)*p < 0x20)
+			strbuf_addc(sb, ' ');
+		else
+			strbuf_addc(sb, *p);
+	}
+	strbuf_addc(sb, '"');
+	strbuf_release(&all);
+	return lines;
+}
+
+/* Characters of a tic label under each of n bars or groups of bars across a chart w pixels
+   wide (8-point DejaVu Sans: about 6.5 pixels a character, and a space between labels). */
+static size_t tic_width(int w, size_t n)
+{
+	size_t chars = (size_t)((w - 140) / 7) / (n ? n : 1);
+
+	return chars < 12 ? 12 : chars > 40 ? 40 : chars;
 }
 
 static void dat_num(struct strbuf *sb, double x, int decimals)
@@ -270,7 +324,7 @@ static int chart_ranking(const struct report *r, const char *dir, unsigned forma
 			unranked = 1;
 		}
 		strbuf_addf(&dat, "\t%s\t%u\t", v->index_published, report_tier_color(d, v->tier));
-		dat_text(&dat, d->tiers[v->tier].id);
+		dat_text(&dat, v->tier < d->ntiers ? d->tiers[v->tier].id : "-");
 		strbuf_addc(&dat, '\n');
 	}
 	title = xasprintf("Xếp hạng Chỉ số CCHC — %s", where_of(d, where, sizeof(where)));
@@ -295,13 +349,13 @@ static int chart_ranking(const struct report *r, const char *dir, unsigned forma
 		if (tier->is_otherwise)
 			continue;
 		strbuf_addf(&gp, "set arrow from graph 0, first %g to graph 1, first %g nohead dt 2 "
-				 "lw 1.5 lc rgb \"#%06x\" front\n",
-			    tier->min_index, tier->min_index, report_tier_color(d, t));
+				 "lw 2 lc rgb \"#%06x\" front\n",
+			    tier->min_index, tier->min_index, line_color(d, t));
 		text = xasprintf("%g", tier->min_index);
 		strbuf_adds(&gp, "set label ");
 		report_gp_quote(&gp, text);
 		strbuf_addf(&gp, " at graph 1, first %g offset 1,0 left font \",8\" tc rgb \"#%06x\"\n",
-			    tier->min_index, report_tier_color(d, t));
+			    tier->min_index, line_color(d, t));
 		free(text);
 	}
 	strbuf_adds(&gp, "plot \"ranking.dat\" using 0:4:5:xtic(3) with boxes lc rgb variable "
@@ -321,6 +375,10 @@ static int chart_ranking(const struct report *r, const char *dir, unsigned forma
 		report_gp_quote(&gp, key);
 		free(key);
 	}
+	if (r->nunclassified)
+		strbuf_addf(&gp, ", \\\n     keyentry with boxes lc rgb \"#%06x\" title "
+				 "\"Chưa xếp loại (thiếu điểm hoặc phiếu khảo sát)\"",
+			    report_tier_color(d, DEF_NONE));
 	strbuf_adds(&gp, "\n");
 	gp_end(&gp, "ranking", district_width(r), 620, formats);
 	return save_chart(dir, "ranking", title, (size_t)-1, &dat, &gp, charts, err);
@@ -334,15 +392,21 @@ static int chart_fields(const struct report *r, size_t c, const char *dir, unsig
 	const struct report_commune *v = &r->communes[c];
 	struct strbuf dat = STRBUF_INIT, gp = STRBUF_INIT;
 	char *name = report_safe_name("fields-", v->code), *title, *file;
-	int rc;
+	int rc, lines = 1, n;
 
 	strbuf_adds(&dat, "# field\tname\tcommune %\tdistrict mean %\n");
 	for (size_t f = 0; f < d->nfields; f++) {
 		const struct report_field *fv = &r->fields[c * d->nfields + f];
 
+		char *label = xasprintf("%s. %s", d->fields[f].id,
+					def_text_get(&d->fields[f].name, "vi"));
+
 		dat_text(&dat, d->fields[f].id);
 		strbuf_addc(&dat, '\t');
-		dat_text(&dat, def_text_get(&d->fields[f].name, "vi"));
+		/* the field's name under its bars, wrapped to the width of its group of bars */
+		n = dat_label(&dat, label, tic_width(1100, d->nfields));
+		lines = n > lines ? n : lines;
+		free(label);
 		strbuf_addf(&dat, "\t%s\t", fv->has_pct ? fv->pct_published : "?");
 		dat_num(&dat, r->field_mean[f], d->decimals);
 		strbuf_addc(&dat, '\n');
@@ -352,36 +416,38 @@ static int chart_fields(const struct report *r, size_t c, const char *dir, unsig
 	/* the register writes the type in lower case ("xã"); a title starts with a capital */
 	if (title[0] >= 'a' && title[0] <= 'z')
 		title[0] = (char)(title[0] - 'a' + 'A');
-	gp_begin(&gp, name, title, 1000, 520, formats);
+	gp_begin(&gp, name, title, 1100, 600, formats);
 	file = xasprintf("%s.dat", name);
 	/* the field floors of the tiers, so a field that held the class back shows */
 	for (size_t t = 0; t < d->ntiers; t++) {
 		if (d->tiers[t].is_otherwise)
 			continue;
 		strbuf_addf(&gp, "set arrow from graph 0, first %g to graph 1, first %g nohead dt 2 "
-				 "lw 1.5 lc rgb \"#%06x\" front\n",
-			    d->tiers[t].min_field, d->tiers[t].min_field, report_tier_color(d, t));
+				 "lw 2 lc rgb \"#%06x\" front\n",
+			    d->tiers[t].min_field, d->tiers[t].min_field, line_color(d, t));
 		strbuf_addf(&gp, "set label \"sàn %g\" at graph 1, first %g offset 1,0 left "
 				 "font \",8\" tc rgb \"#%06x\"\n",
-			    d->tiers[t].min_field, d->tiers[t].min_field, report_tier_color(d, t));
+			    d->tiers[t].min_field, d->tiers[t].min_field, line_color(d, t));
 	}
+	/* room under the plot for the names (gnuplot sizes margins before it reads them) and
+	   the key under them, away from the title */
+	strbuf_addf(&gp, "set bmargin %d\n", lines + 3);
 	strbuf_adds(&gp, "set rmargin 9\n"
 			 "set ylabel \"Tỷ lệ điểm đạt được (%)\"\n"
-			 "set xlabel \"Lĩnh vực\"\n"
 			 "set yrange [0:105]\n"
 			 "set ytics 10 nomirror\n"
-			 "set xtics nomirror\n"
+			 "set xtics nomirror font \",8\"\n"
 			 "set grid ytics lc rgb \"#dddddd\"\n"
 			 "set style data histograms\n"
 			 "set style histogram clustered gap 1\n"
 			 "set style fill solid 0.9 border rgb \"#404040\"\n"
-			 "set key outside top center horizontal\n"
+			 "set key outside bottom center horizontal\n"
 			 "plot ");
 	report_gp_quote(&gp, file);
-	strbuf_adds(&gp, " using 3:xtic(1) lc rgb \"#2b8cbe\" title ");
+	strbuf_adds(&gp, " using 3:xtic(2) lc rgb \"#2b8cbe\" title ");
 	report_gp_quote(&gp, v->name);
 	strbuf_adds(&gp, ", \\\n     \"\" using 4 lc rgb \"#bdbdbd\" title \"Trung bình huyện\"\n");
-	gp_end(&gp, name, 1000, 520, formats);
+	gp_end(&gp, name, 1100, 600, formats);
 	rc = save_chart(dir, name, title, c, &dat, &gp, charts, err);
 	free(file);
 	free(name);
@@ -396,9 +462,13 @@ static int chart_distribution(const struct report *r, size_t q, const char *dir,
 	const struct def_question *dq = &d->questions[q];
 	const struct def_scale *sc = &d->scales[dq->scale];
 	struct strbuf dat = STRBUF_INIT, gp = STRBUF_INIT;
-	char *name = report_safe_name("answers-", dq->id), *title, *file;
+	char *name = report_safe_name("answers-", dq->id), *title, *file, *label;
 	long *sum = xcalloc(sc->noptions, sizeof(long));
-	int rc;
+	int rc, lines = 1, n;
+	size_t ngroups = 0;
+
+	for (size_t g = 0; g < d->ngroups; g++)
+		ngroups += (dq->groups & (1u << g)) != 0;
 
 	strbuf_adds(&dat, "Nhóm\tMã nhóm");
 	for (size_t o = 0; o < sc->noptions; o++) {
@@ -423,8 +493,13 @@ static int chart_distribution(const struct report *r, size_t q, const char *dir,
 		}
 		for (size_t o = 0; o < sc->noptions; o++)
 			all += sum[o];
-		dat_text(&dat, d->groups[g].id);
-		strbuf_addf(&dat, " (n=%ld)\t", all);
+		label = xasprintf("%s. %s (n=%ld)", d->groups[g].id,
+				  def_text_get(&d->groups[g].name, "vi"), all);
+		/* a rowstacked histogram leaves half a bar's room on each side */
+		n = dat_label(&dat, label, tic_width(1100, ngroups + 1));
+		lines = n > lines ? n : lines;
+		free(label);
+		strbuf_addc(&dat, '\t');
 		dat_text(&dat, d->groups[g].id);
 		for (size_t o = 0; o < sc->noptions; o++) {
 			strbuf_addc(&dat, '\t');
@@ -433,19 +508,19 @@ static int chart_distribution(const struct report *r, size_t q, const char *dir,
 		strbuf_addc(&dat, '\n');
 	}
 	title = xasprintf("Câu %s. %s", dq->id, def_text_get(&dq->text, "vi"));
-	gp_begin(&gp, name, title, 900, 480, formats);
+	gp_begin(&gp, name, title, 1100, 480, formats);
 	file = xasprintf("%s.dat", name);
+	strbuf_addf(&gp, "set bmargin %d\n", lines + 3);
 	strbuf_adds(&gp, "set ylabel \"Tỷ lệ trả lời (%)\"\n"
-			 "set xlabel \"Nhóm đối tượng (số phiếu trả lời)\"\n"
 			 "set yrange [0:100]\n"
 			 "set ytics 20 nomirror\n"
-			 "set xtics nomirror\n"
+			 "set xtics nomirror font \",8\"\n"
 			 "set grid ytics lc rgb \"#dddddd\"\n"
 			 "set style data histograms\n"
 			 "set style histogram rowstacked\n"
 			 "set style fill solid 0.9 border rgb \"#404040\"\n"
 			 "set boxwidth 0.6\n"
-			 "set key outside right top vertical\n"
+			 "set key outside bottom center horizontal\n"
 			 "plot ");
 	for (size_t o = 0; o < sc->noptions; o++) {
 		if (o)
@@ -456,7 +531,7 @@ static int chart_distribution(const struct report *r, size_t q, const char *dir,
 			    o ? "" : ":xtic(1)", o + 3, report_option_color(&sc->options[o]));
 	}
 	strbuf_adds(&gp, "\n");
-	gp_end(&gp, name, 900, 480, formats);
+	gp_end(&gp, name, 1100, 480, formats);
 	rc = save_chart(dir, name, title, (size_t)-1, &dat, &gp, charts, err);
 	free(sum);
 	free(file);
@@ -513,7 +588,8 @@ static int chart_quota(const struct report *r, const char *dir, unsigned formats
 			 "tc rgb \"#d73027\"\n"
 			 "plot ");
 	for (size_t g = 0; g < d->ngroups; g++) {
-		char *key = xasprintf("%s (tối thiểu %d)", d->groups[g].id, d->groups[g].min_forms);
+		char *key = xasprintf("%s. %s (tối thiểu %d)", d->groups[g].id,
+				      def_text_get(&d->groups[g].name, "vi"), d->groups[g].min_forms);
 
 		if (g)
 			strbuf_adds(&gp, ", \\\n     \"\"");

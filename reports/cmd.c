@@ -13,6 +13,7 @@
 #include "db.h"
 #include "spawn.h"
 
+#define NAMED 20 /* communes named in the warning about those not classified */
 #define ALL_FORMATS (REPORT_HTML | REPORT_XLSX | REPORT_CSV | REPORT_PNG | REPORT_SVG)
 
 static const struct {
@@ -49,6 +50,13 @@ static int parse_formats(const char *list, unsigned *out)
 		return -1;
 	}
 	return 0;
+}
+
+/* Text of the database on stderr: a control character (an escape sequence) shows as '?'. */
+static void put_plain(const char *s)
+{
+	for (; *s; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, stderr);
 }
 
 /* mkdir -p */
@@ -127,6 +135,31 @@ int cmd_report(int argc, char **argv)
 		fprintf(stderr, "parindex: report: warning: data changed at %s, after the tally of "
 				"%s: run 'parindex tally' for current numbers\n",
 			r.changed_at, r.computed_at);
+	/* not failing, not in a class: named, so the missing data can be sent for; a province's
+	   hundreds are counted past the first NAMED */
+	if (r.nunclassified) {
+		size_t shown = 0;
+
+		fprintf(stderr, "parindex: report: warning: %zu commune%s chưa xếp loại (not "
+				"classified, left out of the class counts): ",
+			r.nunclassified, r.nunclassified == 1 ? "" : "s");
+		for (size_t i = 0; i < r.ncommunes && shown < NAMED; i++) {
+			const struct report_commune *v = &r.communes[i];
+
+			if (v->tier != DEF_NONE)
+				continue;
+			fputs(shown++ ? ", " : "", stderr);
+			put_plain(v->code);
+			fputc(' ', stderr);
+			put_plain(v->name);
+			fputs(" (", stderr);
+			put_plain(v->flags[0] ? v->flags : "no class in the tally");
+			fputc(')', stderr);
+		}
+		if (r.nunclassified > shown)
+			fprintf(stderr, " và %zu đơn vị khác", r.nunclassified - shown);
+		fputc('\n', stderr);
+	}
 
 	if (formats & (REPORT_CSV | REPORT_XLSX))
 		report_tables(&r, tables);

@@ -26,6 +26,9 @@ static const char css[] =
 	"th{background:#ddebf7;text-align:center}\n"
 	"td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
 	"tr.unranked td{color:#777}\n"
+	"table.ranking td.name,table.ranking td.tier{white-space:nowrap}\n"
+	".note{border-left:4px solid #f0c419;background:#fffbea;padding:.4em .8em;margin:.8em 0}\n"
+	"footer{margin-top:2em;border-top:1px solid #bbb;font-size:.85em;color:#555}\n"
 	".swatch{display:inline-block;width:.8em;height:.8em;border:1px solid #555;"
 	"margin-right:.35em;vertical-align:-.05em}\n"
 	".flag{color:#b2182b}\n"
@@ -42,6 +45,9 @@ static const char css[] =
 	"@media print{body{margin:0;max-width:none;padding:0;font-size:9.5pt}"
 	"nav{display:none}h2{break-after:avoid}tr,figure,.question{break-inside:avoid}"
 	"thead{display:table-header-group}a{color:inherit;text-decoration:none}"
+	"table.ranking{font-size:8pt;break-inside:avoid}"
+	"table.ranking td,table.ranking th{padding:.1em .3em;line-height:1.25}.note{font-size:8pt}"
+	"footer,table.fields{break-inside:avoid}"
 	"section.page{break-before:page}figure img{width:auto;max-width:100%;max-height:120mm}"
 	"*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}\n";
 
@@ -169,6 +175,7 @@ static int write_page(const char *path, const struct strbuf *sb, struct perr *er
 static void meta_line(struct strbuf *sb, const struct report *r)
 {
 	const struct def *d = &r->def;
+	char when[64];
 
 	strbuf_adds(sb, "<p class=\"meta\">");
 	esc(sb, d->district);
@@ -178,9 +185,36 @@ static void meta_line(struct strbuf *sb, const struct report *r)
 	esc(sb, d->id);
 	strbuf_adds(sb, " ");
 	esc(sb, d->version);
-	strbuf_adds(sb, " · tổng hợp lúc ");
-	esc(sb, r->computed_at);
+	strbuf_adds(sb, " · số liệu tính lúc ");
+	esc(sb, report_date_vi(r->computed_at, when));
 	strbuf_addf(sb, " từ %ld phiếu khảo sát</p>\n", r->submissions);
+}
+
+/* The definition's note (the shipped one says it is a reconstruction): on every page, since
+   a commune's page may be printed alone; under the ranking on the index. */
+static void note(struct strbuf *sb, const struct report *r)
+{
+	if (!r->def.note || !*r->def.note)
+		return;
+	strbuf_adds(sb, "<p class=\"note\"><strong>Lưu ý về bộ chỉ số:</strong> ");
+	esc(sb, r->def.note);
+	strbuf_adds(sb, "</p>\n");
+}
+
+/* Where the numbers come from, when, and the software: the last thing on every page. */
+static void footer(struct strbuf *sb, const struct report *r)
+{
+	char *lines[REPORT_NSOURCES];
+
+	report_sources(r, lines);
+	strbuf_adds(sb, "<footer>\n");
+	for (size_t i = 0; i < REPORT_NSOURCES; i++) {
+		strbuf_adds(sb, "<p class=\"meta source\">");
+		esc(sb, lines[i]);
+		strbuf_adds(sb, "</p>\n");
+		free(lines[i]);
+	}
+	strbuf_adds(sb, "</footer>\n</body>\n</html>\n");
 }
 
 static void charts_note(struct strbuf *sb, const struct report_charts *charts,
@@ -232,7 +266,8 @@ static int index_page(const struct report *r, const struct report_charts *charts
 		char rank[32];
 
 		strbuf_adds(&sb, v->rank ? "<tr>" : "<tr class=\"unranked\">");
-		strbuf_addf(&sb, "<td class=\"num\">%zu</td><td><a href=\"communes/", c + 1);
+		strbuf_addf(&sb, "<td class=\"num\">%zu</td><td class=\"name\"><a href=\"communes/",
+			    c + 1);
 		esc(&sb, page);
 		strbuf_adds(&sb, ".html\">");
 		esc(&sb, v->name);
@@ -242,9 +277,9 @@ static int index_page(const struct report *r, const struct report_charts *charts
 		td_num(&sb, v->index_published);
 		snprintf(rank, sizeof(rank), "%ld", v->rank);
 		td_num(&sb, v->rank ? rank : "–");
-		strbuf_adds(&sb, "<td>");
+		strbuf_adds(&sb, "<td class=\"tier\">");
 		swatch(&sb, report_tier_color(d, v->tier));
-		esc(&sb, def_text_get(&d->tiers[v->tier].label, "vi"));
+		esc(&sb, report_tier_label(d, v->tier));
 		strbuf_adds(&sb, "</td>");
 		for (size_t f = 0; f < d->nfields; f++) {
 			const struct report_field *fv = &r->fields[c * d->nfields + f];
@@ -269,16 +304,45 @@ static int index_page(const struct report *r, const struct report_charts *charts
 		esc(&sb, def_text_get(&d->tiers[t].label, "vi"));
 		strbuf_addf(&sb, " %zu", n);
 	}
-	strbuf_adds(&sb, "</p>\n<p class=\"meta\">Trung bình huyện theo lĩnh vực (%): ");
-	for (size_t f = 0; f < d->nfields; f++) {
-		char buf[48];
+	strbuf_adds(&sb, "</p>\n");
+	/* not classified is no class: said apart from the counts, with whom and why */
+	if (r->nunclassified) {
+		int first = 1;
 
-		strbuf_addf(&sb, "%sLV ", f ? " · " : "");
-		esc(&sb, d->fields[f].id);
-		strbuf_addf(&sb, " %s", isnan(r->field_mean[f]) ? "–"
-				       : report_fixed(r->field_mean[f], d->decimals, buf));
+		strbuf_adds(&sb, "<p class=\"meta unclassified\">");
+		swatch(&sb, report_tier_color(d, DEF_NONE));
+		strbuf_addf(&sb, "Chưa xếp loại (không tính vào các loại trên) %zu: ",
+			    r->nunclassified);
+		for (size_t c = 0; c < r->ncommunes; c++) {
+			if (r->communes[c].tier != DEF_NONE)
+				continue;
+			strbuf_adds(&sb, first ? "" : "; ");
+			esc(&sb, r->communes[c].name);
+			strbuf_adds(&sb, " (");
+			flags(&sb, r->communes[c].flags);
+			strbuf_adds(&sb, ")");
+			first = 0;
+		}
+		strbuf_adds(&sb, "</p>\n");
 	}
-	strbuf_adds(&sb, "</p>\n</section>\n");
+	/* under the ranking, as the notes under a table of an official document: the ranking
+	   stays on the first printed page */
+	note(&sb, r);
+	/* the key of the LV columns: each field's name, and its district mean */
+	strbuf_adds(&sb, "<table class=\"fields\">\n<thead><tr><th>Lĩnh vực</th><th>Tên lĩnh vực"
+			 "</th><th>Điểm tối đa</th><th>Trung bình huyện (%)</th></tr></thead>\n"
+			 "<tbody>\n");
+	for (size_t f = 0; f < d->nfields; f++) {
+		strbuf_adds(&sb, "<tr><td>LV ");
+		esc(&sb, d->fields[f].id);
+		strbuf_adds(&sb, "</td><td>");
+		esc(&sb, def_text_get(&d->fields[f].name, "vi"));
+		strbuf_adds(&sb, "</td>");
+		td_fixed(&sb, d->fields[f].max, d->decimals);
+		td_fixed(&sb, r->field_mean[f], d->decimals);
+		strbuf_adds(&sb, "</tr>\n");
+	}
+	strbuf_adds(&sb, "</tbody>\n</table>\n</section>\n");
 
 	strbuf_adds(&sb, "<section class=\"page\">\n<h2>Biểu đồ</h2>\n");
 	charts_note(&sb, charts, formats);
@@ -300,8 +364,8 @@ static int index_page(const struct report *r, const struct report_charts *charts
 		if (figure(&sb, ch, chart_dir, formats, err) < 0)
 			goto done;
 	}
-	strbuf_adds(&sb, "</section>\n<footer><p class=\"meta\">Lập bởi parindex " PARINDEX_VERSION
-			 ".</p></footer>\n</body>\n</html>\n");
+	strbuf_adds(&sb, "</section>\n");
+	footer(&sb, r);
 	rc = write_page(path, &sb, err);
 done:
 	free(title);
@@ -349,6 +413,12 @@ static void class_reason(struct strbuf *sb, const struct report *r, size_t c)
 	const struct def *d = &r->def;
 	const struct report_commune *v = &r->communes[c];
 
+	if (v->tier == DEF_NONE) {
+		strbuf_adds(sb, "<dt>Lý do chưa xếp loại</dt><dd>");
+		flags(sb, v->flags);
+		strbuf_adds(sb, "</dd>\n");
+		return;
+	}
 	for (size_t t = 0; t < v->tier && t < d->ntiers; t++) {
 		const struct def_tier *tier = &d->tiers[t];
 		int first = 1;
@@ -393,7 +463,7 @@ static void commune_summary(struct strbuf *sb, const struct report *r, size_t c)
 		strbuf_adds(sb, "không xếp hạng");
 	strbuf_adds(sb, "</dd>\n<dt>Xếp loại</dt><dd>");
 	swatch(sb, report_tier_color(d, v->tier));
-	esc(sb, def_text_get(&d->tiers[v->tier].label, "vi"));
+	esc(sb, report_tier_label(d, v->tier));
 	strbuf_adds(sb, "</dd>\n");
 	class_reason(sb, r, c);
 	strbuf_addf(sb, "<dt>Điểm</dt><dd>%s", report_fixed(v->points, d->decimals, buf));
@@ -593,8 +663,9 @@ static int commune_page(const struct report *r, size_t c, const struct report_ch
 	commune_quota(&sb, r, c);
 	strbuf_adds(&sb, "</section>\n<section class=\"page\">\n<h2>Phân bố trả lời khảo sát</h2>\n");
 	commune_answers(&sb, r, c);
-	strbuf_adds(&sb, "</section>\n<footer><p class=\"meta\">Lập bởi parindex " PARINDEX_VERSION
-			 ".</p></footer>\n</body>\n</html>\n");
+	strbuf_adds(&sb, "</section>\n");
+	note(&sb, r);
+	footer(&sb, r);
 	rc = write_page(path, &sb, err);
 done:
 	free(name);

@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,49 @@ const char *report_fixed(double x, int d, char buf[48])
 	}
 	tally_round(x, d, buf, 48);
 	return buf;
+}
+
+const char *report_date_vi(const char *iso, char buf[64])
+{
+	struct tm tm = { 0 };
+	int n = 0;
+	time_t t;
+
+	if (sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 ||
+	    iso[n] || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31) {
+		snprintf(buf, 64, "%s", iso);
+		return buf;
+	}
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	/* Vietnam keeps UTC+7 all year: a fixed offset, so no time zone database is needed */
+	t = timegm(&tm) + 7 * 3600;
+	gmtime_r(&t, &tm);
+	snprintf(buf, 64, "ngày %s%d tháng %s%d năm %d, %02d:%02d", tm.tm_mday < 10 ? "0" : "",
+		 tm.tm_mday, tm.tm_mon < 2 ? "0" : "", tm.tm_mon + 1, tm.tm_year + 1900, tm.tm_hour,
+		 tm.tm_min);
+	return buf;
+}
+
+void report_sources(const struct report *r, char *lines[REPORT_NSOURCES])
+{
+	const struct def *d = &r->def;
+	char computed[64], made[64];
+
+	lines[0] = xasprintf("Bộ chỉ số: %s phiên bản %s — %s", d->id, d->version,
+			     def_text_get(&d->title, "vi"));
+	if (r->score_files && *r->score_files)
+		lines[1] = xasprintf("Nguồn số liệu: %ld phiếu khảo sát; điểm tự đánh giá, thẩm định "
+				     "từ tệp %s",
+				     r->submissions, r->score_files);
+	else
+		lines[1] = xasprintf("Nguồn số liệu: %ld phiếu khảo sát; chưa nhập tệp điểm tự đánh "
+				     "giá, thẩm định",
+				     r->submissions);
+	lines[2] = xasprintf("Số liệu tính lúc %s; báo cáo lập lúc %s (giờ Việt Nam)",
+			     report_date_vi(r->computed_at, computed), report_date_vi(r->made_at, made));
+	lines[3] = xstrdup("Lập bằng phần mềm parindex " PARINDEX_VERSION);
 }
 
 static const char *col_text(sqlite3_stmt *st, int i)
@@ -63,6 +107,7 @@ static int load_run(sqlite3 *db, struct report *r, struct perr *err)
 {
 	sqlite3_stmt *st = NULL;
 	char def_id[200], def_version[200], name[402];
+	struct strbuf files = STRBUF_INIT;
 	int rc;
 
 	if (db_prepare(db, &st,
@@ -104,6 +149,30 @@ static int load_run(sqlite3 *db, struct report *r, struct perr *err)
 	snprintf(name, sizeof(name), "%s %s", def_id, def_version);
 	if (!strcmp(r->active, name))
 		r->active[0] = '\0';
+
+	/* the scores files the tally read: imports of its definition with a score still current,
+	   made before it; named without their folder (a path of the office's computer is no
+	   source for a reader) */
+	if (db_prepare(db, &st,
+		       "SELECT file_name FROM score_import i WHERE def_id = ? AND def_version = ? "
+		       "AND imported_at <= ? AND EXISTS (SELECT 1 FROM score s WHERE "
+		       "s.import_id = i.id AND s.superseded_by IS NULL) ORDER BY id",
+		       err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, def_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, def_version, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, r->computed_at, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *file = col_text(st, 0), *slash = strrchr(file, '/');
+
+		if (files.len)
+			strbuf_adds(&files, ", ");
+		strbuf_adds(&files, slash ? slash + 1 : file);
+	}
+	sqlite3_finalize(st);
+	r->score_files = files.len ? strbuf_detach(&files, NULL) : xstrdup("");
+	if (rc != SQLITE_DONE)
+		return db_fail(db, err, "reading the score imports");
 	return store_load_definition(db, def_id, def_version, &r->def, err);
 }
 
@@ -144,6 +213,11 @@ static int load_communes(sqlite3 *db, struct report *r, struct perr *err)
 		c->no_scores = sqlite3_column_int(st, 13);
 		c->flags = xstrdup(col_text(st, 14));
 		c->tier = DEF_NONE;
+		/* NULL: chưa xếp loại (migration 0006), no scores or no survey answers */
+		if (sqlite3_column_type(st, 10) == SQLITE_NULL) {
+			r->nunclassified++;
+			continue;
+		}
 		for (size_t t = 0; t < r->def.ntiers; t++)
 			if (!strcmp(r->def.tiers[t].id, tier))
 				c->tier = t;
@@ -350,6 +424,7 @@ int report_load(sqlite3 *db, struct report *r, struct perr *err)
 	size_t nc;
 
 	memset(r, 0, sizeof(*r));
+	db_now(r->made_at);
 	if (load_run(db, r, err) < 0 || load_communes(db, r, err) < 0)
 		goto fail;
 	nc = r->ncommunes;
@@ -414,6 +489,7 @@ void report_release(struct report *r)
 	free(r->counts);
 	free(r->field_mean);
 	free(r->criterion_mean);
+	free(r->score_files);
 	def_release(&r->def);
 	memset(r, 0, sizeof(*r));
 }

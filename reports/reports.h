@@ -29,7 +29,7 @@ struct report_commune {
 	double self_points, survey_points, points, max, index_value;
 	char *index_published; /* as printed, e.g. "89.77" */
 	double index_pub;      /* the same as a number */
-	size_t tier;           /* index into def.tiers */
+	size_t tier;           /* index into def.tiers; DEF_NONE: chưa xếp loại (not classified) */
 	long rank;             /* 0: not ranked */
 	int under_quota, no_scores;
 	char *flags;           /* as the tally wrote them: "under-quota no-scores ..." */
@@ -74,7 +74,9 @@ struct report {
 	char changed_at[40]; /* a batch or score import after the tally ("" when none) */
 	char active[200];    /* "id version" of the active definition when not the tally's */
 	long submissions;
-	size_t ncommunes;
+	char *score_files;   /* the files of the current scores the tally used, ", "-joined */
+	char made_at[40];    /* when this report is made (db_now: $PARINDEX_NOW in tests) */
+	size_t ncommunes, nunclassified;
 	struct report_commune *communes;  /* ranked by rank, then code; unranked last */
 	struct report_field *fields;      /* [commune * nfields + field] */
 	struct report_criterion *criteria; /* [commune * ncriteria + criterion] */
@@ -94,6 +96,19 @@ void report_release(struct report *r);
 
 /* x rounded half-up at d decimals (the tally's rounding), as text. */
 const char *report_fixed(double x, int d, char buf[48]);
+/* A time the database wrote ("2026-11-30T07:05:00Z", UTC) as the office reads it: Vietnam's
+   time (UTC+7, no daylight saving, no tzdata needed) in the form of official documents,
+   "ngày 30 tháng 11 năm 2026, 14:05" (day under 10 and months 1, 2 with a leading zero).
+   The text as it is when it is not such a time. */
+const char *report_date_vi(const char *iso, char buf[64]);
+/* Where the report's numbers come from, a line each (plain text, newly allocated): the
+   definition (id, version, title), the forms counted and the scores files, when the tally
+   computed them and when the report was made (report_date_vi), the software and its version.
+   The footer of every page and the rows under the ranking sheet. */
+#define REPORT_NSOURCES 4
+void report_sources(const struct report *r, char *lines[REPORT_NSOURCES]);
+/* A tier's Vietnamese label; "Chưa xếp loại" for DEF_NONE. */
+const char *report_tier_label(const struct def *d, size_t tier);
 /* A tally flag ("under-quota", the first n bytes of flag) said in Vietnamese; NULL if unknown. */
 const char *report_flag_vi(const char *flag, size_t n);
 
@@ -168,7 +183,7 @@ int report_render(struct report_charts *charts, const char *dir, struct perr *er
 void report_charts_release(struct report_charts *charts);
 
 /* Colours (0xRRGGBB) shared by the charts and the HTML: a classification tier (green down to
-   red, the "otherwise" tier red), an answer option (by its weight, red 0 to green 1; grey
+   red, the "otherwise" tier red, grey for DEF_NONE: not classified), an answer option (by its weight, red 0 to green 1; grey
    for an excluded or unweighted one), a respondent group. */
 unsigned report_tier_color(const struct def *d, size_t tier);
 unsigned report_option_color(const struct def_option *o);

@@ -49,7 +49,8 @@ static void put_int(struct report_table *t, size_t col, long v)
 	c->text = xasprintf("%ld", v);
 }
 
-/* A number kept at full precision, shown rounded half-up at `decimals` places. */
+/* A number rounded half-up at `decimals` places, the way the tally publishes the index: the
+   cell holds the number it shows, so a sum in the spreadsheet adds what is printed. */
 static void put_num(struct report_table *t, size_t col, double v, int decimals)
 {
 	struct report_cell *c = cell(t, col);
@@ -61,9 +62,9 @@ static void put_num(struct report_table *t, size_t col, double v, int decimals)
 		return;
 	}
 	c->kind = REPORT_NUMBER;
-	c->num = v;
-	c->decimals = decimals;
 	c->text = xstrdup(report_fixed(v, decimals, buf));
+	c->num = strtod(c->text, NULL);
+	c->decimals = decimals;
 }
 
 /* A value the tally published as text ("89.77"): the cell holds exactly that number. */
@@ -103,6 +104,7 @@ const char *report_flag_vi(const char *flag, size_t n)
 	} words[] = {
 		{ "under-quota", "thiếu phiếu khảo sát" },
 		{ "no-scores", "chưa có điểm tự đánh giá" },
+		{ "no-survey", "chưa có phiếu khảo sát hợp lệ" },
 		{ "no-answers", "có câu hỏi không có trả lời hợp lệ" },
 		{ "group-without-answers", "có nhóm không trả lời hợp lệ" },
 	};
@@ -111,6 +113,11 @@ const char *report_flag_vi(const char *flag, size_t n)
 		if (strlen(words[i].flag) == n && !strncmp(words[i].flag, flag, n))
 			return words[i].vi;
 	return NULL;
+}
+
+const char *report_tier_label(const struct def *d, size_t tier)
+{
+	return tier < d->ntiers ? def_text_get(&d->tiers[tier].label, "vi") : "Chưa xếp loại";
 }
 
 /* The flags of the tally, said in Vietnamese for the note column. */
@@ -157,7 +164,8 @@ static void ranking_table(const struct report *r, struct report_table *t)
 	table_init(t, "ranking", "Xếp hạng",
 		   title_of(r, "Kết quả Chỉ số CCHC"), ncols, head, NHEAD(head));
 	for (size_t f = 0; f < d->nfields; f++)
-		t->header[fixed + f] = xasprintf("Lĩnh vực %s (%%)", d->fields[f].id);
+		t->header[fixed + f] = xasprintf("Lĩnh vực %s. %s (%%)", d->fields[f].id,
+						 def_text_get(&d->fields[f].name, "vi"));
 	t->header[fixed + d->nfields] = xstrdup("Số phiếu khảo sát");
 	t->header[fixed + d->nfields + 1] = xstrdup("Ghi chú");
 	for (size_t c = 0; c < r->ncommunes; c++) {
@@ -173,7 +181,7 @@ static void ranking_table(const struct report *r, struct report_table *t)
 		put_published(t, 5, v->index_published, d->decimals);
 		if (v->rank)
 			put_int(t, 6, v->rank);
-		put_text(t, 7, def_text_get(&d->tiers[v->tier].label, "vi"));
+		put_text(t, 7, report_tier_label(d, v->tier));
 		col = fixed;
 		for (size_t f = 0; f < d->nfields; f++, col++)
 			put_published(t, col, r->fields[c * d->nfields + f].pct_published, d->decimals);
@@ -320,11 +328,11 @@ static void questions_table(const struct report *r, struct report_table *t)
 static void survey_table(const struct report *r, struct report_table *t)
 {
 	const struct def *d = &r->def;
-	const char *head[] = { "Mã đơn vị", "Đơn vị", "Nhóm", "Câu hỏi", "Mã phương án",
-			       "Phương án", "Số phiếu", "Tỷ lệ (%)" };
+	const char *head[] = { "Mã đơn vị", "Đơn vị", "Nhóm", "Đối tượng", "Câu hỏi",
+			       "Mã phương án", "Phương án", "Số phiếu", "Tỷ lệ (%)" };
 
 	table_init(t, "survey", "Khảo sát",
-		   title_of(r, "Phân bố trả lời khảo sát"), 8, head, NHEAD(head));
+		   title_of(r, "Phân bố trả lời khảo sát"), 9, head, NHEAD(head));
 	for (size_t c = 0; c < r->ncommunes; c++) {
 		for (size_t g = 0; g < d->ngroups; g++) {
 			for (size_t q = 0; q < d->nquestions; q++) {
@@ -340,12 +348,13 @@ static void survey_table(const struct report *r, struct report_table *t)
 					put_text(t, 0, r->communes[c].code);
 					put_text(t, 1, r->communes[c].name);
 					put_text(t, 2, d->groups[g].id);
-					put_text(t, 3, d->questions[q].id);
-					put_text(t, 4, sc->options[o].code);
-					put_text(t, 5, def_text_get(&sc->options[o].label, "vi"));
-					put_int(t, 6, v->counts[o]);
+					put_text(t, 3, def_text_get(&d->groups[g].name, "vi"));
+					put_text(t, 4, d->questions[q].id);
+					put_text(t, 5, sc->options[o].code);
+					put_text(t, 6, def_text_get(&sc->options[o].label, "vi"));
+					put_int(t, 7, v->counts[o]);
 					if (all > 0)
-						put_num(t, 7, 100.0 * (double)v->counts[o] / (double)all,
+						put_num(t, 8, 100.0 * (double)v->counts[o] / (double)all,
 							d->decimals);
 				}
 			}
@@ -500,6 +509,24 @@ static size_t chars(const char *s)
 	return n;
 }
 
+/* The definition's note and the report's sources, a line per row from row `at` down. */
+static void sheet_sources(lxw_worksheet *ws, const struct report *r, lxw_row_t at)
+{
+	char *lines[REPORT_NSOURCES];
+
+	if (r->def.note && *r->def.note) {
+		char *line = xasprintf("Lưu ý về bộ chỉ số: %s", r->def.note);
+
+		worksheet_write_string(ws, at++, 0, line, NULL);
+		free(line);
+	}
+	report_sources(r, lines);
+	for (size_t i = 0; i < REPORT_NSOURCES; i++) {
+		worksheet_write_string(ws, at++, 0, lines[i], NULL);
+		free(lines[i]);
+	}
+}
+
 static int xlsx_fail(struct perr *err, const char *path, lxw_error e)
 {
 	return perr_set(err, PERR_SYSTEM, path, "cannot write the workbook: %s", lxw_strerror(e));
@@ -516,12 +543,16 @@ int report_write_xlsx(const struct report *r, const struct report_table t[REPORT
 	if (!wb)
 		return perr_set(err, PERR_SYSTEM, path, "cannot create the workbook");
 	char subject[] = "Chỉ số cải cách hành chính", author[] = "parindex", comments[80];
+	char footer[200], when[64];
 
 	snprintf(comments, sizeof(comments), "tally %s", r->computed_at);
 	workbook_set_properties(wb, &(lxw_doc_properties){ .title = r->def.title.vi,
 							    .subject = subject,
 							    .author = author,
 							    .comments = comments });
+	snprintf(footer, sizeof(footer), "&Lparindex " PARINDEX_VERSION " — số liệu tính lúc %s"
+					   "&RTrang &P / &N",
+		 report_date_vi(r->computed_at, when));
 	title = workbook_add_format(wb);
 	format_set_bold(title);
 	format_set_font_size(title, 13);
@@ -540,6 +571,7 @@ int report_write_xlsx(const struct report *r, const struct report_table t[REPORT
 
 	for (size_t i = 0; i < REPORT_NTABLES; i++) {
 		lxw_worksheet *ws = workbook_add_worksheet(wb, t[i].sheet);
+		size_t head_lines = 0;
 
 		if (!ws) {
 			workbook_close(wb);
@@ -547,7 +579,6 @@ int report_write_xlsx(const struct report *r, const struct report_table t[REPORT
 		}
 		/* row 0 the title, row 1 the header: both stay in view */
 		worksheet_write_string(ws, 0, 0, t[i].title, title);
-		worksheet_set_row(ws, 1, 45, NULL);
 		worksheet_freeze_panes(ws, 2, 0);
 		/* printed like an annex: A4 landscape, one page wide, title and header on each page */
 		worksheet_set_paper(ws, 9);
@@ -558,7 +589,14 @@ int report_write_xlsx(const struct report *r, const struct report_table t[REPORT
 			worksheet_autofilter(ws, 1, 0, (lxw_row_t)(t[i].nrows + 1),
 					     (lxw_col_t)(t[i].ncols - 1));
 		for (size_t j = 0; j < t[i].ncols; j++) {
-			size_t w = chars(t[i].header[j]) / 2 + 4;
+			/* a long header (a field's name) wraps in a column of at most 16 characters */
+			size_t w = chars(t[i].header[j]) / 2 + 4, lines;
+
+			if (w > 16)
+				w = 16;
+			lines = (chars(t[i].header[j]) + w - 3) / (w - 2);
+			if (lines > head_lines)
+				head_lines = lines;
 
 			worksheet_write_string(ws, 1, (lxw_col_t)j, t[i].header[j], head);
 			/* names of communes and criteria get room; numbers stay narrow */
@@ -572,6 +610,7 @@ int report_write_xlsx(const struct report *r, const struct report_table t[REPORT
 			worksheet_set_column(ws, (lxw_col_t)j, (lxw_col_t)j, w > 60 ? 60 : (double)w,
 					     NULL);
 		}
+		worksheet_set_row(ws, 1, 15.0 * (double)(head_lines < 3 ? 3 : head_lines), NULL);
 		for (size_t row = 0; row < t[i].nrows; row++) {
 			for (size_t j = 0; j < t[i].ncols; j++) {
 				const struct report_cell *c = &t[i].cells[row * t[i].ncols + j];
@@ -595,6 +634,12 @@ int report_write_xlsx(const struct report *r, const struct report_table t[REPORT
 				}
 			}
 		}
+		/* printed: the software, the time of the numbers and the page on every page */
+		worksheet_set_footer(ws, footer);
+		/* under the ranking, as under a table of an official document: the definition's
+		   note and where the numbers come from */
+		if (i == 0)
+			sheet_sources(ws, r, (lxw_row_t)(t[i].nrows + 3));
 	}
 	e = workbook_close(wb);
 	if (e != LXW_NO_ERROR)

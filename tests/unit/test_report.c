@@ -34,6 +34,30 @@ static void gp_quote(void)
 	}
 }
 
+/* UTC as the database writes it, shown in Vietnam's time in the form of official documents */
+static void date_vi(void)
+{
+	static const struct {
+		const char *in, *want, *what;
+	} rows[] = {
+		{ "2026-11-30T07:05:00Z", "ngày 30 tháng 11 năm 2026, 14:05", "UTC+7, no leading zeros" },
+		{ "2026-11-30T17:05:00Z", "ngày 01 tháng 12 năm 2026, 00:05", "past midnight: next day" },
+		{ "2025-12-31T18:30:59Z", "ngày 01 tháng 01 năm 2026, 01:30", "next year, January" },
+		{ "2024-02-28T17:00:00Z", "ngày 29 tháng 02 năm 2024, 00:00", "leap day, February" },
+		{ "2026-03-09T00:00:00Z", "ngày 09 tháng 3 năm 2026, 07:00", "day under 10, March" },
+		{ "2026-03-09", "2026-03-09", "not a time: as it is" },
+		{ "2026-13-01T00:00:00Z", "2026-13-01T00:00:00Z", "month 13: as it is" },
+		{ "2026-01-01T00:00:00Zx", "2026-01-01T00:00:00Zx", "trailing text: as it is" },
+		{ "", "", "empty" },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char buf[64];
+
+		CHECK_STR(report_date_vi(rows[i].in, buf), rows[i].want, rows[i].what);
+	}
+}
+
 static void safe_name(void)
 {
 	static const struct {
@@ -98,6 +122,8 @@ static void colours(void)
 	}
 	CHECK(report_tier_color(&d, 0) == 0x1a9850, "first tier green");
 	CHECK(report_tier_color(&d, 2) == 0xd73027, "otherwise tier red");
+	CHECK(report_tier_color(&d, DEF_NONE) == 0xb0b0b0, "not classified grey, not red");
+	CHECK_STR(report_tier_label(&d, DEF_NONE), "Chưa xếp loại", "not classified said");
 	CHECK(report_group_color(0) == report_group_color(9), "group colours cycle");
 	CHECK(report_group_color(0) != report_group_color(1), "neighbouring groups differ");
 }
@@ -133,7 +159,7 @@ static void tables(void)
 		{ .code = "1", .name = "Một", .type = "xã", .forms = 5, .points = 9.0625, .max = 10,
 		  .index_published = "90.63", .tier = 0, .rank = 1, .flags = "" },
 		{ .code = "2", .name = "Hai", .type = "xã", .forms = 3, .points = 2.875, .max = 10,
-		  .index_published = "28.75", .tier = 3, .rank = 0,
+		  .index_published = "28.75", .tier = DEF_NONE, .rank = 0,
 		  .flags = "under-quota no-scores odd-flag" },
 	};
 	struct report_field fields[4] = {
@@ -161,13 +187,14 @@ static void tables(void)
 	report_tables(&r, t);
 
 	CHECK(rk->ncols == 12, "ranking: 8 columns, 2 fields, forms, note: got %zu", rk->ncols);
-	CHECK_STR(rk->header[8], "Lĩnh vực 1 (%)", "field column header");
+	CHECK_STR(rk->header[8], "Lĩnh vực 1. Lĩnh vực một (%)", "field column header: its name");
 	CHECK_STR(rk->cells[0 * 12 + 5].text, "90.63", "index as published");
 	CHECK_NUM(rk->cells[0 * 12 + 5].num, 90.63, "index cell holds the published number");
 	CHECK_STR(rk->cells[0 * 12 + 3].text, "9.06", "points shown at 2 decimals");
-	CHECK_NUM(rk->cells[0 * 12 + 3].num, 9.0625, "points kept at full precision");
+	CHECK_NUM(rk->cells[0 * 12 + 3].num, 9.06, "points rounded as shown, like the index");
 	CHECK_STR(rk->cells[0 * 12 + 7].text, "Hoàn thành xuất sắc nhiệm vụ", "class label");
 	CHECK(rk->cells[1 * 12 + 6].kind == REPORT_EMPTY, "unranked: rank cell empty");
+	CHECK_STR(rk->cells[1 * 12 + 7].text, "Chưa xếp loại", "not classified: said so");
 	CHECK(rk->cells[1 * 12 + 9].kind == REPORT_EMPTY, "field without max: empty");
 	CHECK_STR(rk->cells[1 * 12 + 11].text,
 		  "thiếu phiếu khảo sát; chưa có điểm tự đánh giá; odd-flag", "flags in Vietnamese");
@@ -229,6 +256,7 @@ static void spawn(void)
 void test_report(void)
 {
 	gp_quote();
+	date_vi();
 	safe_name();
 	colours();
 	fixed();

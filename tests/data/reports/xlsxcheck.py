@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Reads back the report's workbook (zip + sheet XML, see xlsxcells.py) and compares every
-number of every sheet with the tally tables of the database it was written from. Prints the
-count of cells compared, and every mismatch; exits 1 on any mismatch.
+number of every sheet with the tally tables of the database it was written from: points and
+scores rounded half-up at the decimals they are shown with, as the tally rounds the index.
+Prints the count of cells compared, and every mismatch; exits 1 on any mismatch.
   xlsxcheck.py REPORT.xlsx DATABASE"""
 import math
 import os
+from decimal import ROUND_HALF_UP, Decimal
 import sqlite3
 import sys
 
@@ -13,6 +15,13 @@ from xlsxcells import read_sheet  # noqa: E402
 
 bad = []
 checked = 0
+
+
+def rounded(x, d=2):
+    """x rounded half-up at d decimals on its decimal text at d + 6 places (tally_round)."""
+    if x is None:
+        return None
+    return float(Decimal(f"{x:.{d + 6}f}").quantize(Decimal(1).scaleb(-d), ROUND_HALF_UP))
 
 
 def same(where, got, want):
@@ -41,7 +50,14 @@ def rows(path, sheet):
     r, pane = got
     if pane != ("2", "frozen"):
         bad.append(f"{sheet}: header rows not frozen: {pane}")
-    return r[2:]
+    # the table ends at the first row without a commune: the ranking's note and sources, one
+    # text in the first column each, come after it
+    out = []
+    for row in r[2:]:
+        if len(row) < 2 or not row[1]:
+            break
+        out.append(row)
+    return out
 
 
 def main(xlsx, dbfile):
@@ -56,8 +72,8 @@ def main(xlsx, dbfile):
         code = row[1]
         p, m, i, r, forms = rank.pop(code)
         same(f"ranking {code} STT", row[0], n)
-        same(f"ranking {code} points", row[3], p)
-        same(f"ranking {code} max", row[4], m)
+        same(f"ranking {code} points", row[3], rounded(p))
+        same(f"ranking {code} max", row[4], rounded(m))
         same(f"ranking {code} index", row[5], float(i))
         same(f"ranking {code} rank", row[6], r)
         for k, f in enumerate(fields):
@@ -70,8 +86,8 @@ def main(xlsx, dbfile):
         "SELECT commune_code, field_id, points, max, pct_published FROM tally_field")}
     for row in rows(xlsx, "Lĩnh vực"):
         p, m, pp = field.pop((row[0], row[2]))
-        same(f"fields {row[0]} {row[2]} points", row[4], p)
-        same(f"fields {row[0]} {row[2]} max", row[5], m)
+        same(f"fields {row[0]} {row[2]} points", row[4], rounded(p))
+        same(f"fields {row[0]} {row[2]} max", row[5], rounded(m))
         same(f"fields {row[0]} {row[2]} %", row[6], float(pp))
     if field:
         bad.append(f"fields: rows missing: {sorted(field)}")
@@ -83,10 +99,10 @@ def main(xlsx, dbfile):
         row += [""] * (11 - len(row))
         p, m, s, a = crit.pop((row[0], row[2]))
         where = f"criteria {row[0]} {row[2]}"
-        same(where + " points", row[6], p)
-        same(where + " max", row[7], m)
-        same(where + " self", row[8], s)
-        same(where + " appraised", row[9], a)
+        same(where + " points", row[6], rounded(p))
+        same(where + " max", row[7], rounded(m))
+        same(where + " self", row[8], rounded(s))
+        same(where + " appraised", row[9], rounded(a))
     if crit:
         bad.append(f"criteria: rows missing: {sorted(crit)}")
 
@@ -95,7 +111,7 @@ def main(xlsx, dbfile):
     for row in rows(xlsx, "Câu hỏi"):
         n, s, g = ques.pop((row[0], row[2]))
         same(f"questions {row[0]} {row[2]} valid", row[5], n)
-        same(f"questions {row[0]} {row[2]} score", row[6], s)
+        same(f"questions {row[0]} {row[2]} score", row[6], rounded(s, 4))
         same(f"questions {row[0]} {row[2]} groups", row[7], g)
     if ques:
         bad.append(f"questions: rows missing: {sorted(ques)}")
@@ -103,8 +119,8 @@ def main(xlsx, dbfile):
     count = {(c, g, qu, o): n for c, qu, g, o, n in q(
         "SELECT commune_code, question_id, group_id, option_code, n FROM tally_count")}
     for row in rows(xlsx, "Khảo sát"):
-        same(f"survey {row[0]} {row[2]} {row[3]} {row[4]}", row[6],
-             count.pop((row[0], row[2], row[3], row[4])))
+        same(f"survey {row[0]} {row[2]} {row[4]} {row[5]}", row[7],
+             count.pop((row[0], row[2], row[4], row[5])))
     if count:
         bad.append(f"survey: rows missing: {sorted(count)}")
 

@@ -3,25 +3,25 @@ status: 0
 # parindex report: chart 'answers-qb' from answers-qb.dat; redraw with: gnuplot answers-qb.gp
 set datafile separator "\t"
 set datafile missing "?"
-set terminal pngcairo size 900,480 font "DejaVu Sans,10" noenhanced background "#ffffff"
+set terminal pngcairo size 1100,480 font "DejaVu Sans,10" noenhanced background "#ffffff"
 set output "answers-qb.png"
 set title 'Câu qb. Câu hỏi b'
+set bmargin 4
 set ylabel "Tỷ lệ trả lời (%)"
-set xlabel "Nhóm đối tượng (số phiếu trả lời)"
 set yrange [0:100]
 set ytics 20 nomirror
-set xtics nomirror
+set xtics nomirror font ",8"
 set grid ytics lc rgb "#dddddd"
 set style data histograms
 set style histogram rowstacked
 set style fill solid 0.9 border rgb "#404040"
 set boxwidth 0.6
-set key outside right top vertical
+set key outside bottom center horizontal
 plot 'answers-qb.dat' using 3:xtic(1) title columnheader(3) lc rgb "#1a9850", \
      "" using 4 title columnheader(4) lc rgb "#fee08b", \
      "" using 5 title columnheader(5) lc rgb "#d73027", \
      "" using 6 title columnheader(6) lc rgb "#bdbdbd"
-set terminal svg size 900,480 font "DejaVu Sans,10" noenhanced background "#ffffff"
+set terminal svg size 1100,480 font "DejaVu Sans,10" noenhanced background "#ffffff"
 set output "answers-qb.svg"
 replot
 unset output

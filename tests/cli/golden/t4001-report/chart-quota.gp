@@ -18,8 +18,8 @@ set key outside bottom center horizontal
 set rmargin 8
 set arrow from graph 0, first 100 to graph 1, first 100 nohead dt 2 lw 1.5 lc rgb "#d73027" front
 set label "chỉ tiêu" at graph 1, first 100 offset 1,0 left font ",8" tc rgb "#d73027"
-plot "quota.dat" using 3:xtic(2) lc rgb "#1f77b4" title 'A (tối thiểu 2)', \
-     "" using 4 lc rgb "#ff7f0e" title 'B (tối thiểu 2)'
+plot "quota.dat" using 3:xtic(2) lc rgb "#1f77b4" title 'A. Nhóm A (tối thiểu 2)', \
+     "" using 4 lc rgb "#ff7f0e" title 'B. Nhóm B (tối thiểu 2)'
 set terminal svg size 1100,620 font "DejaVu Sans,10" noenhanced background "#ffffff"
 set output "quota.svg"
 replot
