@@ -581,7 +581,7 @@ static void commune_answers(struct strbuf *sb, const struct report *r, size_t c)
 		esc(sb, def_text_get(&dq->text, "vi"));
 		strbuf_adds(sb, " <small>(tiêu chí ");
 		esc(sb, d->criteria[dq->criterion].id);
-		if (qv->present)
+		if (qv->present && qv->has_score)
 			strbuf_addf(sb, "; điểm câu hỏi %s", report_fixed(qv->score, 4, buf));
 		strbuf_adds(sb, ")</small></h3>\n<p class=\"legend\">");
 		for (size_t o = 0; o < sc->noptions; o++) {

@@ -338,6 +338,7 @@ static int question_row(struct report *r, size_t c, sqlite3_stmt *st, struct per
 	v = &r->questions[c * r->def.nquestions + q];
 	v->present = 1;
 	v->n_valid = sqlite3_column_int64(st, 2);
+	v->has_score = sqlite3_column_type(st, 3) != SQLITE_NULL;
 	v->score = sqlite3_column_double(st, 3);
 	v->groups_used = sqlite3_column_int(st, 4);
 	snprintf(v->flag, sizeof(v->flag), "%s", col_text(st, 5));

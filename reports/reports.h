@@ -55,6 +55,7 @@ struct report_group {
 
 struct report_question {
 	int present, groups_used;
+	int has_score; /* 0: no valid answer, left out of its criterion's mean (REFERENCE §4) */
 	long n_valid;
 	double score;
 	char flag[32];

@@ -318,7 +318,8 @@ static void questions_table(const struct report *r, struct report_table *t)
 			if (!v->present)
 				continue;
 			put_int(t, 5, v->n_valid);
-			put_num(t, 6, v->score, Q_DECIMALS);
+			if (v->has_score)
+				put_num(t, 6, v->score, Q_DECIMALS);
 			put_int(t, 7, v->groups_used);
 			put_text(t, 8, question_flag_vi(v->flag));
 		}

@@ -48,7 +48,7 @@ same "field names in the ranking header" "$(head -n 1 out/csv/ranking.csv | cut 
 ok "the LV columns' key" grep -q '<tr><td>LV 2</td><td>Lĩnh vực hai</td><td class="num">4.00</td><td class="num">81.25</td></tr>' out/index.html
 same "field names under the bars" "$(cut -f2 out/charts/fields-00001.dat | tail -n +2 | tr '\n' '|')" '"1. Lĩnh vực một"|"2. Lĩnh vực hai"|'
 same "group names under the answer bars" "$(cut -f1 out/charts/answers-qa.dat | tail -n +2 | tr '\n' '|')" '"A. Nhóm A (n=12)"|"B. Nhóm B (n=12)"|'
-ok "group names in the quota key" grep -q 'title "B. Nhóm B (tối thiểu 2)"' out/charts/quota.gp
+ok "group names in the quota key" grep -q "title 'B. Nhóm B (tối thiểu 2)'" out/charts/quota.gp
 same "group names in the survey table" "$(csvrow out/csv/survey.csv 00001 | awk "NR == 1" | cut -d'|' -f3,4)" "A|Nhóm A"
 
 # ---- dates and footer

@@ -81,7 +81,7 @@ ok "report tables" noformula out/csv/*.csv
 ok "kept as text" grep -q "\"'=HYPERLINK(\"\"http://evil.example/\"\",\"\"bấm\"\")\"" out/csv/ranking.csv
 parindex tally --format csv >tally.csv
 ok "tally --format csv" noformula tally.csv
-ok "tally csv: the name as text" grep -q "^,90002,\"'=HYPERLINK(\"\"http://evil.example/\"\",\"\"bấm\"\")\",1.50," tally.csv
+ok "tally csv: the name as text" grep -q "^,90002,\"'=HYPERLINK(\"\"http://evil.example/\"\",\"\"bấm\"\")\",[0-9]" tally.csv
 ok "tally csv: a formula-like name" grep -q "^,90003,\"'-2+3\",0.00," tally.csv
 ok "scores template" parindex scores template --out template.csv
 ok "scores template cells" noformula template.csv
