@@ -81,11 +81,10 @@ static xmlDoc *parse_part(const struct strbuf *sb, const char *name, const char 
 	return xml_parse(strbuf_str(sb), sb->len, where, &lim, err);
 }
 
-/* Text of a shared or inline string: its <t>, or the <t> of each rich-text run. */
-static char *string_item(xmlNode *si)
+/* Append the text of a shared or inline string, its <t> or the <t> of each rich-text run,
+   and a NUL. */
+static void add_string_item(struct strbuf *sb, xmlNode *si)
 {
-	struct strbuf sb = STRBUF_INIT;
-
 	for (xmlNode *n = si->children; n; n = n->next) {
 		xmlNode *t = NULL;
 
@@ -96,11 +95,18 @@ static char *string_item(xmlNode *si)
 		if (t) {
 			xmlChar *s = xmlNodeGetContent(t);
 
-			strbuf_adds(&sb, s ? (const char *)s : "");
+			strbuf_adds(sb, s ? (const char *)s : "");
 			xmlFree(s);
 		}
 	}
-	strbuf_addc(&sb, '\0');
+	strbuf_addc(sb, '\0');
+}
+
+static char *string_item(xmlNode *si)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	add_string_item(&sb, si);
 	return strbuf_detach(&sb, NULL);
 }
 
@@ -174,66 +180,63 @@ static int first_sheet(zip_t *z, const char *name, struct strbuf *sb, char *path
 	return rc;
 }
 
-int tally_sheet_read_xlsx(struct tally_sheet *s, const char *buf, size_t len,
-			  const char *name, struct perr *err)
+/* The worksheet's tree and the shared strings, each kept once: a cell refers to its shared
+   string, so a string referenced a thousand times costs its bytes once. */
+struct tally_xlsx {
+	xmlDoc *doc;
+	xmlNode *data;      /* <sheetData> */
+	struct strbuf text; /* the shared strings, each ended by NUL */
+	size_t *string_at;  /* where each starts in text */
+	size_t nstrings, astrings;
+	char where[600];    /* "file(xl/worksheets/sheet1.xml)" */
+};
+
+void tally_xlsx_free(struct tally_xlsx *x)
 {
-	zip_error_t zerr;
-	zip_source_t *src;
-	zip_t *z = NULL;
-	struct strbuf sb = STRBUF_INIT;
-	xmlDoc *doc = NULL;
-	xmlNode *data;
-	char **strings = NULL, sheet_path[512], where[600];
-	size_t nstrings = 0, astrings = 0;
+	if (!x)
+		return;
+	if (x->doc)
+		xmlFreeDoc(x->doc);
+	strbuf_release(&x->text);
+	free(x->string_at);
+	free(x);
+}
+
+/* One row's cells: pointers into the shared strings, or into texts the row owns. */
+struct row_cells {
+	const char **cells;
+	size_t ncells, acells;
+	char **owned;
+	size_t nowned, aowned;
+};
+
+static char *own(struct row_cells *rc, char *text)
+{
+	xgrow(&rc->owned, &rc->aowned, rc->nowned + 1, sizeof(*rc->owned));
+	return rc->owned[rc->nowned++] = text;
+}
+
+static void row_cells_clear(struct row_cells *rc)
+{
+	for (size_t i = 0; i < rc->nowned; i++)
+		free(rc->owned[i]);
+	rc->nowned = rc->ncells = 0;
+}
+
+/* Every row of the worksheet to fn (NULL: only check the cells), with the checks a
+   worksheet must pass: rows and cells in order, known cell types, shared strings that
+   exist, no error values, no sheet wider than a scores sheet could be. */
+int tally_xlsx_rows(const struct tally_xlsx *x, tally_row_fn fn, void *ctx, struct perr *err)
+{
+	struct row_cells rc = { 0 };
+	const char *where = x->where;
 	long last_row = 0;
 	size_t slots = 0;
-	int rc = -1;
+	int rc_ = -1;
 
-	memset(s, 0, sizeof(*s));
-	zip_error_init(&zerr);
-	src = zip_source_buffer_create(buf, len, 0, &zerr);
-	if (!src || !(z = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &zerr))) {
-		perr_set(err, PERR_DATA, name, "not an XLSX workbook: %s", zip_error_strerror(&zerr));
-		if (src)
-			zip_source_free(src);
-		zip_error_fini(&zerr);
-		return -1;
-	}
-	zip_error_fini(&zerr);
-	if (first_sheet(z, name, &sb, sheet_path, sizeof(sheet_path), err) < 0)
-		goto done;
-
-	/* shared strings are optional: a sheet of numbers and inline strings needs none */
-	switch (read_part(z, name, "xl/sharedStrings.xml", 1, &sb, err)) {
-	case -1:
-		goto done;
-	case 0:
-		if (!(doc = parse_part(&sb, name, "xl/sharedStrings.xml", err)))
-			goto done;
-		for (xmlNode *si = xml_first(xmlDocGetRootElement(doc), "si"); si;
-		     si = xml_next(si, "si")) {
-			xgrow(&strings, &astrings, nstrings + 1, sizeof(*strings));
-			strings[nstrings++] = string_item(si);
-		}
-		xmlFreeDoc(doc);
-		doc = NULL;
-		break;
-	}
-
-	snprintf(where, sizeof(where), "%s(%s)", name, sheet_path);
-	if (read_part(z, name, sheet_path, 0, &sb, err) < 0 ||
-	    !(doc = parse_part(&sb, name, sheet_path, err)))
-		goto done;
-	data = xml_first(xmlDocGetRootElement(doc), "sheetData");
-	if (!data) {
-		perr_set(err, PERR_DATA, where, "no sheetData: not a worksheet");
-		goto done;
-	}
-	for (xmlNode *rn = xml_first(data, "row"); rn; rn = xml_next(rn, "row")) {
-		struct tally_sheet_row *row;
+	for (xmlNode *rn = xml_first(x->data, "row"); rn; rn = xml_next(rn, "row")) {
 		const char *r = xml_attr(rn, "r");
 		long number = r ? strtol(r, NULL, 10) : last_row + 1, next_col = 0;
-		size_t acells = 0;
 
 		if (number <= last_row || number > XLSX_MAX_ROWS) {
 			perr_set(err, PERR_DATA, where, "row %ld: bad or out-of-order row number '%s'",
@@ -241,15 +244,12 @@ int tally_sheet_read_xlsx(struct tally_sheet *s, const char *buf, size_t len,
 			goto done;
 		}
 		last_row = number;
-		xgrow(&s->rows, &s->alloc, s->nrows + 1, sizeof(*s->rows));
-		row = &s->rows[s->nrows++];
-		memset(row, 0, sizeof(*row));
-		row->number = number;
+		row_cells_clear(&rc);
 		for (xmlNode *c = xml_first(rn, "c"); c; c = xml_next(c, "c")) {
 			const char *ref = xml_attr(c, "r"), *t = xml_attr(c, "t");
 			long col = next_col, crow = number;
 			xmlNode *v = xml_first(c, "v");
-			char *text = NULL;
+			const char *text = NULL;
 
 			if (ref && (cell_ref(ref, &col, &crow) < 0 || crow != number ||
 				    col < next_col)) {
@@ -266,7 +266,7 @@ int tally_sheet_read_xlsx(struct tally_sheet *s, const char *buf, size_t len,
 				char *vt = v ? xml_text(v) : NULL, *end = NULL;
 				long k = vt ? strtol(vt, &end, 10) : -1;
 
-				if (!vt || *end || k < 0 || (size_t)k >= nstrings) {
+				if (!vt || *end || k < 0 || (size_t)k >= x->nstrings) {
 					perr_set(err, PERR_DATA, where,
 						 "cell %s: shared string '%s' does not exist", ref ? ref : "?",
 						 vt ? vt : "");
@@ -274,11 +274,11 @@ int tally_sheet_read_xlsx(struct tally_sheet *s, const char *buf, size_t len,
 					goto done;
 				}
 				free(vt);
-				text = xstrdup(strings[k]);
+				text = x->text.buf + x->string_at[k];
 			} else if (t && !strcmp(t, "inlineStr")) {
 				xmlNode *is = xml_first(c, "is");
 
-				text = is ? string_item(is) : xstrdup("");
+				text = own(&rc, is ? string_item(is) : xstrdup(""));
 			} else if (t && !strcmp(t, "e")) {
 				char *vt = v ? xml_text(v) : NULL;
 
@@ -287,7 +287,7 @@ int tally_sheet_read_xlsx(struct tally_sheet *s, const char *buf, size_t len,
 				free(vt);
 				goto done;
 			} else if (!t || !strcmp(t, "n") || !strcmp(t, "str") || !strcmp(t, "b")) {
-				text = v ? xml_text(v) : NULL;
+				text = v ? own(&rc, xml_text(v)) : NULL;
 			} else {
 				perr_set(err, PERR_DATA, where, "cell %s: cell type '%s' is not read here",
 					 ref ? ref : "?", t);
@@ -295,31 +295,94 @@ int tally_sheet_read_xlsx(struct tally_sheet *s, const char *buf, size_t len,
 			}
 			if (!text)
 				continue;
-			slots += (size_t)col + 1 - row->ncells;
+			slots += (size_t)col + 1 - rc.ncells;
 			if (slots > XLSX_MAX_CELLS) {
-				free(text);
 				perr_set(err, PERR_DATA, where, "cell %s: the sheet is too large to be a scores sheet",
 					 ref ? ref : "?");
 				goto done;
 			}
-			xgrow(&row->cells, &acells, (size_t)col + 1, sizeof(*row->cells));
-			while (row->ncells <= (size_t)col)
-				row->cells[row->ncells++] = NULL;
-			row->cells[col] = text;
+			xgrow(&rc.cells, &rc.acells, (size_t)col + 1, sizeof(*rc.cells));
+			while (rc.ncells <= (size_t)col)
+				rc.cells[rc.ncells++] = NULL;
+			rc.cells[col] = text;
 		}
+		if (fn && fn(number, rc.cells, rc.ncells, ctx) < 0)
+			goto done;
 	}
-	/* the checks downstream take UTF-8 NFC text like the CSV reader's */
+	rc_ = 0;
+done:
+	row_cells_clear(&rc);
+	free(rc.cells);
+	free(rc.owned);
+	return rc_;
+}
+
+int tally_sheet_read_xlsx(struct tally_sheet *s, const char *buf, size_t len,
+			  const char *name, struct perr *err)
+{
+	zip_error_t zerr;
+	zip_source_t *src;
+	zip_t *z = NULL;
+	struct strbuf sb = STRBUF_INIT;
+	struct tally_xlsx *x = xcalloc(1, sizeof(*x));
+	xmlDoc *doc = NULL;
+	char sheet_path[512];
+	int rc = -1;
+
+	memset(s, 0, sizeof(*s));
+	zip_error_init(&zerr);
+	src = zip_source_buffer_create(buf, len, 0, &zerr);
+	if (!src || !(z = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &zerr))) {
+		perr_set(err, PERR_DATA, name, "not an XLSX workbook: %s", zip_error_strerror(&zerr));
+		if (src)
+			zip_source_free(src);
+		zip_error_fini(&zerr);
+		free(x);
+		return -1;
+	}
+	zip_error_fini(&zerr);
+	if (first_sheet(z, name, &sb, sheet_path, sizeof(sheet_path), err) < 0)
+		goto done;
+
+	/* shared strings are optional: a sheet of numbers and inline strings needs none */
+	switch (read_part(z, name, "xl/sharedStrings.xml", 1, &sb, err)) {
+	case -1:
+		goto done;
+	case 0:
+		if (!(doc = parse_part(&sb, name, "xl/sharedStrings.xml", err)))
+			goto done;
+		for (xmlNode *si = xml_first(xmlDocGetRootElement(doc), "si"); si;
+		     si = xml_next(si, "si")) {
+			xgrow(&x->string_at, &x->astrings, x->nstrings + 1, sizeof(*x->string_at));
+			x->string_at[x->nstrings++] = x->text.len;
+			add_string_item(&x->text, si);
+		}
+		xmlFreeDoc(doc);
+		doc = NULL;
+		break;
+	}
+
+	snprintf(x->where, sizeof(x->where), "%s(%s)", name, sheet_path);
+	if (read_part(z, name, sheet_path, 0, &sb, err) < 0 ||
+	    !(x->doc = parse_part(&sb, name, sheet_path, err)))
+		goto done;
+	/* the part's bytes are in the tree now */
+	strbuf_release(&sb);
+	x->data = xml_first(xmlDocGetRootElement(x->doc), "sheetData");
+	if (!x->data) {
+		perr_set(err, PERR_DATA, x->where, "no sheetData: not a worksheet");
+		goto done;
+	}
+	/* every cell checked now, so that a broken sheet is refused before any row is */
+	if (tally_xlsx_rows(x, NULL, NULL, err) < 0)
+		goto done;
+	s->xlsx = x;
+	x = NULL;
 	rc = 0;
 done:
-	if (doc)
-		xmlFreeDoc(doc);
-	for (size_t i = 0; i < nstrings; i++)
-		free(strings[i]);
-	free(strings);
+	tally_xlsx_free(x);
 	strbuf_release(&sb);
 	zip_discard(z);
-	if (rc < 0)
-		tally_sheet_release(s);
 	return rc;
 }
 
