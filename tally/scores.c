@@ -271,6 +271,7 @@ struct check {
 	unsigned char *filled;
 	struct strbuf buf[4];
 	const char *converted; /* the first code that looks converted by a spreadsheet */
+	const char *register_code; /* the register's code it was, for a commune code */
 	long converted_row;
 	char converted_code[64];
 };
@@ -299,11 +300,12 @@ static int check_header(struct check *k, long number, const char *const *cells, 
 	return k->bad_header ? -1 : 0;
 }
 
-static void converted(struct check *k, long number, const char *code)
+static void converted(struct check *k, long number, const char *code, const char *register_code)
 {
 	if (k->converted)
 		return;
 	k->converted = text_cut(k->converted_code, sizeof(k->converted_code), code);
+	k->register_code = register_code;
 	k->converted_row = number;
 }
 
@@ -312,7 +314,7 @@ static int check_row(long number, const char *const *cells, size_t ncells, void 
 	struct check *k = p;
 	struct diag *diag = k->diag;
 	const char *name = k->name;
-	const char *code, *id, *na;
+	const char *code, *id, *na, *converted_from;
 	size_t c, l, before = diag->n;
 	struct tally_leaf_score s = { 0 };
 	int is_na, has_self, has_appr;
@@ -341,8 +343,9 @@ static int check_row(long number, const char *const *cells, size_t ncells, void 
 		diag_add_capped(diag, "unknown commune code", name, number,
 				"unknown commune code '%s' (not in the register for district %s)",
 				Q(code, q), k->d->district_code ? k->d->district_code : "?");
-		if (zeros_dropped(k->cl, code))
-			converted(k, number, code);
+		converted_from = zeros_dropped(k->cl, code);
+		if (converted_from)
+			converted(k, number, code, converted_from);
 	}
 	for (l = 0; l < k->nleaves && strcmp(k->leaves[l].id, id); l++)
 		;
@@ -350,7 +353,7 @@ static int check_row(long number, const char *const *cells, size_t ncells, void 
 		diag_add_capped(diag, "criterion", name, number, "no criterion id");
 	else if (l == k->nleaves && not_a_leaf(k->d, diag, name, number, id) && k->dotted_ids &&
 		 looks_converted(id))
-		converted(k, number, id);
+		converted(k, number, id, NULL);
 	has_self = score(diag, name, number, "self score",
 			 cell(cells, ncells, k->col[SELF], &k->buf[3]), k->sep,
 			 l < k->nleaves ? &k->leaves[l] : NULL, &s.self_score);
@@ -450,9 +453,14 @@ int tally_scores_check(const struct def *d, const struct commune_list *cl,
 	}
 	if (diag->n == errors && !f->ncommunes)
 		diag_add(diag, name, 0, "nothing to import: every row is blank");
-	if (k.converted)
+	/* one hint for the whole file, however many rows it explains */
+	if (k.register_code)
 		diag_hint(diag, name,
-			  "'%s' (row %ld) looks like a code a spreadsheet turned into a number or a date (1.1.1 into a date, 0006 into 6): format the code columns as Text before typing or pasting, or fill the sheet 'parindex scores template --out FILE.xlsx' writes",
+			  "'%s' (row %ld) may be commune %s without its leading zeros, which a spreadsheet drops from what it takes for a number: format the code columns as Text, or fill the template 'parindex scores template --out FILE.xlsx' writes",
+			  k.converted, k.converted_row, k.register_code);
+	else if (k.converted)
+		diag_hint(diag, name,
+			  "'%s' (row %ld) may be a code like 1.1.1 that a spreadsheet turned into a number or a date: format the code columns as Text, or fill the template 'parindex scores template --out FILE.xlsx' writes",
 			  k.converted, k.converted_row);
 done:
 	free(k.seen);

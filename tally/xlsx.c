@@ -397,7 +397,7 @@ int tally_template_xlsx(const char *path, const struct def *d, const struct comm
 	lxw_workbook_options opt = { .constant_memory = LXW_FALSE, .tmpdir = NULL };
 	lxw_workbook *wb = workbook_new_opt(path, &opt);
 	lxw_worksheet *ws;
-	lxw_format *bold, *fill;
+	lxw_format *bold, *fill, *text;
 	struct tally_leaf *leaves;
 	size_t nleaves;
 	lxw_row_t r = 1;
@@ -411,17 +411,21 @@ int tally_template_xlsx(const char *path, const struct def *d, const struct comm
 	format_set_bg_color(bold, 0xDDEBF7);
 	fill = workbook_add_format(wb);
 	format_set_bg_color(fill, 0xFFF2CC);
+	/* codes typed into the code columns stay text: 1.1.1 no date, 0006 not 6 */
+	text = workbook_add_format(wb);
+	format_set_num_format_index(text, 49); /* Excel's built-in Text, "@" */
 	for (lxw_col_t c = 0; c < 9; c++) {
-		worksheet_set_column(ws, c, c, widths[c], c >= 5 ? fill : NULL);
+		worksheet_set_column(ws, c, c, widths[c],
+				     c >= 5 ? fill : c == 0 || c == 2 ? text : NULL);
 		worksheet_write_string(ws, 0, c, header[c], bold);
 	}
 	worksheet_freeze_panes(ws, 1, 0);
 	nleaves = tally_leaves(d, &leaves);
 	for (size_t c = 0; c < cl->n; c++) {
 		for (size_t l = 0; l < nleaves; l++, r++) {
-			worksheet_write_string(ws, r, 0, cl->v[c].code, NULL);
+			worksheet_write_string(ws, r, 0, cl->v[c].code, text);
 			worksheet_write_string(ws, r, 1, cl->v[c].name, NULL);
-			worksheet_write_string(ws, r, 2, leaves[l].id, NULL);
+			worksheet_write_string(ws, r, 2, leaves[l].id, text);
 			worksheet_write_string(ws, r, 3, leaves[l].name->vi, NULL);
 			worksheet_write_number(ws, r, 4, leaves[l].max, NULL);
 		}

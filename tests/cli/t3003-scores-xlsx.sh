@@ -21,6 +21,7 @@ ok "template is a zip with a worksheet" sh -c 'unzip -l tpl.xlsx | grep -q xl/wo
 ok "template header frozen" sh -c 'unzip -p tpl.xlsx xl/worksheets/sheet1.xml | grep -q "<pane ySplit=\"1\""'
 ok "template checks typed scores against the row's max" sh -c 'unzip -p tpl.xlsx xl/worksheets/sheet1.xml | grep -q "<dataValidation type=\"custom\"[^>]*sqref=\"F2:G10\"><formula1>AND(ISNUMBER(F2),F2&gt;=0,F2&lt;=\$E2)"'
 ok "template offers x for not applicable" sh -c 'unzip -p tpl.xlsx xl/worksheets/sheet1.xml | grep -q "sqref=\"H2:H10\"><formula1>\"x\"</formula1>"'
+ok "template code columns are Text (1.1.1 typed there stays 1.1.1)" sh -c 'unzip -p tpl.xlsx xl/styles.xml | grep -q "numFmtId=\"49\"[^>]*applyNumberFormat=\"1\""'
 # read back through our own reader: 9 blank rows, so nothing to import
 golden template-read-back parindex scores import --db t.db tpl.xlsx
 
