@@ -34,10 +34,11 @@ static int read_part(zip_t *z, const char *name, const char *entry, int optional
 	zip_int64_t idx = zip_name_locate(z, entry, 0);
 	zip_file_t *zf;
 	zip_stat_t st;
-	char where[600], chunk[65536];
+	char where[600], chunk[65536], part[128];
 	zip_int64_t got;
 
-	snprintf(where, sizeof(where), "%s(%s)", name, entry);
+	/* a part's name comes from the workbook: quoted whole characters only */
+	snprintf(where, sizeof(where), "%s(%s)", name, text_cut(part, sizeof(part), entry));
 	strbuf_reset(sb);
 	if (idx < 0) {
 		if (optional)
@@ -689,7 +690,12 @@ int tally_sheet_read_xlsx(struct tally_sheet *s, const char *buf, size_t len,
 	}
 	strbuf_release(&sb);
 
-	snprintf(x->where, sizeof(x->where), "%s(%s)", name, sheet_path);
+	{
+		char part[128];
+
+		snprintf(x->where, sizeof(x->where), "%s(%s)", name,
+			 text_cut(part, sizeof(part), sheet_path));
+	}
 	if (read_part(z, name, sheet_path, 0, &x->part, err) < 0)
 		goto done;
 	/* every cell checked now, so that a broken sheet is refused before any row is */

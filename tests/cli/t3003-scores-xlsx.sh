@@ -64,6 +64,14 @@ awk 'BEGIN { printf "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetm
 	print "</sst>" }' >parts/xl/sharedStrings.xml
 (cd parts && zip -q -X -r ../bomb.xlsx '[Content_Types].xml' _rels xl)
 golden zip-bomb parindex scores import --db t.db bomb.xlsx
+# a worksheet named by 300 'ệ' in the relationships: the message quotes it cut on a
+# character, with "…"
+rm -rf parts && cp -r "$DATA/scores/xlsx" parts
+long=$(awk 'BEGIN { for (i = 0; i < 300; i++) printf "ệ" }')
+sed -i "s|Target=\"[^\"]*sheet1.xml\"|Target=\"worksheets/$long.xml\"|" parts/xl/_rels/workbook.xml.rels
+(cd parts && zip -q -X -r ../long-name.xlsx '[Content_Types].xml' _rels xl)
+golden long-part-name parindex scores import --db t.db long-name.xlsx
+ok "long part name: valid UTF-8" sh -c '"$PARINDEX" scores import --db t.db long-name.xlsx 2>&1 | iconv -f UTF-8 -t UTF-8 >/dev/null'
 printf 'PK\003\004 not really a zip' >fake.xlsx
 golden not-a-zip parindex scores import --db t.db fake.xlsx
 same "nothing stored by any bad workbook" "$(stored)" "$before"
