@@ -37,6 +37,9 @@ golden above-max parindex scores import --db t.db above-max.xlsx
 same "above-max: nothing stored" "$(stored)" "$before"
 book text-score.xlsx 's|<c r="C3"><v>1</v></c>|<c r="C3" t="inlineStr"><is><t>một</t></is></c>|'
 golden text-score parindex scores import --db t.db text-score.xlsx
+# 1.1.1 typed into a General cell became the date 01/01/2001, stored as its serial number
+book date-code.xlsx 's|<c r="B3" t="s"><v>6</v></c>|<c r="B3" s="1"><v>36892</v></c>|'
+golden date-code parindex scores import --db t.db date-code.xlsx
 book error-cell.xlsx 's|<c r="C3"><v>1</v></c>|<c r="C3" t="e"><v>#DIV/0!</v></c>|'
 golden error-cell parindex scores import --db t.db error-cell.xlsx
 book bad-string.xlsx 's|<c r="B6" t="s"><v>8</v></c>|<c r="B6" t="s"><v>42</v></c>|'
