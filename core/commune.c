@@ -70,38 +70,48 @@ static int on_row(const struct csvin_record *rec, void *ctx)
 	struct load *L = ctx;
 	struct commune c = { .row = rec->number };
 	char **slot[NCOLUMNS] = { &c.code, &c.name, &c.type, &c.district_code, &c.district };
+	char code[64], type[64];
 	int bad = 0, known_type = 0;
 
 	if (!L->have_header)
 		return on_header(L, rec);
 	if (rec->nfields != L->width) {
-		diag_add(L->diag, L->name, rec->number, "%zu columns, the header has %zu",
-			 rec->nfields, L->width);
+		diag_add_capped(L->diag, "column count", L->name, rec->number,
+				"%zu columns, the header has %zu", rec->nfields, L->width);
 		L->errors++;
 		return 0;
 	}
 	for (size_t i = 0; i < NCOLUMNS; i++)
 		*slot[i] = trimmed_nfc(rec->fields[L->col[i]]);
+	/* "Xã" and "PHƯỜNG" are the same types; the register keeps them in lower case */
+	{
+		char *folded = text_fold(c.type);
+
+		free(c.type);
+		c.type = folded;
+	}
+	text_cut(code, sizeof(code), c.code);
 	if (!code_ok(c.code))
-		diag_add(L->diag, L->name, rec->number,
-			 "commune code '%s' is missing or not a code (letters, digits, '-' or '_', at most 20)",
-			 c.code), bad++;
+		diag_add_capped(L->diag, "commune code", L->name, rec->number,
+				"commune code '%s' is missing or not a code (letters, digits, '-' or '_', at most 20)",
+				code), bad++;
 	if (!*c.name)
-		diag_add(L->diag, L->name, rec->number, "commune %s has no name", c.code), bad++;
+		diag_add_capped(L->diag, "commune name", L->name, rec->number,
+				"commune %s has no name", code), bad++;
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
 		known_type |= !strcmp(c.type, types[i]);
 	if (!known_type)
-		diag_add(L->diag, L->name, rec->number,
-			 "commune %s: type '%s' is not one of xã, phường, thị trấn", c.code, c.type),
-			bad++;
+		diag_add_capped(L->diag, "commune type", L->name, rec->number,
+				"commune %s: type '%s' is not one of xã, phường, thị trấn", code,
+				text_cut(type, sizeof(type), c.type)), bad++;
 	if (!*c.district_code || !*c.district)
-		diag_add(L->diag, L->name, rec->number, "commune %s has no district code or name",
-			 c.code), bad++;
+		diag_add_capped(L->diag, "district", L->name, rec->number,
+				"commune %s has no district code or name", code), bad++;
 	for (size_t i = 0; !bad && i < L->l->n; i++)
 		if (!strcmp(L->l->v[i].code, c.code))
-			diag_add(L->diag, L->name, rec->number,
-				 "duplicate commune code '%s' (first on line %ld)", c.code,
-				 L->l->v[i].row), bad++;
+			diag_add_capped(L->diag, "duplicate commune code", L->name, rec->number,
+					"duplicate commune code '%s' (first on line %ld)", code,
+					L->l->v[i].row), bad++;
 	if (bad) {
 		L->errors += bad;
 		for (size_t i = 0; i < NCOLUMNS; i++)

@@ -1,8 +1,10 @@
 /* CSV input on top of libcsv. */
 #include "csvin.h"
+#include "strbuf.h"
 #include "xml.h"
 
 #include <csv.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,21 +12,54 @@
 struct reader {
 	struct csvin_record rec;
 	size_t alloc;
-	long line;        /* the line being fed to libcsv */
-	long record_line; /* the line where the record's first field ended */
+	struct strbuf text; /* the record's fields, each ended by NUL */
+	long line;          /* the line being fed to libcsv */
+	long record_line;   /* the line where the record's first field ended */
 	csvin_fn fn;
 	void *ctx;
-	int stopped;
+	int stopped, too_wide;
 };
+
+/* The separator of the header line: the most frequent of , ; tab outside quotes. */
+static char detect_separator(const char *buf, size_t len)
+{
+	static const char seps[] = { ',', ';', '\t' };
+	size_t count[3] = { 0 };
+	int quoted = 0, best = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] == '"')
+			quoted = !quoted;
+		else if (!quoted && (buf[i] == '\n' || buf[i] == '\r'))
+			break;
+		else if (!quoted)
+			for (int k = 0; k < 3; k++)
+				count[k] += buf[i] == seps[k];
+	}
+	for (int k = 1; k < 3; k++)
+		if (count[k] > count[best])
+			best = k;
+	return seps[best];
+}
 
 static void on_field(void *data, size_t len, void *p)
 {
 	struct reader *r = p;
 
+	if (r->stopped)
+		return;
 	if (!r->rec.nfields)
 		r->record_line = r->line;
+	if (r->rec.nfields == CSVIN_MAX_FIELDS) {
+		r->too_wide = 1;
+		r->stopped = 1;
+		return;
+	}
+	/* the offset now, a pointer once the record is whole (the buffer may move) */
 	xgrow(&r->rec.fields, &r->alloc, r->rec.nfields + 1, sizeof(*r->rec.fields));
-	r->rec.fields[r->rec.nfields++] = xstrndup(data ? data : "", data ? len : 0);
+	r->rec.fields[r->rec.nfields++] = (char *)(uintptr_t)r->text.len;
+	strbuf_add(&r->text, data ? data : "", data ? len : 0);
+	strbuf_addc(&r->text, '\0');
 }
 
 static void on_record(int term, void *p)
@@ -33,13 +68,14 @@ static void on_record(int term, void *p)
 
 	(void)term;
 	r->rec.number = r->record_line;
+	for (size_t i = 0; i < r->rec.nfields; i++)
+		r->rec.fields[i] = r->text.buf + (uintptr_t)r->rec.fields[i];
 	/* a blank line is no record */
 	if (!r->stopped && !(r->rec.nfields == 1 && !r->rec.fields[0][0]) && r->rec.nfields)
 		if (r->fn(&r->rec, r->ctx) < 0)
 			r->stopped = 1;
-	for (size_t i = 0; i < r->rec.nfields; i++)
-		free(r->rec.fields[i]);
 	r->rec.nfields = 0;
+	strbuf_reset(&r->text);
 }
 
 int csvin_read(const char *buf, size_t len, const char *name, csvin_fn fn, void *ctx,
@@ -48,6 +84,7 @@ int csvin_read(const char *buf, size_t len, const char *name, csvin_fn fn, void 
 	struct csv_parser p;
 	struct reader r = { .fn = fn, .ctx = ctx };
 	int rc = 0, failed = 0;
+	char where[300];
 
 	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
 		buf += 3, len -= 3;
@@ -55,8 +92,10 @@ int csvin_read(const char *buf, size_t len, const char *name, csvin_fn fn, void 
 		return perr_set(err, PERR_DATA, name, "not valid UTF-8 (save the file as CSV UTF-8)");
 	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
 		return perr_set(err, PERR_SYSTEM, name, "cannot start the CSV reader");
+	r.rec.sep = detect_separator(buf, len);
+	csv_set_delim(&p, (unsigned char)r.rec.sep);
 	/* fed a line at a time, so that records know their line even after blank lines */
-	for (size_t at = 0; at < len && !failed;) {
+	for (size_t at = 0; at < len && !failed && !r.stopped;) {
 		const char *nl = memchr(buf + at, '\n', len - at);
 		size_t n = nl ? (size_t)(nl - (buf + at)) + 1 : len - at;
 
@@ -64,16 +103,15 @@ int csvin_read(const char *buf, size_t len, const char *name, csvin_fn fn, void 
 		failed = csv_parse(&p, buf + at, n, on_field, on_record, &r) != n;
 		at += n;
 	}
-	if (failed || csv_fini(&p, on_field, on_record, &r) != 0) {
-		char where[300];
-
-		snprintf(where, sizeof(where), "%s:%ld", name, r.line ? r.line : 1);
+	snprintf(where, sizeof(where), "%s:%ld", name, r.line ? r.line : 1);
+	if (r.too_wide)
+		rc = perr_set(err, PERR_DATA, where, "more than %d fields in one record",
+			      CSVIN_MAX_FIELDS);
+	else if (!r.stopped && (failed || csv_fini(&p, on_field, on_record, &r) != 0))
 		rc = perr_set(err, PERR_DATA, where, "malformed CSV: %s",
 			      csv_strerror(csv_error(&p)));
-	}
-	for (size_t i = 0; i < r.rec.nfields; i++)
-		free(r.rec.fields[i]);
 	free(r.rec.fields);
+	strbuf_release(&r.text);
 	csv_free(&p);
 	if (!rc && r.stopped)
 		rc = -1;

@@ -1,6 +1,12 @@
 /* Reading CSV files with libcsv: a UTF-8 byte-order mark is skipped, the text must be valid
    UTF-8, blank lines are skipped, and each record reaches a callback with its line number
-   (the line where its first field ends; the header is usually line 1). */
+   (the line where its first field ends; the header is usually line 1).
+
+   The separator is found on the header line: whichever of ',' ';' and tab occurs most often
+   outside quotes (',' when none does), so the ';' files Excel writes in a Vietnamese or
+   other decimal-comma locale read as they are. A record's fields live in one buffer the
+   reader reuses, so memory is the longest record, not one allocation per field; a record
+   of more than CSVIN_MAX_FIELDS fields is refused. */
 #ifndef PARINDEX_CSVIN_H
 #define PARINDEX_CSVIN_H
 
@@ -8,10 +14,14 @@
 
 #include "err.h"
 
+#define CSVIN_MAX_FIELDS 16384 /* Excel's own column limit */
+
 struct csvin_record {
-	char **fields; /* NUL-terminated copies, owned by the reader */
+	char **fields; /* NUL-terminated, owned by the reader and valid during the callback;
+			  the callback may change them in place */
 	size_t nfields;
 	long number; /* line number */
+	char sep;    /* the file's separator: ',' ';' or '\t' */
 };
 
 /* Return 0 to go on, -1 to stop reading (the callback has reported why). */

@@ -46,27 +46,82 @@ void diag_add(struct diag *d, const char *file, long line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	xgrow(&d->lines, &d->alloc, d->n + 1, sizeof(*d->lines));
+	xgrow(&d->lines, &d->alloc, d->nlines + 1, sizeof(*d->lines));
+	d->n++;
 	if (line > 0)
-		d->lines[d->n++] = xasprintf("%s:%ld: %s", file, line, msg);
+		d->lines[d->nlines++] = xasprintf("%s:%ld: %s", file, line, msg);
 	else
-		d->lines[d->n++] = xasprintf("%s: %s", file, msg);
+		d->lines[d->nlines++] = xasprintf("%s: %s", file, msg);
+}
+
+void diag_add_capped(struct diag *d, const char *kind, const char *file, long line,
+		     const char *fmt, ...)
+{
+	struct diag_kind *k = NULL;
+	va_list ap;
+	char msg[1024];
+
+	for (size_t i = 0; i < d->nkinds && !k; i++)
+		if (!strcmp(d->kinds[i].kind, kind))
+			k = &d->kinds[i];
+	if (!k) {
+		xgrow(&d->kinds, &d->akinds, d->nkinds + 1, sizeof(*d->kinds));
+		k = &d->kinds[d->nkinds++];
+		*k = (struct diag_kind){ kind, xstrdup(file), 0 };
+	}
+	if (++k->n > DIAG_CAP) {
+		d->n++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	diag_add(d, file, line, "%s", msg);
+}
+
+void diag_hint(struct diag *d, const char *file, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[1024];
+
+	if (d->hint)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	d->hint = xasprintf("%s: hint: %s", file, msg);
 }
 
 void diag_print(const struct diag *d, const char *stage)
 {
-	for (size_t i = 0; i < d->n; i++) {
+	for (size_t i = 0; i < d->nlines; i++) {
 		fprintf(stderr, "parindex: %s: ", stage);
 		escape_term_fputs(stderr, d->lines[i]);
+		fputc('\n', stderr);
+	}
+	for (size_t i = 0; i < d->nkinds; i++)
+		if (d->kinds[i].n > DIAG_CAP) {
+			fprintf(stderr, "parindex: %s: ", stage);
+			escape_term_fputs(stderr, d->kinds[i].file);
+			fprintf(stderr, ": ... and %zu more %s errors\n", d->kinds[i].n - DIAG_CAP,
+				d->kinds[i].kind);
+		}
+	if (d->hint) {
+		fprintf(stderr, "parindex: %s: ", stage);
+		escape_term_fputs(stderr, d->hint);
 		fputc('\n', stderr);
 	}
 }
 
 void diag_release(struct diag *d)
 {
-	for (size_t i = 0; i < d->n; i++)
+	for (size_t i = 0; i < d->nlines; i++)
 		free(d->lines[i]);
 	free(d->lines);
+	for (size_t i = 0; i < d->nkinds; i++)
+		free(d->kinds[i].file);
+	free(d->kinds);
+	free(d->hint);
 	memset(d, 0, sizeof(*d));
 }
 

@@ -26,14 +26,34 @@ void perr_clear(struct perr *e);
 /* Print "parindex: STAGE: WHERE: MSG" to stderr; returns e->code. */
 int perr_print(const struct perr *e, const char *stage);
 
-/* A growing list of "where: message" lines. */
+/* A growing list of "where: message" lines. n counts every problem added, lines holds
+   nlines of them: diag_add_capped keeps at most DIAG_CAP lines of one kind and only counts
+   the rest, so a file with a million bad rows takes a screen, not gigabytes. */
+#define DIAG_CAP 20
+
+struct diag_kind {
+	const char *kind; /* the caller's string, e.g. "unknown commune code" */
+	char *file;
+	size_t n;
+};
+
 struct diag {
 	char **lines;
-	size_t n, alloc;
+	size_t n, alloc, nlines;
+	struct diag_kind *kinds;
+	size_t nkinds, akinds;
+	char *hint; /* printed last, once; not a problem of its own */
 };
 
 void diag_add(struct diag *d, const char *file, long line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* diag_add, but past DIAG_CAP problems of the same kind only counted; diag_print then
+   adds "FILE: ... and N more KIND errors". */
+void diag_add_capped(struct diag *d, const char *kind, const char *file, long line,
+		     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Set the one hint printed after every line ("FILE: hint: ..."), unless one is set. */
+void diag_hint(struct diag *d, const char *file, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 void diag_print(const struct diag *d, const char *stage);
 void diag_release(struct diag *d);
 

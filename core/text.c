@@ -6,6 +6,7 @@
 #include <nettle/sha2.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unicase.h>
 #include <uninorm.h>
 
 char *text_nfc(const char *s)
@@ -19,6 +20,37 @@ char *text_nfc(const char *s)
 	r = xstrndup((const char *)out, outlen);
 	free(out);
 	return r;
+}
+
+char *text_fold(const char *s)
+{
+	size_t outlen = 0;
+	uint8_t *out = u8_tolower((const uint8_t *)s, strlen(s), NULL, UNINORM_NFC, NULL, &outlen);
+	char *r;
+
+	if (!out)
+		return xstrdup(s);
+	r = xstrndup((const char *)out, outlen);
+	free(out);
+	return r;
+}
+
+char *text_cut(char *out, size_t size, const char *s)
+{
+	static const char ellipsis[] = "\xe2\x80\xa6"; /* … */
+	size_t len = strlen(s), n;
+
+	if (len < size) {
+		memcpy(out, s, len + 1);
+		return out;
+	}
+	n = size - sizeof(ellipsis);
+	/* back to the first byte of a character: continuation bytes are 10xxxxxx */
+	while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	memcpy(out, s, n);
+	memcpy(out + n, ellipsis, sizeof(ellipsis));
+	return out;
 }
 
 int text_is_nfc(const char *s)

@@ -1,4 +1,5 @@
-/* Text helpers: Unicode normalisation (libunistring) and hex digests (nettle). */
+/* Text helpers: Unicode normalisation and case (libunistring), cutting text on a character
+   boundary, and hex digests (nettle). */
 #ifndef PARINDEX_TEXT_H
 #define PARINDEX_TEXT_H
 
@@ -8,6 +9,12 @@
 int text_is_nfc(const char *s);
 /* s in NFC, newly allocated. */
 char *text_nfc(const char *s);
+/* s lower-cased and in NFC ("Xã" -> "xã"), newly allocated; invalid UTF-8 stays as it is. */
+char *text_fold(const char *s);
+/* s copied into out (size bytes, at least 4), cut if it does not fit at the end of a whole
+   UTF-8 character and then ended with "…", so a message never ends inside a character and
+   always says that text was cut. Returns out. */
+char *text_cut(char *out, size_t size, const char *s);
 /* Lower-case hex digests of data, written into out (65 and 33 bytes). */
 void text_sha256_hex(const void *data, size_t len, char out[65]);
 void text_md5_hex(const void *data, size_t len, char out[33]);

@@ -10,11 +10,17 @@
    - a commune whose rows are all blank is skipped (a template filled one commune at a time);
      a commune with any filled row must give every leaf a score or mark it not applicable,
      so that no leaf counts 0 silently;
-   - numbers use a decimal point; "1,5" is refused with a hint. */
+   - numbers use a decimal point; "1,5" is refused with a hint, except in a file whose
+     fields are separated by ';' or tab (Excel's CSV in a decimal-comma locale), where it
+     is 1.5;
+   - an unknown code that looks like what a spreadsheet makes of one (a number or date for
+     1.1.1, 6 for a register's 0006) adds one hint, after all the errors, to format the
+     column as Text or fill the XLSX template. */
 #include "tally.h"
 #include "csvout.h"
 #include "csvin.h"
 #include "db.h"
+#include "strbuf.h"
 #include "text.h"
 
 #include <strings.h>
@@ -23,39 +29,47 @@
 
 void tally_sheet_release(struct tally_sheet *s)
 {
-	for (size_t i = 0; i < s->nrows; i++) {
-		for (size_t k = 0; k < s->rows[i].ncells; k++)
-			free(s->rows[i].cells[k]);
-		free(s->rows[i].cells);
-	}
-	free(s->rows);
+	tally_xlsx_free(s->xlsx);
 	memset(s, 0, sizeof(*s));
 }
 
-static int add_csv_record(const struct csvin_record *rec, void *p)
-{
-	struct tally_sheet *s = p;
-	struct tally_sheet_row *row;
+struct csv_rows {
+	tally_row_fn fn; /* NULL: only read the file through */
+	void *ctx;
+	char sep;
+};
 
-	xgrow(&s->rows, &s->alloc, s->nrows + 1, sizeof(*s->rows));
-	row = &s->rows[s->nrows++];
-	row->number = rec->number;
-	row->ncells = rec->nfields;
-	row->cells = xcalloc(rec->nfields ? rec->nfields : 1, sizeof(*row->cells));
-	for (size_t i = 0; i < rec->nfields; i++)
-		row->cells[i] = xstrdup(rec->fields[i]);
-	return 0;
+static int csv_row(const struct csvin_record *rec, void *p)
+{
+	struct csv_rows *cr = p;
+
+	cr->sep = rec->sep;
+	return cr->fn ? cr->fn(rec->number, (const char *const *)rec->fields, rec->nfields, cr->ctx)
+		      : 0;
 }
 
 int tally_sheet_read_csv(struct tally_sheet *s, const char *buf, size_t len, const char *name,
 			 struct perr *err)
 {
+	struct csv_rows cr = { .sep = ',' };
+
 	memset(s, 0, sizeof(*s));
-	if (csvin_read(buf, len, name, add_csv_record, s, err) < 0) {
-		tally_sheet_release(s);
+	/* read through once, so that a file that is no CSV is refused before any row is checked */
+	if (csvin_read(buf, len, name, csv_row, &cr, err) < 0)
 		return -1;
-	}
+	*s = (struct tally_sheet){ .buf = buf, .name = name, .len = len, .sep = cr.sep };
 	return 0;
+}
+
+int tally_sheet_rows(const struct tally_sheet *s, tally_row_fn fn, void *ctx, struct perr *err)
+{
+	struct csv_rows cr = { fn, ctx, ',' };
+
+	if (s->xlsx)
+		return tally_xlsx_rows(s->xlsx, fn, ctx, err);
+	if (!s->buf)
+		return 0;
+	return csvin_read(s->buf, s->len, s->name, csv_row, &cr, err);
 }
 
 /* ---- checking ---- */
@@ -65,50 +79,69 @@ static const char *const column_names[NCOLUMNS] = {
 	"commune_code", "criterion_id", "self_score", "appraised_score", "not_applicable", "note",
 };
 
-/* The cell's text with surrounding white space removed, "" for an empty or absent cell. */
-static char *cell(const struct tally_sheet_row *row, int col, char *buf, size_t size)
+static int space(char c)
 {
-	const char *s = col >= 0 && (size_t)col < row->ncells && row->cells[col] ? row->cells[col]
-									     : "";
-	size_t n;
-
-	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-		s++;
-	n = strlen(s);
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
-		n--;
-	if (n >= size)
-		n = size - 1;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	return buf;
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* A score cell: 0 blank, 1 a number in *v, -1 not a number (reported). */
-static int score(struct diag *diag, const char *name, long row, const char *what,
-		 const char *s, const struct tally_leaf *leaf, double *v)
+/* The cell's text with surrounding white space removed, "" for an empty or absent cell; a
+   copy in sb (whole: nothing is cut), valid until sb is used again. */
+static char *cell(const char *const *cells, size_t ncells, int col, struct strbuf *sb)
 {
-	char *end;
+	const char *s = col >= 0 && (size_t)col < ncells && cells[col] ? cells[col] : "";
+	size_t n;
+
+	while (space(*s))
+		s++;
+	n = strlen(s);
+	while (n && space(s[n - 1]))
+		n--;
+	strbuf_reset(sb);
+	strbuf_add(sb, s, n);
+	return sb->buf ? sb->buf : (char *)"";
+}
+
+static int blank(const char *s)
+{
+	while (s && space(*s))
+		s++;
+	return !s || !*s;
+}
+
+/* Cell text quoted in a message: at most 64 bytes, cut on a character with "…". */
+#define Q(s, buf) text_cut(buf, sizeof(buf), s)
+
+/* A score cell: 0 blank, 1 a number in *v, -1 not a number (reported). With ';' or tab
+   between fields a decimal comma is a decimal point, as Excel writes it in such locales. */
+static int score(struct diag *diag, const char *name, long row, const char *what, char *s,
+		 char sep, const struct tally_leaf *leaf, double *v)
+{
+	char *end, q[64];
+	int comma_number = *s && strspn(s, "0123456789,") == strlen(s) && strchr(s, ',') &&
+			   strchr(s, ',') == strrchr(s, ',');
 
 	if (!*s)
 		return 0;
+	if (comma_number && sep != ',')
+		*strchr(s, ',') = '.';
 	if (strspn(s, "0123456789.+-eE") != strlen(s) || (*v = strtod(s, &end), *end) ||
 	    end == s) {
 		if (strspn(s, "0123456789,") == strlen(s) && strchr(s, ','))
-			diag_add(diag, name, row,
-				 "%s '%s' is not a number (write decimals with a point, e.g. 1.5)",
-				 what, s);
+			diag_add_capped(diag, "score", name, row,
+					"%s '%s' is not a number (write decimals with a point, e.g. 1.5)",
+					what, Q(s, q));
 		else
-			diag_add(diag, name, row, "%s '%s' is not a number", what, s);
+			diag_add_capped(diag, "score", name, row, "%s '%s' is not a number", what,
+					Q(s, q));
 		return -1;
 	}
 	if (*v < 0) {
-		diag_add(diag, name, row, "%s %s is below 0", what, s);
+		diag_add_capped(diag, "score", name, row, "%s %s is below 0", what, Q(s, q));
 		return -1;
 	}
 	if (leaf && *v > leaf->max + 1e-9) {
-		diag_add(diag, name, row, "%s %s is above the max %g of criterion %s", what, s,
-			 leaf->max, leaf->id);
+		diag_add_capped(diag, "score", name, row, "%s %s is above the max %g of criterion %s",
+				what, Q(s, q), leaf->max, leaf->id);
 		return -1;
 	}
 	return 1;
@@ -137,33 +170,81 @@ static size_t find_commune(const struct commune_list *cl, const char *code)
 	return DEF_NONE;
 }
 
-/* Why id is no self-assessed leaf, reported; nothing when it is one. */
-static void not_a_leaf(const struct def *d, struct diag *diag, const char *name, long row,
-		       const char *id)
+/* Why id is no self-assessed leaf, reported; nothing when it is one. 1 when id is nothing
+   the definition knows. */
+static int not_a_leaf(const struct def *d, struct diag *diag, const char *name, long row,
+		      const char *id)
 {
 	size_t c = def_find_criterion(d, id);
+	char q[64];
 
 	for (size_t f = 0; f < d->nfields; f++)
 		if (!strcmp(d->fields[f].id, id)) {
-			diag_add(diag, name, row,
-				 "'%s' is a field, not a criterion; name its self-assessed criteria or sub-criteria",
-				 id);
-			return;
+			diag_add_capped(diag, "criterion", name, row,
+					"'%s' is a field, not a criterion; name its self-assessed criteria or sub-criteria",
+					id);
+			return 0;
 		}
 	if (c == DEF_NONE) {
-		diag_add(diag, name, row, "unknown criterion '%s' (not in definition %s %s)", id,
-			 d->id, d->version);
+		diag_add_capped(diag, "criterion", name, row,
+				"unknown criterion '%s' (not in definition %s %s)", Q(id, q), d->id,
+				d->version);
+		return 1;
 	} else if (d->criteria[c].assessed == DEF_SURVEY) {
-		diag_add(diag, name, row,
-			 "criterion %s is survey-assessed: its points come only from the survey, it takes no self score",
-			 id);
+		diag_add_capped(diag, "criterion", name, row,
+				"criterion %s is survey-assessed: its points come only from the survey, it takes no self score",
+				id);
 	} else {
 		const struct def_criterion *cr = &d->criteria[c];
 
-		diag_add(diag, name, row, "criterion %s is scored by its sub-criteria %s to %s", id,
-			 d->subcriteria[cr->first_sub].id,
-			 d->subcriteria[cr->first_sub + cr->nsub - 1].id);
+		diag_add_capped(diag, "criterion", name, row,
+				"criterion %s is scored by its sub-criteria %s to %s", id,
+				d->subcriteria[cr->first_sub].id,
+				d->subcriteria[cr->first_sub + cr->nsub - 1].id);
 	}
+	return 0;
+}
+
+/* Does an unknown criterion id look like what a spreadsheet makes of a code such as 1.1.1:
+   a number or date serial ("36892"), or a date ("01/01/2001", "2001-01-01", "1.1.2001")? */
+static int looks_converted(const char *id)
+{
+	size_t parts = 1, digits = 0, longest = 0;
+
+	if (!*id || strspn(id, "0123456789") == strlen(id))
+		return *id != 0;
+	for (const char *p = id; *p; p++) {
+		if (*p >= '0' && *p <= '9') {
+			if (++digits > longest)
+				longest = digits;
+		} else if ((*p == '/' || *p == '-' || *p == '.') && digits) {
+			parts++;
+			digits = 0;
+		} else {
+			return 0;
+		}
+	}
+	return digits && parts == 3 && (longest == 4 || strpbrk(id, "/-"));
+}
+
+/* Is code a register code of cl without its leading zeros ("6" for "0006")? */
+static const char *zeros_dropped(const struct commune_list *cl, const char *code)
+{
+	if (!*code || strspn(code, "0123456789") != strlen(code))
+		return NULL;
+	while (*code == '0' && code[1])
+		code++;
+	for (size_t i = 0; i < cl->n; i++) {
+		const char *r = cl->v[i].code;
+
+		if (*r != '0')
+			continue;
+		while (*r == '0' && r[1])
+			r++;
+		if (!strcmp(r, code))
+			return cl->v[i].code;
+	}
+	return NULL;
 }
 
 /* A row's state while checking: per commune × leaf, the row that gave it (0: none) and
@@ -173,154 +254,222 @@ struct seen {
 	unsigned char blank;
 };
 
+/* The check of one sheet, fed a row at a time: what it keeps is per commune × leaf, so a
+   file's size changes only the time it takes. */
+struct check {
+	const struct def *d;
+	const struct commune_list *cl;
+	const char *name;
+	struct tally_score_file *f;
+	struct diag *diag;
+	struct tally_leaf *leaves;
+	size_t nleaves;
+	char sep;
+	int col[NCOLUMNS], have_header, bad_header, dotted_ids;
+	struct seen *seen;
+	long *first_row;
+	unsigned char *filled;
+	struct strbuf buf[4];
+	const char *converted; /* the first code that looks converted by a spreadsheet */
+	const char *register_code; /* the register's code it was, for a commune code */
+	long converted_row;
+	char converted_code[64];
+};
+
+static int check_header(struct check *k, long number, const char *const *cells, size_t ncells)
+{
+	size_t errors = k->diag->n;
+
+	k->have_header = 1;
+	for (int c = 0; c < NCOLUMNS; c++) {
+		k->col[c] = -1;
+		for (size_t i = 0; i < ncells; i++) {
+			if (strcmp(cell(cells, ncells, (int)i, &k->buf[0]), column_names[c]))
+				continue;
+			if (k->col[c] >= 0)
+				diag_add_capped(k->diag, "header", k->name, number,
+						"column '%s' appears twice", column_names[c]);
+			k->col[c] = (int)i;
+		}
+		if (k->col[c] < 0)
+			diag_add_capped(k->diag, "header", k->name, number,
+					"no column '%s' in the header (needed: commune_code, criterion_id, self_score, appraised_score, not_applicable, note)",
+					column_names[c]);
+	}
+	k->bad_header = k->diag->n > errors;
+	return k->bad_header ? -1 : 0;
+}
+
+static void converted(struct check *k, long number, const char *code, const char *register_code)
+{
+	if (k->converted)
+		return;
+	k->converted = text_cut(k->converted_code, sizeof(k->converted_code), code);
+	k->register_code = register_code;
+	k->converted_row = number;
+}
+
+static int check_row(long number, const char *const *cells, size_t ncells, void *p)
+{
+	struct check *k = p;
+	struct diag *diag = k->diag;
+	const char *name = k->name;
+	const char *code, *id, *na, *converted_from;
+	size_t c, l, before = diag->n;
+	struct tally_leaf_score s = { 0 };
+	int is_na, has_self, has_appr;
+	char q[64];
+
+	if (!k->have_header)
+		return check_header(k, number, cells, ncells);
+	/* a wholly empty row is no row */
+	{
+		int empty = 1;
+
+		for (size_t i = 0; i < ncells && empty; i++)
+			empty = blank(cells[i]);
+		if (empty)
+			return 0;
+	}
+	/* the template writes a code such as "-12" as "'-12" (core/csvout) */
+	code = csvout_unneutral(cell(cells, ncells, k->col[COMMUNE], &k->buf[0]));
+	id = csvout_unneutral(cell(cells, ncells, k->col[CRITERION], &k->buf[1]));
+	na = cell(cells, ncells, k->col[NA], &k->buf[2]);
+	if (!*code) {
+		diag_add_capped(diag, "commune code", name, number, "no commune code");
+		return 0;
+	}
+	c = find_commune(k->cl, code);
+	if (c == DEF_NONE) {
+		diag_add_capped(diag, "unknown commune code", name, number,
+				"unknown commune code '%s' (not in the register for district %s)",
+				Q(code, q), k->d->district_code ? k->d->district_code : "?");
+		converted_from = zeros_dropped(k->cl, code);
+		if (converted_from)
+			converted(k, number, code, converted_from);
+	}
+	for (l = 0; l < k->nleaves && strcmp(k->leaves[l].id, id); l++)
+		;
+	if (!*id)
+		diag_add_capped(diag, "criterion", name, number, "no criterion id");
+	else if (l == k->nleaves && not_a_leaf(k->d, diag, name, number, id) && k->dotted_ids &&
+		 looks_converted(id))
+		converted(k, number, id, NULL);
+	has_self = score(diag, name, number, "self score",
+			 cell(cells, ncells, k->col[SELF], &k->buf[3]), k->sep,
+			 l < k->nleaves ? &k->leaves[l] : NULL, &s.self_score);
+	has_appr = score(diag, name, number, "appraised score",
+			 cell(cells, ncells, k->col[APPRAISED], &k->buf[3]), k->sep,
+			 l < k->nleaves ? &k->leaves[l] : NULL, &s.appraised_score);
+	is_na = yes_no(na);
+	if (is_na < 0)
+		diag_add_capped(diag, "not_applicable", name, number,
+				"not_applicable '%s' is neither yes (1, x, yes, có) nor no (blank, 0, no, không)",
+				Q(na, q));
+	if (is_na == 1 && (has_self || has_appr))
+		diag_add_capped(diag, "not_applicable", name, number,
+				"marked not applicable but has a score; leave the scores blank");
+	if (c == DEF_NONE || l == k->nleaves)
+		return 0;
+	{
+		struct seen *sn = &k->seen[c * k->nleaves + l];
+
+		if (sn->row) {
+			diag_add_capped(diag, "duplicate row", name, number,
+					"duplicate row for commune %s, criterion %s (first on row %ld)",
+					k->cl->v[c].code, k->leaves[l].id, sn->row);
+			return 0;
+		}
+		/* a row with a bad cell still counts as given: it was reported once already */
+		sn->row = number;
+		sn->blank = diag->n == before && !has_self && !has_appr && is_na != 1;
+		if (!k->first_row[c])
+			k->first_row[c] = number;
+		if (sn->blank)
+			return 0;
+	}
+	k->filled[c] = 1;
+	if (diag->n > before)
+		return 0;
+	s.has_self = has_self == 1;
+	s.has_appraised = has_appr == 1;
+	s.not_applicable = is_na == 1;
+	xgrow(&k->f->rows, &k->f->alloc, k->f->nrows + 1, sizeof(*k->f->rows));
+	k->f->rows[k->f->nrows++] = (struct tally_score_row){
+		number, c, l, s, text_nfc(cell(cells, ncells, k->col[NOTE], &k->buf[3])),
+	};
+	return 0;
+}
+
 int tally_scores_check(const struct def *d, const struct commune_list *cl,
 		       const struct tally_sheet *sheet, const char *name,
 		       struct tally_score_file *f, struct diag *diag)
 {
-	struct tally_leaf *leaves;
-	size_t nleaves = tally_leaves(d, &leaves), errors = diag->n;
-	int col[NCOLUMNS];
-	struct seen *seen = NULL;
-	long *first_row = NULL;
-	unsigned char *filled = NULL;
-	const struct tally_sheet_row *header;
-	char buf[4][1024];
+	struct check k = { .d = d, .cl = cl, .name = name, .f = f, .diag = diag,
+			   .sep = sheet->sep };
+	size_t errors = diag->n;
+	struct perr err = { 0 };
 
 	memset(f, 0, sizeof(*f));
-	if (!sheet->nrows) {
+	k.nleaves = tally_leaves(d, &k.leaves);
+	for (size_t l = 0; l < k.nleaves; l++)
+		k.dotted_ids |= strchr(k.leaves[l].id, '.') != NULL;
+	k.seen = xcalloc(cl->n * k.nleaves + 1, sizeof(*k.seen));
+	k.first_row = xcalloc(cl->n + 1, sizeof(*k.first_row));
+	k.filled = xcalloc(cl->n + 1, 1);
+	f->commune_in_file = xcalloc(cl->n + 1, 1);
+	/* the sheet was read through once already: a failure now is no input's fault */
+	if (tally_sheet_rows(sheet, check_row, &k, &err) < 0 && diag->n == errors)
+		diag_add(diag, err.where[0] ? err.where : name, 0, "%s",
+			 err.msg[0] ? err.msg : "cannot read the sheet again");
+	if (!k.have_header) {
 		diag_add(diag, name, 0, "empty: no header row");
 		goto done;
 	}
-	/* the header */
-	header = &sheet->rows[0];
-	for (int k = 0; k < NCOLUMNS; k++) {
-		col[k] = -1;
-		for (size_t i = 0; i < header->ncells; i++) {
-			if (strcmp(cell(header, (int)i, buf[0], sizeof(buf[0])), column_names[k]))
-				continue;
-			if (col[k] >= 0)
-				diag_add(diag, name, header->number, "column '%s' appears twice",
-					 column_names[k]);
-			col[k] = (int)i;
-		}
-		if (col[k] < 0)
-			diag_add(diag, name, header->number,
-				 "no column '%s' in the header (needed: commune_code, criterion_id, self_score, appraised_score, not_applicable, note)",
-				 column_names[k]);
-	}
-	if (diag->n > errors)
+	if (k.bad_header)
 		goto done;
-
-	seen = xcalloc(cl->n * nleaves + 1, sizeof(*seen));
-	first_row = xcalloc(cl->n + 1, sizeof(*first_row));
-	filled = xcalloc(cl->n + 1, 1);
-	f->commune_in_file = xcalloc(cl->n + 1, 1);
-	for (size_t r = 1; r < sheet->nrows; r++) {
-		const struct tally_sheet_row *row = &sheet->rows[r];
-		/* the template writes a code such as "-12" as "'-12" (core/csvout) */
-		const char *code = csvout_unneutral(cell(row, col[COMMUNE], buf[0], sizeof(buf[0])));
-		const char *id = csvout_unneutral(cell(row, col[CRITERION], buf[1], sizeof(buf[1])));
-		const char *na = cell(row, col[NA], buf[2], sizeof(buf[2]));
-		size_t c, l, before = diag->n;
-		struct tally_leaf_score s = { 0 };
-		int is_na, has_self, has_appr;
-
-		/* a wholly empty row is no row */
-		{
-			int empty = 1;
-
-			for (size_t i = 0; i < row->ncells && empty; i++)
-				empty = !*cell(row, (int)i, buf[3], sizeof(buf[3]));
-			if (empty)
-				continue;
-		}
-		if (!*code) {
-			diag_add(diag, name, row->number, "no commune code");
-			continue;
-		}
-		c = find_commune(cl, code);
-		if (c == DEF_NONE)
-			diag_add(diag, name, row->number,
-				 "unknown commune code '%s' (not in the register for district %s)", code,
-				 d->district_code ? d->district_code : "?");
-		for (l = 0; l < nleaves && strcmp(leaves[l].id, id); l++)
-			;
-		if (!*id)
-			diag_add(diag, name, row->number, "no criterion id");
-		else if (l == nleaves)
-			not_a_leaf(d, diag, name, row->number, id);
-		has_self = score(diag, name, row->number, "self score",
-				 cell(row, col[SELF], buf[3], sizeof(buf[3])),
-				 l < nleaves ? &leaves[l] : NULL, &s.self_score);
-		has_appr = score(diag, name, row->number, "appraised score",
-				 cell(row, col[APPRAISED], buf[3], sizeof(buf[3])),
-				 l < nleaves ? &leaves[l] : NULL, &s.appraised_score);
-		is_na = yes_no(na);
-		if (is_na < 0)
-			diag_add(diag, name, row->number,
-				 "not_applicable '%s' is neither yes (1, x, yes, có) nor no (blank, 0, no, không)",
-				 na);
-		if (is_na == 1 && (has_self || has_appr))
-			diag_add(diag, name, row->number,
-				 "marked not applicable but has a score; leave the scores blank");
-		if (c == DEF_NONE || l == nleaves)
-			continue;
-		if (seen[c * nleaves + l].row) {
-			diag_add(diag, name, row->number,
-				 "duplicate row for commune %s, criterion %s (first on row %ld)", code, id,
-				 seen[c * nleaves + l].row);
-			continue;
-		}
-		/* a row with a bad cell still counts as given: it was reported once already */
-		seen[c * nleaves + l].row = row->number;
-		seen[c * nleaves + l].blank = diag->n == before && !has_self && !has_appr && is_na != 1;
-		if (!first_row[c])
-			first_row[c] = row->number;
-		if (seen[c * nleaves + l].blank)
-			continue;
-		filled[c] = 1;
-		if (diag->n > before)
-			continue;
-		s.has_self = has_self == 1;
-		s.has_appraised = has_appr == 1;
-		s.not_applicable = is_na == 1;
-		xgrow(&f->rows, &f->alloc, f->nrows + 1, sizeof(*f->rows));
-		f->rows[f->nrows++] = (struct tally_score_row){
-			row->number, c, l, s,
-			text_nfc(cell(row, col[NOTE], buf[3], sizeof(buf[3]))),
-		};
-	}
 
 	/* a commune with any filled row must account for every leaf */
 	for (size_t c = 0; c < cl->n; c++) {
-		if (!first_row[c])
+		if (!k.first_row[c])
 			continue;
-		if (!filled[c]) {
+		if (!k.filled[c]) {
 			f->skipped++;
 			continue;
 		}
 		f->commune_in_file[c] = 1;
 		f->ncommunes++;
-		for (size_t l = 0; l < nleaves; l++) {
-			const struct seen *sn = &seen[c * nleaves + l];
+		for (size_t l = 0; l < k.nleaves; l++) {
+			const struct seen *sn = &k.seen[c * k.nleaves + l];
 
 			if (!sn->row)
-				diag_add(diag, name, first_row[c],
-					 "commune %s has no row for criterion %s (give every self-assessed criterion a score, or mark it not applicable)",
-					 cl->v[c].code, leaves[l].id);
+				diag_add_capped(diag, "missing row", name, k.first_row[c],
+						"commune %s has no row for criterion %s (give every self-assessed criterion a score, or mark it not applicable)",
+						cl->v[c].code, k.leaves[l].id);
 			else if (sn->blank)
-				diag_add(diag, name, sn->row,
-					 "commune %s, criterion %s: no score (give a self or appraised score, or mark it not applicable)",
-					 cl->v[c].code, leaves[l].id);
+				diag_add_capped(diag, "missing score", name, sn->row,
+						"commune %s, criterion %s: no score (give a self or appraised score, or mark it not applicable)",
+						cl->v[c].code, k.leaves[l].id);
 		}
 	}
 	if (diag->n == errors && !f->ncommunes)
 		diag_add(diag, name, 0, "nothing to import: every row is blank");
+	/* one hint for the whole file, however many rows it explains */
+	if (k.register_code)
+		diag_hint(diag, name,
+			  "'%s' (row %ld) may be commune %s without its leading zeros, which a spreadsheet drops from what it takes for a number: format the code columns as Text, or fill the template 'parindex scores template --out FILE.xlsx' writes",
+			  k.converted, k.converted_row, k.register_code);
+	else if (k.converted)
+		diag_hint(diag, name,
+			  "'%s' (row %ld) may be a code like 1.1.1 that a spreadsheet turned into a number or a date: format the code columns as Text, or fill the template 'parindex scores template --out FILE.xlsx' writes",
+			  k.converted, k.converted_row);
 done:
-	free(seen);
-	free(first_row);
-	free(filled);
-	free(leaves);
+	free(k.seen);
+	free(k.first_row);
+	free(k.filled);
+	free(k.leaves);
+	for (int i = 0; i < 4; i++)
+		strbuf_release(&k.buf[i]);
 	f->ncommunes = diag->n > errors ? 0 : f->ncommunes;
 	if (diag->n > errors) {
 		tally_score_file_release(f);

@@ -225,17 +225,22 @@ void tally_print_explain(FILE *out, enum tally_lang lang, const struct def *d, c
 
 /* ---- scores files ---- */
 
-/* A sheet read from CSV or XLSX: rows of text cells, with the spreadsheet's row numbers. */
-struct tally_sheet_row {
-	long number;
-	char **cells; /* NULL for an empty cell */
-	size_t ncells;
-};
+/* A sheet read from CSV or XLSX and checked as a file (CSV syntax, UTF-8; the workbook's
+   parts, cell references and shared strings), but not copied into rows: tally_sheet_rows()
+   gives the rows one at a time, cells pointing into the file or the shared strings, so
+   memory is the input's size and the longest row, not a copy per cell. */
+struct tally_xlsx;
 
 struct tally_sheet {
-	struct tally_sheet_row *rows;
-	size_t nrows, alloc;
+	const char *buf, *name; /* CSV: the file, borrowed until tally_sheet_release */
+	size_t len;
+	char sep;                /* CSV: ',' ';' or tab (a decimal comma is read past ','); 0 XLSX */
+	struct tally_xlsx *xlsx; /* XLSX: the worksheet and its shared strings */
 };
+
+/* One row: cells[i] is the text of column i (NULL or "" when empty); number is the line
+   (CSV) or the spreadsheet's row number. Return 0 to go on, -1 to stop. */
+typedef int (*tally_row_fn)(long number, const char *const *cells, size_t ncells, void *ctx);
 
 void tally_sheet_release(struct tally_sheet *s);
 int tally_sheet_read_csv(struct tally_sheet *s, const char *buf, size_t len, const char *name,
@@ -243,6 +248,10 @@ int tally_sheet_read_csv(struct tally_sheet *s, const char *buf, size_t len, con
 /* The first worksheet of an XLSX workbook (shared strings, inline strings, numbers). */
 int tally_sheet_read_xlsx(struct tally_sheet *s, const char *buf, size_t len,
 			  const char *name, struct perr *err);
+/* Each row of a sheet read by the above, in order. */
+int tally_sheet_rows(const struct tally_sheet *s, tally_row_fn fn, void *ctx, struct perr *err);
+int tally_xlsx_rows(const struct tally_xlsx *x, tally_row_fn fn, void *ctx, struct perr *err);
+void tally_xlsx_free(struct tally_xlsx *x);
 
 /* One accepted row of a scores file. */
 struct tally_score_row {

@@ -21,6 +21,7 @@ ok "template is a zip with a worksheet" sh -c 'unzip -l tpl.xlsx | grep -q xl/wo
 ok "template header frozen" sh -c 'unzip -p tpl.xlsx xl/worksheets/sheet1.xml | grep -q "<pane ySplit=\"1\""'
 ok "template checks typed scores against the row's max" sh -c 'unzip -p tpl.xlsx xl/worksheets/sheet1.xml | grep -q "<dataValidation type=\"custom\"[^>]*sqref=\"F2:G10\"><formula1>AND(ISNUMBER(F2),F2&gt;=0,F2&lt;=\$E2)"'
 ok "template offers x for not applicable" sh -c 'unzip -p tpl.xlsx xl/worksheets/sheet1.xml | grep -q "sqref=\"H2:H10\"><formula1>\"x\"</formula1>"'
+ok "template code columns are Text (1.1.1 typed there stays 1.1.1)" sh -c 'unzip -p tpl.xlsx xl/styles.xml | grep -q "numFmtId=\"49\"[^>]*applyNumberFormat=\"1\""'
 # read back through our own reader: 9 blank rows, so nothing to import
 golden template-read-back parindex scores import --db t.db tpl.xlsx
 
@@ -36,6 +37,9 @@ golden above-max parindex scores import --db t.db above-max.xlsx
 same "above-max: nothing stored" "$(stored)" "$before"
 book text-score.xlsx 's|<c r="C3"><v>1</v></c>|<c r="C3" t="inlineStr"><is><t>một</t></is></c>|'
 golden text-score parindex scores import --db t.db text-score.xlsx
+# 1.1.1 typed into a General cell became the date 01/01/2001, stored as its serial number
+book date-code.xlsx 's|<c r="B3" t="s"><v>6</v></c>|<c r="B3" s="1"><v>36892</v></c>|'
+golden date-code parindex scores import --db t.db date-code.xlsx
 book error-cell.xlsx 's|<c r="C3"><v>1</v></c>|<c r="C3" t="e"><v>#DIV/0!</v></c>|'
 golden error-cell parindex scores import --db t.db error-cell.xlsx
 book bad-string.xlsx 's|<c r="B6" t="s"><v>8</v></c>|<c r="B6" t="s"><v>42</v></c>|'
@@ -63,6 +67,14 @@ awk 'BEGIN { printf "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetm
 	print "</sst>" }' >parts/xl/sharedStrings.xml
 (cd parts && zip -q -X -r ../bomb.xlsx '[Content_Types].xml' _rels xl)
 golden zip-bomb parindex scores import --db t.db bomb.xlsx
+# a worksheet named by 300 'ệ' in the relationships: the message quotes it cut on a
+# character, with "…"
+rm -rf parts && cp -r "$DATA/scores/xlsx" parts
+long=$(awk 'BEGIN { for (i = 0; i < 300; i++) printf "ệ" }')
+sed -i "s|Target=\"[^\"]*sheet1.xml\"|Target=\"worksheets/$long.xml\"|" parts/xl/_rels/workbook.xml.rels
+(cd parts && zip -q -X -r ../long-name.xlsx '[Content_Types].xml' _rels xl)
+golden long-part-name parindex scores import --db t.db long-name.xlsx
+ok "long part name: valid UTF-8" sh -c '"$PARINDEX" scores import --db t.db long-name.xlsx 2>&1 | iconv -f UTF-8 -t UTF-8 >/dev/null'
 printf 'PK\003\004 not really a zip' >fake.xlsx
 golden not-a-zip parindex scores import --db t.db fake.xlsx
 same "nothing stored by any bad workbook" "$(stored)" "$before"

@@ -2,6 +2,11 @@
 #include "unit.h"
 
 #include "commune.h"
+#include "csvin.h"
+#include "strbuf.h"
+#include "text.h"
+
+#include <stdlib.h>
 
 static void samples(void)
 {
@@ -81,9 +86,147 @@ static void nfc(void)
 	diag_release(&diag);
 }
 
+/* The separator is the header's most frequent of , ; tab outside quotes. */
+struct fields_seen {
+	char sep;
+	size_t nrecords, nfields;
+	char last[64];
+};
+
+static int count_fields(const struct csvin_record *rec, void *p)
+{
+	struct fields_seen *f = p;
+
+	f->sep = rec->sep;
+	f->nrecords++;
+	f->nfields = rec->nfields;
+	snprintf(f->last, sizeof(f->last), "%s", rec->fields[rec->nfields - 1]);
+	return 0;
+}
+
+static void separators(void)
+{
+	static const struct {
+		const char *csv;
+		char sep;
+		size_t nfields;
+		const char *last;
+	} cases[] = {
+		{ "a,b,c\n1,2,3\n", ',', 3, "3" },
+		{ "a;b;c\n1;2,5;3\n", ';', 3, "3" },
+		{ "a\tb\tc\n1\t2,5\t3\n", '\t', 3, "3" },
+		/* the commas inside the quoted name do not count */
+		{ "\"x,y,z\";b;c\n1;2;\"3;4\"\n", ';', 3, "3;4" },
+		{ "a;b,c;d\n1;2,3;4\n", ';', 3, "4" },
+		{ "single\nvalue\n", ',', 1, "value" },
+		{ "a;b\r\n1;2\r\n", ';', 2, "2" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fields_seen f = { 0 };
+		struct perr err = { 0 };
+
+		CHECK(csvin_read(cases[i].csv, strlen(cases[i].csv), "s.csv", count_fields, &f, &err) == 0,
+		      "separator case %zu reads: %s", i, err.msg);
+		CHECK(f.sep == cases[i].sep, "separator case %zu: '%c', want '%c'", i, f.sep,
+		      cases[i].sep);
+		CHECK(f.nrecords == 2 && f.nfields == cases[i].nfields,
+		      "separator case %zu: %zu records, %zu fields", i, f.nrecords, f.nfields);
+		CHECK_STR(f.last, cases[i].last, "separator case: last field");
+	}
+}
+
+static void too_wide(void)
+{
+	size_t n = CSVIN_MAX_FIELDS + 1;
+	char *csv = malloc(n + 2);
+	struct fields_seen f = { 0 };
+	struct perr err = { 0 };
+
+	memset(csv, ',', n);
+	memcpy(csv + n, "\n", 2);
+	CHECK(csvin_read(csv, n + 1, "w.csv", count_fields, &f, &err) == -1, "wide record refused");
+	CHECK_STR(err.where, "w.csv:1", "wide record: where");
+	CHECK_STR(err.msg, "more than 16384 fields in one record", "wide record: message");
+	CHECK(f.nrecords == 0, "wide record: no record given");
+	free(csv);
+}
+
+/* Unit types in any case: "Xã", "PHƯỜNG", "Thị Trấn"; kept in lower case. */
+static void types_any_case(void)
+{
+	const char *csv = "code,name,type,district_code,district\n"
+			  "1,A,X\xc3\xa3,9,D\n2,B,PH\xc6\xaf\xe1\xbb\x9cNG,9,D\n"
+			  "3,C,Th\xe1\xbb\x8b Tr\xe1\xba\xa5n,9,D\n";
+	struct commune_list l;
+	struct diag diag = { 0 };
+
+	CHECK(commune_load(&l, csv, strlen(csv), "t.csv", &diag) == 0, "types in any case load: %s",
+	      diag.n ? diag.lines[0] : "");
+	if (l.n == 3) {
+		CHECK_STR(l.v[0].type, "x\xc3\xa3", "Xã kept as xã");
+		CHECK_STR(l.v[1].type, "ph\xc6\xb0\xe1\xbb\x9dng", "PHƯỜNG kept as phường");
+		CHECK_STR(l.v[2].type, "th\xe1\xbb\x8b tr\xe1\xba\xa5n", "Thị Trấn kept as thị trấn");
+	}
+	commune_list_release(&l);
+	diag_release(&diag);
+}
+
+/* At most DIAG_CAP lines of one kind; every problem still counted. */
+static void capped(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct commune_list l;
+	struct diag diag = { 0 };
+
+	strbuf_adds(&sb, "code,name,type,district_code,district\n");
+	for (int i = 0; i < 25; i++)
+		strbuf_addf(&sb, "%d,A,huyen,9,D\n", i);
+	strbuf_adds(&sb, "x y,A,x\xc3\xa3,9,D\n");
+	CHECK(commune_load(&l, sb.buf, sb.len, "c.csv", &diag) == -1, "capped: refused");
+	CHECK(diag.n == 26, "capped: %zu problems counted, want 26", diag.n);
+	CHECK(diag.nlines == 21, "capped: %zu lines kept, want 21", diag.nlines);
+	CHECK(diag.nlines == 21 && !strncmp(diag.lines[20], "c.csv:27: commune code 'x y'", 28),
+	      "capped: another kind still shown");
+	CHECK(diag.nkinds == 2 && diag.kinds[0].n == 25, "capped: 25 type errors counted");
+	strbuf_release(&sb);
+	diag_release(&diag);
+}
+
+static void cut(void)
+{
+	static const struct {
+		const char *s;
+		size_t size;
+		const char *want;
+	} cases[] = {
+		{ "abc", 8, "abc" },
+		{ "abcdefg", 8, "abcdefg" },
+		{ "abcdefgh", 8, "abcd\xe2\x80\xa6" },
+		/* "ệ" is three bytes: never half of it */
+		{ "\xe1\xbb\x87\xe1\xbb\x87\xe1\xbb\x87", 8, "\xe1\xbb\x87\xe2\x80\xa6" },
+		{ "a\xe1\xbb\x87\xe1\xbb\x87\xe1\xbb\x87", 7, "a\xe2\x80\xa6" },
+		{ "ab\xe1\xbb\x87\xe1\xbb\x87\xe1\xbb\x87", 8, "ab\xe2\x80\xa6" },
+		{ "a\xe1\xbb\x87\xe1\xbb\x87\xe1\xbb\x87", 8, "a\xe1\xbb\x87\xe2\x80\xa6" },
+		{ "abcd\xe1\xbb\x87\xe1\xbb\x87", 9, "abcd\xe2\x80\xa6" },
+		{ "abcdef", 4, "\xe2\x80\xa6" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char out[16];
+
+		CHECK_STR(text_cut(out, cases[i].size, cases[i].s), cases[i].want, "text_cut");
+	}
+}
+
 void test_commune(void)
 {
 	samples();
 	bad_rows();
 	nfc();
+	separators();
+	too_wide();
+	types_any_case();
+	capped();
+	cut();
 }
