@@ -140,6 +140,36 @@ static int cmd_help(int argc, char **argv)
 	return 0;
 }
 
+/* A definition is one district's index, so init refuses a register of another district before
+   storing either: the definition given (else the database's, else the built-in one) against
+   the register given (else the database's). */
+static int init_check_district(sqlite3 *db, const struct def *d, const char *deffile,
+			       const char *defname, int has_active, const char *communes,
+			       const struct commune_list *cl, struct perr *err)
+{
+	struct def stored = { 0 };
+	struct commune_list stored_cl = { 0 };
+	char desc[300];
+	int rc = 0;
+
+	if (communes && !deffile && has_active) {
+		if (store_active_definition(db, &stored, err) < 0)
+			return -1;
+		snprintf(desc, sizeof(desc), "%s %s in the database", stored.id, stored.version);
+		rc = store_check_district(&stored, desc, cl, "", communes, err);
+	} else if (communes) {
+		snprintf(desc, sizeof(desc), "%s%s", defname, deffile ? "" : " (built in)");
+		rc = store_check_district(d, desc, cl, "", communes, err);
+	} else if (deffile) {
+		if (store_load_communes(db, &stored_cl, err) < 0)
+			return -1;
+		rc = store_check_district(d, "", &stored_cl, "in the database", deffile, err);
+	}
+	def_release(&stored);
+	commune_list_release(&stored_cl);
+	return rc;
+}
+
 /* parindex init: one transaction, so a bad register leaves the database as it was. */
 static int cmd_init(int argc, char **argv)
 {
@@ -157,7 +187,7 @@ static int cmd_init(int argc, char **argv)
 	struct store_counts dn = { 0 }, cn = { 0 };
 	struct perr err = { 0 };
 	sqlite3 *db = NULL;
-	int c, rc = PERR_OK, before = 0;
+	int c, rc = PERR_OK, before = 0, active;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -198,11 +228,18 @@ static int cmd_init(int argc, char **argv)
 		}
 	}
 
+	/* a register of another district creates no database either */
+	if (communes && (deffile || access(db_path(dbopt), F_OK) != 0) &&
+	    init_check_district(NULL, &d, deffile, defname, 0, communes, &cl, &err) < 0)
+		goto fail;
 	if (db_open_from(&db, db_path(dbopt), DB_MIGRATE, &before, &err) < 0 ||
 	    db_exec(db, "BEGIN IMMEDIATE", &err) < 0)
 		goto fail;
+	if ((active = db_setting_get(db, "active_definition", (char[200]){ 0 }, 200, &err)) < 0 ||
+	    init_check_district(db, &d, deffile, defname, active == 0, communes, &cl, &err) < 0)
+		goto rollback;
 	/* without --definition, an existing database keeps its definition */
-	if (deffile || db_setting_get(db, "active_definition", (char[200]){ 0 }, 200, &err) == 1) {
+	if (deffile || active == 1) {
 		if (store_definition(db, &d, strbuf_str(&content), content.len, defname, &dn, &err) < 0)
 			goto rollback;
 	}
