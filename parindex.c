@@ -220,6 +220,7 @@ static int cmd_init(int argc, char **argv)
 		rc = PERR_DATA;
 		goto done;
 	}
+	diag_print(&d.warnings, "init");
 	if (communes) {
 		if (commune_load_file(&cl, communes, &diag) < 0) {
 			diag_print(&diag, "init");
@@ -303,6 +304,7 @@ static int cmd_definition(int argc, char **argv)
 			size_t self = 0, survey = 0;
 			double self_pts = 0, survey_pts = 0;
 
+			diag_print(&d.warnings, "definition");
 			for (size_t c = 0; c < d.ncriteria; c++) {
 				if (d.criteria[c].assessed == DEF_SURVEY)
 					survey++, survey_pts += d.criteria[c].max;

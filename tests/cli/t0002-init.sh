@@ -55,6 +55,10 @@ golden load-mini parindex init --definition "$DATA/definitions/mini.xml" --commu
 same "active definition" "$(sqlite3 parindex.db "SELECT value FROM setting WHERE key = 'active_definition'")" "mini 1"
 same "both definitions kept" "$(sqlite3 parindex.db 'SELECT count(*) FROM definition')" 2
 
+# a doubtful definition (another year in its title) is loaded with the warning shown
+golden title-year-warning parindex init --db warned.db --definition "$DATA/definitions/title-year.xml"
+same "the warned definition is loaded" "$(sqlite3 warned.db "SELECT value FROM setting WHERE key = 'active_definition'")" "mini 1"
+
 # --db and PARINDEX_DB choose the file
 golden db-option parindex init --db other.db --communes "$COMMUNES"
 ok "--db wrote other.db" test -s other.db
