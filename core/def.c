@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <libxml/relaxng.h>
 #include <math.h>
@@ -675,6 +676,68 @@ static const char *const reserved_names[] = {
 	"today", "instanceID", "instanceName", "deprecatedID", NULL,
 };
 
+/* Ids sorted (equal ones in document order), to find duplicates and look ids up without a
+   pass over every other id: a definition may hold many thousands of them. */
+struct id_ref {
+	const char *id;
+	size_t i; /* index in its array */
+	long line;
+};
+
+static int by_id(const void *a, const void *b)
+{
+	const struct id_ref *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+static struct id_ref *id_refs(const void *base, size_t n, size_t size, size_t id_off,
+			      size_t line_off)
+{
+	struct id_ref *v = xcalloc(n ? n : 1, sizeof(*v));
+
+	for (size_t i = 0; i < n; i++) {
+		const char *p = (const char *)base + i * size;
+
+		v[i] = (struct id_ref){ *(char *const *)(p + id_off), i, *(const long *)(p + line_off) };
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), by_id);
+	return v;
+}
+#define ID_REFS(arr, n, field)                                                                \
+	id_refs(arr, n, sizeof(*(arr)), offsetof(__typeof__(*(arr)), field),                  \
+		offsetof(__typeof__(*(arr)), line))
+
+/* Flag every (non-empty) id that repeats an earlier one: "WHAT 'id' (first on line N)". */
+static void flag_duplicates(struct loader *L, const struct id_ref *v, size_t n, const char *what)
+{
+	for (size_t k = 1, first = 0; k < n; k++) {
+		if (strcmp(v[k].id, v[first].id))
+			first = k;
+		else if (*v[k].id)
+			flag(L, v[k].line, "%s '%s' (first on line %ld)", what, v[k].id,
+			     v[first].line);
+	}
+}
+
+/* The index of the first id equal to id in the sorted v, else DEF_NONE. */
+static size_t id_lookup(const struct id_ref *v, size_t n, const char *id)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(v[mid].id, id) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && !strcmp(v[lo].id, id) ? v[lo].i : DEF_NONE;
+}
+
 static void check_tree(struct loader *L, xmlNode *root)
 {
 	struct def *d = L->d;
@@ -683,6 +746,26 @@ static void check_tree(struct loader *L, xmlNode *root)
 	size_t qi = 0;
 	int group_total = 0;
 	unsigned asked_groups = 0;
+	struct id_ref *fields = ID_REFS(d->fields, d->nfields, id);
+	struct id_ref *criteria = ID_REFS(d->criteria, d->ncriteria, id);
+	struct id_ref *subs = ID_REFS(d->subcriteria, d->nsubcriteria, id);
+	struct id_ref *groups_by_id = ID_REFS(d->groups, d->ngroups, id);
+	struct id_ref *scales = ID_REFS(d->scales, d->nscales, id);
+	struct id_ref *questions = ID_REFS(d->questions, d->nquestions, id);
+	struct id_ref *tiers = ID_REFS(d->tiers, d->ntiers, id);
+	/* per scale: counted options, and those of them without a weight (the first, how many) */
+	size_t *counted = xcalloc(d->nscales + 1, sizeof(*counted));
+	size_t *weightless = xcalloc(d->nscales + 1, sizeof(*weightless));
+	size_t *first_weightless = xcalloc(d->nscales + 1, sizeof(*first_weightless));
+	char *asked = xcalloc(d->ncriteria + 1, 1);
+
+	flag_duplicates(L, fields, d->nfields, "duplicate field id");
+	flag_duplicates(L, criteria, d->ncriteria, "duplicate criterion id");
+	flag_duplicates(L, subs, d->nsubcriteria, "duplicate sub-criterion id");
+	flag_duplicates(L, groups_by_id, d->ngroups, "duplicate group id");
+	flag_duplicates(L, scales, d->nscales, "duplicate scale id");
+	flag_duplicates(L, questions, d->nquestions, "duplicate question id");
+	flag_duplicates(L, tiers, d->ntiers, "duplicate tier id");
 
 	/* ids of fields, criteria and sub-criteria share one namespace */
 	for (size_t f = 0; f < d->nfields; f++) {
@@ -690,10 +773,6 @@ static void check_tree(struct loader *L, xmlNode *root)
 		double sum = 0;
 
 		total += fd->max;
-		for (size_t g = 0; g < f && *fd->id; g++)
-			if (!strcmp(d->fields[g].id, fd->id))
-				flag(L, fd->line, "duplicate field id '%s' (first on line %ld)",
-					 fd->id, d->fields[g].line);
 		for (size_t c = fd->first_criterion; c < fd->first_criterion + fd->ncriteria; c++) {
 			struct def_criterion *cr = &d->criteria[c];
 			double subsum = 0;
@@ -703,11 +782,6 @@ static void check_tree(struct loader *L, xmlNode *root)
 				flag(L, cr->line,
 					 "criterion id '%s' does not start with its field's id '%s.'",
 					 cr->id, fd->id);
-			for (size_t o = 0; o < c && *cr->id; o++)
-				if (!strcmp(d->criteria[o].id, cr->id))
-					flag(L, cr->line,
-						 "duplicate criterion id '%s' (first on line %ld)", cr->id,
-						 d->criteria[o].line);
 			if (cr->assessed == DEF_SURVEY && cr->nsub)
 				flag(L, cr->line,
 					 "survey-assessed criterion %s has sub-criteria; only self-assessed criteria may",
@@ -720,11 +794,6 @@ static void check_tree(struct loader *L, xmlNode *root)
 					flag(L, sc->line,
 						 "sub-criterion id '%s' does not start with its criterion's id '%s.'",
 						 sc->id, cr->id);
-				for (size_t o = 0; o < s && *sc->id; o++)
-					if (!strcmp(d->subcriteria[o].id, sc->id))
-						flag(L, sc->line,
-							 "duplicate sub-criterion id '%s' (first on line %ld)",
-							 sc->id, d->subcriteria[o].line);
 			}
 			if (cr->nsub && differs(subsum, cr->max))
 				flag(L, cr->line,
@@ -746,10 +815,6 @@ static void check_tree(struct loader *L, xmlNode *root)
 			group_total = -1;
 		else
 			group_total += gr->min_forms;
-		for (size_t o = 0; o < g && *gr->id; o++)
-			if (!strcmp(d->groups[o].id, gr->id))
-				flag(L, gr->line, "duplicate group id '%s' (first on line %ld)",
-					 gr->id, d->groups[o].line);
 		if (d->min_forms >= 0 && gr->min_forms > d->min_forms)
 			flag(L, gr->line,
 				 "group %s: quota %d is above the per-commune minimum of %d forms", gr->id,
@@ -765,23 +830,24 @@ static void check_tree(struct loader *L, xmlNode *root)
 
 	for (size_t s = 0; s < d->nscales; s++) {
 		struct def_scale *sc = &d->scales[s];
+		struct id_ref *codes = ID_REFS(sc->options, sc->noptions, code);
+		char what[120];
 
-		for (size_t o = 0; o < s && *sc->id; o++)
-			if (!strcmp(d->scales[o].id, sc->id))
-				flag(L, sc->line, "duplicate scale id '%s' (first on line %ld)",
-					 sc->id, d->scales[o].line);
+		snprintf(what, sizeof(what), "scale %s: duplicate option code", sc->id);
+		flag_duplicates(L, codes, sc->noptions, what);
+		free(codes);
 		for (size_t i = 0; i < sc->noptions; i++) {
 			struct def_option *op = &sc->options[i];
 
-			for (size_t j = 0; j < i && *op->code; j++)
-				if (!strcmp(sc->options[j].code, op->code))
-					flag(L, op->line,
-						 "scale %s: duplicate option code '%s' (first on line %ld)",
-						 sc->id, op->code, sc->options[j].line);
 			if (op->has_weight && (op->weight < 0 || op->weight > 1))
 				flag(L, op->line,
 					 "scale %s option %s: weight %g is outside [0, 1]", sc->id, op->code,
 					 op->weight);
+			if (op->excluded)
+				continue;
+			counted[s]++;
+			if (!op->has_weight && !weightless[s]++)
+				first_weightless[s] = i;
 		}
 	}
 
@@ -792,19 +858,13 @@ static void check_tree(struct loader *L, xmlNode *root)
 		if (!xml_is(q, "profile") && !xml_is(q, "question"))
 			continue;
 		qu = &d->questions[qi++];
-		for (size_t o = 0; o + 1 < qi && *qu->id; o++)
-			if (!strcmp(d->questions[o].id, qu->id))
-				flag(L, qu->line,
-					 "duplicate question id '%s' (first on line %ld)", qu->id,
-					 d->questions[o].line);
 		for (const char *const *r = reserved_names; *r; r++)
 			if (!strcmp(*r, qu->id))
 				flag(L, qu->line,
 					 "question id '%s' is a name the forms use for themselves", qu->id);
 		scale = xml_attr(q, "scale");
-		for (size_t s = 0; s < d->nscales && scale; s++)
-			if (!strcmp(d->scales[s].id, scale))
-				qu->scale = s;
+		if (scale)
+			qu->scale = id_lookup(scales, d->nscales, scale);
 		if (qu->scale == DEF_NONE && scale)
 			flag(L, qu->line, "question %s: unknown scale '%s'", qu->id,
 				 scale);
@@ -814,7 +874,7 @@ static void check_tree(struct loader *L, xmlNode *root)
 			char *gid = xstrndup(groups, len);
 
 			if (len) {
-				g = def_find_group(d, gid);
+				g = id_lookup(groups_by_id, d->ngroups, gid);
 				if (g == DEF_NONE)
 					flag(L, qu->line,
 						 "question %s: unknown group '%s'", qu->id, gid);
@@ -829,7 +889,9 @@ static void check_tree(struct loader *L, xmlNode *root)
 			continue;
 		asked_groups |= qu->groups;
 		crit = xml_attr(q, "criterion");
-		qu->criterion = def_find_criterion(d, crit);
+		qu->criterion = crit ? id_lookup(criteria, d->ncriteria, crit) : DEF_NONE;
+		if (qu->criterion != DEF_NONE)
+			asked[qu->criterion] = 1;
 		if (!crit)
 			;
 		else if (qu->criterion == DEF_NONE)
@@ -841,29 +903,23 @@ static void check_tree(struct loader *L, xmlNode *root)
 				 "question %s feeds criterion %s, which is self-assessed", qu->id, crit);
 		if (qu->scale != DEF_NONE) {
 			struct def_scale *sc = &d->scales[qu->scale];
-			size_t counted = 0;
+			size_t w = weightless[qu->scale];
 
-			for (size_t i = 0; i < sc->noptions; i++) {
-				if (sc->options[i].excluded)
-					continue;
-				counted++;
-				if (!sc->options[i].has_weight)
-					flag(L, qu->line,
-						 "question %s: scale %s option %s has no weight (scored questions need one on every counted option)",
-						 qu->id, sc->id, sc->options[i].code);
-			}
-			if (!counted)
+			/* one message per question, however many options lack a weight */
+			if (w)
+				flag(L, qu->line,
+					 "question %s: scale %s option %s has no weight (scored questions need one on every counted option)%s",
+					 qu->id, sc->id, sc->options[first_weightless[qu->scale]].code,
+					 w > 1 ? ", nor have others of its options" : "");
+			if (!counted[qu->scale])
 				flag(L, qu->line,
 					 "question %s: scale %s has no counted option", qu->id, sc->id);
 		}
 	}
 	for (size_t c = 0; c < d->ncriteria; c++) {
 		struct def_criterion *cr = &d->criteria[c];
-		int asked = 0;
 
-		for (size_t q = 0; q < d->nquestions; q++)
-			asked |= d->questions[q].criterion == c;
-		if (cr->assessed == DEF_SURVEY && !asked && !isnan(cr->max))
+		if (cr->assessed == DEF_SURVEY && !asked[c] && !isnan(cr->max))
 			flag(L, cr->line,
 				 "survey-assessed criterion %s has no question", cr->id);
 	}
@@ -875,9 +931,6 @@ static void check_tree(struct loader *L, xmlNode *root)
 	for (size_t t = 0; t < d->ntiers; t++) {
 		struct def_tier *ti = &d->tiers[t];
 
-		for (size_t o = 0; o < t && *ti->id; o++)
-			if (!strcmp(d->tiers[o].id, ti->id))
-				flag(L, ti->line, "duplicate tier id '%s'", ti->id);
 		if (t == 0 || ti->is_otherwise)
 			continue;
 		if (isnan(ti->min_index) || isnan(d->tiers[t - 1].min_index))
@@ -891,6 +944,17 @@ static void check_tree(struct loader *L, xmlNode *root)
 				 "tier %s: min-field %g is above the previous tier's %g", ti->id,
 				 ti->min_field, d->tiers[t - 1].min_field);
 	}
+	free(fields);
+	free(criteria);
+	free(subs);
+	free(groups_by_id);
+	free(scales);
+	free(questions);
+	free(tiers);
+	free(counted);
+	free(weightless);
+	free(first_weightless);
+	free(asked);
 }
 
 /* A year in a title (four digits standing alone, 1900-2199) that is not the year attribute is

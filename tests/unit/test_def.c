@@ -4,6 +4,7 @@
 
 #include "def.h"
 #include "embedded.h"
+#include "store.h"
 
 #include <stdlib.h>
 
@@ -154,8 +155,55 @@ static void title_year(void)
 	def_release(&d);
 }
 
+/* A definition against a register: one row per case, the districts of the register's
+   communes in order, and the message expected ("" when the register is accepted). */
+static void district(void)
+{
+	static const struct {
+		const char *code; /* the definition's district code, NULL for none */
+		const char *communes; /* district codes of the register, one letter each */
+		const char *message;
+	} cases[] = {
+		{ "a", "a", "" },
+		{ "a", "bab", "" },
+		{ "a", "", "" },
+		{ NULL, "b", "" },
+		{ "a", "b", "the definition mini.xml is for district District a (a), the register lists communes of District b (b)" },
+		{ "a", "bbcb", "the definition mini.xml is for district District a (a), the register lists communes of District b (b), District c (c)" },
+		{ "a", "bcdef", "the definition mini.xml is for district District a (a), the register lists communes of District b (b), District c (c), District d (d) and 2 other districts" },
+		{ "a", "bcde", "the definition mini.xml is for district District a (a), the register lists communes of District b (b), District c (c), District d (d) and 1 other district" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct def d = { 0 };
+		struct commune v[8];
+		struct commune_list l = { .v = v, .n = strlen(cases[i].communes) };
+		char codes[8][2], names[8][16], dname[16];
+		struct perr err = { 0 };
+		int rc;
+
+		for (size_t k = 0; k < l.n; k++) {
+			snprintf(codes[k], sizeof(codes[k]), "%c", cases[i].communes[k]);
+			snprintf(names[k], sizeof(names[k]), "District %c", cases[i].communes[k]);
+			v[k] = (struct commune){ .district_code = codes[k], .district = names[k] };
+		}
+		snprintf(dname, sizeof(dname), "District %s", cases[i].code ? cases[i].code : "");
+		d.district_code = (char *)cases[i].code;
+		d.district = dname;
+		rc = store_check_district(&d, "mini.xml", &l, "", "where.csv", &err);
+		if (!*cases[i].message) {
+			CHECK(rc == 0, "case %zu accepted, got: %s", i, err.msg);
+			continue;
+		}
+		CHECK(rc == -1 && err.code == PERR_DATA, "case %zu refused as data", i);
+		CHECK_STR(err.msg, cases[i].message, "district message");
+		CHECK_STR(err.where, "where.csv", "district message place");
+	}
+}
+
 void test_def(void)
 {
+	district();
 	default_totals();
 	broken();
 	mini();
