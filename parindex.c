@@ -363,9 +363,14 @@ static int cmd_definition(int argc, char **argv)
 		struct def d;
 
 		if (def_load_file(&d, argv[i], &diag) < 0) {
+			size_t errors = 0;
+
+			/* the warnings are printed among the errors, in line order, but not counted */
+			for (size_t k = 0; k < diag.n; k++)
+				errors += !strstr(diag.lines[k], ": warning: ");
 			diag_print(&diag, "definition");
-			fprintf(stderr, "parindex: definition: %s: %zu error%s\n", argv[i], diag.n,
-				diag.n == 1 ? "" : "s");
+			fprintf(stderr, "parindex: definition: %s: %zu error%s\n", argv[i], errors,
+				errors == 1 ? "" : "s");
 			rc = PERR_DATA;
 		} else {
 			size_t self = 0, survey = 0;
