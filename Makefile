@@ -1,7 +1,9 @@
 # parindex — one non-recursive GNU makefile.
 #   make            build ./parindex
-#   make check      warnings as errors, ASan + UBSan, unit and CLI tests
-#   make demo       install missing Debian packages, build, run the pipeline on the demo district
+#   make check      install missing test packages, then warnings as errors, ASan + UBSan, unit
+#                   and CLI tests
+#   make demo       install missing Debian packages to build and run, build, run the pipeline on
+#                   the demo district
 #   make install    PREFIX=/usr/local DESTDIR=
 # DEVELOPER=1 adds -Werror; SANITIZE=address,undefined builds with sanitizers.
 
@@ -117,7 +119,7 @@ fuzz:
 CHECK_SANITIZE ?= address,undefined
 CHECK_B := $(BUILD)$(if $(CHECK_SANITIZE),/san)
 CHECK_FLAGS := SANITIZE=$(CHECK_SANITIZE) DEVELOPER=1 CFLAGS='-O1 -g'
-check test:
+check test: deps
 	$(MAKE) --no-print-directory $(CHECK_FLAGS) $(CHECK_B)/parindex $(CHECK_B)/unit \
 		$(CHECK_B)/gen-batch $(FUZZ_TARGETS:%=$(CHECK_B)/fuzz/replay-%)
 	BUILD=$(BUILD) PARINDEX=$(CURDIR)/$(or $(PARINDEX_WRAP),$(CHECK_B)/parindex) \
@@ -129,17 +131,27 @@ unit:
 	$(MAKE) --no-print-directory $(CHECK_FLAGS) $(CHECK_B)/unit
 	TOP=$(CURDIR) $(CHECK_B)/unit
 
-# The Debian packages parindex needs to build, test and run its demo.
-DEB_PACKAGES := build-essential pkg-config libxml2-dev libzip-dev libsqlite3-dev nettle-dev \
-	libcsv-dev libunistring-dev libxlsxwriter-dev libdeflate-dev libexpat1-dev sqlite3 libxml2-utils zip unzip \
-	gnuplot-nox fonts-dejavu-core nodejs chromium clang libclang-rt-14-dev valgrind python3-lxml
-# and the browser test's playwright-core, pinned by its lock file (it drives Debian's chromium)
-deps:
-	@sh tests/deps.sh $(DEB_PACKAGES)
+# The Debian packages parindex needs. To build and run (make demo, make deps-run): compiler,
+# libraries, gnuplot and the charts' font. To test (make check, make deps-test), on top: the
+# sqlite3 and xmllint tools, zip, man, Python with lxml, Node.js, Chromium, clang (the CI's
+# second compiler and the fuzzers) and valgrind, and the browser test's playwright-core, pinned
+# by its lock file (it drives Debian's chromium). Each target installs what is missing when run
+# as root, otherwise prints the apt-get line and fails.
+RUN_PACKAGES := build-essential pkg-config libxml2-dev libzip-dev libsqlite3-dev nettle-dev \
+	libcsv-dev libunistring-dev libxlsxwriter-dev libdeflate-dev libexpat1-dev \
+	gnuplot-nox fonts-dejavu-core
+TEST_PACKAGES := sqlite3 libxml2-utils zip unzip man-db python3-lxml nodejs chromium clang \
+	libclang-rt-14-dev valgrind
+.PHONY: deps-run deps-test
+deps: deps-run deps-test
+deps-run:
+	@sh tests/deps.sh "build and run" $(RUN_PACKAGES)
+deps-test:
+	@sh tests/deps.sh "test" $(TEST_PACKAGES)
 	@test -d tests/browser/node_modules/playwright-core || \
 		(cd tests/browser && npm ci --no-audit --no-fund)
 
-demo: deps
+demo: deps-run
 	$(MAKE) --no-print-directory parindex $(B)/gen-batch
 	GEN_BATCH=$(B)/gen-batch sh demo/run.sh
 

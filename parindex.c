@@ -23,36 +23,91 @@ static int cmd_init(int argc, char **argv);
 static int cmd_definition(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
 
-/* The synopsis lines here are the ones of the man page (a test compares them). */
+/* capture import's limits, as capture_options_default sets them */
+static void capture_options_more(FILE *out)
+{
+	struct capture_options o;
+
+	capture_options_default(&o);
+	fprintf(out,
+		"  --max-entries N      refuse a zip of more entries (default: %llu)\n"
+		"  --max-entry-size BYTES\n"
+		"                       reject an entry larger than this, inflated (default: %llu)\n"
+		"  --max-total BYTES    refuse a zip that inflates to more in all (default: %llu)\n"
+		"  --max-ratio N        refuse a zip with an entry compressed more than N to 1\n"
+		"                       (default: %llu)\n"
+		"  --max-depth N        reject an entry nested deeper than N elements (default: %d)\n"
+		"  --threads N          read and check entries with N workers, at most 8\n"
+		"                       (default: one per CPU)\n",
+		(unsigned long long)o.limits.max_entries, (unsigned long long)o.limits.max_entry_size,
+		(unsigned long long)o.limits.max_total, (unsigned long long)o.limits.max_ratio,
+		o.max_depth);
+}
+
+#define DB_OPTION "  --db FILE            the database (default: $PARINDEX_DB, else ./parindex.db)\n"
+
+/* The synopsis lines here are the ones of the man page (a test compares them); so are the
+   options (a test checks that each command's --help describes every option of its synopsis). */
 static const struct cmd commands[] = {
 	{ "init", cmd_init,
 	  "parindex init [--db FILE] [--definition FILE] [--communes FILE]",
-	  "create or upgrade the database; load a definition and a commune register" },
+	  "create or upgrade the database; load a definition and a commune register",
+	  DB_OPTION
+	  "  --definition FILE    the index definition to load and work with (default: the\n"
+	  "                       database's own; for a new database the built-in one)\n"
+	  "  --communes FILE      the commune register, CSV code,name,type,district_code,district;\n"
+	  "                       its communes are added or updated (default: none)\n", NULL },
 	{ "definition", cmd_definition,
 	  "parindex definition check FILE...\n"
 	  "parindex definition default",
-	  "check index definitions; print the built-in default definition" },
+	  "check index definitions; print the built-in default definition", NULL, NULL },
 	{ "forms", cmd_forms,
 	  "parindex forms [--db FILE] [--out DIR] [--base-url URL]\n"
 	  "parindex forms lint FILE...",
-	  "write, check and register the survey forms (XForms, printable, codebook)" },
+	  "write, check and register the survey forms (XForms, printable, codebook)",
+	  DB_OPTION
+	  "  --out DIR            the folder to write (default: ./parindex-forms)\n"
+	  "  --base-url URL       the http(s) URL the folder is served at, for absolute download\n"
+	  "                       URLs in formList.xml (default: none, URLs relative to it)\n", NULL },
 	{ "capture", cmd_capture,
 	  "parindex capture import [--db FILE] [--source TEXT] [--operator NAME] [--dry-run] [--all-or-nothing] [--receipt FILE] [--max-entries N] [--max-entry-size BYTES] [--max-total BYTES] [--max-ratio N] [--max-depth N] [--threads N] FILE.zip...\n"
 	  "parindex capture list [--db FILE]\n"
 	  "parindex capture undo [--db FILE] BATCH",
-	  "import submission zips as batches; list batches; undo a batch" },
+	  "import submission zips as batches; list batches; undo a batch",
+	  DB_OPTION
+	  "  --source TEXT        where the zips came from, kept with each batch (default: none)\n"
+	  "  --operator NAME      who imported them, kept with each batch (default: none)\n"
+	  "  --dry-run            check and count everything, store nothing (default: off)\n"
+	  "  --all-or-nothing     store nothing of a zip with any rejected entry (default: off)\n"
+	  "  --receipt FILE       write a CSV row per entry: status, reason, message\n"
+	  "                       (default: none)\n",
+	  capture_options_more },
 	{ "scores", cmd_scores,
 	  "parindex scores template [--db FILE] [--out FILE.xlsx|FILE.csv]\n"
 	  "parindex scores import [--db FILE] FILE.csv|FILE.xlsx",
-	  "write the self-assessment sheet to fill; import self and appraised scores" },
+	  "write the self-assessment sheet to fill; import self and appraised scores",
+	  DB_OPTION
+	  "  --out FILE.xlsx|FILE.csv\n"
+	  "                       template: the file to write, XLSX or CSV by its name\n"
+	  "                       (default: CSV on standard output)\n", NULL },
 	{ "tally", cmd_tally,
 	  "parindex tally [--db FILE] [--format table|csv|json]\n"
 	  "parindex tally [--db FILE] --explain CODE [--lang vi|en]",
-	  "compute points, index, class and rank of every commune; explain one" },
+	  "compute points, index, class and rank of every commune; explain one",
+	  DB_OPTION
+	  "  --format table|csv|json\n"
+	  "                       how the ranking is printed (default: table)\n"
+	  "  --explain CODE       print every step for commune CODE instead (default: none)\n"
+	  "  --lang vi|en         the language of --explain (default: vi)\n", NULL },
 	{ "report", cmd_report,
 	  "parindex report [--db FILE] [--out DIR] [--formats LIST] [--no-bom]",
-	  "write the ranking, tables (XLSX, CSV), charts (PNG, SVG) and HTML report" },
-	{ "help", cmd_help, "parindex help [COMMAND]", "show help for parindex or a command" },
+	  "write the ranking, tables (XLSX, CSV), charts (PNG, SVG) and HTML report",
+	  DB_OPTION
+	  "  --out DIR            the folder to write (default: ./report)\n"
+	  "  --formats LIST       comma-separated, of html,xlsx,csv,png,svg (default: all five)\n"
+	  "  --no-bom             CSV files without the UTF-8 byte-order mark (default: with it)\n", NULL },
+	{ "help", cmd_help, "parindex help [COMMAND]", "show help for parindex or a command", NULL,
+	  NULL },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -98,6 +153,19 @@ void cmd_usage(const struct cmd *c, FILE *out)
 	fprintf(out, "\n%s\n", c->summary);
 }
 
+/* --help and 'help COMMAND': the usage, then every option with its default. */
+static void command_help(const struct cmd *c, FILE *out)
+{
+	cmd_usage(c, out);
+	if (!c->options && !c->options_more) {
+		fprintf(out, "\noptions: none\n");
+		return;
+	}
+	fprintf(out, "\noptions:\n%s", c->options ? c->options : "");
+	if (c->options_more)
+		c->options_more(out);
+}
+
 int cmd_usage_error(const char *name, const char *fmt, ...)
 {
 	va_list ap;
@@ -136,8 +204,38 @@ static int cmd_help(int argc, char **argv)
 	c = find(argv[1]);
 	if (!c)
 		return cmd_usage_error("help", "no command '%s'", argv[1]);
-	cmd_usage(c, stdout);
+	command_help(c, stdout);
 	return 0;
+}
+
+/* A definition is one district's index, so init refuses a register of another district before
+   storing either: the definition given (else the database's, else the built-in one) against
+   the register given (else the database's). */
+static int init_check_district(sqlite3 *db, const struct def *d, const char *deffile,
+			       const char *defname, int has_active, const char *communes,
+			       const struct commune_list *cl, struct perr *err)
+{
+	struct def stored = { 0 };
+	struct commune_list stored_cl = { 0 };
+	char desc[300];
+	int rc = 0;
+
+	if (communes && !deffile && has_active) {
+		if (store_active_definition(db, &stored, err) < 0)
+			return -1;
+		snprintf(desc, sizeof(desc), "%s %s in the database", stored.id, stored.version);
+		rc = store_check_district(&stored, desc, cl, "", communes, err);
+	} else if (communes) {
+		snprintf(desc, sizeof(desc), "%s%s", defname, deffile ? "" : " (built in)");
+		rc = store_check_district(d, desc, cl, "", communes, err);
+	} else if (deffile) {
+		if (store_load_communes(db, &stored_cl, err) < 0)
+			return -1;
+		rc = store_check_district(d, "", &stored_cl, "in the database", deffile, err);
+	}
+	def_release(&stored);
+	commune_list_release(&stored_cl);
+	return rc;
 }
 
 /* parindex init: one transaction, so a bad register leaves the database as it was. */
@@ -157,7 +255,7 @@ static int cmd_init(int argc, char **argv)
 	struct store_counts dn = { 0 }, cn = { 0 };
 	struct perr err = { 0 };
 	sqlite3 *db = NULL;
-	int c, rc = PERR_OK, before = 0;
+	int c, rc = PERR_OK, before = 0, active;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -190,6 +288,7 @@ static int cmd_init(int argc, char **argv)
 		rc = PERR_DATA;
 		goto done;
 	}
+	diag_print(&d.warnings, "init");
 	if (communes) {
 		if (commune_load_file(&cl, communes, &diag) < 0) {
 			diag_print(&diag, "init");
@@ -198,11 +297,18 @@ static int cmd_init(int argc, char **argv)
 		}
 	}
 
+	/* a register of another district creates no database either */
+	if (communes && (deffile || access(db_path(dbopt), F_OK) != 0) &&
+	    init_check_district(NULL, &d, deffile, defname, 0, communes, &cl, &err) < 0)
+		goto fail;
 	if (db_open_from(&db, db_path(dbopt), DB_MIGRATE, &before, &err) < 0 ||
 	    db_exec(db, "BEGIN IMMEDIATE", &err) < 0)
 		goto fail;
+	if ((active = db_setting_get(db, "active_definition", (char[200]){ 0 }, 200, &err)) < 0 ||
+	    init_check_district(db, &d, deffile, defname, active == 0, communes, &cl, &err) < 0)
+		goto rollback;
 	/* without --definition, an existing database keeps its definition */
-	if (deffile || db_setting_get(db, "active_definition", (char[200]){ 0 }, 200, &err) == 1) {
+	if (deffile || active == 1) {
 		if (store_definition(db, &d, strbuf_str(&content), content.len, defname, &dn, &err) < 0)
 			goto rollback;
 	}
@@ -260,14 +366,20 @@ static int cmd_definition(int argc, char **argv)
 		struct def d;
 
 		if (def_load_file(&d, argv[i], &diag) < 0) {
+			size_t errors = 0;
+
+			/* the warnings are printed among the errors, in line order, but not counted */
+			for (size_t k = 0; k < diag.n; k++)
+				errors += !strstr(diag.lines[k], ": warning: ");
 			diag_print(&diag, "definition");
-			fprintf(stderr, "parindex: definition: %s: %zu error%s\n", argv[i], diag.n,
-				diag.n == 1 ? "" : "s");
+			fprintf(stderr, "parindex: definition: %s: %zu error%s\n", argv[i], errors,
+				errors == 1 ? "" : "s");
 			rc = PERR_DATA;
 		} else {
 			size_t self = 0, survey = 0;
 			double self_pts = 0, survey_pts = 0;
 
+			diag_print(&d.warnings, "definition");
 			for (size_t c = 0; c < d.ncriteria; c++) {
 				if (d.criteria[c].assessed == DEF_SURVEY)
 					survey++, survey_pts += d.criteria[c].max;
@@ -301,6 +413,23 @@ int main(int argc, char **argv)
 		usage_all(stdout);
 		return 0;
 	}
+	/* options belong to a command: say where --db goes rather than guess */
+	if (!strcmp(argv[1], "--db") || !strncmp(argv[1], "--db=", 5)) {
+		const char *file = argv[1][4] == '=' ? argv[1] + 5 : argc > 2 ? argv[2] : "FILE";
+		int next = argv[1][4] == '=' ? 2 : 3;
+
+		fprintf(stderr, "parindex: put --db after the command: parindex %s --db %s",
+			argc > next && find(argv[next]) ? argv[next] : "COMMAND", file);
+		for (int i = next + 1; i < argc && find(argv[next]); i++)
+			fprintf(stderr, " %s", argv[i]);
+		fputc('\n', stderr);
+		return PERR_USAGE;
+	}
+	if (argv[1][0] == '-') {
+		fprintf(stderr, "parindex: unknown option '%s'; a command's options go after it: "
+				"parindex COMMAND %s (see 'parindex --help')\n", argv[1], argv[1]);
+		return PERR_USAGE;
+	}
 	opterr = 0; /* commands report bad options themselves */
 	/* past a file size limit (RLIMIT_FSIZE) a write then fails with EFBIG and is reported like
 	   a full disk, instead of SIGXFSZ killing the program without a word */
@@ -312,7 +441,7 @@ int main(int argc, char **argv)
 		return PERR_USAGE;
 	}
 	if (cmd_wants_help(argc - 1, argv + 1)) {
-		cmd_usage(c, stdout);
+		command_help(c, stdout);
 		return 0;
 	}
 	return c->fn(argc - 1, argv + 1);

@@ -14,6 +14,8 @@ struct cmd {
 	int (*fn)(int argc, char **argv); /* argv[0] is the command's name */
 	const char *synopsis;             /* one line per form, as in the man page */
 	const char *summary;
+	const char *options; /* --help: every option, what it does and its default */
+	void (*options_more)(FILE *out); /* options whose defaults are read from the code */
 };
 
 /* Print "parindex: NAME: message" and the command's usage to stderr; returns PERR_USAGE. */

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <libxml/relaxng.h>
 #include <math.h>
@@ -24,21 +25,92 @@ struct loader {
 	const char *name;
 	size_t a_fields, a_criteria, a_subs, a_groups, a_scales, a_questions, a_tiers;
 	int errors;
+	/* messages, schema and meaning mixed, given out sorted by line at the end */
+	struct message {
+		long line;
+		size_t seq;
+		int warning;
+		char *text;
+	} *msgs;
+	size_t nmsgs, a_msgs;
+	/* libxml2's schema errors, before they are put in the schema's words */
+	struct schema_error {
+		xmlNode *node;
+		long line;
+		char *text;
+	} *serr;
+	size_t nserr, a_serr;
 };
 
+static void add_message(struct loader *L, long line, int warning, const char *fmt, va_list ap)
+{
+	char msg[900];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	xgrow(&L->msgs, &L->a_msgs, L->nmsgs + 1, sizeof(*L->msgs));
+	L->msgs[L->nmsgs] = (struct message){ line, L->nmsgs, warning, xstrdup(msg) };
+	L->nmsgs++;
+	if (!warning)
+		L->errors++;
+}
+
 static void flag(struct loader *L, long line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void warn(struct loader *L, long line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 static void flag(struct loader *L, long line, const char *fmt, ...)
 {
-	char msg[900];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	add_message(L, line, 0, fmt, ap);
 	va_end(ap);
-	diag_add(L->diag, L->name, line, "%s", msg);
-	L->errors++;
+}
+
+static void warn(struct loader *L, long line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add_message(L, line, 1, fmt, ap);
+	va_end(ap);
+}
+
+static int by_line(const void *a, const void *b)
+{
+	const struct message *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Errors and warnings sorted by line into diag; on success the warnings go to d->warnings. */
+static void give_out_messages(struct loader *L)
+{
+	if (L->nmsgs)
+		qsort(L->msgs, L->nmsgs, sizeof(*L->msgs), by_line);
+	for (size_t i = 0; i < L->nmsgs; i++) {
+		struct message *m = &L->msgs[i];
+
+		diag_add(L->errors ? L->diag : &L->d->warnings, L->name, m->line, "%s%s",
+			 m->warning ? "warning: " : "", m->text);
+		free(m->text);
+	}
+	free(L->msgs);
+	for (size_t i = 0; i < L->nserr; i++)
+		free(L->serr[i].text);
+	free(L->serr);
+}
+
+/* Marks (in xmlNode._private) of elements the schema refused: their values are not trusted by
+   the meaning checks. */
+static char schema_bad, schema_named;
+
+static int bad(const xmlNode *n)
+{
+	return n && (n->_private == &schema_bad || n->_private == &schema_named);
 }
 
 const char *def_text_get(const struct def_text *t, const char *lang)
@@ -50,11 +122,19 @@ const char *def_text_get(const struct def_text *t, const char *lang)
 static void read_text(struct loader *L, xmlNode *parent, const char *child, struct def_text *t,
 		      const char *what)
 {
+	int refused = 0;
+
 	for (xmlNode *n = xml_first(parent, child); n; n = xml_next(n, child)) {
 		const char *lang = xml_attr(n, "lang");
 		char **slot = lang && !strcmp(lang, "en") ? &t->en : &t->vi;
-		char *s = xml_text(n);
+		char *s;
 
+		/* the schema said what is wrong with it */
+		if (bad(n)) {
+			refused = 1;
+			continue;
+		}
+		s = xml_text(n);
 		if (*slot) {
 			flag(L, xml_line(n), "%s: second %s text in language '%s'", what, child, lang);
 			free(s);
@@ -64,9 +144,9 @@ static void read_text(struct loader *L, xmlNode *parent, const char *child, stru
 			flag(L, xml_line(n), "%s: %s text is not in Unicode NFC form", what, child);
 		*slot = s;
 	}
-	if (!t->vi)
+	if (!t->vi && !refused)
 		flag(L, xml_line(parent), "%s: no Vietnamese (lang=\"vi\") %s", what, child);
-	if (!t->en)
+	if (!t->en && !refused)
 		flag(L, xml_line(parent), "%s: no English (lang=\"en\") %s", what, child);
 	if (!t->vi)
 		t->vi = xstrdup("");
@@ -74,16 +154,299 @@ static void read_text(struct loader *L, xmlNode *parent, const char *child, stru
 		t->en = xstrdup("");
 }
 
+/* A number the schema vouched for; NAN when it refused the element, so that no meaning check
+   builds on it (comparisons with NAN are false). */
 static double num_attr(const xmlNode *n, const char *name)
 {
-	const char *v = xml_attr(n, name);
-	return v ? strtod(v, NULL) : 0;
+	const char *v = n ? xml_attr(n, name) : NULL;
+
+	if (bad(n) || !v)
+		return NAN;
+	return strtod(v, NULL);
+}
+
+static int int_attr(const xmlNode *n, const char *name)
+{
+	double v = num_attr(n, name);
+
+	return isnan(v) || v < 0 || v > 1e9 ? -1 : (int)v;
 }
 
 static char *str_attr(const xmlNode *n, const char *name)
 {
-	const char *v = xml_attr(n, name);
+	const char *v = n ? xml_attr(n, name) : NULL;
 	return xstrdup(v ? v : "");
+}
+
+/* Is the attribute equal to s (a missing one is not)? */
+static int attr_is(const xmlNode *n, const char *name, const char *s)
+{
+	const char *v = n ? xml_attr(n, name) : NULL;
+	return v && !strcmp(v, s);
+}
+
+static void quiet(void *ctx, xmlErrorPtr e)
+{
+}
+
+/* ---- schema errors in the schema's own words ----
+   libxml2's RELAX NG messages name an element, not the attribute at fault ("Element criterion
+   failed to validate attributes"). For an element with such an error each attribute is checked
+   on its own against its pattern in the schema, and the message names the attribute and what
+   it may hold. */
+
+static xmlDoc *schema_doc(void)
+{
+	static xmlDoc *doc;
+
+	if (!doc)
+		doc = xmlReadMemory(embedded_definition_rng, (int)strlen(embedded_definition_rng),
+				    "definition.rng", NULL, XML_PARSE_NONET | XML_PARSE_NOBLANKS);
+	return doc;
+}
+
+static xmlNode *rng_define(const char *name)
+{
+	xmlNode *g = xmlDocGetRootElement(schema_doc());
+
+	for (xmlNode *n = xml_first(g, "define"); n && name; n = xml_next(n, "define"))
+		if (!strcmp(xml_attr(n, "name"), name))
+			return n;
+	return NULL;
+}
+
+static xmlNode *rng_element(xmlNode *from, const char *name)
+{
+	for (xmlNode *n = from->children; n; n = n->next) {
+		xmlNode *found;
+
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (xml_is(n, "element") && xml_attr(n, "name") && !strcmp(xml_attr(n, "name"), name))
+			return n;
+		if ((found = rng_element(n, name)))
+			return found;
+	}
+	return NULL;
+}
+
+struct rng_attr {
+	const char *name;
+	xmlNode *decl;
+	int optional;
+};
+
+#define RNG_MAX_ATTRS 16
+
+/* The attributes an element pattern declares, following refs, not entering child elements. */
+static void rng_attrs(xmlNode *pat, int optional, struct rng_attr *v, size_t *n, int depth)
+{
+	for (xmlNode *c = pat->children; c && depth < 8; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE || xml_is(c, "element"))
+			continue;
+		if (xml_is(c, "attribute")) {
+			if (*n < RNG_MAX_ATTRS && xml_attr(c, "name"))
+				v[(*n)++] = (struct rng_attr){ xml_attr(c, "name"), c, optional };
+		} else if (xml_is(c, "ref")) {
+			xmlNode *d = rng_define(xml_attr(c, "name"));
+
+			if (d)
+				rng_attrs(d, optional, v, n, depth + 1);
+		} else {
+			rng_attrs(c, optional || xml_is(c, "optional") || xml_is(c, "zeroOrMore") ||
+					     xml_is(c, "choice"),
+				  v, n, depth + 1);
+		}
+	}
+}
+
+/* The pattern an attribute's value must match, refs resolved (the schema's defines of values
+   hold no further ref). */
+static xmlNode *rng_value_pattern(xmlNode *decl)
+{
+	xmlNode *p = decl->children;
+
+	while (p && p->type != XML_ELEMENT_NODE)
+		p = p->next;
+	if (xml_is(p, "ref") && rng_define(xml_attr(p, "name"))) {
+		p = rng_define(xml_attr(p, "name"))->children;
+		while (p && p->type != XML_ELEMENT_NODE)
+			p = p->next;
+	}
+	return p;
+}
+
+/* What a value pattern allows, in words. */
+static void rng_describe(xmlNode *p, struct strbuf *sb)
+{
+	static const struct {
+		const char *type, *words;
+	} types[] = {
+		{ "decimal", "a decimal number written with a point" },
+		{ "integer", "a whole number" },
+		{ "positiveInteger", "a whole number above 0" },
+		{ "nonNegativeInteger", "a whole number, 0 or more" },
+		{ "NCName", "a name (letters, digits, '.', '-', '_'; a letter or '_' first)" },
+		{ "boolean", "true or false" },
+		{ "token", "text" },
+		{ "string", "text" },
+	};
+	const char *type, *lo = NULL, *hi = NULL, *frac = NULL, *pattern = NULL, *maxlen = NULL,
+		   *minlen = NULL;
+	size_t i;
+
+	if (xml_is(p, "choice")) {
+		const char *sep = "one of ";
+
+		for (xmlNode *v = xml_first(p, "value"); v; v = xml_next(v, "value")) {
+			char *t = xml_text(v);
+
+			strbuf_addf(sb, "%s%s", sep, t);
+			free(t);
+			sep = ", ";
+		}
+		return;
+	}
+	if (xml_is(p, "list")) {
+		strbuf_adds(sb, "a list of names separated by spaces");
+		return;
+	}
+	if (!xml_is(p, "data") || !(type = xml_attr(p, "type"))) {
+		strbuf_adds(sb, "what the schema allows");
+		return;
+	}
+	for (i = 0; i < sizeof(types) / sizeof(types[0]) && strcmp(types[i].type, type); i++)
+		;
+	for (xmlNode *q = xml_first(p, "param"); q; q = xml_next(q, "param")) {
+		const char *name = xml_attr(q, "name");
+		const char *val = q->children ? (const char *)q->children->content : "";
+
+		if (!name)
+			continue;
+		if (!strcmp(name, "minInclusive"))
+			lo = val;
+		else if (!strcmp(name, "maxInclusive"))
+			hi = val;
+		else if (!strcmp(name, "fractionDigits"))
+			frac = val;
+		else if (!strcmp(name, "pattern"))
+			pattern = val;
+		else if (!strcmp(name, "maxLength"))
+			maxlen = val;
+		else if (!strcmp(name, "minLength"))
+			minlen = val;
+	}
+	if (pattern) {
+		strbuf_addf(sb, "text matching %s", pattern);
+		return;
+	}
+	strbuf_adds(sb, i < sizeof(types) / sizeof(types[0]) ? types[i].words : type);
+	if (lo && hi)
+		strbuf_addf(sb, " from %s to %s", lo, hi);
+	else if (lo)
+		strbuf_addf(sb, ", %s or more", lo);
+	if (frac)
+		strbuf_addf(sb, ", at most %s decimals", frac);
+	if (minlen && !strcmp(minlen, "1"))
+		strbuf_adds(sb, ", not empty");
+	if (maxlen)
+		strbuf_addf(sb, ", at most %s characters", maxlen);
+}
+
+/* Does value match the attribute's pattern? A one-attribute schema per declaration, compiled
+   the first time it is needed; -1 when it cannot tell. */
+static int rng_value_ok(xmlNode *decl, const char *value)
+{
+	static struct {
+		xmlNode *decl;
+		xmlRelaxNGPtr rng;
+	} cache[64];
+	static size_t ncache;
+	xmlNode *p = rng_value_pattern(decl);
+	xmlRelaxNGPtr rng = NULL;
+	xmlRelaxNGValidCtxtPtr vc;
+	xmlDoc *doc;
+	xmlNode *a;
+	int rc;
+
+	for (size_t i = 0; i < ncache; i++)
+		if (cache[i].decl == decl)
+			rng = cache[i].rng;
+	if (!rng && p && ncache < sizeof(cache) / sizeof(cache[0])) {
+		xmlBufferPtr buf = xmlBufferCreate();
+		struct strbuf src = STRBUF_INIT;
+		xmlRelaxNGParserCtxtPtr pc;
+
+		xmlNodeDump(buf, schema_doc(), p, 0, 0);
+		strbuf_addf(&src,
+			    "<element name=\"a\" xmlns=\"http://relaxng.org/ns/structure/1.0\" "
+			    "datatypeLibrary=\"http://www.w3.org/2001/XMLSchema-datatypes\">"
+			    "<attribute name=\"v\">%s</attribute></element>",
+			    (const char *)xmlBufferContent(buf));
+		xmlBufferFree(buf);
+		pc = xmlRelaxNGNewMemParserCtxt(strbuf_str(&src), (int)src.len);
+		rng = xmlRelaxNGParse(pc);
+		xmlRelaxNGFreeParserCtxt(pc);
+		strbuf_release(&src);
+		cache[ncache].decl = decl;
+		cache[ncache++].rng = rng;
+	}
+	if (!rng)
+		return -1;
+	doc = xmlNewDoc(BAD_CAST "1.0");
+	a = xmlNewDocNode(doc, NULL, BAD_CAST "a", NULL);
+	xmlDocSetRootElement(doc, a);
+	xmlSetProp(a, BAD_CAST "v", BAD_CAST value);
+	vc = xmlRelaxNGNewValidCtxt(rng);
+	xmlRelaxNGSetValidStructuredErrors(vc, quiet, NULL);
+	rc = xmlRelaxNGValidateDoc(vc, doc);
+	xmlRelaxNGFreeValidCtxt(vc);
+	xmlFreeDoc(doc);
+	return rc == 0;
+}
+
+/* Flag what is wrong with n's attributes; returns how many problems were found. */
+static int attr_problems(struct loader *L, xmlNode *n)
+{
+	struct rng_attr v[RNG_MAX_ATTRS];
+	xmlNode *el = schema_doc() ? rng_element(xmlDocGetRootElement(schema_doc()),
+						 (const char *)n->name) : NULL;
+	size_t nv = 0;
+	int found = 0;
+
+	if (!el)
+		return 0;
+	rng_attrs(el, 0, v, &nv, 0);
+	for (size_t i = 0; i < nv; i++) {
+		const char *val = xml_attr(n, v[i].name);
+		struct strbuf what = STRBUF_INIT;
+
+		if (!val && v[i].optional)
+			continue;
+		if (val && rng_value_ok(v[i].decl, val) != 0)
+			continue;
+		rng_describe(rng_value_pattern(v[i].decl), &what);
+		if (!val)
+			flag(L, xml_line(n), "schema: element <%s>: attribute '%s' is required (%s)",
+			     (const char *)n->name, v[i].name, strbuf_str(&what));
+		else
+			flag(L, xml_line(n), "schema: element <%s>: attribute '%s' must be %s, not '%s'",
+			     (const char *)n->name, v[i].name, strbuf_str(&what), val);
+		strbuf_release(&what);
+		found++;
+	}
+	for (xmlAttr *a = n->properties; a; a = a->next) {
+		size_t i;
+
+		for (i = 0; i < nv && strcmp(v[i].name, (const char *)a->name); i++)
+			;
+		if (i < nv)
+			continue;
+		flag(L, xml_line(n), "schema: element <%s>: attribute '%s' is not allowed",
+		     (const char *)n->name, (const char *)a->name);
+		found++;
+	}
+	return found;
 }
 
 /* The schema is compiled once per process. */
@@ -103,6 +466,7 @@ static xmlRelaxNGPtr schema(void)
 static void on_schema_error(void *ctx, xmlErrorPtr e)
 {
 	struct loader *L = ctx;
+	xmlNode *node = e->node;
 	char msg[600];
 	size_t n;
 
@@ -110,8 +474,33 @@ static void on_schema_error(void *ctx, xmlErrorPtr e)
 	n = strlen(msg);
 	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
 		msg[--n] = '\0';
-	flag(L, e->line, "schema: %s", msg);
-	L->errors++;
+	if (node && node->type == XML_ATTRIBUTE_NODE)
+		node = node->parent;
+	if (node && node->type != XML_ELEMENT_NODE)
+		node = NULL;
+	xgrow(&L->serr, &L->a_serr, L->nserr + 1, sizeof(*L->serr));
+	L->serr[L->nserr++] = (struct schema_error){ node, e->line, xstrdup(msg) };
+}
+
+/* libxml2's messages that are about attributes (or that an attribute problem explains). */
+static int about_attributes(const char *msg)
+{
+	return strstr(msg, "attribute") || strstr(msg, "doesn't allow value") ||
+	       strstr(msg, "failed to validate content") || strstr(msg, "Invalid attribute");
+}
+
+/* Every element libxml2 refused is marked; where its attributes explain it, they are named
+   instead of libxml2's words. */
+static void schema_messages(struct loader *L)
+{
+	for (size_t i = 0; i < L->nserr; i++) {
+		struct schema_error *e = &L->serr[i];
+
+		if (e->node && !bad(e->node))
+			e->node->_private = attr_problems(L, e->node) ? &schema_named : &schema_bad;
+		if (!(e->node && e->node->_private == &schema_named && about_attributes(e->text)))
+			flag(L, e->line, "schema: %s", e->text);
+	}
 }
 
 static int validate(struct loader *L, xmlDoc *doc)
@@ -128,6 +517,7 @@ static int validate(struct loader *L, xmlDoc *doc)
 	xmlRelaxNGSetValidStructuredErrors(vc, on_schema_error, L);
 	rc = xmlRelaxNGValidateDoc(vc, doc);
 	xmlRelaxNGFreeValidCtxt(vc);
+	schema_messages(L);
 	if (rc != 0 && !L->errors)
 		flag(L, xml_line(xmlDocGetRootElement(doc)), "schema: document does not validate");
 	return rc == 0 ? 0 : -1;
@@ -142,14 +532,14 @@ static void load_tree(struct loader *L, xmlNode *root)
 
 	d->id = str_attr(root, "id");
 	d->version = str_attr(root, "version");
-	d->year = (int)num_attr(root, "year");
-	d->decimals = (int)num_attr(root, "decimals");
+	d->year = int_attr(root, "year");
+	d->decimals = int_attr(root, "decimals");
 	d->max = num_attr(root, "max");
 	read_text(L, root, "title", &d->title, "definition");
 	d->province = xml_text(xml_first(root, "province"));
 	n = xml_first(root, "district");
 	d->district = xml_text(n);
-	d->district_code = xml_attr(n, "code") ? str_attr(n, "code") : NULL;
+	d->district_code = n && xml_attr(n, "code") ? str_attr(n, "code") : NULL;
 	if ((n = xml_first(root, "note")))
 		d->note = xml_text(n);
 
@@ -170,7 +560,7 @@ static void load_tree(struct loader *L, xmlNode *root)
 			cr = memset(&d->criteria[d->ncriteria], 0, sizeof(*cr));
 			cr->id = str_attr(c, "id");
 			cr->max = num_attr(c, "max");
-			cr->assessed = !strcmp(xml_attr(c, "assessed"), "survey") ? DEF_SURVEY : DEF_SELF;
+			cr->assessed = attr_is(c, "assessed", "survey") ? DEF_SURVEY : DEF_SELF;
 			cr->field = d->nfields;
 			cr->line = xml_line(c);
 			cr->first_sub = d->nsubcriteria;
@@ -195,19 +585,19 @@ static void load_tree(struct loader *L, xmlNode *root)
 		d->nfields++;
 	}
 
-	d->min_forms = (int)num_attr(survey, "min-forms");
-	d->aggregation = !strcmp(xml_attr(survey, "aggregation"), "pooled") ? DEF_POOLED
-									   : DEF_GROUP_MEAN;
-	d->under_quota = !strcmp(xml_attr(survey, "under-quota"), "exclude")
-				 ? DEF_UNDER_QUOTA_EXCLUDE
-				 : DEF_UNDER_QUOTA_FLAG;
+	if (!survey)
+		goto classification;
+	d->min_forms = int_attr(survey, "min-forms");
+	d->aggregation = attr_is(survey, "aggregation", "pooled") ? DEF_POOLED : DEF_GROUP_MEAN;
+	d->under_quota = attr_is(survey, "under-quota", "exclude") ? DEF_UNDER_QUOTA_EXCLUDE
+								   : DEF_UNDER_QUOTA_FLAG;
 	for (xmlNode *g = xml_first(survey, "group"); g; g = xml_next(g, "group")) {
 		struct def_group *gr;
 
 		xgrow(&d->groups, &L->a_groups, d->ngroups + 1, sizeof(*d->groups));
 		gr = memset(&d->groups[d->ngroups++], 0, sizeof(*gr));
 		gr->id = str_attr(g, "id");
-		gr->min_forms = (int)num_attr(g, "min");
+		gr->min_forms = int_attr(g, "min");
 		gr->line = xml_line(g);
 		read_text(L, g, "name", &gr->name, gr->id);
 	}
@@ -251,7 +641,8 @@ static void load_tree(struct loader *L, xmlNode *root)
 		read_text(L, q, "text", &qu->text, qu->id);
 	}
 
-	for (xmlNode *t = cls->children; t; t = t->next) {
+classification:
+	for (xmlNode *t = cls ? cls->children : NULL; t; t = t->next) {
 		struct def_tier *ti;
 
 		if (!xml_is(t, "tier") && !xml_is(t, "otherwise"))
@@ -285,6 +676,68 @@ static const char *const reserved_names[] = {
 	"today", "instanceID", "instanceName", "deprecatedID", NULL,
 };
 
+/* Ids sorted (equal ones in document order), to find duplicates and look ids up without a
+   pass over every other id: a definition may hold many thousands of them. */
+struct id_ref {
+	const char *id;
+	size_t i; /* index in its array */
+	long line;
+};
+
+static int by_id(const void *a, const void *b)
+{
+	const struct id_ref *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+static struct id_ref *id_refs(const void *base, size_t n, size_t size, size_t id_off,
+			      size_t line_off)
+{
+	struct id_ref *v = xcalloc(n ? n : 1, sizeof(*v));
+
+	for (size_t i = 0; i < n; i++) {
+		const char *p = (const char *)base + i * size;
+
+		v[i] = (struct id_ref){ *(char *const *)(p + id_off), i, *(const long *)(p + line_off) };
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), by_id);
+	return v;
+}
+#define ID_REFS(arr, n, field)                                                                \
+	id_refs(arr, n, sizeof(*(arr)), offsetof(__typeof__(*(arr)), field),                  \
+		offsetof(__typeof__(*(arr)), line))
+
+/* Flag every (non-empty) id that repeats an earlier one: "WHAT 'id' (first on line N)". */
+static void flag_duplicates(struct loader *L, const struct id_ref *v, size_t n, const char *what)
+{
+	for (size_t k = 1, first = 0; k < n; k++) {
+		if (strcmp(v[k].id, v[first].id))
+			first = k;
+		else if (*v[k].id)
+			flag(L, v[k].line, "%s '%s' (first on line %ld)", what, v[k].id,
+			     v[first].line);
+	}
+}
+
+/* The index of the first id equal to id in the sorted v, else DEF_NONE. */
+static size_t id_lookup(const struct id_ref *v, size_t n, const char *id)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(v[mid].id, id) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && !strcmp(v[lo].id, id) ? v[lo].i : DEF_NONE;
+}
+
 static void check_tree(struct loader *L, xmlNode *root)
 {
 	struct def *d = L->d;
@@ -293,6 +746,26 @@ static void check_tree(struct loader *L, xmlNode *root)
 	size_t qi = 0;
 	int group_total = 0;
 	unsigned asked_groups = 0;
+	struct id_ref *fields = ID_REFS(d->fields, d->nfields, id);
+	struct id_ref *criteria = ID_REFS(d->criteria, d->ncriteria, id);
+	struct id_ref *subs = ID_REFS(d->subcriteria, d->nsubcriteria, id);
+	struct id_ref *groups_by_id = ID_REFS(d->groups, d->ngroups, id);
+	struct id_ref *scales = ID_REFS(d->scales, d->nscales, id);
+	struct id_ref *questions = ID_REFS(d->questions, d->nquestions, id);
+	struct id_ref *tiers = ID_REFS(d->tiers, d->ntiers, id);
+	/* per scale: counted options, and those of them without a weight (the first, how many) */
+	size_t *counted = xcalloc(d->nscales + 1, sizeof(*counted));
+	size_t *weightless = xcalloc(d->nscales + 1, sizeof(*weightless));
+	size_t *first_weightless = xcalloc(d->nscales + 1, sizeof(*first_weightless));
+	char *asked = xcalloc(d->ncriteria + 1, 1);
+
+	flag_duplicates(L, fields, d->nfields, "duplicate field id");
+	flag_duplicates(L, criteria, d->ncriteria, "duplicate criterion id");
+	flag_duplicates(L, subs, d->nsubcriteria, "duplicate sub-criterion id");
+	flag_duplicates(L, groups_by_id, d->ngroups, "duplicate group id");
+	flag_duplicates(L, scales, d->nscales, "duplicate scale id");
+	flag_duplicates(L, questions, d->nquestions, "duplicate question id");
+	flag_duplicates(L, tiers, d->ntiers, "duplicate tier id");
 
 	/* ids of fields, criteria and sub-criteria share one namespace */
 	for (size_t f = 0; f < d->nfields; f++) {
@@ -300,24 +773,15 @@ static void check_tree(struct loader *L, xmlNode *root)
 		double sum = 0;
 
 		total += fd->max;
-		for (size_t g = 0; g < f; g++)
-			if (!strcmp(d->fields[g].id, fd->id))
-				flag(L, fd->line, "duplicate field id '%s' (first on line %ld)",
-					 fd->id, d->fields[g].line);
 		for (size_t c = fd->first_criterion; c < fd->first_criterion + fd->ncriteria; c++) {
 			struct def_criterion *cr = &d->criteria[c];
 			double subsum = 0;
 
 			sum += cr->max;
-			if (!nested_id(cr->id, fd->id))
+			if (*cr->id && *fd->id && !nested_id(cr->id, fd->id))
 				flag(L, cr->line,
 					 "criterion id '%s' does not start with its field's id '%s.'",
 					 cr->id, fd->id);
-			for (size_t o = 0; o < c; o++)
-				if (!strcmp(d->criteria[o].id, cr->id))
-					flag(L, cr->line,
-						 "duplicate criterion id '%s' (first on line %ld)", cr->id,
-						 d->criteria[o].line);
 			if (cr->assessed == DEF_SURVEY && cr->nsub)
 				flag(L, cr->line,
 					 "survey-assessed criterion %s has sub-criteria; only self-assessed criteria may",
@@ -326,15 +790,10 @@ static void check_tree(struct loader *L, xmlNode *root)
 				struct def_subcriterion *sc = &d->subcriteria[s];
 
 				subsum += sc->max;
-				if (!nested_id(sc->id, cr->id))
+				if (*sc->id && *cr->id && !nested_id(sc->id, cr->id))
 					flag(L, sc->line,
 						 "sub-criterion id '%s' does not start with its criterion's id '%s.'",
 						 sc->id, cr->id);
-				for (size_t o = 0; o < s; o++)
-					if (!strcmp(d->subcriteria[o].id, sc->id))
-						flag(L, sc->line,
-							 "duplicate sub-criterion id '%s' (first on line %ld)",
-							 sc->id, d->subcriteria[o].line);
 			}
 			if (cr->nsub && differs(subsum, cr->max))
 				flag(L, cr->line,
@@ -352,12 +811,11 @@ static void check_tree(struct loader *L, xmlNode *root)
 	for (size_t g = 0; g < d->ngroups; g++) {
 		struct def_group *gr = &d->groups[g];
 
-		group_total += gr->min_forms;
-		for (size_t o = 0; o < g; o++)
-			if (!strcmp(d->groups[o].id, gr->id))
-				flag(L, gr->line, "duplicate group id '%s' (first on line %ld)",
-					 gr->id, d->groups[o].line);
-		if (gr->min_forms > d->min_forms)
+		if (gr->min_forms < 0 || group_total < 0)
+			group_total = -1;
+		else
+			group_total += gr->min_forms;
+		if (d->min_forms >= 0 && gr->min_forms > d->min_forms)
 			flag(L, gr->line,
 				 "group %s: quota %d is above the per-commune minimum of %d forms", gr->id,
 				 gr->min_forms, d->min_forms);
@@ -365,54 +823,49 @@ static void check_tree(struct loader *L, xmlNode *root)
 	if (d->ngroups > DEF_MAX_GROUPS)
 		flag(L, xml_line(survey), "more than %d respondent groups",
 			 DEF_MAX_GROUPS);
-	else if (group_total > d->min_forms)
+	else if (d->min_forms >= 0 && group_total > d->min_forms)
 		flag(L, xml_line(survey),
 			 "group quotas add up to %d, above the per-commune minimum of %d forms",
 			 group_total, d->min_forms);
 
 	for (size_t s = 0; s < d->nscales; s++) {
 		struct def_scale *sc = &d->scales[s];
+		struct id_ref *codes = ID_REFS(sc->options, sc->noptions, code);
+		char what[120];
 
-		for (size_t o = 0; o < s; o++)
-			if (!strcmp(d->scales[o].id, sc->id))
-				flag(L, sc->line, "duplicate scale id '%s' (first on line %ld)",
-					 sc->id, d->scales[o].line);
+		snprintf(what, sizeof(what), "scale %s: duplicate option code", sc->id);
+		flag_duplicates(L, codes, sc->noptions, what);
+		free(codes);
 		for (size_t i = 0; i < sc->noptions; i++) {
 			struct def_option *op = &sc->options[i];
 
-			for (size_t j = 0; j < i; j++)
-				if (!strcmp(sc->options[j].code, op->code))
-					flag(L, op->line,
-						 "scale %s: duplicate option code '%s' (first on line %ld)",
-						 sc->id, op->code, sc->options[j].line);
 			if (op->has_weight && (op->weight < 0 || op->weight > 1))
 				flag(L, op->line,
 					 "scale %s option %s: weight %g is outside [0, 1]", sc->id, op->code,
 					 op->weight);
+			if (op->excluded)
+				continue;
+			counted[s]++;
+			if (!op->has_weight && !weightless[s]++)
+				first_weightless[s] = i;
 		}
 	}
 
-	for (xmlNode *q = survey->children; q; q = q->next) {
+	for (xmlNode *q = survey ? survey->children : NULL; q; q = q->next) {
 		struct def_question *qu;
 		const char *groups, *crit, *scale;
 
 		if (!xml_is(q, "profile") && !xml_is(q, "question"))
 			continue;
 		qu = &d->questions[qi++];
-		for (size_t o = 0; o + 1 < qi; o++)
-			if (!strcmp(d->questions[o].id, qu->id))
-				flag(L, qu->line,
-					 "duplicate question id '%s' (first on line %ld)", qu->id,
-					 d->questions[o].line);
 		for (const char *const *r = reserved_names; *r; r++)
 			if (!strcmp(*r, qu->id))
 				flag(L, qu->line,
 					 "question id '%s' is a name the forms use for themselves", qu->id);
 		scale = xml_attr(q, "scale");
-		for (size_t s = 0; s < d->nscales; s++)
-			if (!strcmp(d->scales[s].id, scale))
-				qu->scale = s;
-		if (qu->scale == DEF_NONE)
+		if (scale)
+			qu->scale = id_lookup(scales, d->nscales, scale);
+		if (qu->scale == DEF_NONE && scale)
 			flag(L, qu->line, "question %s: unknown scale '%s'", qu->id,
 				 scale);
 		groups = xml_attr(q, "groups");
@@ -421,7 +874,7 @@ static void check_tree(struct loader *L, xmlNode *root)
 			char *gid = xstrndup(groups, len);
 
 			if (len) {
-				g = def_find_group(d, gid);
+				g = id_lookup(groups_by_id, d->ngroups, gid);
 				if (g == DEF_NONE)
 					flag(L, qu->line,
 						 "question %s: unknown group '%s'", qu->id, gid);
@@ -436,38 +889,37 @@ static void check_tree(struct loader *L, xmlNode *root)
 			continue;
 		asked_groups |= qu->groups;
 		crit = xml_attr(q, "criterion");
-		qu->criterion = def_find_criterion(d, crit);
-		if (qu->criterion == DEF_NONE)
+		qu->criterion = crit ? id_lookup(criteria, d->ncriteria, crit) : DEF_NONE;
+		if (qu->criterion != DEF_NONE)
+			asked[qu->criterion] = 1;
+		if (!crit)
+			;
+		else if (qu->criterion == DEF_NONE)
 			flag(L, qu->line, "question %s: unknown criterion '%s'", qu->id,
 				 crit);
-		else if (d->criteria[qu->criterion].assessed != DEF_SURVEY)
+		else if (d->criteria[qu->criterion].assessed != DEF_SURVEY &&
+			 !isnan(d->criteria[qu->criterion].max)) /* NAN: refused by the schema */
 			flag(L, qu->line,
 				 "question %s feeds criterion %s, which is self-assessed", qu->id, crit);
 		if (qu->scale != DEF_NONE) {
 			struct def_scale *sc = &d->scales[qu->scale];
-			size_t counted = 0;
+			size_t w = weightless[qu->scale];
 
-			for (size_t i = 0; i < sc->noptions; i++) {
-				if (sc->options[i].excluded)
-					continue;
-				counted++;
-				if (!sc->options[i].has_weight)
-					flag(L, qu->line,
-						 "question %s: scale %s option %s has no weight (scored questions need one on every counted option)",
-						 qu->id, sc->id, sc->options[i].code);
-			}
-			if (!counted)
+			/* one message per question, however many options lack a weight */
+			if (w)
+				flag(L, qu->line,
+					 "question %s: scale %s option %s has no weight (scored questions need one on every counted option)%s",
+					 qu->id, sc->id, sc->options[first_weightless[qu->scale]].code,
+					 w > 1 ? ", nor have others of its options" : "");
+			if (!counted[qu->scale])
 				flag(L, qu->line,
 					 "question %s: scale %s has no counted option", qu->id, sc->id);
 		}
 	}
 	for (size_t c = 0; c < d->ncriteria; c++) {
 		struct def_criterion *cr = &d->criteria[c];
-		int asked = 0;
 
-		for (size_t q = 0; q < d->nquestions; q++)
-			asked |= d->questions[q].criterion == c;
-		if (cr->assessed == DEF_SURVEY && !asked)
+		if (cr->assessed == DEF_SURVEY && !asked[c] && !isnan(cr->max))
 			flag(L, cr->line,
 				 "survey-assessed criterion %s has no question", cr->id);
 	}
@@ -479,10 +931,9 @@ static void check_tree(struct loader *L, xmlNode *root)
 	for (size_t t = 0; t < d->ntiers; t++) {
 		struct def_tier *ti = &d->tiers[t];
 
-		for (size_t o = 0; o < t; o++)
-			if (!strcmp(d->tiers[o].id, ti->id))
-				flag(L, ti->line, "duplicate tier id '%s'", ti->id);
 		if (t == 0 || ti->is_otherwise)
+			continue;
+		if (isnan(ti->min_index) || isnan(d->tiers[t - 1].min_index))
 			continue;
 		if (!(ti->min_index < d->tiers[t - 1].min_index))
 			flag(L, ti->line,
@@ -492,6 +943,44 @@ static void check_tree(struct loader *L, xmlNode *root)
 			flag(L, ti->line,
 				 "tier %s: min-field %g is above the previous tier's %g", ti->id,
 				 ti->min_field, d->tiers[t - 1].min_field);
+	}
+	free(fields);
+	free(criteria);
+	free(subs);
+	free(groups_by_id);
+	free(scales);
+	free(questions);
+	free(tiers);
+	free(counted);
+	free(weightless);
+	free(first_weightless);
+	free(asked);
+}
+
+/* A year in a title (four digits standing alone, 1900-2199) that is not the year attribute is
+   most often last year's file copied: a warning, since a title may name another year. */
+static void check_title_year(struct loader *L, xmlNode *root)
+{
+	if (bad(root) || L->d->year < 0)
+		return;
+	for (xmlNode *t = xml_first(root, "title"); t; t = xml_next(t, "title")) {
+		char *text = xml_text(t);
+
+		for (const char *p = text; *p; p++) {
+			long y;
+
+			if (!(*p >= '0' && *p <= '9') || (p > text && p[-1] >= '0' && p[-1] <= '9'))
+				continue;
+			if (strspn(p, "0123456789") != 4)
+				continue;
+			y = strtol(p, NULL, 10);
+			if (y >= 1900 && y < 2200 && y != L->d->year) {
+				warn(L, xml_line(t), "the title says %ld, the year attribute is %d", y,
+				     L->d->year);
+				break;
+			}
+		}
+		free(text);
 	}
 }
 
@@ -512,11 +1001,15 @@ int def_load(struct def *d, const char *buf, size_t len, const char *name, struc
 		return -1;
 	}
 	root = xmlDocGetRootElement(doc);
-	if (validate(&L, doc) == 0) {
+	validate(&L, doc);
+	/* the meaning checks run on what the schema let through, values it refused left out */
+	if (xml_is(root, "definition")) {
 		load_tree(&L, root);
 		check_tree(&L, root);
+		check_title_year(&L, root);
 	}
 	xmlFreeDoc(doc);
+	give_out_messages(&L);
 	if (L.errors) {
 		def_release(d);
 		return -1;
@@ -548,6 +1041,7 @@ static void text_release(struct def_text *t)
 
 void def_release(struct def *d)
 {
+	diag_release(&d->warnings);
 	free(d->file);
 	free(d->id);
 	free(d->version);

@@ -116,11 +116,14 @@ struct def {
 	size_t nquestions;
 	struct def_tier *tiers; /* in order, the "otherwise" tier last */
 	size_t ntiers;
+
+	struct diag warnings; /* what def_load found doubtful but not wrong, "name:line: ..." */
 };
 
-/* Load and check a definition held in memory. Every problem found (schema, then meaning) is
-   added to diag as "name:line: message"; returns 0 when there are none, else -1 (and d is
-   released). */
+/* Load and check a definition held in memory. Every problem found (schema and meaning, the
+   meaning checks running on what the schema let through) is added to diag as "name:line:
+   message", sorted by line, warnings among them; returns 0 when there are none, else -1 (and d
+   is released). On success warnings are in d->warnings. */
 int def_load(struct def *d, const char *buf, size_t len, const char *name, struct diag *diag);
 int def_load_file(struct def *d, const char *path, struct diag *diag);
 void def_release(struct def *d);

@@ -1,6 +1,7 @@
 /* Definition and register in the database. */
 #include "store.h"
 #include "db.h"
+#include "strbuf.h"
 #include "text.h"
 
 #include <stdio.h>
@@ -238,6 +239,43 @@ done:
 	sqlite3_finalize(get);
 	sqlite3_finalize(put);
 	return rc;
+}
+
+int store_check_district(const struct def *d, const char *def_desc, const struct commune_list *l,
+			 const char *reg_desc, const char *where, struct perr *err)
+{
+	struct strbuf others = STRBUF_INIT;
+	size_t named = 0, more = 0;
+
+	if (!d->district_code || !l->n)
+		return 0;
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i].district_code, d->district_code))
+			return 0;
+	/* the register's districts, in the order they first appear, three at most by name */
+	for (size_t i = 0; i < l->n; i++) {
+		const struct commune *c = &l->v[i];
+		size_t j;
+
+		for (j = 0; j < i && strcmp(l->v[j].district_code, c->district_code); j++)
+			;
+		if (j < i)
+			continue;
+		if (named == 3) {
+			more++;
+			continue;
+		}
+		strbuf_addf(&others, "%s%s (%s)", named ? ", " : "", c->district, c->district_code);
+		named++;
+	}
+	if (more)
+		strbuf_addf(&others, " and %zu other district%s", more, more == 1 ? "" : "s");
+	perr_set(err, PERR_DATA, where,
+		 "the definition%s%s is for district %s (%s), the register%s%s lists communes of %s",
+		 *def_desc ? " " : "", def_desc, d->district, d->district_code, *reg_desc ? " " : "",
+		 reg_desc, strbuf_str(&others));
+	strbuf_release(&others);
+	return -1;
 }
 
 int store_load_definition(sqlite3 *db, const char *id, const char *version, struct def *d,

@@ -32,10 +32,32 @@ printf 'code,name,type,district_code,district\n10888,Cẩm Giang Mới,thị tr�
 golden update-register parindex init --communes update.csv
 same "18 communes after update" "$(sqlite3 parindex.db 'SELECT count(*) FROM commune')" 18
 
+# a definition and a register of different districts are refused with both districts named,
+# whichever of them is given and whichever is already stored, and nothing is stored
+dump parindex.db >before.sql
+golden other-district-stored-register parindex init --definition "$DATA/definitions/mini.xml"
+golden other-district-stored-definition parindex init --communes "$DATA/communes/nam-sach.csv"
+dump parindex.db >after.sql
+ok "refused districts changed nothing" cmp before.sql after.sql
+same "register still of Cẩm Giàng only" "$(sqlite3 parindex.db 'SELECT group_concat(DISTINCT district_code) FROM commune')" 295
+same "still the default definition" "$(sqlite3 parindex.db "SELECT value FROM setting WHERE key = 'active_definition'")" "hai-duong-commune-par 2021.1"
+golden other-district-both parindex init --db fresh.db --definition "$DATA/definitions/mini.xml" --communes "$DATA/communes/nam-sach.csv"
+golden other-district-built-in parindex init --db fresh.db --communes "$DATA/communes/nam-sach.csv"
+ok "no database created for a register of another district" test ! -e fresh.db
+# a database without a definition (an old schema's) is checked against the built-in one
+sqlite3 nodef.db <"$TOP/schemas/migrations/0001-definition-communes.sql"
+sqlite3 nodef.db "PRAGMA user_version = 1"
+golden other-district-no-definition parindex init --db nodef.db --communes "$DATA/communes/nam-sach.csv"
+same "nothing stored in the database without a definition" "$(sqlite3 nodef.db 'SELECT count(*) FROM commune') $(sqlite3 nodef.db 'SELECT count(*) FROM definition')" "0 0"
+# a register listing several districts, the definition's among them, is accepted
 # a new definition (another id) becomes the active one; the old one stays
-golden load-mini parindex init --definition "$DATA/definitions/mini.xml"
+golden load-mini parindex init --definition "$DATA/definitions/mini.xml" --communes "$DATA/forms/communes-999.csv"
 same "active definition" "$(sqlite3 parindex.db "SELECT value FROM setting WHERE key = 'active_definition'")" "mini 1"
 same "both definitions kept" "$(sqlite3 parindex.db 'SELECT count(*) FROM definition')" 2
+
+# a doubtful definition (another year in its title) is loaded with the warning shown
+golden title-year-warning parindex init --db warned.db --definition "$DATA/definitions/title-year.xml"
+same "the warned definition is loaded" "$(sqlite3 warned.db "SELECT value FROM setting WHERE key = 'active_definition'")" "mini 1"
 
 # --db and PARINDEX_DB choose the file
 golden db-option parindex init --db other.db --communes "$COMMUNES"

@@ -6,6 +6,11 @@ golden shipped parindex definition check "$TOP"/schemas/definitions/*.xml "$DATA
 for f in "$DATA"/definitions/bad/*.xml; do
 	golden "$(basename "$f" .xml)" parindex definition check "$f"
 done
+# a year in the titles other than the year attribute: a warning, and the file is accepted
+golden title-year parindex definition check "$DATA/definitions/title-year.xml"
+# with an error too: the warning among the errors in line order, counted apart
+sed 's|<district code="999">|<district>|' "$DATA/definitions/title-year.xml" >title-year-no-code.xml
+golden title-year-and-error parindex definition check title-year-no-code.xml
 golden two-files parindex definition check "$DATA/definitions/mini.xml" "$DATA/definitions/bad/07-criteria-sum.xml"
 parindex definition default >default.xml
 ok "default prints the shipped definition byte for byte" cmp default.xml "$TOP/schemas/definitions/hai-duong-2021.xml"

@@ -97,7 +97,7 @@ ok "pages written when gnuplot fails" test -s badgnu/index.html -a -s badgnu/rep
 ok "gnuplot's output kept beside the script" grep -q "unknown terminal" badgnu/charts/ranking.log
 
 # a definition loaded after the tally: the report is of the tally's, and says so
-ok "another definition" parindex init --definition "$TOP/schemas/definitions/hai-duong-2021.xml"
+ok "another definition" parindex init --definition "$TOP/schemas/definitions/hai-duong-2021.xml" --communes "$DATA/communes/cam-giang.csv"
 golden other-definition parindex report --out other --formats csv
 same "still the tally's definition" "$(grep -c '"Lĩnh vực 1. Lĩnh vực một (%)"' other/csv/ranking.csv)" 1
 

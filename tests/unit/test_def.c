@@ -4,6 +4,7 @@
 
 #include "def.h"
 #include "embedded.h"
+#include "store.h"
 
 #include <stdlib.h>
 
@@ -65,7 +66,7 @@ static void broken(void)
 	} cases[] = {
 		{ "01-not-well-formed.xml", ":98: not well-formed XML" },
 		{ "02-doctype-entity.xml", ":5: DOCTYPE or entity declaration refused" },
-		{ "03-criterion-missing-max.xml", ":34: schema: Element criterion failed to validate attributes" },
+		{ "03-criterion-missing-max.xml", ":34: schema: element <criterion>: attribute 'max' is required (a decimal number written with a point, 0 or more, at most 3 decimals)" },
 		{ "04-unknown-element.xml", ":37: schema: Did not expect element weight there" },
 		{ "05-duplicate-criterion-id.xml", ":38: duplicate criterion id '2.2' (first on line 34)" },
 		{ "06-subcriteria-sum.xml", ":14: criterion 1.1: sub-criteria add up to 2.5, not its max 3" },
@@ -84,12 +85,16 @@ static void broken(void)
 		{ "19-duplicate-question-id.xml", ":74: duplicate question id 'qb' (first on line 70)" },
 		{ "20-survey-criterion-subcriteria.xml", ":26: survey-assessed criterion 1.2 has sub-criteria" },
 		{ "21-scored-option-without-weight.xml", ":66: question qa: scale s3 option b has no weight" },
-		{ "22-decimal-comma-max.xml", ":17: schema: Type decimal doesn't allow value '1,0'" },
-		{ "23-decimal-comma-weight.xml", ":54: schema: Invalid attribute weight for element option" },
+		{ "22-decimal-comma-max.xml", ":17: schema: element <subcriterion>: attribute 'max' must be a decimal number written with a point, 0 or more, at most 3 decimals, not '1,0'" },
+		{ "23-decimal-comma-weight.xml", ":54: schema: element <option>: attribute 'weight' must be a decimal number written with a point, not '0,5'" },
 		{ "24-option-weight-negative.xml", ":55: scale s3 option c: weight -0.5 is outside [0, 1]" },
 		{ "25-no-namespace.xml", ":6: schema: Expecting a namespace for element definition" },
 		{ "26-duplicate-group-id.xml", ":48: duplicate group id 'A' (first on line 44)" },
 		{ "27-duplicate-scale-id.xml", ":58: duplicate scale id 's3' (first on line 52)" },
+		{ "28-district-code-missing.xml", ":10: schema: element <district>: attribute 'code' is required" },
+		{ "29-attribute-value-not-allowed.xml", ":34: schema: element <criterion>: attribute 'assessed' must be one of self, survey, not 'both'" },
+		{ "30-schema-and-meaning.xml", ":14: criterion 1.1: sub-criteria add up to 4, not its max 3" },
+		{ "30-schema-and-meaning.xml", ":43: schema: element <survey>: attribute 'aggregation' must be one of group-mean, pooled, not 'median'" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -130,9 +135,77 @@ static void mini(void)
 	def_release(&d);
 }
 
+/* A year in the titles other than the year attribute: loaded, with a warning. */
+static void title_year(void)
+{
+	struct diag diag = { 0 };
+	struct def d;
+
+	CHECK(def_load_file(&d, unit_data("definitions/title-year.xml"), &diag) == 0,
+	      "title-year.xml loads");
+	CHECK(diag.n == 0, "no error, got %zu", diag.n);
+	diag_release(&diag);
+	CHECK(d.warnings.n == 1 && strstr(d.warnings.lines[0], "title-year.xml:8: warning: the title says 2023, the year attribute is 2024"),
+	      "one warning naming both years, got %zu: %s", d.warnings.n,
+	      d.warnings.n ? d.warnings.lines[0] : "");
+	def_release(&d);
+	CHECK(def_load_file(&d, unit_data("definitions/mini.xml"), &diag) == 0 && d.warnings.n == 0,
+	      "mini.xml has no warning");
+	diag_release(&diag);
+	def_release(&d);
+}
+
+/* A definition against a register: one row per case, the districts of the register's
+   communes in order, and the message expected ("" when the register is accepted). */
+static void district(void)
+{
+	static const struct {
+		const char *code; /* the definition's district code, NULL for none */
+		const char *communes; /* district codes of the register, one letter each */
+		const char *message;
+	} cases[] = {
+		{ "a", "a", "" },
+		{ "a", "bab", "" },
+		{ "a", "", "" },
+		{ NULL, "b", "" },
+		{ "a", "b", "the definition mini.xml is for district District a (a), the register lists communes of District b (b)" },
+		{ "a", "bbcb", "the definition mini.xml is for district District a (a), the register lists communes of District b (b), District c (c)" },
+		{ "a", "bcdef", "the definition mini.xml is for district District a (a), the register lists communes of District b (b), District c (c), District d (d) and 2 other districts" },
+		{ "a", "bcde", "the definition mini.xml is for district District a (a), the register lists communes of District b (b), District c (c), District d (d) and 1 other district" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct def d = { 0 };
+		struct commune v[8];
+		struct commune_list l = { .v = v, .n = strlen(cases[i].communes) };
+		char codes[8][2], names[8][16], dname[16];
+		struct perr err = { 0 };
+		int rc;
+
+		for (size_t k = 0; k < l.n; k++) {
+			snprintf(codes[k], sizeof(codes[k]), "%c", cases[i].communes[k]);
+			snprintf(names[k], sizeof(names[k]), "District %c", cases[i].communes[k]);
+			v[k] = (struct commune){ .district_code = codes[k], .district = names[k] };
+		}
+		snprintf(dname, sizeof(dname), "District %s", cases[i].code ? cases[i].code : "");
+		d.district_code = (char *)cases[i].code;
+		d.district = dname;
+		rc = store_check_district(&d, "mini.xml", &l, "", "where.csv", &err);
+		if (!*cases[i].message) {
+			CHECK(rc == 0, "case %zu accepted, got: %s", i, err.msg);
+			continue;
+		}
+		CHECK(rc == -1 && err.code == PERR_DATA, "case %zu refused as data", i);
+		CHECK_STR(err.msg, cases[i].message, "district message");
+		CHECK_STR(err.where, "where.csv", "district message place");
+	}
+}
+
 void test_def(void)
 {
+	district();
 	default_totals();
 	broken();
 	mini();
+	title_year();
 }
