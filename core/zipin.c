@@ -27,6 +27,8 @@
 #define DIR_WINDOW (256 * 1024)
 #define LOCAL_WINDOW (64 * 1024) /* local headers, read ahead: they come in file order */
 #define HASH_CHUNK (256 * 1024)
+_Static_assert(DIR_WINDOW >= RECORD_MAX, "the directory window holds any record");
+_Static_assert(LOCAL_WINDOW >= 30 + 1023, "the local window holds a header and its name");
 
 /* A window on the file: len bytes of it from off. */
 struct window {
