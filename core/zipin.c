@@ -27,6 +27,8 @@
 #define DIR_WINDOW (256 * 1024)
 #define LOCAL_WINDOW (64 * 1024) /* local headers, read ahead: they come in file order */
 #define HASH_CHUNK (256 * 1024)
+/* a reader's entry data, read ahead: a worker takes records in runs, whose data follow on */
+#define READ_WINDOW (32 * 1024)
 _Static_assert(DIR_WINDOW >= RECORD_MAX, "the directory window holds any record");
 _Static_assert(LOCAL_WINDOW >= 30 + 1023, "the local window holds a header and its name");
 
@@ -51,7 +53,8 @@ struct zipin {
 
 struct zipin_reader {
 	struct libdeflate_decompressor *inflater;
-	unsigned char *cbuf;
+	struct window ahead;  /* small entries' data */
+	unsigned char *cbuf;  /* a larger entry's data */
 	size_t ccap;
 };
 
@@ -430,7 +433,11 @@ int zipin_next(struct zipin *z, struct zipin_entry *e, struct perr *err)
 
 struct zipin_reader *zipin_reader_new(void)
 {
-	return xcalloc(1, sizeof(struct zipin_reader));
+	struct zipin_reader *r = xcalloc(1, sizeof(*r));
+
+	r->ahead.cap = READ_WINDOW;
+	r->ahead.buf = xmalloc(r->ahead.cap);
+	return r;
 }
 
 void zipin_reader_free(struct zipin_reader *r)
@@ -439,6 +446,7 @@ void zipin_reader_free(struct zipin_reader *r)
 		return;
 	if (r->inflater)
 		libdeflate_free_decompressor(r->inflater);
+	free(r->ahead.buf);
 	free(r->cbuf);
 	free(r);
 }
@@ -462,9 +470,29 @@ static int add_total(struct zipin *z, uint64_t n, enum zipin_fail *fail, struct 
 	return 0;
 }
 
+/* The entry's compressed data (csize bytes, which zipin_next placed inside the archive): in
+   place in memory, through the reader's read-ahead window, or read whole into its buffer. */
+static const unsigned char *entry_data(struct zipin *z, struct zipin_reader *r,
+				       const struct zipin_entry *e, struct perr *err)
+{
+	if (z->mem)
+		return z->mem + e->data_offset;
+	if (e->csize <= r->ahead.cap)
+		return file_bytes(z, &r->ahead, e->data_offset, (size_t)e->csize, z->cd_offset, err);
+	if (e->csize > r->ccap) {
+		free(r->cbuf);
+		r->ccap = (size_t)e->csize + 4096;
+		r->cbuf = xmalloc(r->ccap);
+	}
+	if (read_at(z, e->data_offset, r->cbuf, (size_t)e->csize, err) < 0)
+		return NULL;
+	return r->cbuf;
+}
+
 int zipin_read(struct zipin *z, struct zipin_reader *r, const struct zipin_entry *e,
 	       struct strbuf *out, enum zipin_fail *fail, struct perr *err)
 {
+	const unsigned char *in;
 	uint64_t max = z->lim.max_entry_size;
 	char where[1300];
 
@@ -496,27 +524,18 @@ int zipin_read(struct zipin *z, struct zipin_reader *r, const struct zipin_entry
 				 (unsigned long long)max);
 			return entry_fail(fail, ZIPIN_ENTRY);
 		}
-		strbuf_grow(out, (size_t)e->csize);
-		if (read_at(z, e->data_offset, out->buf, (size_t)e->csize, err) < 0)
+		if (!(in = entry_data(z, r, e, err)))
 			return entry_fail(fail, ZIPIN_ARCHIVE);
+		strbuf_grow(out, (size_t)e->csize);
+		memcpy(out->buf, in, (size_t)e->csize);
 		out->len = (size_t)e->csize;
 		out->buf[out->len] = '\0';
 	} else {
 		size_t in_used = 0, out_len = 0;
 		enum libdeflate_result lr;
 
-		const void *in = z->mem ? z->mem + e->data_offset : NULL;
-
-		if (!in) {
-			if (e->csize > r->ccap) {
-				free(r->cbuf);
-				r->ccap = (size_t)e->csize + 4096;
-				r->cbuf = xmalloc(r->ccap);
-			}
-			if (read_at(z, e->data_offset, r->cbuf, (size_t)e->csize, err) < 0)
-				return entry_fail(fail, ZIPIN_ARCHIVE);
-			in = r->cbuf;
-		}
+		if (!(in = entry_data(z, r, e, err)))
+			return entry_fail(fail, ZIPIN_ARCHIVE);
 		if (!r->inflater && !(r->inflater = libdeflate_alloc_decompressor())) {
 			perr_set(err, PERR_SYSTEM, where, "out of memory");
 			return entry_fail(fail, ZIPIN_ARCHIVE);
