@@ -99,6 +99,8 @@ bench-tally: parindex
 # same entry points.
 FUZZ_TARGETS := instance zipin definition communes scores_csv scores_xlsx lint escape
 FUZZ_SECONDS ?= 60
+# the zip reader from a file (a memfd, through its pread windows) beside zipin from memory
+FUZZ_TARGETS += zipin_file
 $(B)/fuzz/replay-%: $(B)/fuzz/fuzz_%.o $(B)/fuzz/replay.o $(B)/libparindex.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(B)/fuzz/libfuzzer-%: $(B)/fuzz/fuzz_%.o $(B)/libparindex.a

@@ -691,6 +691,7 @@ int capture_import(sqlite3 *db, const char *path, const struct capture_options *
 		hashing = 0;
 		if (hash.rc < 0) {
 			*err = hash.err;
+			res->refused = err->code == PERR_DATA; /* e.g. truncated while it was read */
 			goto stop;
 		}
 	}

@@ -1,5 +1,7 @@
 /* Safe zip input: the end record, the central directory read record by record, entries
-   inflated with zlib under limits. See zipin.h for what is checked. */
+   inflated with libdeflate under limits. See zipin.h for what is checked. A file is read with
+   pread through small windows, never mapped: a mapped file truncated by another process kills
+   the reader with SIGBUS, a read only comes back short. */
 #include "zipin.h"
 
 #include <errno.h>
@@ -8,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <nettle/sha2.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <libdeflate.h>
@@ -20,28 +21,40 @@
 #define SIG_END 0x06054b50u
 #define SIG_END64 0x06064b50u
 #define SIG_LOC64 0x07064b50u
-#define CHUNK (64 * 1024)
-#define RELEASE_STEP (4u << 20) /* give back mapped pages in steps of this many bytes */
+/* The windows a file is read through. A directory record is 46 bytes and three fields of up
+   to 65,535 bytes each (name, extra, comment): the directory window holds any record whole. */
+#define RECORD_MAX (46 + 3 * 65535)
+#define DIR_WINDOW (256 * 1024)
+#define LOCAL_WINDOW (64 * 1024) /* local headers, read ahead: they come in file order */
+#define HASH_CHUNK (256 * 1024)
+/* a reader's entry data, read ahead: a worker takes records in runs, whose data follow on */
+#define READ_WINDOW (32 * 1024)
+_Static_assert(DIR_WINDOW >= RECORD_MAX, "the directory window holds any record");
+_Static_assert(LOCAL_WINDOW >= 30 + 1023, "the local window holds a header and its name");
+
+/* A window on the file: len bytes of it from off. */
+struct window {
+	unsigned char *buf;
+	size_t cap, len;
+	uint64_t off;
+};
 
 struct zipin {
-	const unsigned char *mem; /* borrowed, or the file mapped; NULL: read with pread */
-	void *map;                /* the file's mapping, when mem is ours */
-	uint64_t released, cd_released; /* mapped pages given back below these offsets */
+	const unsigned char *mem; /* borrowed (zipin_open_mem); NULL: the file, read with pread */
 	int fd;
 	uint64_t size;
 	char *name;
 	struct zipin_limits lim;
 	uint64_t cd_offset, cd_size, count;
 	uint64_t cd_pos, seq, prev_end;
-	unsigned char *chunk; /* a window on the directory */
-	uint64_t chunk_off;
-	size_t chunk_len;
+	struct window dir, local; /* on the directory and on the local headers (file only) */
 	_Atomic uint64_t total;
 };
 
 struct zipin_reader {
 	struct libdeflate_decompressor *inflater;
-	unsigned char *cbuf;
+	struct window ahead;  /* small entries' data */
+	unsigned char *cbuf;  /* a larger entry's data */
 	size_t ccap;
 };
 
@@ -85,8 +98,10 @@ static int read_at(const struct zipin *z, uint64_t off, void *buf, size_t n, str
 			continue;
 		if (got < 0)
 			return perr_set(err, PERR_SYSTEM, z->name, "cannot read: %s", strerror(errno));
+		/* the size was taken at open: the file has shrunk since */
 		if (got == 0)
-			return perr_set(err, PERR_DATA, z->name, "truncated zip: file ended early");
+			return perr_set(err, PERR_DATA, z->name,
+					"changed while it was read (truncated?)");
 		done += (size_t)got;
 	}
 	return 0;
@@ -174,7 +189,6 @@ static int open_common(struct zipin **out, struct zipin *z, const struct zipin_l
 		z->lim = *lim;
 	else
 		zipin_limits_default(&z->lim);
-	z->chunk = xmalloc(CHUNK);
 	if (read_end(z, err) < 0) {
 		zipin_close(z);
 		*out = NULL;
@@ -214,19 +228,11 @@ int zipin_open_file(struct zipin **out, const char *path, const struct zipin_lim
 	z->fd = fd;
 	z->size = (uint64_t)st.st_size;
 	z->name = xstrdup(path);
-	/* mapped, entries are inflated in place with no read calls; pages already used are given
-	   back (zipin_release) so that memory stays flat however large the file */
-	if (z->size > 0 && z->size <= SIZE_MAX) {
-		void *m = mmap(NULL, (size_t)z->size, PROT_READ, MAP_SHARED, fd, 0);
-
-		if (m != MAP_FAILED) {
-			z->map = m;
-			z->mem = m;
-			madvise(m, (size_t)z->size, MADV_SEQUENTIAL);
-			close(fd);
-			z->fd = -1;
-		}
-	}
+	z->dir.cap = DIR_WINDOW;
+	z->dir.buf = xmalloc(z->dir.cap);
+	z->local.cap = LOCAL_WINDOW;
+	z->local.buf = xmalloc(z->local.cap);
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	return open_common(out, z, lim, err);
 }
 
@@ -236,9 +242,8 @@ void zipin_close(struct zipin *z)
 		return;
 	if (z->fd >= 0)
 		close(z->fd);
-	if (z->map)
-		munmap(z->map, (size_t)z->size);
-	free(z->chunk);
+	free(z->dir.buf);
+	free(z->local.buf);
 	free(z->name);
 	free(z);
 }
@@ -253,25 +258,12 @@ uint64_t zipin_size(const struct zipin *z)
 	return z->size;
 }
 
-/* Drop the mapped pages from *mark up to off (page-aligned, in steps) from this process's
-   memory: they stay in the page cache, and a later access would simply fault them in again. */
-static void give_back(struct zipin *z, uint64_t *mark, uint64_t off)
-{
-	uint64_t page, from, to;
-
-	if (!z->map || off < *mark + RELEASE_STEP)
-		return;
-	page = (uint64_t)sysconf(_SC_PAGESIZE);
-	from = *mark & ~(page - 1);
-	to = off & ~(page - 1);
-	if (to > from)
-		madvise((char *)z->map + from, (size_t)(to - from), MADV_DONTNEED);
-	*mark = to;
-}
-
+/* Nothing to give back: a file is read into small buffers, never mapped. Kept so that callers
+   need not know how the archive is read. */
 void zipin_release(struct zipin *z, uint64_t offset)
 {
-	give_back(z, &z->released, offset);
+	(void)z;
+	(void)offset;
 }
 
 int zipin_sha256(struct zipin *z, char out[65], struct perr *err)
@@ -279,22 +271,18 @@ int zipin_sha256(struct zipin *z, char out[65], struct perr *err)
 	static const char hex[] = "0123456789abcdef";
 	struct sha256_ctx ctx;
 	unsigned char dg[SHA256_DIGEST_SIZE], *buf = NULL;
-	uint64_t off = 0, mark = 0;
+	uint64_t off = 0;
 
 	sha256_init(&ctx);
-	if (!z->mem)
-		buf = xmalloc(CHUNK);
+	if (z->mem) {
+		sha256_update(&ctx, (size_t)z->size, z->mem);
+		off = z->size;
+	} else {
+		buf = xmalloc(HASH_CHUNK);
+	}
 	while (off < z->size) {
-		size_t n = z->size - off < RELEASE_STEP ? (size_t)(z->size - off) : RELEASE_STEP;
+		size_t n = z->size - off < HASH_CHUNK ? (size_t)(z->size - off) : HASH_CHUNK;
 
-		if (z->mem) {
-			sha256_update(&ctx, n, z->mem + off);
-			off += n;
-			give_back(z, &mark, off);
-			continue;
-		}
-		if (n > CHUNK)
-			n = CHUNK;
 		if (read_at(z, off, buf, n, err) < 0) {
 			free(buf);
 			return -1;
@@ -312,36 +300,53 @@ int zipin_sha256(struct zipin *z, char out[65], struct perr *err)
 	return 0;
 }
 
-/* A pointer to n bytes of the directory at directory position pos, through the window. */
+/* A pointer to n bytes of the file at off, which must lie before limit, through window w:
+   when they are not all in it, it is refilled from off with at least n bytes (a read ahead of
+   up to its size). The bytes are checked to lie before limit first, so nothing is ever served
+   that the window does not hold. */
+static const unsigned char *file_bytes(struct zipin *z, struct window *w, uint64_t off, size_t n,
+				       uint64_t limit, struct perr *err)
+{
+	if (off > limit || n > limit - off) {
+		perr_set(err, PERR_DATA, z->name, "damaged or inconsistent zip: %zu bytes at offset "
+			 "%llu run past their part of the archive", n, (unsigned long long)off);
+		return NULL;
+	}
+	if (z->mem)
+		return z->mem + off;
+	if (n > w->cap) { /* no record is this long: the windows hold the longest there can be */
+		corrupt(z, err, "a record is longer than any zip record can be");
+		return NULL;
+	}
+	if (off < w->off || off - w->off > w->len || n > w->len - (off - w->off)) {
+		uint64_t left = limit - off;
+		size_t want = left < w->cap ? (size_t)left : w->cap;
+
+		if (read_at(z, off, w->buf, want, err) < 0) {
+			w->len = 0;
+			return NULL;
+		}
+		w->off = off;
+		w->len = want;
+	}
+	return w->buf + (off - w->off);
+}
+
+/* n bytes of the directory at directory position pos. */
 static const unsigned char *dir_bytes(struct zipin *z, uint64_t pos, size_t n, struct perr *err)
 {
 	if (pos > z->cd_size || n > z->cd_size - pos) {
 		corrupt(z, err, "a central directory record runs past the directory's end");
 		return NULL;
 	}
-	if (z->mem) {
-		give_back(z, &z->cd_released, z->cd_offset + pos);
-		return z->mem + z->cd_offset + pos;
-	}
-	if (pos < z->chunk_off || pos + n > z->chunk_off + z->chunk_len) {
-		uint64_t left = z->cd_size - pos;
-		size_t want = left < CHUNK ? (size_t)left : CHUNK;
-
-		if (read_at(z, z->cd_offset + pos, z->chunk, want, err) < 0)
-			return NULL;
-		z->chunk_off = pos;
-		z->chunk_len = want;
-	}
-	return z->chunk + (pos - z->chunk_off);
+	return file_bytes(z, &z->dir, z->cd_offset + pos, n, z->cd_offset + z->cd_size, err);
 }
 
 int zipin_next(struct zipin *z, struct zipin_entry *e, struct perr *err)
 {
-	const unsigned char *h, *x;
-	unsigned char loc[30];
+	const unsigned char *h, *x, *loc;
 	uint64_t pos = z->cd_pos;
 	size_t nlen, xlen, clen;
-	char lname[1024];
 
 	if (z->seq == z->count) {
 		if (z->cd_pos != z->cd_size)
@@ -408,9 +413,10 @@ int zipin_next(struct zipin *z, struct zipin_entry *e, struct perr *err)
 	e->is_dir = e->name[nlen - 1] == '/';
 
 	/* the local header: where it says, before the directory, after the previous entry */
-	if (e->offset < z->prev_end || e->offset > z->cd_offset || z->cd_offset - e->offset < 30)
+	if (e->offset < z->prev_end || e->offset > z->cd_offset ||
+	    z->cd_offset - e->offset < 30 + nlen)
 		return corrupt(z, err, "entries overlap or lie outside the archive");
-	if (read_at(z, e->offset, loc, 30, err) < 0)
+	if (!(loc = file_bytes(z, &z->local, e->offset, 30 + nlen, z->cd_offset, err)))
 		return -1;
 	if (le32(loc) != SIG_LOCAL)
 		return corrupt(z, err, "bad local header signature");
@@ -419,9 +425,7 @@ int zipin_next(struct zipin *z, struct zipin_entry *e, struct perr *err)
 	e->data_offset = e->offset + 30 + nlen + le16(loc + 28);
 	if (e->data_offset > z->cd_offset || e->csize > z->cd_offset - e->data_offset)
 		return corrupt(z, err, "entry data lies outside the archive");
-	if (read_at(z, e->offset + 30, lname, nlen, err) < 0)
-		return -1;
-	if (memcmp(lname, e->name, nlen))
+	if (memcmp(loc + 30, e->name, nlen))
 		return corrupt(z, err, "local and central names differ");
 	z->prev_end = e->data_offset + e->csize;
 	return 1;
@@ -429,7 +433,11 @@ int zipin_next(struct zipin *z, struct zipin_entry *e, struct perr *err)
 
 struct zipin_reader *zipin_reader_new(void)
 {
-	return xcalloc(1, sizeof(struct zipin_reader));
+	struct zipin_reader *r = xcalloc(1, sizeof(*r));
+
+	r->ahead.cap = READ_WINDOW;
+	r->ahead.buf = xmalloc(r->ahead.cap);
+	return r;
 }
 
 void zipin_reader_free(struct zipin_reader *r)
@@ -438,6 +446,7 @@ void zipin_reader_free(struct zipin_reader *r)
 		return;
 	if (r->inflater)
 		libdeflate_free_decompressor(r->inflater);
+	free(r->ahead.buf);
 	free(r->cbuf);
 	free(r);
 }
@@ -461,9 +470,29 @@ static int add_total(struct zipin *z, uint64_t n, enum zipin_fail *fail, struct 
 	return 0;
 }
 
+/* The entry's compressed data (csize bytes, which zipin_next placed inside the archive): in
+   place in memory, through the reader's read-ahead window, or read whole into its buffer. */
+static const unsigned char *entry_data(struct zipin *z, struct zipin_reader *r,
+				       const struct zipin_entry *e, struct perr *err)
+{
+	if (z->mem)
+		return z->mem + e->data_offset;
+	if (e->csize <= r->ahead.cap)
+		return file_bytes(z, &r->ahead, e->data_offset, (size_t)e->csize, z->cd_offset, err);
+	if (e->csize > r->ccap) {
+		free(r->cbuf);
+		r->ccap = (size_t)e->csize + 4096;
+		r->cbuf = xmalloc(r->ccap);
+	}
+	if (read_at(z, e->data_offset, r->cbuf, (size_t)e->csize, err) < 0)
+		return NULL;
+	return r->cbuf;
+}
+
 int zipin_read(struct zipin *z, struct zipin_reader *r, const struct zipin_entry *e,
 	       struct strbuf *out, enum zipin_fail *fail, struct perr *err)
 {
+	const unsigned char *in;
 	uint64_t max = z->lim.max_entry_size;
 	char where[1300];
 
@@ -495,27 +524,18 @@ int zipin_read(struct zipin *z, struct zipin_reader *r, const struct zipin_entry
 				 (unsigned long long)max);
 			return entry_fail(fail, ZIPIN_ENTRY);
 		}
-		strbuf_grow(out, (size_t)e->csize);
-		if (read_at(z, e->data_offset, out->buf, (size_t)e->csize, err) < 0)
+		if (!(in = entry_data(z, r, e, err)))
 			return entry_fail(fail, ZIPIN_ARCHIVE);
+		strbuf_grow(out, (size_t)e->csize);
+		memcpy(out->buf, in, (size_t)e->csize);
 		out->len = (size_t)e->csize;
 		out->buf[out->len] = '\0';
 	} else {
 		size_t in_used = 0, out_len = 0;
 		enum libdeflate_result lr;
 
-		const void *in = z->mem ? z->mem + e->data_offset : NULL;
-
-		if (!in) {
-			if (e->csize > r->ccap) {
-				free(r->cbuf);
-				r->ccap = (size_t)e->csize + 4096;
-				r->cbuf = xmalloc(r->ccap);
-			}
-			if (read_at(z, e->data_offset, r->cbuf, (size_t)e->csize, err) < 0)
-				return entry_fail(fail, ZIPIN_ARCHIVE);
-			in = r->cbuf;
-		}
+		if (!(in = entry_data(z, r, e, err)))
+			return entry_fail(fail, ZIPIN_ARCHIVE);
 		if (!r->inflater && !(r->inflater = libdeflate_alloc_decompressor())) {
 			perr_set(err, PERR_SYSTEM, where, "out of memory");
 			return entry_fail(fail, ZIPIN_ARCHIVE);

@@ -8,8 +8,11 @@
    twice zlib's speed), into a buffer one byte over the entry limit, so no header size is
    ever used to size anything.
    zipin_next is for one thread at a time (the caller locks); zipin_read may run in several
-   threads at once, each with its own struct zipin_reader. A file is mapped into memory and
-   read in place; pages behind the reading are given back, so memory stays flat. */
+   threads at once, each with its own struct zipin_reader. A file is read with pread through
+   windows of a fixed size (the directory's holds the longest record a zip can have), never
+   mapped: a file truncated by another process while it is read is refused ("changed while it
+   was read (truncated?)", PERR_DATA), where a mapping would die of SIGBUS. Memory is flat
+   however large the file. */
 #ifndef PARINDEX_ZIPIN_H
 #define PARINDEX_ZIPIN_H
 
@@ -67,8 +70,8 @@ int zipin_next(struct zipin *z, struct zipin_entry *e, struct perr *err);
 
 /* sha256 of the whole archive, as lower-case hex. */
 int zipin_sha256(struct zipin *z, char out[65], struct perr *err);
-/* The caller is done with every entry whose data lies below offset: a mapped file may give
-   those pages back. Any thread; entries below offset may still be read, only slower. */
+/* The caller is done with every entry whose data lies below offset. Nothing is held for them
+   since files are no longer mapped: kept so that callers need not know how a zip is read. */
 void zipin_release(struct zipin *z, uint64_t offset);
 
 /* A per-thread decompressor. */
