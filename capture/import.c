@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -17,7 +18,8 @@
 
 #define RING 1024 /* results in flight: enough to ride out the scheduler on a busy machine */
 #define CLAIM 16 /* records a worker takes at once */
-#define KEEP 200 /* bytes kept of an id, form or commune for the receipt */
+#define KEEP 200 /* bytes kept of an id, form or commune for the receipt (cut with "…") */
+#define LIST 3 /* messages shown per reason; the receipt keeps every row */
 
 static const char *const status_names[] = { "accepted", "duplicate", "edit", "rejected",
 					    "ignored" };
@@ -42,7 +44,7 @@ struct slot {
 	const char *reason;
 	long line;
 	char msg[600];
-	char instance_id[KEEP], form_id[KEEP], commune[KEEP];
+	char instance_id[KEEP], form_id[KEEP], form_version[KEEP], commune[KEEP];
 	char sha256[65];
 	int valid; /* sub holds a validated submission */
 	struct capture_submission sub;
@@ -62,26 +64,35 @@ struct run {
 	struct perr fatal_err;
 };
 
-/* Copy s (NULL: empty) into dst of size bytes, cut to fit. */
-static void copy_str(char *dst, size_t size, const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	if (n >= size)
-		n = size - 1;
-	memcpy(dst, s ? s : "", n);
-	dst[n] = '\0';
-}
-
 static void keep_str(char dst[KEEP], const char *s)
 {
-	copy_str(dst, KEEP, s);
+	capture_copy_text(dst, KEEP, s);
 }
 
-static int ends_with_xml(const char *name, size_t n)
+/* Does name end with ext (".xml"), in any case? */
+static int ends_with(const char *name, size_t n, const char *ext)
 {
-	return n >= 4 && name[n - 4] == '.' && (name[n - 3] | 0x20) == 'x' &&
-	       (name[n - 2] | 0x20) == 'm' && (name[n - 1] | 0x20) == 'l';
+	size_t k = strlen(ext);
+
+	if (n < k)
+		return 0;
+	for (size_t i = 0; i < k; i++)
+		if ((name[n - k + i] | 0x20) != ext[i])
+			return 0;
+	return 1;
+}
+
+/* snprintf into s->msg, cut visibly at a character boundary when it does not fit */
+static void say(struct slot *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void say(struct slot *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vsnprintf(s->msg, sizeof(s->msg), fmt, ap) >= (int)sizeof(s->msg))
+		capture_mark_cut(s->msg, sizeof(s->msg));
+	va_end(ap);
 }
 
 static void set(struct slot *s, enum capture_status st, const char *reason, long line,
@@ -90,7 +101,7 @@ static void set(struct slot *s, enum capture_status st, const char *reason, long
 	s->status = st;
 	s->reason = reason;
 	s->line = line;
-	copy_str(s->msg, sizeof(s->msg), msg);
+	capture_copy_text(s->msg, sizeof(s->msg), msg);
 }
 
 /* A name in a legacy code page (zips made on Windows without the UTF-8 flag): shown with
@@ -127,7 +138,8 @@ static int examine(struct run *r, struct slot *s, struct zipin_reader *zr,
 
 	s->valid = 0;
 	s->skip = 0;
-	s->instance_id[0] = s->form_id[0] = s->commune[0] = s->sha256[0] = '\0';
+	s->instance_id[0] = s->form_id[0] = s->form_version[0] = s->commune[0] = '\0';
+	s->sha256[0] = '\0';
 	s->line = 0;
 	if (s->e.is_dir) {
 		s->skip = 1;
@@ -141,7 +153,19 @@ static int examine(struct run *r, struct slot *s, struct zipin_reader *zr,
 		set(s, CAPTURE_IGNORED, "metadata", 0, "archiver metadata, ignored");
 		return 0;
 	}
-	if (!ends_with_xml(s->e.name, s->e.name_len)) {
+	if (!strcmp(base, "last-saved.xml")) {
+		set(s, CAPTURE_IGNORED, "last-saved", 0,
+		    "ODK Collect's copy of the last answers saved (forms/NAME-media/last-saved.xml), "
+		    "not a submission; ignored");
+		return 0;
+	}
+	if (ends_with(s->e.name, s->e.name_len, ".zip")) {
+		set(s, CAPTURE_REJECTED, "nested-zip", 0,
+		    "a zip inside the zip: its submissions are not read; unzip it and import it "
+		    "on its own");
+		return 0;
+	}
+	if (!ends_with(s->e.name, s->e.name_len, ".xml")) {
 		set(s, CAPTURE_IGNORED, "not-xml", 0, "not an XML file (media or other), ignored");
 		return 0;
 	}
@@ -162,6 +186,7 @@ static int examine(struct run *r, struct slot *s, struct zipin_reader *zr,
 	}
 	keep_str(s->instance_id, inst.instance_id);
 	keep_str(s->form_id, inst.form_id);
+	keep_str(s->form_version, inst.form_version);
 	for (size_t i = 0; i < inst.nfields; i++)
 		if (!strcmp(inst.fields[i].name, "commune"))
 			keep_str(s->commune, inst.fields[i].value);
@@ -246,71 +271,169 @@ static void *worker(void *arg)
 
 /* ---- the writer: the calling thread ---- */
 
-struct writer {
-	sqlite3 *db;
-	sqlite3_stmt *find, *insert, *supersede, *entry;
-	int64_t batch;
+struct reason_count {
+	const char *reason;
+	enum capture_status status;
+	uint64_t n;
 };
 
-/* Look up a stored submission by instance id: 1 found (id, superseded, sha256, form copied
-   out), 0 not, -1 error. */
+/* An unknown form (id and version) and how many entries were of it: for the summary. */
+struct unknown_form {
+	char id[KEEP], version[KEEP];
+	uint64_t n;
+};
+
+struct writer {
+	sqlite3 *db;
+	sqlite3_stmt *find, *find_edit, *insert, *supersede, *set_replaces, *entry;
+	int64_t batch;
+	int waiting; /* some stored edit may wait for its original */
+	struct reason_count reasons[64];
+	size_t nreasons;
+	struct unknown_form unknown[8];
+	size_t nunknown;
+	char unknown_commune[KEEP];
+};
+
+/* The columns of find that hold a submission's meaning, from 2 on, in this order. */
+static const char *const meaning_names[] = { "form", "form version", "meta/deprecatedID",
+					     "commune", "surveyor", "start", "end", "deviceid",
+					     "comment", "answers" };
+
+/* Look up a stored submission by instance id: 1 found (id, superseded, form copied out; the
+   row stays on w->find until it is reset), 0 not, -1 error. */
 static int find(struct writer *w, const char *iid, int64_t *id, int *superseded,
-		char sha[65], char form[KEEP], struct perr *err)
+		char form[KEEP], struct perr *err)
 {
 	int rc;
 
+	sqlite3_reset(w->find);
 	sqlite3_bind_text(w->find, 1, iid, -1, SQLITE_STATIC);
 	rc = sqlite3_step(w->find);
 	if (rc == SQLITE_ROW) {
 		*id = sqlite3_column_int64(w->find, 0);
 		*superseded = sqlite3_column_type(w->find, 1) != SQLITE_NULL;
-		snprintf(sha, 65, "%s", (const char *)sqlite3_column_text(w->find, 2));
-		snprintf(form, KEEP, "%s", (const char *)sqlite3_column_text(w->find, 3));
+		keep_str(form, (const char *)sqlite3_column_text(w->find, 2));
+		return 1;
 	}
 	sqlite3_reset(w->find);
-	if (rc == SQLITE_ROW)
-		return 1;
 	if (rc == SQLITE_DONE)
 		return 0;
 	return db_fail(w->db, err, "looking up a submission");
 }
 
-/* Decide duplicate / conflict / edit and store the submission. */
+/* The stored edit that names iid as its original: 1 (its id, instance id and form copied
+   out), 0 none, -1 error. */
+static int find_edit(struct writer *w, const char *iid, int64_t *id, char edit[KEEP],
+		     char form[KEEP], struct perr *err)
+{
+	int rc;
+
+	sqlite3_bind_text(w->find_edit, 1, iid, -1, SQLITE_STATIC);
+	rc = sqlite3_step(w->find_edit);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(w->find_edit, 0);
+		keep_str(edit, (const char *)sqlite3_column_text(w->find_edit, 1));
+		keep_str(form, (const char *)sqlite3_column_text(w->find_edit, 2));
+	}
+	sqlite3_reset(w->find_edit);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return db_fail(w->db, err, "looking up an edit");
+}
+
+/* The first part of the submission's meaning that differs from the row on w->find, or NULL
+   when they mean the same: form, version, meta and answers, not the bytes they came in. */
+static const char *differs(struct writer *w, const struct capture_submission *sub)
+{
+	const char *mine[] = { sub->form->id, sub->form->version, sub->deprecated_id,
+			       sub->commune, sub->surveyor, sub->started, sub->ended,
+			       sub->device_id, sub->comment, strbuf_str(&sub->answers) };
+
+	for (int i = 0; i < 10; i++) {
+		const char *stored = (const char *)sqlite3_column_text(w->find, 3 + i);
+
+		if (!stored != !mine[i] || (stored && strcmp(stored, mine[i])))
+			return meaning_names[i];
+	}
+	return NULL;
+}
+
+/* The instance id is stored already: a duplicate, or a conflict. The row is on w->find. */
+static void same_id(struct writer *w, struct slot *s)
+{
+	const struct capture_submission *sub = &s->sub;
+	const char *what = differs(w, sub);
+	const char *sha = (const char *)sqlite3_column_text(w->find, 13);
+
+	if (!what) {
+		set(s, CAPTURE_DUPLICATE, "duplicate", 0, "");
+		say(s, sha && !strcmp(sha, s->sha256)
+			       ? "already stored, identical; not stored again"
+			       : "already stored with the same answers (written differently); "
+				 "not stored again");
+	} else {
+		set(s, CAPTURE_REJECTED, "conflict", s->line, "");
+		say(s, "instance '%s' is stored already with different content (%s)",
+		    sub->instance_id, what);
+	}
+	sqlite3_reset(w->find);
+}
+
+/* Decide duplicate / conflict / edit and store the submission. The outcome depends on the
+   set of submissions stored, not on their order: an edit whose original is not stored waits
+   for it (and counts meanwhile); an original whose edit is stored comes in replaced. */
 static int store(struct writer *w, struct slot *s, struct perr *err)
 {
 	const struct capture_submission *sub = &s->sub;
-	int64_t old = 0, id;
+	int64_t old = 0, edit = 0, id;
 	int superseded = 0, rc;
-	char sha[65], form[KEEP];
+	char form[KEEP], other[KEEP];
 
+	if (sub->deprecated_id || w->waiting) {
+		rc = find(w, sub->instance_id, &id, &superseded, form, err);
+		if (rc < 0)
+			return -1;
+		if (rc == 1) {
+			same_id(w, s);
+			return 0;
+		}
+	}
 	if (sub->deprecated_id) {
-		rc = find(w, sub->instance_id, &id, &superseded, sha, form, err);
+		rc = find(w, sub->deprecated_id, &old, &superseded, form, err);
+		sqlite3_reset(w->find);
 		if (rc < 0)
 			return -1;
 		if (rc == 0) {
-			rc = find(w, sub->deprecated_id, &old, &superseded, sha, form, err);
+			old = 0;
+			rc = find_edit(w, sub->deprecated_id, &id, other, form, err);
 			if (rc < 0)
 				return -1;
-			if (rc == 0) {
-				set(s, CAPTURE_REJECTED, "unknown-deprecated", 0, "");
-				snprintf(s->msg, sizeof(s->msg),
-					 "edit of '%s', which is not stored", sub->deprecated_id);
-				return 0;
-			}
-			if (superseded) {
-				set(s, CAPTURE_REJECTED, "already-edited", 0, "");
-				snprintf(s->msg, sizeof(s->msg),
-					 "edit of '%s', which another edit has already replaced",
-					 sub->deprecated_id);
-				return 0;
-			}
-			if (strcmp(form, sub->form->id)) {
-				set(s, CAPTURE_REJECTED, "edit-form-mismatch", 0, "");
-				snprintf(s->msg, sizeof(s->msg),
-					 "edit of '%s', which was filled in on form '%s'",
-					 sub->deprecated_id, form);
-				return 0;
-			}
+			superseded = rc;
+		}
+		if (superseded) {
+			set(s, CAPTURE_REJECTED, "already-edited", 0, "");
+			say(s, "edit of '%s', which another edit has already replaced",
+			    sub->deprecated_id);
+			return 0;
+		}
+		if (old && strcmp(form, sub->form->id)) {
+			set(s, CAPTURE_REJECTED, "edit-form-mismatch", 0, "");
+			say(s, "edit of '%s', which was filled in on form '%s'", sub->deprecated_id,
+			    form);
+			return 0;
+		}
+	}
+	if (w->waiting) {
+		rc = find_edit(w, sub->instance_id, &edit, other, form, err);
+		if (rc < 0)
+			return -1;
+		if (rc == 1 && strcmp(form, sub->form->id)) {
+			set(s, CAPTURE_REJECTED, "edit-form-mismatch", 0, "");
+			say(s, "'%s', stored before it, is an edit of it on form '%s'", other, form);
+			return 0;
 		}
 	}
 	sqlite3_bind_text(w->insert, 1, sub->instance_id, -1, SQLITE_STATIC);
@@ -331,36 +454,142 @@ static int store(struct writer *w, struct slot *s, struct perr *err)
 		sqlite3_bind_int64(w->insert, 14, old);
 	else
 		sqlite3_bind_null(w->insert, 14);
+	db_bind_text(w->insert, 15, sub->deprecated_id);
+	if (edit)
+		sqlite3_bind_int64(w->insert, 16, edit);
+	else
+		sqlite3_bind_null(w->insert, 16);
 	rc = sqlite3_step(w->insert);
 	sqlite3_reset(w->insert);
 	if (rc != SQLITE_DONE)
 		return db_fail(w->db, err, "storing a submission");
 	if (sqlite3_changes(w->db) == 0) {
-		/* the instance id is stored already: the same bytes, or different ones */
-		rc = find(w, sub->instance_id, &id, &superseded, sha, form, err);
+		/* the instance id is stored already */
+		rc = find(w, sub->instance_id, &id, &superseded, form, err);
 		if (rc <= 0)
 			return rc < 0 ? -1 : db_fail(w->db, err, "finding a stored submission");
-		if (!strcmp(sha, s->sha256)) {
-			set(s, CAPTURE_DUPLICATE, "duplicate", 0, "");
-			snprintf(s->msg, sizeof(s->msg), "already stored, identical; not stored again");
-		} else {
-			set(s, CAPTURE_REJECTED, "conflict", s->line, "");
-			snprintf(s->msg, sizeof(s->msg),
-				 "instance '%s' is stored already with different content",
-				 sub->instance_id);
-		}
+		same_id(w, s);
 		return 0;
 	}
+	id = sqlite3_last_insert_rowid(w->db);
 	if (old) {
-		id = sqlite3_last_insert_rowid(w->db);
 		sqlite3_bind_int64(w->supersede, 1, id);
 		sqlite3_bind_int64(w->supersede, 2, old);
 		if (db_step_done(w->db, w->supersede, err) < 0)
 			return -1;
 		set(s, CAPTURE_EDIT, "edit", 0, "");
-		snprintf(s->msg, sizeof(s->msg), "replaces '%s'", sub->deprecated_id);
+		say(s, "replaces '%s'", sub->deprecated_id);
+	} else if (sub->deprecated_id) {
+		w->waiting = 1;
+		set(s, CAPTURE_EDIT, "edit-waiting", 0, "");
+		say(s, "edit of '%s', which is not stored (yet): counted instead of it until it "
+		       "arrives, then kept as replaced", sub->deprecated_id);
+	}
+	if (edit) {
+		sqlite3_bind_int64(w->set_replaces, 1, id);
+		sqlite3_bind_int64(w->set_replaces, 2, edit);
+		if (db_step_done(w->db, w->set_replaces, err) < 0)
+			return -1;
+		if (old) {
+			say(s, "replaces '%s'; stored as replaced by '%s', an edit stored before it",
+			    sub->deprecated_id, other);
+		} else if (sub->deprecated_id) {
+			say(s, "edit of '%s', which is not stored (yet); stored as replaced by '%s', "
+			       "an edit stored before it", sub->deprecated_id, other);
+		} else {
+			set(s, CAPTURE_ACCEPTED, "replaced", 0, "");
+			say(s, "stored as replaced by '%s', an edit stored before it", other);
+		}
 	}
 	return 0;
+}
+
+/* Count an entry not stored under its reason (and its form, when unknown): returns how many
+   entries that reason has now. */
+static uint64_t count_reason(struct writer *w, const struct slot *s)
+{
+	struct reason_count *rc = NULL;
+
+	for (size_t i = 0; i < w->nreasons && !rc; i++)
+		if (!strcmp(w->reasons[i].reason, s->reason))
+			rc = &w->reasons[i];
+	if (!rc) {
+		if (w->nreasons == sizeof(w->reasons) / sizeof(w->reasons[0]))
+			return LIST + 1; /* not a fixed reason code: cannot happen; list no more */
+		rc = &w->reasons[w->nreasons++];
+		rc->reason = s->reason;
+		rc->status = s->status;
+		rc->n = 0;
+	}
+	if (!strcmp(s->reason, "unknown-form")) {
+		const char *version = s->form_version[0] ? s->form_version : "(none)";
+		size_t i = 0;
+
+		while (i < w->nunknown && (strcmp(w->unknown[i].id, s->form_id) ||
+					   strcmp(w->unknown[i].version, version)))
+			i++;
+		if (i == w->nunknown && i < sizeof(w->unknown) / sizeof(w->unknown[0])) {
+			keep_str(w->unknown[i].id, s->form_id);
+			keep_str(w->unknown[i].version, version);
+			w->unknown[i].n = 0;
+			w->nunknown++;
+		}
+		if (i < w->nunknown)
+			w->unknown[i].n++;
+	}
+	if (!strcmp(s->reason, "unknown-commune") && !w->unknown_commune[0])
+		keep_str(w->unknown_commune, s->commune);
+	return ++rc->n;
+}
+
+/* After the batch: how many more entries each reason had than were listed, and, when one
+   reason covers most entries, its likely cause, once. */
+static void summarize(const struct writer *w, const struct run *r,
+		      const struct capture_result *res)
+{
+	FILE *f = r->o->messages;
+	const struct reason_count *top = NULL;
+	uint64_t stored = res->count[CAPTURE_ACCEPTED] + res->count[CAPTURE_EDIT];
+	unsigned long long n, all = (unsigned long long)res->entries;
+
+	if (!f)
+		return;
+	for (size_t i = 0; i < w->nreasons; i++) {
+		const struct reason_count *rc = &w->reasons[i];
+
+		if (rc->status == CAPTURE_REJECTED && rc->n > LIST)
+			fprintf(f, "parindex: capture: %s: and %llu more entries rejected as %s (%s)\n",
+				r->name, (unsigned long long)(rc->n - LIST), rc->reason,
+				r->o->receipt ? "the receipt lists every entry"
+					      : "--receipt FILE lists every entry");
+		if (!top || rc->n > top->n)
+			top = rc;
+	}
+	if (!top || top->n * 2 <= res->entries)
+		return;
+	n = (unsigned long long)top->n;
+	if (!strcmp(top->reason, "unknown-form") && w->nunknown == 1) {
+		fprintf(f, "parindex: capture: %s: %llu of %llu entries are forms %s %s, which this "
+			   "database does not have: another district or year? run `parindex forms` "
+			   "first?\n", r->name, n, all, w->unknown[0].id, w->unknown[0].version);
+	} else if (!strcmp(top->reason, "unknown-form")) {
+		fprintf(f, "parindex: capture: %s: %llu of %llu entries are of forms this database "
+			   "does not have (%s %s and %zu more): another district or year? run "
+			   "`parindex forms` first?\n", r->name, n, all, w->unknown[0].id,
+			w->unknown[0].version, w->nunknown - 1);
+	} else if (!strcmp(top->reason, "unknown-commune")) {
+		fprintf(f, "parindex: capture: %s: %llu of %llu entries name communes that are not "
+			   "in the register (the first: '%s'): another district? or is the register "
+			   "given to `parindex init --communes` incomplete?\n", r->name, n, all,
+			w->unknown_commune);
+	} else if (top->status == CAPTURE_IGNORED && stored == 0) {
+		fprintf(f, "parindex: capture: %s: %llu of %llu entries were ignored as %s: is this "
+			   "a zip of ODK submissions (Collect's instances folder, a Briefcase "
+			   "export)?\n", r->name, n, all, top->reason);
+	} else if (top->status == CAPTURE_REJECTED && n > LIST) {
+		fprintf(f, "parindex: capture: %s: %llu of %llu entries were rejected as %s\n",
+			r->name, n, all, top->reason);
+	}
 }
 
 static int record(struct writer *w, struct run *r, struct slot *s, struct perr *err)
@@ -388,6 +617,10 @@ static int record(struct writer *w, struct run *r, struct slot *s, struct perr *
 		csvout_field(o->receipt, capture_status_name(s->status), 0);
 		csvout_field(o->receipt, s->reason, 0);
 		csvout_field(o->receipt, s->msg, 1);
+	}
+	if (s->status == CAPTURE_REJECTED || s->status == CAPTURE_IGNORED) {
+		if (count_reason(w, s) > LIST || s->status == CAPTURE_IGNORED)
+			return 0;
 	}
 	if (o->messages && s->status == CAPTURE_REJECTED) {
 		if (o->progress && o->progress == o->messages)
@@ -526,28 +759,65 @@ static int end_batch(struct writer *w, const struct capture_result *res, struct 
 	return 0;
 }
 
+/* Edits of this batch still without their original. */
+static int waiting_count(struct writer *w, uint64_t *n, struct perr *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(w->db, &st, "SELECT count(*) FROM submission WHERE batch_id = ? AND "
+				   "deprecated_id IS NOT NULL AND replaces IS NULL", err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, w->batch);
+	rc = sqlite3_step(st);
+	*n = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : db_fail(w->db, err, "counting edits");
+}
+
 static int prepare_writer(struct writer *w, struct perr *err)
 {
-	if (db_prepare(w->db, &w->find, "SELECT id, superseded_by, sha256, form_id FROM submission "
-					"WHERE instance_id = ?", err) < 0 ||
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(w->db, &w->find,
+		       "SELECT id, superseded_by, form_id, form_id, form_version, deprecated_id, "
+		       "commune_code, surveyor, started, ended, device_id, comment, answers, sha256 "
+		       "FROM submission WHERE instance_id = ?", err) < 0 ||
+	    db_prepare(w->db, &w->find_edit, "SELECT id, instance_id, form_id FROM submission "
+					     "WHERE deprecated_id = ? ORDER BY id LIMIT 1", err) < 0 ||
 	    db_prepare(w->db, &w->insert,
 		       "INSERT INTO submission (instance_id, form_id, form_version, group_id, "
 		       "commune_code, surveyor, started, ended, device_id, comment, answers, sha256, "
-		       "batch_id, replaces) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+		       "batch_id, replaces, deprecated_id, superseded_by) "
+		       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
 		       "ON CONFLICT (instance_id) DO NOTHING", err) < 0 ||
 	    db_prepare(w->db, &w->supersede,
 		       "UPDATE submission SET superseded_by = ? WHERE id = ?", err) < 0 ||
+	    db_prepare(w->db, &w->set_replaces,
+		       "UPDATE submission SET replaces = ? WHERE id = ?", err) < 0 ||
 	    db_prepare(w->db, &w->entry,
 		       "INSERT INTO batch_entry (batch_id, seq, path, instance_id, form_id, "
 		       "commune_code, status, reason, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		       err) < 0)
 		return -1;
+	/* the lookups an edit waiting for its original needs are made only when there is one */
+	if (db_prepare(w->db, &st, "SELECT EXISTS (SELECT 1 FROM submission WHERE deprecated_id "
+				   "IS NOT NULL AND replaces IS NULL)", err) < 0)
+		return -1;
+	rc = sqlite3_step(st);
+	w->waiting = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return db_fail(w->db, err, "looking up edits");
 	return 0;
 }
 
 static void release_writer(struct writer *w)
 {
 	sqlite3_finalize(w->find);
+	sqlite3_finalize(w->find_edit);
+	sqlite3_finalize(w->set_replaces);
 	sqlite3_finalize(w->insert);
 	sqlite3_finalize(w->supersede);
 	sqlite3_finalize(w->entry);
@@ -590,10 +860,6 @@ int capture_import(sqlite3 *db, const char *path, const struct capture_options *
 	in_tx = 1;
 	if (already_imported(db, r.z, res, &sha_done, err) < 0)
 		goto done;
-	if (res->already) {
-		rc = 0;
-		goto done;
-	}
 	if (!sha_done) {
 		hash.z = r.z;
 		hash.out = res->sha256;
@@ -688,9 +954,15 @@ int capture_import(sqlite3 *db, const char *path, const struct capture_options *
 			goto stop;
 		}
 	}
+	if (w.waiting && waiting_count(&w, &res->waiting, err) < 0)
+		goto stop;
+	summarize(&w, &r, res);
 	if (end_batch(&w, res, err) < 0)
 		goto stop;
-	if (o->dry_run || (o->all_or_nothing && res->count[CAPTURE_REJECTED])) {
+	/* a zip imported before is imported again, its entries retried (what was stored then
+	   comes out duplicate); when that stores nothing, nothing changes, not even a batch */
+	if (o->dry_run || (o->all_or_nothing && res->count[CAPTURE_REJECTED]) ||
+	    (res->already && !res->count[CAPTURE_ACCEPTED] && !res->count[CAPTURE_EDIT])) {
 		rc = 0;
 		goto stop; /* rolled back below */
 	}
