@@ -625,10 +625,11 @@ static int record(struct writer *w, struct run *r, struct slot *s, struct perr *
 	if (o->messages && s->status == CAPTURE_REJECTED) {
 		if (o->progress && o->progress == o->messages)
 			fputs("\r\033[K", o->messages); /* the message replaces the progress line */
-		if (s->line > 0)
-			snprintf(where, sizeof(where), "%s(%s):%ld", r->name, s->e.name, s->line);
-		else
-			snprintf(where, sizeof(where), "%s(%s)", r->name, s->e.name);
+		if ((s->line > 0 ? snprintf(where, sizeof(where), "%s(%s):%ld", r->name, s->e.name,
+					    s->line)
+				 : snprintf(where, sizeof(where), "%s(%s)", r->name, s->e.name)) >=
+		    (int)sizeof(where))
+			capture_mark_cut(where, sizeof(where));
 		fprintf(o->messages, "parindex: capture: %s: %s\n", where, s->msg);
 	}
 	return 0;
