@@ -116,10 +116,11 @@ int capture_validate(const struct capture_registry *reg, const struct capture_in
                 edit-waiting (its original is not stored: the edit counts as current until
                 the original arrives, which is then stored as replaced)
      ignored    not-xml (media, other files), metadata (__MACOSX/, ._*), form-definition,
-                last-saved (ODK Collect's forms/NAME-media/last-saved.xml)
+                last-saved (ODK Collect's forms/NAME-media/last-saved.xml), zip (a zip inside
+                the zip: its entries follow as ENTRY.zip/NAME)
      rejected   conflict (same instanceID, other meaning), already-edited (another edit
                 replaces or names the same original), edit-form-mismatch; nested-zip (a zip
-                inside the zip: not read); too-large, encrypted, unsupported-compression (the
+                inside the zip that does not open, or one inside that); too-large, encrypted, unsupported-compression (the
                 zip entry); not-utf8, doctype, too-deep, malformed (capture_parse); and the
                 codes of capture_validate; and, in the receipt only, zip-refused: the row that
                 stands for a whole zip refused (its entries' rows are taken out)

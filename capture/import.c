@@ -39,6 +39,8 @@ void capture_options_default(struct capture_options *o)
 struct slot {
 	int state; /* 0 free, 1 being worked on, 2 ready */
 	int skip;  /* a folder: not an entry of the batch */
+	int nested; /* a zip inside the zip: the writer opens it */
+	uint64_t inflated; /* bytes read from the entry */
 	struct zipin_entry e;
 	enum capture_status status;
 	const char *reason;
@@ -126,18 +128,41 @@ static void escape_name(struct zipin_entry *e)
 	e->name_utf8 = 1;
 }
 
-/* Everything about one entry that needs no database: runs in a worker. Returns -1 when the
-   whole archive is refused (err). */
-static int examine(struct run *r, struct slot *s, struct zipin_reader *zr,
-		   struct capture_parser *p, struct strbuf *data, struct perr *err)
+/* Read and inflate the entry into data: 0 (s rejected when the entry alone is refused), or
+   -1 when the whole archive is (err). */
+static int read_entry(struct zipin *z, struct zipin_reader *zr, struct slot *s,
+		      struct strbuf *data, struct perr *err)
+{
+	enum zipin_fail fail;
+
+	s->status = CAPTURE_ACCEPTED;
+	if (zipin_read(z, zr, &s->e, data, &fail, err) == 0)
+		return 0;
+	if (fail == ZIPIN_ARCHIVE)
+		return -1;
+	set(s, CAPTURE_REJECTED,
+	    s->e.flags & 1 ? "encrypted"
+	    : s->e.method != 0 && s->e.method != 8 ? "unsupported-compression"
+						    : "too-large",
+	    0, err->msg);
+	return 0;
+}
+
+/* Everything about one entry that needs no database: runs in a worker (or in the writer, for
+   the entries of a zip inside the zip: inner). Returns -1 when the whole archive is refused
+   (err). */
+static int examine(struct zipin *z, const struct capture_registry *reg, int inner,
+		   struct slot *s, struct zipin_reader *zr, struct capture_parser *p,
+		   struct strbuf *data, struct perr *err)
 {
 	struct capture_instance inst;
 	struct capture_problem prob;
-	enum zipin_fail fail;
 	const char *base;
 
 	s->valid = 0;
 	s->skip = 0;
+	s->nested = 0;
+	s->inflated = 0;
 	s->instance_id[0] = s->form_id[0] = s->form_version[0] = s->commune[0] = '\0';
 	s->sha256[0] = '\0';
 	s->line = 0;
@@ -160,25 +185,25 @@ static int examine(struct run *r, struct slot *s, struct zipin_reader *zr,
 		return 0;
 	}
 	if (ends_with(s->e.name, s->e.name_len, ".zip")) {
-		set(s, CAPTURE_REJECTED, "nested-zip", 0,
-		    "a zip inside the zip: its submissions are not read; unzip it and import it "
-		    "on its own");
+		if (inner) {
+			set(s, CAPTURE_REJECTED, "nested-zip", 0,
+			    "a zip inside a zip inside the zip: not read; unzip it and import it on "
+			    "its own");
+			return 0;
+		}
+		s->nested = 1; /* read by the writer, in its turn */
+		set(s, CAPTURE_IGNORED, "zip", 0, "");
 		return 0;
 	}
 	if (!ends_with(s->e.name, s->e.name_len, ".xml")) {
 		set(s, CAPTURE_IGNORED, "not-xml", 0, "not an XML file (media or other), ignored");
 		return 0;
 	}
-	if (zipin_read(r->z, zr, &s->e, data, &fail, err) < 0) {
-		if (fail == ZIPIN_ARCHIVE)
-			return -1;
-		set(s, CAPTURE_REJECTED,
-		    s->e.flags & 1 ? "encrypted"
-		    : s->e.method != 0 && s->e.method != 8 ? "unsupported-compression"
-							    : "too-large",
-		    0, err->msg);
+	if (read_entry(z, zr, s, data, err) < 0)
+		return -1;
+	if (s->status == CAPTURE_REJECTED)
 		return 0;
-	}
+	s->inflated = data->len;
 	text_sha256_hex(data->buf, data->len, s->sha256);
 	if (capture_parse(p, data->buf, data->len, &inst, &prob) < 0) {
 		set(s, CAPTURE_REJECTED, prob.reason, prob.line, prob.msg);
@@ -194,7 +219,7 @@ static int examine(struct run *r, struct slot *s, struct zipin_reader *zr,
 		set(s, CAPTURE_IGNORED, "form-definition", 0, "a form definition, not a submission; ignored");
 		return 0;
 	}
-	if (capture_validate(r->reg, &inst, &s->sub, &prob) < 0) {
+	if (capture_validate(reg, &inst, &s->sub, &prob) < 0) {
 		set(s, CAPTURE_REJECTED, prob.reason, prob.line, prob.msg);
 		return 0;
 	}
@@ -249,7 +274,8 @@ static void *worker(void *arg)
 
 		got = 0;
 		for (uint64_t i = 0; i < n && got == 0; i++) {
-			got = examine(r, &r->ring[(first + i) % RING], zr, p, &data, &err);
+			got = examine(r->z, r->reg, 0, &r->ring[(first + i) % RING], zr, p, &data,
+				      &err);
 		}
 
 		pthread_mutex_lock(&r->mu);
@@ -293,6 +319,8 @@ struct writer {
 	struct unknown_form unknown[8];
 	size_t nunknown;
 	char unknown_commune[KEEP];
+	uint64_t inflated; /* bytes read from every entry so far, zips inside included */
+	uint64_t inner;    /* entries of zips inside the zip so far */
 };
 
 /* The columns of find that hold a submission's meaning, from 2 on, in this order. */
@@ -635,6 +663,82 @@ static int record(struct writer *w, struct run *r, struct slot *s, struct perr *
 	return 0;
 }
 
+/* seq of the entries of zips inside the zip: past any seq of the outer directory */
+#define INNER_SEQ ((uint64_t)1 << 40)
+
+/* A zip inside the zip (slot s), read here in the writer when its turn comes: its entries
+   are entries of the batch, named ENTRY.zip/NAME, checked and stored like the others, under
+   what is left of the outer zip's limits (entries, inflated total; the ratio and the size of
+   an entry as they are). One inner zip is in memory at a time; a zip inside it is not opened.
+   Returns -1 when the whole upload is refused (err) or on a system error. */
+static int import_nested(struct writer *w, struct run *r, struct slot *s,
+			 struct capture_result *res, struct perr *err)
+{
+	const struct zipin_limits *lim = &r->o->limits;
+	struct zipin_limits inner = *lim;
+	struct zipin_reader *zr = zipin_reader_new();
+	struct capture_parser *p = capture_parser_new(r->o->max_depth);
+	struct strbuf zip = STRBUF_INIT, data = STRBUF_INIT;
+	struct slot *e = xcalloc(1, sizeof(*e));
+	struct zipin *z = NULL;
+	char label[sizeof(s->e.name) + 1100], name[sizeof(s->e.name) * 2 + 2];
+	uint64_t before = zipin_count(r->z) + w->inner;
+	int rc = -1, got;
+
+	if (read_entry(r->z, zr, s, &zip, err) < 0)
+		goto done;
+	if (s->status != CAPTURE_REJECTED) {
+		w->inflated += zip.len;
+		inner.max_entries = lim->max_entries > before ? lim->max_entries - before : 0;
+		inner.max_total = lim->max_total > w->inflated ? lim->max_total - w->inflated : 0;
+		if (snprintf(label, sizeof(label), "%s(%s)", r->name, s->e.name) >=
+		    (int)sizeof(label))
+			capture_mark_cut(label, sizeof(label));
+		if (zipin_open_mem(&z, zip.buf, zip.len, label, &inner, err) < 0) {
+			if (err->code != PERR_DATA)
+				goto done;
+			z = NULL;
+			set(s, CAPTURE_REJECTED, "nested-zip", 0, "");
+			say(s, "a zip inside the zip that cannot be read, so none of its entries is: %s",
+			    err->msg);
+		} else {
+			set(s, CAPTURE_IGNORED, "zip", 0, "");
+			say(s, "a zip inside the zip: its entries follow as %s/NAME", s->e.name);
+		}
+	}
+	if (record(w, r, s, err) < 0)
+		goto done;
+	res->entries++;
+	res->count[s->status]++;
+	while (z && (got = zipin_next(z, &e->e, err)) != 0) {
+		if (got < 0 || examine(z, r->reg, 1, e, zr, p, &data, err) < 0)
+			goto done;
+		if (e->skip)
+			continue;
+		w->inflated += e->inflated;
+		snprintf(name, sizeof(name), "%s/%s", s->e.name, e->e.name);
+		capture_copy_text(e->e.name, sizeof(e->e.name), name);
+		e->e.name_len = strlen(e->e.name);
+		e->e.seq = INNER_SEQ + w->inner++;
+		if (e->valid && store(w, e, err) < 0)
+			goto done;
+		if (record(w, r, e, err) < 0)
+			goto done;
+		res->entries++;
+		res->count[e->status]++;
+	}
+	rc = 0;
+done:
+	zipin_close(z);
+	capture_submission_release(&e->sub);
+	free(e);
+	strbuf_release(&zip);
+	strbuf_release(&data);
+	capture_parser_free(p);
+	zipin_reader_free(zr);
+	return rc;
+}
+
 static double now_seconds(void)
 {
 	struct timespec ts;
@@ -918,7 +1022,13 @@ int capture_import(sqlite3 *db, const char *path, const struct capture_options *
 		for (uint64_t i = 0; i < n; i++) {
 			struct slot *s = &r.ring[(r.done + i) % RING];
 
-			if (!s->skip) {
+			if (s->nested) {
+				if (import_nested(&w, &r, s, res, err) < 0) {
+					res->refused = err->code == PERR_DATA;
+					goto stop;
+				}
+			} else if (!s->skip) {
+				w.inflated += s->inflated;
 				if (s->valid && store(&w, s, err) < 0)
 					goto stop;
 				if (record(&w, &r, s, err) < 0)

@@ -1,6 +1,7 @@
 # parindex capture import must not lose data quietly (issue 10): a zip imported again retries
 # what was not stored; the same submission written differently is a duplicate, not a conflict;
-# Collect's last-saved.xml is not a submission; a zip inside the zip is refused, not skipped;
+# Collect's last-saved.xml is not a submission; a zip inside the zip is opened (within the
+# outer zip's limits);
 # orx:version is read; a zip from which nothing was stored exits 1 with the likely cause; an
 # over-long instanceID is refused and text is never cut inside a UTF-8 character.
 . "$(dirname "$0")/lib.sh"
@@ -60,17 +61,30 @@ golden meaning parindex capture import --db t.db --receipt meaning.csv meaning.z
 golden meaning-receipt cat meaning.csv
 same "stored once, as first received" "$(q "SELECT count(*), answers FROM submission")" '1|{"sex":"2","qa":"a","qb":"b"}'
 
-# ---- not submissions: Collect's last-saved.xml, a zip inside the zip; orx:version read
+# ---- not submissions: Collect's last-saved.xml; orx:version read; zips inside the zip opened
 rm -f t.db* && setup_db
 sed 's|uuid:00000000-0000-4000-8000-000000000002|uuid:00000000-0000-4000-8000-000000000052|' "$I/a2.xml" >last-saved.xml
 sed -e 's|version="1"|orx:version="1"|' -e 's|000000000001<|000000000051<|' "$I/a1.xml" >a1-orx-version.xml
-(cd "$I" && zip -q -X "$T/inner.zip" b1.xml)
+(cd "$I" && zip -q -X "$T/deeper.zip" a2.xml)
+(cd "$I" && zip -q -X "$T/inner.zip" b1.xml && cd "$T" && zip -q -X inner.zip deeper.zip)
+echo "not a zip" >broken.zip
 mkzip odd.zip "forms/Phiếu A-media/last-saved.xml=last-saved.xml" "instances/a/a.xml=a1-orx-version.xml" \
-	"instances/more.zip=inner.zip"
+	"instances/more.zip=inner.zip" "broken.zip=broken.zip"
 golden odd parindex capture import --db t.db --receipt odd.csv odd.zip
 golden odd-receipt cat odd.csv
-same "only the orx:version instance stored" "$(q "SELECT instance_id, form_version FROM submission")" \
-	"uuid:00000000-0000-4000-8000-000000000051|1"
+same "stored: the orx:version instance, the one in the zip inside" \
+	"$(q "SELECT group_concat(instance_id || ' ' || form_version, ';') FROM (SELECT * FROM submission ORDER BY id)")" \
+	"uuid:00000000-0000-4000-8000-000000000051 1;uuid:00000000-0000-4000-8000-000000000031 1"
+same "the inner entries recorded in the batch" \
+	"$(q "SELECT group_concat(path || ':' || status, ' ') FROM (SELECT * FROM batch_entry ORDER BY seq)")" \
+	"forms/Phiếu A-media/last-saved.xml:ignored instances/a/a.xml:accepted instances/more.zip:ignored broken.zip:rejected instances/more.zip/b1.xml:accepted instances/more.zip/deeper.zip:rejected"
+# the outer zip's limits hold for what is inside: entries, and a bomb refuses the upload
+rm -f t.db* && setup_db
+golden odd-max-entries parindex capture import --db t.db --max-entries 5 odd.zip
+python3 -c 'import zipfile; zipfile.ZipFile("bomb.zip", "w", zipfile.ZIP_DEFLATED).writestr("bomb.xml", b" " * 900000)'
+mkzip bomb-outer.zip "a1.xml=$I/a1.xml" "bomb.zip=bomb.zip"
+golden nested-bomb parindex capture import --db t.db bomb-outer.zip
+same "nothing stored from a refused upload" "$(q "SELECT count(*) FROM submission WHERE instance_id LIKE '%0001'")" "0"
 
 # ---- nothing stored: exit 1, the first few per reason, the rest counted, the likely cause
 rm -f t.db* && setup_db
