@@ -125,8 +125,9 @@ int capture_validate(const struct capture_registry *reg, const struct capture_in
                 codes of capture_validate; and, in the receipt only, zip-refused: the row that
                 stands for a whole zip refused (its entries' rows are taken out)
    The stored state is the same whatever order a set of submissions comes in (inside a zip
-   and across batches), edit chains included, as long as no entry is a conflict or a second
-   edit of one original (those keep the first one stored and are rejected). */
+   and across batches), edit chains included, as long as no entry is a conflict, a second
+   edit of one original or an edit on another form than its original (those keep the first
+   one stored and the later one is rejected). */
 enum capture_status { CAPTURE_ACCEPTED, CAPTURE_DUPLICATE, CAPTURE_EDIT, CAPTURE_REJECTED,
 		      CAPTURE_IGNORED, CAPTURE_NSTATUS };
 const char *capture_status_name(enum capture_status s);
