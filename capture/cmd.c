@@ -35,9 +35,10 @@ static void counts_line(FILE *f, const struct capture_result *res)
 		(unsigned long long)res->count[CAPTURE_REJECTED],
 		(unsigned long long)res->count[CAPTURE_IGNORED]);
 	if (res->waiting)
-		fprintf(f, "; %llu edit%s without %s original, counted until it arrives",
+		fprintf(f, "; %llu edit%s without %s original, counted until %s",
 			(unsigned long long)res->waiting, res->waiting == 1 ? "" : "s",
-			res->waiting == 1 ? "its" : "their");
+			res->waiting == 1 ? "its" : "their",
+			res->waiting == 1 ? "it arrives" : "they arrive");
 }
 
 /* A refused zip stored nothing: its entries' rows, written as they were read, come out of the

@@ -439,7 +439,12 @@ static int store(struct writer *w, struct slot *s, struct perr *err)
 			rc = find_edit(w, sub->deprecated_id, &id, other, form, err);
 			if (rc < 0)
 				return -1;
-			superseded = rc;
+			if (rc == 1) {
+				set(s, CAPTURE_REJECTED, "already-edited", 0, "");
+				say(s, "edit of '%s', which '%s', stored before it, already edits",
+				    sub->deprecated_id, other);
+				return 0;
+			}
 		}
 		if (superseded) {
 			set(s, CAPTURE_REJECTED, "already-edited", 0, "");

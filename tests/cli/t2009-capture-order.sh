@@ -47,6 +47,16 @@ same "original later: current is the edit" "$(q "SELECT substr(instance_id, -2) 
 golden undo-original parindex capture undo --db t.db 2
 same "original undone: the edit waits again" "$(q "SELECT substr(instance_id, -2) || ':' || coalesce(replaces, '-') FROM submission")" "11:-"
 
+# ---- first come: an edit on another form than its original, a second edit of one original
+cp empty.db t.db
+mkzip first-come.zip "edit-other-form.xml=$I/edit-other-form.xml" "a2.xml=$I/a2.xml" \
+	"a1-edit.xml=$I/a1-edit.xml" "a1-edit-stale.xml=$I/a1-edit-stale.xml"
+golden first-come parindex capture import --db t.db --receipt first-come.csv first-come.zip
+golden first-come-receipt cat first-come.csv
+same "first come: the edits that came first, waiting" \
+	"$(q "SELECT group_concat(substr(instance_id, -2) || ':' || substr(deprecated_id, -2) || ':' || coalesce(replaces, '-'), ' ') FROM (SELECT * FROM submission ORDER BY instance_id)")" \
+	"11:01:- 15:02:-"
+
 # ---- the property: 20 random orders and batchings of one set
 cp empty.db t.db
 python3 - "$I" <<'PY' >property.log 2>&1
