@@ -88,25 +88,46 @@ struct capture_submission {
 
 void capture_submission_release(struct capture_submission *s);
 
+/* Longest meta/instanceID or deprecatedID taken (bytes); a longer one is rejected
+   (long-instance-id), so an id is never cut. ODK writes "uuid:" and 36 characters. */
+#define CAPTURE_MAX_ID 128
+
+/* Copy s (NULL: empty) into dst of size bytes (size >= 4); when it does not fit it is cut at
+   a UTF-8 character boundary and ends with "…", so a cut is visible and the text stays UTF-8. */
+void capture_copy_text(char *dst, size_t size, const char *s);
+/* buf of size bytes holds text that vsnprintf cut (its return was >= size): cut it as
+   capture_copy_text does. */
+void capture_mark_cut(char *buf, size_t size);
+
 /* Check inst against the registry: 0 and s filled, or -1 with prob (reasons not-a-submission,
    unknown-form, unknown-element, repeated-element, nested-element, missing-answer,
    unknown-option, missing-commune, unknown-commune, missing-surveyor, missing-instance-id,
-   bad-value). */
+   long-instance-id, bad-value). */
 int capture_validate(const struct capture_registry *reg, const struct capture_instance *inst,
 		     struct capture_submission *s, struct capture_problem *prob);
 
 /* ---- a batch ---- */
 
 /* Every entry of a batch gets a status and a reason code:
-     accepted   ok
-     duplicate  duplicate (same instanceID, same bytes: not stored again)
-     edit       edit (meta/deprecatedID names a stored, current submission of the same form)
-     ignored    not-xml (media, other files), metadata (__MACOSX/, ._*), form-definition
-     rejected   conflict (same instanceID, other bytes), unknown-deprecated, already-edited,
-                edit-form-mismatch; too-large, encrypted, unsupported-compression (the zip
-                entry); not-utf8, doctype, too-deep, malformed (capture_parse); and the codes
-                of capture_validate; and, in the receipt only, zip-refused: the row that
-                stands for a whole zip refused (its entries' rows are taken out) */
+     accepted   ok; replaced (stored, and already replaced by an edit stored before it)
+     duplicate  duplicate (same instanceID, same meaning: form, version, meta and answers,
+                whatever the bytes; not stored again)
+     edit       edit (meta/deprecatedID names a stored, current submission of the same form);
+                edit-waiting (its original is not stored: the edit counts as current until
+                the original arrives, which is then stored as replaced)
+     ignored    not-xml (media, other files), metadata (__MACOSX/, ._*), form-definition,
+                last-saved (ODK Collect's forms/NAME-media/last-saved.xml), zip (a zip inside
+                the zip: its entries follow as ENTRY.zip/NAME)
+     rejected   conflict (same instanceID, other meaning), already-edited (another edit
+                replaces or names the same original), edit-form-mismatch; nested-zip (a zip
+                inside the zip that does not open, or one inside that); too-large, encrypted, unsupported-compression (the
+                zip entry); not-utf8, doctype, too-deep, malformed (capture_parse); and the
+                codes of capture_validate; and, in the receipt only, zip-refused: the row that
+                stands for a whole zip refused (its entries' rows are taken out)
+   The stored state is the same whatever order a set of submissions comes in (inside a zip
+   and across batches), edit chains included, as long as no entry is a conflict, a second
+   edit of one original or an edit on another form than its original (those keep the first
+   one stored and the later one is rejected). */
 enum capture_status { CAPTURE_ACCEPTED, CAPTURE_DUPLICATE, CAPTURE_EDIT, CAPTURE_REJECTED,
 		      CAPTURE_IGNORED, CAPTURE_NSTATUS };
 const char *capture_status_name(enum capture_status s);
@@ -126,10 +147,14 @@ void capture_options_default(struct capture_options *o);
 
 struct capture_result {
 	int64_t batch_id;       /* 0 when nothing was stored */
-	int64_t already;        /* the batch that imported this zip before, else 0 */
+	int64_t already;        /* the batch that imported this zip before, else 0; the zip is
+				   imported again (its entries retried), and rolled back when
+				   that stores nothing */
 	int refused;            /* the zip as a whole was refused (err says why) */
 	uint64_t entries;
 	uint64_t count[CAPTURE_NSTATUS];
+	uint64_t waiting;       /* edits stored without their original (import), edits made to
+				   wait again (undo) */
 	char sha256[65];
 	double seconds;
 };
@@ -141,7 +166,9 @@ int capture_import(sqlite3 *db, const char *path, const struct capture_options *
 		   struct capture_result *res, struct perr *err);
 
 /* Remove what batch added and restore what it edited, in one transaction; the batch stays
-   listed as undone. PERR_DATA when it is unknown, already undone, or later edits build on it. */
+   listed as undone. Edits in other batches of what it added wait for their original again
+   (res->waiting), as if the batch had never been imported. PERR_DATA when it is unknown or
+   already undone. */
 int capture_undo(sqlite3 *db, int64_t batch, struct capture_result *res, struct perr *err);
 
 /* parindex capture import|list|undo */

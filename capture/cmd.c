@@ -9,6 +9,7 @@
 
 #include "cmd.h"
 #include "db.h"
+#include "escape.h"
 
 static int parse_count(const char *s, uint64_t *out)
 {
@@ -34,6 +35,11 @@ static void counts_line(FILE *f, const struct capture_result *res)
 		(unsigned long long)res->count[CAPTURE_EDIT],
 		(unsigned long long)res->count[CAPTURE_REJECTED],
 		(unsigned long long)res->count[CAPTURE_IGNORED]);
+	if (res->waiting)
+		fprintf(f, "; %llu edit%s without %s original, counted until %s",
+			(unsigned long long)res->waiting, res->waiting == 1 ? "" : "s",
+			res->waiting == 1 ? "its" : "their",
+			res->waiting == 1 ? "it arrives" : "they arrive");
 }
 
 /* A refused zip stored nothing: its entries' rows, written as they were read, come out of the
@@ -139,25 +145,33 @@ static int cmd_import(int argc, char **argv)
 			rc = one > rc ? one : rc;
 			continue;
 		}
-		if (res.already) {
-			printf("%s: already imported as batch %lld; nothing changed\n", argv[i],
-			       (long long)res.already);
-			continue;
-		}
 		if (o.dry_run)
 			printf("dry run: %s: ", argv[i]);
 		else if (res.batch_id)
 			printf("batch %lld: %s: ", (long long)res.batch_id, argv[i]);
 		else
 			printf("%s: ", argv[i]);
+		if (res.already)
+			printf("imported before as batch %lld; its entries retried (those stored then "
+			       "are duplicates): ", (long long)res.already);
 		counts_line(stdout, &res);
 		if (o.dry_run)
 			printf("; nothing stored");
+		else if (res.already && !res.batch_id)
+			printf("; nothing changed");
 		else if (!res.batch_id)
 			printf("; nothing stored (--all-or-nothing)");
 		printf("\n");
-		if (res.count[CAPTURE_REJECTED] && rc < PERR_DATA)
-			rc = PERR_DATA;
+		one = res.count[CAPTURE_REJECTED] ? PERR_DATA : PERR_OK;
+		/* a zip none of whose entries is in the database now is not a success */
+		if (res.entries && !res.count[CAPTURE_ACCEPTED] && !res.count[CAPTURE_EDIT] &&
+		    !res.count[CAPTURE_DUPLICATE]) {
+			fprintf(stderr, "parindex: capture: %s: no submission %s from its %llu "
+					"entries\n", argv[i], o.dry_run ? "would be stored" : "stored",
+				(unsigned long long)res.entries);
+			one = PERR_DATA;
+		}
+		rc = one > rc ? one : rc;
 	}
 	if (rf && fclose(rf) != 0) {
 		perr_set(&err, PERR_SYSTEM, receipt, "cannot write: %s", strerror(errno));
@@ -189,16 +203,22 @@ static int cmd_list(int argc, char **argv)
 		return cmd_usage_error("capture", "list: unexpected argument '%s'", argv[optind]);
 	if (db_open(&db, db_path(dbopt), DB_EXISTING, &err) < 0)
 		return perr_print(&err, "capture");
+	/* waiting: the batch's edits whose original is not stored; they count meanwhile */
 	if (db_prepare(db, &st, "SELECT id, file_name, entries, accepted, duplicates, edits, "
 				"rejected, ignored, started_at, finished_at, coalesce(operator, ''), "
-				"coalesce(source, ''), coalesce(undone_at, ''), sha256 "
+				"coalesce(source, ''), coalesce(undone_at, ''), sha256, "
+				"(SELECT count(*) FROM submission s WHERE s.batch_id = batch.id AND "
+				"s.deprecated_id IS NOT NULL AND s.replaces IS NULL) "
 				"FROM batch ORDER BY id", &err) < 0)
 		goto fail;
 	printf("batch\tfile\tentries\taccepted\tduplicate\tedit\trejected\tignored\tstarted\t"
-	       "finished\toperator\tsource\tundone\tsha256\n");
+	       "finished\toperator\tsource\tundone\tsha256\twaiting\n");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		for (int i = 0; i < 14; i++)
-			printf("%s%c", (const char *)sqlite3_column_text(st, i), i == 13 ? '\n' : '\t');
+		/* a file name from the zip's path may hold control characters: shown escaped */
+		for (int i = 0; i < 15; i++) {
+			escape_term_fputs(stdout, (const char *)sqlite3_column_text(st, i));
+			putchar(i == 14 ? '\n' : '\t');
+		}
 	}
 	if (rc != SQLITE_DONE) {
 		db_fail(db, &err, "reading batches");
@@ -240,9 +260,13 @@ static int cmd_undo(int argc, char **argv)
 		db_close(db);
 		return perr_print(&err, "capture");
 	}
-	printf("batch %lld undone: %llu submissions removed, %llu edited submissions restored\n",
+	printf("batch %lld undone: %llu submissions removed, %llu edited submissions restored",
 	       (long long)batch, (unsigned long long)res.count[CAPTURE_ACCEPTED],
 	       (unsigned long long)res.count[CAPTURE_EDIT]);
+	if (res.waiting)
+		printf(", %llu edits of other batches wait for their original again",
+		       (unsigned long long)res.waiting);
+	printf("\n");
 	db_close(db);
 	return 0;
 }

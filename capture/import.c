@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -18,7 +19,8 @@
 
 #define RING 1024 /* results in flight: enough to ride out the scheduler on a busy machine */
 #define CLAIM 16 /* records a worker takes at once */
-#define KEEP 200 /* bytes kept of an id, form or commune for the receipt */
+#define KEEP 200 /* bytes kept of an id, form or commune for the receipt (cut with "…") */
+#define LIST 3 /* messages shown per reason; the receipt keeps every row */
 
 static const char *const status_names[] = { "accepted", "duplicate", "edit", "rejected",
 					    "ignored" };
@@ -38,12 +40,14 @@ void capture_options_default(struct capture_options *o)
 struct slot {
 	int state; /* 0 free, 1 being worked on, 2 ready */
 	int skip;  /* a folder: not an entry of the batch */
+	int nested; /* a zip inside the zip: the writer opens it */
+	uint64_t inflated; /* bytes read from the entry */
 	struct zipin_entry e;
 	enum capture_status status;
 	const char *reason;
 	long line;
 	char msg[600];
-	char instance_id[KEEP], form_id[KEEP], commune[KEEP];
+	char instance_id[KEEP], form_id[KEEP], form_version[KEEP], commune[KEEP];
 	char sha256[65];
 	int valid; /* sub holds a validated submission */
 	struct capture_submission sub;
@@ -63,26 +67,35 @@ struct run {
 	struct perr fatal_err;
 };
 
-/* Copy s (NULL: empty) into dst of size bytes, cut to fit. */
-static void copy_str(char *dst, size_t size, const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	if (n >= size)
-		n = size - 1;
-	memcpy(dst, s ? s : "", n);
-	dst[n] = '\0';
-}
-
 static void keep_str(char dst[KEEP], const char *s)
 {
-	copy_str(dst, KEEP, s);
+	capture_copy_text(dst, KEEP, s);
 }
 
-static int ends_with_xml(const char *name, size_t n)
+/* Does name end with ext (".xml"), in any case? */
+static int ends_with(const char *name, size_t n, const char *ext)
 {
-	return n >= 4 && name[n - 4] == '.' && (name[n - 3] | 0x20) == 'x' &&
-	       (name[n - 2] | 0x20) == 'm' && (name[n - 1] | 0x20) == 'l';
+	size_t k = strlen(ext);
+
+	if (n < k)
+		return 0;
+	for (size_t i = 0; i < k; i++)
+		if ((name[n - k + i] | 0x20) != ext[i])
+			return 0;
+	return 1;
+}
+
+/* snprintf into s->msg, cut visibly at a character boundary when it does not fit */
+static void say(struct slot *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void say(struct slot *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vsnprintf(s->msg, sizeof(s->msg), fmt, ap) >= (int)sizeof(s->msg))
+		capture_mark_cut(s->msg, sizeof(s->msg));
+	va_end(ap);
 }
 
 static void set(struct slot *s, enum capture_status st, const char *reason, long line,
@@ -91,7 +104,7 @@ static void set(struct slot *s, enum capture_status st, const char *reason, long
 	s->status = st;
 	s->reason = reason;
 	s->line = line;
-	copy_str(s->msg, sizeof(s->msg), msg);
+	capture_copy_text(s->msg, sizeof(s->msg), msg);
 }
 
 /* A name in a legacy code page (zips made on Windows without the UTF-8 flag): shown with
@@ -116,19 +129,43 @@ static void escape_name(struct zipin_entry *e)
 	e->name_utf8 = 1;
 }
 
-/* Everything about one entry that needs no database: runs in a worker. Returns -1 when the
-   whole archive is refused (err). */
-static int examine(struct run *r, struct slot *s, struct zipin_reader *zr,
-		   struct capture_parser *p, struct strbuf *data, struct perr *err)
+/* Read and inflate the entry into data: 0 (s rejected when the entry alone is refused), or
+   -1 when the whole archive is (err). */
+static int read_entry(struct zipin *z, struct zipin_reader *zr, struct slot *s,
+		      struct strbuf *data, struct perr *err)
+{
+	enum zipin_fail fail;
+
+	s->status = CAPTURE_ACCEPTED;
+	if (zipin_read(z, zr, &s->e, data, &fail, err) == 0)
+		return 0;
+	if (fail == ZIPIN_ARCHIVE)
+		return -1;
+	set(s, CAPTURE_REJECTED,
+	    s->e.flags & 1 ? "encrypted"
+	    : s->e.method != 0 && s->e.method != 8 ? "unsupported-compression"
+						    : "too-large",
+	    0, err->msg);
+	return 0;
+}
+
+/* Everything about one entry that needs no database: runs in a worker (or in the writer, for
+   the entries of a zip inside the zip: inner). Returns -1 when the whole archive is refused
+   (err). */
+static int examine(struct zipin *z, const struct capture_registry *reg, int inner,
+		   struct slot *s, struct zipin_reader *zr, struct capture_parser *p,
+		   struct strbuf *data, struct perr *err)
 {
 	struct capture_instance inst;
 	struct capture_problem prob;
-	enum zipin_fail fail;
 	const char *base;
 
 	s->valid = 0;
 	s->skip = 0;
-	s->instance_id[0] = s->form_id[0] = s->commune[0] = s->sha256[0] = '\0';
+	s->nested = 0;
+	s->inflated = 0;
+	s->instance_id[0] = s->form_id[0] = s->form_version[0] = s->commune[0] = '\0';
+	s->sha256[0] = '\0';
 	s->line = 0;
 	if (s->e.is_dir) {
 		s->skip = 1;
@@ -142,20 +179,32 @@ static int examine(struct run *r, struct slot *s, struct zipin_reader *zr,
 		set(s, CAPTURE_IGNORED, "metadata", 0, "archiver metadata, ignored");
 		return 0;
 	}
-	if (!ends_with_xml(s->e.name, s->e.name_len)) {
+	if (!strcmp(base, "last-saved.xml")) {
+		set(s, CAPTURE_IGNORED, "last-saved", 0,
+		    "ODK Collect's copy of the last answers saved (forms/NAME-media/last-saved.xml), "
+		    "not a submission; ignored");
+		return 0;
+	}
+	if (ends_with(s->e.name, s->e.name_len, ".zip")) {
+		if (inner) {
+			set(s, CAPTURE_REJECTED, "nested-zip", 0,
+			    "a zip inside a zip inside the zip: not read; unzip it and import it on "
+			    "its own");
+			return 0;
+		}
+		s->nested = 1; /* read by the writer, in its turn */
+		set(s, CAPTURE_IGNORED, "zip", 0, "");
+		return 0;
+	}
+	if (!ends_with(s->e.name, s->e.name_len, ".xml")) {
 		set(s, CAPTURE_IGNORED, "not-xml", 0, "not an XML file (media or other), ignored");
 		return 0;
 	}
-	if (zipin_read(r->z, zr, &s->e, data, &fail, err) < 0) {
-		if (fail == ZIPIN_ARCHIVE)
-			return -1;
-		set(s, CAPTURE_REJECTED,
-		    s->e.flags & 1 ? "encrypted"
-		    : s->e.method != 0 && s->e.method != 8 ? "unsupported-compression"
-							    : "too-large",
-		    0, err->msg);
+	if (read_entry(z, zr, s, data, err) < 0)
+		return -1;
+	if (s->status == CAPTURE_REJECTED)
 		return 0;
-	}
+	s->inflated = data->len;
 	text_sha256_hex(data->buf, data->len, s->sha256);
 	if (capture_parse(p, data->buf, data->len, &inst, &prob) < 0) {
 		set(s, CAPTURE_REJECTED, prob.reason, prob.line, prob.msg);
@@ -163,6 +212,7 @@ static int examine(struct run *r, struct slot *s, struct zipin_reader *zr,
 	}
 	keep_str(s->instance_id, inst.instance_id);
 	keep_str(s->form_id, inst.form_id);
+	keep_str(s->form_version, inst.form_version);
 	for (size_t i = 0; i < inst.nfields; i++)
 		if (!strcmp(inst.fields[i].name, "commune"))
 			keep_str(s->commune, inst.fields[i].value);
@@ -170,7 +220,7 @@ static int examine(struct run *r, struct slot *s, struct zipin_reader *zr,
 		set(s, CAPTURE_IGNORED, "form-definition", 0, "a form definition, not a submission; ignored");
 		return 0;
 	}
-	if (capture_validate(r->reg, &inst, &s->sub, &prob) < 0) {
+	if (capture_validate(reg, &inst, &s->sub, &prob) < 0) {
 		set(s, CAPTURE_REJECTED, prob.reason, prob.line, prob.msg);
 		return 0;
 	}
@@ -225,7 +275,8 @@ static void *worker(void *arg)
 
 		got = 0;
 		for (uint64_t i = 0; i < n && got == 0; i++) {
-			got = examine(r, &r->ring[(first + i) % RING], zr, p, &data, &err);
+			got = examine(r->z, r->reg, 0, &r->ring[(first + i) % RING], zr, p, &data,
+				      &err);
 		}
 
 		pthread_mutex_lock(&r->mu);
@@ -247,71 +298,176 @@ static void *worker(void *arg)
 
 /* ---- the writer: the calling thread ---- */
 
-struct writer {
-	sqlite3 *db;
-	sqlite3_stmt *find, *insert, *supersede, *entry;
-	int64_t batch;
+struct reason_count {
+	const char *reason;
+	enum capture_status status;
+	uint64_t n;
 };
 
-/* Look up a stored submission by instance id: 1 found (id, superseded, sha256, form copied
-   out), 0 not, -1 error. */
+/* An unknown form (id and version) and how many entries were of it: for the summary. */
+struct unknown_form {
+	char id[KEEP], version[KEEP];
+	uint64_t n;
+};
+
+struct writer {
+	sqlite3 *db;
+	sqlite3_stmt *find, *find_edit, *insert, *supersede, *set_replaces, *entry;
+	int64_t batch;
+	int waiting; /* some stored edit may wait for its original */
+	struct reason_count reasons[64];
+	size_t nreasons;
+	struct unknown_form unknown[8];
+	size_t nunknown;
+	char unknown_commune[KEEP];
+	uint64_t inflated; /* bytes read from every entry so far, zips inside included */
+	uint64_t inner;    /* entries of zips inside the zip so far */
+};
+
+/* The columns of find that hold a submission's meaning, from 2 on, in this order. */
+static const char *const meaning_names[] = { "form", "form version", "meta/deprecatedID",
+					     "commune", "surveyor", "start", "end", "deviceid",
+					     "comment", "answers" };
+
+/* Look up a stored submission by instance id: 1 found (id, superseded, form copied out; the
+   row stays on w->find until it is reset), 0 not, -1 error. */
 static int find(struct writer *w, const char *iid, int64_t *id, int *superseded,
-		char sha[65], char form[KEEP], struct perr *err)
+		char form[KEEP], struct perr *err)
 {
 	int rc;
 
+	sqlite3_reset(w->find);
 	sqlite3_bind_text(w->find, 1, iid, -1, SQLITE_STATIC);
 	rc = sqlite3_step(w->find);
 	if (rc == SQLITE_ROW) {
 		*id = sqlite3_column_int64(w->find, 0);
 		*superseded = sqlite3_column_type(w->find, 1) != SQLITE_NULL;
-		snprintf(sha, 65, "%s", (const char *)sqlite3_column_text(w->find, 2));
-		snprintf(form, KEEP, "%s", (const char *)sqlite3_column_text(w->find, 3));
+		keep_str(form, (const char *)sqlite3_column_text(w->find, 2));
+		return 1;
 	}
 	sqlite3_reset(w->find);
-	if (rc == SQLITE_ROW)
-		return 1;
 	if (rc == SQLITE_DONE)
 		return 0;
 	return db_fail(w->db, err, "looking up a submission");
 }
 
-/* Decide duplicate / conflict / edit and store the submission. */
+/* The stored edit that names iid as its original: 1 (its id, instance id and form copied
+   out), 0 none, -1 error. */
+static int find_edit(struct writer *w, const char *iid, int64_t *id, char edit[KEEP],
+		     char form[KEEP], struct perr *err)
+{
+	int rc;
+
+	sqlite3_bind_text(w->find_edit, 1, iid, -1, SQLITE_STATIC);
+	rc = sqlite3_step(w->find_edit);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(w->find_edit, 0);
+		keep_str(edit, (const char *)sqlite3_column_text(w->find_edit, 1));
+		keep_str(form, (const char *)sqlite3_column_text(w->find_edit, 2));
+	}
+	sqlite3_reset(w->find_edit);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return db_fail(w->db, err, "looking up an edit");
+}
+
+/* The first part of the submission's meaning that differs from the row on w->find, or NULL
+   when they mean the same: form, version, meta and answers, not the bytes they came in. */
+static const char *differs(struct writer *w, const struct capture_submission *sub)
+{
+	const char *mine[] = { sub->form->id, sub->form->version, sub->deprecated_id,
+			       sub->commune, sub->surveyor, sub->started, sub->ended,
+			       sub->device_id, sub->comment, strbuf_str(&sub->answers) };
+
+	for (int i = 0; i < 10; i++) {
+		const char *stored = (const char *)sqlite3_column_text(w->find, 3 + i);
+
+		if (!stored != !mine[i] || (stored && strcmp(stored, mine[i])))
+			return meaning_names[i];
+	}
+	return NULL;
+}
+
+/* The instance id is stored already: a duplicate, or a conflict. The row is on w->find. */
+static void same_id(struct writer *w, struct slot *s)
+{
+	const struct capture_submission *sub = &s->sub;
+	const char *what = differs(w, sub);
+	const char *sha = (const char *)sqlite3_column_text(w->find, 13);
+
+	if (!what) {
+		set(s, CAPTURE_DUPLICATE, "duplicate", 0, "");
+		say(s, sha && !strcmp(sha, s->sha256)
+			       ? "already stored, identical; not stored again"
+			       : "already stored with the same answers (written differently); "
+				 "not stored again");
+	} else {
+		set(s, CAPTURE_REJECTED, "conflict", s->line, "");
+		say(s, "instance '%s' is stored already with different content (%s)",
+		    sub->instance_id, what);
+	}
+	sqlite3_reset(w->find);
+}
+
+/* Decide duplicate / conflict / edit and store the submission. The outcome depends on the
+   set of submissions stored, not on their order: an edit whose original is not stored waits
+   for it (and counts meanwhile); an original whose edit is stored comes in replaced. */
 static int store(struct writer *w, struct slot *s, struct perr *err)
 {
 	const struct capture_submission *sub = &s->sub;
-	int64_t old = 0, id;
+	int64_t old = 0, edit = 0, id;
 	int superseded = 0, rc;
-	char sha[65], form[KEEP];
+	char form[KEEP], other[KEEP];
 
+	if (sub->deprecated_id || w->waiting) {
+		rc = find(w, sub->instance_id, &id, &superseded, form, err);
+		if (rc < 0)
+			return -1;
+		if (rc == 1) {
+			same_id(w, s);
+			return 0;
+		}
+	}
 	if (sub->deprecated_id) {
-		rc = find(w, sub->instance_id, &id, &superseded, sha, form, err);
+		rc = find(w, sub->deprecated_id, &old, &superseded, form, err);
+		sqlite3_reset(w->find);
 		if (rc < 0)
 			return -1;
 		if (rc == 0) {
-			rc = find(w, sub->deprecated_id, &old, &superseded, sha, form, err);
+			old = 0;
+			rc = find_edit(w, sub->deprecated_id, &id, other, form, err);
 			if (rc < 0)
 				return -1;
-			if (rc == 0) {
-				set(s, CAPTURE_REJECTED, "unknown-deprecated", 0, "");
-				snprintf(s->msg, sizeof(s->msg),
-					 "edit of '%s', which is not stored", sub->deprecated_id);
-				return 0;
-			}
-			if (superseded) {
+			if (rc == 1) {
 				set(s, CAPTURE_REJECTED, "already-edited", 0, "");
-				snprintf(s->msg, sizeof(s->msg),
-					 "edit of '%s', which another edit has already replaced",
-					 sub->deprecated_id);
+				say(s, "edit of '%s', which '%s', stored before it, already edits",
+				    sub->deprecated_id, other);
 				return 0;
 			}
-			if (strcmp(form, sub->form->id)) {
-				set(s, CAPTURE_REJECTED, "edit-form-mismatch", 0, "");
-				snprintf(s->msg, sizeof(s->msg),
-					 "edit of '%s', which was filled in on form '%s'",
-					 sub->deprecated_id, form);
-				return 0;
-			}
+		}
+		if (superseded) {
+			set(s, CAPTURE_REJECTED, "already-edited", 0, "");
+			say(s, "edit of '%s', which another edit has already replaced",
+			    sub->deprecated_id);
+			return 0;
+		}
+		if (old && strcmp(form, sub->form->id)) {
+			set(s, CAPTURE_REJECTED, "edit-form-mismatch", 0, "");
+			say(s, "edit of '%s', which was filled in on form '%s'", sub->deprecated_id,
+			    form);
+			return 0;
+		}
+	}
+	if (w->waiting) {
+		rc = find_edit(w, sub->instance_id, &edit, other, form, err);
+		if (rc < 0)
+			return -1;
+		if (rc == 1 && strcmp(form, sub->form->id)) {
+			set(s, CAPTURE_REJECTED, "edit-form-mismatch", 0, "");
+			say(s, "'%s', stored before it, is an edit of it on form '%s'", other, form);
+			return 0;
 		}
 	}
 	sqlite3_bind_text(w->insert, 1, sub->instance_id, -1, SQLITE_STATIC);
@@ -332,36 +488,142 @@ static int store(struct writer *w, struct slot *s, struct perr *err)
 		sqlite3_bind_int64(w->insert, 14, old);
 	else
 		sqlite3_bind_null(w->insert, 14);
+	db_bind_text(w->insert, 15, sub->deprecated_id);
+	if (edit)
+		sqlite3_bind_int64(w->insert, 16, edit);
+	else
+		sqlite3_bind_null(w->insert, 16);
 	rc = sqlite3_step(w->insert);
 	sqlite3_reset(w->insert);
 	if (rc != SQLITE_DONE)
 		return db_fail(w->db, err, "storing a submission");
 	if (sqlite3_changes(w->db) == 0) {
-		/* the instance id is stored already: the same bytes, or different ones */
-		rc = find(w, sub->instance_id, &id, &superseded, sha, form, err);
+		/* the instance id is stored already */
+		rc = find(w, sub->instance_id, &id, &superseded, form, err);
 		if (rc <= 0)
 			return rc < 0 ? -1 : db_fail(w->db, err, "finding a stored submission");
-		if (!strcmp(sha, s->sha256)) {
-			set(s, CAPTURE_DUPLICATE, "duplicate", 0, "");
-			snprintf(s->msg, sizeof(s->msg), "already stored, identical; not stored again");
-		} else {
-			set(s, CAPTURE_REJECTED, "conflict", s->line, "");
-			snprintf(s->msg, sizeof(s->msg),
-				 "instance '%s' is stored already with different content",
-				 sub->instance_id);
-		}
+		same_id(w, s);
 		return 0;
 	}
+	id = sqlite3_last_insert_rowid(w->db);
 	if (old) {
-		id = sqlite3_last_insert_rowid(w->db);
 		sqlite3_bind_int64(w->supersede, 1, id);
 		sqlite3_bind_int64(w->supersede, 2, old);
 		if (db_step_done(w->db, w->supersede, err) < 0)
 			return -1;
 		set(s, CAPTURE_EDIT, "edit", 0, "");
-		snprintf(s->msg, sizeof(s->msg), "replaces '%s'", sub->deprecated_id);
+		say(s, "replaces '%s'", sub->deprecated_id);
+	} else if (sub->deprecated_id) {
+		w->waiting = 1;
+		set(s, CAPTURE_EDIT, "edit-waiting", 0, "");
+		say(s, "edit of '%s', which is not stored (yet): counted instead of it until it "
+		       "arrives, then kept as replaced", sub->deprecated_id);
+	}
+	if (edit) {
+		sqlite3_bind_int64(w->set_replaces, 1, id);
+		sqlite3_bind_int64(w->set_replaces, 2, edit);
+		if (db_step_done(w->db, w->set_replaces, err) < 0)
+			return -1;
+		if (old) {
+			say(s, "replaces '%s'; stored as replaced by '%s', an edit stored before it",
+			    sub->deprecated_id, other);
+		} else if (sub->deprecated_id) {
+			say(s, "edit of '%s', which is not stored (yet); stored as replaced by '%s', "
+			       "an edit stored before it", sub->deprecated_id, other);
+		} else {
+			set(s, CAPTURE_ACCEPTED, "replaced", 0, "");
+			say(s, "stored as replaced by '%s', an edit stored before it", other);
+		}
 	}
 	return 0;
+}
+
+/* Count an entry not stored under its reason (and its form, when unknown): returns how many
+   entries that reason has now. */
+static uint64_t count_reason(struct writer *w, const struct slot *s)
+{
+	struct reason_count *rc = NULL;
+
+	for (size_t i = 0; i < w->nreasons && !rc; i++)
+		if (!strcmp(w->reasons[i].reason, s->reason))
+			rc = &w->reasons[i];
+	if (!rc) {
+		if (w->nreasons == sizeof(w->reasons) / sizeof(w->reasons[0]))
+			return LIST + 1; /* not a fixed reason code: cannot happen; list no more */
+		rc = &w->reasons[w->nreasons++];
+		rc->reason = s->reason;
+		rc->status = s->status;
+		rc->n = 0;
+	}
+	if (!strcmp(s->reason, "unknown-form")) {
+		const char *version = s->form_version[0] ? s->form_version : "(none)";
+		size_t i = 0;
+
+		while (i < w->nunknown && (strcmp(w->unknown[i].id, s->form_id) ||
+					   strcmp(w->unknown[i].version, version)))
+			i++;
+		if (i == w->nunknown && i < sizeof(w->unknown) / sizeof(w->unknown[0])) {
+			keep_str(w->unknown[i].id, s->form_id);
+			keep_str(w->unknown[i].version, version);
+			w->unknown[i].n = 0;
+			w->nunknown++;
+		}
+		if (i < w->nunknown)
+			w->unknown[i].n++;
+	}
+	if (!strcmp(s->reason, "unknown-commune") && !w->unknown_commune[0])
+		keep_str(w->unknown_commune, s->commune);
+	return ++rc->n;
+}
+
+/* After the batch: how many more entries each reason had than were listed, and, when one
+   reason covers most entries, its likely cause, once. */
+static void summarize(const struct writer *w, const struct run *r,
+		      const struct capture_result *res)
+{
+	FILE *f = r->o->messages;
+	const struct reason_count *top = NULL;
+	uint64_t stored = res->count[CAPTURE_ACCEPTED] + res->count[CAPTURE_EDIT];
+	unsigned long long n, all = (unsigned long long)res->entries;
+
+	if (!f)
+		return;
+	for (size_t i = 0; i < w->nreasons; i++) {
+		const struct reason_count *rc = &w->reasons[i];
+
+		if (rc->status == CAPTURE_REJECTED && rc->n > LIST)
+			fprintf(f, "parindex: capture: %s: and %llu more entries rejected as %s (%s)\n",
+				r->name, (unsigned long long)(rc->n - LIST), rc->reason,
+				r->o->receipt ? "the receipt lists every entry"
+					      : "--receipt FILE lists every entry");
+		if (!top || rc->n > top->n)
+			top = rc;
+	}
+	if (!top || top->n * 2 <= res->entries)
+		return;
+	n = (unsigned long long)top->n;
+	if (!strcmp(top->reason, "unknown-form") && w->nunknown == 1) {
+		fprintf(f, "parindex: capture: %s: %llu of %llu entries are forms %s %s, which this "
+			   "database does not have: another district or year? run `parindex forms` "
+			   "first?\n", r->name, n, all, w->unknown[0].id, w->unknown[0].version);
+	} else if (!strcmp(top->reason, "unknown-form")) {
+		fprintf(f, "parindex: capture: %s: %llu of %llu entries are of forms this database "
+			   "does not have (%s %s and %zu more): another district or year? run "
+			   "`parindex forms` first?\n", r->name, n, all, w->unknown[0].id,
+			w->unknown[0].version, w->nunknown - 1);
+	} else if (!strcmp(top->reason, "unknown-commune")) {
+		fprintf(f, "parindex: capture: %s: %llu of %llu entries name communes that are not "
+			   "in the register (the first: '%s'): another district? or is the register "
+			   "given to `parindex init --communes` incomplete?\n", r->name, n, all,
+			w->unknown_commune);
+	} else if (top->status == CAPTURE_IGNORED && stored == 0) {
+		fprintf(f, "parindex: capture: %s: %llu of %llu entries were ignored as %s: is this "
+			   "a zip of ODK submissions (Collect's instances folder, a Briefcase "
+			   "export)?\n", r->name, n, all, top->reason);
+	} else if (top->status == CAPTURE_REJECTED && n > LIST) {
+		fprintf(f, "parindex: capture: %s: %llu of %llu entries were rejected as %s\n",
+			r->name, n, all, top->reason);
+	}
 }
 
 static int record(struct writer *w, struct run *r, struct slot *s, struct perr *err)
@@ -390,13 +652,18 @@ static int record(struct writer *w, struct run *r, struct slot *s, struct perr *
 		csvout_field(o->receipt, s->reason, 0);
 		csvout_field(o->receipt, s->msg, 1);
 	}
+	if (s->status == CAPTURE_REJECTED || s->status == CAPTURE_IGNORED) {
+		if (count_reason(w, s) > LIST || s->status == CAPTURE_IGNORED)
+			return 0;
+	}
 	if (o->messages && s->status == CAPTURE_REJECTED) {
 		if (o->progress && o->progress == o->messages)
 			fputs("\r\033[K", o->messages); /* the message replaces the progress line */
-		if (s->line > 0)
-			snprintf(where, sizeof(where), "%s(%s):%ld", r->name, s->e.name, s->line);
-		else
-			snprintf(where, sizeof(where), "%s(%s)", r->name, s->e.name);
+		if ((s->line > 0 ? snprintf(where, sizeof(where), "%s(%s):%ld", r->name, s->e.name,
+					    s->line)
+				 : snprintf(where, sizeof(where), "%s(%s)", r->name, s->e.name)) >=
+		    (int)sizeof(where))
+			capture_mark_cut(where, sizeof(where));
 		/* the entry name and message are the zip's: shown escaped, never as control */
 		fputs("parindex: capture: ", o->messages);
 		escape_term_fputs(o->messages, where);
@@ -405,6 +672,82 @@ static int record(struct writer *w, struct run *r, struct slot *s, struct perr *
 		fputc('\n', o->messages);
 	}
 	return 0;
+}
+
+/* seq of the entries of zips inside the zip: past any seq of the outer directory */
+#define INNER_SEQ ((uint64_t)1 << 40)
+
+/* A zip inside the zip (slot s), read here in the writer when its turn comes: its entries
+   are entries of the batch, named ENTRY.zip/NAME, checked and stored like the others, under
+   what is left of the outer zip's limits (entries, inflated total; the ratio and the size of
+   an entry as they are). One inner zip is in memory at a time; a zip inside it is not opened.
+   Returns -1 when the whole upload is refused (err) or on a system error. */
+static int import_nested(struct writer *w, struct run *r, struct slot *s,
+			 struct capture_result *res, struct perr *err)
+{
+	const struct zipin_limits *lim = &r->o->limits;
+	struct zipin_limits inner = *lim;
+	struct zipin_reader *zr = zipin_reader_new();
+	struct capture_parser *p = capture_parser_new(r->o->max_depth);
+	struct strbuf zip = STRBUF_INIT, data = STRBUF_INIT;
+	struct slot *e = xcalloc(1, sizeof(*e));
+	struct zipin *z = NULL;
+	char label[sizeof(s->e.name) + 1100], name[sizeof(s->e.name) * 2 + 2];
+	uint64_t before = zipin_count(r->z) + w->inner;
+	int rc = -1, got;
+
+	if (read_entry(r->z, zr, s, &zip, err) < 0)
+		goto done;
+	if (s->status != CAPTURE_REJECTED) {
+		w->inflated += zip.len;
+		inner.max_entries = lim->max_entries > before ? lim->max_entries - before : 0;
+		inner.max_total = lim->max_total > w->inflated ? lim->max_total - w->inflated : 0;
+		if (snprintf(label, sizeof(label), "%s(%s)", r->name, s->e.name) >=
+		    (int)sizeof(label))
+			capture_mark_cut(label, sizeof(label));
+		if (zipin_open_mem(&z, zip.buf, zip.len, label, &inner, err) < 0) {
+			if (err->code != PERR_DATA)
+				goto done;
+			z = NULL;
+			set(s, CAPTURE_REJECTED, "nested-zip", 0, "");
+			say(s, "a zip inside the zip that cannot be read, so none of its entries is: %s",
+			    err->msg);
+		} else {
+			set(s, CAPTURE_IGNORED, "zip", 0, "");
+			say(s, "a zip inside the zip: its entries follow as %s/NAME", s->e.name);
+		}
+	}
+	if (record(w, r, s, err) < 0)
+		goto done;
+	res->entries++;
+	res->count[s->status]++;
+	while (z && (got = zipin_next(z, &e->e, err)) != 0) {
+		if (got < 0 || examine(z, r->reg, 1, e, zr, p, &data, err) < 0)
+			goto done;
+		if (e->skip)
+			continue;
+		w->inflated += e->inflated;
+		snprintf(name, sizeof(name), "%s/%s", s->e.name, e->e.name);
+		capture_copy_text(e->e.name, sizeof(e->e.name), name);
+		e->e.name_len = strlen(e->e.name);
+		e->e.seq = INNER_SEQ + w->inner++;
+		if (e->valid && store(w, e, err) < 0)
+			goto done;
+		if (record(w, r, e, err) < 0)
+			goto done;
+		res->entries++;
+		res->count[e->status]++;
+	}
+	rc = 0;
+done:
+	zipin_close(z);
+	capture_submission_release(&e->sub);
+	free(e);
+	strbuf_release(&zip);
+	strbuf_release(&data);
+	capture_parser_free(p);
+	zipin_reader_free(zr);
+	return rc;
 }
 
 static double now_seconds(void)
@@ -532,28 +875,65 @@ static int end_batch(struct writer *w, const struct capture_result *res, struct 
 	return 0;
 }
 
+/* Edits of this batch still without their original. */
+static int waiting_count(struct writer *w, uint64_t *n, struct perr *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(w->db, &st, "SELECT count(*) FROM submission WHERE batch_id = ? AND "
+				   "deprecated_id IS NOT NULL AND replaces IS NULL", err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, w->batch);
+	rc = sqlite3_step(st);
+	*n = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : db_fail(w->db, err, "counting edits");
+}
+
 static int prepare_writer(struct writer *w, struct perr *err)
 {
-	if (db_prepare(w->db, &w->find, "SELECT id, superseded_by, sha256, form_id FROM submission "
-					"WHERE instance_id = ?", err) < 0 ||
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(w->db, &w->find,
+		       "SELECT id, superseded_by, form_id, form_id, form_version, deprecated_id, "
+		       "commune_code, surveyor, started, ended, device_id, comment, answers, sha256 "
+		       "FROM submission WHERE instance_id = ?", err) < 0 ||
+	    db_prepare(w->db, &w->find_edit, "SELECT id, instance_id, form_id FROM submission "
+					     "WHERE deprecated_id = ? ORDER BY id LIMIT 1", err) < 0 ||
 	    db_prepare(w->db, &w->insert,
 		       "INSERT INTO submission (instance_id, form_id, form_version, group_id, "
 		       "commune_code, surveyor, started, ended, device_id, comment, answers, sha256, "
-		       "batch_id, replaces) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+		       "batch_id, replaces, deprecated_id, superseded_by) "
+		       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
 		       "ON CONFLICT (instance_id) DO NOTHING", err) < 0 ||
 	    db_prepare(w->db, &w->supersede,
 		       "UPDATE submission SET superseded_by = ? WHERE id = ?", err) < 0 ||
+	    db_prepare(w->db, &w->set_replaces,
+		       "UPDATE submission SET replaces = ? WHERE id = ?", err) < 0 ||
 	    db_prepare(w->db, &w->entry,
 		       "INSERT INTO batch_entry (batch_id, seq, path, instance_id, form_id, "
 		       "commune_code, status, reason, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		       err) < 0)
 		return -1;
+	/* the lookups an edit waiting for its original needs are made only when there is one */
+	if (db_prepare(w->db, &st, "SELECT EXISTS (SELECT 1 FROM submission WHERE deprecated_id "
+				   "IS NOT NULL AND replaces IS NULL)", err) < 0)
+		return -1;
+	rc = sqlite3_step(st);
+	w->waiting = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return db_fail(w->db, err, "looking up edits");
 	return 0;
 }
 
 static void release_writer(struct writer *w)
 {
 	sqlite3_finalize(w->find);
+	sqlite3_finalize(w->find_edit);
+	sqlite3_finalize(w->set_replaces);
 	sqlite3_finalize(w->insert);
 	sqlite3_finalize(w->supersede);
 	sqlite3_finalize(w->entry);
@@ -596,10 +976,6 @@ int capture_import(sqlite3 *db, const char *path, const struct capture_options *
 	in_tx = 1;
 	if (already_imported(db, r.z, res, &sha_done, err) < 0)
 		goto done;
-	if (res->already) {
-		rc = 0;
-		goto done;
-	}
 	if (!sha_done) {
 		hash.z = r.z;
 		hash.out = res->sha256;
@@ -657,7 +1033,13 @@ int capture_import(sqlite3 *db, const char *path, const struct capture_options *
 		for (uint64_t i = 0; i < n; i++) {
 			struct slot *s = &r.ring[(r.done + i) % RING];
 
-			if (!s->skip) {
+			if (s->nested) {
+				if (import_nested(&w, &r, s, res, err) < 0) {
+					res->refused = err->code == PERR_DATA;
+					goto stop;
+				}
+			} else if (!s->skip) {
+				w.inflated += s->inflated;
 				if (s->valid && store(&w, s, err) < 0)
 					goto stop;
 				if (record(&w, &r, s, err) < 0)
@@ -695,9 +1077,15 @@ int capture_import(sqlite3 *db, const char *path, const struct capture_options *
 			goto stop;
 		}
 	}
+	if (w.waiting && waiting_count(&w, &res->waiting, err) < 0)
+		goto stop;
+	summarize(&w, &r, res);
 	if (end_batch(&w, res, err) < 0)
 		goto stop;
-	if (o->dry_run || (o->all_or_nothing && res->count[CAPTURE_REJECTED])) {
+	/* a zip imported before is imported again, its entries retried (what was stored then
+	   comes out duplicate); when that stores nothing, nothing changes, not even a batch */
+	if (o->dry_run || (o->all_or_nothing && res->count[CAPTURE_REJECTED]) ||
+	    (res->already && !res->count[CAPTURE_ACCEPTED] && !res->count[CAPTURE_EDIT])) {
 		rc = 0;
 		goto stop; /* rolled back below */
 	}

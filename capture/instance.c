@@ -118,10 +118,15 @@ static void on_start(void *ud, const XML_Char *name, const XML_Char **atts)
 		p->line = XML_GetCurrentLineNumber(p->xp);
 		p->root = pool_add(p, local, strlen(local));
 		p->is_form = !strcmp(local, "html");
+		/* by local name: older XLSForm output, as Collect serializes it, has orx:version */
 		for (size_t i = 0; atts[i]; i += 2) {
-			if (!strcmp(atts[i], "id"))
+			const char *att = local_name(atts[i]);
+
+			if (!strncmp(atts[i], "xmlns", 5))
+				continue;
+			if (!strcmp(att, "id") && p->form_id == SIZE_MAX)
 				p->form_id = pool_add(p, atts[i + 1], strlen(atts[i + 1]));
-			else if (!strcmp(atts[i], "version"))
+			else if (!strcmp(att, "version") && p->form_version == SIZE_MAX)
 				p->form_version = pool_add(p, atts[i + 1], strlen(atts[i + 1]));
 		}
 	} else if (p->depth == 2) {

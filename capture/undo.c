@@ -46,7 +46,7 @@ static int run(sqlite3 *db, const char *sql, int64_t batch, const char *now, int
 int capture_undo(sqlite3 *db, int64_t batch, struct capture_result *res, struct perr *err)
 {
 	int64_t v;
-	int removed = 0, restored = 0, rc;
+	int removed = 0, restored = 0, waiting = 0, rc;
 	char now[32], where[32];
 
 	memset(res, 0, sizeof(*res));
@@ -64,22 +64,14 @@ int capture_undo(sqlite3 *db, int64_t batch, struct capture_result *res, struct 
 		perr_set(err, PERR_DATA, where, "already undone");
 		goto fail;
 	}
-	/* a later batch that edited this one's submissions must be undone first */
-	rc = one_int(db, "SELECT later.batch_id FROM submission later JOIN submission mine "
-			 "ON later.replaces = mine.id WHERE mine.batch_id = ?1 "
-			 "AND later.batch_id <> ?1 ORDER BY later.batch_id DESC LIMIT 1",
-		     batch, &v, err);
-	if (rc < 0)
-		goto fail;
-	if (rc == 1) {
-		perr_set(err, PERR_DATA, where,
-			 "batch %lld edits submissions of this batch; undo batch %lld first",
-			 (long long)v, (long long)v);
-		goto fail;
-	}
+	/* edits in other batches of what this one added wait for their original again, as if
+	   this batch had never come: the state is the one its other batches give in any order */
 	if (run(db, "UPDATE submission SET superseded_by = NULL WHERE batch_id <> ?1 AND "
 		    "superseded_by IN (SELECT id FROM submission WHERE batch_id = ?1)",
 		batch, NULL, &restored, err) < 0 ||
+	    run(db, "UPDATE submission SET replaces = NULL WHERE batch_id <> ?1 AND "
+		    "replaces IN (SELECT id FROM submission WHERE batch_id = ?1)",
+		batch, NULL, &waiting, err) < 0 ||
 	    run(db, "DELETE FROM submission WHERE batch_id = ?1", batch, NULL, &removed, err) < 0 ||
 	    run(db, "UPDATE batch SET undone_at = ?2 WHERE id = ?1", batch, db_now(now), NULL,
 		err) < 0 ||
@@ -88,6 +80,7 @@ int capture_undo(sqlite3 *db, int64_t batch, struct capture_result *res, struct 
 	res->batch_id = batch;
 	res->count[CAPTURE_ACCEPTED] = (uint64_t)removed;
 	res->count[CAPTURE_EDIT] = (uint64_t)restored;
+	res->waiting = (uint64_t)waiting;
 	return 0;
 fail:
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

@@ -126,6 +126,35 @@ void capture_submission_release(struct capture_submission *s)
 	memset(s, 0, sizeof(*s));
 }
 
+void capture_mark_cut(char *buf, size_t size)
+{
+	static const char mark[] = "\xe2\x80\xa6"; /* … */
+	size_t n = size - sizeof(mark);
+
+	/* back to the first byte of the character that would be cut */
+	while (n > 0 && ((unsigned char)buf[n] & 0xc0) == 0x80)
+		n--;
+	memcpy(buf + n, mark, sizeof(mark));
+}
+
+void capture_copy_text(char *dst, size_t size, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n < size || size < 4) {
+		if (n >= size)
+			n = size ? size - 1 : 0;
+		if (size)
+			memcpy(dst, s ? s : "", n);
+		if (size)
+			dst[n] = '\0';
+		return;
+	}
+	memcpy(dst, s, size - 1);
+	dst[size - 1] = '\0';
+	capture_mark_cut(dst, size);
+}
+
 static int problem(struct capture_problem *prob, const char *reason, long line, const char *fmt,
 		   ...) __attribute__((format(printf, 4, 5)));
 
@@ -137,7 +166,8 @@ static int problem(struct capture_problem *prob, const char *reason, long line, 
 	prob->reason = reason;
 	prob->line = line;
 	va_start(ap, fmt);
-	vsnprintf(prob->msg, sizeof(prob->msg), fmt, ap);
+	if (vsnprintf(prob->msg, sizeof(prob->msg), fmt, ap) >= (int)sizeof(prob->msg))
+		capture_mark_cut(prob->msg, sizeof(prob->msg));
 	va_end(ap);
 	return -1;
 }
@@ -264,6 +294,18 @@ int capture_validate(const struct capture_registry *reg, const struct capture_in
 	if (!inst->instance_id || !*inst->instance_id)
 		return problem(prob, "missing-instance-id", inst->instance_id_line ? inst->instance_id_line : inst->line,
 			       "meta/instanceID is missing or empty");
+	if (strlen(inst->instance_id) > CAPTURE_MAX_ID ||
+	    (inst->deprecated_id && strlen(inst->deprecated_id) > CAPTURE_MAX_ID))
+		return problem(prob, "long-instance-id",
+			       strlen(inst->instance_id) > CAPTURE_MAX_ID ? inst->instance_id_line
+									  : inst->deprecated_id_line,
+			       "meta/%s is longer than %d bytes",
+			       strlen(inst->instance_id) > CAPTURE_MAX_ID ? "instanceID"
+									  : "deprecatedID",
+			       CAPTURE_MAX_ID);
+	if (inst->deprecated_id && !strcmp(inst->deprecated_id, inst->instance_id))
+		return problem(prob, "bad-value", inst->deprecated_id_line,
+			       "meta/deprecatedID names the submission itself");
 	d = form->def;
 	bit = 1u << form->group;
 	answer = d->nquestions <= 64 ? stack_answer : xcalloc(d->nquestions, sizeof(*answer));

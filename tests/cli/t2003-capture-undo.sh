@@ -1,6 +1,6 @@
 # parindex capture undo: a chain of two edits over three batches, undone in turn, each undo
-# leaving the database as it was before its batch; undo refused while a later edit builds on a
-# batch; a batch undone can be imported again.
+# leaving the database as it was without its batch (undoing an edited batch makes the later
+# edits wait for their original again); a batch undone can be imported again.
 . "$(dirname "$0")/lib.sh"
 . "$DATA/capture/setup.sh"
 
@@ -22,14 +22,17 @@ same "history: a1 -> edit -> edit2" \
 	"$(q "SELECT group_concat(substr(instance_id, -2) || ':' || coalesce(substr((SELECT instance_id FROM submission r WHERE r.id = s.replaces), -2), '-') || ':' || (superseded_by IS NOT NULL), ' ') FROM (SELECT * FROM submission ORDER BY id) s")" \
 	"01:-:1 02:-:0 31:-:0 11:01:1 12:11:0"
 
-golden undo-second-refused parindex capture undo --db t.db 2
-golden undo-first-refused parindex capture undo --db t.db 1
-golden undo-third parindex capture undo --db t.db 3
-ok "undo of batch 3: database as before it" cmp dump2.sql "$(dump >now.sql; echo now.sql)"
-same "current: the first edit" "$(q "SELECT substr(instance_id, -2) FROM current_submission WHERE instance_id LIKE '%001_'")" "11"
-golden undo-third-again parindex capture undo --db t.db 3
+# undoing the middle of the chain: a1 is current again, and the second edit, whose original
+# is gone, waits for it and counts meanwhile (as if batch 2 had never come)
 golden undo-second parindex capture undo --db t.db 2
-ok "undo of batch 2: database as before it" cmp dump1.sql "$(dump >now.sql; echo now.sql)"
+same "current: a1 and the waiting second edit" "$(cur)" \
+	'01={"sex":"2","qa":"a","qb":"b"} 02={"sex":"1","qa":"b","qb":"c"} 31={"sex":"2","qa":"a","qc":"x"} 12={"sex":"2","qa":"c","qb":"a"}'
+same "the second edit waits for its original" \
+	"$(q "SELECT substr(instance_id, -2) || ':' || substr(deprecated_id, -2) || ':' || coalesce(replaces, '-') FROM submission WHERE deprecated_id IS NOT NULL")" "12:11:-"
+golden list-waiting parindex capture list --db t.db
+golden undo-second-again parindex capture undo --db t.db 2
+golden undo-third parindex capture undo --db t.db 3
+ok "undo of batches 2 and 3: database as before them" cmp dump1.sql "$(dump >now.sql; echo now.sql)"
 golden undo-first parindex capture undo --db t.db 1
 ok "undo of batch 1: database as before it" cmp dump0.sql "$(dump >now.sql; echo now.sql)"
 same "undo kept the batch records" "$(q "SELECT group_concat(id || ':' || undone_at, ' ') FROM batch")" \

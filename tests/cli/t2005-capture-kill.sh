@@ -48,6 +48,6 @@ pb=$!
 wait $pa
 wait $pb
 same "stored once" "$(q "SELECT count(*) FROM batch WHERE file_name = 'c.zip'")" "1"
-same "one of them says so" "$(cat c1.out c2.out | grep -c 'already imported as batch')" "1"
+same "one of them says so" "$(cat c1.out c2.out | grep -c 'imported before as batch')" "1"
 
 finish

@@ -71,6 +71,38 @@ void test_capture(void)
 		  "missing-surveyor", NULL, 0 },
 		{ "start not a date", HEAD "<start>08:00 10/1/2026</start><commune>90001</commune>"
 		  "<surveyor>S</surveyor>" ANSWERS META TAIL, "bad-value", NULL, 0 },
+		{ "orx:version, as older XLSForm output is serialized",
+		  "<data xmlns:orx=\"http://openrosa.org/xforms\" id=\"mini-A\" orx:version=\"1\">"
+		  BODY ANSWERS META TAIL, NULL, "{\"sex\":\"2\",\"qa\":\"a\",\"qb\":\"x\"}", 0 },
+		{ "a namespace declaration is not the version",
+		  "<data id=\"mini-A\" xmlns:version=\"1\">" BODY ANSWERS META TAIL, "unknown-form",
+		  NULL, 1 },
+		{ "instanceID of 129 bytes", HEAD BODY ANSWERS "<meta><instanceID>uuid:"
+		  "01234567890123456789012345678901234567890123456789012345678901234567890123456789"
+		  "01234567890123456789012345678901234567890123</instanceID></meta>" TAIL,
+		  "long-instance-id", NULL, 1 },
+		{ "instanceID of 128 bytes", HEAD BODY ANSWERS "<meta><instanceID>uuid:"
+		  "01234567890123456789012345678901234567890123456789012345678901234567890123456789"
+		  "0123456789012345678901234567890123456789012</instanceID></meta>" TAIL,
+		  NULL, "{\"sex\":\"2\",\"qa\":\"a\",\"qb\":\"x\"}", 0 },
+		{ "an edit of itself", HEAD BODY ANSWERS "<meta><instanceID>uuid:1</instanceID>"
+		  "<deprecatedID>uuid:1</deprecatedID></meta>" TAIL, "bad-value", NULL, 1 },
+	};
+	/* text cut for fixed fields: at a character boundary, ending with … */
+	static const struct {
+		const char *in;
+		size_t size;
+		const char *out;
+	} cuts[] = {
+		{ "abc", 8, "abc" },
+		{ "abcdefgh", 8, "abcd…" },
+		{ "abcdefg", 8, "abcdefg" },
+		{ "aễễ", 8, "aễễ" },      /* 7 bytes fit whole; ễ is 3 bytes */
+		{ "aễễễ", 8, "aễ…" },
+		{ "ễễễ", 8, "ễ…" },
+		{ "ab", 3, "ab" },
+		{ "abc", 3, "ab" },         /* no room for the mark */
+		{ NULL, 4, "" },
 	};
 	struct capture_registry reg = { 0 };
 	struct capture_form forms[2];
@@ -132,6 +164,13 @@ void test_capture(void)
 		CHECK_STR(sub.instance_id, "uuid:9", "instanceID");
 		CHECK(!sub.started && !sub.comment && !sub.device_id, "absent fields are NULL");
 		CHECK_STR(sub.form->id, "mini-A", "form");
+	}
+	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		char buf[16];
+		const char *got = buf;
+
+		capture_copy_text(buf, cuts[i].size, cuts[i].in);
+		CHECK_STR(got, cuts[i].out, cuts[i].in ? cuts[i].in : "(null)");
 	}
 	capture_submission_release(&sub);
 	capture_parser_free(p);
