@@ -98,6 +98,13 @@ static int on_row(const struct csvin_record *rec, void *ctx)
 	if (!*c.name)
 		diag_add_capped(L->diag, "commune name", L->name, rec->number,
 				"commune %s has no name", code), bad++;
+	/* a name goes into the forms' XML, the report and the terminal: XML refuses most control
+	   characters, so the forms would fail much later; the code is checked by code_ok */
+	for (size_t i = 1; i < NCOLUMNS; i++)
+		if (text_has_control(*slot[i]))
+			diag_add_capped(L->diag, "control character", L->name, rec->number,
+					"commune %s: %s '%s' has a control character (tab, line break or another invisible character): remove it",
+					code, columns[i], *slot[i]), bad++;
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
 		known_type |= !strcmp(c.type, types[i]);
 	if (!known_type)

@@ -53,6 +53,14 @@ char *text_cut(char *out, size_t size, const char *s)
 	return out;
 }
 
+int text_has_control(const char *str)
+{
+	for (const unsigned char *s = (const unsigned char *)str; *s; s++)
+		if (*s < 0x20 || *s == 0x7f || (s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f))
+			return 1;
+	return 0;
+}
+
 int text_is_nfc(const char *s)
 {
 	char *n = text_nfc(s);

@@ -15,6 +15,8 @@ char *text_fold(const char *s);
    UTF-8 character and then ended with "…", so a message never ends inside a character and
    always says that text was cut. Returns out. */
 char *text_cut(char *out, size_t size, const char *s);
+/* Does s hold a control character: C0 (tab and line breaks included), DEL or C1? */
+int text_has_control(const char *s);
 /* Lower-case hex digests of data, written into out (65 and 33 bytes). */
 void text_sha256_hex(const void *data, size_t len, char out[65]);
 void text_md5_hex(const void *data, size_t len, char out[33]);

@@ -27,6 +27,13 @@ golden bad-register parindex init --communes bad.csv
 dump parindex.db >after.sql
 ok "refused register changed nothing" cmp first.sql after.sql
 
+# a control character in a name would reach the forms' XML, the report and the terminal: the
+# register is refused at init, the line named, the character shown escaped
+printf 'code,name,type,district_code,district\n10888,Cẩm\aGiang,thị trấn,295,Cẩm Giàng\n10891,Lai Cách,thị trấn,295,Cẩm\tGiàng\n' >control.csv
+golden control-register parindex init --communes control.csv
+dump parindex.db >after.sql
+ok "register with control characters changed nothing" cmp first.sql after.sql
+
 # a changed name is an update; a new code is an addition; absent communes stay
 printf 'code,name,type,district_code,district\n10888,Cẩm Giang Mới,thị trấn,295,Cẩm Giàng\n99999,Xã Thử,xã,295,Cẩm Giàng\n' >update.csv
 golden update-register parindex init --communes update.csv
