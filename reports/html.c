@@ -2,6 +2,7 @@
    (its fields, lowest criteria, quota status and answers). Every page is one file: the CSS
    is inline and the charts are data: URIs, so nothing is fetched from anywhere. */
 #include "reports.h"
+#include "../tally/tally.h"
 
 #include <errno.h>
 #include <math.h>
@@ -100,7 +101,7 @@ static void flags(struct strbuf *sb, const char *f)
 		n = strcspn(f, " ");
 		if (!n)
 			break;
-		vi = report_flag_vi(f, n);
+		vi = tally_flag_code_words(f, n, 0);
 		strbuf_adds(sb, first ? "<span class=\"flag\">" : "; <span class=\"flag\">");
 		if (vi)
 			esc(sb, vi);

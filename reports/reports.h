@@ -110,8 +110,6 @@ const char *report_date_vi(const char *iso, char buf[64]);
 void report_sources(const struct report *r, char *lines[REPORT_NSOURCES]);
 /* A tier's Vietnamese label; "Chưa xếp loại" for DEF_NONE. */
 const char *report_tier_label(const struct def *d, size_t tier);
-/* A tally flag ("under-quota", the first n bytes of flag) said in Vietnamese; NULL if unknown. */
-const char *report_flag_vi(const char *flag, size_t n);
 
 /* ---- tables: the same for CSV and XLSX ---- */
 

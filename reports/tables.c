@@ -1,6 +1,7 @@
 /* The report's tables, laid out once and written both as CSV files (core/csvout) and as
    the sheets of one XLSX workbook (libxlsxwriter). */
 #include "reports.h"
+#include "../tally/tally.h"
 
 #include "csvout.h"
 #include <errno.h>
@@ -97,24 +98,6 @@ static void table_init(struct report_table *t, const char *file, const char *she
 		t->header[i] = xstrdup(header[i]);
 }
 
-const char *report_flag_vi(const char *flag, size_t n)
-{
-	static const struct {
-		const char *flag, *vi;
-	} words[] = {
-		{ "under-quota", "thiếu phiếu khảo sát" },
-		{ "no-scores", "chưa có điểm tự đánh giá" },
-		{ "no-survey", "chưa có phiếu khảo sát hợp lệ" },
-		{ "no-answers", "có câu hỏi không có trả lời hợp lệ" },
-		{ "group-without-answers", "có nhóm không trả lời hợp lệ" },
-	};
-
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		if (strlen(words[i].flag) == n && !strncmp(words[i].flag, flag, n))
-			return words[i].vi;
-	return NULL;
-}
-
 const char *report_tier_label(const struct def *d, size_t tier)
 {
 	return tier < d->ntiers ? def_text_get(&d->tiers[tier].label, "vi") : "Chưa xếp loại";
@@ -134,7 +117,7 @@ static char *flags_vi(const char *flags)
 		n = strcspn(p, " ");
 		if (!n)
 			break;
-		say = report_flag_vi(p, n);
+		say = tally_flag_code_words(p, n, 0);
 		if (sb.len)
 			strbuf_adds(&sb, "; ");
 		if (say)
@@ -284,13 +267,15 @@ static void criteria_table(const struct report *r, struct report_table *t)
 	}
 }
 
+/* a question's flag: the question itself has no valid answer (the commune's words, "có câu
+   hỏi ...", would be wrong on its row), else the tally's words */
 static const char *question_flag_vi(const char *flag)
 {
+	const char *vi = tally_flag_code_words(flag, strlen(flag), 0);
+
 	if (!strcmp(flag, "no-answers"))
 		return "không có trả lời hợp lệ";
-	if (!strcmp(flag, "group-without-answers"))
-		return "có nhóm không trả lời hợp lệ";
-	return flag;
+	return vi ? vi : flag;
 }
 
 static void questions_table(const struct report *r, struct report_table *t)

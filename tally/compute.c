@@ -419,7 +419,7 @@ static const struct {
 	unsigned bit;
 	const char *code, *vi, *en;
 } flag_words[] = {
-	{ TALLY_UNDER_QUOTA, "under-quota", "dưới chỉ tiêu phiếu", "fewer forms than the quota" },
+	{ TALLY_UNDER_QUOTA, "under-quota", "thiếu phiếu khảo sát", "fewer forms than the quota" },
 	{ TALLY_NO_SCORES, "no-scores", "chưa có điểm tự đánh giá", "no self-assessment scores" },
 	{ TALLY_NO_SURVEY, "no-survey", "chưa có phiếu khảo sát hợp lệ", "no valid survey answer" },
 	{ TALLY_NO_ANSWERS, "no-answers", "có câu hỏi không có trả lời hợp lệ",
@@ -446,6 +446,14 @@ const char *tally_flag_words(unsigned bit, int english)
 		if (flag_words[i].bit == bit)
 			return english ? flag_words[i].en : flag_words[i].vi;
 	return "";
+}
+
+const char *tally_flag_code_words(const char *code, size_t n, int english)
+{
+	for (size_t i = 0; i < sizeof(flag_words) / sizeof(flag_words[0]); i++)
+		if (strlen(flag_words[i].code) == n && !strncmp(flag_words[i].code, code, n))
+			return english ? flag_words[i].en : flag_words[i].vi;
+	return NULL;
 }
 
 static void *alloc_n(size_t n, size_t size)

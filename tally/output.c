@@ -217,7 +217,7 @@ static const char *text_in(enum tally_lang lang, const struct def_text *t)
 	return lang == TALLY_EN && t->en ? t->en : t->vi;
 }
 
-/* "dưới chỉ tiêu phiếu (under-quota), ..." : the words, the code beside them */
+/* "thiếu phiếu khảo sát (under-quota), ..." : the words, the code beside them */
 static void print_flags(FILE *out, enum tally_lang lang, unsigned flags)
 {
 	static const unsigned order[] = { TALLY_UNDER_QUOTA, TALLY_NO_SCORES, TALLY_NO_SURVEY,

@@ -142,9 +142,11 @@ enum tally_flag {
 };
 /* "under-quota no-scores ..." for flags, into buf. */
 const char *tally_flags_text(unsigned flags, char *buf, size_t size);
-/* The words for one flag bit: Vietnamese for officials ("dưới chỉ tiêu phiếu", ...), or
-   English. */
+/* The words for one flag bit: Vietnamese for officials ("thiếu phiếu khảo sát", ...), or
+   English. The one table of flag words: tally's messages and --explain, and the report. */
 const char *tally_flag_words(unsigned bit, int english);
+/* The same for a flag word ("under-quota", the first n bytes of code); NULL if unknown. */
+const char *tally_flag_code_words(const char *code, size_t n, int english);
 /* The reasons a commune is not classified, as flag bits. */
 #define TALLY_UNCLASSIFIED_FLAGS (TALLY_NO_SCORES | TALLY_NO_SURVEY)
 

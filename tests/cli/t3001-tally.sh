@@ -19,6 +19,14 @@ golden csv parindex tally --db t.db --format csv
 golden json parindex tally --db t.db --format json
 golden explain parindex tally --db t.db --explain 90001
 golden explain-under-quota parindex tally --db t.db --explain 90002
+# the report says the flags in the same words as the explanation (one table of flag words)
+parindex report --db t.db --formats csv --out rep >/dev/null
+same "report's flags are the explanation's words" \
+	"$(python3 "$DATA/reports/csvrow.py" rep/csv/ranking.csv 90002 | cut -d'|' -f12)" \
+	"$(parindex tally --db t.db --explain 90002 | sed -n 's/^ *cờ: //p' | sed 's/ ([a-z-]*)//g; s/, /; /g')"
+same "a question's group flag in the tally's words" \
+	"$(python3 "$DATA/reports/csvrow.py" rep/csv/questions.csv 90002 | grep '|qa|' | cut -d'|' -f9)" \
+	"có nhóm được hỏi không trả lời hợp lệ"
 
 same "index stored at full precision" "$(q "SELECT index_value, index_published, tier_id, rank FROM tally_commune WHERE commune_code = '90001'")" "65.625|65.63|completed|1"
 same "unranked commune has NULL rank" "$(q "SELECT rank IS NULL, under_quota, no_scores, flags FROM tally_commune WHERE commune_code = '90002'")" "1|1|1|under-quota no-scores no-answers group-without-answers"
