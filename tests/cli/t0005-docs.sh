@@ -1,5 +1,5 @@
 # The documents and the set-up tell the truth: every repository path README.md and HACKING.md
-# name exists, README names nothing outside the repository, and the Debian packages are split
+# name exists, neither names anything outside the repository, and the Debian packages are split
 # into what building and running need (make demo) and what testing needs on top (make check).
 . "$(dirname "$0")/lib.sh"
 
@@ -30,8 +30,7 @@ for m in re.finditer(r"(?<![\w./$-])(\.\./)?[\w.-]+(?:/[\w.*-]+)+/?|(?<![\w/.$-]
     p = m.group(0).rstrip(".")
     line = text.count("\n", 0, m.start()) + 1
     if p.startswith("../"):
-        if doc == "README.md":
-            print(f"{doc}:{line}: {p} is outside the repository"); bad = 1
+        print(f"{doc}:{line}: {p} is outside the repository"); bad = 1
         continue
     if "/" not in p:
         # a file named alone, in the folder the text is about: it must be somewhere

@@ -1,7 +1,7 @@
 #!/bin/sh
 # make bench: 'parindex capture import' against its two yardsticks, in one run on the same zip
-# (so the ratios hold on a noisy machine): ../shared/bench/floor.c -d (one core reading and
-# DOM-parsing every entry, nothing stored) and ../shared/bench/peer_import.py (zipfile + lxml +
+# (so the ratios hold on a noisy machine): tests/bench/floor.c -d (one core reading and
+# DOM-parsing every entry, nothing stored) and tests/bench/peer_import.py (zipfile + lxml +
 # sqlite3). BENCH_N (100000) submissions of the shipped definition over the Cẩm Giàng
 # register, made by gen-batch; imports into a fresh database each time, best of BENCH_RUNS (3).
 # Then peak RSS at BENCH_BIG (1000000; 0 skips) submissions. Uses the plain (-O2) build.
@@ -11,7 +11,7 @@ set -eu
 BUILD=${BUILD:-build}
 PARINDEX=${PARINDEX:-./parindex}
 GEN=${GEN_BATCH:-$BUILD/gen-batch}
-SHARED=${BENCH_SHARED:-../shared/bench}
+SHARED=${BENCH_SHARED:-tests/bench}
 N=${BENCH_N:-100000}
 BIG=${BENCH_BIG:-1000000}
 RUNS=${BENCH_RUNS:-3}
