@@ -138,7 +138,10 @@ same "stored as it came" "$(sqlite3 c.db "SELECT instance_id FROM submission")" 
 	echo 'code,name,type,district_code,district'
 	echo "90003,\"Thử${ESC}]0;owned${BEL} Ba${CR}1 Đông Phong\",thị trấn,999,Huyện Thử nghiệm"
 } >esc-name.csv
-ok "a name with control characters" parindex init --communes esc-name.csv
+# the register refuses it at init (t0002); a database written before that check may hold
+# one, so it is written in directly and every output must still show it escaped
+golden register-control-name parindex init --communes esc-name.csv
+ok "a name with control characters" sqlite3 parindex.db "UPDATE commune SET name = 'Thử${ESC}]0;owned${BEL} Ba${CR}1 Đông Phong', type = 'thị trấn' WHERE code = '90003'"
 ok "tally again" parindex tally --format csv
 golden tally-escaped parindex tally
 parindex tally --explain 90003 >explain.txt
