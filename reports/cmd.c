@@ -1,6 +1,7 @@
 /* parindex report: the command. Reads the last tally, writes the formats asked for into one
    folder, and says what it wrote. */
 #include "reports.h"
+#include "../tally/tally.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -11,6 +12,7 @@
 
 #include "cmd.h"
 #include "db.h"
+#include "escape.h"
 #include "spawn.h"
 
 #define NAMED 20 /* communes named in the warning about those not classified */
@@ -52,11 +54,36 @@ static int parse_formats(const char *list, unsigned *out)
 	return 0;
 }
 
-/* Text of the database on stderr: a control character (an escape sequence) shows as '?'. */
-static void put_plain(const char *s)
+/* Why a commune has no class, in the tally's words (tally_flag_code_words): the flags that
+   leave it unclassified, or every flag it has when none of those is among them. */
+static void put_unclassified_why(const char *flags)
 {
-	for (; *s; s++)
-		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, stderr);
+	const char *no_scores = tally_flag_words(TALLY_NO_SCORES, 1);
+	const char *no_survey = tally_flag_words(TALLY_NO_SURVEY, 1);
+	int first = 1;
+
+	for (int all = 0; all < 2 && first; all++)
+		for (const char *f = flags; *f;) {
+			size_t n;
+			const char *words;
+
+			f += strspn(f, " ");
+			n = strcspn(f, " ");
+			if (!n)
+				break;
+			words = tally_flag_code_words(f, n, 1);
+			if (all || words == no_scores || words == no_survey) {
+				char *raw = words ? NULL : xstrndup(f, n);
+
+				fputs(first ? "" : "; ", stderr);
+				escape_term_fputs(stderr, words ? words : raw);
+				free(raw);
+				first = 0;
+			}
+			f += n;
+		}
+	if (first)
+		fputs("no class in the tally", stderr);
 }
 
 /* mkdir -p */
@@ -149,11 +176,11 @@ int cmd_report(int argc, char **argv)
 			if (v->tier != DEF_NONE)
 				continue;
 			fputs(shown++ ? ", " : "", stderr);
-			put_plain(v->code);
+			escape_term_fputs(stderr, v->code);
 			fputc(' ', stderr);
-			put_plain(v->name);
+			escape_term_fputs(stderr, v->name);
 			fputs(" (", stderr);
-			put_plain(v->flags[0] ? v->flags : "no class in the tally");
+			put_unclassified_why(v->flags);
 			fputc(')', stderr);
 		}
 		if (r.nunclassified > shown)

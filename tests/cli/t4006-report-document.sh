@@ -92,11 +92,14 @@ ok "room under the plot for 4 lines and the key" grep -q '^set bmargin 7$' d25/c
 ok "district fields chart drawn" sh -c 'cd d25/charts && gnuplot fields-20001.gp'
 ok "district fields chart checks" python3 "$R/pngcheck.py" --min-bytes 8000 --min-colours 8 d25/charts/fields-20001.png
 
-# a name with a terminal escape in it reaches the terminal as '?'
-sqlite3 parindex.db "UPDATE commune SET name = 'Cẩm' || char(27) || '[2JVũ' WHERE code = '00006'"
+# a name with a terminal escape (C0 ESC, C1 CSI) reaches the terminal escaped, as the tally
+# shows it (core/escape's escape_term)
+sqlite3 parindex.db "UPDATE commune SET name = 'Cẩm' || char(27) || '[2JVũ' || char(155) || '1m' WHERE code = '00006'"
 parindex report --out esc --formats csv 2>esc.err
-same "escape shown as ?" "$(grep -o '00006 [^(]*' esc.err)" "00006 Cẩm?[2JVũ "
+same "escape shown escaped" "$(grep -o '00006 [^(]*' esc.err)" '00006 Cẩm\x1b[2JVũ\u009b1m '
 same "no escape character on stderr" "$(tr -d -c '\033' <esc.err | wc -c)" 0
+same "no C1 control on stderr" "$(grep -c "$(printf '\302\233')" esc.err)" 0
+same "the reason in the tally's words" "$(grep -o '00006 [^)]*)' esc.err | sed 's/.*(//')" "no self-assessment scores)"
 
 # a province's hundreds are not all named: the first 20, then how many more
 sqlite3 d25.db "UPDATE tally_commune SET tier_id = NULL, rank = NULL, flags = 'no-survey'"
