@@ -88,8 +88,22 @@ int csvin_read(const char *buf, size_t len, const char *name, csvin_fn fn, void 
 
 	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
 		buf += 3, len -= 3;
-	if (!xml_utf8_valid(buf, len))
-		return perr_set(err, PERR_DATA, name, "not valid UTF-8 (save the file as CSV UTF-8)");
+	if (!xml_utf8_valid(buf, len)) {
+		/* the line of the first bad byte: a character never spans a '\n' (0x0a is no
+		   continuation byte), so each line is valid or not on its own */
+		long line = 1;
+
+		for (size_t at = 0; at < len; line++) {
+			const char *nl = memchr(buf + at, '\n', len - at);
+			size_t n = nl ? (size_t)(nl - (buf + at)) + 1 : len - at;
+
+			if (!xml_utf8_valid(buf + at, n))
+				break;
+			at += n;
+		}
+		snprintf(where, sizeof(where), "%s:%ld", name, line);
+		return perr_set(err, PERR_DATA, where, "not valid UTF-8 (save the file as CSV UTF-8)");
+	}
 	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
 		return perr_set(err, PERR_SYSTEM, name, "cannot start the CSV reader");
 	r.rec.sep = detect_separator(buf, len);

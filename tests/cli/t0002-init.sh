@@ -33,6 +33,11 @@ printf 'code,name,type,district_code,district\n10888,Cẩm\aGiang,thị trấn,2
 golden control-register parindex init --communes control.csv
 dump parindex.db >after.sql
 ok "register with control characters changed nothing" cmp first.sql after.sql
+# a register saved in another encoding: the line of the first bad byte named
+printf 'code,name,type,district_code,district\n10888,Cẩm Giang,thị trấn,295,Cẩm Giàng\n10891,Lai C\341ch,thị trấn,295,Cẩm Giàng\n' >latin1.csv
+golden not-utf8-register parindex init --communes latin1.csv
+dump parindex.db >after.sql
+ok "register not in UTF-8 changed nothing" cmp first.sql after.sql
 
 # a changed name is an update; a new code is an addition; absent communes stay
 printf 'code,name,type,district_code,district\n10888,Cẩm Giang Mới,thị trấn,295,Cẩm Giàng\n99999,Xã Thử,xã,295,Cẩm Giàng\n' >update.csv
