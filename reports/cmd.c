@@ -54,38 +54,6 @@ static int parse_formats(const char *list, unsigned *out)
 	return 0;
 }
 
-/* Why a commune has no class, in the tally's words (tally_flag_code_words): the flags that
-   leave it unclassified, or every flag it has when none of those is among them. */
-static void put_unclassified_why(const char *flags)
-{
-	const char *no_scores = tally_flag_words(TALLY_NO_SCORES, 1);
-	const char *no_survey = tally_flag_words(TALLY_NO_SURVEY, 1);
-	int first = 1;
-
-	for (int all = 0; all < 2 && first; all++)
-		for (const char *f = flags; *f;) {
-			size_t n;
-			const char *words;
-
-			f += strspn(f, " ");
-			n = strcspn(f, " ");
-			if (!n)
-				break;
-			words = tally_flag_code_words(f, n, 1);
-			if (all || words == no_scores || words == no_survey) {
-				char *raw = words ? NULL : xstrndup(f, n);
-
-				fputs(first ? "" : "; ", stderr);
-				escape_term_fputs(stderr, words ? words : raw);
-				free(raw);
-				first = 0;
-			}
-			f += n;
-		}
-	if (first)
-		fputs("no class in the tally", stderr);
-}
-
 /* mkdir -p */
 static int make_dir(const char *path, struct perr *err)
 {
@@ -172,6 +140,7 @@ int cmd_report(int argc, char **argv)
 			r.nunclassified, r.nunclassified == 1 ? "" : "s");
 		for (size_t i = 0; i < r.ncommunes && shown < NAMED; i++) {
 			const struct report_commune *v = &r.communes[i];
+			char *why;
 
 			if (v->tier != DEF_NONE)
 				continue;
@@ -180,7 +149,14 @@ int cmd_report(int argc, char **argv)
 			fputc(' ', stderr);
 			escape_term_fputs(stderr, v->name);
 			fputs(" (", stderr);
-			put_unclassified_why(v->flags);
+			/* the flags that leave it unclassified, else all it has */
+			why = tally_flags_say(v->flags, TALLY_UNCLASSIFIED_FLAGS, 1);
+			if (!*why) {
+				free(why);
+				why = tally_flags_say(v->flags, ~0u, 1);
+			}
+			escape_term_fputs(stderr, *why ? why : "no class in the tally");
+			free(why);
 			fputc(')', stderr);
 		}
 		if (r.nunclassified > shown)

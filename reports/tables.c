@@ -103,32 +103,6 @@ const char *report_tier_label(const struct def *d, size_t tier)
 	return tier < d->ntiers ? def_text_get(&d->tiers[tier].label, "vi") : "Chưa xếp loại";
 }
 
-/* The flags of the tally, said in Vietnamese for the note column. */
-static char *flags_vi(const char *flags)
-{
-	struct strbuf sb = STRBUF_INIT;
-	const char *p = flags;
-
-	while (*p) {
-		size_t n;
-		const char *say;
-
-		p += strspn(p, " ");
-		n = strcspn(p, " ");
-		if (!n)
-			break;
-		say = tally_flag_code_words(p, n, 0);
-		if (sb.len)
-			strbuf_adds(&sb, "; ");
-		if (say)
-			strbuf_adds(&sb, say);
-		else
-			strbuf_add(&sb, p, n);
-		p += n;
-	}
-	return sb.len ? strbuf_detach(&sb, NULL) : xstrdup("");
-}
-
 static char *title_of(const struct report *r, const char *what)
 {
 	const struct def *d = &r->def;
@@ -153,7 +127,7 @@ static void ranking_table(const struct report *r, struct report_table *t)
 	t->header[fixed + d->nfields + 1] = xstrdup("Ghi chú");
 	for (size_t c = 0; c < r->ncommunes; c++) {
 		const struct report_commune *v = &r->communes[c];
-		char *note = flags_vi(v->flags);
+		char *note = tally_flags_say(v->flags, ~0u, 0);
 
 		add_row(t);
 		put_int(t, 0, (long)c + 1);

@@ -1,6 +1,7 @@
 /* The formulas of REFERENCE.md §4: question scores, survey and self-assessed points, the
    applicable maximum, index, rounding, classification and ranking. Pure computation. */
 #include "tally.h"
+#include "strbuf.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -448,12 +449,49 @@ const char *tally_flag_words(unsigned bit, int english)
 	return "";
 }
 
+/* The entry of flag_words for the flag word code (its first n bytes), or the count of entries. */
+static size_t flag_index(const char *code, size_t n)
+{
+	size_t k = 0, nwords = sizeof(flag_words) / sizeof(flag_words[0]);
+
+	while (k < nwords &&
+	       !(strlen(flag_words[k].code) == n && !strncmp(flag_words[k].code, code, n)))
+		k++;
+	return k;
+}
+
 const char *tally_flag_code_words(const char *code, size_t n, int english)
 {
-	for (size_t i = 0; i < sizeof(flag_words) / sizeof(flag_words[0]); i++)
-		if (strlen(flag_words[i].code) == n && !strncmp(flag_words[i].code, code, n))
-			return english ? flag_words[i].en : flag_words[i].vi;
-	return NULL;
+	size_t k = flag_index(code, n);
+
+	if (k == sizeof(flag_words) / sizeof(flag_words[0]))
+		return NULL;
+	return english ? flag_words[k].en : flag_words[k].vi;
+}
+
+char *tally_flags_say(const char *flags, unsigned mask, int english)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (const char *f = flags; *f;) {
+		size_t n, k, nwords = sizeof(flag_words) / sizeof(flag_words[0]);
+
+		f += strspn(f, " ");
+		n = strcspn(f, " ");
+		if (!n)
+			break;
+		k = flag_index(f, n);
+		if (k < nwords ? mask & flag_words[k].bit : mask == ~0u) {
+			if (sb.len)
+				strbuf_adds(&sb, "; ");
+			if (k < nwords)
+				strbuf_adds(&sb, english ? flag_words[k].en : flag_words[k].vi);
+			else
+				strbuf_add(&sb, f, n);
+		}
+		f += n;
+	}
+	return sb.len ? strbuf_detach(&sb, NULL) : xstrdup("");
 }
 
 static void *alloc_n(size_t n, size_t size)
