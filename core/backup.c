@@ -109,8 +109,11 @@ static int copy_pages(sqlite3 *src, const char *tmp, struct backup_report *r, st
 
 	if (sqlite3_open_v2(tmp, &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
 	    SQLITE_OK) {
-		perr_set(err, PERR_SYSTEM, tmp, "cannot create the copy: %s",
-			 dest ? sqlite3_errmsg(dest) : "out of memory");
+		perr_set(err, PERR_SYSTEM, tmp, "cannot create the copy: %s%s%s%s",
+			 dest ? sqlite3_errmsg(dest) : "out of memory",
+			 dest && sqlite3_system_errno(dest) ? " (" : "",
+			 dest && sqlite3_system_errno(dest) ? strerror(sqlite3_system_errno(dest)) : "",
+			 dest && sqlite3_system_errno(dest) ? ")" : "");
 		sqlite3_close(dest);
 		return -1;
 	}
@@ -138,6 +141,18 @@ static int copy_pages(sqlite3 *src, const char *tmp, struct backup_report *r, st
 	return 0;
 }
 
+/* integrity_check's first problem on one line: without its "*** in database main ***" */
+static void tidy_problem(char *s)
+{
+	static const char head[] = "*** in database main ***\n";
+	char *nl;
+
+	if (!strncmp(s, head, strlen(head)))
+		memmove(s, s + strlen(head), strlen(s + strlen(head)) + 1);
+	while ((nl = strchr(s, '\n')))
+		*nl = ' ';
+}
+
 /* Open the copy alone, make it one self-contained file (no WAL beside it), and read it back. */
 static int check_copy(const char *tmp, struct backup_report *r, struct perr *err)
 {
@@ -155,23 +170,25 @@ static int check_copy(const char *tmp, struct backup_report *r, struct perr *err
 	    pragma_text(db, "PRAGMA integrity_check(1)", r->integrity, sizeof(r->integrity), err) < 0 ||
 	    read_counts(db, &r->copy, err) < 0)
 		goto done;
+	tidy_problem(r->integrity);
 	rc = 0;
 done:
 	sqlite3_close(db);
 	return rc;
 }
 
-static int same_counts(const struct backup_report *r, const char *tmp, struct perr *err)
+static int same_counts(const struct backup_report *r, const char *path, struct perr *err)
 {
 	const struct backup_counts *s = &r->source, *c = &r->copy;
 
 	if (strcmp(r->integrity, "ok"))
-		return perr_set(err, PERR_SYSTEM, tmp, "the copy fails integrity_check: %s",
+		return perr_set(err, PERR_SYSTEM, path,
+				"the copy fails integrity_check (%s); the database itself may be damaged: check it with PRAGMA integrity_check; no copy written",
 				r->integrity);
 	if (s->schema_version != c->schema_version || s->submissions != c->submissions ||
 	    s->batches != c->batches || s->scores != c->scores || s->communes != c->communes ||
 	    s->accounts != c->accounts)
-		return perr_set(err, PERR_SYSTEM, tmp,
+		return perr_set(err, PERR_SYSTEM, path,
 				"the copy differs from the source (schema version %d/%d, submissions %lld/%lld, batches %lld/%lld, scores %lld/%lld, communes %lld/%lld, accounts %lld/%lld)",
 				c->schema_version, s->schema_version, c->submissions, s->submissions,
 				c->batches, s->batches, c->scores, s->scores, c->communes,
@@ -212,7 +229,7 @@ int backup_database(sqlite3 *src, const char *path, int force, struct backup_rep
 		goto done;
 	sqlite3_exec(src, "COMMIT", NULL, NULL, NULL);
 	in_txn = 0;
-	if (check_copy(tmp, r, err) < 0 || same_counts(r, tmp, err) < 0)
+	if (check_copy(tmp, r, err) < 0 || same_counts(r, path, err) < 0)
 		goto done;
 	if (sync_path(tmp, O_RDONLY) < 0) {
 		perr_set(err, PERR_SYSTEM, tmp, "cannot sync the copy: %s", strerror(errno));
