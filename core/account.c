@@ -386,15 +386,13 @@ static int insert_codes(sqlite3 *db, const char *sql, long long id, const char *
 	return rc;
 }
 
-int account_add(sqlite3 *db, const struct account_new *a, const char *password,
-		struct perr *err)
+int account_check_new(sqlite3 *db, const struct account_new *a, struct perr *err)
 {
-	sqlite3_stmt *st = NULL;
 	long long id;
-	int exact, found, rc = -1;
-	char now[32], disabled[32];
+	int exact, found;
+	char disabled[32];
 
-	if (account_check_name(a->name, err) < 0 || account_check_password(password, err) < 0)
+	if (account_check_name(a->name, err) < 0)
 		return -1;
 	if (strcmp(a->role, "surveyor") && strcmp(a->role, "office") && strcmp(a->role, "analyst"))
 		return perr_set(err, PERR_USAGE, "--role",
@@ -412,7 +410,18 @@ int account_add(sqlite3 *db, const struct account_new *a, const char *password,
 		return perr_set(err, PERR_DATA, a->name, "%s%s", exact ? "an account of this name exists" :
 				"an account of this name in other case exists",
 				*disabled ? " (disabled)" : "");
-	if (check_scope(db, a, err) < 0)
+	return check_scope(db, a, err);
+}
+
+int account_add(sqlite3 *db, const struct account_new *a, const char *password,
+		struct perr *err)
+{
+	sqlite3_stmt *st = NULL;
+	long long id;
+	int rc = -1;
+	char now[32];
+
+	if (account_check_new(db, a, err) < 0 || account_check_password(password, err) < 0)
 		return -1;
 	if (db_prepare(db, &st,
 		       "INSERT INTO account (ha1_md5, ha1_sha256, web_hash, name, role, created_at, "
@@ -439,6 +448,15 @@ done:
 }
 
 /* An enabled account of exactly this name; -1 with err otherwise. */
+static int enabled_account(sqlite3 *db, const char *name, long long *id, struct perr *err);
+
+int account_check_enabled(sqlite3 *db, const char *name, struct perr *err)
+{
+	long long id;
+
+	return enabled_account(db, name, &id, err);
+}
+
 static int enabled_account(sqlite3 *db, const char *name, long long *id, struct perr *err)
 {
 	char disabled[32];

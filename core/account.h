@@ -64,6 +64,11 @@ int account_web_hash(const char *password, unsigned iterations, char out[ACCOUNT
    stored is not a hash this code reads. */
 int account_web_verify(const char *stored, const char *password);
 
+/* Would account_add take a? Everything but the password checked, so a command can refuse
+   before asking for one. */
+int account_check_new(sqlite3 *db, const struct account_new *a, struct perr *err);
+/* 0 if name is an enabled account, else -1 with err ("no such account", "disabled"). */
+int account_check_enabled(sqlite3 *db, const char *name, struct perr *err);
 /* Add an account (surveyor scope checked against the register and the active definition:
    unknown codes are refused, all named); -1 with err, nothing stored, otherwise. Runs inside
    the caller's transaction. */

@@ -144,6 +144,22 @@ fail:
 	return perr_print(&err, "user");
 }
 
+/* user add and passwd check the account (a, or name for passwd) before the password is
+   asked; the same checks run again in the write transaction. Returns 0 or the exit status
+   with the message printed. */
+static int precheck(const char *dbopt, const struct account_new *a, const char *name)
+{
+	struct perr err = { 0 };
+	sqlite3 *db = NULL;
+	int rc;
+
+	if (db_open(&db, db_path(dbopt), DB_EXISTING, &err) < 0)
+		return perr_print(&err, "user");
+	rc = a ? account_check_new(db, a, &err) : account_check_enabled(db, name, &err);
+	db_close(db);
+	return rc < 0 ? perr_print(&err, "user") : 0;
+}
+
 struct add_arg {
 	const struct account_new *a;
 	const char *password;
@@ -228,6 +244,9 @@ static int user_change(int argc, char **argv)
 		communes = cs;
 		groups = gs;
 	}
+	/* refuse what will be refused before asking for a password */
+	if ((is_add || is_passwd) && (rc = precheck(dbopt, is_add ? &a : NULL, name)) != 0)
+		goto done;
 	if ((is_add || is_passwd) && !(password = get_password(name, from_stdin, &err))) {
 		rc = perr_print(&err, "user");
 		goto done;

@@ -96,6 +96,9 @@ not_ok "the password is not echoed" grep -q 'secret words' tty.log
 same "terminal add stored" "$(q "SELECT ha1_md5 FROM account WHERE name = 'hanh'")" \
 	"$(printf 'hanh:%s:secret words' "$realm" | md5sum | cut -d' ' -f1)"
 typed 'secret words' 'secret wordz' tty2.log | script -qefc "'$PARINDEX' user add --db t.db --role analyst hanh2" tty2.log >/dev/null
+script -qefc "'$PARINDEX' user add --db t.db --role surveyor --communes 90001,99999 hanh3" tty3.log </dev/null >/dev/null
+ok "a refused account is refused before the password is asked" sh -c \
+	'grep -q "unknown commune code .99999." tty3.log && ! grep -q "new password" tty3.log'
 ok "two different passwords refused" grep -q 'the two passwords differ; nothing changed' tty2.log
 same "nothing stored for them" "$(q "SELECT count(*) FROM account WHERE name = 'hanh2'")" 0
 

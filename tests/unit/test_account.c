@@ -253,7 +253,21 @@ static void test_accounts_db(void)
 	CHECK(count(db, "SELECT count(*) FROM audit WHERE who = 'lan' AND address = '192.0.2.7' "
 			"AND what = 'login' AND at <> ''") == 1, "audit row");
 	CHECK(db_quick_check(db, &err) == 0, "quick check: %s", err.msg);
+	db_close(db);
 
+	/* the HA1 fetched for an account is RFC 2617's, given its realm, name and password */
+	CHECK(db_open(&db, ":memory:", DB_MIGRATE, &err) == 0, "open: %s", err.msg);
+	CHECK(db_setting_set(db, "digest_realm", "testrealm@host.com", &err) == 0, "realm");
+	a.name = "Mufasa";
+	a.role = "office";
+	a.ncommunes = a.ngroups = 0;
+	CHECK(account_add(db, &a, "Circle Of Life", &err) == 0, "add Mufasa: %s", err.msg);
+	CHECK(account_get_ha1(db, "Mufasa", ACCOUNT_MD5, ha1, &err) == 0, "fetch: %s", err.msg);
+	same_str(ha1, "939e7578ed9e3c518a452acee763bce9", "RFC 2617 HA1 fetched");
+	CHECK(account_get_ha1(db, "mufasa", ACCOUNT_MD5, ha1, &err) == 1,
+	      "the name is matched exactly, as Digest does");
+	CHECK(account_check_enabled(db, "Mufasa", &err) == 0, "enabled");
+	CHECK(account_check_enabled(db, "Scar", &err) == -1, "no such account");
 	db_close(db);
 	def_release(&d);
 	diag_release(&diag);
