@@ -7,10 +7,8 @@
 #include "text.h"
 
 #include <errno.h>
-#include <nettle/md5.h>
 #include <nettle/memops.h>
 #include <nettle/pbkdf2.h>
-#include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,17 +85,6 @@ int account_check_password(const char *password, struct perr *err)
 	return 0;
 }
 
-static void hex(const unsigned char *b, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[b[i] >> 4];
-		out[2 * i + 1] = digits[b[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 /* bytes of hex text s (2 * n digits exactly) into b; -1 if it is not that */
 static int unhex(const char *s, size_t slen, unsigned char *b, size_t n)
 {
@@ -116,34 +103,23 @@ static int unhex(const char *s, size_t slen, unsigned char *b, size_t n)
 	return 0;
 }
 
-/* H(parts[0]:parts[1]:...) in hex */
+/* H(parts[0]:parts[1]:...) in hex; the joined text (it holds a password) is wiped after */
 static void digest_hex(enum account_digest alg, const char *const *parts, size_t n, char *out)
 {
-	unsigned char d[SHA256_DIGEST_SIZE];
+	struct strbuf sb = STRBUF_INIT;
 
-	if (alg == ACCOUNT_MD5) {
-		struct md5_ctx c;
-
-		md5_init(&c);
-		for (size_t i = 0; i < n; i++) {
-			if (i)
-				md5_update(&c, 1, (const uint8_t *)":");
-			md5_update(&c, strlen(parts[i]), (const uint8_t *)parts[i]);
-		}
-		md5_digest(&c, MD5_DIGEST_SIZE, d);
-		hex(d, MD5_DIGEST_SIZE, out);
-	} else {
-		struct sha256_ctx c;
-
-		sha256_init(&c);
-		for (size_t i = 0; i < n; i++) {
-			if (i)
-				sha256_update(&c, 1, (const uint8_t *)":");
-			sha256_update(&c, strlen(parts[i]), (const uint8_t *)parts[i]);
-		}
-		sha256_digest(&c, SHA256_DIGEST_SIZE, d);
-		hex(d, SHA256_DIGEST_SIZE, out);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strbuf_addc(&sb, ':');
+		strbuf_adds(&sb, parts[i]);
 	}
+	if (alg == ACCOUNT_MD5)
+		text_md5_hex(strbuf_str(&sb), sb.len, out);
+	else
+		text_sha256_hex(strbuf_str(&sb), sb.len, out);
+	if (sb.buf)
+		explicit_bzero(sb.buf, sb.alloc);
+	strbuf_release(&sb);
 }
 
 void account_ha1(enum account_digest alg, const char *name, const char *realm,
@@ -184,7 +160,7 @@ int account_realm(sqlite3 *db, char out[64], struct perr *err)
 		return perr_set(err, PERR_SYSTEM, "", "no random numbers for the realm: %s",
 				strerror(errno));
 	memcpy(out, "parindex-", 9);
-	hex(r, sizeof(r), out + 9);
+	text_hex(r, sizeof(r), out + 9);
 	return db_setting_set(db, "digest_realm", out, err);
 }
 
@@ -198,8 +174,8 @@ char *account_web_hash_salted(const char *password, const unsigned char *salt, s
 		saltlen = ACCOUNT_SALT_MAX;
 	pbkdf2_hmac_sha256(strlen(password), (const uint8_t *)password, iterations, saltlen, salt,
 			   sizeof(dk), dk);
-	hex(salt, saltlen, salthex);
-	hex(dk, sizeof(dk), dkhex);
+	text_hex(salt, saltlen, salthex);
+	text_hex(dk, sizeof(dk), dkhex);
 	snprintf(out, ACCOUNT_WEB_HASH_MAX, WEB_HASH_PREFIX "%u$%s$%s", iterations, salthex, dkhex);
 	return out;
 }

@@ -13,7 +13,7 @@
 
 #include "db.h"
 
-/* the first row of a pragma that answers one text column ("ok" or a problem) into out */
+/* the first column of the first row of sql (a pragma's "ok" or a problem, a count) into out */
 static int pragma_text(sqlite3 *db, const char *sql, char *out, size_t size, struct perr *err)
 {
 	sqlite3_stmt *st;
@@ -22,11 +22,14 @@ static int pragma_text(sqlite3 *db, const char *sql, char *out, size_t size, str
 	if (db_prepare(db, &st, sql, err) < 0)
 		return -1;
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0));
+	if (rc == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+
+		snprintf(out, size, "%s", t ? t : "");
+	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW)
-		return db_fail(db, err, "checking the database");
+		return db_fail(db, err, "reading the database");
 	return 0;
 }
 
@@ -49,17 +52,11 @@ int db_quick_check(sqlite3 *db, struct perr *err)
 
 static int count_rows(sqlite3 *db, const char *sql, long long *n, struct perr *err)
 {
-	sqlite3_stmt *st;
-	int rc;
+	char v[32];
 
-	if (db_prepare(db, &st, sql, err) < 0)
+	if (pragma_text(db, sql, v, sizeof(v), err) < 0)
 		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW)
-		return db_fail(db, err, "counting rows");
+	*n = strtoll(v, NULL, 10);
 	return 0;
 }
 
