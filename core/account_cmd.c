@@ -4,6 +4,7 @@
 
 #include <getopt.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
@@ -46,25 +47,43 @@ static char *read_line(FILE *f)
 	return strbuf_detach(&sb, NULL);
 }
 
+/* The terminal as it was, put back if Ctrl-C (or a kill) interrupts a prompt: a shell left
+   without echo looks broken. */
+static struct termios saved_tty;
+
+static void restore_tty(int sig)
+{
+	tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 /* Ask on the terminal (standard input) without echo. */
 static char *ask(const char *prompt)
 {
-	struct termios old, quiet;
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP };
+	void (*old_handler[5])(int);
+	struct termios quiet;
 	char *line;
 	int echo_off;
 
 	fputs(prompt, stderr);
 	fflush(stderr);
-	echo_off = tcgetattr(STDIN_FILENO, &old) == 0;
+	echo_off = tcgetattr(STDIN_FILENO, &saved_tty) == 0;
 	if (echo_off) {
-		quiet = old;
+		for (int i = 0; i < 5; i++)
+			old_handler[i] = signal(sigs[i], restore_tty);
+		quiet = saved_tty;
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
 		quiet.c_lflag |= ECHONL;
 		tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
 	}
 	line = read_line(stdin);
-	if (echo_off)
-		tcsetattr(STDIN_FILENO, TCSANOW, &old);
+	if (echo_off) {
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
+		for (int i = 0; i < 5; i++)
+			signal(sigs[i], old_handler[i]);
+	}
 	return line;
 }
 
@@ -118,6 +137,20 @@ static size_t split_codes(char *s, const char ***codes)
 		(*codes)[n++] = tok;
 	}
 	return n;
+}
+
+/* codes joined by ',' as the audit log shows them */
+static char *join_codes(const char *const *codes, size_t n)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strbuf_addc(&sb, ',');
+		strbuf_adds(&sb, codes[i]);
+	}
+	strbuf_addc(&sb, '\0');
+	return strbuf_detach(&sb, NULL);
 }
 
 /* Open the database and begin a write; run fn; record what in the audit log; commit. */
@@ -198,6 +231,7 @@ static int user_change(int argc, char **argv)
 {
 	const char *sub = argv[0], *dbopt = NULL, *role = NULL, *name;
 	char *communes = NULL, *groups = NULL, *password = NULL, *what = NULL;
+	char *communes_text = NULL, *groups_text = NULL;
 	const char **ccodes = NULL, **gcodes = NULL;
 	struct account_new a = { 0 };
 	struct perr err = { 0 };
@@ -241,6 +275,8 @@ static int user_change(int argc, char **argv)
 		a.ngroups = gs ? split_codes(gs, &gcodes) : 0;
 		a.communes = ccodes;
 		a.groups = gcodes;
+		communes_text = join_codes(ccodes, a.ncommunes);
+		groups_text = join_codes(gcodes, a.ngroups);
 		communes = cs;
 		groups = gs;
 	}
@@ -254,7 +290,10 @@ static int user_change(int argc, char **argv)
 	if (is_add) {
 		struct add_arg x = { &a, password };
 
-		what = xasprintf("user add %s (%s)", name, role);
+		what = xasprintf("user add %s (%s%s%s%s%s)", name, role,
+				 a.ncommunes ? "; communes " : "", a.ncommunes ? communes_text : "",
+				 !strcmp(role, "surveyor") ? "; groups " : "",
+				 !strcmp(role, "surveyor") ? (a.ngroups ? groups_text : "all") : "");
 		rc = change(dbopt, what, do_add, &x);
 		if (rc == 0)
 			printf("account %s: added (%s)\n", name, role);
@@ -281,6 +320,8 @@ done:
 	free(groups);
 	free(ccodes);
 	free(gcodes);
+	free(communes_text);
+	free(groups_text);
 	return rc;
 }
 

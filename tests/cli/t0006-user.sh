@@ -102,6 +102,22 @@ ok "a refused account is refused before the password is asked" sh -c \
 ok "two different passwords refused" grep -q 'the two passwords differ; nothing changed' tty2.log
 same "nothing stored for them" "$(q "SELECT count(*) FROM account WHERE name = 'hanh2'")" 0
 
+# Ctrl-C at the prompt: the terminal gets its echo back
+interrupt() {
+	_i=0
+	while [ $_i -lt 300 ] && ! grep -q 'new password for intr' tty4.log 2>/dev/null; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	kill -INT $(pgrep -f '^/.*parindex user add --db t.db --role analyst intr$')
+	sleep 1
+}
+interrupt | script -qefc "sh -c '\"\$PARINDEX\" user add --db t.db --role analyst intr; stty -a'" tty4.log >/dev/null
+ok "interrupted at the prompt" grep -q 'new password for intr' tty4.log
+ok "the terminal echoes again after Ctrl-C at the prompt" sh -c \
+	'grep -q " echo " tty4.log && ! grep -q -- " -echo " tty4.log'
+same "nothing stored on Ctrl-C" "$(q "SELECT count(*) FROM account WHERE name = 'intr'")" 0
+
 # list: never a secret
 golden list parindex user list --db t.db
 for h in $(q "SELECT ha1_md5 || ' ' || ha1_sha256 || ' ' || web_hash FROM account"); do
@@ -124,10 +140,10 @@ golden list-disabled parindex user list --db t.db
 
 # the audit log: each change, by whom, from the command line
 same "audit" "$(q "SELECT at, who = '$me', address, what FROM audit ORDER BY id")" \
-"2026-01-15T08:00:00Z|1|cli|user add lan (surveyor)
+"2026-01-15T08:00:00Z|1|cli|user add lan (surveyor; communes 90001,90002; groups A)
 2026-01-15T08:00:00Z|1|cli|user add Nguyễn Văn Hòa (office)
 2026-01-15T08:00:00Z|1|cli|user add minh (analyst)
-2026-01-15T08:00:00Z|1|cli|user add tuan (surveyor)
+2026-01-15T08:00:00Z|1|cli|user add tuan (surveyor; communes 90002; groups all)
 2026-01-15T08:00:00Z|1|cli|user add hanh (analyst)
 2026-01-15T08:00:00Z|1|cli|user passwd lan
 2026-01-15T08:00:00Z|1|cli|user disable minh"
