@@ -98,7 +98,8 @@ static void remove_copy(const char *tmp)
 }
 
 /* Copy every page from the snapshot the caller's read transaction holds. */
-static int copy_pages(sqlite3 *src, const char *tmp, struct backup_report *r, struct perr *err)
+static int copy_pages(sqlite3 *src, const char *tmp, backup_progress_fn *progress, void *arg,
+		      struct backup_report *r, struct perr *err)
 {
 	sqlite3 *dest = NULL;
 	sqlite3_backup *b;
@@ -125,6 +126,8 @@ static int copy_pages(sqlite3 *src, const char *tmp, struct backup_report *r, st
 		r->steps++;
 		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
 			sqlite3_sleep(10);
+		else if (rc == SQLITE_OK && progress)
+			progress(arg, sqlite3_backup_remaining(b), sqlite3_backup_pagecount(b));
 	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
 	r->pages = sqlite3_backup_pagecount(b);
 	sqlite3_backup_finish(b);
@@ -193,8 +196,8 @@ static int same_counts(const struct backup_report *r, const char *path, struct p
 	return 0;
 }
 
-int backup_database(sqlite3 *src, const char *path, int force, struct backup_report *r,
-		    struct perr *err)
+int backup_database(sqlite3 *src, const char *path, int force, backup_progress_fn *progress,
+		    void *arg, struct backup_report *r, struct perr *err)
 {
 	const char *srcfile = sqlite3_db_filename(src, "main");
 	struct stat ss, ds;
@@ -222,7 +225,7 @@ int backup_database(sqlite3 *src, const char *path, int force, struct backup_rep
 	in_txn = 1;
 	if (read_counts(src, &r->source, err) < 0 ||
 	    count_rows(src, "PRAGMA page_size", &r->page_size, err) < 0 ||
-	    copy_pages(src, tmp, r, err) < 0)
+	    copy_pages(src, tmp, progress, arg, r, err) < 0)
 		goto done;
 	sqlite3_exec(src, "COMMIT", NULL, NULL, NULL);
 	in_txn = 0;

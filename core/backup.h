@@ -27,8 +27,11 @@ struct backup_report {
    counts with the source's at the copy's time: -1 with err (and no file at path) if they
    differ. An existing path is refused unless force. */
 #define BACKUP_STEP_PAGES 256
-int backup_database(sqlite3 *db, const char *path, int force, struct backup_report *r,
-		    struct perr *err);
+/* Called after each step (if not NULL) with the pages left and in all: for progress, and for
+   tests that write to the database in the middle of a backup. */
+typedef void backup_progress_fn(void *arg, long long remaining, long long pages);
+int backup_database(sqlite3 *db, const char *path, int force, backup_progress_fn *progress,
+		    void *arg, struct backup_report *r, struct perr *err);
 
 /* PRAGMA quick_check: 0 "ok", else -1 with err naming the first problem. */
 int db_quick_check(sqlite3 *db, struct perr *err);

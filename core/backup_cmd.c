@@ -39,7 +39,7 @@ int cmd_backup(int argc, char **argv)
 	if (!out || !*out)
 		return cmd_usage_error("backup", "name the copy with --out FILE");
 	if (db_open(&db, db_path(dbopt), DB_EXISTING, &err) < 0 ||
-	    backup_database(db, out, force, &r, &err) < 0) {
+	    backup_database(db, out, force, NULL, NULL, &r, &err) < 0) {
 		db_close(db);
 		return perr_print(&err, "backup");
 	}

@@ -315,6 +315,71 @@ static void test_quick_check(void)
 	rmdir(dir);
 }
 
+/* the other connection commits a commune between the backup's steps */
+struct writer {
+	sqlite3 *db;
+	int commits;
+};
+
+static void write_between_steps(void *arg, long long remaining, long long pages)
+{
+	struct writer *w = arg;
+	char sql[200];
+
+	/* a few: a backup that restarts after each would otherwise never end */
+	if (w->commits >= 3)
+		return;
+
+	snprintf(sql, sizeof(sql), "INSERT INTO commune VALUES ('8%04d', 'X', 'x\xc3\xa3', '999', 'H')",
+		 w->commits);
+	if (sqlite3_exec(w->db, sql, NULL, NULL, NULL) == SQLITE_OK)
+		w->commits++;
+}
+
+/* A backup is one snapshot: commits by another connection while it runs are not in the copy,
+   and do not make it start over (a backup outside a read transaction would restart after each
+   commit and copy a later state than its counts). */
+static void test_backup_snapshot(void)
+{
+	char dir[] = "/tmp/parindex-unit-XXXXXX", path[64], copy[64];
+	struct backup_report r;
+	struct writer w = { 0 };
+	struct perr err = { 0 };
+	sqlite3 *db = NULL, *c = NULL;
+
+	if (!mkdtemp(dir)) {
+		CHECK(0, "mkdtemp");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/s.db", dir);
+	snprintf(copy, sizeof(copy), "%s/copy.db", dir);
+	CHECK(db_open(&db, path, DB_MIGRATE, &err) == 0, "open: %s", err.msg);
+	/* 5 MB: more pages than one step copies */
+	CHECK(db_exec(db, "CREATE TABLE x (b BLOB); INSERT INTO x VALUES (randomblob(5000000)); "
+			  "INSERT INTO commune VALUES ('90001', 'A', 'x\xc3\xa3', '999', 'H')", &err) == 0,
+	      "fill: %s", err.msg);
+	CHECK(db_open(&w.db, path, DB_EXISTING, &err) == 0, "second connection: %s", err.msg);
+	CHECK(backup_database(db, copy, 0, write_between_steps, &w, &r, &err) == 0, "backup: %s",
+	      err.msg);
+	CHECK(r.steps >= 2 && w.commits >= 1, "written between steps: %lld steps, %d commits",
+	      r.steps, w.commits);
+	CHECK(r.source.communes == 1 && r.copy.communes == 1, "the copy is the snapshot: %lld, %lld",
+	      r.source.communes, r.copy.communes);
+	CHECK(r.pages * r.page_size >= 5000000 && !strcmp(r.integrity, "ok"), "whole and sound");
+	CHECK(sqlite3_open_v2(copy, &c, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK, "open the copy");
+	CHECK(db_quick_check(c, &err) == 0, "copy sound: %s", err.msg);
+	sqlite3_close(c);
+	CHECK(backup_database(db, copy, 0, NULL, NULL, &r, &err) == -1 && err.code == PERR_USAGE,
+	      "an existing copy refused without force");
+	CHECK(backup_database(db, copy, 1, NULL, NULL, &r, &err) == 0 && r.copy.communes == 1 + w.commits,
+	      "with force, the later state: %s", err.msg);
+	db_close(w.db);
+	db_close(db);
+	unlink(copy);
+	unlink(path);
+	rmdir(dir);
+}
+
 void test_account(void)
 {
 	test_pbkdf2();
@@ -323,4 +388,5 @@ void test_account(void)
 	test_names();
 	test_accounts_db();
 	test_quick_check();
+	test_backup_snapshot();
 }
