@@ -60,18 +60,72 @@ static int count_rows(sqlite3 *db, const char *sql, long long *n, struct perr *e
 	return 0;
 }
 
+/* rows of table, or -1 when the schema version has no such table (a database older than
+   accounts is backed up too, before an upgrade) */
+static int count_table(sqlite3 *db, const char *table, long long *n, struct perr *err)
+{
+	char sql[128];
+	long long exists;
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '%s'", table);
+	if (count_rows(db, sql, &exists, err) < 0)
+		return -1;
+	if (!exists) {
+		*n = -1;
+		return 0;
+	}
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"%s\"", table);
+	return count_rows(db, sql, n, err);
+}
+
 static int read_counts(sqlite3 *db, struct backup_counts *c, struct perr *err)
 {
 	long long v = 0;
 
 	if (count_rows(db, "PRAGMA user_version", &v, err) < 0 ||
-	    count_rows(db, "SELECT count(*) FROM submission", &c->submissions, err) < 0 ||
-	    count_rows(db, "SELECT count(*) FROM batch", &c->batches, err) < 0 ||
-	    count_rows(db, "SELECT count(*) FROM score", &c->scores, err) < 0 ||
-	    count_rows(db, "SELECT count(*) FROM commune", &c->communes, err) < 0 ||
-	    count_rows(db, "SELECT count(*) FROM account", &c->accounts, err) < 0)
+	    count_table(db, "submission", &c->submissions, err) < 0 ||
+	    count_table(db, "batch", &c->batches, err) < 0 ||
+	    count_table(db, "score", &c->scores, err) < 0 ||
+	    count_table(db, "commune", &c->communes, err) < 0 ||
+	    count_table(db, "account", &c->accounts, err) < 0)
 		return -1;
 	c->schema_version = (int)v;
+	return 0;
+}
+
+int backup_open(sqlite3 **out, const char *path, struct perr *err)
+{
+	struct backup_counts c;
+	struct stat sb;
+	sqlite3 *db = NULL;
+
+	*out = NULL;
+	if (stat(path, &sb) != 0)
+		return perr_set(err, PERR_USAGE, path,
+				"no database here; name it with --db (or $PARINDEX_DB)");
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		perr_set(err, PERR_SYSTEM, path, "cannot open database: %s",
+			 db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return -1;
+	}
+	sqlite3_extended_result_codes(db, 1);
+	sqlite3_busy_timeout(db, 30000);
+	if (read_counts(db, &c, err) < 0) {
+		int code = sqlite3_errcode(db) & 0xff;
+
+		if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
+			perr_set(err, PERR_DATA, path, "not a parindex database: %s",
+				 sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return -1;
+	}
+	if (c.schema_version == 0) {
+		sqlite3_close(db);
+		return perr_set(err, PERR_DATA, path, "not a parindex database (schema version 0)");
+	}
+	*out = db;
 	return 0;
 }
 

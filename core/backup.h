@@ -8,7 +8,8 @@
 
 #include "err.h"
 
-/* What a database holds, as the backup compares it. */
+/* What a database holds, as the backup compares it; -1 for a table its schema version does
+   not have. */
 struct backup_counts {
 	int schema_version;
 	long long submissions, batches, scores, communes, accounts;
@@ -33,6 +34,10 @@ typedef void backup_progress_fn(void *arg, long long remaining, long long pages)
 int backup_database(sqlite3 *db, const char *path, int force, backup_progress_fn *progress,
 		    void *arg, struct backup_report *r, struct perr *err);
 
+/* Open a parindex database of any schema version for a backup (one older than this binary
+   too: a copy is wanted before 'parindex init' upgrades it); a file that is not one is
+   refused. */
+int backup_open(sqlite3 **db, const char *path, struct perr *err);
 /* PRAGMA quick_check: 0 "ok", else -1 with err naming the first problem. */
 int db_quick_check(sqlite3 *db, struct perr *err);
 

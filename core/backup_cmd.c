@@ -9,7 +9,10 @@
 
 static void count_line(const char *what, long long source, long long copy)
 {
-	printf("%-16s %8lld %8lld\n", what, source, copy);
+	if (source < 0) /* no such table in this schema version */
+		printf("%-16s %8s %8s\n", what, "-", "-");
+	else
+		printf("%-16s %8lld %8lld\n", what, source, copy);
 }
 
 int cmd_backup(int argc, char **argv)
@@ -38,12 +41,12 @@ int cmd_backup(int argc, char **argv)
 		return cmd_usage_error("backup", "unexpected argument '%s'", argv[optind]);
 	if (!out || !*out)
 		return cmd_usage_error("backup", "name the copy with --out FILE");
-	if (db_open(&db, db_path(dbopt), DB_EXISTING, &err) < 0 ||
+	if (backup_open(&db, db_path(dbopt), &err) < 0 ||
 	    backup_database(db, out, force, NULL, NULL, &r, &err) < 0) {
-		db_close(db);
+		sqlite3_close(db);
 		return perr_print(&err, "backup");
 	}
-	db_close(db);
+	sqlite3_close(db);
 	printf("copied %s to %s: %lld pages of %lld bytes in %lld step%s\n", db_path(dbopt), out,
 	       r.pages, r.page_size, r.steps, r.steps == 1 ? "" : "s");
 	printf("checked          %8s %8s\n", "source", "copy");

@@ -32,6 +32,19 @@ golden no-folder parindex backup --db t.db --out nosuch/x.db
 ok "no copy for a missing database" test ! -e x.db
 ok "nothing left in a missing folder" test ! -e nosuch
 
+echo 'not a database' >text.db
+golden not-a-database parindex backup --db text.db --out x.db
+ok "no copy of a text file" test ! -e x.db
+
+# a database of an older schema version (before accounts) is backed up as it is: a copy is
+# wanted before 'parindex init' upgrades it
+cp t.db old.db
+sqlite3 old.db "DROP TABLE audit; DROP TABLE account_group; DROP TABLE account_commune;
+	DROP TABLE account; PRAGMA user_version = 6"
+golden older-schema parindex backup --db old.db --out old-copy.db
+same "the older copy keeps its version" "$(sqlite3 old-copy.db 'PRAGMA user_version')" 6
+not_ok "other commands refuse the older database" parindex capture list --db old-copy.db
+
 # restore: copy back and parindex works with it as with the original
 cp copy.db restored.db
 same "capture list of the restored copy" "$(parindex capture list --db restored.db)" \
