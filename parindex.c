@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "account.h"
+#include "backup.h"
 #include "capture/capture.h"
 #include "cmd.h"
 #include "commune.h"
@@ -106,6 +108,27 @@ static const struct cmd commands[] = {
 	  "  --out DIR            the folder to write (default: ./report)\n"
 	  "  --formats LIST       comma-separated, of html,xlsx,csv,png,svg (default: all five)\n"
 	  "  --no-bom             CSV files without the UTF-8 byte-order mark (default: with it)\n", NULL },
+	{ "user", cmd_user,
+	  "parindex user add [--db FILE] --role surveyor|office|analyst [--communes CODE,...] [--groups G1,...] [--password-stdin] NAME\n"
+	  "parindex user list [--db FILE]\n"
+	  "parindex user disable [--db FILE] NAME\n"
+	  "parindex user passwd [--db FILE] [--password-stdin] NAME",
+	  "add, list and disable the accounts of the server; set a password",
+	  DB_OPTION
+	  "  --role surveyor|office|analyst\n"
+	  "                       add: what the account may do (default: none, required)\n"
+	  "  --communes CODE,...  add: the communes a surveyor submits for, codes of the\n"
+	  "                       register (default: none, required for a surveyor)\n"
+	  "  --groups G1,...      add: the respondent groups a surveyor submits for, ids of the\n"
+	  "                       definition (default: every group)\n"
+	  "  --password-stdin     read the password from one line of standard input\n"
+	  "                       (default: asked twice on the terminal, without echo)\n", NULL },
+	{ "backup", cmd_backup,
+	  "parindex backup [--db FILE] --out FILE [--force]",
+	  "copy the database consistently while it is in use, and check the copy",
+	  DB_OPTION
+	  "  --out FILE           the copy to write (default: none, required)\n"
+	  "  --force              overwrite FILE if it exists (default: refuse)\n", NULL },
 	{ "help", cmd_help, "parindex help [COMMAND]", "show help for parindex or a command", NULL,
 	  NULL },
 };

@@ -102,3 +102,8 @@ void text_md5_hex(const void *data, size_t len, char out[33])
 	md5_digest(&c, sizeof(d), d);
 	hex(d, sizeof(d), out);
 }
+
+void text_hex(const void *data, size_t len, char *out)
+{
+	hex(data, len, out);
+}

@@ -20,5 +20,7 @@ int text_has_control(const char *s);
 /* Lower-case hex digests of data, written into out (65 and 33 bytes). */
 void text_sha256_hex(const void *data, size_t len, char out[65]);
 void text_md5_hex(const void *data, size_t len, char out[33]);
+/* len bytes of data in lower-case hex, into out (2 * len + 1 bytes). */
+void text_hex(const void *data, size_t len, char *out);
 
 #endif

@@ -14,6 +14,7 @@ void test_zipin(void);
 void test_capture(void);
 void test_report(void);
 void test_escape(void);
+void test_account(void);
 
 static const struct {
 	const char *name;
@@ -28,6 +29,7 @@ static const struct {
 	{ "capture", test_capture },
 	{ "report", test_report },
 	{ "escape", test_escape },
+	{ "account", test_account },
 };
 
 const char *unit_data(const char *rel)
