@@ -120,23 +120,29 @@ static void gp_title(struct strbuf *sb, const char *s)
 	strbuf_release(&all);
 }
 
-/* A text column of a data file: no tab, line break or double quote (gnuplot's string
-   delimiter) can reach it. */
+/* A text column of a data file: no control character (a tab would split the column, an ESC
+   would make the SVG not XML) or double quote (gnuplot's string delimiter) can reach it; a
+   control character is a space. gnuplot reads backslash escapes in a data column, quoted or not
+   (a name "c\033d" would put an ESC into the SVG, which then is not XML): a backslash is
+   written doubled and shown as one. */
 static void dat_text(struct strbuf *sb, const char *s)
 {
 	for (; *s; s++) {
-		if (*s == '\t' || *s == '\n' || *s == '\r')
+		if ((unsigned char)*s < 0x20)
 			strbuf_addc(sb, ' ');
 		else if (*s == '"')
 			strbuf_addc(sb, '\'');
+		else if (*s == '\\')
+			strbuf_adds(sb, "\\\\");
 		else
 			strbuf_addc(sb, *s);
 	}
 }
 
 /* A tic label column of a data file: s wrapped at width characters, in double quotes so that
-   gnuplot breaks the lines at its "\n" escapes; no double quote, backslash or control
-   character of s reaches it. Returns the number of lines. */
+   gnuplot breaks the lines at its "\n" escapes; no double quote or control character of s
+   reaches it, and a backslash is doubled (shown as one, never read as an escape). Returns
+   the number of lines. */
 static int dat_label(struct strbuf *sb, const char *s, size_t width)
 {
 	struct strbuf all = STRBUF_INIT;
@@ -151,7 +157,7 @@ static int dat_label(struct strbuf *sb, const char *s, size_t width)
 		} else if (*p == '"')
 			strbuf_addc(sb, '\'');
 		else if (*p == '\\')
-			strbuf_addc(sb, '/');
+			strbuf_adds(sb, "\\\\");
 		else if ((unsigned char)*p < 0x20)
 			strbuf_addc(sb, ' ');
 		else

@@ -11,6 +11,7 @@
 
 #include "cmd.h"
 #include "db.h"
+#include "escape.h"
 #include "spawn.h"
 
 #define NAMED 20 /* communes named in the warning about those not classified */
@@ -50,13 +51,6 @@ static int parse_formats(const char *list, unsigned *out)
 		return -1;
 	}
 	return 0;
-}
-
-/* Text of the database on stderr: a control character (an escape sequence) shows as '?'. */
-static void put_plain(const char *s)
-{
-	for (; *s; s++)
-		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, stderr);
 }
 
 /* mkdir -p */
@@ -149,11 +143,11 @@ int cmd_report(int argc, char **argv)
 			if (v->tier != DEF_NONE)
 				continue;
 			fputs(shown++ ? ", " : "", stderr);
-			put_plain(v->code);
+			escape_term_fputs(stderr, v->code);
 			fputc(' ', stderr);
-			put_plain(v->name);
+			escape_term_fputs(stderr, v->name);
 			fputs(" (", stderr);
-			put_plain(v->flags[0] ? v->flags : "no class in the tally");
+			escape_term_fputs(stderr, v->flags[0] ? v->flags : "no class in the tally");
 			fputc(')', stderr);
 		}
 		if (r.nunclassified > shown)
@@ -167,14 +161,17 @@ int cmd_report(int argc, char **argv)
 		dir = xasprintf("%s/csv", out);
 		if (make_dir(dir, &err) < 0 || report_write_csv(tables, dir, bom, &err) < 0)
 			goto fail;
-		printf("csv: %d tables in %s/ (%s)\n", REPORT_NTABLES, dir,
-		       bom ? "UTF-8 with byte-order mark" : "UTF-8");
+		printf("csv: %d tables in ", REPORT_NTABLES);
+		escape_term_fputs(stdout, dir);
+		printf("/ (%s)\n", bom ? "UTF-8 with byte-order mark" : "UTF-8");
 	}
 	if (formats & REPORT_XLSX) {
 		xlsx = xasprintf("%s/report.xlsx", out);
 		if (report_write_xlsx(&r, tables, xlsx, &err) < 0)
 			goto fail;
-		printf("xlsx: %s (%d sheets)\n", xlsx, REPORT_NTABLES);
+		fputs("xlsx: ", stdout);
+		escape_term_fputs(stdout, xlsx);
+		printf(" (%d sheets)\n", REPORT_NTABLES);
 	}
 	if (formats & (REPORT_PNG | REPORT_SVG)) {
 		int s;
@@ -189,16 +186,21 @@ int cmd_report(int argc, char **argv)
 		render_failed = s == SPAWN_FAILED;
 		for (size_t i = 0; i < charts.n; i++)
 			drawn += charts.v[i].drawn;
-		printf("charts: %zu of %zu drawn (%s%s%s) in %s/\n", drawn, charts.n,
+		printf("charts: %zu of %zu drawn (%s%s%s) in ", drawn, charts.n,
 		       formats & REPORT_PNG ? "png" : "",
 		       (formats & REPORT_PNG) && (formats & REPORT_SVG) ? ", " : "",
-		       formats & REPORT_SVG ? "svg" : "", charts_dir);
+		       formats & REPORT_SVG ? "svg" : "");
+		escape_term_fputs(stdout, charts_dir);
+		fputs("/\n", stdout);
 	}
 	if (formats & REPORT_HTML) {
 		if (report_html(&r, &charts, charts_dir, formats, out, &err) < 0)
 			goto fail;
-		printf("html: %s/index.html and %zu commune pages in %s/communes/\n", out, r.ncommunes,
-		       out);
+		fputs("html: ", stdout);
+		escape_term_fputs(stdout, out);
+		printf("/index.html and %zu commune pages in ", r.ncommunes);
+		escape_term_fputs(stdout, out);
+		fputs("/communes/\n", stdout);
 	}
 	if (gnuplot_missing) {
 		fprintf(stderr, "parindex: report: gnuplot not found: charts skipped (install "

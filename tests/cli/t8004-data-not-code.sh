@@ -150,4 +150,33 @@ golden register-code parindex init --db e.db --definition "$DATA/definitions/min
 head -n 1 "$DATA/scores/mini.csv" >esc-scores.csv
 echo "90001,Thử Một,1.1.1,x,1,1${ESC}[2J${ESC}[H,0.5,," >>esc-scores.csv
 golden scores-cell parindex scores import esc-scores.csv
+# 1 again, the data files: a commune name (ranking.dat) and a group name (a tic label of
+# answers-*.dat) with a backquote command, an @macro, backslash sequences gnuplot reads in a
+# data column (\101 is 'A', \033 an ESC) and a raw ESC: nothing runs, every SVG stays XML, and
+# the names are drawn as typed (the ESC as a space), on the report and on a redraw
+sed -e 's/>Nhóm A</>Nhóm `touch PWNED-group` @x \\101 \\033 \\\\ A</' "$DATA/definitions/mini.xml" >gdef.xml
+{
+	echo 'code,name,type,district_code,district'
+	printf '90001,Xã `touch PWNED-name` @x \\101\\033 \\\\ y%sz,xã,999,Huyện Thử nghiệm\n' "$ESC"
+	echo '90002,Hai,xã,999,Huyện Thử nghiệm'
+	echo '90003,Ba,thị trấn,999,Huyện Thử nghiệm'
+} >gcommunes.csv
+ok "init (data files)" parindex init --db g.db --definition gdef.xml --communes gcommunes.csv
+ok "survey (data files)" sqlite3 g.db ".read $DATA/tally/mini-survey.sql"
+ok "tally (data files)" parindex tally --db g.db
+ok "report (data files)" parindex report --db g.db --out gout --formats svg,html
+same "data files: no command ran" "$(find "$T" -name 'PWNED*' | wc -l)" 0
+ok "data files: every SVG is XML" xmllint --noout gout/charts/*.svg
+ok "the commune name drawn as typed" grep -qF 'Xã `touch PWNED-name` @x \101\033 \\ y z' gout/charts/ranking.svg
+ok "the group name drawn as typed" grep -qF '<text>A. Nhóm `touch PWNED-group` @x \101 \033</text>' gout/charts/answers-qa.svg
+ok "its second line" grep -qF '<text>\\ A (n=4)</text>' gout/charts/answers-qa.svg
+rm gout/charts/*.svg
+for f in gout/charts/*.gp; do
+	(cd gout/charts && gnuplot "$(basename "$f")") >>gredraw.log 2>&1
+done
+same "data files: no command ran on a redraw" "$(find "$T" -name 'PWNED*' | wc -l)" 0
+# (appraisal.gp, no scores imported: gnuplot's warning about an empty y range, nothing else)
+same "data files: the redraw said nothing else" "$(grep -v '^Warning: empty y range' gredraw.log)" ""
+ok "data files: every redrawn SVG is XML" xmllint --noout gout/charts/*.svg
+ok "the commune name redrawn as typed" grep -qF 'Xã `touch PWNED-name` @x \101\033 \\ y z' gout/charts/ranking.svg
 finish
