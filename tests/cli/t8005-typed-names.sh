@@ -46,6 +46,9 @@ golden init-db parindex init --db "$N.db" --definition "$DATA/definitions/mini.x
 cp "$DATA/definitions/mini.xml" "$N-def.xml"
 golden definition-check parindex definition check "$N-def.xml" "$N-missing.xml"
 
+# a name longer than a message's 256-byte place is cut on a character, ending with "…" (it
+# was cut inside the 86th 'ệ', shown as \xe1\xbb)
+golden long-name parindex capture import --db t.db "a$(python3 -c 'print("ệ" * 100)').zip"
 golden not-a-command parindex "$N"
 golden unknown-option parindex "-$N"
 golden db-first parindex --db "$N.db" tally "$N"
