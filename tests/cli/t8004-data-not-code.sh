@@ -139,6 +139,10 @@ same "stored as it came" "$(sqlite3 c.db "SELECT instance_id FROM submission")" 
 	echo "90003,\"Thử${ESC}]0;owned${BEL} Ba${CR}1 Đông Phong\",thị trấn,999,Huyện Thử nghiệm"
 } >esc-name.csv
 ok "a name with control characters" parindex init --communes esc-name.csv
+# XML has no place for an ESC or BEL: the XForms and the printable forms leave them out
+ok "forms with that name" parindex forms --out escforms
+ok "its XForms are XML" xmllint --noout escforms/mini-A.xml escforms/mini-B.xml
+ok "the name in the XForm without them" grep -q 'Thử\]0;owned Ba' escforms/mini-A.xml
 ok "tally again" parindex tally --format csv
 golden tally-escaped parindex tally
 parindex tally --explain 90003 >explain.txt
