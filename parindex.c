@@ -15,6 +15,7 @@
 #include "db.h"
 #include "def.h"
 #include "embedded.h"
+#include "escape.h"
 #include "forms/forms.h"
 #include "reports/reports.h"
 #include "store.h"
@@ -192,12 +193,17 @@ static void command_help(const struct cmd *c, FILE *out)
 int cmd_usage_error(const char *name, const char *fmt, ...)
 {
 	va_list ap;
+	char *msg;
 
-	fprintf(stderr, "parindex: %s: ", name);
+	/* the message quotes what was typed: control characters in it shown escaped */
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
 	va_end(ap);
+	fprintf(stderr, "parindex: %s: ", name);
+	escape_term_fputs(stderr, msg ? msg : fmt);
 	fprintf(stderr, "\n");
+	free(msg);
 	if (find(name))
 		cmd_usage(find(name), stderr);
 	return PERR_USAGE;
@@ -339,16 +345,19 @@ static int cmd_init(int argc, char **argv)
 		goto rollback;
 	if (db_exec(db, "COMMIT", &err) < 0)
 		goto rollback;
+	fputs("database ", stdout);
+	escape_term_fputs(stdout, db_path(dbopt));
 	if (before == 0)
-		printf("database %s: created\n", db_path(dbopt));
+		printf(": created\n");
 	else if (before < db_schema_version())
-		printf("database %s: upgraded from schema version %d to %d\n", db_path(dbopt), before,
-		       db_schema_version());
+		printf(": upgraded from schema version %d to %d\n", before, db_schema_version());
 	else
-		printf("database %s: up to date\n", db_path(dbopt));
-	if (dn.added || dn.unchanged)
-		printf("definition %s %s (%s): %s\n", d.id, d.version, defname,
-		       dn.added ? "loaded" : "already loaded, unchanged");
+		printf(": up to date\n");
+	if (dn.added || dn.unchanged) {
+		printf("definition %s %s (", d.id, d.version);
+		escape_term_fputs(stdout, defname);
+		printf("): %s\n", dn.added ? "loaded" : "already loaded, unchanged");
+	}
 	if (communes)
 		printf("communes: %d added, %d updated, %d unchanged\n", cn.added, cn.updated,
 		       cn.unchanged);
@@ -395,8 +404,9 @@ static int cmd_definition(int argc, char **argv)
 			for (size_t k = 0; k < diag.n; k++)
 				errors += !strstr(diag.lines[k], ": warning: ");
 			diag_print(&diag, "definition");
-			fprintf(stderr, "parindex: definition: %s: %zu error%s\n", argv[i], errors,
-				errors == 1 ? "" : "s");
+			fputs("parindex: definition: ", stderr);
+			escape_term_fputs(stderr, argv[i]);
+			fprintf(stderr, ": %zu error%s\n", errors, errors == 1 ? "" : "s");
 			rc = PERR_DATA;
 		} else {
 			size_t self = 0, survey = 0;
@@ -409,9 +419,10 @@ static int cmd_definition(int argc, char **argv)
 				else
 					self++, self_pts += d.criteria[c].max;
 			}
-			printf("%s: ok: %s %s, %zu fields, %zu criteria (%zu self-assessed, %g points; "
+			escape_term_fputs(stdout, argv[i]);
+			printf(": ok: %s %s, %zu fields, %zu criteria (%zu self-assessed, %g points; "
 			       "%zu survey-assessed, %g points), %zu groups, %zu questions\n",
-			       argv[i], d.id, d.version, d.nfields, d.ncriteria, self, self_pts, survey,
+			       d.id, d.version, d.nfields, d.ncriteria, self, self_pts, survey,
 			       survey_pts, d.ngroups, d.nquestions);
 			def_release(&d);
 		}
@@ -441,16 +452,22 @@ int main(int argc, char **argv)
 		const char *file = argv[1][4] == '=' ? argv[1] + 5 : argc > 2 ? argv[2] : "FILE";
 		int next = argv[1][4] == '=' ? 2 : 3;
 
-		fprintf(stderr, "parindex: put --db after the command: parindex %s --db %s",
-			argc > next && find(argv[next]) ? argv[next] : "COMMAND", file);
-		for (int i = next + 1; i < argc && find(argv[next]); i++)
-			fprintf(stderr, " %s", argv[i]);
+		fprintf(stderr, "parindex: put --db after the command: parindex %s --db ",
+			argc > next && find(argv[next]) ? argv[next] : "COMMAND");
+		escape_term_fputs(stderr, file);
+		for (int i = next + 1; i < argc && find(argv[next]); i++) {
+			fputc(' ', stderr);
+			escape_term_fputs(stderr, argv[i]);
+		}
 		fputc('\n', stderr);
 		return PERR_USAGE;
 	}
 	if (argv[1][0] == '-') {
+		char *shown = escape_term_dup(argv[1]);
+
 		fprintf(stderr, "parindex: unknown option '%s'; a command's options go after it: "
-				"parindex COMMAND %s (see 'parindex --help')\n", argv[1], argv[1]);
+				"parindex COMMAND %s (see 'parindex --help')\n", shown, shown);
+		free(shown);
 		return PERR_USAGE;
 	}
 	opterr = 0; /* commands report bad options themselves */
@@ -459,8 +476,9 @@ int main(int argc, char **argv)
 	signal(SIGXFSZ, SIG_IGN);
 	c = find(argv[1]);
 	if (!c) {
-		fprintf(stderr, "parindex: '%s' is not a parindex command; see 'parindex --help'\n",
-			argv[1]);
+		fputs("parindex: '", stderr);
+		escape_term_fputs(stderr, argv[1]);
+		fputs("' is not a parindex command; see 'parindex --help'\n", stderr);
 		return PERR_USAGE;
 	}
 	if (cmd_wants_help(argc - 1, argv + 1)) {

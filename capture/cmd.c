@@ -130,6 +130,7 @@ static int cmd_import(int argc, char **argv)
 	o.progress = isatty(STDERR_FILENO) ? stderr : NULL;
 	for (int i = optind; i < argc; i++) {
 		struct capture_result res;
+		char *shown = escape_term_dup(argv[i]); /* the operator's file name, as text */
 		long pos;
 		int one;
 
@@ -139,18 +140,19 @@ static int cmd_import(int argc, char **argv)
 			one = perr_print(&err, "capture");
 			if (res.refused)
 				fprintf(stderr, "parindex: capture: %s: zip refused; nothing stored\n",
-					argv[i]);
+					shown);
 			if (res.refused && rf)
 				receipt_refused(rf, pos, argv[i], &err);
 			rc = one > rc ? one : rc;
+			free(shown);
 			continue;
 		}
 		if (o.dry_run)
-			printf("dry run: %s: ", argv[i]);
+			printf("dry run: %s: ", shown);
 		else if (res.batch_id)
-			printf("batch %lld: %s: ", (long long)res.batch_id, argv[i]);
+			printf("batch %lld: %s: ", (long long)res.batch_id, shown);
 		else
-			printf("%s: ", argv[i]);
+			printf("%s: ", shown);
 		if (res.already)
 			printf("imported before as batch %lld; its entries retried (those stored then "
 			       "are duplicates): ", (long long)res.already);
@@ -167,11 +169,12 @@ static int cmd_import(int argc, char **argv)
 		if (res.entries && !res.count[CAPTURE_ACCEPTED] && !res.count[CAPTURE_EDIT] &&
 		    !res.count[CAPTURE_DUPLICATE]) {
 			fprintf(stderr, "parindex: capture: %s: no submission %s from its %llu "
-					"entries\n", argv[i], o.dry_run ? "would be stored" : "stored",
+					"entries\n", shown, o.dry_run ? "would be stored" : "stored",
 				(unsigned long long)res.entries);
 			one = PERR_DATA;
 		}
 		rc = one > rc ? one : rc;
+		free(shown);
 	}
 	if (rf && fclose(rf) != 0) {
 		perr_set(&err, PERR_SYSTEM, receipt, "cannot write: %s", strerror(errno));

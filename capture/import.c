@@ -585,45 +585,58 @@ static void summarize(const struct writer *w, const struct run *r,
 	const struct reason_count *top = NULL;
 	uint64_t stored = res->count[CAPTURE_ACCEPTED] + res->count[CAPTURE_EDIT];
 	unsigned long long n, all = (unsigned long long)res->entries;
+	char *name, *id, *version, *commune;
 
 	if (!f)
 		return;
+	/* the file name is the operator's, the form ids and the commune come from the zip: all
+	   shown through escape_term */
+	name = escape_term_dup(r->name);
 	for (size_t i = 0; i < w->nreasons; i++) {
 		const struct reason_count *rc = &w->reasons[i];
 
 		if (rc->status == CAPTURE_REJECTED && rc->n > LIST)
 			fprintf(f, "parindex: capture: %s: and %llu more entries rejected as %s (%s)\n",
-				r->name, (unsigned long long)(rc->n - LIST), rc->reason,
+				name, (unsigned long long)(rc->n - LIST), rc->reason,
 				r->o->receipt ? "the receipt lists every entry"
 					      : "--receipt FILE lists every entry");
 		if (!top || rc->n > top->n)
 			top = rc;
 	}
-	if (!top || top->n * 2 <= res->entries)
+	if (!top || top->n * 2 <= res->entries) {
+		free(name);
 		return;
+	}
 	n = (unsigned long long)top->n;
+	id = escape_term_dup(w->nunknown ? w->unknown[0].id : "");
+	version = escape_term_dup(w->nunknown ? w->unknown[0].version : "");
+	commune = escape_term_dup(w->unknown_commune);
 	if (!strcmp(top->reason, "unknown-form") && w->nunknown == 1) {
 		fprintf(f, "parindex: capture: %s: %llu of %llu entries are forms %s %s, which this "
 			   "database does not have: another district or year? run `parindex forms` "
-			   "first?\n", r->name, n, all, w->unknown[0].id, w->unknown[0].version);
+			   "first?\n", name, n, all, id, version);
 	} else if (!strcmp(top->reason, "unknown-form")) {
 		fprintf(f, "parindex: capture: %s: %llu of %llu entries are of forms this database "
 			   "does not have (%s %s and %zu more): another district or year? run "
-			   "`parindex forms` first?\n", r->name, n, all, w->unknown[0].id,
-			w->unknown[0].version, w->nunknown - 1);
+			   "`parindex forms` first?\n", name, n, all, id, version,
+			w->nunknown - 1);
 	} else if (!strcmp(top->reason, "unknown-commune")) {
 		fprintf(f, "parindex: capture: %s: %llu of %llu entries name communes that are not "
 			   "in the register (the first: '%s'): another district? or is the register "
-			   "given to `parindex init --communes` incomplete?\n", r->name, n, all,
-			w->unknown_commune);
+			   "given to `parindex init --communes` incomplete?\n", name, n, all,
+			commune);
 	} else if (top->status == CAPTURE_IGNORED && stored == 0) {
 		fprintf(f, "parindex: capture: %s: %llu of %llu entries were ignored as %s: is this "
 			   "a zip of ODK submissions (Collect's instances folder, a Briefcase "
-			   "export)?\n", r->name, n, all, top->reason);
+			   "export)?\n", name, n, all, top->reason);
 	} else if (top->status == CAPTURE_REJECTED && n > LIST) {
 		fprintf(f, "parindex: capture: %s: %llu of %llu entries were rejected as %s\n",
-			r->name, n, all, top->reason);
+			name, n, all, top->reason);
 	}
+	free(commune);
+	free(version);
+	free(id);
+	free(name);
 }
 
 static int record(struct writer *w, struct run *r, struct slot *s, struct perr *err)

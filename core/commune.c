@@ -20,7 +20,49 @@ struct load {
 	int col[NCOLUMNS];
 	size_t width;
 	int have_header, errors;
+	size_t *seen, nseen; /* open addressing on code: index in l->v + 1, 0 empty */
 };
+
+static size_t code_hash(const char *s)
+{
+	size_t h = 14695981039346656037u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+/* The row kept before with this code, else NULL (a pairwise look took hours for the few
+   million rows a register under the file cap can hold). */
+static const struct commune *seen_code(const struct load *L, const char *code)
+{
+	if (!L->nseen)
+		return NULL;
+	for (size_t i = code_hash(code) & (L->nseen - 1); L->seen[i]; i = (i + 1) & (L->nseen - 1))
+		if (!strcmp(L->l->v[L->seen[i] - 1].code, code))
+			return &L->l->v[L->seen[i] - 1];
+	return NULL;
+}
+
+/* Remember l->v[k] by its code; the table is kept at most half full. */
+static void see_code(struct load *L, size_t k)
+{
+	if (2 * (L->l->n + 1) > L->nseen) {
+		size_t n = L->nseen ? 2 * L->nseen : 64;
+
+		free(L->seen);
+		L->seen = xcalloc(n, sizeof(*L->seen));
+		L->nseen = n;
+		for (size_t j = 0; j < L->l->n; j++)
+			if (j != k)
+				see_code(L, j);
+	}
+	for (size_t i = code_hash(L->l->v[k].code) & (L->nseen - 1);; i = (i + 1) & (L->nseen - 1))
+		if (!L->seen[i]) {
+			L->seen[i] = k + 1;
+			return;
+		}
+}
 
 static int code_ok(const char *s)
 {
@@ -114,19 +156,33 @@ static int on_row(const struct csvin_record *rec, void *ctx)
 	if (!*c.district_code || !*c.district)
 		diag_add_capped(L->diag, "district", L->name, rec->number,
 				"commune %s has no district code or name", code), bad++;
-	for (size_t i = 0; !bad && i < L->l->n; i++)
-		if (!strcmp(L->l->v[i].code, c.code))
+	if (!bad) {
+		const struct commune *first = seen_code(L, c.code);
+
+		if (first)
 			diag_add_capped(L->diag, "duplicate commune code", L->name, rec->number,
 					"duplicate commune code '%s' (first on line %ld)", code,
-					L->l->v[i].row), bad++;
+					first->row), bad++;
+	}
 	if (bad) {
 		L->errors += bad;
 		for (size_t i = 0; i < NCOLUMNS; i++)
 			free(*slot[i]);
 		return 0;
 	}
+	if (L->l->n == COMMUNE_MAX) {
+		diag_add(L->diag, L->name, rec->number,
+			 "more than %d communes: a register holds a district's or a province's "
+			 "communes (the whole country has about 10,600)", COMMUNE_MAX);
+		L->errors++;
+		for (size_t i = 0; i < NCOLUMNS; i++)
+			free(*slot[i]);
+		return -1;
+	}
 	xgrow(&L->l->v, &L->l->alloc, L->l->n + 1, sizeof(*L->l->v));
-	L->l->v[L->l->n++] = c;
+	L->l->v[L->l->n] = c;
+	see_code(L, L->l->n);
+	L->l->n++;
 	return 0;
 }
 
@@ -141,6 +197,7 @@ int commune_load(struct commune_list *l, const char *buf, size_t len, const char
 		diag_add(diag, err.where, 0, "%s", err.msg);
 		L.errors++;
 	}
+	free(L.seen);
 	if (!L.errors && !L.have_header) {
 		diag_add(diag, name, 0, "empty file: no header and no communes");
 		L.errors++;

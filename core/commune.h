@@ -7,6 +7,9 @@
 
 #include "err.h"
 
+/* Most communes a register may hold (memory stays about 50 MB at the cap). */
+#define COMMUNE_MAX 100000
+
 struct commune {
 	char *code; /* the statistics office's unit code */
 	char *name;

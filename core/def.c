@@ -987,7 +987,7 @@ static void check_title_year(struct loader *L, xmlNode *root)
 int def_load(struct def *d, const char *buf, size_t len, const char *name, struct diag *diag)
 {
 	struct loader L = { .d = d, .diag = diag, .name = name };
-	struct xml_limits lim = { .max_bytes = 16 << 20, .max_depth = 16 };
+	struct xml_limits lim = { .max_bytes = 16 << 20, .max_depth = 16, .max_nodes = 1000000 };
 	struct perr err = { 0 };
 	xmlDoc *doc;
 	xmlNode *root;

@@ -1,23 +1,40 @@
 /* Error struct, diagnostics list and aborting allocators. */
 #include "err.h"
 #include "escape.h"
+#include "text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* fmt and ap formatted into out (size bytes): a message longer than that is cut on a
+   character and ends with "…" (text_cut), never inside a character */
+static void format_cut(char *out, size_t size, const char *fmt, va_list ap)
+{
+	char *msg;
+
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	text_cut(out, size, msg ? msg : fmt);
+	free(msg);
+}
+
 int perr_set(struct perr *e, int code, const char *where, const char *fmt, ...)
 {
 	va_list ap;
+	char w[sizeof(e->where)];
 
 	if (!e)
 		return -1;
 	e->code = code;
-	snprintf(e->where, sizeof(e->where), "%s", where ? where : "");
+	/* a long file name or message is cut on a character, and ends with "…"; where and the
+	   arguments may be e's own fields */
+	text_cut(w, sizeof(w), where ? where : "");
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	format_cut(e->msg, sizeof(e->msg), fmt, ap);
 	va_end(ap);
+	memcpy(e->where, w, sizeof(w));
 	return -1;
 }
 
@@ -44,7 +61,7 @@ void diag_add(struct diag *d, const char *file, long line, const char *fmt, ...)
 	char msg[1024];
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	format_cut(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	xgrow(&d->lines, &d->alloc, d->nlines + 1, sizeof(*d->lines));
 	d->n++;
@@ -74,7 +91,7 @@ void diag_add_capped(struct diag *d, const char *kind, const char *file, long li
 		return;
 	}
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	format_cut(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	diag_add(d, file, line, "%s", msg);
 }
@@ -87,7 +104,7 @@ void diag_hint(struct diag *d, const char *file, const char *fmt, ...)
 	if (d->hint)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	format_cut(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	d->hint = xasprintf("%s: hint: %s", file, msg);
 }

@@ -56,7 +56,12 @@ void strbuf_add_xml(struct strbuf *sb, const char *s)
 		case '<': strbuf_adds(sb, "&lt;"); break;
 		case '>': strbuf_adds(sb, "&gt;"); break;
 		case '"': strbuf_adds(sb, "&quot;"); break;
-		default: strbuf_addc(sb, *s);
+		/* XML has no place for the other C0 controls (an ESC in a commune name made the
+		   XForm not XML): left out */
+		case '\t': case '\n': case '\r': strbuf_addc(sb, *s); break;
+		default:
+			if ((unsigned char)*s >= 0x20)
+				strbuf_addc(sb, *s);
 		}
 	}
 }

@@ -18,7 +18,8 @@ void strbuf_add(struct strbuf *sb, const void *data, size_t len);
 void strbuf_adds(struct strbuf *sb, const char *s);
 void strbuf_addc(struct strbuf *sb, char c);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Append s escaped for XML text and attribute values. */
+/* Append s escaped for XML text and attribute values; C0 controls other than tab, line feed
+   and carriage return, which XML cannot hold, are left out. */
 void strbuf_add_xml(struct strbuf *sb, const char *s);
 void strbuf_reset(struct strbuf *sb);
 const char *strbuf_str(const struct strbuf *sb);

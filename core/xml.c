@@ -8,7 +8,58 @@
 struct parse_state {
 	int doctype;
 	long doctype_line;
+	size_t nodes, max_nodes;
+	int too_many;
+	long too_many_line;
+	startElementNsSAX2Func element;
+	charactersSAXFunc text, blank;
 };
+
+/* Count n nodes; past the limit stop the parser, keeping no more. */
+static int more_nodes(xmlParserCtxtPtr c, size_t n)
+{
+	struct parse_state *st = c->_private;
+
+	st->nodes += n;
+	if (st->nodes <= st->max_nodes)
+		return 1;
+	if (!st->too_many) {
+		st->too_many = 1;
+		st->too_many_line = c->input ? c->input->line : 0;
+	}
+	xmlStopParser(c);
+	return 0;
+}
+
+static void on_element(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+		       const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
+		       int nb_attributes, int nb_defaulted, const xmlChar **attributes)
+{
+	xmlParserCtxtPtr c = ctx;
+
+	/* an attribute is a node of the tree and its value another */
+	if (more_nodes(c, 1 + 2 * (size_t)(nb_attributes > 0 ? nb_attributes : 0)))
+		((struct parse_state *)c->_private)->element(ctx, localname, prefix, uri,
+							     nb_namespaces, namespaces,
+							     nb_attributes, nb_defaulted,
+							     attributes);
+}
+
+static void on_text(void *ctx, const xmlChar *ch, int len)
+{
+	xmlParserCtxtPtr c = ctx;
+
+	if (more_nodes(c, 1))
+		((struct parse_state *)c->_private)->text(ctx, ch, len);
+}
+
+static void on_blank(void *ctx, const xmlChar *ch, int len)
+{
+	xmlParserCtxtPtr c = ctx;
+
+	if (more_nodes(c, 1))
+		((struct parse_state *)c->_private)->blank(ctx, ch, len);
+}
 
 /* SAX hooks that fire on a DOCTYPE or entity declaration: stop at once, keep nothing. */
 static void on_internal_subset(void *ctx, const xmlChar *name, const xmlChar *ext,
@@ -76,7 +127,23 @@ xmlDoc *xml_parse(const char *buf, size_t len, const char *name,
 	c->vctxt.warning = silent;
 	xmlCtxtUseOptions(c, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
 			     XML_PARSE_BIG_LINES | XML_PARSE_NOCDATA);
+	if (lim && lim->max_nodes && c->sax->startElementNs && c->sax->characters &&
+	    c->sax->ignorableWhitespace) {
+		st.max_nodes = lim->max_nodes;
+		st.element = c->sax->startElementNs;
+		st.text = c->sax->characters;
+		st.blank = c->sax->ignorableWhitespace;
+		c->sax->startElementNs = on_element;
+		c->sax->characters = on_text;
+		c->sax->ignorableWhitespace = on_blank;
+	}
 	xmlParseDocument(c);
+	if (st.too_many) {
+		snprintf(where, sizeof(where), "%s:%ld", name, st.too_many_line);
+		perr_set(err, PERR_DATA, where, "more than %zu elements, attributes and texts: too large",
+			 st.max_nodes);
+		goto cleanup;
+	}
 	if (st.doctype) {
 		snprintf(where, sizeof(where), "%s:%ld", name, st.doctype_line);
 		perr_set(err, PERR_DATA, where, "DOCTYPE or entity declaration refused");

@@ -12,6 +12,9 @@
 struct xml_limits {
 	size_t max_bytes; /* 0: no limit */
 	int max_depth;    /* element nesting; 0: libxml2's own limit */
+	/* elements, attributes and pieces of text; 0: no limit. libxml2's tree costs about 135 bytes a node,
+	   so 16 MB of "<a/>" took 564 MB: a node limit keeps memory bounded by the input */
+	size_t max_nodes;
 };
 
 /* Parse buf as one XML document. name is used in messages ("file" or "zip(entry)").

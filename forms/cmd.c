@@ -3,6 +3,7 @@
 #include "forms.h"
 #include "cmd.h"
 #include "db.h"
+#include "escape.h"
 #include "store.h"
 
 #include <getopt.h>
@@ -19,21 +20,23 @@ static int cmd_forms_lint(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		struct strbuf sb = STRBUF_INIT;
 		struct diag diag = { 0 };
+		char *shown = escape_term_dup(argv[i]); /* the operator's file name, as text */
 
 		if (strbuf_read_file(&sb, argv[i], 16 << 20) < 0) {
-			fprintf(stderr, "parindex: forms: %s: cannot read: %s\n", argv[i],
+			fprintf(stderr, "parindex: forms: %s: cannot read: %s\n", shown,
 				strerror(errno));
 			if (rc < PERR_USAGE)
 				rc = PERR_USAGE;
 		} else if (form_lint(sb.buf ? sb.buf : "", sb.len, argv[i], &diag) < 0) {
 			diag_print(&diag, "forms");
-			fprintf(stderr, "parindex: forms: %s: %zu problem%s\n", argv[i], diag.n,
+			fprintf(stderr, "parindex: forms: %s: %zu problem%s\n", shown, diag.n,
 				diag.n == 1 ? "" : "s");
 			if (rc < PERR_DATA)
 				rc = PERR_DATA;
 		} else {
-			printf("%s: ok\n", argv[i]);
+			printf("%s: ok\n", shown);
 		}
+		free(shown);
 		diag_release(&diag);
 		strbuf_release(&sb);
 	}
@@ -157,7 +160,8 @@ int cmd_forms(int argc, char **argv)
 				"parindex: forms: warning: %s version %s differs from the form registered before (the commune register changed?); devices that downloaded it must download it again\n",
 				fs[g].id, fs[g].version);
 	}
-	printf("%s: %zu XForms, formList.xml, %zu printable forms, codebook.csv\n", out, d.ngroups,
+	escape_term_fputs(stdout, out);
+	printf(": %zu XForms, formList.xml, %zu printable forms, codebook.csv\n", d.ngroups,
 	       d.ngroups);
 	goto done;
 rollback:

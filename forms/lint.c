@@ -580,7 +580,7 @@ static void check_doc(struct lint *l, xmlDoc *doc)
 
 int form_lint(const char *buf, size_t len, const char *name, struct diag *diag)
 {
-	static const struct xml_limits lim = { 16 << 20, 64 };
+	static const struct xml_limits lim = { 16 << 20, 64, 1000000 };
 	struct lint l = { .name = name, .diag = diag };
 	struct perr err = { 0 };
 	size_t before = diag->n;

@@ -8,7 +8,9 @@
      the input back;
    - terminal: no C0, DEL, C1 or bidirectional control, valid UTF-8 (libunistring's check);
      valid UTF-8 without controls passes unchanged;
-   - chart names: letters, digits, . - _ ~ only, within NAME_MAX, and decode to the id. */
+   - chart names: letters, digits, . - _ ~ only, within NAME_MAX, and decode to the id;
+   - chart data columns (text and tic label): no control byte or double quote, every
+     backslash doubled (or the label's "\n"), as gnuplot reads escapes there. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,6 +204,35 @@ static void check_name(const char *in)
 	free(name);
 }
 
+/* a chart data column read back as gnuplot reads it: no control byte or double quote, and
+   every backslash one of a pair ("\\\\", shown as one) or a line break ("\\n") */
+static void check_dat(const char *in)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *p;
+
+	for (int label = 0; label < 2; label++) {
+		strbuf_reset(&sb);
+		if (label)
+			report_dat_label(&sb, in, 12);
+		else
+			report_dat_text(&sb, in);
+		p = strbuf_str(&sb);
+		if (label && (sb.len < 2 || p[0] != '"' || p[sb.len - 1] != '"'))
+			die("data label: not in double quotes", in, p);
+		for (size_t i = label; i < sb.len - (size_t)label; i++) {
+			if ((unsigned char)p[i] < 0x20 || p[i] == '"')
+				die("data column: a control byte or double quote", in, p);
+			if (p[i] == '\\') {
+				if (p[i + 1] != '\\' && !(label && p[i + 1] == 'n'))
+					die("data column: a backslash gnuplot reads as an escape", in, p);
+				i++;
+			}
+		}
+	}
+	strbuf_release(&sb);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* the functions take C strings: the input up to its first NUL */
@@ -211,6 +242,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_csv(in);
 	check_term(in);
 	check_name(in);
+	check_dat(in);
 	free(in);
 	return 0;
 }

@@ -120,24 +120,30 @@ static void gp_title(struct strbuf *sb, const char *s)
 	strbuf_release(&all);
 }
 
-/* A text column of a data file: no tab, line break or double quote (gnuplot's string
-   delimiter) can reach it. */
-static void dat_text(struct strbuf *sb, const char *s)
+/* A text column of a data file: no control character (a tab would split the column, an ESC
+   would make the SVG not XML) or double quote (gnuplot's string delimiter) can reach it; a
+   control character is a space. gnuplot reads backslash escapes in a data column, quoted or not
+   (a name "c\033d" would put an ESC into the SVG, which then is not XML): a backslash is
+   written doubled and shown as one. */
+void report_dat_text(struct strbuf *sb, const char *s)
 {
 	for (; *s; s++) {
-		if (*s == '\t' || *s == '\n' || *s == '\r')
+		if ((unsigned char)*s < 0x20)
 			strbuf_addc(sb, ' ');
 		else if (*s == '"')
 			strbuf_addc(sb, '\'');
+		else if (*s == '\\')
+			strbuf_adds(sb, "\\\\");
 		else
 			strbuf_addc(sb, *s);
 	}
 }
 
 /* A tic label column of a data file: s wrapped at width characters, in double quotes so that
-   gnuplot breaks the lines at its "\n" escapes; no double quote, backslash or control
-   character of s reaches it. Returns the number of lines. */
-static int dat_label(struct strbuf *sb, const char *s, size_t width)
+   gnuplot breaks the lines at its "\n" escapes; no double quote or control character of s
+   reaches it, and a backslash is doubled (shown as one, never read as an escape). Returns
+   the number of lines. */
+int report_dat_label(struct strbuf *sb, const char *s, size_t width)
 {
 	struct strbuf all = STRBUF_INIT;
 	int lines = 1;
@@ -151,7 +157,7 @@ static int dat_label(struct strbuf *sb, const char *s, size_t width)
 		} else if (*p == '"')
 			strbuf_addc(sb, '\'');
 		else if (*p == '\\')
-			strbuf_addc(sb, '/');
+			strbuf_adds(sb, "\\\\");
 		else if ((unsigned char)*p < 0x20)
 			strbuf_addc(sb, ' ');
 		else
@@ -316,15 +322,15 @@ static int chart_ranking(const struct report *r, const char *dir, unsigned forma
 			strbuf_addf(&dat, "%ld\t", v->rank);
 		else
 			strbuf_adds(&dat, "-\t");
-		dat_text(&dat, v->code);
+		report_dat_text(&dat, v->code);
 		strbuf_addc(&dat, '\t');
-		dat_text(&dat, v->name);
+		report_dat_text(&dat, v->name);
 		if (!v->rank) {
 			strbuf_adds(&dat, " *");
 			unranked = 1;
 		}
 		strbuf_addf(&dat, "\t%s\t%u\t", v->index_published, report_tier_color(d, v->tier));
-		dat_text(&dat, v->tier < d->ntiers ? d->tiers[v->tier].id : "-");
+		report_dat_text(&dat, v->tier < d->ntiers ? d->tiers[v->tier].id : "-");
 		strbuf_addc(&dat, '\n');
 	}
 	title = xasprintf("Xếp hạng Chỉ số CCHC — %s", where_of(d, where, sizeof(where)));
@@ -401,10 +407,10 @@ static int chart_fields(const struct report *r, size_t c, const char *dir, unsig
 		char *label = xasprintf("%s. %s", d->fields[f].id,
 					def_text_get(&d->fields[f].name, "vi"));
 
-		dat_text(&dat, d->fields[f].id);
+		report_dat_text(&dat, d->fields[f].id);
 		strbuf_addc(&dat, '\t');
 		/* the field's name under its bars, wrapped to the width of its group of bars */
-		n = dat_label(&dat, label, tic_width(1100, d->nfields));
+		n = report_dat_label(&dat, label, tic_width(1100, d->nfields));
 		lines = n > lines ? n : lines;
 		free(label);
 		strbuf_addf(&dat, "\t%s\t", fv->has_pct ? fv->pct_published : "?");
@@ -473,7 +479,7 @@ static int chart_distribution(const struct report *r, size_t q, const char *dir,
 	strbuf_adds(&dat, "Nhóm\tMã nhóm");
 	for (size_t o = 0; o < sc->noptions; o++) {
 		strbuf_addc(&dat, '\t');
-		dat_text(&dat, def_text_get(&sc->options[o].label, "vi"));
+		report_dat_text(&dat, def_text_get(&sc->options[o].label, "vi"));
 	}
 	strbuf_addc(&dat, '\n');
 	for (size_t g = 0; g < d->ngroups; g++) {
@@ -496,11 +502,11 @@ static int chart_distribution(const struct report *r, size_t q, const char *dir,
 		label = xasprintf("%s. %s (n=%ld)", d->groups[g].id,
 				  def_text_get(&d->groups[g].name, "vi"), all);
 		/* a rowstacked histogram leaves half a bar's room on each side */
-		n = dat_label(&dat, label, tic_width(1100, ngroups + 1));
+		n = report_dat_label(&dat, label, tic_width(1100, ngroups + 1));
 		lines = n > lines ? n : lines;
 		free(label);
 		strbuf_addc(&dat, '\t');
-		dat_text(&dat, d->groups[g].id);
+		report_dat_text(&dat, d->groups[g].id);
 		for (size_t o = 0; o < sc->noptions; o++) {
 			strbuf_addc(&dat, '\t');
 			dat_num(&dat, all ? 100.0 * (double)sum[o] / (double)all : 0, d->decimals);
@@ -554,9 +560,9 @@ static int chart_quota(const struct report *r, const char *dir, unsigned formats
 		strbuf_addf(&dat, "\t%s forms", d->groups[g].id);
 	strbuf_addc(&dat, '\n');
 	for (size_t c = 0; c < r->ncommunes; c++) {
-		dat_text(&dat, r->communes[c].code);
+		report_dat_text(&dat, r->communes[c].code);
 		strbuf_addc(&dat, '\t');
-		dat_text(&dat, r->communes[c].name);
+		report_dat_text(&dat, r->communes[c].name);
 		for (size_t g = 0; g < d->ngroups; g++) {
 			const struct report_group *v = &r->groups[c * d->ngroups + g];
 
@@ -615,9 +621,9 @@ static int chart_appraisal(const struct report *r, const char *dir, unsigned for
 
 	strbuf_adds(&dat, "# code\tname\tself-assessed\tappraised\n");
 	for (size_t c = 0; c < r->ncommunes; c++) {
-		dat_text(&dat, r->communes[c].code);
+		report_dat_text(&dat, r->communes[c].code);
 		strbuf_addc(&dat, '\t');
-		dat_text(&dat, r->communes[c].name);
+		report_dat_text(&dat, r->communes[c].name);
 		strbuf_addc(&dat, '\t');
 		dat_num(&dat, r->communes[c].self_score_total, d->decimals);
 		strbuf_addc(&dat, '\t');

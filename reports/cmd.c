@@ -170,14 +170,17 @@ int cmd_report(int argc, char **argv)
 		dir = xasprintf("%s/csv", out);
 		if (make_dir(dir, &err) < 0 || report_write_csv(tables, dir, bom, &err) < 0)
 			goto fail;
-		printf("csv: %d tables in %s/ (%s)\n", REPORT_NTABLES, dir,
-		       bom ? "UTF-8 with byte-order mark" : "UTF-8");
+		printf("csv: %d tables in ", REPORT_NTABLES);
+		escape_term_fputs(stdout, dir);
+		printf("/ (%s)\n", bom ? "UTF-8 with byte-order mark" : "UTF-8");
 	}
 	if (formats & REPORT_XLSX) {
 		xlsx = xasprintf("%s/report.xlsx", out);
 		if (report_write_xlsx(&r, tables, xlsx, &err) < 0)
 			goto fail;
-		printf("xlsx: %s (%d sheets)\n", xlsx, REPORT_NTABLES);
+		fputs("xlsx: ", stdout);
+		escape_term_fputs(stdout, xlsx);
+		printf(" (%d sheets)\n", REPORT_NTABLES);
 	}
 	if (formats & (REPORT_PNG | REPORT_SVG)) {
 		int s;
@@ -192,16 +195,21 @@ int cmd_report(int argc, char **argv)
 		render_failed = s == SPAWN_FAILED;
 		for (size_t i = 0; i < charts.n; i++)
 			drawn += charts.v[i].drawn;
-		printf("charts: %zu of %zu drawn (%s%s%s) in %s/\n", drawn, charts.n,
+		printf("charts: %zu of %zu drawn (%s%s%s) in ", drawn, charts.n,
 		       formats & REPORT_PNG ? "png" : "",
 		       (formats & REPORT_PNG) && (formats & REPORT_SVG) ? ", " : "",
-		       formats & REPORT_SVG ? "svg" : "", charts_dir);
+		       formats & REPORT_SVG ? "svg" : "");
+		escape_term_fputs(stdout, charts_dir);
+		fputs("/\n", stdout);
 	}
 	if (formats & REPORT_HTML) {
 		if (report_html(&r, &charts, charts_dir, formats, out, &err) < 0)
 			goto fail;
-		printf("html: %s/index.html and %zu commune pages in %s/communes/\n", out, r.ncommunes,
-		       out);
+		fputs("html: ", stdout);
+		escape_term_fputs(stdout, out);
+		printf("/index.html and %zu commune pages in ", r.ncommunes);
+		escape_term_fputs(stdout, out);
+		fputs("/communes/\n", stdout);
 	}
 	if (gnuplot_missing) {
 		fprintf(stderr, "parindex: report: gnuplot not found: charts skipped (install "

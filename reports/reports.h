@@ -198,6 +198,12 @@ char *report_safe_name(const char *prefix, const char *id);
 /* s as a gnuplot string that nothing in it can turn into code (core/escape's escape_gp: single
    quotes, no backquote substitution or macro); a line break becomes a space. */
 void report_gp_quote(struct strbuf *sb, const char *s);
+/* s as a text column of a chart's data file (report_dat_text) and as a tic label column,
+   double-quoted and wrapped at width characters with gnuplot's "\n" (report_dat_label,
+   returns the number of lines): no control byte or double quote, a backslash doubled, since
+   gnuplot reads backslash escapes in data columns. */
+void report_dat_text(struct strbuf *sb, const char *s);
+int report_dat_label(struct strbuf *sb, const char *s, size_t width);
 
 /* ---- HTML ---- */
 

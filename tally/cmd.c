@@ -336,8 +336,9 @@ static int scores_template(int argc, char **argv)
 		size_t n = tally_leaves(&d, &leaves);
 
 		free(leaves);
-		printf("%s: %zu communes x %zu self-assessed criteria = %zu rows to fill\n", outfile,
-		       cl.n, n, cl.n * n);
+		escape_term_fputs(stdout, outfile);
+		printf(": %zu communes x %zu self-assessed criteria = %zu rows to fill\n", cl.n, n,
+		       cl.n * n);
 	}
 	goto done;
 fail:
@@ -398,8 +399,9 @@ static int scores_import(int argc, char **argv)
 	if (tally_scores_check(&d, &cl, &sheet, file, &f, &diag) < 0) {
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		diag_print(&diag, "scores");
-		fprintf(stderr, "parindex: scores: %s: %zu error%s; nothing stored\n", file, diag.n,
-			diag.n == 1 ? "" : "s");
+		fputs("parindex: scores: ", stderr);
+		escape_term_fputs(stderr, file);
+		fprintf(stderr, ": %zu error%s; nothing stored\n", diag.n, diag.n == 1 ? "" : "s");
 		rc = PERR_DATA;
 		goto done;
 	}
@@ -407,8 +409,9 @@ static int scores_import(int argc, char **argv)
 	if (tally_scores_store(db, &d, &cl, &f, file, fmt, sha, &import_id, &err) < 0 ||
 	    db_exec(db, "COMMIT", &err) < 0)
 		goto rollback;
-	printf("%s: import %ld: %zu rows for %zu commune%s stored", file, import_id, f.nrows,
-	       f.ncommunes, f.ncommunes == 1 ? "" : "s");
+	escape_term_fputs(stdout, file);
+	printf(": import %ld: %zu rows for %zu commune%s stored", import_id, f.nrows, f.ncommunes,
+	       f.ncommunes == 1 ? "" : "s");
 	if (f.skipped)
 		printf("; %zu commune%s left blank, skipped", f.skipped, f.skipped == 1 ? "" : "s");
 	printf("\n");
@@ -417,8 +420,11 @@ rollback:
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 fail:
 	rc = perr_print(&err, "scores");
-	if (rc != PERR_USAGE && rc != PERR_SYSTEM)
-		fprintf(stderr, "parindex: scores: %s: nothing stored\n", file);
+	if (rc != PERR_USAGE && rc != PERR_SYSTEM) {
+		fputs("parindex: scores: ", stderr);
+		escape_term_fputs(stderr, file);
+		fputs(": nothing stored\n", stderr);
+	}
 done:
 	tally_score_file_release(&f);
 	tally_sheet_release(&sheet);

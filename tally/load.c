@@ -2,6 +2,7 @@
    (its answers decoded here, in one pass, into option counts) and the current scores. */
 #include "tally.h"
 #include "db.h"
+#include "escape.h"
 #include "strbuf.h"
 
 #include <pthread.h>
@@ -569,7 +570,9 @@ int tally_other_definitions(sqlite3 *db, const char *stage, const char *where,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		long subs = sqlite3_column_int(st, 2), communes = sqlite3_column_int(st, 3);
 
-		fprintf(stderr, "parindex: %s: %s: ", stage, where);
+		fprintf(stderr, "parindex: %s: ", stage);
+		escape_term_fputs(stderr, where);
+		fputs(": ", stderr);
 		if (subs)
 			fprintf(stderr, "%ld submission%s%s", subs, subs == 1 ? "" : "s",
 				communes ? " and " : "");

@@ -142,6 +142,10 @@ same "stored as it came" "$(sqlite3 c.db "SELECT instance_id FROM submission")" 
 # one, so it is written in directly and every output must still show it escaped
 golden register-control-name parindex init --communes esc-name.csv
 ok "a name with control characters" sqlite3 parindex.db "UPDATE commune SET name = 'Thử${ESC}]0;owned${BEL} Ba${CR}1 Đông Phong', type = 'thị trấn' WHERE code = '90003'"
+# XML has no place for an ESC or BEL: the XForms and the printable forms leave them out
+ok "forms with that name" parindex forms --out escforms
+ok "its XForms are XML" xmllint --noout escforms/mini-A.xml escforms/mini-B.xml
+ok "the name in the XForm without them" grep -q 'Thử\]0;owned Ba' escforms/mini-A.xml
 ok "tally again" parindex tally --format csv
 golden tally-escaped parindex tally
 parindex tally --explain 90003 >explain.txt
@@ -153,4 +157,35 @@ golden register-code parindex init --db e.db --definition "$DATA/definitions/min
 head -n 1 "$DATA/scores/mini.csv" >esc-scores.csv
 echo "90001,Thử Một,1.1.1,x,1,1${ESC}[2J${ESC}[H,0.5,," >>esc-scores.csv
 golden scores-cell parindex scores import esc-scores.csv
+# 1 again, the data files: a commune name (ranking.dat) and a group name (a tic label of
+# answers-*.dat) with a backquote command, an @macro, backslash sequences gnuplot reads in a
+# data column (\101 is 'A', \033 an ESC) and a raw ESC: nothing runs, every SVG stays XML, and
+# the names are drawn as typed (the ESC as a space), on the report and on a redraw
+sed -e 's/>Nhóm A</>Nhóm `touch PWNED-group` @x \\101 \\033 \\\\ A</' "$DATA/definitions/mini.xml" >gdef.xml
+{
+	echo 'code,name,type,district_code,district'
+	printf '90001,Xã `touch PWNED-name` @x \\101\\033 \\\\ yQz,xã,999,Huyện Thử nghiệm\n'
+	echo '90002,Hai,xã,999,Huyện Thử nghiệm'
+	echo '90003,Ba,thị trấn,999,Huyện Thử nghiệm'
+} >gcommunes.csv
+ok "init (data files)" parindex init --db g.db --definition gdef.xml --communes gcommunes.csv
+# the register refuses a raw ESC (t0002): an older database may hold one, so it is written in
+ok "a raw ESC in the name" sqlite3 g.db "UPDATE commune SET name = replace(name, 'yQz', 'y' || char(27) || 'z') WHERE code = '90001'"
+ok "survey (data files)" sqlite3 g.db ".read $DATA/tally/mini-survey.sql"
+ok "tally (data files)" parindex tally --db g.db
+ok "report (data files)" parindex report --db g.db --out gout --formats svg,html
+same "data files: no command ran" "$(find "$T" -name 'PWNED*' | wc -l)" 0
+ok "data files: every SVG is XML" xmllint --noout gout/charts/*.svg
+ok "the commune name drawn as typed" grep -qF 'Xã `touch PWNED-name` @x \101\033 \\ y z' gout/charts/ranking.svg
+ok "the group name drawn as typed" grep -qF '<text>A. Nhóm `touch PWNED-group` @x \101 \033</text>' gout/charts/answers-qa.svg
+ok "its second line" grep -qF '<text>\\ A (n=4)</text>' gout/charts/answers-qa.svg
+rm gout/charts/*.svg
+for f in gout/charts/*.gp; do
+	(cd gout/charts && gnuplot "$(basename "$f")") >>gredraw.log 2>&1
+done
+same "data files: no command ran on a redraw" "$(find "$T" -name 'PWNED*' | wc -l)" 0
+# (appraisal.gp, no scores imported: gnuplot's warning about an empty y range, nothing else)
+same "data files: the redraw said nothing else" "$(grep -v '^Warning: empty y range' gredraw.log)" ""
+ok "data files: every redrawn SVG is XML" xmllint --noout gout/charts/*.svg
+ok "the commune name redrawn as typed" grep -qF 'Xã `touch PWNED-name` @x \101\033 \\ y z' gout/charts/ranking.svg
 finish
