@@ -255,8 +255,9 @@ int backup_database(sqlite3 *src, const char *path, int force, backup_progress_f
 {
 	const char *srcfile = sqlite3_db_filename(src, "main");
 	struct stat ss, ds;
-	char *tmp = xasprintf("%s.tmp", path), *dir = xstrdup(path);
-	int rc = -1, in_txn = 0;
+	/* a name of its own in path's folder: two backups to one file at once do not clash */
+	char *tmp = xasprintf("%s.XXXXXX", path), *dir = xstrdup(path);
+	int rc = -1, in_txn = 0, made = 0, fd;
 
 	memset(r, 0, sizeof(*r));
 	if (stat(path, &ds) == 0) {
@@ -270,8 +271,14 @@ int backup_database(sqlite3 *src, const char *path, int force, backup_progress_f
 			goto done;
 		}
 	}
-	/* a copy left by a backup that was stopped is not worth keeping */
-	remove_copy(tmp);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		perr_set(err, PERR_SYSTEM, path, "cannot create the copy in its folder: %s",
+			 strerror(errno));
+		goto done;
+	}
+	close(fd);
+	made = 1;
 	/* one read snapshot for the counts and every page: in WAL mode it holds no writer up,
 	   and the backup never restarts for another process's commits */
 	if (db_exec(src, "BEGIN", err) < 0)
@@ -299,7 +306,7 @@ int backup_database(sqlite3 *src, const char *path, int force, backup_progress_f
 done:
 	if (in_txn)
 		sqlite3_exec(src, "ROLLBACK", NULL, NULL, NULL);
-	if (rc < 0)
+	if (rc < 0 && made)
 		remove_copy(tmp);
 	free(tmp);
 	free(dir);
