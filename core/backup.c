@@ -104,20 +104,10 @@ int backup_open(sqlite3 **out, const char *path, struct perr *err)
 	if (stat(path, &sb) != 0)
 		return perr_set(err, PERR_USAGE, path,
 				"no database here; name it with --db (or $PARINDEX_DB)");
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-		perr_set(err, PERR_SYSTEM, path, "cannot open database: %s",
-			 db ? sqlite3_errmsg(db) : "out of memory");
-		sqlite3_close(db);
+	if (db_open_file(&db, path, SQLITE_OPEN_READWRITE, err) < 0)
 		return -1;
-	}
-	sqlite3_extended_result_codes(db, 1);
-	sqlite3_busy_timeout(db, 30000);
 	if (read_counts(db, &c, err) < 0) {
-		int code = sqlite3_errcode(db) & 0xff;
-
-		if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
-			perr_set(err, PERR_DATA, path, "not a parindex database: %s",
-				 sqlite3_errmsg(db));
+		db_not_a_database(db, path, err);
 		sqlite3_close(db);
 		return -1;
 	}
