@@ -104,20 +104,10 @@ int backup_open(sqlite3 **out, const char *path, struct perr *err)
 	if (stat(path, &sb) != 0)
 		return perr_set(err, PERR_USAGE, path,
 				"no database here; name it with --db (or $PARINDEX_DB)");
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-		perr_set(err, PERR_SYSTEM, path, "cannot open database: %s",
-			 db ? sqlite3_errmsg(db) : "out of memory");
-		sqlite3_close(db);
+	if (db_open_file(&db, path, SQLITE_OPEN_READWRITE, err) < 0)
 		return -1;
-	}
-	sqlite3_extended_result_codes(db, 1);
-	sqlite3_busy_timeout(db, 30000);
 	if (read_counts(db, &c, err) < 0) {
-		int code = sqlite3_errcode(db) & 0xff;
-
-		if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
-			perr_set(err, PERR_DATA, path, "not a parindex database: %s",
-				 sqlite3_errmsg(db));
+		db_not_a_database(db, path, err);
 		sqlite3_close(db);
 		return -1;
 	}
@@ -255,8 +245,9 @@ int backup_database(sqlite3 *src, const char *path, int force, backup_progress_f
 {
 	const char *srcfile = sqlite3_db_filename(src, "main");
 	struct stat ss, ds;
-	char *tmp = xasprintf("%s.tmp", path), *dir = xstrdup(path);
-	int rc = -1, in_txn = 0;
+	/* a name of its own in path's folder: two backups to one file at once do not clash */
+	char *tmp = xasprintf("%s.XXXXXX", path), *dir = xstrdup(path);
+	int rc = -1, in_txn = 0, made = 0, fd;
 
 	memset(r, 0, sizeof(*r));
 	if (stat(path, &ds) == 0) {
@@ -270,8 +261,14 @@ int backup_database(sqlite3 *src, const char *path, int force, backup_progress_f
 			goto done;
 		}
 	}
-	/* a copy left by a backup that was stopped is not worth keeping */
-	remove_copy(tmp);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		perr_set(err, PERR_SYSTEM, path, "cannot create the copy in its folder: %s",
+			 strerror(errno));
+		goto done;
+	}
+	close(fd);
+	made = 1;
 	/* one read snapshot for the counts and every page: in WAL mode it holds no writer up,
 	   and the backup never restarts for another process's commits */
 	if (db_exec(src, "BEGIN", err) < 0)
@@ -299,7 +296,7 @@ int backup_database(sqlite3 *src, const char *path, int force, backup_progress_f
 done:
 	if (in_txn)
 		sqlite3_exec(src, "ROLLBACK", NULL, NULL, NULL);
-	if (rc < 0)
+	if (rc < 0 && made)
 		remove_copy(tmp);
 	free(tmp);
 	free(dir);

@@ -22,7 +22,7 @@ struct backup_report {
 	char integrity[128];         /* "ok", or the first problem integrity_check found */
 };
 
-/* Copy db into path (written as PATH.tmp, synced, renamed), BACKUP_STEP_PAGES pages a step,
+/* Copy db into path (written as a PATH.XXXXXX of its own, synced, renamed), BACKUP_STEP_PAGES pages a step,
    from one read snapshot of db, so writers are not held up and the copy is what was
    committed when the backup began. Then open the copy, run integrity_check and compare its
    counts with the source's at the copy's time: -1 with err (and no file at path) if they

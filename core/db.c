@@ -162,6 +162,34 @@ int db_open(sqlite3 **out, const char *path, enum db_mode mode, struct perr *err
 	return db_open_from(out, path, mode, NULL, err);
 }
 
+int db_open_file(sqlite3 **out, const char *path, int flags, struct perr *err)
+{
+	sqlite3 *db = NULL;
+
+	*out = NULL;
+	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+		perr_set(err, PERR_SYSTEM, path, "cannot open database: %s",
+			 db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return -1;
+	}
+	sqlite3_extended_result_codes(db, 1);
+	sqlite3_busy_timeout(db, 30000);
+	*out = db;
+	return 0;
+}
+
+int db_not_a_database(sqlite3 *db, const char *path, struct perr *err)
+{
+	int code = sqlite3_errcode(db) & 0xff;
+
+	/* not a database at all, or a damaged one */
+	if (code != SQLITE_NOTADB && code != SQLITE_CORRUPT)
+		return 0;
+	perr_set(err, PERR_DATA, path, "not a parindex database: %s", sqlite3_errmsg(db));
+	return 1;
+}
+
 int db_open_from(sqlite3 **out, const char *path, enum db_mode mode, int *before,
 		 struct perr *err)
 {
@@ -176,23 +204,12 @@ int db_open_from(sqlite3 **out, const char *path, enum db_mode mode, int *before
 				"no database here; create it with 'parindex init' (or name one with --db)");
 	if (mode == DB_MIGRATE)
 		flags |= SQLITE_OPEN_CREATE;
-	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
-		perr_set(err, PERR_SYSTEM, path, "cannot open database: %s",
-			 db ? sqlite3_errmsg(db) : "out of memory");
-		sqlite3_close(db);
+	if (db_open_file(&db, path, flags, err) < 0)
 		return -1;
-	}
-	sqlite3_extended_result_codes(db, 1);
-	sqlite3_busy_timeout(db, 30000);
 	if (user_version(db, &v, err) < 0) {
-		int code = sqlite3_errcode(db) & 0xff;
-
-		/* not a database at all, or a damaged one; anything else (a full disk, a file size
-		   limit, no permission for the journal) is the system's */
-		if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
-			perr_set(err, PERR_DATA, path, "not a parindex database: %s",
-				 sqlite3_errmsg(db));
-		else
+		/* anything but no database (a full disk, a file size limit, no permission for the
+		   journal) is the system's */
+		if (!db_not_a_database(db, path, err))
 			db_fail(db, err, "opening the database");
 		goto fail;
 	}

@@ -21,6 +21,12 @@ int db_open(sqlite3 **db, const char *path, enum db_mode mode, struct perr *err)
 int db_open_from(sqlite3 **db, const char *path, enum db_mode mode, int *before,
 		 struct perr *err);
 void db_close(sqlite3 *db);
+/* The steps both db_open_from and backup_open take: open path with SQLite's flags, extended
+   result codes on, a 30 s busy timeout; -1 with err (and nothing left open) on failure. */
+int db_open_file(sqlite3 **db, const char *path, int flags, struct perr *err);
+/* After a first read of db failed: when SQLite found no database (or a damaged one) in path,
+   say so in err (PERR_DATA) and return 1; else 0, err left as it is. */
+int db_not_a_database(sqlite3 *db, const char *path, struct perr *err);
 
 int db_exec(sqlite3 *db, const char *sql, struct perr *err);
 int db_prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql, struct perr *err);

@@ -552,6 +552,7 @@ static int chart_quota(const struct report *r, const char *dir, unsigned formats
 	const struct def *d = &r->def;
 	struct strbuf dat = STRBUF_INIT, gp = STRBUF_INIT;
 	char where[300], *title;
+	int points = 0;
 
 	strbuf_adds(&dat, "# code\tname");
 	for (size_t g = 0; g < d->ngroups; g++)
@@ -566,6 +567,7 @@ static int chart_quota(const struct report *r, const char *dir, unsigned formats
 		for (size_t g = 0; g < d->ngroups; g++) {
 			const struct report_group *v = &r->groups[c * d->ngroups + g];
 
+			points += v->min_forms > 0;
 			strbuf_addc(&dat, '\t');
 			dat_num(&dat, v->min_forms > 0 ? 100.0 * (double)v->forms / (double)v->min_forms
 						       : NAN,
@@ -578,6 +580,18 @@ static int chart_quota(const struct report *r, const char *dir, unsigned formats
 	title = xasprintf("Số phiếu khảo sát so với chỉ tiêu tối thiểu của từng nhóm — %s",
 			  where_of(d, where, sizeof(where)));
 	gp_begin(&gp, "quota", title, district_width(r), 620, formats);
+	if (!points) {
+		/* no group's minimum in the tally (no tally_group rows): gnuplot would stop at a
+		   data file without a valid point, so the chart says so instead */
+		strbuf_adds(&gp, "unset border\n"
+				 "unset tics\n"
+				 "unset key\n"
+				 "set label \"Không có số phiếu theo nhóm trong kết quả tổng hợp\" "
+				 "at graph 0.5, graph 0.5 center font \",14\"\n"
+				 "plot [0:1] [0:1] 2 notitle\n");
+		gp_end(&gp, "quota", district_width(r), 620, formats);
+		return save_chart(dir, "quota", title, (size_t)-1, &dat, &gp, charts, err);
+	}
 	strbuf_adds(&gp, "set ylabel \"Số phiếu / số phiếu tối thiểu (%)\"\n"
 			 "set yrange [0:*]\n"
 			 "set ytics nomirror\n"

@@ -19,6 +19,23 @@ same "the copy is in rollback-journal mode" "$(sqlite3 copy.db 'PRAGMA journal_m
 same "the copy passes integrity_check" "$(sqlite3 copy.db 'PRAGMA integrity_check')" ok
 same "the copy holds the same rows" "$(sqlite3 copy.db .dump | sha256sum)" "$(sqlite3 t.db .dump | sha256sum)"
 
+# the temporary copy has a name of its own: another backup's copy.db.tmp is not touched, and
+# two backups to one file at once both finish
+echo "another backup's copy" >copy.db.tmp
+ok "backup beside another's temporary file" parindex backup --db t.db --out copy.db --force
+same "the other temporary file is left alone" "$(cat copy.db.tmp)" "another backup's copy"
+rm copy.db.tmp
+"$PARINDEX" backup --db t.db --out twice.db --force >twice1.out 2>&1 &
+pid1=$!
+"$PARINDEX" backup --db t.db --out twice.db --force >twice2.out 2>&1 &
+pid2=$!
+wait $pid1
+same "the first of two backups at once" "$?" 0
+wait $pid2
+same "the second of two backups at once" "$?" 0
+same "their copy passes integrity_check" "$(sqlite3 twice.db 'PRAGMA integrity_check')" ok
+ok "no temporary file left by either" sh -c '! ls twice.db.* 2>/dev/null | grep -q .'
+
 golden exists parindex backup --db t.db --out copy.db
 echo keep >other.db
 golden exists-other parindex backup --db t.db --out other.db

@@ -85,6 +85,31 @@ python3 -c 'import zipfile; zipfile.ZipFile("bomb.zip", "w", zipfile.ZIP_DEFLATE
 mkzip bomb-outer.zip "a1.xml=$I/a1.xml" "bomb.zip=bomb.zip"
 golden nested-bomb parindex capture import --db t.db bomb-outer.zip
 same "nothing stored from a refused upload" "$(q "SELECT count(*) FROM submission WHERE instance_id LIKE '%0001'")" "0"
+# an outer zip whose end record under-announces its entries (20 of 41) cannot lend a zip inside
+# it the room of the entries it hides: its directory holding more than its count refuses the
+# whole upload (whether or not the zip inside, its first entry, was read by then), and nothing
+# of it is kept
+python3 - "$I" under.zip <<'PY'
+import io, struct, sys, zipfile
+inner = io.BytesIO()
+with zipfile.ZipFile(inner, "w") as z:
+    z.write(sys.argv[1] + "/b1.xml", "b1.xml")
+    z.write(sys.argv[1] + "/a2.xml", "a2.xml")
+out = io.BytesIO()
+with zipfile.ZipFile(out, "w") as z:
+    z.writestr("more.zip", inner.getvalue())
+    for n in range(40):
+        z.writestr("notes/%02d.txt" % n, "x")
+b = bytearray(out.getvalue())
+end = b.rfind(b"PK\x05\x06")
+assert struct.unpack_from("<HH", b, end + 8) == (41, 41)
+struct.pack_into("<HH", b, end + 8, 20, 20)
+open(sys.argv[2], "wb").write(b)
+PY
+rm -f t.db* && setup_db
+golden nested-under-announced parindex capture import --db t.db --max-entries 22 under.zip
+same "nothing stored from the under-announcing zip" \
+	"$(q "SELECT (SELECT count(*) FROM submission), (SELECT count(*) FROM batch), (SELECT count(*) FROM batch_entry)")" "0|0|0"
 
 # ---- nothing stored: exit 1, the first few per reason, the rest counted, the likely cause
 rm -f t.db* && setup_db
