@@ -89,18 +89,26 @@ static void swatch(struct strbuf *sb, unsigned color)
 	strbuf_addf(sb, "<span class=\"swatch\" style=\"background:#%06x\"></span>", color);
 }
 
-static void flags(struct strbuf *sb, const char *f)
+/* The flags of f in words, those whose bit is in mask (an unknown word counts as bit 0, so
+   only a mask of ~0u shows it). */
+static void flags(struct strbuf *sb, const char *f, unsigned mask)
 {
 	int first = 1;
 
 	while (*f) {
 		size_t n;
 		const char *vi;
+		unsigned bit;
 
 		f += strspn(f, " ");
 		n = strcspn(f, " ");
 		if (!n)
 			break;
+		bit = tally_flag_code_bit(f, n);
+		if (bit ? !(mask & bit) : mask != ~0u) {
+			f += n;
+			continue;
+		}
 		vi = tally_flag_code_words(f, n, 0);
 		strbuf_adds(sb, first ? "<span class=\"flag\">" : "; <span class=\"flag\">");
 		if (vi)
@@ -115,6 +123,18 @@ static void flags(struct strbuf *sb, const char *f)
 		first = 0;
 		f += n;
 	}
+}
+
+/* Whether flags() would say anything. */
+static int has_flags(const char *f, unsigned mask)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int any;
+
+	flags(&sb, f, mask);
+	any = sb.len > 0;
+	strbuf_release(&sb);
+	return any;
 }
 
 /* The chart as a data: URI image (SVG preferred: sharp on screen and paper). */
@@ -290,7 +310,7 @@ static int index_page(const struct report *r, const struct report_charts *charts
 		snprintf(rank, sizeof(rank), "%ld", v->forms);
 		td_num(&sb, rank);
 		strbuf_adds(&sb, "<td>");
-		flags(&sb, v->flags);
+		flags(&sb, v->flags, ~0u);
 		strbuf_adds(&sb, "</td></tr>\n");
 		free(page);
 	}
@@ -320,7 +340,7 @@ static int index_page(const struct report *r, const struct report_charts *charts
 			strbuf_adds(&sb, first ? "" : "; ");
 			esc(&sb, r->communes[c].name);
 			strbuf_adds(&sb, " (");
-			flags(&sb, r->communes[c].flags);
+			flags(&sb, r->communes[c].flags, ~0u);
 			strbuf_adds(&sb, ")");
 			first = 0;
 		}
@@ -416,7 +436,7 @@ static void class_reason(struct strbuf *sb, const struct report *r, size_t c)
 
 	if (v->tier == DEF_NONE) {
 		strbuf_adds(sb, "<dt>Lý do chưa xếp loại</dt><dd>");
-		flags(sb, v->flags);
+		flags(sb, v->flags, TALLY_UNCLASSIFIED_FLAGS);
 		strbuf_adds(sb, "</dd>\n");
 		return;
 	}
@@ -474,9 +494,10 @@ static void commune_summary(struct strbuf *sb, const struct report *r, size_t c)
 		    report_fixed(v->survey_points, d->decimals, buf));
 	strbuf_addf(sb, "<dt>Phiếu khảo sát</dt><dd>%ld (tối thiểu %d)</dd>\n", v->forms,
 		    d->min_forms);
-	if (v->flags[0]) {
+	/* the reasons it is not classified are said above, under "Lý do chưa xếp loại" */
+	if (has_flags(v->flags, v->tier == DEF_NONE ? ~(unsigned)TALLY_UNCLASSIFIED_FLAGS : ~0u)) {
 		strbuf_adds(sb, "<dt>Ghi chú</dt><dd>");
-		flags(sb, v->flags);
+		flags(sb, v->flags, v->tier == DEF_NONE ? ~(unsigned)TALLY_UNCLASSIFIED_FLAGS : ~0u);
 		strbuf_adds(sb, "</dd>\n");
 	}
 	strbuf_adds(sb, "</dl>\n");

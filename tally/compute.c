@@ -469,6 +469,13 @@ const char *tally_flag_code_words(const char *code, size_t n, int english)
 	return english ? flag_words[k].en : flag_words[k].vi;
 }
 
+unsigned tally_flag_code_bit(const char *code, size_t n)
+{
+	size_t k = flag_index(code, n);
+
+	return k == sizeof(flag_words) / sizeof(flag_words[0]) ? 0 : flag_words[k].bit;
+}
+
 char *tally_flags_say(const char *flags, unsigned mask, int english)
 {
 	struct strbuf sb = STRBUF_INIT;

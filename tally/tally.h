@@ -147,6 +147,8 @@ const char *tally_flags_text(unsigned flags, char *buf, size_t size);
 const char *tally_flag_words(unsigned bit, int english);
 /* The same for a flag word ("under-quota", the first n bytes of code); NULL if unknown. */
 const char *tally_flag_code_words(const char *code, size_t n, int english);
+/* The bit of a flag word; 0 if unknown. */
+unsigned tally_flag_code_bit(const char *code, size_t n);
 /* A tally_commune.flags text ("under-quota no-scores") said in words joined by "; ", only
    the flags in mask; a word not in the table is kept as it is when mask is ~0u. Newly
    allocated; "" when nothing is said. */

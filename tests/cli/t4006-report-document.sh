@@ -31,6 +31,7 @@ same "named apart, with why" "$(grep 'class="meta unclassified"' out/index.html 
 ok "grey swatch in the ranking table" grep -q '<td class="tier"><span class="swatch" style="background:#b0b0b0"></span>Chưa xếp loại</td>' out/index.html
 ok "never shown as failing" sh -c '! grep "00006.html" out/index.html | grep -q "Không hoàn thành"'
 ok "the commune page says why" grep -q '<dt>Lý do chưa xếp loại</dt><dd><span class="flag">chưa có điểm tự đánh giá</span></dd>' out/communes/00006.html
+same "the reason said once on its page" "$(grep -o 'chưa có điểm tự đánh giá' out/communes/00006.html | wc -l)" 1
 same "grey bar, no tier" "$(grep '00006' out/charts/ranking.dat)" "-	00006	Cẩm Vũ *	50.00	11579568	-"
 ok "grey in the chart's key" grep -q 'keyentry with boxes lc rgb "#b0b0b0" title "Chưa xếp loại' out/charts/ranking.gp
 golden chart-ranking.dat cat out/charts/ranking.dat
