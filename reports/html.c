@@ -125,18 +125,6 @@ static void flags(struct strbuf *sb, const char *f, unsigned mask)
 	}
 }
 
-/* Whether flags() would say anything. */
-static int has_flags(const char *f, unsigned mask)
-{
-	struct strbuf sb = STRBUF_INIT;
-	int any;
-
-	flags(&sb, f, mask);
-	any = sb.len > 0;
-	strbuf_release(&sb);
-	return any;
-}
-
 /* The chart as a data: URI image (SVG preferred: sharp on screen and paper). */
 static int figure(struct strbuf *sb, const struct report_chart *ch, const char *chart_dir,
 		  unsigned formats, struct perr *err)
@@ -470,6 +458,7 @@ static void commune_summary(struct strbuf *sb, const struct report *r, size_t c)
 {
 	const struct def *d = &r->def;
 	const struct report_commune *v = &r->communes[c];
+	struct strbuf note = STRBUF_INIT;
 	long ranked = 0;
 	char buf[48];
 
@@ -495,11 +484,13 @@ static void commune_summary(struct strbuf *sb, const struct report *r, size_t c)
 	strbuf_addf(sb, "<dt>Phiếu khảo sát</dt><dd>%ld (tối thiểu %d)</dd>\n", v->forms,
 		    d->min_forms);
 	/* the reasons it is not classified are said above, under "Lý do chưa xếp loại" */
-	if (has_flags(v->flags, v->tier == DEF_NONE ? ~(unsigned)TALLY_UNCLASSIFIED_FLAGS : ~0u)) {
+	flags(&note, v->flags, v->tier == DEF_NONE ? ~(unsigned)TALLY_UNCLASSIFIED_FLAGS : ~0u);
+	if (note.len) {
 		strbuf_adds(sb, "<dt>Ghi chú</dt><dd>");
-		flags(sb, v->flags, v->tier == DEF_NONE ? ~(unsigned)TALLY_UNCLASSIFIED_FLAGS : ~0u);
+		strbuf_add(sb, strbuf_str(&note), note.len);
 		strbuf_adds(sb, "</dd>\n");
 	}
+	strbuf_release(&note);
 	strbuf_adds(sb, "</dl>\n");
 }
 
