@@ -96,7 +96,7 @@ static int read_counts(sqlite3 *db, struct backup_counts *c, struct perr *err)
 
 int backup_open(sqlite3 **out, const char *path, struct perr *err)
 {
-	struct backup_counts c;
+	long long v = 0;
 	struct stat sb;
 	sqlite3 *db = NULL;
 
@@ -106,12 +106,13 @@ int backup_open(sqlite3 **out, const char *path, struct perr *err)
 				"no database here; name it with --db (or $PARINDEX_DB)");
 	if (db_open_file(&db, path, SQLITE_OPEN_READWRITE, err) < 0)
 		return -1;
-	if (read_counts(db, &c, err) < 0) {
+	/* only the version here: backup_database counts the tables inside its snapshot */
+	if (count_rows(db, "PRAGMA user_version", &v, err) < 0) {
 		db_not_a_database(db, path, err);
 		sqlite3_close(db);
 		return -1;
 	}
-	if (c.schema_version == 0) {
+	if (v == 0) {
 		sqlite3_close(db);
 		return perr_set(err, PERR_DATA, path, "not a parindex database (schema version 0)");
 	}
@@ -204,12 +205,8 @@ static int check_copy(const char *tmp, struct backup_report *r, struct perr *err
 	char mode[32];
 	int rc = -1;
 
-	if (sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-		perr_set(err, PERR_SYSTEM, tmp, "cannot open the copy: %s",
-			 db ? sqlite3_errmsg(db) : "out of memory");
+	if (db_open_file(&db, tmp, SQLITE_OPEN_READWRITE, err) < 0)
 		goto done;
-	}
-	sqlite3_extended_result_codes(db, 1);
 	if (pragma_text(db, "PRAGMA journal_mode = DELETE", mode, sizeof(mode), err) < 0 ||
 	    pragma_text(db, "PRAGMA integrity_check(1)", r->integrity, sizeof(r->integrity), err) < 0 ||
 	    read_counts(db, &r->copy, err) < 0)

@@ -3,9 +3,11 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cmd.h"
 #include "db.h"
+#include "escape.h"
 
 static void count_line(const char *what, long long source, long long copy)
 {
@@ -24,6 +26,7 @@ int cmd_backup(int argc, char **argv)
 		{ 0 },
 	};
 	const char *dbopt = NULL, *out = NULL;
+	char *src, *dst;
 	struct backup_report r;
 	struct perr err = { 0 };
 	sqlite3 *db = NULL;
@@ -47,8 +50,11 @@ int cmd_backup(int argc, char **argv)
 		return perr_print(&err, "backup");
 	}
 	sqlite3_close(db);
-	printf("copied %s to %s: %lld pages of %lld bytes in %lld step%s\n", db_path(dbopt), out,
-	       r.pages, r.page_size, r.steps, r.steps == 1 ? "" : "s");
+	/* the paths are the operator's: shown with control characters escaped */
+	src = escape_term_dup(db_path(dbopt));
+	dst = escape_term_dup(out);
+	printf("copied %s to %s: %lld pages of %lld bytes in %lld step%s\n", src, dst, r.pages,
+	       r.page_size, r.steps, r.steps == 1 ? "" : "s");
 	printf("checked          %8s %8s\n", "source", "copy");
 	printf("%-16s %8s %8s\n", "integrity_check", "-", r.integrity);
 	count_line("schema version", r.source.schema_version, r.copy.schema_version);
@@ -57,6 +63,8 @@ int cmd_backup(int argc, char **argv)
 	count_line("scores", r.source.scores, r.copy.scores);
 	count_line("communes", r.source.communes, r.copy.communes);
 	count_line("accounts", r.source.accounts, r.copy.accounts);
-	printf("%s: ok (the source as committed when the copy began)\n", out);
+	printf("%s: ok (the source as committed when the copy began)\n", dst);
+	free(src);
+	free(dst);
 	return 0;
 }
