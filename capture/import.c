@@ -1066,7 +1066,6 @@ int capture_import(sqlite3 *db, const char *path, const struct capture_options *
 				usleep((useconds_t)delay_ms * 1000);
 		}
 
-		zipin_release(r.z, r.ring[(r.done + n - 1) % RING].e.data_offset);
 		pthread_mutex_lock(&r.mu);
 		for (uint64_t i = 0; i < n; i++)
 			r.ring[(r.done + i) % RING].state = 0;

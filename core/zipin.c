@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <libdeflate.h>
 
+#include "text.h"
 #include "xml.h"
 
 #define SIG_LOCAL 0x04034b50u
@@ -258,17 +259,8 @@ uint64_t zipin_size(const struct zipin *z)
 	return z->size;
 }
 
-/* Nothing to give back: a file is read into small buffers, never mapped. Kept so that callers
-   need not know how the archive is read. */
-void zipin_release(struct zipin *z, uint64_t offset)
-{
-	(void)z;
-	(void)offset;
-}
-
 int zipin_sha256(struct zipin *z, char out[65], struct perr *err)
 {
-	static const char hex[] = "0123456789abcdef";
 	struct sha256_ctx ctx;
 	unsigned char dg[SHA256_DIGEST_SIZE], *buf = NULL;
 	uint64_t off = 0;
@@ -292,11 +284,7 @@ int zipin_sha256(struct zipin *z, char out[65], struct perr *err)
 	}
 	free(buf);
 	sha256_digest(&ctx, sizeof(dg), dg);
-	for (size_t i = 0; i < sizeof(dg); i++) {
-		out[2 * i] = hex[dg[i] >> 4];
-		out[2 * i + 1] = hex[dg[i] & 15];
-	}
-	out[64] = '\0';
+	text_hex(dg, sizeof(dg), out);
 	return 0;
 }
 

@@ -70,10 +70,6 @@ int zipin_next(struct zipin *z, struct zipin_entry *e, struct perr *err);
 
 /* sha256 of the whole archive, as lower-case hex. */
 int zipin_sha256(struct zipin *z, char out[65], struct perr *err);
-/* The caller is done with every entry whose data lies below offset. Nothing is held for them
-   since files are no longer mapped: kept so that callers need not know how a zip is read. */
-void zipin_release(struct zipin *z, uint64_t offset);
-
 /* A per-thread decompressor. */
 struct zipin_reader;
 struct zipin_reader *zipin_reader_new(void);
