@@ -626,10 +626,11 @@ static struct tally_exact exact_question_score(const struct def_scale *sc,
 }
 
 /* The survey part of commune c: each question's q, then each survey criterion's points
-   (also exactly, into crit_x). */
+   (also exactly, into crit_x, from the criteria's exact maxima crit_max_x). */
 static void survey_points(const struct def *d, const struct tally_survey *sv, size_t c,
 			  const struct exact_scale *es, struct tally_exact *q_x,
-			  struct tally_exact *crit_x, struct tally_result *r)
+			  const struct tally_exact *crit_max_x, struct tally_exact *crit_x,
+			  struct tally_result *r)
 {
 	size_t nq = d->nquestions, ng = d->ngroups;
 	uint32_t *pooled = xcalloc(sv->nopt ? sv->nopt : 1, sizeof(*pooled));
@@ -708,7 +709,7 @@ static void survey_points(const struct def *d, const struct tally_survey *sv, si
 		/* none of its questions measured anything: 0 points, flagged */
 		r->crit_no_answers[ck] = !n;
 		r->crit_points[ck] = n ? cr->max * (sum / n) : 0;
-		crit_x[k] = n ? tally_exact_mul(tally_exact_of(cr->max),
+		crit_x[k] = n ? tally_exact_mul(crit_max_x[k],
 						tally_exact_div(sum_x, tally_exact_int(n)))
 			      : tally_exact_int(0);
 		r->survey_points[c] += r->crit_points[ck];
@@ -728,9 +729,16 @@ void tally_compute(const struct def *d, const struct tally_survey *sv,
 	struct tally_exact *crit_x = xcalloc(ncr ? ncr : 1, sizeof(*crit_x));
 	struct tally_exact *cmax_x = xcalloc(ncr ? ncr : 1, sizeof(*cmax_x));
 	struct tally_exact *leaf_max_x = xcalloc(nleaves ? nleaves : 1, sizeof(*leaf_max_x));
+	/* the definition's maxima, exactly, once for every commune */
+	struct tally_exact *crit_max_x = xcalloc(ncr ? ncr : 1, sizeof(*crit_max_x));
+	/* per field: its exact points and applicable max, summed over its criteria */
+	struct tally_exact *fp = xcalloc(nf ? nf : 1, sizeof(*fp));
+	struct tally_exact *fm = xcalloc(nf ? nf : 1, sizeof(*fm));
 
 	for (size_t l = 0; l < nleaves; l++)
 		leaf_max_x[l] = tally_exact_of(leaves[l].max);
+	for (size_t k = 0; k < ncr; k++)
+		crit_max_x[k] = tally_exact_of(d->criteria[k].max);
 	result_init(r, d, nc, nleaves);
 	for (size_t c = 0; c < nc; c++) {
 		struct tally_exact points_x = tally_exact_int(0), max_x = tally_exact_int(0);
@@ -756,7 +764,7 @@ void tally_compute(const struct def *d, const struct tally_survey *sv,
 
 		for (size_t k = 0; k < ncr; k++)
 			crit_x[k] = cmax_x[k] = tally_exact_int(0);
-		survey_points(d, sv, c, es, q_x, crit_x, r);
+		survey_points(d, sv, c, es, q_x, crit_max_x, crit_x, r);
 		for (size_t q = 0; q < d->nquestions; q++)
 			if (!d->questions[q].is_profile)
 				valid += r->q_valid[c * d->nquestions + q];
@@ -764,7 +772,7 @@ void tally_compute(const struct def *d, const struct tally_survey *sv,
 			r->flags[c] |= TALLY_NO_SURVEY;
 		for (size_t k = 0; k < ncr; k++)
 			if (d->criteria[k].assessed == DEF_SURVEY)
-				cmax_x[k] = tally_exact_of(d->criteria[k].max);
+				cmax_x[k] = crit_max_x[k];
 
 		/* self-assessment: appraised where given, else self; not applicable drops out of
 		   both the points and the maximum */
@@ -790,25 +798,28 @@ void tally_compute(const struct def *d, const struct tally_survey *sv,
 				cmax_x[k] = tally_exact_add(cmax_x[k], leaf_max_x[l]);
 		}
 
-		/* fields, total, index */
+		/* fields, total, index: one pass over the criteria into their fields (in criterion
+		   order within a field, as the sums were always made) */
+		for (size_t f = 0; f < nf; f++)
+			fp[f] = fm[f] = tally_exact_int(0);
+		for (size_t k = 0; k < ncr; k++) {
+			size_t cf = c * nf + d->criteria[k].field;
+
+			r->field_points[cf] += r->crit_points[c * ncr + k];
+			r->field_max[cf] += r->crit_max[c * ncr + k];
+			fp[d->criteria[k].field] = tally_exact_add(fp[d->criteria[k].field], crit_x[k]);
+			fm[d->criteria[k].field] = tally_exact_add(fm[d->criteria[k].field], cmax_x[k]);
+		}
 		for (size_t f = 0; f < nf; f++) {
 			size_t cf = c * nf + f;
-			struct tally_exact fp = tally_exact_int(0), fm = tally_exact_int(0);
 
-			for (size_t k = 0; k < ncr; k++) {
-				if (d->criteria[k].field != f)
-					continue;
-				r->field_points[cf] += r->crit_points[c * ncr + k];
-				r->field_max[cf] += r->crit_max[c * ncr + k];
-				fp = tally_exact_add(fp, crit_x[k]);
-				fm = tally_exact_add(fm, cmax_x[k]);
-			}
 			r->points[c] += r->field_points[cf];
 			r->max[c] += r->field_max[cf];
-			points_x = tally_exact_add(points_x, fp);
-			max_x = tally_exact_add(max_x, fm);
+			points_x = tally_exact_add(points_x, fp[f]);
+			max_x = tally_exact_add(max_x, fm[f]);
 			if (r->field_max[cf] > 0) {
-				struct tally_exact pct = tally_exact_mul(tally_exact_div(fp, fm), hundred);
+				struct tally_exact pct =
+					tally_exact_mul(tally_exact_div(fp[f], fm[f]), hundred);
 				int ok;
 
 				r->field_pct[cf] = r->field_points[cf] / r->field_max[cf] * 100;
@@ -854,5 +865,8 @@ void tally_compute(const struct def *d, const struct tally_survey *sv,
 	free(crit_x);
 	free(cmax_x);
 	free(leaf_max_x);
+	free(crit_max_x);
+	free(fp);
+	free(fm);
 	exact_scales_free(es, d->nscales);
 }
