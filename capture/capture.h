@@ -92,12 +92,6 @@ void capture_submission_release(struct capture_submission *s);
    (long-instance-id), so an id is never cut. ODK writes "uuid:" and 36 characters. */
 #define CAPTURE_MAX_ID 128
 
-/* Copy s (NULL: empty) into dst of size bytes (size >= 4); when it does not fit it is cut at
-   a UTF-8 character boundary and ends with "…", so a cut is visible and the text stays UTF-8. */
-void capture_copy_text(char *dst, size_t size, const char *s);
-/* buf of size bytes holds text that vsnprintf cut (its return was >= size): cut it as
-   capture_copy_text does. */
-void capture_mark_cut(char *buf, size_t size);
 
 /* Check inst against the registry: 0 and s filled, or -1 with prob (reasons not-a-submission,
    unknown-form, unknown-element, repeated-element, nested-element, missing-answer,

@@ -69,7 +69,7 @@ struct run {
 
 static void keep_str(char dst[KEEP], const char *s)
 {
-	capture_copy_text(dst, KEEP, s);
+	text_cut(dst, KEEP, s);
 }
 
 /* Does name end with ext (".xml"), in any case? */
@@ -94,7 +94,7 @@ static void say(struct slot *s, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	if (vsnprintf(s->msg, sizeof(s->msg), fmt, ap) >= (int)sizeof(s->msg))
-		capture_mark_cut(s->msg, sizeof(s->msg));
+		text_mark_cut(s->msg, sizeof(s->msg));
 	va_end(ap);
 }
 
@@ -104,7 +104,7 @@ static void set(struct slot *s, enum capture_status st, const char *reason, long
 	s->status = st;
 	s->reason = reason;
 	s->line = line;
-	capture_copy_text(s->msg, sizeof(s->msg), msg);
+	text_cut(s->msg, sizeof(s->msg), msg);
 }
 
 /* A name in a legacy code page (zips made on Windows without the UTF-8 flag): shown with
@@ -676,7 +676,7 @@ static int record(struct writer *w, struct run *r, struct slot *s, struct perr *
 					    s->line)
 				 : snprintf(where, sizeof(where), "%s(%s)", r->name, s->e.name)) >=
 		    (int)sizeof(where))
-			capture_mark_cut(where, sizeof(where));
+			text_mark_cut(where, sizeof(where));
 		/* the entry name and message are the zip's: shown escaped, never as control */
 		fputs("parindex: capture: ", o->messages);
 		escape_term_fputs(o->messages, where);
@@ -717,7 +717,7 @@ static int import_nested(struct writer *w, struct run *r, struct slot *s,
 		inner.max_total = lim->max_total > w->inflated ? lim->max_total - w->inflated : 0;
 		if (snprintf(label, sizeof(label), "%s(%s)", r->name, s->e.name) >=
 		    (int)sizeof(label))
-			capture_mark_cut(label, sizeof(label));
+			text_mark_cut(label, sizeof(label));
 		if (zipin_open_mem(&z, zip.buf, zip.len, label, &inner, err) < 0) {
 			if (err->code != PERR_DATA)
 				goto done;
@@ -741,7 +741,7 @@ static int import_nested(struct writer *w, struct run *r, struct slot *s,
 			continue;
 		w->inflated += e->inflated;
 		snprintf(name, sizeof(name), "%s/%s", s->e.name, e->e.name);
-		capture_copy_text(e->e.name, sizeof(e->e.name), name);
+		text_cut(e->e.name, sizeof(e->e.name), name);
 		e->e.name_len = strlen(e->e.name);
 		e->e.seq = INNER_SEQ + w->inner++;
 		if (e->valid && store(w, e, err) < 0)

@@ -126,35 +126,6 @@ void capture_submission_release(struct capture_submission *s)
 	memset(s, 0, sizeof(*s));
 }
 
-void capture_mark_cut(char *buf, size_t size)
-{
-	static const char mark[] = "\xe2\x80\xa6"; /* … */
-	size_t n = size - sizeof(mark);
-
-	/* back to the first byte of the character that would be cut */
-	while (n > 0 && ((unsigned char)buf[n] & 0xc0) == 0x80)
-		n--;
-	memcpy(buf + n, mark, sizeof(mark));
-}
-
-void capture_copy_text(char *dst, size_t size, const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	if (n < size || size < 4) {
-		if (n >= size)
-			n = size ? size - 1 : 0;
-		if (size)
-			memcpy(dst, s ? s : "", n);
-		if (size)
-			dst[n] = '\0';
-		return;
-	}
-	memcpy(dst, s, size - 1);
-	dst[size - 1] = '\0';
-	capture_mark_cut(dst, size);
-}
-
 static int problem(struct capture_problem *prob, const char *reason, long line, const char *fmt,
 		   ...) __attribute__((format(printf, 4, 5)));
 
@@ -167,7 +138,7 @@ static int problem(struct capture_problem *prob, const char *reason, long line, 
 	prob->line = line;
 	va_start(ap, fmt);
 	if (vsnprintf(prob->msg, sizeof(prob->msg), fmt, ap) >= (int)sizeof(prob->msg))
-		capture_mark_cut(prob->msg, sizeof(prob->msg));
+		text_mark_cut(prob->msg, sizeof(prob->msg));
 	va_end(ap);
 	return -1;
 }

@@ -35,21 +35,35 @@ char *text_fold(const char *s)
 	return r;
 }
 
-char *text_cut(char *out, size_t size, const char *s)
+void text_mark_cut(char *buf, size_t size)
 {
 	static const char ellipsis[] = "\xe2\x80\xa6"; /* … */
-	size_t len = strlen(s), n;
+	size_t n = size - sizeof(ellipsis);
 
+	/* back to the first byte of a character: continuation bytes are 10xxxxxx */
+	while (n && ((unsigned char)buf[n] & 0xC0) == 0x80)
+		n--;
+	memcpy(buf + n, ellipsis, sizeof(ellipsis));
+}
+
+char *text_cut(char *out, size_t size, const char *s)
+{
+	size_t len;
+
+	if (!s)
+		s = "";
+	len = strlen(s);
 	if (len < size) {
-		memcpy(out, s, len + 1);
+		memmove(out, s, len + 1);
 		return out;
 	}
-	n = size - sizeof(ellipsis);
-	/* back to the first byte of a character: continuation bytes are 10xxxxxx */
-	while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
-		n--;
-	memcpy(out, s, n);
-	memcpy(out + n, ellipsis, sizeof(ellipsis));
+	if (!size)
+		return out;
+	memmove(out, s, size - 1);
+	out[size - 1] = '\0';
+	/* no room for the mark below 4 bytes: cut only */
+	if (size >= 4)
+		text_mark_cut(out, size);
 	return out;
 }
 

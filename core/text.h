@@ -11,10 +11,14 @@ int text_is_nfc(const char *s);
 char *text_nfc(const char *s);
 /* s lower-cased and in NFC ("Xã" -> "xã"), newly allocated; invalid UTF-8 stays as it is. */
 char *text_fold(const char *s);
-/* s copied into out (size bytes, at least 4), cut if it does not fit at the end of a whole
+/* s (NULL: empty) copied into out (size bytes), cut if it does not fit at the end of a whole
    UTF-8 character and then ended with "…", so a message never ends inside a character and
-   always says that text was cut. Returns out. */
+   always says that text was cut (below 4 bytes there is no room for the mark). out may be s.
+   Returns out. */
 char *text_cut(char *out, size_t size, const char *s);
+/* buf of size bytes (at least 4) holds text that vsnprintf or snprintf cut (its return was
+   >= size): end it with "…" at a character boundary, as text_cut does. */
+void text_mark_cut(char *buf, size_t size);
 /* Does s hold a control character: C0 (tab and line breaks included), DEL or C1? */
 int text_has_control(const char *s);
 /* Lower-case hex digests of data, written into out (65 and 33 bytes). */

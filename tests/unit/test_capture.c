@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "../../capture/capture.h"
+#include "text.h"
 
 #define HEAD "<?xml version='1.0' ?><data id=\"mini-A\" version=\"1\" " \
 	     "xmlns:orx=\"http://openrosa.org/xforms\">"
@@ -169,7 +170,7 @@ void test_capture(void)
 		char buf[16];
 		const char *got = buf;
 
-		capture_copy_text(buf, cuts[i].size, cuts[i].in);
+		text_cut(buf, cuts[i].size, cuts[i].in);
 		CHECK_STR(got, cuts[i].out, cuts[i].in ? cuts[i].in : "(null)");
 	}
 	capture_submission_release(&sub);
