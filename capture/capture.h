@@ -100,6 +100,39 @@ void capture_submission_release(struct capture_submission *s);
 int capture_validate(const struct capture_registry *reg, const struct capture_instance *inst,
 		     struct capture_submission *s, struct capture_problem *prob);
 
+/* ---- ODK Central's CSV export (central.c) ---- */
+
+/* One row of a Central root table, as the instance its XML would have given: strings
+   borrowed, valid during the callback. A field's line is its column (1-based), as are
+   instance_id_line and deprecated_id_line; inst.line is 0. */
+struct capture_row {
+	struct capture_instance inst;
+	long line;              /* of the row in the file */
+	const char *const *columns; /* the header's names */
+	char sha256[65];        /* of the row's cells */
+	int bad;                /* the row cannot be an instance: prob says why (bad-row,
+				   encrypted); prob.line is its column, or 0 */
+	struct capture_problem prob;
+};
+
+/* Return 0 to go on, -1 to stop (the callback keeps its own error). */
+typedef int (*capture_row_fn)(const struct capture_row *row, void *ctx);
+
+/* Read a Central CSV held in buf, named name (a file or zip entry name: the form id is its
+   base name without ".csv", as Central names its export): the header is checked first
+   (SubmissionDate first, KEY, meta-instanceID and FormVersion present, every other column one
+   of Central's or a field of a registered form of that id, none twice) and the whole file
+   read once for syntax, so a refused table hands out no row. Returns 0 when every row went
+   to fn; 1 for a repeat group's join table (a PARENT_KEY column), which parindex forms never
+   have (nothing handed out); -1 with prob (reasons bad-table, unknown-form; prob.line the
+   file's line) when the table is refused; -2 when fn stopped. The deprecatedID of a row is
+   its meta-deprecatedID column, else KEY when it differs from meta-instanceID: KEY is the
+   first version's id, so for a submission edited twice or more that Central exported without
+   meta-deprecatedID the row names the first version. */
+int capture_central_read(const struct capture_registry *reg, const char *buf, size_t len,
+			 const char *name, capture_row_fn fn, void *ctx,
+			 struct capture_problem *prob);
+
 /* ---- a batch ---- */
 
 /* Every entry of a batch gets a status and a reason code:

@@ -41,6 +41,7 @@ struct slot {
 	int state; /* 0 free, 1 being worked on, 2 ready */
 	int skip;  /* a folder: not an entry of the batch */
 	int nested; /* a zip inside the zip: the writer opens it */
+	int table;  /* a CSV (ODK Central's export): the writer reads its rows */
 	uint64_t inflated; /* bytes read from the entry */
 	struct zipin_entry e;
 	enum capture_status status;
@@ -163,6 +164,7 @@ static int examine(struct zipin *z, const struct capture_registry *reg, int inne
 	s->valid = 0;
 	s->skip = 0;
 	s->nested = 0;
+	s->table = 0;
 	s->inflated = 0;
 	s->instance_id[0] = s->form_id[0] = s->form_version[0] = s->commune[0] = '\0';
 	s->sha256[0] = '\0';
@@ -194,6 +196,11 @@ static int examine(struct zipin *z, const struct capture_registry *reg, int inne
 		}
 		s->nested = 1; /* read by the writer, in its turn */
 		set(s, CAPTURE_IGNORED, "zip", 0, "");
+		return 0;
+	}
+	if (ends_with(s->e.name, s->e.name_len, ".csv")) {
+		s->table = 1; /* read by the writer, in its turn: its rows are the entries */
+		set(s, CAPTURE_IGNORED, "table", 0, "");
 		return 0;
 	}
 	if (!ends_with(s->e.name, s->e.name_len, ".xml")) {
@@ -690,6 +697,105 @@ static int record(struct writer *w, struct run *r, struct slot *s, struct perr *
 /* seq of the entries of zips inside the zip: past any seq of the outer directory */
 #define INNER_SEQ ((uint64_t)1 << 40)
 
+/* The rows of a Central CSV, each an entry of the batch named TABLE:LINE. */
+struct table_run {
+	struct writer *w;
+	struct run *r;
+	struct slot *e; /* the row's entry */
+	struct capture_result *res;
+	const char *name;
+	struct perr *err;
+};
+
+/* One row: validated and stored as an XML entry is; a problem names its column. */
+static int table_row(const struct capture_row *row, void *ctx)
+{
+	struct table_run *t = ctx;
+	struct slot *e = t->e;
+	struct capture_problem prob = row->prob;
+
+	e->valid = 0;
+	e->line = 0;
+	e->instance_id[0] = e->form_id[0] = e->form_version[0] = e->commune[0] = '\0';
+	if (snprintf(e->e.name, sizeof(e->e.name), "%s:%ld", t->name, row->line) >=
+	    (int)sizeof(e->e.name))
+		text_mark_cut(e->e.name, sizeof(e->e.name));
+	e->e.name_len = strlen(e->e.name);
+	e->e.seq = INNER_SEQ + t->w->inner++;
+	memcpy(e->sha256, row->sha256, sizeof(e->sha256));
+	keep_str(e->instance_id, row->inst.instance_id);
+	keep_str(e->form_id, row->inst.form_id);
+	keep_str(e->form_version, row->inst.form_version);
+	for (size_t i = 0; i < row->inst.nfields; i++)
+		if (!strcmp(row->inst.fields[i].name, "commune"))
+			keep_str(e->commune, row->inst.fields[i].value);
+	if (!row->bad && capture_validate(t->r->reg, &row->inst, &e->sub, &prob) == 0) {
+		e->valid = 1;
+		set(e, CAPTURE_ACCEPTED, "ok", 0, "stored");
+		if (store(t->w, e, t->err) < 0)
+			return -1;
+	} else if (prob.line > 0) {
+		set(e, CAPTURE_REJECTED, prob.reason, 0, "");
+		say(e, "column %ld (%s): %s", prob.line, row->columns[prob.line - 1], prob.msg);
+	} else {
+		set(e, CAPTURE_REJECTED, prob.reason, 0, prob.msg);
+	}
+	if (record(t->w, t->r, e, t->err) < 0)
+		return -1;
+	t->res->entries++;
+	t->res->count[e->status]++;
+	return 0;
+}
+
+/* A Central CSV (slot s, its bytes in buf): its rows become entries; a table refused as a
+   whole, or a repeat group's, is one entry (s). -1 on a system error (err). */
+static int import_table(struct writer *w, struct run *r, struct slot *s, const char *buf,
+			size_t len, struct capture_result *res, struct perr *err)
+{
+	struct table_run t = { w, r, xcalloc(1, sizeof(*t.e)), res, s->e.name, err };
+	struct capture_problem prob;
+	int rc = capture_central_read(r->reg, buf, len, s->e.name, table_row, &t, &prob);
+
+	if (rc == 1)
+		set(s, CAPTURE_IGNORED, "repeat-table", 0,
+		    "a repeat group's table of a Central export (parindex forms have no repeat "
+		    "groups); ignored");
+	else if (rc == -1)
+		set(s, CAPTURE_REJECTED, prob.reason, prob.line, prob.msg);
+	if (rc == 1 || rc == -1) {
+		rc = record(w, r, s, err);
+		res->entries++;
+		res->count[s->status]++;
+	}
+	capture_submission_release(&t.e->sub);
+	free(t.e);
+	return rc < 0 ? -1 : 0;
+}
+
+/* A CSV entry of the zip z, read here in the writer when its turn comes. */
+static int import_table_entry(struct writer *w, struct run *r, struct zipin *z, struct slot *s,
+			      struct capture_result *res, struct perr *err)
+{
+	struct zipin_reader *zr = zipin_reader_new();
+	struct strbuf data = STRBUF_INIT;
+	int rc = -1;
+
+	if (read_entry(z, zr, s, &data, err) < 0)
+		goto done;
+	w->inflated += data.len;
+	if (s->status == CAPTURE_REJECTED) {
+		rc = record(w, r, s, err);
+		res->entries++;
+		res->count[s->status]++;
+	} else {
+		rc = import_table(w, r, s, data.buf ? data.buf : "", data.len, res, err);
+	}
+done:
+	strbuf_release(&data);
+	zipin_reader_free(zr);
+	return rc;
+}
+
 /* A zip inside the zip (slot s), read here in the writer when its turn comes: its entries
    are entries of the batch, named ENTRY.zip/NAME, checked and stored like the others, under
    what is left of the outer zip's limits (entries, inflated total; the ratio and the size of
@@ -744,6 +850,11 @@ static int import_nested(struct writer *w, struct run *r, struct slot *s,
 		text_cut(e->e.name, sizeof(e->e.name), name);
 		e->e.name_len = strlen(e->e.name);
 		e->e.seq = INNER_SEQ + w->inner++;
+		if (e->table) {
+			if (import_table_entry(w, r, z, e, res, err) < 0)
+				goto done;
+			continue;
+		}
 		if (e->valid && store(w, e, err) < 0)
 			goto done;
 		if (record(w, r, e, err) < 0)
@@ -783,6 +894,25 @@ static void progress(FILE *f, uint64_t done, uint64_t total, double t0, int last
 	fflush(f);
 }
 
+/* The first batch (not undone) of the file whose sha256 is res->sha256, into res->already. */
+static int batch_of_sha256(sqlite3 *db, struct capture_result *res, struct perr *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, &st, "SELECT id FROM batch WHERE sha256 = ? AND undone_at IS NULL "
+				"ORDER BY id LIMIT 1", err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, res->sha256, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		res->already = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(db, err, "looking up batches");
+	return 0;
+}
+
 /* Has a batch (not undone) stored this zip? Only batches of the same size can have, so the
    zip's sha256 is computed here only when there is one; otherwise later, beside the import
    (hash_thread). *sha_done says whether res->sha256 is filled. */
@@ -808,17 +938,7 @@ static int already_imported(sqlite3 *db, struct zipin *z, struct capture_result 
 	if (zipin_sha256(z, res->sha256, err) < 0)
 		return -1;
 	*sha_done = 1;
-	if (db_prepare(db, &st, "SELECT id FROM batch WHERE sha256 = ? AND undone_at IS NULL "
-				"ORDER BY id LIMIT 1", err) < 0)
-		return -1;
-	sqlite3_bind_text(st, 1, res->sha256, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		res->already = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(db, err, "looking up batches");
-	return 0;
+	return batch_of_sha256(db, res, err);
 }
 
 struct hash_job {
@@ -952,11 +1072,84 @@ static void release_writer(struct writer *w)
 	sqlite3_finalize(w->entry);
 }
 
+/* The batch's end: its counts, the summary, and COMMIT unless it is to be rolled back (then
+   *in_tx stays set and the caller rolls back). */
+static int finish_batch(struct writer *w, struct run *r, struct capture_result *res,
+			int *in_tx, struct perr *err)
+{
+	const struct capture_options *o = r->o;
+
+	if (w->waiting && waiting_count(w, &res->waiting, err) < 0)
+		return -1;
+	summarize(w, r, res);
+	if (end_batch(w, res, err) < 0)
+		return -1;
+	/* a zip imported before is imported again, its entries retried (what was stored then
+	   comes out duplicate); when that stores nothing, nothing changes, not even a batch */
+	if (o->dry_run || (o->all_or_nothing && res->count[CAPTURE_REJECTED]) ||
+	    (res->already && !res->count[CAPTURE_ACCEPTED] && !res->count[CAPTURE_EDIT]))
+		return 0;
+	if (db_exec(w->db, "COMMIT", err) < 0)
+		return -1;
+	*in_tx = 0;
+	res->batch_id = w->batch;
+	return 0;
+}
+
 static int worker_count(const struct capture_options *o)
 {
 	long n = o->threads > 0 ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);
 
 	return n < 1 ? 1 : n > 8 ? 8 : (int)n;
+}
+
+/* A bare CSV (ODK Central's export of one form, unzipped) as one batch: its rows are the
+   entries. Read whole into memory, at most max_total bytes. */
+static int import_csv_file(sqlite3 *db, const char *path, const struct capture_options *o,
+			   struct capture_result *res, struct perr *err)
+{
+	struct capture_registry reg = { 0 };
+	struct writer w = { .db = db };
+	struct run r = { .name = path, .reg = &reg, .o = o };
+	struct slot *s = xcalloc(1, sizeof(*s));
+	struct strbuf buf = STRBUF_INIT;
+	const char *base = strrchr(path, '/');
+	char started[32];
+	int rc = -1, in_tx = 0;
+	double t0 = now_seconds();
+
+	memset(res, 0, sizeof(*res));
+	if (strbuf_read_file(&buf, path, o->limits.max_total) < 0) {
+		res->refused = errno == EFBIG;
+		perr_set(err, errno == EFBIG ? PERR_DATA : PERR_SYSTEM, path, "cannot read: %s",
+			 errno == EFBIG ? "larger than --max-total" : strerror(errno));
+		goto done;
+	}
+	text_sha256_hex(buf.buf, buf.len, res->sha256);
+	text_cut(s->e.name, sizeof(s->e.name), base ? base + 1 : path);
+	s->e.name_len = strlen(s->e.name);
+	if (db_exec(db, "PRAGMA foreign_keys = OFF", err) < 0 ||
+	    db_exec(db, "BEGIN IMMEDIATE", err) < 0)
+		goto done;
+	in_tx = 1;
+	if (batch_of_sha256(db, res, err) < 0 || capture_registry_load(&reg, db, err) < 0 ||
+	    prepare_writer(&w, err) < 0 ||
+	    begin_batch(&w, path, o, res->sha256, buf.len, db_now(started), err) < 0 ||
+	    import_table(&w, &r, s, buf.buf, buf.len, res, err) < 0 ||
+	    finish_batch(&w, &r, res, &in_tx, err) < 0)
+		goto done;
+	rc = 0;
+done:
+	release_writer(&w);
+	if (in_tx)
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	db_exec(db, "PRAGMA foreign_keys = ON", NULL);
+	capture_registry_release(&reg);
+	capture_submission_release(&s->sub);
+	free(s);
+	strbuf_release(&buf);
+	res->seconds = now_seconds() - t0;
+	return rc;
 }
 
 int capture_import(sqlite3 *db, const char *path, const struct capture_options *o,
@@ -975,6 +1168,8 @@ int capture_import(sqlite3 *db, const char *path, const struct capture_options *
 	const char *delay_env = getenv("PARINDEX_CAPTURE_TEST_DELAY_MS");
 	long delay_ms = delay_env ? atol(delay_env) : 0;
 
+	if (ends_with(path, strlen(path), ".csv"))
+		return import_csv_file(db, path, o, res, err);
 	memset(res, 0, sizeof(*res));
 	if (zipin_open_file(&r.z, path, &o->limits, err) < 0) {
 		res->refused = err->code == PERR_DATA;
@@ -1051,6 +1246,11 @@ int capture_import(sqlite3 *db, const char *path, const struct capture_options *
 					res->refused = err->code == PERR_DATA;
 					goto stop;
 				}
+			} else if (s->table) {
+				if (import_table_entry(&w, &r, r.z, s, res, err) < 0) {
+					res->refused = err->code == PERR_DATA;
+					goto stop;
+				}
 			} else if (!s->skip) {
 				w.inflated += s->inflated;
 				if (s->valid && store(&w, s, err) < 0)
@@ -1089,22 +1289,8 @@ int capture_import(sqlite3 *db, const char *path, const struct capture_options *
 			goto stop;
 		}
 	}
-	if (w.waiting && waiting_count(&w, &res->waiting, err) < 0)
+	if (finish_batch(&w, &r, res, &in_tx, err) < 0)
 		goto stop;
-	summarize(&w, &r, res);
-	if (end_batch(&w, res, err) < 0)
-		goto stop;
-	/* a zip imported before is imported again, its entries retried (what was stored then
-	   comes out duplicate); when that stores nothing, nothing changes, not even a batch */
-	if (o->dry_run || (o->all_or_nothing && res->count[CAPTURE_REJECTED]) ||
-	    (res->already && !res->count[CAPTURE_ACCEPTED] && !res->count[CAPTURE_EDIT])) {
-		rc = 0;
-		goto stop; /* rolled back below */
-	}
-	if (db_exec(db, "COMMIT", err) < 0)
-		goto stop;
-	in_tx = 0;
-	res->batch_id = w.batch;
 	rc = 0;
 stop:
 	pthread_mutex_lock(&r.mu);
