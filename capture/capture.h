@@ -129,6 +129,8 @@ typedef int (*capture_row_fn)(const struct capture_row *row, void *ctx);
    its meta-deprecatedID column, else KEY when it differs from meta-instanceID: KEY is the
    first version's id, so for a submission edited twice or more that Central exported without
    meta-deprecatedID the row names the first version. */
+/* The form id a Central table's file name stands for (its base name without ".csv"). */
+void capture_central_form_id(const char *name, char *out, size_t size);
 int capture_central_read(const struct capture_registry *reg, const char *buf, size_t len,
 			 const char *name, capture_row_fn fn, void *ctx,
 			 struct capture_problem *prob);
@@ -144,11 +146,14 @@ int capture_central_read(const struct capture_registry *reg, const char *buf, si
                 the original arrives, which is then stored as replaced)
      ignored    not-xml (media, other files), metadata (__MACOSX/, ._*), form-definition,
                 last-saved (ODK Collect's forms/NAME-media/last-saved.xml), zip (a zip inside
-                the zip: its entries follow as ENTRY.zip/NAME)
+                the zip: its entries follow as ENTRY.zip/NAME), repeat-table (a repeat
+                group's join table of a Central export)
      rejected   conflict (same instanceID, other meaning), already-edited (another edit
                 replaces or names the same original), edit-form-mismatch; nested-zip (a zip
                 inside the zip that does not open, or one inside that); too-large, encrypted, unsupported-compression (the
-                zip entry); not-utf8, doctype, too-deep, malformed (capture_parse); and the
+                zip entry); bad-table (a Central CSV refused whole: not UTF-8, malformed, its
+                header), bad-row (a row of it with another number of cells), encrypted (also
+                a row whose Status says Central could not decrypt it); not-utf8, doctype, too-deep, malformed (capture_parse); and the
                 codes of capture_validate; and, in the receipt only, zip-refused: the row that
                 stands for a whole zip refused (its entries' rows are taken out)
    The stored state is the same whatever order a set of submissions comes in (inside a zip

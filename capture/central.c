@@ -269,24 +269,30 @@ static int take_row(const struct csvin_record *rec, void *ctx)
 	return t->fn(row, t->ctx);
 }
 
-int capture_central_read(const struct capture_registry *reg, const char *buf, size_t len,
-			 const char *name, capture_row_fn fn, void *ctx,
-			 struct capture_problem *prob)
+void capture_central_form_id(const char *name, char *out, size_t size)
 {
-	struct table t = { .reg = reg, .name = name, .prob = prob, .fn = fn, .ctx = ctx };
 	const char *base = strrchr(name, '/');
-	struct perr err = { 0 };
 	size_t n;
-	int rc = -1;
 
 	base = base ? base + 1 : name;
 	n = strlen(base);
 	if (n >= 4 && !strcasecmp(base + n - 4, ".csv"))
 		n -= 4;
-	if (n >= sizeof(t.form_id))
-		n = sizeof(t.form_id) - 1;
-	memcpy(t.form_id, base, n);
-	t.form_id[n] = '\0';
+	if (n >= size)
+		n = size - 1;
+	memcpy(out, base, n);
+	out[n] = '\0';
+}
+
+int capture_central_read(const struct capture_registry *reg, const char *buf, size_t len,
+			 const char *name, capture_row_fn fn, void *ctx,
+			 struct capture_problem *prob)
+{
+	struct table t = { .reg = reg, .name = name, .prob = prob, .fn = fn, .ctx = ctx };
+	struct perr err = { 0 };
+	int rc = -1;
+
+	capture_central_form_id(name, t.form_id, sizeof(t.form_id));
 	for (size_t i = 0; i < reg->nforms && !t.form; i++)
 		if (!strcmp(reg->forms[i].id, t.form_id))
 			t.form = &reg->forms[i];

@@ -762,6 +762,8 @@ static int import_table(struct writer *w, struct run *r, struct slot *s, const c
 		    "groups); ignored");
 	else if (rc == -1)
 		set(s, CAPTURE_REJECTED, prob.reason, prob.line, prob.msg);
+	if (rc == -1 && !strcmp(prob.reason, "unknown-form"))
+		capture_central_form_id(s->e.name, s->form_id, sizeof(s->form_id));
 	if (rc == 1 || rc == -1) {
 		rc = record(w, r, s, err);
 		res->entries++;
