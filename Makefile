@@ -24,7 +24,7 @@ PKGS := libxml-2.0 libzip sqlite3 nettle xlsxwriter libdeflate expat
 PROJECT_CFLAGS := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	-Wno-unused-parameter -MMD -MP -iquote core -I$(BUILD)/gen -DPARINDEX_VERSION='"$(VERSION)"' \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lcsv -lunistring -lm -lpthread
+LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lcsv -lunistring -lreadstat -lm -lpthread
 ifeq ($(DEVELOPER),1)
 PROJECT_CFLAGS += -Werror
 endif
@@ -140,10 +140,10 @@ unit:
 # by its lock file (it drives Debian's chromium). Each target installs what is missing when run
 # as root, otherwise prints the apt-get line and fails.
 RUN_PACKAGES := build-essential pkg-config libxml2-dev libzip-dev libsqlite3-dev nettle-dev \
-	libcsv-dev libunistring-dev libxlsxwriter-dev libdeflate-dev libexpat1-dev \
+	libcsv-dev libunistring-dev libxlsxwriter-dev libdeflate-dev libexpat1-dev libreadstat-dev \
 	gnuplot-nox fonts-dejavu-core
 TEST_PACKAGES := sqlite3 libxml2-utils zip unzip man-db python3-lxml nodejs chromium clang \
-	libclang-rt-14-dev valgrind
+	libclang-rt-14-dev valgrind pspp python3-pandas
 .PHONY: deps-run deps-test
 deps: deps-run deps-test
 deps-run:

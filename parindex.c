@@ -85,6 +85,13 @@ static const struct cmd commands[] = {
 	  "  --receipt FILE       write a CSV row per entry: status, reason, message\n"
 	  "                       (default: none)\n",
 	  capture_options_more },
+	{ "export", cmd_export,
+	  "parindex export [--db FILE] [--format csv|xlsx|sav|dta] [--out FILE]",
+	  "write the current submissions for analysts: CSV shaped like ODK Central's, XLSX, SPSS, Stata",
+	  DB_OPTION
+	  "  --format csv|xlsx|sav|dta\n"
+	  "                       the file's format (default: from --out's extension, else csv)\n"
+	  "  --out FILE           the file to write (default: submissions.FORMAT)\n", NULL },
 	{ "scores", cmd_scores,
 	  "parindex scores template [--db FILE] [--out FILE.xlsx|FILE.csv]\n"
 	  "parindex scores import [--db FILE] FILE.csv|FILE.xlsx",

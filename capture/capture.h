@@ -205,5 +205,7 @@ int capture_undo(sqlite3 *db, int64_t batch, struct capture_result *res, struct 
 
 /* parindex capture import|list|undo */
 int cmd_capture(int argc, char **argv);
+/* parindex export (export.c) */
+int cmd_export(int argc, char **argv);
 
 #endif
