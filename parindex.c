@@ -73,10 +73,10 @@ static const struct cmd commands[] = {
 	  "  --base-url URL       the http(s) URL the folder is served at, for absolute download\n"
 	  "                       URLs in formList.xml (default: none, URLs relative to it)\n", NULL },
 	{ "capture", cmd_capture,
-	  "parindex capture import [--db FILE] [--source TEXT] [--operator NAME] [--dry-run] [--all-or-nothing] [--receipt FILE] [--max-entries N] [--max-entry-size BYTES] [--max-total BYTES] [--max-ratio N] [--max-depth N] [--threads N] FILE.zip...\n"
+	  "parindex capture import [--db FILE] [--source TEXT] [--operator NAME] [--dry-run] [--all-or-nothing] [--receipt FILE] [--max-entries N] [--max-entry-size BYTES] [--max-total BYTES] [--max-ratio N] [--max-depth N] [--threads N] FILE.zip|FILE.csv...\n"
 	  "parindex capture list [--db FILE]\n"
 	  "parindex capture undo [--db FILE] BATCH",
-	  "import submission zips as batches; list batches; undo a batch",
+	  "import submission zips or Central CSV exports as batches; list batches; undo a batch",
 	  DB_OPTION
 	  "  --source TEXT        where the zips came from, kept with each batch (default: none)\n"
 	  "  --operator NAME      who imported them, kept with each batch (default: none)\n"
@@ -87,7 +87,7 @@ static const struct cmd commands[] = {
 	  capture_options_more },
 	{ "export", cmd_export,
 	  "parindex export [--db FILE] [--format csv|xlsx|sav|dta] [--out FILE]",
-	  "write the current submissions for analysts: CSV shaped like ODK Central's, XLSX, SPSS, Stata",
+	  "write the submissions for analysts: CSV as ODK Central's, XLSX, SPSS, Stata",
 	  DB_OPTION
 	  "  --format csv|xlsx|sav|dta\n"
 	  "                       the file's format (default: from --out's extension, else csv)\n"

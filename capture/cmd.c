@@ -109,7 +109,7 @@ static int cmd_import(int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		return cmd_usage_error("capture", "import: name at least one FILE.zip");
+		return cmd_usage_error("capture", "import: name at least one FILE.zip or FILE.csv");
 	/* no allocation statistics: they take a global lock on every one of SQLite's mallocs */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (db_open(&db, db_path(dbopt), DB_EXISTING, &err) < 0)
