@@ -97,7 +97,7 @@ bench-tally: parindex
 # fuzz [FUZZ_SECONDS=N]` builds libFuzzer targets with clang and runs each; crashers land in
 # fuzz/regressions/TARGET/. `make check` replays fuzz/corpus and fuzz/regressions through the
 # same entry points.
-FUZZ_TARGETS := instance zipin definition communes scores_csv scores_xlsx lint escape
+FUZZ_TARGETS := instance zipin definition communes scores_csv scores_xlsx lint escape central
 FUZZ_SECONDS ?= 60
 # the zip reader from a file (a memfd, through its pread windows) beside zipin from memory
 FUZZ_TARGETS += zipin_file

@@ -1,11 +1,11 @@
-# The fuzz corpora and past crashers of the instance parser and the zip reader, replayed
-# through the libFuzzer entry points without libFuzzer (ASan + UBSan under make check). The
-# zip reader twice: from memory (zipin) and from a file (zipin_file: the pread windows that
+# The fuzz corpora and past crashers of the instance parser, the zip reader and the Central
+# CSV reader, replayed through the libFuzzer entry points without libFuzzer (ASan + UBSan under
+# make check). The zip reader twice: from memory (zipin) and from a file (zipin_file: the pread windows that
 # capture import reads through), the latter on both corpora.
 . "$(dirname "$0")/lib.sh"
 : "${FUZZ_REPLAY:?run through make check}"
 
-for t in instance zipin; do
+for t in instance zipin central; do
 	ok "$t corpus" "$FUZZ_REPLAY/replay-$t" "$TOP/fuzz/corpus/$t" "$TOP/fuzz/regressions/$t"
 	ok "$t corpus not empty" test -n "$(ls "$TOP/fuzz/corpus/$t")"
 done
