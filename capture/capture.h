@@ -124,7 +124,8 @@ typedef int (*capture_row_fn)(const struct capture_row *row, void *ctx);
    of Central's or a field of a registered form of that id, none twice) and the whole file
    read once for syntax, so a refused table hands out no row. Returns 0 when every row went
    to fn; 1 for a repeat group's join table (a PARENT_KEY column), which parindex forms never
-   have (nothing handed out); -1 with prob (reasons bad-table, unknown-form; prob.line the
+   have (nothing handed out); 2 with prob (bad-table) for a CSV that is not Central's (column
+   1 is not SubmissionDate: a zip's stray CSV is ignored, a CSV named alone refused); -1 with prob (reasons bad-table, unknown-form; prob.line the
    file's line) when the table is refused; -2 when fn stopped. The deprecatedID of a row is
    its meta-deprecatedID column, else KEY when it differs from meta-instanceID: KEY is the
    first version's id, so for a submission edited twice or more that Central exported without
@@ -147,7 +148,8 @@ int capture_central_read(const struct capture_registry *reg, const char *buf, si
      ignored    not-xml (media, other files), metadata (__MACOSX/, ._*), form-definition,
                 last-saved (ODK Collect's forms/NAME-media/last-saved.xml), zip (a zip inside
                 the zip: its entries follow as ENTRY.zip/NAME), repeat-table (a repeat
-                group's join table of a Central export)
+                group's join table of a Central export), not-central (a CSV in the zip that
+                is not a Central export)
      rejected   conflict (same instanceID, other meaning), already-edited (another edit
                 replaces or names the same original), edit-form-mismatch; nested-zip (a zip
                 inside the zip that does not open, or one inside that); too-large, encrypted, unsupported-compression (the

@@ -51,6 +51,7 @@ struct table {
 	char **header_names; /* copies: the reader reuses its buffer */
 	size_t ncols;
 	int repeat;         /* a repeat group's join table (PARENT_KEY) */
+	int foreign;        /* not Central's: column 1 is not SubmissionDate */
 	int header_done;
 	struct capture_problem *prob;
 	int refused;        /* prob says why the whole table is refused */
@@ -110,7 +111,8 @@ static int header(struct table *t, const struct csvin_record *rec)
 			t->repeat = 1;
 			return -1;
 		}
-	if (strcmp(rec->fields[0], "SubmissionDate"))
+	t->foreign = strcmp(rec->fields[0], "SubmissionDate") != 0;
+	if (t->foreign)
 		return refuse(t, "bad-table", rec->number,
 			      "not an ODK Central export: column 1 is '%s', not SubmissionDate",
 			      rec->fields[0]);
@@ -300,6 +302,8 @@ int capture_central_read(const struct capture_registry *reg, const char *buf, si
 	if (csvin_read(buf, len, name, check_record, &t, &err) < 0) {
 		if (t.repeat) {
 			rc = 1;
+		} else if (t.foreign) {
+			rc = 2;
 		} else if (!t.refused) {
 			/* the reader's own refusal: not UTF-8, malformed, too wide */
 			const char *colon = strrchr(err.where, ':');

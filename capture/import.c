@@ -756,12 +756,19 @@ static int import_table(struct writer *w, struct run *r, struct slot *s, const c
 	struct capture_problem prob;
 	int rc = capture_central_read(r->reg, buf, len, s->e.name, table_row, &t, &prob);
 
-	if (rc == 1)
+	if (rc == 1) {
 		set(s, CAPTURE_IGNORED, "repeat-table", 0,
 		    "a repeat group's table of a Central export (parindex forms have no repeat "
 		    "groups); ignored");
-	else if (rc == -1)
+	} else if (rc == 2 && r->z) { /* another CSV in the zip, as any other file */
+		set(s, CAPTURE_IGNORED, "not-central", 0,
+		    "a CSV file that is not an ODK Central export (column 1 is not SubmissionDate), "
+		    "ignored");
+		rc = 1;
+	} else if (rc == -1 || rc == 2) {
 		set(s, CAPTURE_REJECTED, prob.reason, prob.line, prob.msg);
+		rc = -1;
+	}
 	if (rc == -1 && !strcmp(prob.reason, "unknown-form"))
 		capture_central_form_id(s->e.name, s->form_id, sizeof(s->form_id));
 	if (rc == 1 || rc == -1) {

@@ -108,8 +108,10 @@ golden malformed parindex capture import --db t.db bad/mini-A.csv
 golden not-utf8 parindex capture import --db t.db bad/mini-A.csv
 : >bad/mini-A.csv
 golden empty parindex capture import --db t.db bad/mini-A.csv
-mkzip bad.zip "mini-Z.csv=bad/mini-Z.csv" "mini-A.csv=good.csv"
-golden bad-in-zip parindex capture import --db t.db bad.zip
+# in a zip, a table of an unknown form is rejected; a CSV that is not Central's is ignored
+mkzip bad.zip "mini-Z.csv=bad/mini-Z.csv" "mini-A.csv=good.csv" "codebook.csv=$CAP/communes.csv"
+golden bad-in-zip parindex capture import --db t.db --receipt bad-in-zip.receipt bad.zip
+golden bad-in-zip-receipt cat bad-in-zip.receipt
 same "bad tables: only the good table of the zip stored" \
 	"$(q "SELECT count(*) FROM submission")" "2"
 
