@@ -243,7 +243,10 @@ static int write_csv(struct export *x, sqlite3 *db, struct perr *err)
 
 static int write_xlsx(struct export *x, sqlite3 *db, const char *path, struct perr *err)
 {
-	lxw_workbook *wb = workbook_new(path);
+	/* rows go out in order: constant memory keeps only the row being written (its strings
+	   inline), so a big export does not hold the whole sheet */
+	lxw_workbook_options opts = { .constant_memory = LXW_TRUE, .tmpdir = NULL };
+	lxw_workbook *wb = workbook_new_opt(path, &opts);
 	lxw_worksheet *ws;
 	lxw_format *head;
 	lxw_error e;
