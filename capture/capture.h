@@ -110,6 +110,7 @@ struct capture_row {
 	long line;              /* of the row in the file */
 	const char *const *columns; /* the header's names */
 	char sha256[65];        /* of the row's cells */
+	int edit_by_key;        /* its deprecatedID is KEY (no meta-deprecatedID column) */
 	int bad;                /* the row cannot be an instance: prob says why (bad-row,
 				   encrypted); prob.line is its column, or 0 */
 	struct capture_problem prob;
@@ -125,11 +126,18 @@ typedef int (*capture_row_fn)(const struct capture_row *row, void *ctx);
    read once for syntax, so a refused table hands out no row. Returns 0 when every row went
    to fn; 1 for a repeat group's join table (a PARENT_KEY column), which parindex forms never
    have (nothing handed out); 2 with prob (bad-table) for a CSV that is not Central's (column
-   1 is not SubmissionDate: a zip's stray CSV is ignored, a CSV named alone refused); -1 with prob (reasons bad-table, unknown-form; prob.line the
-   file's line) when the table is refused; -2 when fn stopped. The deprecatedID of a row is
-   its meta-deprecatedID column, else KEY when it differs from meta-instanceID: KEY is the
-   first version's id, so for a submission edited twice or more that Central exported without
-   meta-deprecatedID the row names the first version. */
+   1 is not SubmissionDate: a zip's stray CSV is ignored, a CSV named alone refused); -1 with
+   prob (reasons bad-table, unknown-form; prob.line the file's line) when the table is
+   refused; -2 when fn stopped. The deprecatedID of a row is its meta-deprecatedID column,
+   else KEY when it differs from meta-instanceID (edit_by_key; see capture_central_edit_of). */
+/* What a row that names KEY as its original (row->edit_by_key) edits in db: Central's KEY is
+   the first version, so the row replaces the chain's current version (a submission edited
+   twice between two exports replaces the version stored), or, when the row's own instanceID
+   is stored, what it was stored as replacing (a resend stays a duplicate). 1 with out filled,
+   0 to keep KEY (not stored: the edit waits for it), -1 with err. *st is prepared on first use
+   (the caller finalizes it). */
+int capture_central_edit_of(sqlite3 *db, sqlite3_stmt **st, const struct capture_row *row,
+			    char out[CAPTURE_MAX_ID + 1], struct perr *err);
 /* The form id a Central table's file name stands for (its base name without ".csv"). */
 void capture_central_form_id(const char *name, char *out, size_t size);
 int capture_central_read(const struct capture_registry *reg, const char *buf, size_t len,

@@ -9,7 +9,8 @@
    An edited submission is one row in Central: KEY is its first version's instanceID,
    meta-instanceID the current one's, Edits the number of edits. The row's deprecatedID is the
    meta-deprecatedID column when the export has one, otherwise KEY when it differs from
-   meta-instanceID (exact for one edit; see capture.h). */
+   meta-instanceID, which the writer turns into the version of that submission stored last
+   (capture_central_edit_of): Edits may be more than one. */
 #include "capture.h"
 
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 #include <strings.h>
 
 #include "csvin.h"
+#include "db.h"
 #include "text.h"
 
 /* What a column of the root table holds. */
@@ -263,6 +265,7 @@ static int take_row(const struct csvin_record *rec, void *ctx)
 	    strcmp(key, inst->instance_id)) {
 		inst->deprecated_id = key; /* Central's KEY: the first version of an edited one */
 		inst->deprecated_id_line = column_of(t, COL_KEY);
+		row->edit_by_key = 1;
 	}
 	if (status && *status)
 		row_problem(row, "encrypted", column_of(t, COL_STATUS),
@@ -329,4 +332,37 @@ done:
 	free(t.fields);
 	strbuf_release(&t.cells);
 	return rc;
+}
+
+int capture_central_edit_of(sqlite3 *db, sqlite3_stmt **st, const struct capture_row *row,
+			    char out[CAPTURE_MAX_ID + 1], struct perr *err)
+{
+	const char *found;
+	int rc, got = 0;
+
+	if (!row->edit_by_key || !row->inst.instance_id)
+		return 0;
+	/* the row's own version when stored (a resend: the deprecatedID it was stored with),
+	   else the current version of the chain that starts at KEY; NULL: KEY as it is */
+	if (!*st && db_prepare(db, st,
+			       "WITH RECURSIVE chain(iid, sup, depth) AS (SELECT instance_id, "
+			       "superseded_by, 0 FROM submission WHERE instance_id = ?2 UNION ALL "
+			       "SELECT s.instance_id, s.superseded_by, c.depth + 1 FROM submission s "
+			       "JOIN chain c ON s.id = c.sup WHERE c.depth < 10000) "
+			       "SELECT CASE WHEN EXISTS (SELECT 1 FROM submission WHERE instance_id = "
+			       "?1) THEN (SELECT deprecated_id FROM submission WHERE instance_id = ?1) "
+			       "ELSE (SELECT iid FROM chain WHERE sup IS NULL) END", err) < 0)
+		return -1;
+	sqlite3_bind_text(*st, 1, row->inst.instance_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(*st, 2, row->inst.deprecated_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(*st);
+	found = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(*st, 0) : NULL;
+	if (found && strlen(found) <= CAPTURE_MAX_ID && strcmp(found, row->inst.instance_id)) {
+		memcpy(out, found, strlen(found) + 1);
+		got = 1;
+	}
+	sqlite3_reset(*st);
+	if (rc != SQLITE_ROW)
+		return db_fail(db, err, "looking up an edited submission");
+	return got;
 }

@@ -702,6 +702,7 @@ struct table_run {
 	struct writer *w;
 	struct run *r;
 	struct slot *e; /* the row's entry */
+	sqlite3_stmt *edit_of;
 	struct capture_result *res;
 	const char *name;
 	struct perr *err;
@@ -713,7 +714,14 @@ static int table_row(const struct capture_row *row, void *ctx)
 	struct table_run *t = ctx;
 	struct slot *e = t->e;
 	struct capture_problem prob = row->prob;
+	struct capture_instance inst = row->inst;
+	char original[CAPTURE_MAX_ID + 1];
+	int rc = capture_central_edit_of(t->w->db, &t->edit_of, row, original, t->err);
 
+	if (rc < 0)
+		return -1;
+	if (rc == 1)
+		inst.deprecated_id = original;
 	e->valid = 0;
 	e->line = 0;
 	e->instance_id[0] = e->form_id[0] = e->form_version[0] = e->commune[0] = '\0';
@@ -729,7 +737,7 @@ static int table_row(const struct capture_row *row, void *ctx)
 	for (size_t i = 0; i < row->inst.nfields; i++)
 		if (!strcmp(row->inst.fields[i].name, "commune"))
 			keep_str(e->commune, row->inst.fields[i].value);
-	if (!row->bad && capture_validate(t->r->reg, &row->inst, &e->sub, &prob) == 0) {
+	if (!row->bad && capture_validate(t->r->reg, &inst, &e->sub, &prob) == 0) {
 		e->valid = 1;
 		set(e, CAPTURE_ACCEPTED, "ok", 0, "stored");
 		if (store(t->w, e, t->err) < 0)
@@ -752,7 +760,7 @@ static int table_row(const struct capture_row *row, void *ctx)
 static int import_table(struct writer *w, struct run *r, struct slot *s, const char *buf,
 			size_t len, struct capture_result *res, struct perr *err)
 {
-	struct table_run t = { w, r, xcalloc(1, sizeof(*t.e)), res, s->e.name, err };
+	struct table_run t = { w, r, xcalloc(1, sizeof(*t.e)), NULL, res, s->e.name, err };
 	struct capture_problem prob;
 	int rc = capture_central_read(r->reg, buf, len, s->e.name, table_row, &t, &prob);
 
@@ -776,6 +784,7 @@ static int import_table(struct writer *w, struct run *r, struct slot *s, const c
 		res->entries++;
 		res->count[s->status]++;
 	}
+	sqlite3_finalize(t.edit_of);
 	capture_submission_release(&t.e->sub);
 	free(t.e);
 	return rc < 0 ? -1 : 0;

@@ -66,6 +66,27 @@ ok "chain: csv" parindex capture import --db t.db mini-A.csv
 state >chain-csv.state
 ok "chain: the same submission table" diff -u chain-xml.state chain-csv.state
 
+# an edit of an edit exported without meta-deprecatedID (KEY the first version, Edits 2):
+# it replaces the version stored, the first when the middle one never came, else the middle one
+mkdir twice
+central "$T/forms/mini-A.xml" twice/mini-A.csv \
+	"$I/a1-edit2.xml@uuid:00000000-0000-4000-8000-000000000001@2"
+cp empty.db t.db
+central "$T/forms/mini-A.xml" mini-A.csv "$I/a1.xml"
+ok "twice: the first version" parindex capture import --db t.db mini-A.csv
+golden twice-first parindex capture import --db t.db twice/mini-A.csv
+same "twice-first: the last version replaces the first" \
+	"$(q "SELECT substr(instance_id, -2) || '>' || substr(deprecated_id, -2) || ' ' || (SELECT substr(r.instance_id, -2) FROM submission r WHERE r.id = s.replaces) FROM submission s WHERE replaces IS NOT NULL")" \
+	"12>01 01"
+cp empty.db t.db
+mkzip two-xml.zip "a1.xml=$I/a1.xml" "a1-edit.xml=$I/a1-edit.xml"
+ok "twice: the first two versions as XML" parindex capture import --db t.db two-xml.zip
+golden twice-middle parindex capture import --db t.db twice/mini-A.csv
+state >twice.state
+ok "twice-middle: the same submission table as the chain in XML" diff -u chain-xml.state twice.state
+golden twice-again parindex capture import --db t.db --receipt twice.receipt twice/mini-A.csv
+golden twice-again-receipt cat twice.receipt
+
 # ---- bad rows: each rejected alone with file, row and column; the good row stored
 cp empty.db t.db
 central "$T/forms/mini-A.xml" rows.csv "$I/a1.xml" "$I/a2.xml" "$I/a2.xml" "$I/a2.xml" "$I/a2.xml"
