@@ -115,15 +115,31 @@ static int scale_is_numeric(const struct def *d, size_t scale)
 	return 1;
 }
 
-/* A variable name both SPSS and Stata take: letters, digits and '_', a letter first, at most
-   32 bytes, unlike the names before it in any case (SPSS ignores case). */
+/* Words SPSS or Stata keep for themselves (compared ignoring case). */
+static const char *const reserved[] = { "all", "and", "by", "eq", "ge", "gt", "le", "lt", "ne",
+					"not", "or", "to", "with", "byte", "double", "float", "if",
+					"in", "int", "long", "str", "strl", "using" };
+
+static int is_reserved(const char *s)
+{
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+		if (!strcasecmp(s, reserved[i]))
+			return 1;
+	return !strncasecmp(s, "str", 3) && s[3] >= '0' && s[3] <= '9';
+}
+
+/* A variable name both SPSS and Stata take: letters, digits and '_', a letter first, no
+   reserved word, at most 32 bytes, unlike the names before it in any case (SPSS ignores
+   case). */
 static void variable_name(struct export *x, size_t at, const char *want)
 {
 	char *v = x->cols[at].var;
 	size_t n = 0;
 
-	if (!isalpha((unsigned char)want[0]))
+	if (!isalpha((unsigned char)want[0]) || is_reserved(want)) {
 		v[n++] = 'v';
+		v[n++] = '_';
+	}
 	for (const char *p = want; *p && n < 28; p++)
 		v[n++] = isalnum((unsigned char)*p) ? *p : '_';
 	v[n] = '\0';

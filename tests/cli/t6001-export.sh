@@ -120,6 +120,29 @@ ok "dta: qa shows the database's option labels" diff -u db-qa-labels.txt dta-qa-
 ok "dta: variable labels are the questions' texts" diff -u db-questions.txt dta-questions.txt
 ok "dta: value labels are the options' labels" diff -u db-options.txt dta-options.txt
 
+# ---- question ids SPSS or Stata would refuse as names: a reserved word (BY), one equal to
+# another but for case (QA beside qa): renamed, both files still read
+sed -e 's/<question id="qb"/<question id="BY"/' -e 's/<question id="qc"/<question id="QA"/' \
+	"$DATA/definitions/mini.xml" >names.xml
+parindex init --db names.db --definition names.xml --communes "$CAP/communes.csv" >/dev/null &&
+	parindex forms --db names.db --out names-forms >/dev/null
+sed -e 's/<qb>\([a-z]*\)<\/qb>/<BY>\1<\/BY>/' "$I/a1.xml" >n-a1.xml
+sed -e 's/<qc>\([a-z]*\)<\/qc>/<QA>\1<\/QA>/' "$I/b1.xml" >n-b1.xml
+mkzip names.zip "a1.xml=n-a1.xml" "b1.xml=n-b1.xml"
+ok "names: import" parindex capture import --db names.db names.zip
+ok "names: sav" parindex export --db names.db --out names.sav
+ok "names: dta" parindex export --db names.db --out names.dta
+printf "GET FILE='names.sav'.\nSAVE TRANSLATE /OUTFILE='names.csv' /TYPE=CSV /REPLACE /FIELDNAMES /CELLS=LABELS.\n" >names.sps
+ok "names: pspp reads it" pspp names.sps
+same "names: sav columns and labels" "$(cut -d, -f8-11 names.csv)" \
+	"$(printf 'sex,qa,v_BY,QA_2\nNữ,Tốt,Trung bình,\nNữ,Tốt,,Không biết')"
+same "names: dta columns and labels" "$(PYTHONIOENCODING=utf-8 $DEBIAN_PY -c "
+import pandas as pd
+d = pd.read_stata('names.dta').iloc[:, 7:11]
+print(','.join(d.columns))
+for r in d.itertuples(index=False): print(','.join('' if pd.isna(v) else str(v) for v in r))")" \
+	"$(printf 'sex,qa,v_BY,QA_2\nNữ,Tốt,Trung bình,\nNữ,Tốt,,Không biết')"
+
 # ---- usage and refusals
 golden bad-format parindex export --db t.db --format ods
 golden extra-argument parindex export --db t.db s.csv
