@@ -161,3 +161,25 @@ int capture_include(sqlite3 *db, const char *instance_id, const char *who, struc
 	free(what);
 	return rc;
 }
+
+int quality_excluded_count(sqlite3 *db, const struct def *d, long *n, struct perr *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*n = 0;
+	if (db_prepare(db, &st,
+		       "SELECT count(*) FROM current_submission s JOIN form f ON f.id = s.form_id "
+		       "AND f.version = s.form_version WHERE f.def_id = ? AND f.def_version = ? "
+		       "AND EXISTS (SELECT 1 FROM exclusion e WHERE e.instance_id = s.instance_id "
+		       "AND e.included_at IS NULL)",
+		       err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, d->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, d->version, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : db_fail(db, err, "counting exclusions");
+}

@@ -88,6 +88,10 @@ int capture_exclude(sqlite3 *db, const char *instance_id, const char *reason, co
 		    struct perr *err);
 int capture_include(sqlite3 *db, const char *instance_id, const char *who, struct perr *err);
 
+/* How many current submissions of d's forms are excluded (an exclusion in effect): what the
+   tally leaves out. */
+int quality_excluded_count(sqlite3 *db, const struct def *d, long *n, struct perr *err);
+
 /* parindex quality */
 int cmd_quality(int argc, char **argv);
 

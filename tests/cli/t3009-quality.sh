@@ -14,60 +14,51 @@ ok "the definition with thresholds checks" parindex definition check quality.xml
 ok "init" parindex init --db t.db --definition quality.xml --communes "$CAP/communes.csv"
 ok "forms" parindex forms --db t.db --out forms
 
-# form NAME GROUP COMMUNE SURVEYOR DEVICE START END SEX ANSWER1 ANSWER2: instance NAME.xml of
-# form mini-GROUP (A asks qa qb, B asks qa qc), instanceID uuid:NAME; times in +07:00
-mkdir -p in
-form() {
-	_q2=qb
-	[ "$2" = B ] && _q2=qc
-	printf '<data xmlns="http://www.w3.org/2002/xforms" xmlns:orx="http://openrosa.org/xforms" id="mini-%s" version="1"><start>%s</start><end>%s</end><deviceid>%s</deviceid><commune>%s</commune><surveyor>%s</surveyor><sex>%s</sex><qa>%s</qa><%s>%s</%s><comment/><orx:meta><orx:instanceID>uuid:%s</orx:instanceID></orx:meta></data>\n' \
-		"$2" "$6+07:00" "$7+07:00" "$5" "$3" "$4" "$8" "$9" "$_q2" "${10}" "$_q2" "$1" >"in/$1.xml"
-}
 D=2026-01-10
 # controls: none of them trips a check (each its own surveyor and device, 5 minutes, answers
 # varied, a day apart or more)
-form ok-1 A 90001 "Nguyễn Thị Hoa" dev-1 ${D}T08:00:00 ${D}T08:05:00 1 a b
-form ok-2 B 90001 "Lê Văn Nam" dev-2 ${D}T09:00:00 ${D}T09:05:00 2 b c
-form ok-3 A 90002 "Phạm Thu Hương" "" ${D}T10:00:00 ${D}T10:05:00 1 c a
+instance ok-1 A 90001 "Nguyễn Thị Hoa" dev-1 ${D}T08:00:00 ${D}T08:05:00 1 a b
+instance ok-2 B 90001 "Lê Văn Nam" dev-2 ${D}T09:00:00 ${D}T09:05:00 2 b c
+instance ok-3 A 90002 "Phạm Thu Hương" "" ${D}T10:00:00 ${D}T10:05:00 1 c a
 # too-short: 60 s (flagged); exactly 120 s (not)
-form short A 90001 "Short One" dev-s1 ${D}T11:00:00 ${D}T11:01:00 1 a c
-form short-not A 90001 "Short Two" dev-s2 ${D}T11:00:00 ${D}T11:02:00 1 c b
+instance short A 90001 "Short One" dev-s1 ${D}T11:00:00 ${D}T11:01:00 1 a c
+instance short-not A 90001 "Short Two" dev-s2 ${D}T11:00:00 ${D}T11:02:00 1 c b
 # impossible times: ends before it starts; starts before the window; ends after it; starts in
 # the future (2026-01-15T16:00+07:00 is 09:00Z, after now); not: on the window's first day,
 # and earlier today (14:00+07:00 is 07:00Z)
-form backwards A 90002 "Time One" dev-t1 ${D}T12:00:00 ${D}T11:50:00 2 a b
-form early A 90002 "Time Two" dev-t2 2026-01-04T23:50:00 2026-01-05T00:10:00 2 b a
-form late A 90002 "Time Three" dev-t3 2026-01-31T23:55:00 2026-02-01T00:05:00 2 a c
-form future A 90002 "Time Four" dev-t4 2026-01-15T16:00:00 2026-01-15T16:05:00 2 c a
-form first-day A 90002 "Time Five" dev-t5 2026-01-05T00:00:00 2026-01-05T00:05:00 2 b c
-form today A 90002 "Time Six" dev-t6 2026-01-15T14:00:00 2026-01-15T14:05:00 2 c b
+instance backwards A 90002 "Time One" dev-t1 ${D}T12:00:00 ${D}T11:50:00 2 a b
+instance early A 90002 "Time Two" dev-t2 2026-01-04T23:50:00 2026-01-05T00:10:00 2 b a
+instance late A 90002 "Time Three" dev-t3 2026-01-31T23:55:00 2026-02-01T00:05:00 2 a c
+instance future A 90002 "Time Four" dev-t4 2026-01-15T16:00:00 2026-01-15T16:05:00 2 c a
+instance first-day A 90002 "Time Five" dev-t5 2026-01-05T00:00:00 2026-01-05T00:05:00 2 b c
+instance today A 90002 "Time Six" dev-t6 2026-01-15T14:00:00 2026-01-15T14:05:00 2 c b
 # straight-lining: every scored answer b (flagged); a then b (not)
-form straight B 90002 "Straight One" dev-l1 ${D}T13:00:00 ${D}T13:05:00 1 b b
-form straight-not B 90002 "Straight Two" dev-l2 ${D}T13:00:00 ${D}T13:05:00 1 b a
+instance straight B 90002 "Straight One" dev-l1 ${D}T13:00:00 ${D}T13:05:00 1 b b
+instance straight-not B 90002 "Straight Two" dev-l2 ${D}T13:00:00 ${D}T13:05:00 1 b a
 # bursts: device dev-b1, 3 forms within 9 minutes (all flagged); device dev-b2, 3 forms 12
 # minutes apart end to end (none); surveyor "Burst Three" on 3 devices within 10 minutes
 # (all flagged)
-form burst-1 A 90001 "Burst One" dev-b1 ${D}T14:00:00 ${D}T14:05:00 1 b a
-form burst-2 B 90001 "Burst One" dev-b1 ${D}T14:04:00 ${D}T14:09:00 2 a b
-form burst-3 A 90002 "Burst Two" dev-b1 ${D}T14:09:00 ${D}T14:14:00 1 a b
-form burst-not-1 A 90001 "Burst Four" dev-b2 ${D}T15:00:00 ${D}T15:05:00 1 b c
-form burst-not-2 A 90001 "Burst Five" dev-b2 ${D}T15:06:00 ${D}T15:11:00 2 c b
-form burst-not-3 A 90001 "Burst Six" dev-b2 ${D}T15:12:00 ${D}T15:17:00 1 c a
-form burst-s1 A 90001 "Burst Three" dev-b3 ${D}T16:00:00 ${D}T16:05:00 2 c a
-form burst-s2 A 90001 "Burst Three" dev-b4 ${D}T16:05:00 ${D}T16:10:00 2 b c
-form burst-s3 A 90001 "Burst Three" dev-b5 ${D}T16:10:00 ${D}T16:15:00 2 a b
+instance burst-1 A 90001 "Burst One" dev-b1 ${D}T14:00:00 ${D}T14:05:00 1 b a
+instance burst-2 B 90001 "Burst One" dev-b1 ${D}T14:04:00 ${D}T14:09:00 2 a b
+instance burst-3 A 90002 "Burst Two" dev-b1 ${D}T14:09:00 ${D}T14:14:00 1 a b
+instance burst-not-1 A 90001 "Burst Four" dev-b2 ${D}T15:00:00 ${D}T15:05:00 1 b c
+instance burst-not-2 A 90001 "Burst Five" dev-b2 ${D}T15:06:00 ${D}T15:11:00 2 c b
+instance burst-not-3 A 90001 "Burst Six" dev-b2 ${D}T15:12:00 ${D}T15:17:00 1 c a
+instance burst-s1 A 90001 "Burst Three" dev-b3 ${D}T16:00:00 ${D}T16:05:00 2 c a
+instance burst-s2 A 90001 "Burst Three" dev-b4 ${D}T16:05:00 ${D}T16:10:00 2 b c
+instance burst-s3 A 90001 "Burst Three" dev-b5 ${D}T16:10:00 ${D}T16:15:00 2 a b
 # near-duplicates: the same sex and answers in commune 90002 (both flagged); the same
 # answers in the other commune (not); the same answers with the other sex (not)
-form dup-1 B 90002 "Dup One" dev-d1 2026-01-11T08:00:00 2026-01-11T08:05:00 1 c a
-form dup-2 B 90002 "Dup Two" dev-d2 2026-01-12T08:00:00 2026-01-12T08:05:00 1 c a
-form dup-not-commune B 90001 "Dup Three" dev-d3 2026-01-13T08:00:00 2026-01-13T08:05:00 1 c a
-form dup-not-sex B 90002 "Dup Four" dev-d4 2026-01-14T08:00:00 2026-01-14T08:05:00 2 c a
+instance dup-1 B 90002 "Dup One" dev-d1 2026-01-11T08:00:00 2026-01-11T08:05:00 1 c a
+instance dup-2 B 90002 "Dup Two" dev-d2 2026-01-12T08:00:00 2026-01-12T08:05:00 1 c a
+instance dup-not-commune B 90001 "Dup Three" dev-d3 2026-01-13T08:00:00 2026-01-13T08:05:00 1 c a
+instance dup-not-sex B 90002 "Dup Four" dev-d4 2026-01-14T08:00:00 2026-01-14T08:05:00 2 c a
 # outside the assigned communes: the account "Trần Giao" surveys 90002 only
-form outside A 90001 "Trần Giao" dev-o1 2026-01-11T09:00:00 2026-01-11T09:05:00 2 a c
-form inside A 90002 "Trần Giao" dev-o2 2026-01-11T10:00:00 2026-01-11T10:05:00 1 a c
+instance outside A 90001 "Trần Giao" dev-o1 2026-01-11T09:00:00 2026-01-11T09:05:00 2 a c
+instance inside A 90002 "Trần Giao" dev-o2 2026-01-11T10:00:00 2026-01-11T10:05:00 1 a c
 # don't know: 1 of 2 scored answers x, 50 % above 40 % (flagged); none (not)
-form dont-know B 90001 "Dont Know" dev-k1 2026-01-12T09:00:00 2026-01-12T09:05:00 1 x a
-form dont-know-not B 90001 "Dont Know Not" dev-k2 2026-01-12T10:00:00 2026-01-12T10:05:00 2 a c
+instance dont-know B 90001 "Dont Know" dev-k1 2026-01-12T09:00:00 2026-01-12T09:05:00 1 x a
+instance dont-know-not B 90001 "Dont Know Not" dev-k2 2026-01-12T10:00:00 2026-01-12T10:05:00 2 a c
 set --
 for f in in/*.xml; do set -- "$@" "$(basename "$f")=$T/$f"; done
 mkzip all.zip "$@"
