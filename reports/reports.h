@@ -85,6 +85,11 @@ struct report {
 	struct report_group *groups;      /* [commune * ngroups + group] */
 	struct report_question *questions; /* [commune * nquestions + question] */
 	struct report_count *counts;      /* [(commune * ngroups + group) * nquestions + q] */
+	/* the office's exclusions in effect (capture exclude) among the tally's definition's
+	   current submissions: how many, and each reason with its count, most first */
+	long excluded;
+	struct report_exclusion { char *reason; long n; } *exclusions;
+	size_t nexclusions;
 	/* district means over the ranked communes (all communes when none is ranked) */
 	double *field_mean;     /* per field; NAN when no commune has the field */
 	double *criterion_mean; /* per criterion: mean points */

@@ -56,6 +56,19 @@ as_user() {
 }
 golden list-excluded as_user parindex capture list --db t.db
 
+# the report says how many were excluded and why (a section of index.html); none without
+ok "report with the exclusion" parindex report --db t.db --out rep-excluded --formats html
+same "the report's section" "$(sed -n '/<h2>Phiếu khảo sát bị loại/,/<\/section>/p' rep-excluded/index.html)" \
+	"<h2>Phiếu khảo sát bị loại</h2>
+<p>1 phiếu khảo sát bị loại khỏi tổng hợp theo quyết định của cơ quan tổ chức khảo sát, không tính vào kết quả trên. Lý do:</p>
+<ul class=\"exclusions\">
+<li>phỏng vấn qua điện thoại, không gặp trực tiếp: 1 phiếu</li>
+</ul>
+</section>"
+same "counted from the tally" "$(grep -c 'từ 9 phiếu khảo sát' rep-excluded/index.html)" 1
+ok "report of the database that never had it" parindex report --db never.db --out rep-never --formats html
+same "no section without exclusions" "$(grep -c 'Phiếu khảo sát bị loại' rep-never/index.html)" 0
+
 golden include parindex capture include --db t.db uuid:e-a1
 ok "tally after include" parindex tally --db t.db
 tally_dump t.db >included.sql
