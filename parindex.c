@@ -79,7 +79,7 @@ static const struct cmd commands[] = {
 	  "parindex capture undo [--db FILE] BATCH\n"
 	  "parindex capture exclude [--db FILE] --reason TEXT INSTANCEID\n"
 	  "parindex capture include [--db FILE] INSTANCEID",
-	  "import submission zips as batches; list batches; undo a batch; exclude a submission",
+	  "import submission zips as batches; list, undo; exclude a submission",
 	  DB_OPTION
 	  "  --source TEXT        where the zips came from, kept with each batch (default: none)\n"
 	  "  --operator NAME      who imported them, kept with each batch (default: none)\n"

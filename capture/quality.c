@@ -259,7 +259,8 @@ static void check_form(const struct def *d, struct quality_submission *s, const 
 			 a.dont_know, a.nscored, q->dont_know_share * 100);
 
 	/* a surveyor with assigned communes, out of them */
-	if (bsearch(&s->surveyor, as->names, as->nnames, sizeof(*as->names), by_string) &&
+	if (as->nnames &&
+	    bsearch(&s->surveyor, as->names, as->nnames, sizeof(*as->names), by_string) &&
 	    !assigned(as, s->surveyor, s->commune))
 		set_flag(s, QUALITY_OUTSIDE_ASSIGNMENT,
 			 "surveyor '%s' is not assigned commune %s", s->surveyor, s->commune);
