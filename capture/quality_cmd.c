@@ -53,17 +53,25 @@ static int shown(const struct quality_submission *s, const char *commune)
 	return s->checks && (!commune || !strcmp(s->commune, commune));
 }
 
+/* The forms of commune (all when NULL) and how many of them are flagged. */
+static void count_forms(const struct quality_result *r, const char *commune, size_t *forms,
+			size_t *flagged)
+{
+	*forms = *flagged = 0;
+	for (size_t i = 0; i < r->nsubs; i++)
+		if (!commune || !strcmp(r->subs[i].commune, commune)) {
+			++*forms;
+			*flagged += r->subs[i].checks != 0;
+		}
+}
+
 static void print_table(const struct quality_result *r, const char *commune,
 			struct quality_stat *stats[3], size_t nstats[3])
 {
-	size_t forms = 0, flagged = 0;
+	size_t forms, flagged;
 	char b1[32], b2[32];
 
-	for (size_t i = 0; i < r->nsubs; i++)
-		if (!commune || !strcmp(r->subs[i].commune, commune)) {
-			forms++;
-			flagged += r->subs[i].checks != 0;
-		}
+	count_forms(r, commune, &forms, &flagged);
 	printf("%zu current submission%s checked%s%s, %zu flagged, at %s\n", forms,
 	       forms == 1 ? "" : "s", commune ? " in commune " : "", commune ? commune : "",
 	       flagged, r->computed_at);
@@ -143,15 +151,11 @@ static void print_csv(const struct quality_result *r, const char *commune)
 static void print_json(const struct quality_result *r, const struct def *d, const char *commune,
 		       struct quality_stat *stats[3], size_t nstats[3])
 {
-	size_t forms = 0, flagged = 0;
+	size_t forms, flagged;
 	const char *sep = "";
 	char b[32];
 
-	for (size_t i = 0; i < r->nsubs; i++)
-		if (!commune || !strcmp(r->subs[i].commune, commune)) {
-			forms++;
-			flagged += r->subs[i].checks != 0;
-		}
+	count_forms(r, commune, &forms, &flagged);
 	printf("{\"computed_at\": ");
 	json_string(stdout, r->computed_at);
 	printf(", \"definition\": ");
