@@ -153,7 +153,7 @@ static void print_json(const struct quality_result *r, const struct def *d, cons
 {
 	size_t forms, flagged;
 	const char *sep = "";
-	char b[32];
+	char b1[32], b2[32];
 
 	count_forms(r, commune, &forms, &flagged);
 	printf("{\"computed_at\": ");
@@ -204,8 +204,9 @@ static void print_json(const struct quality_result *r, const struct def *d, cons
 			json_string(stdout, st->key);
 			printf(", \"forms\": %zu, \"median_seconds\": %s, \"flagged\": %zu, "
 			       "\"flag_rate\": %s, \"communes\": %zu, \"checks\": {",
-			       st->forms, isnan(st->median_seconds) ? "null" : seconds_text(st->median_seconds, b),
-			       st->flagged, rate_text(st->flagged, st->forms, b), st->communes);
+			       st->forms,
+			       isnan(st->median_seconds) ? "null" : seconds_text(st->median_seconds, b1),
+			       st->flagged, rate_text(st->flagged, st->forms, b2), st->communes);
 			for (int c = 0; c < QUALITY_NCHECKS; c++)
 				printf("%s\"%s\": %zu", c ? ", " : "", quality_check_code(c),
 				       st->per_check[c]);

@@ -47,6 +47,12 @@ instance burst-not-3 A 90001 "Burst Six" dev-b2 ${D}T15:12:00 ${D}T15:17:00 1 c 
 instance burst-s1 A 90001 "Burst Three" dev-b3 ${D}T16:00:00 ${D}T16:05:00 2 c a
 instance burst-s2 A 90001 "Burst Three" dev-b4 ${D}T16:05:00 ${D}T16:10:00 2 b c
 instance burst-s3 A 90001 "Burst Three" dev-b5 ${D}T16:10:00 ${D}T16:15:00 2 a b
+# a burst that does not start with the device's first form: dev-b6 at 17:00 (alone, not
+# flagged), 17:20, 17:25, 17:29 (flagged, from 17:20)
+instance window-1 A 90002 "Window One" dev-b6 ${D}T17:00:00 ${D}T17:05:00 1 b c
+instance window-2 A 90002 "Window Two" dev-b6 ${D}T17:20:00 ${D}T17:25:00 1 c b
+instance window-3 B 90002 "Window Three" dev-b6 ${D}T17:25:00 ${D}T17:30:00 2 c b
+instance window-4 B 90002 "Window Four" dev-b6 ${D}T17:29:00 ${D}T17:34:00 2 a b
 # near-duplicates: the same sex and answers in commune 90002 (both flagged); the same
 # answers in the other commune (not); the same answers with the other sex (not)
 instance dup-1 B 90002 "Dup One" dev-d1 2026-01-11T08:00:00 2026-01-11T08:05:00 1 c a
@@ -73,21 +79,26 @@ ok "tally tables before" sh -c "sqlite3 t.db '.dump tally_commune tally_field ta
 golden table parindex quality --db t.db
 same "flags stored: one row per submission and check" \
 	"$(q "SELECT group_concat(substr(instance_id, 6) || ':' || check_code, ' ') FROM (SELECT * FROM quality_flag ORDER BY instance_id, check_code)")" \
-	"backwards:impossible-time burst-1:burst burst-2:burst burst-3:burst burst-s1:burst burst-s2:burst burst-s3:burst dont-know:dont-know dup-1:near-duplicate dup-2:near-duplicate early:impossible-time future:impossible-time late:impossible-time outside:outside-assignment short:too-short straight:straight-lining"
+	"backwards:impossible-time burst-1:burst burst-2:burst burst-3:burst burst-s1:burst burst-s2:burst burst-s3:burst dont-know:dont-know dup-1:near-duplicate dup-2:near-duplicate early:impossible-time future:impossible-time late:impossible-time outside:outside-assignment short:too-short straight:straight-lining window-2:burst window-3:burst window-4:burst"
 same "the run recorded" "$(q "SELECT computed_at, def_id, submissions, flagged FROM quality_run")" \
-	"2026-01-15T08:00:00Z|mini|30|16"
+	"2026-01-15T08:00:00Z|mini|34|19"
 golden csv parindex quality --db t.db --format csv
 golden json parindex quality --db t.db --format json
-ok "the JSON parses" sh -c '"$PARINDEX" quality --db t.db --format json | python3 -c "import json, sys; d = json.load(sys.stdin); assert d[\"flagged\"] == 16 and len(d[\"flags\"]) == 16 and sum(s[\"forms\"] for s in d[\"surveyors\"]) == 30, d"'
+ok "the JSON parses" sh -c '"$PARINDEX" quality --db t.db --format json | python3 -c "import json, sys; d = json.load(sys.stdin); assert d[\"flagged\"] == 19 and len(d[\"flags\"]) == 19 and sum(s[\"forms\"] for s in d[\"surveyors\"]) == 34 and [(c[\"commune\"], c[\"flag_rate\"]) for c in d[\"communes\"]] == [(\"90001\", 50.0), (\"90002\", 61.1)], d[\"communes\"]"'
 golden commune parindex quality --db t.db --commune 90002
 golden commune-unknown parindex quality --db t.db --commune 99999
 golden bad-format parindex quality --db t.db --format xml
 
 ok "a second run" parindex quality --db t.db
-same "a second run replaces the flags" "$(q "SELECT count(*) FROM quality_flag") $(q "SELECT count(*) FROM quality_run")" "16 1"
+same "a second run replaces the flags" "$(q "SELECT count(*) FROM quality_flag") $(q "SELECT count(*) FROM quality_run")" "19 1"
 ok "tally after" parindex tally --db t.db
 ok "tally tables after" sh -c "sqlite3 t.db '.dump tally_commune tally_field tally_group tally_detail' >tally-after.sql"
 ok "flags never change a tally" cmp tally-before.sql tally-after.sql
+
+# an excluded submission is still checked, and marked
+ok "exclude short" parindex capture exclude --db t.db --reason "quá ngắn" uuid:short
+same "marked excluded" "$("$PARINDEX" quality --db t.db --format csv | grep '^uuid:short,')" \
+	"uuid:short,90001,A,Short One,dev-s1,yes,too-short,\"60 s for 2 scored questions, under 60 s each\""
 
 # a definition without <quality>: the defaults (5 s a question, no window, 5 forms in 10
 # minutes, near-duplicates, no don't-know codes, straight-lining from 5 answers)
