@@ -23,6 +23,8 @@ instance ok-3 A 90002 "Phạm Thu Hương" "" ${D}T10:00:00 ${D}T10:05:00 1 c a
 # too-short: 60 s (flagged); exactly 120 s (not)
 instance short A 90001 "Short One" dev-s1 ${D}T11:00:00 ${D}T11:01:00 1 a c
 instance short-not A 90001 "Short Two" dev-s2 ${D}T11:00:00 ${D}T11:02:00 1 c b
+# a surveyor's name is data: a CSV cell that cannot become a formula
+instance short-formula A 90002 "=2+3" dev-s3 ${D}T11:00:00 ${D}T11:00:30 1 b a
 # impossible times: ends before it starts; starts before the window; ends after it; starts in
 # the future (2026-01-15T16:00+07:00 is 09:00Z, after now); not: on the window's first day,
 # and earlier today (14:00+07:00 is 07:00Z)
@@ -79,18 +81,19 @@ ok "tally tables before" sh -c "sqlite3 t.db '.dump tally_commune tally_field ta
 golden table parindex quality --db t.db
 same "flags stored: one row per submission and check" \
 	"$(q "SELECT group_concat(substr(instance_id, 6) || ':' || check_code, ' ') FROM (SELECT * FROM quality_flag ORDER BY instance_id, check_code)")" \
-	"backwards:impossible-time burst-1:burst burst-2:burst burst-3:burst burst-s1:burst burst-s2:burst burst-s3:burst dont-know:dont-know dup-1:near-duplicate dup-2:near-duplicate early:impossible-time future:impossible-time late:impossible-time outside:outside-assignment short:too-short straight:straight-lining window-2:burst window-3:burst window-4:burst"
+	"backwards:impossible-time burst-1:burst burst-2:burst burst-3:burst burst-s1:burst burst-s2:burst burst-s3:burst dont-know:dont-know dup-1:near-duplicate dup-2:near-duplicate early:impossible-time future:impossible-time late:impossible-time outside:outside-assignment short:too-short short-formula:too-short straight:straight-lining window-2:burst window-3:burst window-4:burst"
 same "the run recorded" "$(q "SELECT computed_at, def_id, submissions, flagged FROM quality_run")" \
-	"2026-01-15T08:00:00Z|mini|34|19"
+	"2026-01-15T08:00:00Z|mini|35|20"
 golden csv parindex quality --db t.db --format csv
+same "a formula-like name stays text in the CSV" "$("$PARINDEX" quality --db t.db --format csv | grep '^uuid:short-formula,' | cut -d, -f4)" "\"'=2+3\""
 golden json parindex quality --db t.db --format json
-ok "the JSON parses" sh -c '"$PARINDEX" quality --db t.db --format json | python3 -c "import json, sys; d = json.load(sys.stdin); assert d[\"flagged\"] == 19 and len(d[\"flags\"]) == 19 and sum(s[\"forms\"] for s in d[\"surveyors\"]) == 34 and [(c[\"commune\"], c[\"flag_rate\"]) for c in d[\"communes\"]] == [(\"90001\", 50.0), (\"90002\", 61.1)], d[\"communes\"]"'
+ok "the JSON parses" sh -c '"$PARINDEX" quality --db t.db --format json | python3 -c "import json, sys; d = json.load(sys.stdin); assert d[\"flagged\"] == 20 and len(d[\"flags\"]) == 20 and sum(s[\"forms\"] for s in d[\"surveyors\"]) == 35 and [(c[\"commune\"], c[\"flag_rate\"]) for c in d[\"communes\"]] == [(\"90001\", 50.0), (\"90002\", 63.2)], d[\"communes\"]"'
 golden commune parindex quality --db t.db --commune 90002
 golden commune-unknown parindex quality --db t.db --commune 99999
 golden bad-format parindex quality --db t.db --format xml
 
 ok "a second run" parindex quality --db t.db
-same "a second run replaces the flags" "$(q "SELECT count(*) FROM quality_flag") $(q "SELECT count(*) FROM quality_run")" "19 1"
+same "a second run replaces the flags" "$(q "SELECT count(*) FROM quality_flag") $(q "SELECT count(*) FROM quality_run")" "20 1"
 ok "tally after" parindex tally --db t.db
 ok "tally tables after" sh -c "sqlite3 t.db '.dump tally_commune tally_field tally_group tally_detail' >tally-after.sql"
 ok "flags never change a tally" cmp tally-before.sql tally-after.sql

@@ -93,6 +93,13 @@ ok "nothing recorded by a refusal" cmp refusals-before.sql "$(sqlite3 t.db .dump
 ok "exclude e-a2" parindex capture exclude --db t.db --reason "twice" uuid:e-a2
 golden twice as_user parindex capture exclude --db t.db --reason "twice again" uuid:e-a2
 
+# a reason is data: shown escaped on the terminal, as text in the HTML
+ok "exclude with a hostile reason" parindex capture exclude --db t.db --reason "$(printf 'x\033[31m<b>=1+2')" uuid:e-a3
+same "listed escaped" "$("$PARINDEX" capture list --db t.db | grep '^uuid:e-a3' | cut -f 6)" 'x\x1b[31m<b>=1+2'
+ok "tally" parindex tally --db t.db
+ok "report" parindex report --db t.db --out rep-hostile --formats html
+same "in the HTML as text" "$(grep -c '<li>x\[31m&lt;b&gt;=1+2: 1 phiếu</li>' rep-hostile/index.html)" 1
+
 # an exclusion names the instance: undoing its batch and importing it again keeps it
 ok "undo" parindex capture undo --db t.db 1
 ok "import again" parindex capture import --db t.db all.zip
