@@ -67,6 +67,22 @@ static sqlite3_int64 in_effect(sqlite3 *db, const char *instance_id, char said[6
 	return id;
 }
 
+/* Does the tally count instance_id (view counted_submission)? 1 or 0, -1 with err. */
+static int counted(sqlite3 *db, const char *instance_id, struct perr *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, &st, "SELECT 1 FROM counted_submission WHERE instance_id = ?", err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, instance_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(db, err, "reading submissions");
+	return rc == SQLITE_ROW;
+}
+
 /* Run fn's checks and writes and record `what` in the audit log, in one transaction. */
 static int in_transaction(sqlite3 *db, const char *who, const char *what,
 			  int (*fn)(sqlite3 *, const char *, const char *, const char *,
@@ -93,13 +109,21 @@ static int exclude(sqlite3 *db, const char *instance_id, const char *reason, con
 
 	if (replaced < 0)
 		return -1;
-	if (replaced)
-		return perr_set(err, PERR_DATA, instance_id,
-				"replaced by the edit %s, which is what counts: exclude that one", by);
 	if ((id = in_effect(db, instance_id, said, err)) < 0)
 		return -1;
 	if (id)
 		return perr_set(err, PERR_DATA, instance_id, "already excluded on %s", said);
+	/* a replaced one counts again only when its edits are excluded */
+	if (replaced) {
+		int counts = counted(db, instance_id, err);
+
+		if (counts < 0)
+			return -1;
+		if (!counts)
+			return perr_set(err, PERR_DATA, instance_id,
+					"replaced by the edit %s, which is what counts: exclude that one",
+					by);
+	}
 	if (db_prepare(db, &st,
 		       "INSERT INTO exclusion (instance_id, reason, excluded_by, excluded_at) "
 		       "VALUES (?, ?, ?, ?)",
@@ -169,10 +193,8 @@ int quality_excluded_count(sqlite3 *db, const struct def *d, long *n, struct per
 
 	*n = 0;
 	if (db_prepare(db, &st,
-		       "SELECT count(*) FROM current_submission s JOIN form f ON f.id = s.form_id "
-		       "AND f.version = s.form_version WHERE f.def_id = ? AND f.def_version = ? "
-		       "AND EXISTS (SELECT 1 FROM exclusion e WHERE e.instance_id = s.instance_id "
-		       "AND e.included_at IS NULL)",
+		       "SELECT count(*) FROM excluded_submission s JOIN form f ON f.id = s.form_id "
+		       "AND f.version = s.form_version WHERE f.def_id = ? AND f.def_version = ?",
 		       err) < 0)
 		return -1;
 	sqlite3_bind_text(st, 1, d->id, -1, SQLITE_STATIC);

@@ -393,9 +393,9 @@ int quality_run(sqlite3 *db, const struct def *d, struct quality_result *r, stru
 	if (db_prepare(db, &st,
 		       "SELECT s.instance_id, s.commune_code, s.group_id, s.surveyor, "
 		       "coalesce(s.device_id, ''), coalesce(s.started, ''), coalesce(s.ended, ''), "
-		       "s.answers, EXISTS (SELECT 1 FROM exclusion e WHERE e.instance_id = "
-		       "s.instance_id AND e.included_at IS NULL) "
-		       "FROM current_submission s JOIN form f ON f.id = s.form_id AND "
+		       "s.answers, s.excluded FROM (SELECT *, 0 AS excluded FROM "
+		       "counted_submission UNION ALL SELECT *, 1 FROM excluded_submission) s "
+		       "JOIN form f ON f.id = s.form_id AND "
 		       "f.version = s.form_version WHERE f.def_id = ? AND f.def_version = ? "
 		       "ORDER BY s.id",
 		       err) < 0)

@@ -51,12 +51,13 @@ struct quality_submission {
 
 struct quality_result {
 	char computed_at[32];           /* db_now of the run */
-	struct quality_submission *subs; /* every current submission of the definition's forms,
-					    in the order they were stored */
+	struct quality_submission *subs; /* the counted and the excluded submissions of the
+					    definition's forms, in the order they were stored */
 	size_t nsubs, flagged;
 };
 
-/* Run every check over the current submissions of d's forms (excluded ones too, marked),
+/* Run every check over the submissions of d's forms the tally counts and those it leaves out
+   as excluded (marked),
    reading the database only. 0, or -1 with err. */
 int quality_run(sqlite3 *db, const struct def *d, struct quality_result *r, struct perr *err);
 void quality_release(struct quality_result *r);
@@ -82,14 +83,15 @@ void quality_summary(const struct quality_result *r, enum quality_by by, const c
 
 /* Leave a current submission out of the tally (as if it were not stored), or take that
    back. who and reason are recorded with the time (table exclusion) and in the audit log.
-   PERR_DATA for an instance that is unknown, replaced by an edit, already excluded (exclude)
-   or not excluded (include). Each in its own transaction. */
+   An excluded edit makes the submission it replaced count again, as if the edit had never
+   been stored (views counted_submission and excluded_submission of migration 0011).
+   PERR_DATA for an instance that is unknown, replaced by an edit that counts, already
+   excluded (exclude) or not excluded (include). Each in its own transaction. */
 int capture_exclude(sqlite3 *db, const char *instance_id, const char *reason, const char *who,
 		    struct perr *err);
 int capture_include(sqlite3 *db, const char *instance_id, const char *who, struct perr *err);
 
-/* How many current submissions of d's forms are excluded (an exclusion in effect): what the
-   tally leaves out. */
+/* How many submissions of d's forms the tally leaves out as excluded (excluded_submission). */
 int quality_excluded_count(sqlite3 *db, const struct def *d, long *n, struct perr *err);
 
 /* parindex quality */

@@ -112,7 +112,7 @@ static int load_exclusions(sqlite3 *db, struct report *r, const char *def_id,
 	int rc;
 
 	if (db_prepare(db, &st,
-		       "SELECT e.reason, count(*) FROM exclusion e JOIN current_submission s ON "
+		       "SELECT e.reason, count(*) FROM exclusion e JOIN excluded_submission s ON "
 		       "s.instance_id = e.instance_id JOIN form f ON f.id = s.form_id AND "
 		       "f.version = s.form_version WHERE e.included_at IS NULL AND f.def_id = ? "
 		       "AND f.def_version = ? GROUP BY e.reason ORDER BY count(*) DESC, e.reason",

@@ -85,8 +85,8 @@ struct report {
 	struct report_group *groups;      /* [commune * ngroups + group] */
 	struct report_question *questions; /* [commune * nquestions + question] */
 	struct report_count *counts;      /* [(commune * ngroups + group) * nquestions + q] */
-	/* the office's exclusions in effect (capture exclude) among the tally's definition's
-	   current submissions: how many, and each reason with its count, most first */
+	/* the submissions of the tally's definition left out as excluded (capture exclude,
+	   view excluded_submission): how many, and each reason with its count, most first */
 	long excluded;
 	struct report_exclusion { char *reason; long n; } *exclusions;
 	size_t nexclusions;

@@ -14,11 +14,29 @@ CREATE TABLE exclusion (
 -- at most one exclusion in effect per instance
 CREATE UNIQUE INDEX exclusion_in_effect ON exclusion (instance_id) WHERE included_at IS NULL;
 
--- the submissions the tally counts: current (not replaced by an edit) and not excluded
+-- The tally counts the submissions as if the excluded ones had never been stored. Where a
+-- current submission is an excluded edit, the one it replaced counts instead (or, when that
+-- one is excluded too, the one before it, and so on): excluded_submission walks back along
+-- replaces (the primary key) from the exclusions' current rows, and holds the excluded rows
+-- the tally leaves out; counted_submission is what it counts.
+CREATE VIEW excluded_submission AS
+    WITH RECURSIVE left_out (id, replaces) AS (
+        SELECT s.id, s.replaces FROM exclusion e JOIN submission s
+        ON s.instance_id = e.instance_id
+        WHERE e.included_at IS NULL AND s.superseded_by IS NULL
+        UNION ALL
+        SELECT p.id, p.replaces FROM left_out l JOIN submission p ON p.id = l.replaces
+        WHERE p.instance_id IN (SELECT instance_id FROM exclusion WHERE included_at IS NULL)
+    )
+    SELECT s.* FROM left_out l JOIN submission s ON s.id = l.id;
+
+-- (NOT IN: the excluded ids are read once, not looked up per row; instance_id is NOT NULL)
 CREATE VIEW counted_submission AS
-    SELECT * FROM current_submission s
-    WHERE NOT EXISTS (SELECT 1 FROM exclusion e
-                      WHERE e.instance_id = s.instance_id AND e.included_at IS NULL);
+    SELECT * FROM current_submission
+    WHERE instance_id NOT IN (SELECT instance_id FROM exclusion WHERE included_at IS NULL)
+    UNION ALL
+    SELECT p.* FROM excluded_submission x JOIN submission p ON p.id = x.replaces
+    WHERE p.instance_id NOT IN (SELECT instance_id FROM exclusion WHERE included_at IS NULL);
 
 -- the flags of the last 'parindex quality' run, one row per submission and check: replaced
 -- whole by each run (flags are advice, never a change to the tally)

@@ -100,6 +100,39 @@ ok "tally" parindex tally --db t.db
 ok "report" parindex report --db t.db --out rep-hostile --formats html
 same "in the HTML as text" "$(grep -c '<li>x\[31m&lt;b&gt;=1+2: 1 phiếu</li>' rep-hostile/index.html)" 1
 
+# an excluded edit: the submission it replaced counts again, as if the edit had never been
+# imported; that one can then be excluded too, as if neither had been
+A1=uuid:00000000-0000-4000-8000-000000000001 A1EDIT=uuid:00000000-0000-4000-8000-000000000011
+mkzip no-edit.zip $(cd in && for f in *.xml; do printf '%s=%s ' "$f" "$T/in/$f"; done) "a1.xml=$I/a1.xml"
+mkzip neither.zip $(cd in && for f in *.xml; do printf '%s=%s ' "$f" "$T/in/$f"; done)
+for db in c.db c-no-edit.db c-neither.db; do
+	ok "init $db" setup_db $db
+	ok "scores $db" parindex scores import --db $db "$DATA/scores/mini.csv"
+done
+ok "import all" parindex capture import --db c.db all.zip
+ok "import without the edit" parindex capture import --db c-no-edit.db no-edit.zip
+ok "import without a1 and its edit" parindex capture import --db c-neither.db neither.zip
+for db in c.db c-no-edit.db c-neither.db; do ok "tally $db" parindex tally --db $db; done
+tally_dump c.db >c-before.sql
+tally_dump c-no-edit.db >c-no-edit.sql
+tally_dump c-neither.db >c-neither.sql
+not_ok "the edit counts in the tally" cmp -s c-before.sql c-no-edit.sql
+not_ok "a1 counts without its edit" cmp -s c-no-edit.sql c-neither.sql
+ok "exclude the edit" parindex capture exclude --db c.db --reason "sửa sai" $A1EDIT
+ok "tally" parindex tally --db c.db
+tally_dump c.db >c-edit-excluded.sql
+ok "the edit excluded: the tally of a database without it" cmp c-edit-excluded.sql c-no-edit.sql
+ok "a1 counts again, so it can be excluded" parindex capture exclude --db c.db --reason "trùng" $A1
+golden tally-chain parindex tally --db c.db
+tally_dump c.db >c-both-excluded.sql
+ok "both excluded: the tally of a database without either" cmp c-both-excluded.sql c-neither.sql
+same "quality checks both, marked" "$("$PARINDEX" quality --db c.db --format json | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["submissions"])')" 11
+ok "include a1" parindex capture include --db c.db $A1
+ok "include the edit" parindex capture include --db c.db $A1EDIT
+ok "tally" parindex tally --db c.db
+tally_dump c.db >c-after.sql
+ok "both included: the tally as before, byte for byte" cmp c-before.sql c-after.sql
+
 # an exclusion names the instance: undoing its batch and importing it again keeps it
 ok "undo" parindex capture undo --db t.db 1
 ok "import again" parindex capture import --db t.db all.zip
