@@ -186,22 +186,44 @@ int capture_include(sqlite3 *db, const char *instance_id, const char *who, struc
 	return rc;
 }
 
-int quality_excluded_count(sqlite3 *db, const struct def *d, long *n, struct perr *err)
+int quality_excluded(sqlite3 *db, const char *def_id, const char *def_version,
+		     struct quality_reason **reasons, size_t *n, long *total, struct perr *err)
 {
 	sqlite3_stmt *st;
+	size_t alloc = 0, count = 0;
 	int rc;
 
-	*n = 0;
+	*total = 0;
+	if (reasons)
+		*reasons = NULL;
 	if (db_prepare(db, &st,
-		       "SELECT count(*) FROM excluded_submission s JOIN form f ON f.id = s.form_id "
-		       "AND f.version = s.form_version WHERE f.def_id = ? AND f.def_version = ?",
+		       "SELECT e.reason, count(*) FROM exclusion e JOIN excluded_submission s ON "
+		       "s.instance_id = e.instance_id JOIN form f ON f.id = s.form_id AND "
+		       "f.version = s.form_version WHERE e.included_at IS NULL AND f.def_id = ? "
+		       "AND f.def_version = ? GROUP BY e.reason ORDER BY count(*) DESC, e.reason",
 		       err) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, d->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, d->version, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*n = sqlite3_column_int(st, 0);
+	sqlite3_bind_text(st, 1, def_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, def_version, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		long k = sqlite3_column_int(st, 1);
+
+		*total += k;
+		if (!reasons)
+			continue;
+		xgrow(reasons, &alloc, count + 1, sizeof(**reasons));
+		(*reasons)[count].reason = xstrdup((const char *)sqlite3_column_text(st, 0));
+		(*reasons)[count++].n = k;
+	}
 	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : db_fail(db, err, "counting exclusions");
+	if (n)
+		*n = count;
+	return rc == SQLITE_DONE ? 0 : db_fail(db, err, "reading the exclusions");
+}
+
+void quality_reasons_free(struct quality_reason *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].reason);
+	free(v);
 }

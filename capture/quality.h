@@ -91,8 +91,16 @@ int capture_exclude(sqlite3 *db, const char *instance_id, const char *reason, co
 		    struct perr *err);
 int capture_include(sqlite3 *db, const char *instance_id, const char *who, struct perr *err);
 
-/* How many submissions of d's forms the tally leaves out as excluded (excluded_submission). */
-int quality_excluded_count(sqlite3 *db, const struct def *d, long *n, struct perr *err);
+/* The submissions of definition def_id def_version the tally leaves out as excluded (view
+   excluded_submission): *total of them and, when reasons is not NULL, a count per reason, most
+   first (*reasons allocated; quality_reasons_free). For tally's line and the report. */
+struct quality_reason {
+	char *reason;
+	long n;
+};
+int quality_excluded(sqlite3 *db, const char *def_id, const char *def_version,
+		     struct quality_reason **reasons, size_t *n, long *total, struct perr *err);
+void quality_reasons_free(struct quality_reason *v, size_t n);
 
 /* parindex quality */
 int cmd_quality(int argc, char **argv);

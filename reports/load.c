@@ -103,36 +103,6 @@ static int bad_row(struct perr *err, const char *table, const char *what, const 
 			table, what, id);
 }
 
-/* The exclusions in effect of the definition's current submissions, counted by reason. */
-static int load_exclusions(sqlite3 *db, struct report *r, const char *def_id,
-			   const char *def_version, struct perr *err)
-{
-	sqlite3_stmt *st;
-	size_t alloc = 0;
-	int rc;
-
-	if (db_prepare(db, &st,
-		       "SELECT e.reason, count(*) FROM exclusion e JOIN excluded_submission s ON "
-		       "s.instance_id = e.instance_id JOIN form f ON f.id = s.form_id AND "
-		       "f.version = s.form_version WHERE e.included_at IS NULL AND f.def_id = ? "
-		       "AND f.def_version = ? GROUP BY e.reason ORDER BY count(*) DESC, e.reason",
-		       err) < 0)
-		return -1;
-	sqlite3_bind_text(st, 1, def_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, def_version, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct report_exclusion *x;
-
-		xgrow(&r->exclusions, &alloc, r->nexclusions + 1, sizeof(*r->exclusions));
-		x = &r->exclusions[r->nexclusions++];
-		x->reason = xstrdup(col_text(st, 0));
-		x->n = sqlite3_column_int(st, 1);
-		r->excluded += x->n;
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_fail(db, err, "reading the exclusions");
-}
-
 static int load_run(sqlite3 *db, struct report *r, struct perr *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -205,7 +175,8 @@ static int load_run(sqlite3 *db, struct report *r, struct perr *err)
 	r->score_files = files.len ? strbuf_detach(&files, NULL) : xstrdup("");
 	if (rc != SQLITE_DONE)
 		return db_fail(db, err, "reading the score imports");
-	if (load_exclusions(db, r, def_id, def_version, err) < 0)
+	if (quality_excluded(db, def_id, def_version, &r->exclusions, &r->nexclusions,
+			     &r->excluded, err) < 0)
 		return -1;
 	return store_load_definition(db, def_id, def_version, &r->def, err);
 }
@@ -500,9 +471,7 @@ void report_release(struct report *r)
 	const struct def *d = &r->def;
 	size_t nc = r->ncommunes;
 
-	for (size_t i = 0; i < r->nexclusions; i++)
-		free(r->exclusions[i].reason);
-	free(r->exclusions);
+	quality_reasons_free(r->exclusions, r->nexclusions);
 
 	for (size_t c = 0; c < nc; c++) {
 		struct report_commune *v = &r->communes[c];

@@ -17,6 +17,7 @@
 #include "def.h"
 #include "err.h"
 #include "strbuf.h"
+#include "../capture/quality.h"
 
 /* Command of the command table. */
 int cmd_report(int argc, char **argv);
@@ -88,7 +89,7 @@ struct report {
 	/* the submissions of the tally's definition left out as excluded (capture exclude,
 	   view excluded_submission): how many, and each reason with its count, most first */
 	long excluded;
-	struct report_exclusion { char *reason; long n; } *exclusions;
+	struct quality_reason *exclusions;
 	size_t nexclusions;
 	/* district means over the ranked communes (all communes when none is ranked) */
 	double *field_mean;     /* per field; NAN when no commune has the field */

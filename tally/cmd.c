@@ -202,7 +202,7 @@ int cmd_tally(int argc, char **argv)
 	}
 	if (tally_load(db, &d, &cl, &sv, &sc, &err) < 0 ||
 	    tally_other_definitions(db, "tally", where, &err) < 0 ||
-	    quality_excluded_count(db, &d, &excluded, &err) < 0)
+	    quality_excluded(db, d.id, d.version, NULL, NULL, &excluded, &err) < 0)
 		goto rollback;
 	for (size_t i = 0; i < cl.n; i++)
 		scored += sc.has_scores[i];
