@@ -10,6 +10,7 @@
 #include "account.h"
 #include "backup.h"
 #include "capture/capture.h"
+#include "capture/quality.h"
 #include "cmd.h"
 #include "commune.h"
 #include "db.h"
@@ -75,15 +76,19 @@ static const struct cmd commands[] = {
 	{ "capture", cmd_capture,
 	  "parindex capture import [--db FILE] [--source TEXT] [--operator NAME] [--dry-run] [--all-or-nothing] [--receipt FILE] [--max-entries N] [--max-entry-size BYTES] [--max-total BYTES] [--max-ratio N] [--max-depth N] [--threads N] FILE.zip|FILE.csv...\n"
 	  "parindex capture list [--db FILE]\n"
-	  "parindex capture undo [--db FILE] BATCH",
-	  "import submission zips or Central CSV exports as batches; list batches; undo a batch",
+	  "parindex capture undo [--db FILE] BATCH\n"
+	  "parindex capture exclude [--db FILE] --reason TEXT INSTANCEID\n"
+	  "parindex capture include [--db FILE] INSTANCEID",
+	  "import submission zips or Central CSV exports as batches; list, undo; exclude a submission",
 	  DB_OPTION
 	  "  --source TEXT        where the zips came from, kept with each batch (default: none)\n"
 	  "  --operator NAME      who imported them, kept with each batch (default: none)\n"
 	  "  --dry-run            check and count everything, store nothing (default: off)\n"
 	  "  --all-or-nothing     store nothing of a zip with any rejected entry (default: off)\n"
 	  "  --receipt FILE       write a CSV row per entry: status, reason, message\n"
-	  "                       (default: none)\n",
+	  "                       (default: none)\n"
+	  "  --reason TEXT        exclude: why the submission is left out of the tally\n"
+	  "                       (default: none, required)\n",
 	  capture_options_more },
 	{ "export", cmd_export,
 	  "parindex export [--db FILE] [--format csv|xlsx|sav|dta] [--out FILE]",
@@ -92,6 +97,14 @@ static const struct cmd commands[] = {
 	  "  --format csv|xlsx|sav|dta\n"
 	  "                       the file's format (default: from --out's extension, else csv)\n"
 	  "  --out FILE           the file to write (default: submissions.FORMAT)\n", NULL },
+	{ "quality", cmd_quality,
+	  "parindex quality [--db FILE] [--format table|csv|json] [--commune CODE]",
+	  "check the survey's submissions; statistics per surveyor, device and commune",
+	  DB_OPTION
+	  "  --format table|csv|json\n"
+	  "                       how the flags and statistics are printed (default: table)\n"
+	  "  --commune CODE       only the flags and statistics of commune CODE (default: all)\n",
+	  NULL },
 	{ "scores", cmd_scores,
 	  "parindex scores template [--db FILE] [--out FILE.xlsx|FILE.csv]\n"
 	  "parindex scores import [--db FILE] FILE.csv|FILE.xlsx",

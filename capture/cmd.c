@@ -1,12 +1,14 @@
-/* parindex capture import|list|undo: arguments, output and exit status. */
+/* parindex capture import|list|undo|exclude|include: arguments, output and exit status. */
 #include "capture.h"
 #include "csvout.h"
+#include "quality.h"
 
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "account.h"
 #include "cmd.h"
 #include "db.h"
 #include "escape.h"
@@ -184,6 +186,39 @@ static int cmd_import(int argc, char **argv)
 	return rc;
 }
 
+/* The exclusions in effect, after the batches and only when there are some: how many
+   submissions the tally leaves out, and why. */
+static int list_exclusions(sqlite3 *db, struct perr *err)
+{
+	sqlite3_stmt *st;
+	int rc, n = 0;
+
+	if (db_prepare(db, &st,
+		       "SELECT e.instance_id, coalesce(s.commune_code, ''), coalesce(s.group_id, ''), "
+		       "e.excluded_at, e.excluded_by, e.reason, "
+		       "CASE WHEN s.id IS NULL THEN 'not stored' WHEN s.superseded_by IS NOT NULL "
+		       "THEN 'replaced' ELSE 'current' END "
+		       "FROM exclusion e LEFT JOIN submission s ON s.instance_id = e.instance_id "
+		       "WHERE e.included_at IS NULL ORDER BY e.id",
+		       err) < 0)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!n++)
+			printf("\nexcluded (left out of the tally; 'capture include' takes one back)\n"
+			       "instance\tcommune\tgroup\texcluded\tby\treason\tsubmission\n");
+		for (int i = 0; i < 7; i++) {
+			escape_term_fputs(stdout, (const char *)sqlite3_column_text(st, i));
+			putchar(i == 6 ? '\n' : '\t');
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, err, "reading exclusions");
+	if (n)
+		printf("%d submission%s excluded\n", n, n == 1 ? "" : "s");
+	return 0;
+}
+
 static int cmd_list(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -228,6 +263,9 @@ static int cmd_list(int argc, char **argv)
 		goto fail;
 	}
 	sqlite3_finalize(st);
+	st = NULL;
+	if (list_exclusions(db, &err) < 0)
+		goto fail;
 	db_close(db);
 	return 0;
 fail:
@@ -274,10 +312,54 @@ static int cmd_undo(int argc, char **argv)
 	return 0;
 }
 
+/* exclude INSTANCEID --reason TEXT, include INSTANCEID */
+static int cmd_exclude(int argc, char **argv, int excluding)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "reason", required_argument, NULL, 'r' },
+		{ 0 },
+	};
+	const char *dbopt = NULL, *reason = NULL, *sub = excluding ? "exclude" : "include";
+	struct perr err = { 0 };
+	sqlite3 *db = NULL;
+	char who[64], *shown;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': dbopt = optarg; break;
+		case 'r':
+			if (!excluding)
+				return cmd_usage_error("capture", "include: --reason is for exclude");
+			reason = optarg;
+			break;
+		default: return cmd_bad_option("capture", argv);
+		}
+	}
+	if (optind + 1 != argc || !*argv[optind])
+		return cmd_usage_error("capture", "%s: name one INSTANCEID", sub);
+	if (excluding && (!reason || !reason[strspn(reason, " \t\r\n")]))
+		return cmd_usage_error("capture", "exclude: say why with --reason TEXT");
+	if (db_open(&db, db_path(dbopt), DB_EXISTING, &err) < 0)
+		return perr_print(&err, "capture");
+	account_cli_user(who);
+	rc = excluding ? capture_exclude(db, argv[optind], reason, who, &err)
+		       : capture_include(db, argv[optind], who, &err);
+	db_close(db);
+	if (rc < 0)
+		return perr_print(&err, "capture");
+	shown = escape_term_dup(argv[optind]);
+	printf(excluding ? "%s: excluded; the next tally leaves it out\n"
+			 : "%s: included again; the next tally counts it\n", shown);
+	free(shown);
+	return 0;
+}
+
 int cmd_capture(int argc, char **argv)
 {
 	if (argc < 2)
-		return cmd_usage_error("capture", "say 'import', 'list' or 'undo'");
+		return cmd_usage_error("capture", "say 'import', 'list', 'undo', 'exclude' or 'include'");
 	optind = 1;
 	if (!strcmp(argv[1], "import"))
 		return cmd_import(argc - 1, argv + 1);
@@ -285,5 +367,7 @@ int cmd_capture(int argc, char **argv)
 		return cmd_list(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "undo"))
 		return cmd_undo(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "exclude") || !strcmp(argv[1], "include"))
+		return cmd_exclude(argc - 1, argv + 1, argv[1][0] == 'e');
 	return cmd_usage_error("capture", "no subcommand '%s'", argv[1]);
 }

@@ -90,6 +90,8 @@ int account_get_ha1(sqlite3 *db, const char *name, enum account_digest alg, char
 int account_login(sqlite3 *db, const char *name, const char *password, char *role,
 		  struct perr *err);
 
+/* Who runs a command at the terminal, for the audit log: the system user's name (or "uid N"). */
+const char *account_cli_user(char buf[64]);
 /* Record an event in the audit log, at db_now(): who (an account name, or the system user at
    the command line), address (the client's IP address, or "cli"), what happened. */
 int audit_record(sqlite3 *db, const char *who, const char *address, const char *what,

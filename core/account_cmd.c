@@ -16,7 +16,7 @@
 #include "strbuf.h"
 
 /* The system user at the command line, for the audit log. */
-static const char *cli_user(char buf[64])
+const char *account_cli_user(char buf[64])
 {
 	struct passwd *pw = getpwuid(geteuid());
 
@@ -165,7 +165,7 @@ static int change(const char *dbopt, const char *what,
 		return perr_print(&err, "user");
 	if (db_exec(db, "BEGIN IMMEDIATE", &err) < 0)
 		goto fail;
-	if (fn(db, arg, &err) < 0 || audit_record(db, cli_user(who), "cli", what, &err) < 0 ||
+	if (fn(db, arg, &err) < 0 || audit_record(db, account_cli_user(who), "cli", what, &err) < 0 ||
 	    db_exec(db, "COMMIT", &err) < 0) {
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		goto fail;

@@ -658,6 +658,98 @@ classification:
 	}
 }
 
+/* The quality checks' thresholds: the <quality> element's attributes, each defaulted when
+   absent (a value the schema refused is NAN or -1 here and the definition is refused anyway). */
+static void load_quality(struct loader *L, xmlNode *root)
+{
+	struct def_quality *q = &L->d->quality;
+	xmlNode *n = xml_first(root, "quality");
+	const char *v;
+
+	q->min_seconds = DEF_QUALITY_MIN_SECONDS;
+	q->burst_forms = DEF_QUALITY_BURST_FORMS;
+	q->burst_minutes = DEF_QUALITY_BURST_MINUTES;
+	q->near_duplicate = 1;
+	q->dont_know_share = DEF_QUALITY_DONT_KNOW_SHARE;
+	q->straight_lining = DEF_QUALITY_STRAIGHT_LINING;
+	if (!n)
+		return;
+	q->line = xml_line(n);
+	if (xml_attr(n, "min-seconds-per-question"))
+		q->min_seconds = num_attr(n, "min-seconds-per-question");
+	if ((v = xml_attr(n, "window-start")))
+		snprintf(q->window_start, sizeof(q->window_start), "%s", v);
+	if ((v = xml_attr(n, "window-end")))
+		snprintf(q->window_end, sizeof(q->window_end), "%s", v);
+	if (xml_attr(n, "burst-forms"))
+		q->burst_forms = int_attr(n, "burst-forms");
+	if (xml_attr(n, "burst-minutes"))
+		q->burst_minutes = int_attr(n, "burst-minutes");
+	if ((v = xml_attr(n, "near-duplicate")))
+		q->near_duplicate = !strcmp(v, "true") || !strcmp(v, "1");
+	if ((v = xml_attr(n, "dont-know")) && v[strspn(v, " \t\r\n")])
+		q->dont_know = xstrdup(v);
+	if (xml_attr(n, "dont-know-share"))
+		q->dont_know_share = num_attr(n, "dont-know-share");
+	if (xml_attr(n, "straight-lining"))
+		q->straight_lining = int_attr(n, "straight-lining");
+}
+
+int def_is_dont_know(const struct def *d, const char *code)
+{
+	const char *p = d->quality.dont_know;
+	size_t n = strlen(code);
+
+	while (p && *p) {
+		size_t len = strcspn(p, " \t\r\n");
+
+		if (len == n && !strncmp(p, code, n))
+			return 1;
+		p += len;
+		p += strspn(p, " \t\r\n");
+	}
+	return 0;
+}
+
+/* The window's dates in order; every "don't know" code an option of some scale, and one no
+   scored answer is weighted by (it would count a real answer as "don't know"). */
+static void check_quality(struct loader *L)
+{
+	const struct def *d = L->d;
+	const struct def_quality *q = &d->quality;
+	const char *p = q->dont_know;
+
+	if (!q->line)
+		return;
+	if (*q->window_start && *q->window_end && strcmp(q->window_start, q->window_end) > 0)
+		flag(L, q->line, "quality: window-start %s is after window-end %s", q->window_start,
+		     q->window_end);
+	while (p && *p) {
+		size_t len = strcspn(p, " \t\r\n"), found = 0, weighted = 0;
+		char *code = xstrndup(p, len);
+
+		for (size_t s = 0; s < d->nscales; s++)
+			for (size_t o = 0; o < d->scales[s].noptions; o++) {
+				const struct def_option *op = &d->scales[s].options[o];
+
+				if (strcmp(op->code, code))
+					continue;
+				found++;
+				if (!op->excluded && op->has_weight)
+					weighted++;
+			}
+		if (!found)
+			flag(L, q->line, "quality: dont-know code '%s' is no option of any scale", code);
+		else if (weighted)
+			warn(L, q->line,
+			     "quality: dont-know code '%s' is a weighted, counted option of %zu scale%s",
+			     code, weighted, weighted == 1 ? "" : "s");
+		free(code);
+		p += len;
+		p += strspn(p, " \t\r\n");
+	}
+}
+
 /* Does `id` continue `parent`'s id ("1.1" under "1", "1.1.2" under "1.1")? */
 static int nested_id(const char *id, const char *parent)
 {
@@ -1005,7 +1097,9 @@ int def_load(struct def *d, const char *buf, size_t len, const char *name, struc
 	/* the meaning checks run on what the schema let through, values it refused left out */
 	if (xml_is(root, "definition")) {
 		load_tree(&L, root);
+		load_quality(&L, root);
 		check_tree(&L, root);
+		check_quality(&L);
 		check_title_year(&L, root);
 	}
 	xmlFreeDoc(doc);
@@ -1076,6 +1170,7 @@ void def_release(struct def *d)
 	free(d->scales);
 	free(d->questions);
 	free(d->tiers);
+	free(d->quality.dont_know);
 	memset(d, 0, sizeof(*d));
 }
 

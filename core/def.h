@@ -89,6 +89,26 @@ struct def_tier {
 	long line;
 };
 
+/* Thresholds of the survey quality checks (capture/quality.h): the definition's optional
+   <quality> element; what it leaves out takes the defaults DEF_QUALITY_* (line 0: no element). */
+#define DEF_QUALITY_MIN_SECONDS 5      /* per scored question asked of the form's group */
+#define DEF_QUALITY_BURST_FORMS 5      /* this many forms of one device or surveyor ... */
+#define DEF_QUALITY_BURST_MINUTES 10   /* ... started within this many minutes */
+#define DEF_QUALITY_DONT_KNOW_SHARE 0.5
+#define DEF_QUALITY_STRAIGHT_LINING 5  /* scored answers at least, for straight-lining */
+
+struct def_quality {
+	double min_seconds;              /* too-short: per scored question asked */
+	char window_start[11], window_end[11]; /* survey window, "YYYY-MM-DD"; "" when not set */
+	int burst_forms, burst_minutes;
+	int near_duplicate;              /* 0: check off */
+	char *dont_know;                 /* option codes meaning "don't know", space-separated;
+					    NULL: the check is off */
+	double dont_know_share;          /* flagged above this share of scored answers */
+	int straight_lining;             /* 0: check off */
+	long line;
+};
+
 struct def {
 	char *file; /* where it was loaded from, for messages */
 	char *id, *version;
@@ -116,6 +136,7 @@ struct def {
 	size_t nquestions;
 	struct def_tier *tiers; /* in order, the "otherwise" tier last */
 	size_t ntiers;
+	struct def_quality quality;
 
 	struct diag warnings; /* what def_load found doubtful but not wrong, "name:line: ..." */
 };
@@ -138,6 +159,8 @@ static inline const struct def_field *def_field_of(const struct def *d, size_t c
 {
 	return &d->fields[d->criteria[c].field];
 }
+/* Is code one of the definition's "don't know" codes (<quality dont-know="...">)? */
+int def_is_dont_know(const struct def *d, const char *code);
 /* The text in lang "vi" or "en". */
 const char *def_text_get(const struct def_text *t, const char *lang);
 

@@ -243,6 +243,23 @@ static void charts_note(struct strbuf *sb, const struct report_charts *charts,
 	strbuf_adds(sb, "</p>\n");
 }
 
+/* The submissions the office left out (capture exclude), and why: only when there are. */
+static void exclusions(struct strbuf *sb, const struct report *r)
+{
+	if (!r->excluded)
+		return;
+	strbuf_addf(sb, "<section>\n<h2>Phiếu khảo sát bị loại</h2>\n<p>%ld phiếu khảo sát bị "
+			"loại khỏi tổng hợp theo quyết định của cơ quan tổ chức khảo sát, không "
+			"tính vào kết quả trên. Lý do:</p>\n<ul class=\"exclusions\">\n",
+		    r->excluded);
+	for (size_t i = 0; i < r->nexclusions; i++) {
+		strbuf_adds(sb, "<li>");
+		esc(sb, r->exclusions[i].reason);
+		strbuf_addf(sb, ": %ld phiếu</li>\n", r->exclusions[i].n);
+	}
+	strbuf_adds(sb, "</ul>\n</section>\n");
+}
+
 static int index_page(const struct report *r, const struct report_charts *charts,
 		      const char *chart_dir, unsigned formats, const char *dir, struct perr *err)
 {
@@ -352,6 +369,7 @@ static int index_page(const struct report *r, const struct report_charts *charts
 		strbuf_adds(&sb, "</tr>\n");
 	}
 	strbuf_adds(&sb, "</tbody>\n</table>\n</section>\n");
+	exclusions(&sb, r);
 
 	strbuf_adds(&sb, "<section class=\"page\">\n<h2>Biểu đồ</h2>\n");
 	charts_note(&sb, charts, formats);

@@ -135,7 +135,9 @@ static int load_run(sqlite3 *db, struct report *r, struct perr *err)
 	if (db_prepare(db, &st,
 		       "SELECT max(t) FROM (SELECT max(finished_at) AS t FROM batch "
 		       "UNION ALL SELECT max(undone_at) FROM batch "
-		       "UNION ALL SELECT max(imported_at) FROM score_import) WHERE t > ?",
+		       "UNION ALL SELECT max(imported_at) FROM score_import "
+		       "UNION ALL SELECT max(excluded_at) FROM exclusion "
+		       "UNION ALL SELECT max(included_at) FROM exclusion) WHERE t > ?",
 		       err) < 0)
 		return -1;
 	sqlite3_bind_text(st, 1, r->computed_at, -1, SQLITE_STATIC);
@@ -173,6 +175,9 @@ static int load_run(sqlite3 *db, struct report *r, struct perr *err)
 	r->score_files = files.len ? strbuf_detach(&files, NULL) : xstrdup("");
 	if (rc != SQLITE_DONE)
 		return db_fail(db, err, "reading the score imports");
+	if (quality_excluded(db, def_id, def_version, &r->exclusions, &r->nexclusions,
+			     &r->excluded, err) < 0)
+		return -1;
 	return store_load_definition(db, def_id, def_version, &r->def, err);
 }
 
@@ -465,6 +470,8 @@ void report_release(struct report *r)
 {
 	const struct def *d = &r->def;
 	size_t nc = r->ncommunes;
+
+	quality_reasons_free(r->exclusions, r->nexclusions);
 
 	for (size_t c = 0; c < nc; c++) {
 		struct report_commune *v = &r->communes[c];

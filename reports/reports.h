@@ -17,6 +17,7 @@
 #include "def.h"
 #include "err.h"
 #include "strbuf.h"
+#include "../capture/quality.h"
 
 /* Command of the command table. */
 int cmd_report(int argc, char **argv);
@@ -85,6 +86,11 @@ struct report {
 	struct report_group *groups;      /* [commune * ngroups + group] */
 	struct report_question *questions; /* [commune * nquestions + question] */
 	struct report_count *counts;      /* [(commune * ngroups + group) * nquestions + q] */
+	/* the submissions of the tally's definition left out as excluded (capture exclude,
+	   view excluded_submission): how many, and each reason with its count, most first */
+	long excluded;
+	struct quality_reason *exclusions;
+	size_t nexclusions;
 	/* district means over the ranked communes (all communes when none is ranked) */
 	double *field_mean;     /* per field; NAN when no commune has the field */
 	double *criterion_mean; /* per criterion: mean points */

@@ -7,6 +7,7 @@
 #include "store.h"
 #include "strbuf.h"
 #include "text.h"
+#include "../capture/quality.h"
 
 #include <getopt.h>
 #include <strings.h>
@@ -136,6 +137,7 @@ int cmd_tally(int argc, char **argv)
 	struct perr err = { 0 };
 	sqlite3 *db = NULL;
 	size_t ce = DEF_NONE, scored = 0;
+	long excluded = 0; /* submissions the office excluded, left out */
 	int c, rc = PERR_OK, computed = 0, set_lang = 0;
 
 	optind = 1;
@@ -199,7 +201,8 @@ int cmd_tally(int argc, char **argv)
 		}
 	}
 	if (tally_load(db, &d, &cl, &sv, &sc, &err) < 0 ||
-	    tally_other_definitions(db, "tally", where, &err) < 0)
+	    tally_other_definitions(db, "tally", where, &err) < 0 ||
+	    quality_excluded(db, d.id, d.version, NULL, NULL, &excluded, &err) < 0)
 		goto rollback;
 	for (size_t i = 0; i < cl.n; i++)
 		scored += sc.has_scores[i];
@@ -229,6 +232,10 @@ int cmd_tally(int argc, char **argv)
 		fprintf(stderr,
 			"parindex: tally: %s: %zu commune%s published from binary floating point: a score or weight has more than 9 decimals, or an exact fraction passed 125 bits\n",
 			where, r.inexact, r.inexact == 1 ? "" : "s");
+	if (excluded)
+		fprintf(stderr,
+			"parindex: tally: %s: %ld submission%s excluded by the office left out ('parindex capture list' says why)\n",
+			where, excluded, excluded == 1 ? "" : "s");
 	if (ce == DEF_NONE)
 		warn_unclassified(where, &cl, &r);
 	if (ce != DEF_NONE) {

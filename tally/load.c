@@ -382,7 +382,7 @@ static int load_submissions(sqlite3 *db, const struct def *d, const struct commu
 	}
 	if (db_prepare(db, &st,
 		       "SELECT commune_code, group_id, form_id, form_version, answers "
-		       "FROM current_submission",
+		       "FROM counted_submission",
 		       err) < 0) {
 		rc = -1;
 		goto done;
@@ -527,7 +527,7 @@ int tally_other_definitions(sqlite3 *db, const char *stage, const char *where,
 	static const char sql[] =
 		"SELECT def_id, def_version, sum(subs), sum(communes) FROM ("
 		" SELECT f.def_id, f.def_version, count(*) AS subs, 0 AS communes"
-		" FROM current_submission s CROSS JOIN form f"
+		" FROM counted_submission s CROSS JOIN form f"
 		" ON f.id = s.form_id AND f.version = s.form_version"
 		" WHERE (f.def_id <> ?1 OR f.def_version <> ?2)"
 		" GROUP BY 1, 2"

@@ -55,6 +55,17 @@ static void default_totals(void)
 	CHECK(d.ngroups == 5 && d.min_forms == 65, "5 groups, 65 forms");
 	CHECK(d.decimals == 2 && d.aggregation == DEF_GROUP_MEAN, "decimals 2, group-mean");
 	CHECK(d.ntiers == 4 && d.tiers[3].is_otherwise, "3 tiers and otherwise");
+	/* its <quality> element, every attribute given */
+	CHECK(d.quality.line > 0, "the default has a quality element");
+	CHECK_NUM(d.quality.min_seconds, 6, "min-seconds-per-question");
+	CHECK_STR(d.quality.window_start, "2021-11-01", "window-start");
+	CHECK_STR(d.quality.window_end, "2022-01-31", "window-end");
+	CHECK(d.quality.burst_forms == 6 && d.quality.burst_minutes == 15, "burst 6 in 15");
+	CHECK(d.quality.near_duplicate == 1 && d.quality.straight_lining == 8,
+	      "near-duplicate on, straight-lining 8");
+	CHECK(def_is_dont_know(&d, "9") && !def_is_dont_know(&d, "1") &&
+		      !def_is_dont_know(&d, "99"), "don't know is 9 alone");
+	CHECK_NUM(d.quality.dont_know_share, 0.5, "dont-know-share");
 	def_release(&d);
 }
 
@@ -132,6 +143,15 @@ static void mini(void)
 		      def_find_option(&d, &d.questions[qa], "x")->excluded,
 	      "option x is excluded");
 	CHECK(def_find_option(&d, &d.questions[qa], "zz") == NULL, "unknown option");
+	/* no <quality> element: the documented defaults, the don't-know check off */
+	CHECK(d.quality.line == 0 && d.quality.min_seconds == DEF_QUALITY_MIN_SECONDS &&
+		      !*d.quality.window_start && !*d.quality.window_end &&
+		      d.quality.burst_forms == DEF_QUALITY_BURST_FORMS &&
+		      d.quality.burst_minutes == DEF_QUALITY_BURST_MINUTES &&
+		      d.quality.near_duplicate && !d.quality.dont_know &&
+		      d.quality.straight_lining == DEF_QUALITY_STRAIGHT_LINING,
+	      "quality defaults");
+	CHECK(!def_is_dont_know(&d, "x"), "no don't-know code without the element");
 	def_release(&d);
 }
 

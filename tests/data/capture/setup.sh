@@ -2,6 +2,9 @@
 #   setup_db [DB]          a database with the mini definition, its two forms (mini-A, mini-B)
 #                          registered by 'parindex forms', and two communes
 #   mkzip OUT PATH=FILE... a zip of FILEs stored under PATHs, in that order, with fixed times
+#   instance NAME GROUP COMMUNE SURVEYOR DEVICE START END SEX ANSWER1 ANSWER2
+#                          writes in/NAME.xml, a submission of form mini-GROUP (A asks qa qb,
+#                          B asks qa qc) with instanceID uuid:NAME, times in +07:00
 #   q SQL                  run SQL on t.db, one row a line, columns joined by |
 #   dump                   the database as SQL, without the batch records (batch, batch_entry),
 #                          which undo keeps on purpose
@@ -29,6 +32,14 @@ mkzip() {
 		cd "$T/.stage" || exit 3
 		for _m in "$@"; do printf '%s\n' "${_m%%=*}"; done | zip -q -X -D -@ "$T/$_out"
 	)
+}
+
+instance() {
+	_q2=qb
+	[ "$2" = B ] && _q2=qc
+	mkdir -p "$T/in"
+	printf '<data xmlns="http://www.w3.org/2002/xforms" xmlns:orx="http://openrosa.org/xforms" id="mini-%s" version="1"><start>%s</start><end>%s</end><deviceid>%s</deviceid><commune>%s</commune><surveyor>%s</surveyor><sex>%s</sex><qa>%s</qa><%s>%s</%s><comment/><orx:meta><orx:instanceID>uuid:%s</orx:instanceID></orx:meta></data>\n' \
+		"$2" "$6+07:00" "$7+07:00" "$5" "$3" "$4" "$8" "$9" "$_q2" "${10}" "$_q2" "$1" >"$T/in/$1.xml"
 }
 
 q() { sqlite3 -batch -noheader t.db "$1"; }
