@@ -47,7 +47,7 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
 
 MIGRATIONS := $(sort $(wildcard schemas/migrations/*.sql))
 DEFAULT_DEFINITION := schemas/definitions/hai-duong-2021.xml
-EMBEDDED := schemas/definition.rng $(DEFAULT_DEFINITION) $(MIGRATIONS)
+EMBEDDED := schemas/definition.rng $(DEFAULT_DEFINITION) capture/office.css $(MIGRATIONS)
 
 .PHONY: all check test unit cli demo deps bench fuzz install uninstall clean
 all: parindex
