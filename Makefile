@@ -37,10 +37,6 @@ B := $(BUILD)$(if $(SANITIZE),/san)
 G := $(BUILD)/gen
 STAGES := core forms capture tally reports
 LIB_SRC := $(foreach d,$(STAGES),$(wildcard $(d)/*.c))
-# serve's stand-ins (tests/standin/): each linked only while the part it stands for is missing
-SERVE_STANDIN := $(if $(wildcard capture/serve_store.c),,tests/standin/serve_store.c) \
-	$(if $(wildcard capture/serve_office.c),,tests/standin/serve_office.c)
-LIB_SRC += $(SERVE_STANDIN)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(G)/embedded$(if $(SANITIZE),-san).o
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
