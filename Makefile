@@ -101,8 +101,8 @@ FUZZ_TARGETS := instance zipin definition communes scores_csv scores_xlsx lint e
 FUZZ_SECONDS ?= 60
 # the zip reader from a file (a memfd, through its pread windows) beside zipin from memory
 FUZZ_TARGETS += zipin_file
-# serve: raw HTTP requests through a socketpair into the daemon; the Host and listen parsers
-FUZZ_TARGETS += serve_http serve_host
+# serve: raw HTTP requests into the daemon; its parsers (Host, --public-url, --listen, Digest)
+FUZZ_TARGETS += serve_http serve_parse
 $(B)/fuzz/replay-%: $(B)/fuzz/fuzz_%.o $(B)/fuzz/replay.o $(B)/libparindex.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(B)/fuzz/libfuzzer-%: $(B)/fuzz/fuzz_%.o $(B)/libparindex.a
