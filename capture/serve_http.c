@@ -999,8 +999,6 @@ static enum MHD_Result office_reply(struct serve_http *h, struct MHD_Connection 
 	rq.upload_path = r->upload_path;
 	rq.upload_name = r->upload_name;
 	rq.upload_size = r->upload_size;
-	if (r->upload_fd >= 0 && fsync(r->upload_fd) < 0 && errno != EINVAL)
-		serve_log(r->user.address, "%s: fsync: %s", r->upload_path, strerror(errno));
 	rc = serve_office_handle(h->office, &rq, &rp, &err);
 	if (rc < 0) {
 		strbuf_release(&rp.body);
@@ -1255,10 +1253,18 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 /* ---- start and stop ---- */
 
-static void remove_tmpdir(const char *dir)
+/* what serve_http_start made, the daemon stopped or never started */
+static void http_free(struct serve_http *h)
 {
-	if (dir[0])
-		rmdir(dir);
+	sqlite3_finalize(h->account_st);
+	if (h->db)
+		db_close(h->db);
+	if (h->tmpdir[0])
+		rmdir(h->tmpdir);
+	free(h->public_url);
+	pthread_mutex_destroy(&h->db_lock);
+	pthread_mutex_destroy(&h->slots_lock);
+	free(h);
 }
 
 int serve_http_start(struct serve_http **out, const struct serve_http_config *cfg,
@@ -1364,14 +1370,7 @@ int serve_http_start(struct serve_http **out, const struct serve_http_config *cf
 	*out = h;
 	return 0;
 fail:
-	sqlite3_finalize(h->account_st);
-	if (h->db)
-		db_close(h->db);
-	remove_tmpdir(h->tmpdir);
-	free(h->public_url);
-	pthread_mutex_destroy(&h->db_lock);
-	pthread_mutex_destroy(&h->slots_lock);
-	free(h);
+	http_free(h);
 	return -1;
 }
 
@@ -1404,11 +1403,5 @@ void serve_http_stop(struct serve_http *h, unsigned wait_seconds)
 		serve_log(NULL, "%u requests still in flight after %u s: closed",
 			  atomic_load(&h->inflight), wait_seconds);
 	MHD_stop_daemon(h->d);
-	sqlite3_finalize(h->account_st);
-	db_close(h->db);
-	remove_tmpdir(h->tmpdir);
-	free(h->public_url);
-	pthread_mutex_destroy(&h->db_lock);
-	pthread_mutex_destroy(&h->slots_lock);
-	free(h);
+	http_free(h);
 }
