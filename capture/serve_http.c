@@ -1090,8 +1090,7 @@ static enum MHD_Result begin(struct serve_http *h, struct MHD_Connection *c, str
 			return reply_text(c, r, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed");
 		if (!authenticate(h, c, r, url, method, &ret))
 			return ret;
-		return url[1] == 'f' && url[5] == 'L' ? form_list_reply(h, c, r)
-						       : form_reply(h, c, r, url);
+		return !strcmp(url, "/formList") ? form_list_reply(h, c, r) : form_reply(h, c, r, url);
 	}
 	if (!strcmp(url, "/submission")) {
 		const char *type;
