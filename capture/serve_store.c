@@ -1110,13 +1110,13 @@ int serve_submit(struct serve_store *st, const struct serve_user *user, const ch
 	while (sem_wait(&j.written) < 0)
 		; /* EINTR */
 	sem_destroy(&j.written);
-	if (!j.failed)
-		return 0;
-	if (ans->status == 201)
+	if (j.failed && ans->status == 201)
 		answer(ans, 503, "unavailable",
 		       "the server cannot store submissions now (is its disk full?); send it again "
 		       "later");
 undo:
+	/* an instanceID taken in but not spooled as 201 (a conflict found in the database, a
+	   spool that failed) is not waiting */
 	if (pending && ans->status != 201) {
 		pthread_mutex_lock(&st->pmu);
 		pend_drop(st, iid);
