@@ -795,7 +795,10 @@ static struct reader *reader_take(struct serve_store *st, struct perr *err)
 	if (r)
 		return r;
 	r = xcalloc(1, sizeof(*r));
+	/* a small page cache: a reader looks up a few index pages per submission, and there is
+	   one per connection in flight */
 	if (db_open(&r->db, st->db_path, DB_EXISTING, err) < 0 ||
+	    db_exec(r->db, "PRAGMA cache_size = -256", err) < 0 ||
 	    capture_writer_new(&r->look, r->db, 0, err) < 0 ||
 	    db_prepare(r->db, &r->account, "SELECT id, role, disabled_at IS NULL FROM account "
 					   "WHERE name = ?", err) < 0 ||
