@@ -1015,7 +1015,8 @@ static int page_upload(sqlite3 *db, const struct serve_request *rq, const struct
 	struct capture_result res;
 	struct perr ierr = { 0 };
 	struct strbuf *sb = &rp->body;
-	char base[128], dir[] = "/tmp/parindex-upload-XXXXXX", *link_path = NULL, msg[800];
+	const char *tmp = getenv("TMPDIR");
+	char base[128], *dir, *link_path = NULL, msg[800];
 	int rc = -1, got;
 
 	if (!is_post(rq)) {
@@ -1032,8 +1033,12 @@ static int page_upload(sqlite3 *db, const struct serve_request *rq, const struct
 	}
 	/* the batch keeps the file's name: the upload is linked under it in a folder of its own */
 	upload_base(rq->upload_name, "upload.zip", base);
-	if (!mkdtemp(dir))
-		return perr_set(err, PERR_SYSTEM, dir, "cannot create folder: %s", strerror(errno));
+	dir = xasprintf("%s/parindex-upload-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		perr_set(err, PERR_SYSTEM, dir, "cannot create folder: %s", strerror(errno));
+		free(dir);
+		return -1;
+	}
 	link_path = xasprintf("%s/%s", dir, base);
 	if (symlink(rq->upload_path, link_path) != 0) {
 		perr_set(err, PERR_SYSTEM, link_path, "cannot link the upload: %s", strerror(errno));
@@ -1100,6 +1105,7 @@ done:
 	if (link_path)
 		unlink(link_path);
 	rmdir(dir);
+	free(dir);
 	free(link_path);
 	return rc;
 }
@@ -1305,6 +1311,11 @@ static int page_scores(sqlite3 *db, const struct serve_request *rq, const struct
 			return 0;
 		}
 		upload_base(rq->upload_name, "scores.csv", base);
+		if (rq->upload_size > SCORES_MAX) {
+			page_message(rp, 413, u, "Điểm tự đánh giá", "Tệp điểm lớn hơn 64 MiB; không "
+				     "lưu gì.", NULL);
+			return 0;
+		}
 		if (strbuf_read_file(&content, rq->upload_path, SCORES_MAX) < 0) {
 			perr_set(err, PERR_SYSTEM, base, "cannot read the upload: %s", strerror(errno));
 			goto done;
