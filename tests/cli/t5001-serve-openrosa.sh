@@ -29,7 +29,7 @@ code() { next_hdr; hc -D "hdr/$_k" -o out -w '%{http_code}' "$@"; cp "hdr/$_k" l
 # Collect: HEAD /submission without credentials -> 401 with a Digest challenge (MD5, qop=auth)
 same "HEAD without credentials" "$(code -I "$U/submission")" 401
 ok "challenge is Digest, qop auth, the database's realm" grep -q \
-	"^WWW-Authenticate: Digest realm=\"$(q "SELECT value FROM setting WHERE key = 'digest_realm'")\",qop=\"auth\",nonce=\"[0-9a-f]*\",opaque=\"parindex\",algorithm=md5" last.hdr
+	"^WWW-Authenticate: Digest realm=\"$(q "SELECT value FROM setting WHERE key = 'digest_realm'")\", qop=\"auth\", nonce=\"[0-9a-f]\{56\}\", opaque=\"parindex\", algorithm=MD5.$" last.hdr
 # then with them: 204 and the size it accepts
 same "HEAD with credentials" "$(code -I --digest -u 'lan:correct horse' "$U/submission")" 204
 ok "challenged, then answered on the retry" sh -c "grep '^HTTP/' last.hdr | tr -d '\r' | cut -d' ' -f2 | tr '\n' ' ' | grep -qx '401 204 '"
@@ -70,6 +70,15 @@ same "not multipart" "$(code --digest -u 'lan:correct horse' --data-binary @a1.x
 ok "says why" grep -q '<message nature="error">not a multipart/form-data submission</message>' out
 same "GET /submission" "$(code --digest -u 'lan:correct horse' "$U/submission")" 405
 
+# the store's answers through the daemon: a resend after a lost response is 201 and stored once,
+# the same instanceID with other answers 409, a commune outside the surveyor's scope 403
+same "resend after a lost response" "$(code --digest -u 'lan:correct horse' -F xml_submission_file=@a1.xml "$U/submission")" 201
+ok "says it is stored already" grep -q 'nature="submit_success"' out
+cp "$I/a1-conflict.xml" "$I/b1.xml" .
+same "a commune outside lan's scope" "$(code --digest -u 'lan:correct horse' -F xml_submission_file=@b1.xml "$U/submission")" 403
+ok "says why" grep -q '<message nature="out-of-scope">' out
+same "the same in tuan's scope" "$(code --digest -u 'tuan:battery staple' -F xml_submission_file=@b1.xml "$U/submission")" 201
+
 # oversize: refused from Content-Length before the body is read, and a chunked body at its end
 head -c 10485761 /dev/zero >big.bin
 same "Content-Length over the limit" "$(code --digest -u 'lan:correct horse' -F xml_submission_file=@a1.xml -F big=@big.bin "$U/submission")" 413
@@ -77,6 +86,10 @@ ok "says so" grep -q '<message nature="error">submission too large</message>' ou
 same "chunked body over the limit" "$(code --digest -u 'lan:correct horse' -H 'Transfer-Encoding: chunked' -F xml_submission_file=@a1.xml -F big=@big.bin "$U/submission")" 413
 head -c 10000000 /dev/zero >under.bin
 same "chunked body under the limit" "$(code --digest -u 'lan:correct horse' -H 'Transfer-Encoding: chunked' -F xml_submission_file=@a1.xml -F big=@under.bin "$U/submission")" 201
+# (last of the POSTs: serve-store answers 409 to an identical resend after a conflict, see the
+# report of branch serve-http)
+same "same instanceID, other answers" "$(code --digest -u 'lan:correct horse' -F xml_submission_file=@a1-conflict.xml "$U/submission")" 409
+ok "says why, as capture does" grep -q '<message nature="conflict">' out
 
 # the form list: OpenRosa's xformsList; a surveyor sees only their groups
 formlist() {
@@ -127,6 +140,51 @@ same "Host header with a path" "$(code --digest -u 'lan:correct horse' -H 'Host:
 same "Host name with a port" "$(code --digest -u 'lan:correct horse' -H 'Host: par.example.vn:8443' "$U/formList")" 200
 ok "its URLs use it" grep -q '<downloadUrl>http://par.example.vn:8443/forms/mini-A.xml</downloadUrl>' out
 
+# Digest by hand (Python): a response for nc 1 is taken once; the same again is a replay (401,
+# stale=true, a new nonce); nc 2 is taken; a forged nonce, a uri other than the request's and
+# RFC 2069 (no qop) are refused without stale
+py_lxml - "$SERVE_PORT" "$(q "SELECT value FROM setting WHERE key = 'digest_realm'")" >digest.txt <<'PY'
+import hashlib, http.client, re, sys
+port, realm = int(sys.argv[1]), sys.argv[2]
+md5 = lambda s: hashlib.md5(s.encode()).hexdigest()
+def get(auth=None, path="/formList"):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    c.request("GET", path, headers={"Authorization": auth} if auth else {})
+    r = c.getresponse(); r.read(); c.close()
+    return r.status, r.getheader("WWW-Authenticate") or ""
+def auth(nonce, nc, uri="/formList", qop=True, path="/formList"):
+    ha1 = md5("lan:%s:correct horse" % realm)
+    ha2 = md5("GET:" + uri)
+    if qop:
+        resp = md5("%s:%s:%08x:abc:auth:%s" % (ha1, nonce, nc, ha2))
+        h = 'Digest username="lan", realm="%s", nonce="%s", uri="%s", qop=auth, nc=%08x, cnonce="abc", response="%s", opaque="parindex"' % (realm, nonce, uri, nc, resp)
+    else:
+        resp = md5("%s:%s:%s" % (ha1, nonce, ha2))
+        h = 'Digest username="lan", realm="%s", nonce="%s", uri="%s", response="%s"' % (realm, nonce, uri, resp)
+    return get(h, path)
+st, ch = get()
+nonce = re.search(r'nonce="([0-9a-f]+)"', ch).group(1)
+print("challenge", st)
+print("nc 1", auth(nonce, 1)[0])
+st, ch = auth(nonce, 1)
+print("nc 1 again", st, "stale=true" in ch)
+print("nc 2", auth(nonce, 2)[0])
+forged = nonce[:-1] + ("0" if nonce[-1] != "0" else "1")
+st, ch = auth(forged, 1)
+print("forged nonce", st, "stale=true" in ch)
+st, ch = auth(nonce, 3, uri="/forms/mini-A.xml")
+print("other uri", st, "stale=true" in ch)
+st, ch = auth(nonce, 4, qop=False)
+print("no qop", st, "stale=true" in ch)
+PY
+same "Digest by hand" "$(cat digest.txt)" "challenge 401
+nc 1 200
+nc 1 again 401 True
+nc 2 200
+forged nonce 401 False
+other uri 401 False
+no qop 401 False"
+
 # X-OpenRosa-Version on every reply (each response's header block)
 ok "X-OpenRosa-Version: 1.0 on every reply" py_lxml - hdr <<'PY'
 import os, sys
@@ -143,6 +201,14 @@ PY
 # SIGTERM: stops accepting, finishes, exits 0
 ok "SIGTERM exits 0" serve_stop
 ok "says so" grep -qx 'parindex: serve: stopped' "$T/serve.err"
+# what the database holds: each instance once, in server batches per surveyor and day
+same "stored once each" "$(q "SELECT instance_id, count(*) FROM submission GROUP BY instance_id")" \
+	"uuid:00000000-0000-4000-8000-000000000001|1
+uuid:00000000-0000-4000-8000-000000000031|1"
+same "server batches" "$(q "SELECT source, operator FROM batch ORDER BY id")" "serve|lan
+serve|Nguyễn Văn Hòa
+serve|tuan"
+golden capture-list parindex capture list --db t.db
 not_ok "no longer listening" hc -o /dev/null "$U/formList"
 
 # --public-url: the base of the download URLs

@@ -1,6 +1,8 @@
 /* The parsers of parindex serve written by hand: the Host header (absolute URLs are built
-   from it), --public-url and --listen. Aborts when a Host accepted could break out of the URL
-   or XML it is put in, or a listen address accepted does not read back the same. */
+   from it), --public-url, --listen and the Authorization: Digest header. Aborts when a Host
+   accepted could break out of the URL or XML it is put in, a listen address accepted does not
+   read back the same, or a Digest header parses differently twice or leaves a field
+   unterminated. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdint.h>
@@ -41,6 +43,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (serve_parse_listen(back, &again, &sl2) < 0 || sl != sl2 ||
 		    memcmp(&ss, &again, sl))
+			abort();
+	}
+	{
+		struct serve_digest d1, d2;
+		int r1 = serve_digest_parse(s, &d1), r2 = serve_digest_parse(s, &d2);
+
+		if (r1 != r2 || (r1 == 0 && memcmp(&d1, &d2, sizeof(d1))))
+			abort();
+		if (r1 == 0 && (!memchr(d1.username, 0, sizeof(d1.username)) ||
+				!memchr(d1.uri, 0, sizeof(d1.uri)) ||
+				!memchr(d1.cnonce, 0, sizeof(d1.cnonce))))
 			abort();
 	}
 	free(s);
