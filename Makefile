@@ -79,6 +79,11 @@ $(B)/gen-batch: $(B)/tests/gen/gen-batch.o $(B)/libparindex.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(B)/tests/gen/gen-batch.o: $(G)/embedded.c
 
+# The server's submission path without HTTP, for tests and measuring (tests/gen/serve-submit.c).
+$(B)/serve-submit: $(B)/tests/gen/serve-submit.o $(B)/libparindex.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(B)/tests/gen/serve-submit.o: $(G)/embedded.c
+
 # Capture speed and memory against the shared yardsticks (see tests/gen/bench.sh); BENCH_N,
 # BENCH_BIG (0 skips the million) and BENCH_RUNS tune it.
 bench: parindex $(B)/gen-batch
@@ -125,10 +130,11 @@ CHECK_B := $(BUILD)$(if $(CHECK_SANITIZE),/san)
 CHECK_FLAGS := SANITIZE=$(CHECK_SANITIZE) DEVELOPER=1 CFLAGS='-O1 -g'
 check test: deps
 	$(MAKE) --no-print-directory $(CHECK_FLAGS) $(CHECK_B)/parindex $(CHECK_B)/unit \
-		$(CHECK_B)/gen-batch $(FUZZ_TARGETS:%=$(CHECK_B)/fuzz/replay-%)
+		$(CHECK_B)/gen-batch $(CHECK_B)/serve-submit $(FUZZ_TARGETS:%=$(CHECK_B)/fuzz/replay-%)
 	BUILD=$(BUILD) PARINDEX=$(CURDIR)/$(or $(PARINDEX_WRAP),$(CHECK_B)/parindex) \
 		PARINDEX_REAL=$(CURDIR)/$(CHECK_B)/parindex UNIT=$(CURDIR)/$(CHECK_B)/unit \
-		GEN_BATCH=$(CURDIR)/$(CHECK_B)/gen-batch FUZZ_REPLAY=$(CURDIR)/$(CHECK_B)/fuzz \
+		GEN_BATCH=$(CURDIR)/$(CHECK_B)/gen-batch SERVE_SUBMIT=$(CURDIR)/$(CHECK_B)/serve-submit \
+		FUZZ_REPLAY=$(CURDIR)/$(CHECK_B)/fuzz \
 		tests/run $(if $(UPDATE_GOLDEN),--update-golden) $(TESTS)
 
 unit:

@@ -207,6 +207,9 @@ static void statuses(const char *path)
 			      strstr(ans.message, "stored already with different content (surveyor)"),
 		      "conflict with a stored one: %d %s", ans.status, ans.message);
 		free(x);
+		/* and the original sent again after that conflict is still a resend */
+		CHECK(submit(st, &lan, rows[0].xml, &ans) == 201 && !strcmp(ans.reason, "duplicate"),
+		      "resend after a conflict: %d %s", ans.status, ans.message);
 	}
 	serve_store_close(st);
 	CHECK(count(path, "SELECT count(*) FROM submission WHERE instance_id = 'uuid:s1'") == 1,
@@ -215,8 +218,8 @@ static void statuses(const char *path)
 			  "'uuid:s6', 'uuid:s7', 'uuid:s2')") == 0, "nothing stored from a refusal");
 	/* Vietnam's date: 18:00 UTC on the 10th is the 11th in Hà Nội */
 	CHECK(count(path, "SELECT count(*) FROM batch WHERE source = 'serve' AND operator = 'lan' "
-			  "AND file_name = 'serve lan 2026-01-11' AND entries = 10 AND accepted = 1 "
-			  "AND duplicates = 1 AND rejected = 8 AND undone_at IS NULL") == 1,
+			  "AND file_name = 'serve lan 2026-01-11' AND entries = 11 AND accepted = 1 "
+			  "AND duplicates = 2 AND rejected = 8 AND undone_at IS NULL") == 1,
 	      "lan's batch of the day and its counts");
 	CHECK(count(path, "SELECT count(*) FROM batch_entry e JOIN batch b ON b.id = e.batch_id "
 			  "WHERE b.operator = 'lan' AND e.status = 'rejected' AND e.reason = "
@@ -274,6 +277,7 @@ static void threads_and_lock(const char *path)
 
 	/* another connection holds the write lock, as a long capture import does */
 	CHECK(sqlite3_open_v2(path, &other, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+		      sqlite3_busy_timeout(other, 10000) == SQLITE_OK &&
 		      sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK,
 	      "lock the database");
 	x = sub_a("uuid:locked", "a", "90001", NULL);
@@ -290,6 +294,40 @@ static void threads_and_lock(const char *path)
 	CHECK(wait_count(path, "SELECT count(*) FROM submission WHERE instance_id = 'uuid:locked'",
 			 1) == 1, "applied when the lock goes");
 	serve_store_close(st);
+}
+
+/* A form registered by another process while the store is open is known within a second
+   or two: the registry is loaded again when the database's forms change, not per
+   submission. */
+static void reload(const char *path)
+{
+	static const char xml[] = HEAD("mini-A2") "<commune>90001</commune><surveyor>L</surveyor>"
+		"<sex>1</sex><qa>b</qa><qb>x</qb>" META("uuid:r1");
+	struct serve_store *st = NULL;
+	struct perr err = { 0 };
+	struct serve_answer ans;
+	sqlite3 *other = NULL;
+	int status = 0;
+
+	CHECK(serve_store_open(&st, path, &err) == 0, "open: %s", err.msg);
+	if (!st)
+		return;
+	CHECK(submit(st, &lan, xml, &ans) == 400 && !strcmp(ans.reason, "unknown-form"),
+	      "a form not registered: %d %s", ans.status, ans.reason);
+	sqlite3_open_v2(path, &other, SQLITE_OPEN_READWRITE, NULL);
+	sqlite3_busy_timeout(other, 10000); /* the applier may be writing */
+	CHECK(sqlite3_exec(other, "INSERT INTO form VALUES ('mini-A2', '1', 'mini', '1', 'A', "
+				  "'a2', X'78', 'now')", NULL, NULL, NULL) == SQLITE_OK,
+	      "register a form");
+	sqlite3_close(other);
+	for (int i = 0; i < 50 && status != 201; i++) {
+		usleep(100000);
+		status = submit(st, &lan, xml, &ans);
+	}
+	CHECK(status == 201, "the new form known: %d %s", ans.status, ans.message);
+	serve_store_close(st);
+	CHECK(count(path, "SELECT count(*) FROM submission WHERE instance_id = 'uuid:r1'") == 1,
+	      "stored");
 }
 
 /* A child submits while the database is locked (so all stays in the spool) and is killed
@@ -309,6 +347,7 @@ static void crash(const char *path)
 	if (pipe(fds) < 0)
 		return;
 	sqlite3_open_v2(path, &other, SQLITE_OPEN_READWRITE, NULL);
+	sqlite3_busy_timeout(other, 10000);
 	CHECK(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK, "lock");
 	pid = fork();
 	if (pid == 0) {
@@ -415,6 +454,7 @@ void test_serve_store(void)
 	CHECK(setup(path) == 0, "setup");
 	statuses(path);
 	threads_and_lock(path);
+	reload(path);
 	crash(path);
 	full(path);
 	unsetenv("PARINDEX_NOW");
