@@ -79,6 +79,15 @@ $(B)/gen-batch: $(B)/tests/gen/gen-batch.o $(B)/libparindex.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(B)/tests/gen/gen-batch.o: $(G)/embedded.c
 
+# The load generator of bench-serve and the server's crash and backup tests
+# (tests/bench/serve-load.c): libcurl is for it alone, so it is not in PKGS (the binary does
+# not link it) and its Debian package is a test one.
+LOAD_PKGS := libcurl libzip
+$(B)/serve-load: $(B)/tests/bench/serve-load.o $(B)/libparindex.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs $(LOAD_PKGS) 2>/dev/null) $(LIBS)
+$(B)/tests/bench/serve-load.o: CFLAGS += $(shell $(PKG_CONFIG) --cflags libcurl 2>/dev/null)
+$(B)/tests/bench/serve-load.o: $(G)/embedded.c
+
 # Capture speed and memory against the shared yardsticks (see tests/gen/bench.sh); BENCH_N,
 # BENCH_BIG (0 skips the million) and BENCH_RUNS tune it.
 bench: parindex $(B)/gen-batch
@@ -143,7 +152,7 @@ RUN_PACKAGES := build-essential pkg-config libxml2-dev libzip-dev libsqlite3-dev
 	libcsv-dev libunistring-dev libxlsxwriter-dev libdeflate-dev libexpat1-dev \
 	gnuplot-nox fonts-dejavu-core
 TEST_PACKAGES := sqlite3 libxml2-utils zip unzip man-db python3-lxml nodejs chromium clang \
-	libclang-rt-14-dev valgrind
+	libclang-rt-14-dev valgrind libcurl4-openssl-dev
 .PHONY: deps-run deps-test
 deps: deps-run deps-test
 deps-run:
