@@ -100,6 +100,15 @@ bench: bench-tally
 bench-tally: parindex
 	PARINDEX=./parindex sh tally/bench.sh
 
+# parindex serve under load: 30,000 submissions from 32 clients of tests/bench/serve-load.c,
+# the server's peak RSS, the database against the 201s, and capture import of the same zip
+# for the ratio (tests/bench/serve-bench.sh; BENCH_SERVE_N and BENCH_SERVE_CLIENTS tune it).
+.PHONY: bench-serve
+bench: bench-serve
+bench-serve: parindex $(B)/gen-batch $(B)/serve-load
+	BUILD=$(BUILD) PARINDEX=./parindex GEN_BATCH=$(B)/gen-batch SERVE_LOAD=$(B)/serve-load \
+		sh tests/bench/serve-bench.sh
+
 # Fuzzing every parser of outside input (fuzz/): the instance parser, the zip reader, the
 # definition, the commune register, the scores sheet (CSV, XLSX), the XForm lint, and the
 # escaping of every output data reaches (escape: gnuplot, CSV, terminal, chart names). `make
@@ -132,10 +141,11 @@ CHECK_B := $(BUILD)$(if $(CHECK_SANITIZE),/san)
 CHECK_FLAGS := SANITIZE=$(CHECK_SANITIZE) DEVELOPER=1 CFLAGS='-O1 -g'
 check test: deps
 	$(MAKE) --no-print-directory $(CHECK_FLAGS) $(CHECK_B)/parindex $(CHECK_B)/unit \
-		$(CHECK_B)/gen-batch $(FUZZ_TARGETS:%=$(CHECK_B)/fuzz/replay-%)
+		$(CHECK_B)/gen-batch $(CHECK_B)/serve-load $(FUZZ_TARGETS:%=$(CHECK_B)/fuzz/replay-%)
 	BUILD=$(BUILD) PARINDEX=$(CURDIR)/$(or $(PARINDEX_WRAP),$(CHECK_B)/parindex) \
 		PARINDEX_REAL=$(CURDIR)/$(CHECK_B)/parindex UNIT=$(CURDIR)/$(CHECK_B)/unit \
 		GEN_BATCH=$(CURDIR)/$(CHECK_B)/gen-batch FUZZ_REPLAY=$(CURDIR)/$(CHECK_B)/fuzz \
+		SERVE_LOAD=$(CURDIR)/$(CHECK_B)/serve-load \
 		tests/run $(if $(UPDATE_GOLDEN),--update-golden) $(TESTS)
 
 unit:

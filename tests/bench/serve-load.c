@@ -398,6 +398,9 @@ int main(int argc, char **argv)
 				active++;
 			}
 		}
+		/* the log as the answers come (the crash and backup tests read it while it grows) */
+		if (log)
+			fflush(log);
 		/* only now: what perform finished is taken and sent again without a wait */
 		if (active && curl_multi_poll(multi, NULL, 0, 1000, NULL) != CURLM_OK) {
 			fprintf(stderr, "serve-load: libcurl failed\n");
