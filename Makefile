@@ -19,7 +19,7 @@ VERSION := 0.1.0
 # working copy of a build its own BUILD to run several at once.
 BUILD ?= build
 
-PKGS := libxml-2.0 libzip sqlite3 nettle xlsxwriter libdeflate expat
+PKGS := libxml-2.0 libzip sqlite3 nettle xlsxwriter libdeflate expat libmicrohttpd
 # -iquote core: project headers are included with quotes, so core/spawn.h cannot hide <spawn.h>
 PROJECT_CFLAGS := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	-Wno-unused-parameter -MMD -MP -iquote core -I$(BUILD)/gen -DPARINDEX_VERSION='"$(VERSION)"' \
@@ -37,6 +37,10 @@ B := $(BUILD)$(if $(SANITIZE),/san)
 G := $(BUILD)/gen
 STAGES := core forms capture tally reports
 LIB_SRC := $(foreach d,$(STAGES),$(wildcard $(d)/*.c))
+# serve's stand-ins (tests/standin/): each linked only while the part it stands for is missing
+SERVE_STANDIN := $(if $(wildcard capture/serve_store.c),,tests/standin/serve_store.c) \
+	$(if $(wildcard capture/serve_office.c),,tests/standin/serve_office.c)
+LIB_SRC += $(SERVE_STANDIN)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(G)/embedded$(if $(SANITIZE),-san).o
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
@@ -119,6 +123,8 @@ FUZZ_TARGETS := instance zipin definition communes scores_csv scores_xlsx lint e
 FUZZ_SECONDS ?= 60
 # the zip reader from a file (a memfd, through its pread windows) beside zipin from memory
 FUZZ_TARGETS += zipin_file
+# serve: raw HTTP requests through a socketpair into the daemon; the Host and listen parsers
+FUZZ_TARGETS += serve_http serve_host
 $(B)/fuzz/replay-%: $(B)/fuzz/fuzz_%.o $(B)/fuzz/replay.o $(B)/libparindex.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(B)/fuzz/libfuzzer-%: $(B)/fuzz/fuzz_%.o $(B)/libparindex.a
@@ -160,9 +166,9 @@ unit:
 # as root, otherwise prints the apt-get line and fails.
 RUN_PACKAGES := build-essential pkg-config libxml2-dev libzip-dev libsqlite3-dev nettle-dev \
 	libcsv-dev libunistring-dev libxlsxwriter-dev libdeflate-dev libexpat1-dev \
-	gnuplot-nox fonts-dejavu-core
+	gnuplot-nox fonts-dejavu-core libmicrohttpd-dev
 TEST_PACKAGES := sqlite3 libxml2-utils zip unzip man-db python3-lxml nodejs chromium clang \
-	libclang-rt-14-dev valgrind libcurl4-openssl-dev
+	libclang-rt-14-dev valgrind curl openssl libcurl4-openssl-dev
 .PHONY: deps-run deps-test
 deps: deps-run deps-test
 deps-run:
