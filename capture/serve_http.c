@@ -100,6 +100,8 @@ static void serve_log(const char *address, const char *fmt, ...)
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
+	if (cls)
+		return; /* quiet */
 	char buf[512];
 	size_t n;
 
@@ -1088,7 +1090,8 @@ int serve_http_start(struct serve_http **out, const struct serve_http_config *cf
 	int n = 0;
 
 	*out = NULL;
-	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL };
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log,
+					     cfg->quiet ? (void *)cfg : NULL };
 	h->st = st;
 	h->office = office;
 	pthread_mutex_init(&h->db_lock, NULL);

@@ -33,6 +33,7 @@ struct serve_http_config {
 	const char *tls_key;
 	const char *public_url;  /* the base of absolute URLs, or NULL: from the Host header */
 	unsigned timeout;        /* seconds; 0: SERVE_TIMEOUT */
+	int quiet;               /* libmicrohttpd's own messages not logged (the fuzz target) */
 };
 
 struct serve_http;
