@@ -47,7 +47,7 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
 
 MIGRATIONS := $(sort $(wildcard schemas/migrations/*.sql))
 DEFAULT_DEFINITION := schemas/definitions/hai-duong-2021.xml
-EMBEDDED := schemas/definition.rng $(DEFAULT_DEFINITION) $(MIGRATIONS)
+EMBEDDED := schemas/definition.rng $(DEFAULT_DEFINITION) capture/office.css $(MIGRATIONS)
 
 .PHONY: all check test unit cli demo deps bench fuzz install uninstall clean
 all: parindex
@@ -91,6 +91,11 @@ $(B)/serve-load: $(B)/tests/bench/serve-load.o $(B)/libparindex.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs $(LOAD_PKGS) 2>/dev/null) $(LIBS)
 $(B)/tests/bench/serve-load.o: CFLAGS += $(shell $(PKG_CONFIG) --cflags libcurl 2>/dev/null)
 $(B)/tests/bench/serve-load.o: $(G)/embedded.c
+
+# The server's submission path without HTTP, for tests and measuring (tests/gen/serve-submit.c).
+$(B)/serve-submit: $(B)/tests/gen/serve-submit.o $(B)/libparindex.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(B)/tests/gen/serve-submit.o: $(G)/embedded.c
 
 # Capture speed and memory against the shared yardsticks (see tests/gen/bench.sh); BENCH_N,
 # BENCH_BIG (0 skips the million) and BENCH_RUNS tune it.
@@ -147,11 +152,12 @@ CHECK_B := $(BUILD)$(if $(CHECK_SANITIZE),/san)
 CHECK_FLAGS := SANITIZE=$(CHECK_SANITIZE) DEVELOPER=1 CFLAGS='-O1 -g'
 check test: deps
 	$(MAKE) --no-print-directory $(CHECK_FLAGS) $(CHECK_B)/parindex $(CHECK_B)/unit \
-		$(CHECK_B)/gen-batch $(CHECK_B)/serve-load $(FUZZ_TARGETS:%=$(CHECK_B)/fuzz/replay-%)
+		$(CHECK_B)/gen-batch $(CHECK_B)/serve-submit $(CHECK_B)/serve-load \
+		$(FUZZ_TARGETS:%=$(CHECK_B)/fuzz/replay-%)
 	BUILD=$(BUILD) PARINDEX=$(CURDIR)/$(or $(PARINDEX_WRAP),$(CHECK_B)/parindex) \
 		PARINDEX_REAL=$(CURDIR)/$(CHECK_B)/parindex UNIT=$(CURDIR)/$(CHECK_B)/unit \
-		GEN_BATCH=$(CURDIR)/$(CHECK_B)/gen-batch FUZZ_REPLAY=$(CURDIR)/$(CHECK_B)/fuzz \
-		SERVE_LOAD=$(CURDIR)/$(CHECK_B)/serve-load \
+		GEN_BATCH=$(CURDIR)/$(CHECK_B)/gen-batch SERVE_SUBMIT=$(CURDIR)/$(CHECK_B)/serve-submit \
+		FUZZ_REPLAY=$(CURDIR)/$(CHECK_B)/fuzz SERVE_LOAD=$(CURDIR)/$(CHECK_B)/serve-load \
 		tests/run $(if $(UPDATE_GOLDEN),--update-golden) $(TESTS)
 
 unit:

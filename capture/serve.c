@@ -120,8 +120,21 @@ int cmd_serve(int argc, char **argv)
 	}
 
 	/* a damaged database is refused before anything writes to it */
-	if (db_open(&db, path, DB_EXISTING, &err) < 0 || db_quick_check(db, &err) < 0)
+	if (db_open(&db, path, DB_EXISTING, &err) < 0)
 		goto out;
+	if (db_quick_check(db, &err) < 0) {
+		if (err.code == PERR_DATA) {
+			char *p = escape_term_dup(path);
+
+			rc = perr_print(&err, "serve");
+			fprintf(stderr,
+				"parindex: serve: %s: not started; to restore, copy the latest 'parindex backup' copy over %s, remove %s-wal and %s-shm beside it, and start again\n",
+				p, p, p, p);
+			free(p);
+			err.msg[0] = 0;
+		}
+		goto out;
+	}
 	db_close(db);
 	db = NULL;
 

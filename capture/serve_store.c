@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,7 +126,10 @@ struct apply {
 	struct capture_writer *w;
 	sqlite3_stmt *find_batch, *new_batch, *next_seq, *count;
 	char account[ACCOUNT_NAME_MAX + 1], day[16]; /* the batch in hand */
-	int64_t batch;
+	int64_t batch, seq; /* and its next entry's seq */
+	/* what the batch in hand got since its counts were last written */
+	long long entries, size, got[CAPTURE_NSTATUS];
+	char finished[32];
 	struct serve_applied *done;
 };
 
@@ -151,12 +155,32 @@ static int apply_prepare(struct apply *a, struct perr *err)
 	    db_prepare(a->db, &a->next_seq, "SELECT coalesce(max(seq), 0) + 1 FROM batch_entry "
 					    "WHERE batch_id = ?", err) < 0 ||
 	    db_prepare(a->db, &a->count,
-		       "UPDATE batch SET entries = entries + 1, size = size + ?2, finished_at = ?3, "
+		       "UPDATE batch SET entries = entries + ?8, size = size + ?2, finished_at = ?3, "
 		       "accepted = accepted + ?4, duplicates = duplicates + ?5, edits = edits + ?6, "
 		       "rejected = rejected + ?7 WHERE id = ?1", err) < 0)
 		return -1;
 	a->account[0] = '\0';
 	a->batch = 0;
+	return 0;
+}
+
+/* Add what the batch in hand got to its row. */
+static int flush_counts(struct apply *a, struct perr *err)
+{
+	if (!a->batch || !a->entries)
+		return 0;
+	sqlite3_bind_int64(a->count, 1, a->batch);
+	sqlite3_bind_int64(a->count, 2, a->size);
+	sqlite3_bind_text(a->count, 3, a->finished, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(a->count, 4, a->got[CAPTURE_ACCEPTED]);
+	sqlite3_bind_int64(a->count, 5, a->got[CAPTURE_DUPLICATE]);
+	sqlite3_bind_int64(a->count, 6, a->got[CAPTURE_EDIT]);
+	sqlite3_bind_int64(a->count, 7, a->got[CAPTURE_REJECTED]);
+	sqlite3_bind_int64(a->count, 8, a->entries);
+	if (db_step_done(a->db, a->count, err) < 0)
+		return -1;
+	a->entries = a->size = 0;
+	memset(a->got, 0, sizeof(a->got));
 	return 0;
 }
 
@@ -171,6 +195,8 @@ static int batch_of(struct apply *a, const char *account, const char *received,
 	vietnam_date(received, day);
 	if (a->batch && !strcmp(a->account, account) && !strcmp(a->day, day))
 		return 0;
+	if (flush_counts(a, err) < 0)
+		return -1;
 	name = xasprintf("serve %s %s", account, day);
 	sqlite3_bind_text(a->find_batch, 1, account, -1, SQLITE_STATIC);
 	sqlite3_bind_text(a->find_batch, 2, name, -1, SQLITE_STATIC);
@@ -193,6 +219,12 @@ static int batch_of(struct apply *a, const char *account, const char *received,
 		return db_fail(a->db, err, "looking up batches");
 	}
 	free(name);
+	sqlite3_bind_int64(a->next_seq, 1, a->batch);
+	rc = sqlite3_step(a->next_seq);
+	a->seq = rc == SQLITE_ROW ? sqlite3_column_int64(a->next_seq, 0) : 0;
+	sqlite3_reset(a->next_seq);
+	if (rc != SQLITE_ROW)
+		return db_fail(a->db, err, "numbering an entry");
 	snprintf(a->account, sizeof(a->account), "%s", account);
 	snprintf(a->day, sizeof(a->day), "%s", day);
 	capture_writer_batch(a->w, a->batch);
@@ -209,8 +241,6 @@ static int apply_row(struct apply *a, sqlite3_stmt *row, struct perr *err)
 	size_t len = (size_t)sqlite3_column_bytes(row, 9);
 	struct capture_outcome out;
 	char path[64], iid[KEEP], form[KEEP], commune[KEEP], sha[65];
-	int64_t seq;
-	int rc;
 
 	text_cut(iid, sizeof(iid), (const char *)sqlite3_column_text(row, 6));
 	text_cut(form, sizeof(form), (const char *)sqlite3_column_text(row, 7));
@@ -248,24 +278,14 @@ static int apply_row(struct apply *a, sqlite3_stmt *row, struct perr *err)
 		out.line = 0;
 		text_cut(out.msg, sizeof(out.msg), (const char *)sqlite3_column_text(row, 5));
 	}
-	sqlite3_bind_int64(a->next_seq, 1, a->batch);
-	rc = sqlite3_step(a->next_seq);
-	seq = rc == SQLITE_ROW ? sqlite3_column_int64(a->next_seq, 0) : 0;
-	sqlite3_reset(a->next_seq);
-	if (rc != SQLITE_ROW)
-		return db_fail(a->db, err, "numbering an entry");
 	snprintf(path, sizeof(path), "submission %" PRId64, (int64_t)sqlite3_column_int64(row, 0));
-	if (capture_writer_entry(a->w, (uint64_t)seq, path, iid, form, commune, &out, err) < 0)
+	if (capture_writer_entry(a->w, (uint64_t)a->seq++, path, iid, form, commune, &out,
+				 err) < 0)
 		return -1;
-	sqlite3_bind_int64(a->count, 1, a->batch);
-	sqlite3_bind_int64(a->count, 2, (sqlite3_int64)len);
-	sqlite3_bind_text(a->count, 3, received, -1, SQLITE_STATIC);
-	sqlite3_bind_int(a->count, 4, out.status == CAPTURE_ACCEPTED);
-	sqlite3_bind_int(a->count, 5, out.status == CAPTURE_DUPLICATE);
-	sqlite3_bind_int(a->count, 6, out.status == CAPTURE_EDIT);
-	sqlite3_bind_int(a->count, 7, out.status == CAPTURE_REJECTED);
-	if (db_step_done(a->db, a->count, err) < 0)
-		return -1;
+	a->entries++;
+	a->size += (long long)len;
+	a->got[out.status]++;
+	snprintf(a->finished, sizeof(a->finished), "%s", received);
 	a->done->entries++;
 	return 0;
 }
@@ -321,6 +341,8 @@ static int apply_rows(sqlite3 *db, sqlite3 *spool, const char *spool_id,
 		db_fail(spool, err, "reading the spool");
 		goto done;
 	}
+	if (flush_counts(&a, err) < 0)
+		goto done;
 	if (*last) {
 		snprintf(v, sizeof(v), "%s %lld", spool_id, (long long)*last);
 		if (db_setting_set(db, SETTING, v, err) < 0)
@@ -388,7 +410,8 @@ struct job {
 	size_t len;
 	int status;
 	char received[32];
-	int done, failed;
+	int failed;
+	sem_t written; /* posted by the writer once the job is on disk (or failed) */
 };
 
 /* An instanceID spooled (201) and not applied yet, with the sum of its meaning. */
@@ -417,8 +440,10 @@ struct serve_store {
 	sqlite3 *spool_w;    /* the writer thread's */
 	sqlite3 *spool_r;    /* the applier's, to read */
 	sqlite3 *db;         /* the applier's */
-	pthread_mutex_t mu;  /* queue, pending, stop, delete_upto, readers */
-	pthread_cond_t work, written, apply;
+	pthread_mutex_t mu;  /* queue, stop, delete_upto, apply_wanted */
+	pthread_mutex_t pmu; /* pending */
+	pthread_mutex_t rmu; /* readers */
+	pthread_cond_t work, apply;
 	struct job *queue, **tail;
 	int stop, stop_writer, apply_wanted;
 	int64_t delete_upto, deleted;
@@ -453,7 +478,7 @@ static struct pend **pend_find(struct serve_store *st, const char *iid)
 	return pp;
 }
 
-/* Under st->mu: one spooling of iid fewer waits. */
+/* Under st->pmu: one spooling of iid fewer waits. */
 static void pend_drop(struct serve_store *st, const char *iid)
 {
 	struct pend **pp = pend_find(st, iid), *p = *pp;
@@ -565,9 +590,11 @@ static int apply_some(struct serve_store *st, struct perr *err)
 		strbuf_release(&iids);
 		return -1;
 	}
-	pthread_mutex_lock(&st->mu);
+	pthread_mutex_lock(&st->pmu);
 	for (size_t i = 0; i < iids.len; i += strlen(iids.buf + i) + 1)
 		pend_drop(st, iids.buf + i);
+	pthread_mutex_unlock(&st->pmu);
+	pthread_mutex_lock(&st->mu);
 	if (last > st->delete_upto) {
 		st->delete_upto = last;
 		pthread_cond_signal(&st->work);
@@ -703,14 +730,15 @@ static void *spool_writer(void *arg)
 		rc = write_jobs(st, list, upto, &err);
 		if (rc < 0)
 			perr_print(&err, "serve");
+		/* each caller woken alone: no herd on one condition and one mutex */
+		for (struct job *j = list, *next; j; j = next) {
+			next = j->next; /* j is gone once posted */
+			j->failed = rc < 0;
+			sem_post(&j->written);
+		}
 		pthread_mutex_lock(&st->mu);
 		if (rc == 0)
 			st->deleted = upto;
-		for (struct job *j = list; j; j = j->next) {
-			j->done = 1;
-			j->failed = rc < 0;
-		}
-		pthread_cond_broadcast(&st->written);
 		if (rc == 0 && list) {
 			st->apply_wanted = 1;
 			pthread_cond_signal(&st->apply);
@@ -739,11 +767,11 @@ static struct reader *reader_take(struct serve_store *st, struct perr *err)
 {
 	struct reader *r;
 
-	pthread_mutex_lock(&st->mu);
+	pthread_mutex_lock(&st->rmu);
 	r = st->readers;
 	if (r)
 		st->readers = r->next;
-	pthread_mutex_unlock(&st->mu);
+	pthread_mutex_unlock(&st->rmu);
 	if (r)
 		return r;
 	r = xcalloc(1, sizeof(*r));
@@ -765,10 +793,10 @@ static struct reader *reader_take(struct serve_store *st, struct perr *err)
 
 static void reader_give(struct serve_store *st, struct reader *r)
 {
-	pthread_mutex_lock(&st->mu);
+	pthread_mutex_lock(&st->rmu);
 	r->next = st->readers;
 	st->readers = r;
-	pthread_mutex_unlock(&st->mu);
+	pthread_mutex_unlock(&st->rmu);
 }
 
 int serve_store_open(struct serve_store **out, const char *db_path, struct perr *err)
@@ -781,8 +809,9 @@ int serve_store_open(struct serve_store **out, const char *db_path, struct perr 
 	st->spool_path = serve_spool_path(db_path);
 	st->tail = &st->queue;
 	pthread_mutex_init(&st->mu, NULL);
+	pthread_mutex_init(&st->pmu, NULL);
+	pthread_mutex_init(&st->rmu, NULL);
 	pthread_cond_init(&st->work, NULL);
-	pthread_cond_init(&st->written, NULL);
 	pthread_cond_init(&st->apply, NULL);
 	pthread_rwlock_init(&st->reg_lock, NULL);
 	if (db_open(&st->db, db_path, DB_EXISTING, err) < 0 ||
@@ -872,8 +901,9 @@ void serve_store_close(struct serve_store *st)
 	db_close(st->db);
 	pthread_rwlock_destroy(&st->reg_lock);
 	pthread_cond_destroy(&st->apply);
-	pthread_cond_destroy(&st->written);
 	pthread_cond_destroy(&st->work);
+	pthread_mutex_destroy(&st->rmu);
+	pthread_mutex_destroy(&st->pmu);
 	pthread_mutex_destroy(&st->mu);
 	free(st->spool_path);
 	free(st->db_path);
@@ -1001,10 +1031,10 @@ static int decide(struct serve_store *st, struct reader *r, const struct serve_u
 	text_cut(iid, KEEP, r->sub.instance_id);
 	/* the same instanceID spooled and not applied yet, else stored */
 	capture_meaning_sha256(&r->sub, meaning);
-	pthread_mutex_lock(&st->mu);
+	pthread_mutex_lock(&st->pmu);
 	pp = pend_find(st, r->sub.instance_id);
 	if (*pp && strcmp((*pp)->meaning, meaning)) {
-		pthread_mutex_unlock(&st->mu);
+		pthread_mutex_unlock(&st->pmu);
 		pthread_rwlock_unlock(&st->reg_lock);
 		answer(ans, 409, "conflict",
 		       "instance '%s' was received already with different content",
@@ -1023,7 +1053,7 @@ static int decide(struct serve_store *st, struct reader *r, const struct serve_u
 		(*pp)->n = 1;
 	}
 	*pending = 1;
-	pthread_mutex_unlock(&st->mu);
+	pthread_mutex_unlock(&st->pmu);
 	text_sha256_hex(xml, len, sha);
 	rc = capture_writer_lookup(r->look, &r->sub, sha, &out, err);
 	pthread_rwlock_unlock(&st->reg_lock);
@@ -1071,13 +1101,15 @@ int serve_submit(struct serve_store *st, const struct serve_user *user, const ch
 	j.xml = xml;
 	j.len = len;
 	db_now(j.received);
+	sem_init(&j.written, 0, 0);
 	pthread_mutex_lock(&st->mu);
 	*st->tail = &j;
 	st->tail = &j.next;
 	pthread_cond_signal(&st->work);
-	while (!j.done)
-		pthread_cond_wait(&st->written, &st->mu);
 	pthread_mutex_unlock(&st->mu);
+	while (sem_wait(&j.written) < 0)
+		; /* EINTR */
+	sem_destroy(&j.written);
 	if (!j.failed)
 		return 0;
 	if (ans->status == 201)
@@ -1086,9 +1118,9 @@ int serve_submit(struct serve_store *st, const struct serve_user *user, const ch
 		       "later");
 undo:
 	if (pending && ans->status != 201) {
-		pthread_mutex_lock(&st->mu);
+		pthread_mutex_lock(&st->pmu);
 		pend_drop(st, iid);
-		pthread_mutex_unlock(&st->mu);
+		pthread_mutex_unlock(&st->pmu);
 	}
 	return ans->status == 500 ? -1 : 0;
 }

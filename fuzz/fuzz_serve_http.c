@@ -29,20 +29,26 @@ static char dir[] = "/tmp/parindex-fuzz-serve-XXXXXX";
 
 static void cleanup(void)
 {
-	char path[sizeof(dir) + 32];
+	char path[sizeof(dir) + 300];
+	DIR *d;
+	struct dirent *de;
 
 	serve_http_stop(http, 5);
 	if (office)
 		serve_office_close(office);
 	if (store)
 		serve_store_close(store);
-	for (const char *const *s = (const char *const[]){ "t.db", "t.db-wal", "t.db-shm", NULL }; *s;
-	     s++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, *s);
-		unlink(path);
-	}
+	/* the database, the store's spool, the report folder */
 	snprintf(path, sizeof(path), "%s/report", dir);
 	rmdir(path);
+	if ((d = opendir(dir))) {
+		while ((de = readdir(d)))
+			if (de->d_name[0] != '.') {
+				snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+				unlink(path);
+			}
+		closedir(d);
+	}
 	rmdir(dir);
 }
 

@@ -70,6 +70,15 @@ same "not multipart" "$(code --digest -u 'lan:correct horse' --data-binary @a1.x
 ok "says why" grep -q '<message nature="error">not a multipart/form-data submission</message>' out
 same "GET /submission" "$(code --digest -u 'lan:correct horse' "$U/submission")" 405
 
+# the store's answers through the daemon: a resend after a lost response is 201 and stored once,
+# the same instanceID with other answers 409, a commune outside the surveyor's scope 403
+same "resend after a lost response" "$(code --digest -u 'lan:correct horse' -F xml_submission_file=@a1.xml "$U/submission")" 201
+ok "says it is stored already" grep -q 'nature="submit_success"' out
+cp "$I/a1-conflict.xml" "$I/b1.xml" .
+same "a commune outside lan's scope" "$(code --digest -u 'lan:correct horse' -F xml_submission_file=@b1.xml "$U/submission")" 403
+ok "says why" grep -q '<message nature="out-of-scope">' out
+same "the same in tuan's scope" "$(code --digest -u 'tuan:battery staple' -F xml_submission_file=@b1.xml "$U/submission")" 201
+
 # oversize: refused from Content-Length before the body is read, and a chunked body at its end
 head -c 10485761 /dev/zero >big.bin
 same "Content-Length over the limit" "$(code --digest -u 'lan:correct horse' -F xml_submission_file=@a1.xml -F big=@big.bin "$U/submission")" 413
@@ -77,6 +86,10 @@ ok "says so" grep -q '<message nature="error">submission too large</message>' ou
 same "chunked body over the limit" "$(code --digest -u 'lan:correct horse' -H 'Transfer-Encoding: chunked' -F xml_submission_file=@a1.xml -F big=@big.bin "$U/submission")" 413
 head -c 10000000 /dev/zero >under.bin
 same "chunked body under the limit" "$(code --digest -u 'lan:correct horse' -H 'Transfer-Encoding: chunked' -F xml_submission_file=@a1.xml -F big=@under.bin "$U/submission")" 201
+# (last of the POSTs: serve-store answers 409 to an identical resend after a conflict, see the
+# report of branch serve-http)
+same "same instanceID, other answers" "$(code --digest -u 'lan:correct horse' -F xml_submission_file=@a1-conflict.xml "$U/submission")" 409
+ok "says why, as capture does" grep -q '<message nature="conflict">' out
 
 # the form list: OpenRosa's xformsList; a surveyor sees only their groups
 formlist() {
@@ -143,6 +156,14 @@ PY
 # SIGTERM: stops accepting, finishes, exits 0
 ok "SIGTERM exits 0" serve_stop
 ok "says so" grep -qx 'parindex: serve: stopped' "$T/serve.err"
+# what the database holds: each instance once, in server batches per surveyor and day
+same "stored once each" "$(q "SELECT instance_id, count(*) FROM submission GROUP BY instance_id")" \
+	"uuid:00000000-0000-4000-8000-000000000001|1
+uuid:00000000-0000-4000-8000-000000000031|1"
+same "server batches" "$(q "SELECT source, operator FROM batch ORDER BY id")" "serve|lan
+serve|Nguyễn Văn Hòa
+serve|tuan"
+golden capture-list parindex capture list --db t.db
 not_ok "no longer listening" hc -o /dev/null "$U/formList"
 
 # --public-url: the base of the download URLs

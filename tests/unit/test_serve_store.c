@@ -292,6 +292,39 @@ static void threads_and_lock(const char *path)
 	serve_store_close(st);
 }
 
+/* A form registered by another process while the store is open is known within a second
+   or two: the registry is loaded again when the database's forms change, not per
+   submission. */
+static void reload(const char *path)
+{
+	static const char xml[] = HEAD("mini-A2") "<commune>90001</commune><surveyor>L</surveyor>"
+		"<sex>1</sex><qa>b</qa><qb>x</qb>" META("uuid:r1");
+	struct serve_store *st = NULL;
+	struct perr err = { 0 };
+	struct serve_answer ans;
+	sqlite3 *other = NULL;
+	int status = 0;
+
+	CHECK(serve_store_open(&st, path, &err) == 0, "open: %s", err.msg);
+	if (!st)
+		return;
+	CHECK(submit(st, &lan, xml, &ans) == 400 && !strcmp(ans.reason, "unknown-form"),
+	      "a form not registered: %d %s", ans.status, ans.reason);
+	sqlite3_open_v2(path, &other, SQLITE_OPEN_READWRITE, NULL);
+	CHECK(sqlite3_exec(other, "INSERT INTO form VALUES ('mini-A2', '1', 'mini', '1', 'A', "
+				  "'a2', X'78', 'now')", NULL, NULL, NULL) == SQLITE_OK,
+	      "register a form");
+	sqlite3_close(other);
+	for (int i = 0; i < 50 && status != 201; i++) {
+		usleep(100000);
+		status = submit(st, &lan, xml, &ans);
+	}
+	CHECK(status == 201, "the new form known: %d %s", ans.status, ans.message);
+	serve_store_close(st);
+	CHECK(count(path, "SELECT count(*) FROM submission WHERE instance_id = 'uuid:r1'") == 1,
+	      "stored");
+}
+
 /* A child submits while the database is locked (so all stays in the spool) and is killed
    with SIGKILL; reopening applies every submission that had its 201. */
 static void crash(const char *path)
@@ -415,6 +448,7 @@ void test_serve_store(void)
 	CHECK(setup(path) == 0, "setup");
 	statuses(path);
 	threads_and_lock(path);
+	reload(path);
 	crash(path);
 	full(path);
 	unsetenv("PARINDEX_NOW");
