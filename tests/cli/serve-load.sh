@@ -7,7 +7,13 @@
 #   load_start ZIP NAME LOG [OPTION...]
 #                             serve-load in the background as surveyor NAME (sets LOAD_PID)
 #   load_run ZIP NAME LOG [OPTION...]
-#                             serve-load in the foreground; its status
+#                             serve-load in the foreground, its output shown; its status
+#   resend ZIP NAME IDS       send the instanceIDs listed in file IDS again, as Collect sends
+#                             what got no 201, until each is answered 201: 32 clients, then
+#                             one client a second later for what is left (at most 5 rounds:
+#                             clients challenged in the same second are given the same Digest
+#                             nonce by libmicrohttpd 0.9.75, and those whose nonce counts then
+#                             collide are answered 401); 1 when some never are
 #   wait_answers LOG N        wait until LOG holds N answers 201; 1 when serve-load ended or
 #                             60 s passed first
 #   answered_201 LOG          the instanceIDs LOG says were answered 201, sorted
@@ -42,6 +48,23 @@ load_run() {
 	return $_status
 }
 
+resend() {
+	_zip=$1 _name=$2 _ids=$3 _round=1
+	cp "$_ids" "$T/.left"
+	while [ -s "$T/.left" ]; do
+		[ $_round -le 5 ] || { echo "resend: still not answered 201 after 5 rounds:"; head -n 3 "$T/.left"; return 1; }
+		# after the first round one client, a second later, as one surveyor presses Send again:
+		# libmicrohttpd 0.9.75 gives every challenge of one second the same nonce, and clients
+		# sharing a nonce collide on its counts
+		_clients=32
+		[ $_round = 1 ] || { sleep 1; _clients=1; }
+		load_run "$_zip" "$_name" "$T/.resend-$_round.log" --only "$T/.left" --clients $_clients
+		answered_201 "$T/.resend-$_round.log" | comm -23 "$T/.left" - >"$T/.still"
+		mv "$T/.still" "$T/.left"
+		_round=$((_round + 1))
+	done
+}
+
 wait_answers() {
 	_i=0
 	while [ "$(awk -F'\t' '$2 == 201' "$1" 2>/dev/null | wc -l)" -lt "$2" ]; do
@@ -57,17 +80,20 @@ answered_201() {
 
 q_half_stored() {
 	sqlite3 -batch -noheader "${1:-t.db}" "
-	SELECT 'submission ' || s.instance_id || ': no batch ' || s.batch_id FROM submission s
-		WHERE NOT EXISTS (SELECT 1 FROM batch b WHERE b.id = s.batch_id AND b.undone_at IS NULL);
-	SELECT 'submission ' || s.instance_id || ': no entry in batch ' || s.batch_id
-		FROM submission s WHERE NOT EXISTS (SELECT 1 FROM batch_entry e WHERE e.batch_id = s.batch_id
-			AND e.instance_id = s.instance_id AND e.status IN ('accepted', 'edit'));
-	SELECT 'batch ' || b.id || ': counts differ from its entries' FROM batch b WHERE
-		b.entries != (SELECT count(*) FROM batch_entry e WHERE e.batch_id = b.id)
-		OR b.accepted != (SELECT count(*) FROM batch_entry e WHERE e.batch_id = b.id AND e.status = 'accepted')
-		OR b.duplicates != (SELECT count(*) FROM batch_entry e WHERE e.batch_id = b.id AND e.status = 'duplicate')
-		OR b.edits != (SELECT count(*) FROM batch_entry e WHERE e.batch_id = b.id AND e.status = 'edit')
-		OR b.rejected != (SELECT count(*) FROM batch_entry e WHERE e.batch_id = b.id AND e.status = 'rejected')
-		OR b.ignored != (SELECT count(*) FROM batch_entry e WHERE e.batch_id = b.id AND e.status = 'ignored')
-		OR (b.undone_at IS NULL AND b.accepted + b.edits != (SELECT count(*) FROM submission s WHERE s.batch_id = b.id));"
+	SELECT 'submission ' || instance_id || ': no batch ' || batch_id FROM submission
+		WHERE batch_id NOT IN (SELECT id FROM batch WHERE undone_at IS NULL);
+	SELECT 'submission ' || instance_id || ': no entry in batch ' || batch_id FROM (
+		SELECT batch_id, instance_id FROM submission EXCEPT
+		SELECT batch_id, instance_id FROM batch_entry WHERE status IN ('accepted', 'edit'));
+	WITH e AS (SELECT batch_id, count(*) AS entries,
+			sum(status = 'accepted') AS accepted, sum(status = 'duplicate') AS duplicates,
+			sum(status = 'edit') AS edits, sum(status = 'rejected') AS rejected,
+			sum(status = 'ignored') AS ignored FROM batch_entry GROUP BY batch_id),
+		s AS (SELECT batch_id, count(*) AS stored FROM submission GROUP BY batch_id)
+	SELECT 'batch ' || b.id || ': counts differ from its entries' FROM batch b
+		LEFT JOIN e ON e.batch_id = b.id LEFT JOIN s ON s.batch_id = b.id
+		WHERE b.entries != coalesce(e.entries, 0) OR b.accepted != coalesce(e.accepted, 0)
+		OR b.duplicates != coalesce(e.duplicates, 0) OR b.edits != coalesce(e.edits, 0)
+		OR b.rejected != coalesce(e.rejected, 0) OR b.ignored != coalesce(e.ignored, 0)
+		OR (b.undone_at IS NULL AND b.accepted + b.edits != coalesce(s.stored, 0));"
 }
