@@ -51,10 +51,16 @@ until port=$(sed -n 's|^parindex: serve: listening on http://127\.0\.0\.1:\([0-9
 done
 echo "bench-serve: $zip: $N submissions, $(du -k "$zip" | cut -f1) KiB, $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 status=0
-"$LOAD" --url "http://127.0.0.1:$port" --user "$USER_NAME" --password "$PASSWORD" --zip "$zip" \
-	--clients "$CLIENTS" --log "$tmp/load.log" >"$tmp/load.out" || status=$?
+/usr/bin/time -f '%U %S' -o "$tmp/load.time" "$LOAD" --url "http://127.0.0.1:$port" \
+	--user "$USER_NAME" --password "$PASSWORD" --zip "$zip" --clients "$CLIENTS" \
+	--log "$tmp/load.log" >"$tmp/load.out" || status=$?
 sed 's/^serve-load/bench-serve: serve-load/' "$tmp/load.out"
 rss_kb=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB$/\1/p' "/proc/$pid/status")
+# the server's CPU time so far (utime + stime, clock ticks): on a shared machine the CPU time
+# per submission says more than the elapsed time
+server_cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); print ($12 + $13) / hz }' "/proc/$pid/stat")
+# (the last line: time puts "Command exited with non-zero status" before it)
+load_cpu=$(tail -n 1 "$tmp/load.time" | awk '{ print $1 + $2 }')
 t0=$(now)
 kill -TERM "$pid"
 serve_status=0
@@ -83,6 +89,7 @@ rm -f "$tmp"/b.db*
 read -r isecs iuser isys irss <"$tmp/time"
 echo "bench-serve: capture import of the same zip: $isecs s ($iuser user + $isys system s CPU, peak RSS $((irss / 1024)) MB), $(awk "BEGIN { printf \"%.1f\", $N / $isecs }") submissions/s"
 
+echo "bench-serve: CPU per submission: server $(awk "BEGIN { printf \"%.0f\", $server_cpu / $N * 1e6 }") us, serve-load $(awk "BEGIN { printf \"%.0f\", $load_cpu / $N * 1e6 }") us, capture import $(awk "BEGIN { printf \"%.0f\", ($iuser + $isys) / $N * 1e6 }") us; so on $(nproc) idle cores at most $(awk "BEGIN { printf \"%.0f\", $(nproc) * $N / ($server_cpu + $load_cpu) }") submissions/s"
 echo "bench-serve: submissions/s ${rate:-?} (target >= 3000): $(verdict "${rate:-0} >= 3000")"
 echo "bench-serve: p99 latency ${p99:-?} ms (target <= 50): $(verdict "${p99:-1e9} <= 50")"
 echo "bench-serve: server peak RSS $((rss_kb / 1024)) MB (target <= 64): $(verdict "$rss_kb <= 65536")"
