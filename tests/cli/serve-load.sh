@@ -1,6 +1,9 @@
 # Sourced by the server's load tests (t5004, t5005) after lib.sh, capture/setup.sh and
 # serve.sh: the load generator (tests/bench/serve-load.c, $SERVE_LOAD) against the server
 # serve_start started, and what its log and the database say afterwards.
+#   load_setup N SEED         t.db (setup_db) with the surveyor lan, load.zip of N submissions
+#                             of the mini definition (flat), their instanceIDs in all.txt;
+#                             sets N
 #   add_surveyor DB NAME      a surveyor for every commune of the capture tests' register,
 #                             password "$NAME-password"
 #   zip_ids ZIP               the instanceIDs of the zip's entries, sorted
@@ -20,6 +23,16 @@
 #   q_half_stored [DB]        one line per submission or batch that is not whole: a
 #                             submission without its batch or its batch entry, a batch whose
 #                             counts differ from its entries; nothing when all is whole
+load_setup() {
+	N=$1
+	setup_db
+	ok "a surveyor for every commune" add_surveyor t.db lan
+	ok "generate $N" "$GEN_BATCH" --definition "$DATA/definitions/mini.xml" \
+		--communes "$CAP/communes.csv" --count "$N" --seed "$2" --layout flat --out load.zip
+	zip_ids load.zip >all.txt
+	same "$N instanceIDs in the zip" "$(wc -l <all.txt)" "$N"
+}
+
 add_surveyor() {
 	tail -n +2 "$CAP/communes.csv" | cut -d, -f1 | paste -sd, - >"$T/.codes"
 	echo "$2-password" | "$PARINDEX" user add --db "$1" "$2" --role surveyor \

@@ -8,13 +8,7 @@
 . "$TOP/tests/cli/serve.sh"
 . "$TOP/tests/cli/serve-load.sh"
 
-N=2000
-setup_db
-ok "a surveyor for every commune" add_surveyor t.db lan
-ok "generate $N" "$GEN_BATCH" --definition "$DATA/definitions/mini.xml" \
-	--communes "$CAP/communes.csv" --count $N --seed 41 --layout flat --out load.zip
-zip_ids load.zip >all.txt
-same "$N instanceIDs" "$(wc -l <all.txt)" $N
+load_setup 2000 41
 
 serve_start t.db
 load_start load.zip lan load.log
