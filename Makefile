@@ -37,10 +37,6 @@ B := $(BUILD)$(if $(SANITIZE),/san)
 G := $(BUILD)/gen
 STAGES := core forms capture tally reports
 LIB_SRC := $(foreach d,$(STAGES),$(wildcard $(d)/*.c))
-# serve's stand-ins (tests/standin/): each linked only while the part it stands for is missing
-SERVE_STANDIN := $(if $(wildcard capture/serve_store.c),,tests/standin/serve_store.c) \
-	$(if $(wildcard capture/serve_office.c),,tests/standin/serve_office.c)
-LIB_SRC += $(SERVE_STANDIN)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(G)/embedded$(if $(SANITIZE),-san).o
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
@@ -128,8 +124,8 @@ FUZZ_TARGETS := instance zipin definition communes scores_csv scores_xlsx lint e
 FUZZ_SECONDS ?= 60
 # the zip reader from a file (a memfd, through its pread windows) beside zipin from memory
 FUZZ_TARGETS += zipin_file
-# serve: raw HTTP requests through a socketpair into the daemon; the Host and listen parsers
-FUZZ_TARGETS += serve_http serve_host
+# serve: raw HTTP requests into the daemon; its parsers (Host, --public-url, --listen, Digest)
+FUZZ_TARGETS += serve_http serve_parse
 $(B)/fuzz/replay-%: $(B)/fuzz/fuzz_%.o $(B)/fuzz/replay.o $(B)/libparindex.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(B)/fuzz/libfuzzer-%: $(B)/fuzz/fuzz_%.o $(B)/libparindex.a

@@ -10,12 +10,15 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <microhttpd.h>
+#include <ctype.h>
+#include <nettle/hmac.h>
 #include <nettle/md5.h>
 #include <nettle/memops.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +30,7 @@
 #include "db.h"
 #include "escape.h"
 #include "strbuf.h"
+#include "text.h"
 #include "xml.h"
 
 struct serve_http {
@@ -36,9 +40,16 @@ struct serve_http {
 	int tls;
 	char *public_url; /* without a trailing '/' */
 	sqlite3 *db;      /* accounts and forms, one request at a time */
+	sqlite3_stmt *account_st; /* role and HA1s of an enabled account by name */
 	pthread_mutex_t db_lock;
 	char realm[64];
 	unsigned char nonce_secret[32];
+	struct nonce_slot {
+		char nonce[SERVE_NONCE_LEN + 1];
+		unsigned long nc;
+	} slots[SERVE_NONCE_SLOTS];
+	pthread_mutex_t slots_lock;
+	atomic_uint nonce_serial;
 	char tmpdir[PATH_MAX]; /* private (0700) folder of the uploads in flight */
 	atomic_uint inflight;  /* requests begun and not yet completed */
 	unsigned port;
@@ -324,75 +335,227 @@ static enum MHD_Result reply_openrosa(struct MHD_Connection *c, struct req *r, u
 
 /* ---- authentication ---- */
 
-static int unhex(const char *hex, unsigned char *out, size_t n)
+/* The Authorization: Digest header's parameters (RFC 7616 3.4): token or quoted-string
+   values, quoted-pair escapes undone; each kept only if it fits its field. */
+int serve_digest_parse(const char *v, struct serve_digest *d)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned v = 0;
+	static const struct {
+		const char *name;
+		size_t off, size;
+	} fields[] = {
+#define F(n) { #n, offsetof(struct serve_digest, n), sizeof(((struct serve_digest *)0)->n) }
+		F(username), F(realm), F(nonce), F(uri), F(response), F(qop), F(nc), F(cnonce),
+		F(algorithm), F(opaque),
+#undef F
+	};
+	memset(d, 0, sizeof(*d));
+	if (strncasecmp(v, "Digest", 6) || (v[6] != ' ' && v[6] != '\t'))
+		return -1;
+	v += 6;
+	for (;;) {
+		char key[32], val[1024];
+		size_t kn = 0, vn = 0;
 
-		for (int k = 0; k < 2; k++) {
-			char ch = hex[2 * i + k];
-
-			v <<= 4;
-			if (ch >= '0' && ch <= '9')
-				v |= (unsigned)(ch - '0');
-			else if (ch >= 'a' && ch <= 'f')
-				v |= (unsigned)(ch - 'a' + 10);
-			else if (ch >= 'A' && ch <= 'F')
-				v |= (unsigned)(ch - 'A' + 10);
-			else
+		while (*v == ' ' || *v == '\t' || *v == ',')
+			v++;
+		if (!*v)
+			return 0;
+		while (*v && *v != '=' && *v != ' ' && *v != '\t' && *v != ',') {
+			if (kn + 1 >= sizeof(key))
 				return -1;
+			key[kn++] = *v++;
 		}
-		out[i] = (unsigned char)v;
+		key[kn] = 0;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		if (*v++ != '=' || !kn)
+			return -1;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		if (*v == '"') {
+			for (v++; *v != '"'; v++) {
+				if (!*v || vn + 1 >= sizeof(val))
+					return -1;
+				if (*v == '\\' && !*++v)
+					return -1;
+				val[vn++] = *v;
+			}
+			v++;
+		} else {
+			while (*v && *v != ',' && *v != ' ' && *v != '\t') {
+				if (vn + 1 >= sizeof(val) || *v == '"')
+					return -1;
+				val[vn++] = *v++;
+			}
+		}
+		val[vn] = 0;
+		if (memchr(val, 0, vn) || strlen(val) != vn)
+			return -1;
+		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+			char *f = (char *)d + fields[i].off;
+
+			if (strcasecmp(key, fields[i].name))
+				continue;
+			if (vn >= fields[i].size)
+				return -1;
+			memcpy(f, val, vn + 1);
+		}
+		while (*v == ' ' || *v == '\t')
+			v++;
+		if (*v && *v != ',')
+			return -1;
 	}
-	return 0;
 }
 
-/* name's MD5 HA1 (binary) and role, of an enabled account: 1 found, 0 not, -1 error */
-static int account_lookup(struct serve_http *h, const char *name, unsigned char ha1[16],
-			  char role[16], struct perr *err)
+/* A nonce: when it was made (16 hex digits of seconds), a serial number (8 hex digits: two
+   challenges in one second differ) and an HMAC-SHA256 of both under the secret drawn at start
+   (32 hex digits), so no nonce needs to be kept and none outlives a restart. */
+static void nonce_make(struct serve_http *h, uint64_t t, uint32_t serial,
+		       char out[SERVE_NONCE_LEN + 1])
 {
-	char hex[65];
-	sqlite3_stmt *st = NULL;
+	struct hmac_sha256_ctx ctx;
+	uint8_t msg[12], mac[SHA256_DIGEST_SIZE];
+
+	for (int i = 0; i < 8; i++)
+		msg[i] = (uint8_t)(t >> (56 - 8 * i));
+	for (int i = 0; i < 4; i++)
+		msg[8 + i] = (uint8_t)(serial >> (24 - 8 * i));
+	hmac_sha256_set_key(&ctx, sizeof(h->nonce_secret), h->nonce_secret);
+	hmac_sha256_update(&ctx, sizeof(msg), msg);
+	hmac_sha256_digest(&ctx, sizeof(mac), mac);
+	snprintf(out, 25, "%016llx%08lx", (unsigned long long)t, (unsigned long)serial);
+	text_hex(mac, 16, out + 24);
+}
+
+/* 0 a nonce of ours still good, 1 ours but older than SERVE_NONCE_SECONDS (stale), -1 not
+   ours */
+static int nonce_check(struct serve_http *h, const char *nonce)
+{
+	char want[SERVE_NONCE_LEN + 1], part[17];
+	unsigned long long t, now = (unsigned long long)time(NULL);
+	unsigned long serial;
+	char *end;
+
+	if (strlen(nonce) != SERVE_NONCE_LEN)
+		return -1;
+	errno = 0;
+	memcpy(part, nonce, 16);
+	part[16] = 0;
+	t = strtoull(part, &end, 16);
+	if (errno || *end)
+		return -1;
+	memcpy(part, nonce + 16, 8);
+	part[8] = 0;
+	serial = strtoul(part, &end, 16);
+	if (errno || *end)
+		return -1;
+	nonce_make(h, t, (uint32_t)serial, want);
+	if (!memeql_sec(want, nonce, SERVE_NONCE_LEN))
+		return -1;
+	return now > t + SERVE_NONCE_SECONDS || t > now + 5 ? 1 : 0;
+}
+
+/* Replay: the highest nonce count seen per nonce, in a table of NONCE_SLOTS slots; a count not
+   above it is refused. A slot taken by another nonce is taken over (the older nonce's counts
+   are then forgotten: a replay of it in that window passes, as in libmicrohttpd's table). */
+static int nc_fresh(struct serve_http *h, const char *nonce, unsigned long nc)
+{
+	struct nonce_slot *s;
+	uint32_t hash = 2166136261u;
+	int fresh = 1;
+
+	for (const char *p = nonce; *p; p++)
+		hash = (hash ^ (unsigned char)*p) * 16777619u;
+	s = &h->slots[hash % SERVE_NONCE_SLOTS];
+	pthread_mutex_lock(&h->slots_lock);
+	if (!strcmp(s->nonce, nonce)) {
+		if (nc <= s->nc)
+			fresh = 0;
+		else
+			s->nc = nc;
+	} else {
+		memcpy(s->nonce, nonce, SERVE_NONCE_LEN + 1);
+		s->nc = nc;
+	}
+	pthread_mutex_unlock(&h->slots_lock);
+	return fresh;
+}
+
+/* name's HA1 (hex) for alg and its role, of an enabled account: 1 found, 0 not, -1 error.
+   The same row account_get_ha1 reads, with the role, through one statement prepared at start
+   (account_get_ha1 prepares its own at every call: a tenth of a submission's time). */
+static int account_lookup(struct serve_http *h, const char *name, enum account_digest alg,
+			  char ha1[65], char role[16], struct perr *err)
+{
 	int rc;
 
 	pthread_mutex_lock(&h->db_lock);
-	rc = account_get_ha1(h->db, name, ACCOUNT_MD5, hex, err);
-	if (rc == 0) {
+	sqlite3_reset(h->account_st);
+	db_bind_text(h->account_st, 1, name);
+	rc = sqlite3_step(h->account_st);
+	if (rc == SQLITE_ROW) {
+		const char *hex = (const char *)sqlite3_column_text(h->account_st,
+								    alg == ACCOUNT_MD5 ? 1 : 2);
+
+		snprintf(role, 16, "%s", (const char *)sqlite3_column_text(h->account_st, 0));
+		snprintf(ha1, 65, "%s", hex ? hex : "");
 		rc = 1;
-		if (db_prepare(h->db, &st,
-			       "SELECT role FROM account WHERE name = ?1 AND disabled_at IS NULL",
-			       err) < 0)
-			rc = -1;
-		else {
-			db_bind_text(st, 1, name);
-			if (sqlite3_step(st) == SQLITE_ROW)
-				snprintf(role, 16, "%s", (const char *)sqlite3_column_text(st, 0));
-			else
-				rc = 0;
-			sqlite3_finalize(st);
-		}
-	} else if (rc == 1)
+	} else if (rc == SQLITE_DONE)
 		rc = 0;
+	else
+		rc = db_fail(h->db, err, "reading the account");
+	sqlite3_reset(h->account_st);
 	pthread_mutex_unlock(&h->db_lock);
-	if (rc == 1 && unhex(hex, ha1, 16) < 0)
-		return perr_set(err, PERR_SYSTEM, name, "stored HA1 is not hex");
 	return rc;
 }
 
+/* 401 with a Digest challenge (a fresh nonce; stale=true when the client's was only old) */
 static enum MHD_Result challenge(struct serve_http *h, struct MHD_Connection *c, struct req *r,
 				 int stale)
 {
 	static const char text[] = "authentication required\n";
 	struct MHD_Response *resp = response_new(text, sizeof(text) - 1, "text/plain; charset=utf-8");
-	enum MHD_Result ret;
+	char nonce[SERVE_NONCE_LEN + 1], *hdr;
 
 	if (!resp)
 		return MHD_NO;
-	ret = MHD_queue_auth_fail_response2(c, h->realm, "parindex", resp, stale ? MHD_YES : MHD_NO,
-					    MHD_DIGEST_ALG_MD5);
-	MHD_destroy_response(resp);
-	r->replied = 1;
-	return ret;
+	nonce_make(h, (uint64_t)time(NULL), atomic_fetch_add(&h->nonce_serial, 1), nonce);
+	hdr = xasprintf("Digest realm=\"%s\", qop=\"auth\", nonce=\"%s\", opaque=\"parindex\", "
+			"algorithm=MD5%s", h->realm, nonce, stale ? ", stale=true" : "");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, hdr);
+	free(hdr);
+	return queue(c, r, MHD_HTTP_UNAUTHORIZED, resp);
+}
+
+/* Does the Digest uri (as the client sent it) name the path requested (as MHD decoded it)? */
+static int uri_matches(const char *uri, const char *url)
+{
+	const char *q = strchr(uri, '?');
+	size_t n = q ? (size_t)(q - uri) : strlen(uri);
+
+	/* an absolute URI (a proxy's form) is compared from its path */
+	if (!strncmp(uri, "http://", 7) || !strncmp(uri, "https://", 8)) {
+		const char *p = strchr(uri + 8, '/');
+
+		if (!p || (q && p > q))
+			return 0;
+		n -= (size_t)(p - uri);
+		uri = p;
+	}
+	for (size_t i = 0; i < n; i++, url++) {
+		char ch = uri[i];
+
+		if (ch == '%' && i + 2 < n && isxdigit((unsigned char)uri[i + 1]) &&
+		    isxdigit((unsigned char)uri[i + 2])) {
+			char hx[3] = { uri[i + 1], uri[i + 2], 0 };
+
+			ch = (char)strtol(hx, NULL, 16);
+			i += 2;
+		}
+		if (*url != ch)
+			return 0;
+	}
+	return *url == 0;
 }
 
 /* Basic over TLS: the password checked against the MD5 HA1 (the same password as Digest's,
@@ -400,35 +563,35 @@ static enum MHD_Result challenge(struct serve_http *h, struct MHD_Connection *c,
 static int basic_check(struct serve_http *h, const char *name, const char *password,
 		       char role[16], struct perr *err)
 {
-	unsigned char want[16], got[16];
-	char hex[33];
+	char want[65], got[33];
 	int rc;
 
 	if (account_check_name(name, NULL) < 0 || strlen(password) > ACCOUNT_PASSWORD_MAX)
 		return 0;
-	rc = account_lookup(h, name, want, role, err);
+	rc = account_lookup(h, name, ACCOUNT_MD5, want, role, err);
 	if (rc <= 0)
 		return rc;
-	account_ha1(ACCOUNT_MD5, name, h->realm, password, hex);
-	if (unhex(hex, got, 16) < 0)
-		return 0;
-	return memeql_sec(want, got, 16) ? 1 : 0;
+	account_ha1(ACCOUNT_MD5, name, h->realm, password, got);
+	return strlen(want) == 32 && memeql_sec(want, got, 32) ? 1 : 0;
 }
 
 /* Authenticate an OpenRosa request from its headers alone. 1: r->user is filled; 0: a reply
    (401 or 500) is queued. */
 static int authenticate(struct serve_http *h, struct MHD_Connection *c, struct req *r,
-			enum MHD_Result *ret)
+			const char *url, const char *method, enum MHD_Result *ret)
 {
 	const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 						       MHD_HTTP_HEADER_AUTHORIZATION);
-	unsigned char ha1[16];
+	struct serve_digest *d;
+	enum account_digest alg = ACCOUNT_MD5;
 	struct perr err = { 0 };
-	char *name;
-	int rc;
+	char ha1[65], want[65];
+	unsigned long nc;
+	char *end;
+	int rc, nonce;
 
 	if (auth && !strncasecmp(auth, "Basic ", 6)) {
-		char *pass = NULL;
+		char *name, *pass = NULL;
 
 		if (!h->tls) {
 			*ret = challenge(h, c, r, 0);
@@ -446,28 +609,50 @@ static int authenticate(struct serve_http *h, struct MHD_Connection *c, struct r
 			*ret = challenge(h, c, r, 0);
 		return rc == 1;
 	}
-	name = MHD_digest_auth_get_username(c);
-	if (!name || account_check_name(name, NULL) < 0) {
-		MHD_free(name);
-		*ret = challenge(h, c, r, 0);
+	d = xmalloc(sizeof(*d));
+	rc = 0;
+	if (!auth || serve_digest_parse(auth, d) < 0 || account_check_name(d->username, NULL) < 0 ||
+	    strcmp(d->realm, h->realm) || strcmp(d->qop, "auth") || !d->cnonce[0] ||
+	    strlen(d->nc) != 8 || !uri_matches(d->uri, url))
+		goto refuse;
+	if (!strcasecmp(d->algorithm, "SHA-256"))
+		alg = ACCOUNT_SHA256;
+	else if (d->algorithm[0] && strcasecmp(d->algorithm, "MD5"))
+		goto refuse;
+	errno = 0;
+	nc = strtoul(d->nc, &end, 16);
+	if (errno || *end || nc == 0)
+		goto refuse;
+	nonce = nonce_check(h, d->nonce);
+	if (nonce < 0)
+		goto refuse;
+	rc = account_lookup(h, d->username, alg, ha1, r->user.role, &err);
+	if (rc < 0) {
+		free(d);
+		*ret = reply_500(c, r, &err);
 		return 0;
 	}
-	rc = account_lookup(h, name, ha1, r->user.role, &err);
-	if (rc == 1) {
-		int ok = MHD_digest_auth_check_digest2(c, h->realm, name, ha1, sizeof(ha1),
-						       SERVE_NONCE_SECONDS, MHD_DIGEST_ALG_MD5);
-
-		if (ok == MHD_YES)
-			snprintf(r->user.name, sizeof(r->user.name), "%s", name);
-		else
-			rc = ok == MHD_INVALID_NONCE ? 2 : 0;
+	if (rc == 0)
+		goto refuse;
+	account_digest_response(alg, ha1, d->nonce, d->nc, d->cnonce, d->qop, method, d->uri, want);
+	for (char *p = d->response; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	rc = strlen(d->response) == strlen(want) && memeql_sec(d->response, want, strlen(want));
+	if (!rc)
+		goto refuse;
+	/* the right password: an old nonce or a count seen before asks for a new nonce */
+	if (nonce == 1 || !nc_fresh(h, d->nonce, nc)) {
+		free(d);
+		*ret = challenge(h, c, r, 1);
+		return 0;
 	}
-	MHD_free(name);
-	if (rc < 0)
-		*ret = reply_500(c, r, &err);
-	else if (rc != 1)
-		*ret = challenge(h, c, r, rc == 2);
-	return rc == 1;
+	snprintf(r->user.name, sizeof(r->user.name), "%s", d->username);
+	free(d);
+	return 1;
+refuse:
+	free(d);
+	*ret = challenge(h, c, r, 0);
+	return 0;
 }
 
 /* ---- OpenRosa: formList and the forms ---- */
@@ -814,8 +999,6 @@ static enum MHD_Result office_reply(struct serve_http *h, struct MHD_Connection 
 	rq.upload_path = r->upload_path;
 	rq.upload_name = r->upload_name;
 	rq.upload_size = r->upload_size;
-	if (r->upload_fd >= 0 && fsync(r->upload_fd) < 0 && errno != EINVAL)
-		serve_log(r->user.address, "%s: fsync: %s", r->upload_path, strerror(errno));
 	rc = serve_office_handle(h->office, &rq, &rp, &err);
 	if (rc < 0) {
 		strbuf_release(&rp.body);
@@ -905,7 +1088,7 @@ static enum MHD_Result begin(struct serve_http *h, struct MHD_Connection *c, str
 	if (!strcmp(url, "/formList") || !strncmp(url, "/forms/", 7)) {
 		if (!get)
 			return reply_text(c, r, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed");
-		if (!authenticate(h, c, r, &ret))
+		if (!authenticate(h, c, r, url, method, &ret))
 			return ret;
 		return url[1] == 'f' && url[5] == 'L' ? form_list_reply(h, c, r)
 						       : form_reply(h, c, r, url);
@@ -915,7 +1098,7 @@ static enum MHD_Result begin(struct serve_http *h, struct MHD_Connection *c, str
 
 		if (!post && strcmp(method, "HEAD"))
 			return reply_text(c, r, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed");
-		if (!authenticate(h, c, r, &ret))
+		if (!authenticate(h, c, r, url, method, &ret))
 			return ret;
 		if (strcmp(r->user.role, "surveyor") && strcmp(r->user.role, "office"))
 			return reply_openrosa(c, r, MHD_HTTP_FORBIDDEN, "forbidden",
@@ -1070,10 +1253,18 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 /* ---- start and stop ---- */
 
-static void remove_tmpdir(const char *dir)
+/* what serve_http_start made, the daemon stopped or never started */
+static void http_free(struct serve_http *h)
 {
-	if (dir[0])
-		rmdir(dir);
+	sqlite3_finalize(h->account_st);
+	if (h->db)
+		db_close(h->db);
+	if (h->tmpdir[0])
+		rmdir(h->tmpdir);
+	free(h->public_url);
+	pthread_mutex_destroy(&h->db_lock);
+	pthread_mutex_destroy(&h->slots_lock);
+	free(h);
 }
 
 int serve_http_start(struct serve_http **out, const struct serve_http_config *cfg,
@@ -1095,6 +1286,7 @@ int serve_http_start(struct serve_http **out, const struct serve_http_config *cf
 	h->st = st;
 	h->office = office;
 	pthread_mutex_init(&h->db_lock, NULL);
+	pthread_mutex_init(&h->slots_lock, NULL);
 	if (cfg->listen && serve_parse_listen(cfg->listen, &ss, &sslen) < 0) {
 		perr_set(err, PERR_USAGE, "", "--listen: '%s' is not ADDR:PORT (e.g. 127.0.0.1:8080)",
 			 cfg->listen);
@@ -1118,6 +1310,13 @@ int serve_http_start(struct serve_http **out, const struct serve_http_config *cf
 	if (db_exec(h->db, "BEGIN IMMEDIATE", err) < 0 || account_realm(h->db, h->realm, err) < 0 ||
 	    db_exec(h->db, "COMMIT", err) < 0)
 		goto fail;
+	if (sqlite3_prepare_v3(h->db,
+			       "SELECT role, ha1_md5, ha1_sha256 FROM account"
+			       " WHERE name = ?1 AND disabled_at IS NULL",
+			       -1, SQLITE_PREPARE_PERSISTENT, &h->account_st, NULL) != SQLITE_OK) {
+		db_fail(h->db, err, "preparing the account lookup");
+		goto fail;
+	}
 	if (getrandom(h->nonce_secret, sizeof(h->nonce_secret), 0) != sizeof(h->nonce_secret)) {
 		perr_set(err, PERR_SYSTEM, "", "no random numbers for the digest nonces: %s",
 			 strerror(errno));
@@ -1154,9 +1353,6 @@ int serve_http_start(struct serve_http **out, const struct serve_http_config *cf
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 					     SERVE_CONNECTION_MEMORY, NULL };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_STACK_SIZE, 256 << 10, NULL };
-	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_DIGEST_AUTH_RANDOM, sizeof(h->nonce_secret),
-					     h->nonce_secret };
-	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_NONCE_NC_SIZE, 4096, NULL };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed, h };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 	h->d = MHD_start_daemon(flags, 0, NULL, NULL, handle, h, MHD_OPTION_ARRAY, opts,
@@ -1174,12 +1370,7 @@ int serve_http_start(struct serve_http **out, const struct serve_http_config *cf
 	*out = h;
 	return 0;
 fail:
-	if (h->db)
-		db_close(h->db);
-	remove_tmpdir(h->tmpdir);
-	free(h->public_url);
-	pthread_mutex_destroy(&h->db_lock);
-	free(h);
+	http_free(h);
 	return -1;
 }
 
@@ -1212,9 +1403,5 @@ void serve_http_stop(struct serve_http *h, unsigned wait_seconds)
 		serve_log(NULL, "%u requests still in flight after %u s: closed",
 			  atomic_load(&h->inflight), wait_seconds);
 	MHD_stop_daemon(h->d);
-	db_close(h->db);
-	remove_tmpdir(h->tmpdir);
-	free(h->public_url);
-	pthread_mutex_destroy(&h->db_lock);
-	free(h);
+	http_free(h);
 }

@@ -26,6 +26,8 @@
 #define SERVE_TIMEOUT 30 /* seconds a connection may stay idle or send nothing */
 /* A Digest nonce is good for this many seconds; then the client is told stale=true. */
 #define SERVE_NONCE_SECONDS 300
+#define SERVE_NONCE_LEN 56      /* hex: 16 of the time, 8 a serial, 32 their HMAC */
+#define SERVE_NONCE_SLOTS 4096  /* the replay table's nonces */
 
 struct serve_http_config {
 	const char *listen;      /* ADDR:PORT, NULL for no listening socket (serve_http_add) */
@@ -50,6 +52,17 @@ unsigned serve_http_port(const struct serve_http *h);
 void serve_http_stop(struct serve_http *h, unsigned wait_seconds);
 /* Hand the daemon one connected socket (the fuzz target's socketpair); the daemon owns fd. */
 int serve_http_add(struct serve_http *h, int fd);
+
+/* The parameters of an Authorization: Digest header (RFC 7616), NUL-terminated, empty when
+   absent. */
+struct serve_digest {
+	char username[ACCOUNT_NAME_MAX + 1];
+	char realm[64], nonce[64], uri[1024], response[65], qop[16], nc[16], cnonce[256];
+	char algorithm[16], opaque[64];
+};
+/* Parse the header's value ("Digest k=v, k=\"v\", ..."); -1 when it is not Digest, is
+   malformed, or a known parameter does not fit its field (unknown ones are skipped). */
+int serve_digest_parse(const char *header, struct serve_digest *d);
 
 /* Parse ADDR:PORT (IPv4 a.b.c.d:PORT, IPv6 [::1]:PORT; PORT 0 picks a free one) into ss.
    -1 when it is not one. */

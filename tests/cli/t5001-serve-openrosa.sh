@@ -29,7 +29,7 @@ code() { next_hdr; hc -D "hdr/$_k" -o out -w '%{http_code}' "$@"; cp "hdr/$_k" l
 # Collect: HEAD /submission without credentials -> 401 with a Digest challenge (MD5, qop=auth)
 same "HEAD without credentials" "$(code -I "$U/submission")" 401
 ok "challenge is Digest, qop auth, the database's realm" grep -q \
-	"^WWW-Authenticate: Digest realm=\"$(q "SELECT value FROM setting WHERE key = 'digest_realm'")\",qop=\"auth\",nonce=\"[0-9a-f]*\",opaque=\"parindex\",algorithm=md5" last.hdr
+	"^WWW-Authenticate: Digest realm=\"$(q "SELECT value FROM setting WHERE key = 'digest_realm'")\", qop=\"auth\", nonce=\"[0-9a-f]\{56\}\", opaque=\"parindex\", algorithm=MD5.$" last.hdr
 # then with them: 204 and the size it accepts
 same "HEAD with credentials" "$(code -I --digest -u 'lan:correct horse' "$U/submission")" 204
 ok "challenged, then answered on the retry" sh -c "grep '^HTTP/' last.hdr | tr -d '\r' | cut -d' ' -f2 | tr '\n' ' ' | grep -qx '401 204 '"
@@ -139,6 +139,51 @@ same "Host header with a quote" "$(code --digest -u 'lan:correct horse' -H 'Host
 same "Host header with a path" "$(code --digest -u 'lan:correct horse' -H 'Host: example.org/evil' "$U/formList")" 400
 same "Host name with a port" "$(code --digest -u 'lan:correct horse' -H 'Host: par.example.vn:8443' "$U/formList")" 200
 ok "its URLs use it" grep -q '<downloadUrl>http://par.example.vn:8443/forms/mini-A.xml</downloadUrl>' out
+
+# Digest by hand (Python): a response for nc 1 is taken once; the same again is a replay (401,
+# stale=true, a new nonce); nc 2 is taken; a forged nonce, a uri other than the request's and
+# RFC 2069 (no qop) are refused without stale
+py_lxml - "$SERVE_PORT" "$(q "SELECT value FROM setting WHERE key = 'digest_realm'")" >digest.txt <<'PY'
+import hashlib, http.client, re, sys
+port, realm = int(sys.argv[1]), sys.argv[2]
+md5 = lambda s: hashlib.md5(s.encode()).hexdigest()
+def get(auth=None, path="/formList"):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    c.request("GET", path, headers={"Authorization": auth} if auth else {})
+    r = c.getresponse(); r.read(); c.close()
+    return r.status, r.getheader("WWW-Authenticate") or ""
+def auth(nonce, nc, uri="/formList", qop=True, path="/formList"):
+    ha1 = md5("lan:%s:correct horse" % realm)
+    ha2 = md5("GET:" + uri)
+    if qop:
+        resp = md5("%s:%s:%08x:abc:auth:%s" % (ha1, nonce, nc, ha2))
+        h = 'Digest username="lan", realm="%s", nonce="%s", uri="%s", qop=auth, nc=%08x, cnonce="abc", response="%s", opaque="parindex"' % (realm, nonce, uri, nc, resp)
+    else:
+        resp = md5("%s:%s:%s" % (ha1, nonce, ha2))
+        h = 'Digest username="lan", realm="%s", nonce="%s", uri="%s", response="%s"' % (realm, nonce, uri, resp)
+    return get(h, path)
+st, ch = get()
+nonce = re.search(r'nonce="([0-9a-f]+)"', ch).group(1)
+print("challenge", st)
+print("nc 1", auth(nonce, 1)[0])
+st, ch = auth(nonce, 1)
+print("nc 1 again", st, "stale=true" in ch)
+print("nc 2", auth(nonce, 2)[0])
+forged = nonce[:-1] + ("0" if nonce[-1] != "0" else "1")
+st, ch = auth(forged, 1)
+print("forged nonce", st, "stale=true" in ch)
+st, ch = auth(nonce, 3, uri="/forms/mini-A.xml")
+print("other uri", st, "stale=true" in ch)
+st, ch = auth(nonce, 4, qop=False)
+print("no qop", st, "stale=true" in ch)
+PY
+same "Digest by hand" "$(cat digest.txt)" "challenge 401
+nc 1 200
+nc 1 again 401 True
+nc 2 200
+forged nonce 401 False
+other uri 401 False
+no qop 401 False"
 
 # X-OpenRosa-Version on every reply (each response's header block)
 ok "X-OpenRosa-Version: 1.0 on every reply" py_lxml - hdr <<'PY'
