@@ -2,9 +2,12 @@
 # (tests/gen/serve-submit.c): what each submission is answered, the per-surveyor-per-day
 # batches `capture list` shows and `capture undo` takes back (later submissions of the day
 # then open a new batch), and a backup taken while the spool holds submissions that had their
-# 201 but are not in the database yet: the copy holds them.
+# 201 but are not in the database yet: the copy holds them. Then the same through
+# `parindex serve` over HTTP: scope 403, conflict 409, a resend stored once, and a 201 within
+# 2 s while a long capture import holds the database, applied once the import commits.
 . "$(dirname "$0")/lib.sh"
 . "$DATA/capture/setup.sh"
+. "$TOP/tests/cli/serve.sh"
 
 submit() { "$SERVE_SUBMIT" "$@"; }
 user() { echo 'correct horse' | "$PARINDEX" user add --db t.db --password-stdin "$@" >/dev/null; }
@@ -84,5 +87,53 @@ same "the copy's data as the database's" \
 # a backup of a database whose spool was applied already applies nothing again
 golden backup-applied parindex backup --db t.db --out copy2.db
 same "no row twice" "$(sqlite3 copy2.db "SELECT count(*) FROM submission")" 24
+
+# over HTTP, as ODK Collect sends them
+ok "server starts" serve_start t.db
+U=$SERVE_URL
+post() { # USER:PASSWORD FILE: the status; the OpenRosaResponse in out.xml
+	hc --digest -u "$1" -o out.xml -w '%{http_code}' -F "xml_submission_file=@$2" "$U/submission"
+}
+same "b1 outside lan's communes" "$(post 'lan:correct horse' "$I/b1.xml")" 403
+ok "says why" grep -q 'commune 90002 is not among the communes of surveyor' out.xml
+same "a1 with other answers" "$(post 'lan:correct horse' "$I/a1-conflict.xml")" 409
+ok "says why" grep -q "instance 'uuid:00000000-0000-4000-8000-000000000001' is stored already with different content (answers)" out.xml
+sed 's/8000-000000000002/8000-000000000099/' "$I/a2.xml" >a99.xml
+same "a new submission" "$(post 'van:correct horse' a99.xml)" 201
+same "sent again (a lost response)" "$(post 'van:correct horse' a99.xml)" 201
+same "an answer not among the options" "$(post 'lan:correct horse' "$I/bad-option.xml")" 400
+ok "says why, with capture's reason" grep -q 'unknown-option' out.xml
+# a long capture import holds the write lock (slowed down so that it surely does)
+ok "generate 400" "$GEN_BATCH" --definition "$DATA/definitions/mini.xml" \
+	--communes "$CAP/communes.csv" --count 400 --seed 6 --out big.zip
+slow_import big.zip
+ok "the import holds the write lock" kill -0 $pid
+hc --digest -u 'lan:correct horse' -o locked.xml -w '%{http_code} %{time_total}\n' \
+	-F "xml_submission_file=@$I/a1-edit2.xml" "$U/submission" >locked.out
+same "201 while the import runs" "$(cut -d' ' -f1 locked.out)" 201
+ok "within 2 s" awk '{ exit !($2 < 2) }' locked.out
+ok "the import was still running" kill -0 $pid
+same "not in the database yet" \
+	"$(q "SELECT count(*) FROM submission WHERE instance_id = 'uuid:00000000-0000-4000-8000-000000000012'")" 0
+wait $pid
+same "the import finished" "$?" 0
+i=0
+while [ $i -lt 100 ] && [ "$(q "SELECT count(*) FROM submission WHERE instance_id = 'uuid:00000000-0000-4000-8000-000000000012'")" != 1 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+ok "stops on SIGTERM" serve_stop
+same "applied once the import committed" \
+	"$(q "SELECT count(*) FROM submission WHERE instance_id = 'uuid:00000000-0000-4000-8000-000000000012'")" 1
+same "each stored once" "$(q "SELECT count(*) - count(DISTINCT instance_id) FROM submission")" 0
+same "the day's HTTP entries, in order" \
+	"$(q "SELECT operator, status, reason FROM (SELECT e.rowid AS r, b.operator, e.status, e.reason FROM batch_entry e JOIN batch b ON b.id = e.batch_id WHERE e.path LIKE 'submission %' ORDER BY e.rowid DESC LIMIT 6) ORDER BY r")" \
+"lan|rejected|out-of-scope
+lan|rejected|conflict
+van|accepted|ok
+van|duplicate|duplicate
+lan|rejected|unknown-option
+lan|edit|edit"
+same "the spool is empty after the stop" "$(sqlite3 t.db.spool 'SELECT count(*) FROM spool')" 0
 
 finish
