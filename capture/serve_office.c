@@ -219,6 +219,42 @@ static void date_vi(struct strbuf *sb, const char *iso)
 	h(sb, iso ? report_date_vi(iso, buf) : "");
 }
 
+/* A cell of column c of the row st is on: text escaped, or a time as the office reads it. */
+static void td_text(struct strbuf *sb, sqlite3_stmt *st, int c)
+{
+	strbuf_adds(sb, "<td>");
+	h(sb, (const char *)sqlite3_column_text(st, c));
+	strbuf_adds(sb, "</td>");
+}
+
+static void td_date(struct strbuf *sb, sqlite3_stmt *st, int c)
+{
+	strbuf_adds(sb, "<td>");
+	date_vi(sb, (const char *)sqlite3_column_text(st, c));
+	strbuf_adds(sb, "</td>");
+}
+
+static void td_code(struct strbuf *sb, sqlite3_stmt *st, int c)
+{
+	strbuf_adds(sb, "<td><code>");
+	h(sb, (const char *)sqlite3_column_text(st, c));
+	strbuf_adds(sb, "</code></td>");
+}
+
+/* After a table's rows (s the last sqlite3_step): st finalized, -1 with err when the rows did
+   not all come, else a row saying `empty` when there was none, and the table closed. */
+static int table_end(sqlite3 *db, struct strbuf *sb, sqlite3_stmt *st, int s, int rows,
+		     int ncols, const char *empty, const char *doing, struct perr *err)
+{
+	sqlite3_finalize(st);
+	if (s != SQLITE_DONE)
+		return db_fail(db, err, doing);
+	if (!rows && empty)
+		strbuf_addf(sb, "<tr><td colspan=\"%d\">%s</td></tr>\n", ncols, empty);
+	strbuf_adds(sb, "</tbody></table></div>\n");
+	return 0;
+}
+
 /* ---- sessions ---- */
 
 static void token_hash(const char *token, char out[65])
@@ -813,12 +849,8 @@ static int dashboard_surveyors(sqlite3 *db, struct strbuf *sb, const struct def 
 			    (long long)sqlite3_column_int64(st, 1), (long long)sqlite3_column_int64(st, 2));
 		rows++;
 	}
-	sqlite3_finalize(st);
-	if (s != SQLITE_DONE)
-		return db_fail(db, err, "counting per surveyor");
-	if (!rows)
-		strbuf_adds(sb, "<tr><td colspan=\"3\">Chưa có phiếu nào.</td></tr>\n");
-	strbuf_adds(sb, "</tbody></table></div>\n");
+	if (table_end(db, sb, st, s, rows, 3, "Chưa có phiếu nào.", "counting per surveyor", err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -836,28 +868,22 @@ static int dashboard_rejected(sqlite3 *db, struct strbuf *sb, struct perr *err)
 			"<thead><tr><th>Đợt</th><th>Lúc</th><th>Tệp, mục</th><th>Xã</th>"
 			"<th>Lý do</th><th>Thông báo</th></tr></thead>\n<tbody>\n");
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-		strbuf_addf(sb, "<tr><td class=\"num\">%lld</td><td>",
+		strbuf_addf(sb, "<tr><td class=\"num\">%lld</td>",
 			    (long long)sqlite3_column_int64(st, 0));
-		date_vi(sb, (const char *)sqlite3_column_text(st, 1));
-		strbuf_adds(sb, "</td><td>");
+		td_date(sb, st, 1);
+		strbuf_adds(sb, "<td>");
 		h(sb, (const char *)sqlite3_column_text(st, 2));
 		strbuf_adds(sb, ": ");
 		h(sb, (const char *)sqlite3_column_text(st, 3));
-		strbuf_adds(sb, "</td><td>");
-		h(sb, (const char *)sqlite3_column_text(st, 4));
 		strbuf_adds(sb, "</td>");
+		td_text(sb, st, 4);
 		reason_cell(sb, (const char *)sqlite3_column_text(st, 5));
-		strbuf_adds(sb, "<td><code>");
-		h(sb, (const char *)sqlite3_column_text(st, 6));
-		strbuf_adds(sb, "</code></td></tr>\n");
+		td_code(sb, st, 6);
+		strbuf_adds(sb, "</tr>\n");
 		rows++;
 	}
-	sqlite3_finalize(st);
-	if (s != SQLITE_DONE)
-		return db_fail(db, err, "reading rejected entries");
-	if (!rows)
-		strbuf_adds(sb, "<tr><td colspan=\"6\">Không có phiếu nào bị từ chối.</td></tr>\n");
-	strbuf_adds(sb, "</tbody></table></div>\n");
+	if (table_end(db, sb, st, s, rows, 6, "Không có phiếu nào bị từ chối.", "reading rejected entries", err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -939,27 +965,19 @@ static void receipt_rows(sqlite3 *db, struct strbuf *sb, int64_t batch, uint64_t
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *status = (const char *)sqlite3_column_text(st, 5);
 
-		strbuf_addf(sb, "<tr data-status=\"%s\"><td>", status);
-		h(sb, (const char *)sqlite3_column_text(st, 1));
-		for (int c = 2; c <= 4; c++) {
-			strbuf_adds(sb, "</td><td>");
-			h(sb, (const char *)sqlite3_column_text(st, c));
-		}
-		strbuf_adds(sb, "</td><td>");
+		strbuf_addf(sb, "<tr data-status=\"%s\">", status);
+		for (int c = 1; c <= 4; c++)
+			td_text(sb, st, c);
+		strbuf_adds(sb, "<td>");
 		h(sb, status_vi(status));
 		strbuf_adds(sb, "</td>");
 		reason_cell(sb, (const char *)sqlite3_column_text(st, 6));
-		strbuf_adds(sb, "<td><code>");
-		h(sb, (const char *)sqlite3_column_text(st, 7));
-		strbuf_adds(sb, "</code></td></tr>\n");
+		td_code(sb, st, 7);
+		strbuf_adds(sb, "</tr>\n");
 		n++;
 	}
-	sqlite3_finalize(st);
-	if (s != SQLITE_DONE) {
-		db_fail(db, err, "reading the receipt");
+	if (table_end(db, sb, st, s, 1, 7, NULL, "reading the receipt", err) < 0)
 		return;
-	}
-	strbuf_adds(sb, "</tbody></table></div>\n");
 	if (entries > (uint64_t)n)
 		strbuf_addf(sb, "<p class=\"note\">%d mục đầu tiên trên %llu; tệp CSV có đủ mọi mục.</p>\n",
 			    n, (unsigned long long)entries);
@@ -997,7 +1015,8 @@ static int page_upload(sqlite3 *db, const struct serve_request *rq, const struct
 	struct capture_result res;
 	struct perr ierr = { 0 };
 	struct strbuf *sb = &rp->body;
-	char base[128], dir[] = "/tmp/parindex-upload-XXXXXX", *link_path = NULL, msg[800];
+	const char *tmp = getenv("TMPDIR");
+	char base[128], *dir, *link_path = NULL, msg[800];
 	int rc = -1, got;
 
 	if (!is_post(rq)) {
@@ -1014,8 +1033,12 @@ static int page_upload(sqlite3 *db, const struct serve_request *rq, const struct
 	}
 	/* the batch keeps the file's name: the upload is linked under it in a folder of its own */
 	upload_base(rq->upload_name, "upload.zip", base);
-	if (!mkdtemp(dir))
-		return perr_set(err, PERR_SYSTEM, dir, "cannot create folder: %s", strerror(errno));
+	dir = xasprintf("%s/parindex-upload-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		perr_set(err, PERR_SYSTEM, dir, "cannot create folder: %s", strerror(errno));
+		free(dir);
+		return -1;
+	}
 	link_path = xasprintf("%s/%s", dir, base);
 	if (symlink(rq->upload_path, link_path) != 0) {
 		perr_set(err, PERR_SYSTEM, link_path, "cannot link the upload: %s", strerror(errno));
@@ -1082,6 +1105,7 @@ done:
 	if (link_path)
 		unlink(link_path);
 	rmdir(dir);
+	free(dir);
 	free(link_path);
 	return rc;
 }
@@ -1163,14 +1187,9 @@ static int page_batches(sqlite3 *db, const struct office_user *u, struct serve_r
 		int undone = sqlite3_column_type(st, 11) != SQLITE_NULL;
 
 		strbuf_addf(sb, "<tr data-batch=\"%lld\"><td class=\"num\">%lld</td>", id, id);
-		for (int c = 1; c <= 3; c++) {
-			strbuf_adds(sb, "<td>");
-			h(sb, (const char *)sqlite3_column_text(st, c));
-			strbuf_adds(sb, "</td>");
-		}
-		strbuf_adds(sb, "<td>");
-		date_vi(sb, (const char *)sqlite3_column_text(st, 4));
-		strbuf_adds(sb, "</td>");
+		for (int c = 1; c <= 3; c++)
+			td_text(sb, st, c);
+		td_date(sb, st, 4);
 		for (int c = 5; c <= 10; c++)
 			strbuf_addf(sb, "<td class=\"num\">%lld</td>",
 				    (long long)sqlite3_column_int64(st, c));
@@ -1187,12 +1206,8 @@ static int page_batches(sqlite3 *db, const struct office_user *u, struct serve_r
 		strbuf_adds(sb, "</td></tr>\n");
 		rows++;
 	}
-	sqlite3_finalize(st);
-	if (s != SQLITE_DONE)
-		return db_fail(db, err, "reading batches");
-	if (!rows)
-		strbuf_adds(sb, "<tr><td colspan=\"12\">Chưa có đợt nào.</td></tr>\n");
-	strbuf_adds(sb, "</tbody></table></div>\n");
+	if (table_end(db, sb, st, s, rows, 12, "Chưa có đợt nào.", "reading batches", err) < 0)
+		return -1;
 	page_end(sb);
 	return 0;
 }
@@ -1296,6 +1311,11 @@ static int page_scores(sqlite3 *db, const struct serve_request *rq, const struct
 			return 0;
 		}
 		upload_base(rq->upload_name, "scores.csv", base);
+		if (rq->upload_size > SCORES_MAX) {
+			page_message(rp, 413, u, "Điểm tự đánh giá", "Tệp điểm lớn hơn 64 MiB; không "
+				     "lưu gì.", NULL);
+			return 0;
+		}
 		if (strbuf_read_file(&content, rq->upload_path, SCORES_MAX) < 0) {
 			perr_set(err, PERR_SYSTEM, base, "cannot read the upload: %s", strerror(errno));
 			goto done;
@@ -1361,21 +1381,16 @@ static int page_scores(sqlite3 *db, const struct serve_request *rq, const struct
 			"<th class=\"num\">Lần</th><th>Tệp</th><th>Lúc</th><th class=\"num\">Xã</th>"
 			"<th class=\"num\">Dòng</th></tr></thead>\n<tbody>\n");
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-		strbuf_addf(sb, "<tr><td class=\"num\">%lld</td><td>",
+		strbuf_addf(sb, "<tr><td class=\"num\">%lld</td>",
 			    (long long)sqlite3_column_int64(st, 0));
-		h(sb, (const char *)sqlite3_column_text(st, 1));
-		strbuf_adds(sb, "</td><td>");
-		date_vi(sb, (const char *)sqlite3_column_text(st, 2));
-		strbuf_addf(sb, "</td><td class=\"num\">%lld</td><td class=\"num\">%lld</td></tr>\n",
+		td_text(sb, st, 1);
+		td_date(sb, st, 2);
+		strbuf_addf(sb, "<td class=\"num\">%lld</td><td class=\"num\">%lld</td></tr>\n",
 			    (long long)sqlite3_column_int64(st, 3),
 			    (long long)sqlite3_column_int64(st, 4));
 	}
-	sqlite3_finalize(st);
-	if (s != SQLITE_DONE) {
-		db_fail(db, err, "reading score imports");
+	if (table_end(db, sb, st, s, 1, 5, NULL, "reading score imports", err) < 0)
 		goto done;
-	}
-	strbuf_adds(sb, "</tbody></table></div>\n");
 	page_end(sb);
 	rc = 0;
 done:
@@ -1437,14 +1452,13 @@ static int ranking_table(sqlite3 *db, struct strbuf *sb, struct perr *err)
 			if (!strcmp(d.tiers[i].id, tier))
 				ti = i;
 		if (sqlite3_column_type(st, 0) == SQLITE_NULL)
-			strbuf_adds(sb, "<tr><td class=\"num\">–</td><td>");
+			strbuf_adds(sb, "<tr><td class=\"num\">–</td>");
 		else
-			strbuf_addf(sb, "<tr><td class=\"num\">%lld</td><td>",
+			strbuf_addf(sb, "<tr><td class=\"num\">%lld</td>",
 				    (long long)sqlite3_column_int64(st, 0));
-		h(sb, (const char *)sqlite3_column_text(st, 1));
-		strbuf_adds(sb, "</td><td>");
-		h(sb, (const char *)sqlite3_column_text(st, 2));
-		strbuf_adds(sb, "</td><td class=\"num\">");
+		td_text(sb, st, 1);
+		td_text(sb, st, 2);
+		strbuf_adds(sb, "<td class=\"num\">");
 		h(sb, (const char *)sqlite3_column_text(st, 3));
 		strbuf_adds(sb, "</td><td>");
 		h(sb, ti != DEF_NONE || !tier ? report_tier_label(&d, ti) : tier);
@@ -1455,12 +1469,8 @@ static int ranking_table(sqlite3 *db, struct strbuf *sb, struct perr *err)
 		free(say);
 		strbuf_adds(sb, "</td></tr>\n");
 	}
-	sqlite3_finalize(st);
 	def_release(&d);
-	if (s != SQLITE_DONE)
-		return db_fail(db, err, "reading the ranking");
-	strbuf_adds(sb, "</tbody></table></div>\n");
-	return 0;
+	return table_end(db, sb, st, s, 1, 7, NULL, "reading the ranking", err);
 }
 
 static int page_tally(sqlite3 *db, const struct serve_request *rq, const struct office_user *u,

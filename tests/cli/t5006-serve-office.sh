@@ -2,8 +2,9 @@
 # cookie's flags; a wrong password; a surveyor refused), the dashboard's numbers against the
 # database, a zip upload with its receipt on screen and as CSV (equal to `capture import
 # --receipt` of the same zip), a POST without the CSRF token refused with nothing done, an
-# analyst's POST refused, undo, the lock-out after 5 failed logins, the audit log; SIGTERM
-# exits 0.
+# analyst's POST refused, undo, a file that is not a zip refused, scores (with errors, then
+# stored), tally, the report written and opened (nothing served from outside its folder), the
+# lock-out after 5 failed logins, the audit log; SIGTERM exits 0.
 . "$(dirname "$0")/lib.sh"
 . "$DATA/capture/setup.sh"
 . "$TOP/tests/cli/serve.sh"
@@ -82,6 +83,32 @@ same "undo" "$(code -b jar -d "csrf=$TOKEN" -d batch=1 "$U/undo")" 200
 ok "says what it removed" grep -q 'Đã hoàn tác đợt 1: bỏ 3 phiếu' out
 same "undone in the database" "$(q "SELECT count(*) FROM current_submission")|$(q "SELECT undone_at FROM batch")" "0|2026-01-15T08:00:00Z"
 
+# a file that is not a zip: refused, its name and the reason said, nothing stored
+printf 'not a zip\n' >notes.zip
+same "not a zip" "$(code -b jar -F "csrf=$TOKEN" -F file=@notes.zip "$U/upload")" 422
+ok "says the zip was refused" grep -q 'Tệp zip bị từ chối, không lưu gì' out
+ok "names the file and the reason" grep -q '<code>notes.zip: not a zip file (too short)</code>' out
+same "nothing stored from it" "$(q "SELECT count(*) FROM batch")" 1
+
+# the zip again, scores, tally, report: the same as the commands
+same "upload again" "$(code -b jar -F "csrf=$TOKEN" -F file=@up.zip "$U/upload")" 200
+cp "$DATA/scores/mini.csv" scores.csv
+printf 'commune_code,criterion_id,self_score,appraised_score,not_applicable,note\n90001,9.9,1,,,\n' >bad-scores.csv
+same "scores with errors" "$(code -b jar -F "csrf=$TOKEN" -F file=@bad-scores.csv "$U/scores")" 422
+ok "the errors listed, nothing stored" sh -c "grep -q 'bad-scores.csv:2' out && test \"\$(sqlite3 t.db 'SELECT count(*) FROM score_import')\" = 0"
+same "scores" "$(code -b jar -F "csrf=$TOKEN" -F file=@scores.csv "$U/scores")" 200
+same "scores stored as 'scores import' stores them" "$(q "SELECT file_name, format, communes, rows FROM score_import")" "scores.csv|csv|1|3"
+same "tally" "$(code -b jar -d "csrf=$TOKEN" "$U/tally")" 200
+ok "says what it tallied" grep -q 'Đã tổng hợp 2 xã từ 3 phiếu' out
+same "tally stored" "$(q "SELECT communes, submissions FROM tally_run")" "2|3"
+same "report" "$(code -b jar -d "csrf=$TOKEN" "$U/report")" 200
+same "report opened" "$(code -D h -b jar "$U/report/index.html")" 200
+ok "report page is HTML" grep -qi '^Content-Type: text/html' h
+ok "report page is the written one" cmp out report/index.html
+ln -s "$T/t.db" report/out.csv
+same "a symlink out of the report folder" "$(code -b jar "$U/report/out.csv")" 404
+same "a path out of the report folder" "$(code -b jar --path-as-is "$U/report/../t.db")" 404
+
 # 5 failed logins lock the address out, the right password too
 for n in 1 2 3 4; do code -d name=office1 -d 'password=nope nope' "$U/login" >/dev/null; done
 same "5th failure: locked out" "$(code -d name=office1 -d 'password=nope nope' "$U/login")" 429
@@ -100,6 +127,12 @@ office1 127.0.0.1 login (office)
 office1 127.0.0.1 upload up.zip: batch 1: 4 entries, 3 accepted, 0 duplicate, 0 edit, 1 rejected, 0 ignored
 minh 127.0.0.1 login (analyst)
 office1 127.0.0.1 undo batch 1: 3 submissions removed, 0 edited submissions restored
+office1 127.0.0.1 upload notes.zip refused: notes.zip: not a zip file (too short)
+office1 127.0.0.1 upload up.zip: batch 2: 4 entries, 3 accepted, 0 duplicate, 0 edit, 1 rejected, 0 ignored
+office1 127.0.0.1 scores import bad-scores.csv refused: 1 errors
+office1 127.0.0.1 scores import scores.csv: import 1: 3 rows for 1 communes
+office1 127.0.0.1 tally: 2 communes, 3 submissions
+office1 127.0.0.1 report: 2 communes, 8 of 8 charts drawn
 office1 127.0.0.1 login failed
 office1 127.0.0.1 login failed
 office1 127.0.0.1 login failed

@@ -382,6 +382,18 @@ static void test_work(struct serve_office *o, sqlite3 *db, const char *session, 
 	      "per surveyor, today and in total");
 	CHECK(strstr(b, "unknown-commune") != NULL, "the rejected entry listed");
 	call_release(&c);
+	/* today is Vietnam's day: a batch begun at 16:59 UTC yesterday (23:59 there) is not today,
+	   one begun at 17:00 UTC (00:00 the next day there) is */
+	CHECK(db_exec(db, "UPDATE batch SET started_at = '2026-01-14T16:59:59Z'", NULL) == 0, "yesterday");
+	c = ask(o, "GET", "/", session, "10.0.0.1", NULL, NULL);
+	CHECK(strstr(strbuf_str(&c.rp.body), "<td>Nguyễn Thị Hoa</td><td class=\"num\">0</td><td class=\"num\">1</td>") != NULL,
+	      "yesterday in Vietnam: not today");
+	call_release(&c);
+	CHECK(db_exec(db, "UPDATE batch SET started_at = '2026-01-14T17:00:00Z'", NULL) == 0, "today");
+	c = ask(o, "GET", "/", session, "10.0.0.1", NULL, NULL);
+	CHECK(strstr(strbuf_str(&c.rp.body), "<td>Nguyễn Thị Hoa</td><td class=\"num\">1</td><td class=\"num\">1</td>") != NULL,
+	      "midnight in Vietnam: today");
+	call_release(&c);
 
 	/* the receipt as CSV */
 	{
