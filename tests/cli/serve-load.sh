@@ -11,12 +11,6 @@
 #                             serve-load in the background as surveyor NAME (sets LOAD_PID)
 #   load_run ZIP NAME LOG [OPTION...]
 #                             serve-load in the foreground, its output shown; its status
-#   resend ZIP NAME IDS       send the instanceIDs listed in file IDS again, as Collect sends
-#                             what got no 201, until each is answered 201: 32 clients, then
-#                             one client a second later for what is left (at most 5 rounds:
-#                             clients challenged in the same second are given the same Digest
-#                             nonce by libmicrohttpd 0.9.75, and those whose nonce counts then
-#                             collide are answered 401); 1 when some never are
 #   wait_answers LOG N        wait until LOG holds N answers 201; 1 when serve-load ended or
 #                             60 s passed first
 #   answered_201 LOG          the instanceIDs LOG says were answered 201, sorted
@@ -59,23 +53,6 @@ load_run() {
 	_status=$?
 	cat "$_log.out"
 	return $_status
-}
-
-resend() {
-	_zip=$1 _name=$2 _ids=$3 _round=1
-	cp "$_ids" "$T/.left"
-	while [ -s "$T/.left" ]; do
-		[ $_round -le 5 ] || { echo "resend: still not answered 201 after 5 rounds:"; head -n 3 "$T/.left"; return 1; }
-		# after the first round one client, a second later, as one surveyor presses Send again:
-		# libmicrohttpd 0.9.75 gives every challenge of one second the same nonce, and clients
-		# sharing a nonce collide on its counts
-		_clients=32
-		[ $_round = 1 ] || { sleep 1; _clients=1; }
-		load_run "$_zip" "$_name" "$T/.resend-$_round.log" --only "$T/.left" --clients $_clients
-		answered_201 "$T/.resend-$_round.log" | comm -23 "$T/.left" - >"$T/.still"
-		mv "$T/.still" "$T/.left"
-		_round=$((_round + 1))
-	done
 }
 
 wait_answers() {

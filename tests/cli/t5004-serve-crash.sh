@@ -38,7 +38,8 @@ same "the server's batches: for lan, from serve" \
 
 # Collect sends again what got no 201
 comm -23 all.txt answered.txt >lost.txt
-ok "the lost ones resent until each is answered 201" resend load.zip lan lost.txt
+ok "the lost ones resent, each answered 201" load_run load.zip lan resend.log --only lost.txt
+same "as many answers as resent" "$(wc -l <resend.log)" "$(wc -l <lost.txt)"
 serve_stop
 same "SIGTERM: the server exits 0" "$?" 0
 same "integrity_check after the resend" "$(q 'PRAGMA integrity_check')" ok
