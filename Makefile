@@ -19,7 +19,7 @@ VERSION := 0.1.0
 # working copy of a build its own BUILD to run several at once.
 BUILD ?= build
 
-PKGS := libxml-2.0 libzip sqlite3 nettle xlsxwriter libdeflate expat
+PKGS := libxml-2.0 libzip sqlite3 nettle xlsxwriter libdeflate expat libmicrohttpd
 # -iquote core: project headers are included with quotes, so core/spawn.h cannot hide <spawn.h>
 PROJECT_CFLAGS := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	-Wno-unused-parameter -MMD -MP -iquote core -I$(BUILD)/gen -DPARINDEX_VERSION='"$(VERSION)"' \
@@ -43,7 +43,7 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
 
 MIGRATIONS := $(sort $(wildcard schemas/migrations/*.sql))
 DEFAULT_DEFINITION := schemas/definitions/hai-duong-2021.xml
-EMBEDDED := schemas/definition.rng $(DEFAULT_DEFINITION) $(MIGRATIONS)
+EMBEDDED := schemas/definition.rng $(DEFAULT_DEFINITION) capture/office.css $(MIGRATIONS)
 
 .PHONY: all check test unit cli demo deps bench fuzz install uninstall clean
 all: parindex
@@ -79,6 +79,20 @@ $(B)/gen-batch: $(B)/tests/gen/gen-batch.o $(B)/libparindex.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(B)/tests/gen/gen-batch.o: $(G)/embedded.c
 
+# The load generator of bench-serve and the server's crash and backup tests
+# (tests/bench/serve-load.c): libcurl is for it alone, so it is not in PKGS (the binary does
+# not link it) and its Debian package is a test one.
+LOAD_PKGS := libcurl libzip
+$(B)/serve-load: $(B)/tests/bench/serve-load.o $(B)/libparindex.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs $(LOAD_PKGS) 2>/dev/null) $(LIBS)
+$(B)/tests/bench/serve-load.o: CFLAGS += $(shell $(PKG_CONFIG) --cflags libcurl 2>/dev/null)
+$(B)/tests/bench/serve-load.o: $(G)/embedded.c
+
+# The server's submission path without HTTP, for tests and measuring (tests/gen/serve-submit.c).
+$(B)/serve-submit: $(B)/tests/gen/serve-submit.o $(B)/libparindex.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(B)/tests/gen/serve-submit.o: $(G)/embedded.c
+
 # Capture speed and memory against the shared yardsticks (see tests/gen/bench.sh); BENCH_N,
 # BENCH_BIG (0 skips the million) and BENCH_RUNS tune it.
 bench: parindex $(B)/gen-batch
@@ -91,6 +105,15 @@ bench: bench-tally
 bench-tally: parindex
 	PARINDEX=./parindex sh tally/bench.sh
 
+# parindex serve under load: 30,000 submissions from 32 clients of tests/bench/serve-load.c,
+# the server's peak RSS, the database against the 201s, and capture import of the same zip
+# for the ratio (tests/bench/serve-bench.sh; BENCH_SERVE_N and BENCH_SERVE_CLIENTS tune it).
+.PHONY: bench-serve
+bench: bench-serve
+bench-serve: parindex $(B)/gen-batch $(B)/serve-load
+	BUILD=$(BUILD) PARINDEX=./parindex GEN_BATCH=$(B)/gen-batch SERVE_LOAD=$(B)/serve-load \
+		sh tests/bench/serve-bench.sh
+
 # Fuzzing every parser of outside input (fuzz/): the instance parser, the zip reader, the
 # definition, the commune register, the scores sheet (CSV, XLSX), the XForm lint, and the
 # escaping of every output data reaches (escape: gnuplot, CSV, terminal, chart names). `make
@@ -101,6 +124,8 @@ FUZZ_TARGETS := instance zipin definition communes scores_csv scores_xlsx lint e
 FUZZ_SECONDS ?= 60
 # the zip reader from a file (a memfd, through its pread windows) beside zipin from memory
 FUZZ_TARGETS += zipin_file
+# serve: raw HTTP requests into the daemon; its parsers (Host, --public-url, --listen, Digest)
+FUZZ_TARGETS += serve_http serve_parse
 $(B)/fuzz/replay-%: $(B)/fuzz/fuzz_%.o $(B)/fuzz/replay.o $(B)/libparindex.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(B)/fuzz/libfuzzer-%: $(B)/fuzz/fuzz_%.o $(B)/libparindex.a
@@ -123,10 +148,12 @@ CHECK_B := $(BUILD)$(if $(CHECK_SANITIZE),/san)
 CHECK_FLAGS := SANITIZE=$(CHECK_SANITIZE) DEVELOPER=1 CFLAGS='-O1 -g'
 check test: deps
 	$(MAKE) --no-print-directory $(CHECK_FLAGS) $(CHECK_B)/parindex $(CHECK_B)/unit \
-		$(CHECK_B)/gen-batch $(FUZZ_TARGETS:%=$(CHECK_B)/fuzz/replay-%)
+		$(CHECK_B)/gen-batch $(CHECK_B)/serve-submit $(CHECK_B)/serve-load \
+		$(FUZZ_TARGETS:%=$(CHECK_B)/fuzz/replay-%)
 	BUILD=$(BUILD) PARINDEX=$(CURDIR)/$(or $(PARINDEX_WRAP),$(CHECK_B)/parindex) \
 		PARINDEX_REAL=$(CURDIR)/$(CHECK_B)/parindex UNIT=$(CURDIR)/$(CHECK_B)/unit \
-		GEN_BATCH=$(CURDIR)/$(CHECK_B)/gen-batch FUZZ_REPLAY=$(CURDIR)/$(CHECK_B)/fuzz \
+		GEN_BATCH=$(CURDIR)/$(CHECK_B)/gen-batch SERVE_SUBMIT=$(CURDIR)/$(CHECK_B)/serve-submit \
+		FUZZ_REPLAY=$(CURDIR)/$(CHECK_B)/fuzz SERVE_LOAD=$(CURDIR)/$(CHECK_B)/serve-load \
 		tests/run $(if $(UPDATE_GOLDEN),--update-golden) $(TESTS)
 
 unit:
@@ -141,9 +168,9 @@ unit:
 # as root, otherwise prints the apt-get line and fails.
 RUN_PACKAGES := build-essential pkg-config libxml2-dev libzip-dev libsqlite3-dev nettle-dev \
 	libcsv-dev libunistring-dev libxlsxwriter-dev libdeflate-dev libexpat1-dev libreadstat-dev \
-	gnuplot-nox fonts-dejavu-core
+	gnuplot-nox fonts-dejavu-core libmicrohttpd-dev
 TEST_PACKAGES := sqlite3 libxml2-utils zip unzip man-db python3-lxml nodejs chromium clang \
-	libclang-rt-14-dev valgrind pspp python3-pandas
+	libclang-rt-14-dev valgrind pspp python3-pandas curl openssl libcurl4-openssl-dev
 .PHONY: deps-run deps-test
 deps: deps-run deps-test
 deps-run:

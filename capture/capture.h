@@ -174,6 +174,41 @@ enum capture_status { CAPTURE_ACCEPTED, CAPTURE_DUPLICATE, CAPTURE_EDIT, CAPTURE
 		      CAPTURE_IGNORED, CAPTURE_NSTATUS };
 const char *capture_status_name(enum capture_status s);
 
+/* What became of one entry: its status, reason code, line (0 when not known) and message. */
+struct capture_outcome {
+	enum capture_status status;
+	const char *reason;
+	long line;
+	char msg[600];
+};
+
+/* Storing validated submissions one at a time, outside a zip (the server's spool), with the
+   same decisions as capture_import (duplicate, conflict, edit, edit-waiting, replaced,
+   already-edited, edit-form-mismatch). The caller holds the transaction and owns the batch
+   row; a writer lives inside one transaction (it reads whether edits wait when made). */
+struct capture_writer;
+
+int capture_writer_new(struct capture_writer **w, sqlite3 *db, int64_t batch,
+		       struct perr *err);
+void capture_writer_free(struct capture_writer *w);
+/* The batch the next submissions and entries go to. */
+void capture_writer_batch(struct capture_writer *w, int64_t batch);
+/* Store sub (sha256: of its bytes, 64 hex digits): 0 with out filled (accepted ok or
+   replaced, duplicate, edit or edit-waiting, rejected with a reason), -1 with err. */
+int capture_writer_store(struct capture_writer *w, const struct capture_submission *sub,
+			 const char *sha256, struct capture_outcome *out, struct perr *err);
+/* Is sub's instanceID stored? 0 no; 1 yes, and out says duplicate (same meaning) or
+   rejected as conflict; -1 with err. Reads only. */
+int capture_writer_lookup(struct capture_writer *w, const struct capture_submission *sub,
+			  const char *sha256, struct capture_outcome *out, struct perr *err);
+/* The sha256 of what a duplicate must share (form, version, meta and answers; not the bytes):
+   two submissions with the same instanceID and different sums are a conflict. */
+void capture_meaning_sha256(const struct capture_submission *sub, char out[65]);
+/* Record an entry of the batch (batch_entry) with its outcome. */
+int capture_writer_entry(struct capture_writer *w, uint64_t seq, const char *path,
+			 const char *instance_id, const char *form_id, const char *commune,
+			 const struct capture_outcome *out, struct perr *err);
+
 struct capture_options {
 	const char *source, *operator_name;
 	int dry_run, all_or_nothing;

@@ -44,10 +44,7 @@ struct slot {
 	int table;  /* a CSV (ODK Central's export): the writer reads its rows */
 	uint64_t inflated; /* bytes read from the entry */
 	struct zipin_entry e;
-	enum capture_status status;
-	const char *reason;
-	long line;
-	char msg[600];
+	struct capture_outcome out;
 	char instance_id[KEEP], form_id[KEEP], form_version[KEEP], commune[KEEP];
 	char sha256[65];
 	int valid; /* sub holds a validated submission */
@@ -86,26 +83,27 @@ static int ends_with(const char *name, size_t n, const char *ext)
 	return 1;
 }
 
-/* snprintf into s->msg, cut visibly at a character boundary when it does not fit */
-static void say(struct slot *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* snprintf into o->msg, cut visibly at a character boundary when it does not fit */
+static void say(struct capture_outcome *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
-static void say(struct slot *s, const char *fmt, ...)
+static void say(struct capture_outcome *o, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (vsnprintf(s->msg, sizeof(s->msg), fmt, ap) >= (int)sizeof(s->msg))
-		text_mark_cut(s->msg, sizeof(s->msg));
+	if (vsnprintf(o->msg, sizeof(o->msg), fmt, ap) >= (int)sizeof(o->msg))
+		text_mark_cut(o->msg, sizeof(o->msg));
 	va_end(ap);
 }
 
-static void set(struct slot *s, enum capture_status st, const char *reason, long line,
-		const char *msg)
+static void set(struct capture_outcome *o, enum capture_status st, const char *reason,
+		long line, const char *msg)
 {
-	s->status = st;
-	s->reason = reason;
-	s->line = line;
-	text_cut(s->msg, sizeof(s->msg), msg);
+	o->status = st;
+	o->reason = reason;
+	o->line = line;
+	text_cut(o->msg, sizeof(o->msg), msg);
 }
 
 /* A name in a legacy code page (zips made on Windows without the UTF-8 flag): shown with
@@ -137,12 +135,12 @@ static int read_entry(struct zipin *z, struct zipin_reader *zr, struct slot *s,
 {
 	enum zipin_fail fail;
 
-	s->status = CAPTURE_ACCEPTED;
+	s->out.status = CAPTURE_ACCEPTED;
 	if (zipin_read(z, zr, &s->e, data, &fail, err) == 0)
 		return 0;
 	if (fail == ZIPIN_ARCHIVE)
 		return -1;
-	set(s, CAPTURE_REJECTED,
+	set(&s->out, CAPTURE_REJECTED,
 	    s->e.flags & 1 ? "encrypted"
 	    : s->e.method != 0 && s->e.method != 8 ? "unsupported-compression"
 						    : "too-large",
@@ -168,7 +166,7 @@ static int examine(struct zipin *z, const struct capture_registry *reg, int inne
 	s->inflated = 0;
 	s->instance_id[0] = s->form_id[0] = s->form_version[0] = s->commune[0] = '\0';
 	s->sha256[0] = '\0';
-	s->line = 0;
+	s->out.line = 0;
 	if (s->e.is_dir) {
 		s->skip = 1;
 		return 0;
@@ -178,43 +176,43 @@ static int examine(struct zipin *z, const struct capture_registry *reg, int inne
 	base = strrchr(s->e.name, '/');
 	base = base ? base + 1 : s->e.name;
 	if (!strncmp(s->e.name, "__MACOSX/", 9) || !strncmp(base, "._", 2)) {
-		set(s, CAPTURE_IGNORED, "metadata", 0, "archiver metadata, ignored");
+		set(&s->out, CAPTURE_IGNORED, "metadata", 0, "archiver metadata, ignored");
 		return 0;
 	}
 	if (!strcmp(base, "last-saved.xml")) {
-		set(s, CAPTURE_IGNORED, "last-saved", 0,
+		set(&s->out, CAPTURE_IGNORED, "last-saved", 0,
 		    "ODK Collect's copy of the last answers saved (forms/NAME-media/last-saved.xml), "
 		    "not a submission; ignored");
 		return 0;
 	}
 	if (ends_with(s->e.name, s->e.name_len, ".zip")) {
 		if (inner) {
-			set(s, CAPTURE_REJECTED, "nested-zip", 0,
+			set(&s->out, CAPTURE_REJECTED, "nested-zip", 0,
 			    "a zip inside a zip inside the zip: not read; unzip it and import it on "
 			    "its own");
 			return 0;
 		}
 		s->nested = 1; /* read by the writer, in its turn */
-		set(s, CAPTURE_IGNORED, "zip", 0, "");
+		set(&s->out, CAPTURE_IGNORED, "zip", 0, "");
 		return 0;
 	}
 	if (ends_with(s->e.name, s->e.name_len, ".csv")) {
 		s->table = 1; /* read by the writer, in its turn: its rows are the entries */
-		set(s, CAPTURE_IGNORED, "table", 0, "");
+		set(&s->out, CAPTURE_IGNORED, "table", 0, "");
 		return 0;
 	}
 	if (!ends_with(s->e.name, s->e.name_len, ".xml")) {
-		set(s, CAPTURE_IGNORED, "not-xml", 0, "not an XML file (media or other), ignored");
+		set(&s->out, CAPTURE_IGNORED, "not-xml", 0, "not an XML file (media or other), ignored");
 		return 0;
 	}
 	if (read_entry(z, zr, s, data, err) < 0)
 		return -1;
-	if (s->status == CAPTURE_REJECTED)
+	if (s->out.status == CAPTURE_REJECTED)
 		return 0;
 	s->inflated = data->len;
 	text_sha256_hex(data->buf, data->len, s->sha256);
 	if (capture_parse(p, data->buf, data->len, &inst, &prob) < 0) {
-		set(s, CAPTURE_REJECTED, prob.reason, prob.line, prob.msg);
+		set(&s->out, CAPTURE_REJECTED, prob.reason, prob.line, prob.msg);
 		return 0;
 	}
 	keep_str(s->instance_id, inst.instance_id);
@@ -224,15 +222,15 @@ static int examine(struct zipin *z, const struct capture_registry *reg, int inne
 		if (!strcmp(inst.fields[i].name, "commune"))
 			keep_str(s->commune, inst.fields[i].value);
 	if (inst.is_form) {
-		set(s, CAPTURE_IGNORED, "form-definition", 0, "a form definition, not a submission; ignored");
+		set(&s->out, CAPTURE_IGNORED, "form-definition", 0, "a form definition, not a submission; ignored");
 		return 0;
 	}
 	if (capture_validate(reg, &inst, &s->sub, &prob) < 0) {
-		set(s, CAPTURE_REJECTED, prob.reason, prob.line, prob.msg);
+		set(&s->out, CAPTURE_REJECTED, prob.reason, prob.line, prob.msg);
 		return 0;
 	}
 	s->valid = 1;
-	set(s, CAPTURE_ACCEPTED, "ok", 0, "stored");
+	set(&s->out, CAPTURE_ACCEPTED, "ok", 0, "stored");
 	return 0;
 }
 
@@ -380,14 +378,39 @@ static int find_edit(struct writer *w, const char *iid, int64_t *id, char edit[K
 	return db_fail(w->db, err, "looking up an edit");
 }
 
+/* The parts of a submission's meaning, in the order of meaning_names; NULL when absent. */
+static void meaning(const struct capture_submission *sub, const char *mine[10])
+{
+	const char *const m[] = { sub->form->id, sub->form->version, sub->deprecated_id,
+				  sub->commune, sub->surveyor, sub->started, sub->ended,
+				  sub->device_id, sub->comment, strbuf_str(&sub->answers) };
+
+	memcpy(mine, m, sizeof(m));
+}
+
+void capture_meaning_sha256(const struct capture_submission *sub, char out[65])
+{
+	struct strbuf b = STRBUF_INIT;
+	const char *mine[10];
+
+	meaning(sub, mine);
+	/* each part with its length, or '-' when absent: no two meanings give one text */
+	for (int i = 0; i < 10; i++)
+		if (mine[i])
+			strbuf_addf(&b, "%zu:%s;", strlen(mine[i]), mine[i]);
+		else
+			strbuf_adds(&b, "-;");
+	text_sha256_hex(b.buf, b.len, out);
+	strbuf_release(&b);
+}
+
 /* The first part of the submission's meaning that differs from the row on w->find, or NULL
    when they mean the same: form, version, meta and answers, not the bytes they came in. */
 static const char *differs(struct writer *w, const struct capture_submission *sub)
 {
-	const char *mine[] = { sub->form->id, sub->form->version, sub->deprecated_id,
-			       sub->commune, sub->surveyor, sub->started, sub->ended,
-			       sub->device_id, sub->comment, strbuf_str(&sub->answers) };
+	const char *mine[10];
 
+	meaning(sub, mine);
 	for (int i = 0; i < 10; i++) {
 		const char *stored = (const char *)sqlite3_column_text(w->find, 3 + i);
 
@@ -398,21 +421,21 @@ static const char *differs(struct writer *w, const struct capture_submission *su
 }
 
 /* The instance id is stored already: a duplicate, or a conflict. The row is on w->find. */
-static void same_id(struct writer *w, struct slot *s)
+static void same_id(struct writer *w, const struct capture_submission *sub,
+		    const char *sha256, struct capture_outcome *o)
 {
-	const struct capture_submission *sub = &s->sub;
 	const char *what = differs(w, sub);
 	const char *sha = (const char *)sqlite3_column_text(w->find, 13);
 
 	if (!what) {
-		set(s, CAPTURE_DUPLICATE, "duplicate", 0, "");
-		say(s, sha && !strcmp(sha, s->sha256)
+		set(o, CAPTURE_DUPLICATE, "duplicate", 0, "");
+		say(o, sha && !strcmp(sha, sha256)
 			       ? "already stored, identical; not stored again"
 			       : "already stored with the same answers (written differently); "
 				 "not stored again");
 	} else {
-		set(s, CAPTURE_REJECTED, "conflict", s->line, "");
-		say(s, "instance '%s' is stored already with different content (%s)",
+		set(o, CAPTURE_REJECTED, "conflict", o->line, "");
+		say(o, "instance '%s' is stored already with different content (%s)",
 		    sub->instance_id, what);
 	}
 	sqlite3_reset(w->find);
@@ -421,9 +444,9 @@ static void same_id(struct writer *w, struct slot *s)
 /* Decide duplicate / conflict / edit and store the submission. The outcome depends on the
    set of submissions stored, not on their order: an edit whose original is not stored waits
    for it (and counts meanwhile); an original whose edit is stored comes in replaced. */
-static int store(struct writer *w, struct slot *s, struct perr *err)
+static int store(struct writer *w, const struct capture_submission *sub, const char *sha256,
+		 struct capture_outcome *o, struct perr *err)
 {
-	const struct capture_submission *sub = &s->sub;
 	int64_t old = 0, edit = 0, id;
 	int superseded = 0, rc;
 	char form[KEEP], other[KEEP];
@@ -433,7 +456,7 @@ static int store(struct writer *w, struct slot *s, struct perr *err)
 		if (rc < 0)
 			return -1;
 		if (rc == 1) {
-			same_id(w, s);
+			same_id(w, sub, sha256, o);
 			return 0;
 		}
 	}
@@ -448,21 +471,21 @@ static int store(struct writer *w, struct slot *s, struct perr *err)
 			if (rc < 0)
 				return -1;
 			if (rc == 1) {
-				set(s, CAPTURE_REJECTED, "already-edited", 0, "");
-				say(s, "edit of '%s', which '%s', stored before it, already edits",
+				set(o, CAPTURE_REJECTED, "already-edited", 0, "");
+				say(o, "edit of '%s', which '%s', stored before it, already edits",
 				    sub->deprecated_id, other);
 				return 0;
 			}
 		}
 		if (superseded) {
-			set(s, CAPTURE_REJECTED, "already-edited", 0, "");
-			say(s, "edit of '%s', which another edit has already replaced",
+			set(o, CAPTURE_REJECTED, "already-edited", 0, "");
+			say(o, "edit of '%s', which another edit has already replaced",
 			    sub->deprecated_id);
 			return 0;
 		}
 		if (old && strcmp(form, sub->form->id)) {
-			set(s, CAPTURE_REJECTED, "edit-form-mismatch", 0, "");
-			say(s, "edit of '%s', which was filled in on form '%s'", sub->deprecated_id,
+			set(o, CAPTURE_REJECTED, "edit-form-mismatch", 0, "");
+			say(o, "edit of '%s', which was filled in on form '%s'", sub->deprecated_id,
 			    form);
 			return 0;
 		}
@@ -472,8 +495,8 @@ static int store(struct writer *w, struct slot *s, struct perr *err)
 		if (rc < 0)
 			return -1;
 		if (rc == 1 && strcmp(form, sub->form->id)) {
-			set(s, CAPTURE_REJECTED, "edit-form-mismatch", 0, "");
-			say(s, "'%s', stored before it, is an edit of it on form '%s'", other, form);
+			set(o, CAPTURE_REJECTED, "edit-form-mismatch", 0, "");
+			say(o, "'%s', stored before it, is an edit of it on form '%s'", other, form);
 			return 0;
 		}
 	}
@@ -489,7 +512,7 @@ static int store(struct writer *w, struct slot *s, struct perr *err)
 	db_bind_text(w->insert, 10, sub->comment);
 	sqlite3_bind_text(w->insert, 11, strbuf_str(&sub->answers), (int)sub->answers.len,
 			  SQLITE_STATIC);
-	sqlite3_bind_text(w->insert, 12, s->sha256, 64, SQLITE_STATIC);
+	sqlite3_bind_text(w->insert, 12, sha256, 64, SQLITE_STATIC);
 	sqlite3_bind_int64(w->insert, 13, w->batch);
 	if (old)
 		sqlite3_bind_int64(w->insert, 14, old);
@@ -509,7 +532,7 @@ static int store(struct writer *w, struct slot *s, struct perr *err)
 		rc = find(w, sub->instance_id, &id, &superseded, form, err);
 		if (rc <= 0)
 			return rc < 0 ? -1 : db_fail(w->db, err, "finding a stored submission");
-		same_id(w, s);
+		same_id(w, sub, sha256, o);
 		return 0;
 	}
 	id = sqlite3_last_insert_rowid(w->db);
@@ -518,12 +541,12 @@ static int store(struct writer *w, struct slot *s, struct perr *err)
 		sqlite3_bind_int64(w->supersede, 2, old);
 		if (db_step_done(w->db, w->supersede, err) < 0)
 			return -1;
-		set(s, CAPTURE_EDIT, "edit", 0, "");
-		say(s, "replaces '%s'", sub->deprecated_id);
+		set(o, CAPTURE_EDIT, "edit", 0, "");
+		say(o, "replaces '%s'", sub->deprecated_id);
 	} else if (sub->deprecated_id) {
 		w->waiting = 1;
-		set(s, CAPTURE_EDIT, "edit-waiting", 0, "");
-		say(s, "edit of '%s', which is not stored (yet): counted instead of it until it "
+		set(o, CAPTURE_EDIT, "edit-waiting", 0, "");
+		say(o, "edit of '%s', which is not stored (yet): counted instead of it until it "
 		       "arrives, then kept as replaced", sub->deprecated_id);
 	}
 	if (edit) {
@@ -532,14 +555,14 @@ static int store(struct writer *w, struct slot *s, struct perr *err)
 		if (db_step_done(w->db, w->set_replaces, err) < 0)
 			return -1;
 		if (old) {
-			say(s, "replaces '%s'; stored as replaced by '%s', an edit stored before it",
+			say(o, "replaces '%s'; stored as replaced by '%s', an edit stored before it",
 			    sub->deprecated_id, other);
 		} else if (sub->deprecated_id) {
-			say(s, "edit of '%s', which is not stored (yet); stored as replaced by '%s', "
+			say(o, "edit of '%s', which is not stored (yet); stored as replaced by '%s', "
 			       "an edit stored before it", sub->deprecated_id, other);
 		} else {
-			set(s, CAPTURE_ACCEPTED, "replaced", 0, "");
-			say(s, "stored as replaced by '%s', an edit stored before it", other);
+			set(o, CAPTURE_ACCEPTED, "replaced", 0, "");
+			say(o, "stored as replaced by '%s', an edit stored before it", other);
 		}
 	}
 	return 0;
@@ -552,17 +575,17 @@ static uint64_t count_reason(struct writer *w, const struct slot *s)
 	struct reason_count *rc = NULL;
 
 	for (size_t i = 0; i < w->nreasons && !rc; i++)
-		if (!strcmp(w->reasons[i].reason, s->reason))
+		if (!strcmp(w->reasons[i].reason, s->out.reason))
 			rc = &w->reasons[i];
 	if (!rc) {
 		if (w->nreasons == sizeof(w->reasons) / sizeof(w->reasons[0]))
 			return LIST + 1; /* not a fixed reason code: cannot happen; list no more */
 		rc = &w->reasons[w->nreasons++];
-		rc->reason = s->reason;
-		rc->status = s->status;
+		rc->reason = s->out.reason;
+		rc->status = s->out.status;
 		rc->n = 0;
 	}
-	if (!strcmp(s->reason, "unknown-form")) {
+	if (!strcmp(s->out.reason, "unknown-form")) {
 		const char *version = s->form_version[0] ? s->form_version : "(none)";
 		size_t i = 0;
 
@@ -578,7 +601,7 @@ static uint64_t count_reason(struct writer *w, const struct slot *s)
 		if (i < w->nunknown)
 			w->unknown[i].n++;
 	}
-	if (!strcmp(s->reason, "unknown-commune") && !w->unknown_commune[0])
+	if (!strcmp(s->out.reason, "unknown-commune") && !w->unknown_commune[0])
 		keep_str(w->unknown_commune, s->commune);
 	return ++rc->n;
 }
@@ -646,21 +669,30 @@ static void summarize(const struct writer *w, const struct run *r,
 	free(name);
 }
 
+/* The batch_entry row of one entry; an empty id, form or commune is stored as NULL. */
+static int entry_row(struct writer *w, uint64_t seq, const char *path, size_t path_len,
+		     const char *iid, const char *form, const char *commune,
+		     const struct capture_outcome *out, struct perr *err)
+{
+	sqlite3_bind_int64(w->entry, 1, w->batch);
+	sqlite3_bind_int64(w->entry, 2, (sqlite3_int64)seq);
+	sqlite3_bind_text(w->entry, 3, path, (int)path_len, SQLITE_STATIC);
+	db_bind_text(w->entry, 4, iid && iid[0] ? iid : NULL);
+	db_bind_text(w->entry, 5, form && form[0] ? form : NULL);
+	db_bind_text(w->entry, 6, commune && commune[0] ? commune : NULL);
+	sqlite3_bind_text(w->entry, 7, capture_status_name(out->status), -1, SQLITE_STATIC);
+	sqlite3_bind_text(w->entry, 8, out->reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(w->entry, 9, out->msg, -1, SQLITE_STATIC);
+	return db_step_done(w->db, w->entry, err);
+}
+
 static int record(struct writer *w, struct run *r, struct slot *s, struct perr *err)
 {
 	const struct capture_options *o = r->o;
 	char where[1400];
 
-	sqlite3_bind_int64(w->entry, 1, w->batch);
-	sqlite3_bind_int64(w->entry, 2, (sqlite3_int64)s->e.seq);
-	sqlite3_bind_text(w->entry, 3, s->e.name, (int)s->e.name_len, SQLITE_STATIC);
-	db_bind_text(w->entry, 4, s->instance_id[0] ? s->instance_id : NULL);
-	db_bind_text(w->entry, 5, s->form_id[0] ? s->form_id : NULL);
-	db_bind_text(w->entry, 6, s->commune[0] ? s->commune : NULL);
-	sqlite3_bind_text(w->entry, 7, capture_status_name(s->status), -1, SQLITE_STATIC);
-	sqlite3_bind_text(w->entry, 8, s->reason, -1, SQLITE_STATIC);
-	sqlite3_bind_text(w->entry, 9, s->msg, -1, SQLITE_STATIC);
-	if (db_step_done(w->db, w->entry, err) < 0)
+	if (entry_row(w, s->e.seq, s->e.name, s->e.name_len, s->instance_id, s->form_id,
+		      s->commune, &s->out, err) < 0)
 		return -1;
 	if (o->receipt) {
 		csvout_field(o->receipt, r->name, 0);
@@ -668,19 +700,19 @@ static int record(struct writer *w, struct run *r, struct slot *s, struct perr *
 		csvout_field(o->receipt, s->instance_id, 0);
 		csvout_field(o->receipt, s->form_id, 0);
 		csvout_field(o->receipt, s->commune, 0);
-		csvout_field(o->receipt, capture_status_name(s->status), 0);
-		csvout_field(o->receipt, s->reason, 0);
-		csvout_field(o->receipt, s->msg, 1);
+		csvout_field(o->receipt, capture_status_name(s->out.status), 0);
+		csvout_field(o->receipt, s->out.reason, 0);
+		csvout_field(o->receipt, s->out.msg, 1);
 	}
-	if (s->status == CAPTURE_REJECTED || s->status == CAPTURE_IGNORED) {
-		if (count_reason(w, s) > LIST || s->status == CAPTURE_IGNORED)
+	if (s->out.status == CAPTURE_REJECTED || s->out.status == CAPTURE_IGNORED) {
+		if (count_reason(w, s) > LIST || s->out.status == CAPTURE_IGNORED)
 			return 0;
 	}
-	if (o->messages && s->status == CAPTURE_REJECTED) {
+	if (o->messages && s->out.status == CAPTURE_REJECTED) {
 		if (o->progress && o->progress == o->messages)
 			fputs("\r\033[K", o->messages); /* the message replaces the progress line */
-		if ((s->line > 0 ? snprintf(where, sizeof(where), "%s(%s):%ld", r->name, s->e.name,
-					    s->line)
+		if ((s->out.line > 0 ? snprintf(where, sizeof(where), "%s(%s):%ld", r->name, s->e.name,
+					    s->out.line)
 				 : snprintf(where, sizeof(where), "%s(%s)", r->name, s->e.name)) >=
 		    (int)sizeof(where))
 			text_mark_cut(where, sizeof(where));
@@ -688,7 +720,7 @@ static int record(struct writer *w, struct run *r, struct slot *s, struct perr *
 		fputs("parindex: capture: ", o->messages);
 		escape_term_fputs(o->messages, where);
 		fputs(": ", o->messages);
-		escape_term_fputs(o->messages, s->msg);
+		escape_term_fputs(o->messages, s->out.msg);
 		fputc('\n', o->messages);
 	}
 	return 0;
@@ -723,7 +755,7 @@ static int table_row(const struct capture_row *row, void *ctx)
 	if (rc == 1)
 		inst.deprecated_id = original;
 	e->valid = 0;
-	e->line = 0;
+	e->out.line = 0;
 	e->instance_id[0] = e->form_id[0] = e->form_version[0] = e->commune[0] = '\0';
 	if (snprintf(e->e.name, sizeof(e->e.name), "%s:%ld", t->name, row->line) >=
 	    (int)sizeof(e->e.name))
@@ -739,19 +771,19 @@ static int table_row(const struct capture_row *row, void *ctx)
 			keep_str(e->commune, row->inst.fields[i].value);
 	if (!row->bad && capture_validate(t->r->reg, &inst, &e->sub, &prob) == 0) {
 		e->valid = 1;
-		set(e, CAPTURE_ACCEPTED, "ok", 0, "stored");
-		if (store(t->w, e, t->err) < 0)
+		set(&e->out, CAPTURE_ACCEPTED, "ok", 0, "stored");
+		if (store(t->w, &e->sub, e->sha256, &e->out, t->err) < 0)
 			return -1;
 	} else if (prob.line > 0) {
-		set(e, CAPTURE_REJECTED, prob.reason, 0, "");
-		say(e, "column %ld (%s): %s", prob.line, row->columns[prob.line - 1], prob.msg);
+		set(&e->out, CAPTURE_REJECTED, prob.reason, 0, "");
+		say(&e->out, "column %ld (%s): %s", prob.line, row->columns[prob.line - 1], prob.msg);
 	} else {
-		set(e, CAPTURE_REJECTED, prob.reason, 0, prob.msg);
+		set(&e->out, CAPTURE_REJECTED, prob.reason, 0, prob.msg);
 	}
 	if (record(t->w, t->r, e, t->err) < 0)
 		return -1;
 	t->res->entries++;
-	t->res->count[e->status]++;
+	t->res->count[e->out.status]++;
 	return 0;
 }
 
@@ -765,16 +797,16 @@ static int import_table(struct writer *w, struct run *r, struct slot *s, const c
 	int rc = capture_central_read(r->reg, buf, len, s->e.name, table_row, &t, &prob);
 
 	if (rc == 1) {
-		set(s, CAPTURE_IGNORED, "repeat-table", 0,
+		set(&s->out, CAPTURE_IGNORED, "repeat-table", 0,
 		    "a repeat group's table of a Central export (parindex forms have no repeat "
 		    "groups); ignored");
 	} else if (rc == 2 && r->z) { /* another CSV in the zip, as any other file */
-		set(s, CAPTURE_IGNORED, "not-central", 0,
+		set(&s->out, CAPTURE_IGNORED, "not-central", 0,
 		    "a CSV file that is not an ODK Central export (column 1 is not SubmissionDate), "
 		    "ignored");
 		rc = 1;
 	} else if (rc == -1 || rc == 2) {
-		set(s, CAPTURE_REJECTED, prob.reason, prob.line, prob.msg);
+		set(&s->out, CAPTURE_REJECTED, prob.reason, prob.line, prob.msg);
 		rc = -1;
 	}
 	if (rc == -1 && !strcmp(prob.reason, "unknown-form"))
@@ -782,7 +814,7 @@ static int import_table(struct writer *w, struct run *r, struct slot *s, const c
 	if (rc == 1 || rc == -1) {
 		rc = record(w, r, s, err);
 		res->entries++;
-		res->count[s->status]++;
+		res->count[s->out.status]++;
 	}
 	sqlite3_finalize(t.edit_of);
 	capture_submission_release(&t.e->sub);
@@ -801,10 +833,10 @@ static int import_table_entry(struct writer *w, struct run *r, struct zipin *z, 
 	if (read_entry(z, zr, s, &data, err) < 0)
 		goto done;
 	w->inflated += data.len;
-	if (s->status == CAPTURE_REJECTED) {
+	if (s->out.status == CAPTURE_REJECTED) {
 		rc = record(w, r, s, err);
 		res->entries++;
-		res->count[s->status]++;
+		res->count[s->out.status]++;
 	} else {
 		rc = import_table(w, r, s, data.buf ? data.buf : "", data.len, res, err);
 	}
@@ -835,7 +867,7 @@ static int import_nested(struct writer *w, struct run *r, struct slot *s,
 
 	if (read_entry(r->z, zr, s, &zip, err) < 0)
 		goto done;
-	if (s->status != CAPTURE_REJECTED) {
+	if (s->out.status != CAPTURE_REJECTED) {
 		w->inflated += zip.len;
 		inner.max_entries = lim->max_entries > before ? lim->max_entries - before : 0;
 		inner.max_total = lim->max_total > w->inflated ? lim->max_total - w->inflated : 0;
@@ -846,18 +878,18 @@ static int import_nested(struct writer *w, struct run *r, struct slot *s,
 			if (err->code != PERR_DATA)
 				goto done;
 			z = NULL;
-			set(s, CAPTURE_REJECTED, "nested-zip", 0, "");
-			say(s, "a zip inside the zip that cannot be read, so none of its entries is: %s",
+			set(&s->out, CAPTURE_REJECTED, "nested-zip", 0, "");
+			say(&s->out, "a zip inside the zip that cannot be read, so none of its entries is: %s",
 			    err->msg);
 		} else {
-			set(s, CAPTURE_IGNORED, "zip", 0, "");
-			say(s, "a zip inside the zip: its entries follow as %s/NAME", s->e.name);
+			set(&s->out, CAPTURE_IGNORED, "zip", 0, "");
+			say(&s->out, "a zip inside the zip: its entries follow as %s/NAME", s->e.name);
 		}
 	}
 	if (record(w, r, s, err) < 0)
 		goto done;
 	res->entries++;
-	res->count[s->status]++;
+	res->count[s->out.status]++;
 	while (z && (got = zipin_next(z, &e->e, err)) != 0) {
 		if (got < 0 || examine(z, r->reg, 1, e, zr, p, &data, err) < 0)
 			goto done;
@@ -873,12 +905,12 @@ static int import_nested(struct writer *w, struct run *r, struct slot *s,
 				goto done;
 			continue;
 		}
-		if (e->valid && store(w, e, err) < 0)
+		if (e->valid && store(w, &e->sub, e->sha256, &e->out, err) < 0)
 			goto done;
 		if (record(w, r, e, err) < 0)
 			goto done;
 		res->entries++;
-		res->count[e->status]++;
+		res->count[e->out.status]++;
 	}
 	rc = 0;
 done:
@@ -1114,6 +1146,71 @@ static int finish_batch(struct writer *w, struct run *r, struct capture_result *
 	return 0;
 }
 
+/* ---- one submission at a time, outside a zip (the server's spool) ---- */
+
+struct capture_writer {
+	struct writer w;
+};
+
+int capture_writer_new(struct capture_writer **out, sqlite3 *db, int64_t batch,
+		       struct perr *err)
+{
+	struct capture_writer *cw = xcalloc(1, sizeof(*cw));
+
+	cw->w.db = db;
+	cw->w.batch = batch;
+	if (prepare_writer(&cw->w, err) < 0) {
+		capture_writer_free(cw);
+		*out = NULL;
+		return -1;
+	}
+	*out = cw;
+	return 0;
+}
+
+void capture_writer_free(struct capture_writer *cw)
+{
+	if (!cw)
+		return;
+	release_writer(&cw->w);
+	free(cw);
+}
+
+void capture_writer_batch(struct capture_writer *cw, int64_t batch)
+{
+	cw->w.batch = batch;
+}
+
+int capture_writer_store(struct capture_writer *cw, const struct capture_submission *sub,
+			 const char *sha256, struct capture_outcome *out, struct perr *err)
+{
+	set(out, CAPTURE_ACCEPTED, "ok", 0, "stored");
+	return store(&cw->w, sub, sha256, out, err);
+}
+
+int capture_writer_lookup(struct capture_writer *cw, const struct capture_submission *sub,
+			  const char *sha256, struct capture_outcome *out, struct perr *err)
+{
+	int64_t id;
+	int superseded, rc;
+	char form[KEEP];
+
+	rc = find(&cw->w, sub->instance_id, &id, &superseded, form, err);
+	if (rc == 1) {
+		set(out, CAPTURE_ACCEPTED, "ok", 0, "");
+		same_id(&cw->w, sub, sha256, out);
+	}
+	return rc;
+}
+
+int capture_writer_entry(struct capture_writer *cw, uint64_t seq, const char *path,
+			 const char *instance_id, const char *form_id, const char *commune,
+			 const struct capture_outcome *out, struct perr *err)
+{
+	return entry_row(&cw->w, seq, path, strlen(path), instance_id, form_id, commune, out,
+			 err);
+}
+
 static int worker_count(const struct capture_options *o)
 {
 	long n = o->threads > 0 ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);
@@ -1271,12 +1368,12 @@ int capture_import(sqlite3 *db, const char *path, const struct capture_options *
 				}
 			} else if (!s->skip) {
 				w.inflated += s->inflated;
-				if (s->valid && store(&w, s, err) < 0)
+				if (s->valid && store(&w, &s->sub, s->sha256, &s->out, err) < 0)
 					goto stop;
 				if (record(&w, &r, s, err) < 0)
 					goto stop;
 				res->entries++;
-				res->count[s->status]++;
+				res->count[s->out.status]++;
 			}
 			if (s->sub.pool.alloc > 65536 || s->sub.answers.alloc > 65536)
 				capture_submission_release(&s->sub);

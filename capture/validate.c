@@ -94,7 +94,8 @@ int capture_registry_load(struct capture_registry *reg, sqlite3 *db, struct perr
 		goto fail;
 	}
 	sqlite3_finalize(st);
-	qsort(reg->communes, reg->ncommunes, sizeof(*reg->communes), cmp_code);
+	if (reg->ncommunes) /* an empty register: communes is NULL, which qsort may not take */
+		qsort(reg->communes, reg->ncommunes, sizeof(*reg->communes), cmp_code);
 	return 0;
 fail:
 	sqlite3_finalize(st);

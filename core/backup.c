@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "../capture/serve_store.h"
 
 /* the first column of the first row of sql (a pragma's "ok" or a problem, a count) into out */
 static int pragma_text(sqlite3 *db, const char *sql, char *out, size_t size, struct perr *err)
@@ -220,7 +221,12 @@ done:
 
 static int same_counts(const struct backup_report *r, const char *path, struct perr *err)
 {
-	const struct backup_counts *s = &r->source, *c = &r->copy;
+	struct backup_counts src = r->source;
+	const struct backup_counts *s = &src, *c = &r->copy;
+
+	/* what the spool added to the copy */
+	src.submissions += r->spool_submissions;
+	src.batches += r->spool_batches;
 
 	if (strcmp(r->integrity, "ok"))
 		return perr_set(err, PERR_SYSTEM, path,
@@ -237,6 +243,58 @@ static int same_counts(const struct backup_report *r, const char *path, struct p
 	return 0;
 }
 
+/* Copy the server's spool beside the database (if there is one) into spool_tmp, from one
+   snapshot; 1 copied, 0 no spool, -1 err. */
+static int copy_spool(const char *spool, const char *spool_tmp, struct perr *err)
+{
+	sqlite3 *from = NULL, *to = NULL;
+	sqlite3_backup *b;
+	struct stat sb;
+	int rc = -1;
+
+	if (stat(spool, &sb) != 0)
+		return 0;
+	if (db_open_file(&from, spool, SQLITE_OPEN_READWRITE, err) < 0 ||
+	    db_open_file(&to, spool_tmp, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err) < 0)
+		goto done;
+	b = sqlite3_backup_init(to, "main", from, "main");
+	if (!b) {
+		db_fail(to, err, "copying the spool");
+		goto done;
+	}
+	rc = sqlite3_backup_step(b, -1);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		rc = -1;
+		db_fail(to, err, "copying the spool");
+		goto done;
+	}
+	rc = 1;
+done:
+	sqlite3_close(from);
+	sqlite3_close(to);
+	return rc;
+}
+
+/* Apply the spool's copy to the database's copy, before the copy is checked. */
+static int apply_spool(const char *tmp, const char *spool_tmp, struct backup_report *r,
+		       struct perr *err)
+{
+	struct serve_applied a;
+	sqlite3 *db = NULL;
+	int rc;
+
+	if (db_open_file(&db, tmp, SQLITE_OPEN_READWRITE, err) < 0)
+		return -1;
+	rc = serve_spool_apply_file(db, spool_tmp, &a, err);
+	if (sqlite3_close(db) != SQLITE_OK && rc == 0)
+		rc = perr_set(err, PERR_SYSTEM, tmp, "cannot close the copy");
+	r->spool_entries = (long long)a.entries;
+	r->spool_submissions = (long long)a.submissions;
+	r->spool_batches = (long long)a.batches;
+	return rc;
+}
+
 int backup_database(sqlite3 *src, const char *path, int force, backup_progress_fn *progress,
 		    void *arg, struct backup_report *r, struct perr *err)
 {
@@ -244,6 +302,8 @@ int backup_database(sqlite3 *src, const char *path, int force, backup_progress_f
 	struct stat ss, ds;
 	/* a name of its own in path's folder: two backups to one file at once do not clash */
 	char *tmp = xasprintf("%s.XXXXXX", path), *dir = xstrdup(path);
+	char *spool = serve_spool_path(srcfile && *srcfile ? srcfile : "");
+	char *spool_tmp = NULL;
 	int rc = -1, in_txn = 0, made = 0, fd;
 
 	memset(r, 0, sizeof(*r));
@@ -266,6 +326,11 @@ int backup_database(sqlite3 *src, const char *path, int force, backup_progress_f
 	}
 	close(fd);
 	made = 1;
+	/* the spool first: a submission applied after this copy is in the database's copy */
+	spool_tmp = xasprintf("%s-spool", tmp);
+	r->spool = copy_spool(spool, spool_tmp, err);
+	if (r->spool < 0)
+		goto done;
 	/* one read snapshot for the counts and every page: in WAL mode it holds no writer up,
 	   and the backup never restarts for another process's commits */
 	if (db_exec(src, "BEGIN", err) < 0)
@@ -277,6 +342,8 @@ int backup_database(sqlite3 *src, const char *path, int force, backup_progress_f
 		goto done;
 	sqlite3_exec(src, "COMMIT", NULL, NULL, NULL);
 	in_txn = 0;
+	if (r->spool && apply_spool(tmp, spool_tmp, r, err) < 0)
+		goto done;
 	if (check_copy(tmp, r, err) < 0 || same_counts(r, path, err) < 0)
 		goto done;
 	if (sync_path(tmp, O_RDONLY) < 0) {
@@ -295,6 +362,10 @@ done:
 		sqlite3_exec(src, "ROLLBACK", NULL, NULL, NULL);
 	if (rc < 0 && made)
 		remove_copy(tmp);
+	if (spool_tmp)
+		remove_copy(spool_tmp);
+	free(spool_tmp);
+	free(spool);
 	free(tmp);
 	free(dir);
 	return rc;

@@ -20,12 +20,19 @@ struct backup_report {
 	struct backup_counts copy;   /* the copy, read back */
 	long long pages, page_size, steps;
 	char integrity[128];         /* "ok", or the first problem integrity_check found */
+	/* the server's spool (DB.spool, capture/serve_store.h), copied before the database and
+	   applied to the copy: spool 1 when there was one, entries the spooled submissions the
+	   copy had not applied, submissions and batches the rows that added */
+	int spool;
+	long long spool_entries, spool_submissions, spool_batches;
 };
 
 /* Copy db into path (written as a PATH.XXXXXX of its own, synced, renamed), BACKUP_STEP_PAGES pages a step,
    from one read snapshot of db, so writers are not held up and the copy is what was
-   committed when the backup began. Then open the copy, run integrity_check and compare its
-   counts with the source's at the copy's time: -1 with err (and no file at path) if they
+   committed when the backup began. The server's spool beside db is copied first and applied
+   to the copy, so the copy holds every submission the server answered 201 before the backup
+   began. Then open the copy, run integrity_check and compare its counts with the source's at
+   the copy's time (plus what the spool added): -1 with err (and no file at path) if they
    differ. An existing path is refused unless force. */
 #define BACKUP_STEP_PAGES 256
 /* Called after each step (if not NULL) with the pages left and in all: for progress, and for

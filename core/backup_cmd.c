@@ -63,6 +63,10 @@ int cmd_backup(int argc, char **argv)
 	count_line("scores", r.source.scores, r.copy.scores);
 	count_line("communes", r.source.communes, r.copy.communes);
 	count_line("accounts", r.source.accounts, r.copy.accounts);
+	if (r.spool)
+		printf("spool: %lld spooled submission%s applied to the copy (%lld stored, %lld "
+		       "batch%s opened)\n", r.spool_entries, r.spool_entries == 1 ? "" : "s",
+		       r.spool_submissions, r.spool_batches, r.spool_batches == 1 ? "" : "es");
 	printf("%s: ok (the source as committed when the copy began)\n", dst);
 	free(src);
 	free(dst);

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Writes a C file holding the given text files as string constants, for core/embedded.h.
-# Usage: embed.sh RNG DEFAULT_DEFINITION MIGRATION... > embedded.c
+# Usage: embed.sh RNG DEFAULT_DEFINITION OFFICE_CSS MIGRATION... > embedded.c
 set -eu
 literal() {
 	# one C string literal per line of the file; backslashes and quotes escaped
@@ -16,7 +16,10 @@ echo 'const char embedded_default_definition[] ='
 literal "$2"
 echo ';'
 printf 'const char embedded_default_definition_name[] = "%s";\n' "$(basename "$2")"
-shift 2
+echo 'const char embedded_office_css[] ='
+literal "$3"
+echo ';'
+shift 3
 i=0
 for m in "$@"; do
 	echo "static const char migration_$i[] ="

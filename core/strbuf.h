@@ -19,7 +19,8 @@ void strbuf_adds(struct strbuf *sb, const char *s);
 void strbuf_addc(struct strbuf *sb, char c);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Append s escaped for XML text and attribute values; C0 controls other than tab, line feed
-   and carriage return, which XML cannot hold, are left out. */
+   and carriage return, which XML cannot hold, are left out. NULL adds nothing. The one rule
+   for HTML too (the report's pages, the office's pages). */
 void strbuf_add_xml(struct strbuf *sb, const char *s);
 void strbuf_reset(struct strbuf *sb);
 const char *strbuf_str(const struct strbuf *sb);

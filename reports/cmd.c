@@ -8,12 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cmd.h"
 #include "db.h"
 #include "escape.h"
-#include "spawn.h"
 
 #define NAMED 20 /* communes named in the warning about those not classified */
 #define ALL_FORMATS (REPORT_HTML | REPORT_XLSX | REPORT_CSV | REPORT_PNG | REPORT_SVG)
@@ -54,29 +52,6 @@ static int parse_formats(const char *list, unsigned *out)
 	return 0;
 }
 
-/* mkdir -p */
-static int make_dir(const char *path, struct perr *err)
-{
-	char *p = xstrdup(path);
-
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0777) != 0 && errno != EEXIST)
-			goto fail;
-		*s = '/';
-	}
-	if (mkdir(p, 0777) != 0 && errno != EEXIST)
-		goto fail;
-	free(p);
-	return 0;
-fail:
-	perr_set(err, PERR_SYSTEM, p, "cannot create folder: %s", strerror(errno));
-	free(p);
-	return -1;
-}
-
 int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -88,13 +63,10 @@ int cmd_report(int argc, char **argv)
 	};
 	const char *dbopt = NULL, *out = "report";
 	unsigned formats = ALL_FORMATS;
-	int c, bom = 1, rc = PERR_OK, gnuplot_missing = 0, render_failed = 0;
-	struct perr err = { 0 }, render_err = { 0 };
+	int c, bom = 1, rc = PERR_OK;
+	struct perr err = { 0 };
 	struct report r = { 0 };
-	struct report_table tables[REPORT_NTABLES] = { 0 };
-	struct report_charts charts = { 0 };
-	char *dir = NULL, *xlsx = NULL, *charts_dir = NULL;
-	size_t drawn = 0;
+	struct report_written w = { 0 };
 	sqlite3 *db = NULL;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -118,7 +90,7 @@ int cmd_report(int argc, char **argv)
 		goto fail;
 	db_close(db);
 	db = NULL;
-	if (make_dir(out, &err) < 0)
+	if (report_make_dir(out, &err) < 0)
 		goto fail;
 	printf("report: %zu communes, tally of %s (definition %s %s)\n", r.ncommunes,
 	       r.computed_at, r.def.id, r.def.version);
@@ -164,70 +136,46 @@ int cmd_report(int argc, char **argv)
 		fputc('\n', stderr);
 	}
 
-	if (formats & (REPORT_CSV | REPORT_XLSX))
-		report_tables(&r, tables);
+	if (report_write(&r, out, formats, bom, &w, &err) < 0)
+		goto fail;
 	if (formats & REPORT_CSV) {
-		dir = xasprintf("%s/csv", out);
-		if (make_dir(dir, &err) < 0 || report_write_csv(tables, dir, bom, &err) < 0)
-			goto fail;
 		printf("csv: %d tables in ", REPORT_NTABLES);
-		escape_term_fputs(stdout, dir);
+		escape_term_fputs(stdout, w.csv_dir);
 		printf("/ (%s)\n", bom ? "UTF-8 with byte-order mark" : "UTF-8");
 	}
 	if (formats & REPORT_XLSX) {
-		xlsx = xasprintf("%s/report.xlsx", out);
-		if (report_write_xlsx(&r, tables, xlsx, &err) < 0)
-			goto fail;
 		fputs("xlsx: ", stdout);
-		escape_term_fputs(stdout, xlsx);
+		escape_term_fputs(stdout, w.xlsx);
 		printf(" (%d sheets)\n", REPORT_NTABLES);
 	}
 	if (formats & (REPORT_PNG | REPORT_SVG)) {
-		int s;
-
-		charts_dir = xasprintf("%s/charts", out);
-		if (make_dir(charts_dir, &err) < 0 ||
-		    report_charts(&r, charts_dir, formats, &charts, &err) < 0)
-			goto fail;
-		/* a chart that failed, or no gnuplot: the rest of the report is still written */
-		s = report_render(&charts, charts_dir, &render_err);
-		gnuplot_missing = s == SPAWN_NOT_FOUND;
-		render_failed = s == SPAWN_FAILED;
-		for (size_t i = 0; i < charts.n; i++)
-			drawn += charts.v[i].drawn;
-		printf("charts: %zu of %zu drawn (%s%s%s) in ", drawn, charts.n,
+		printf("charts: %zu of %zu drawn (%s%s%s) in ", w.drawn, w.charts.n,
 		       formats & REPORT_PNG ? "png" : "",
 		       (formats & REPORT_PNG) && (formats & REPORT_SVG) ? ", " : "",
 		       formats & REPORT_SVG ? "svg" : "");
-		escape_term_fputs(stdout, charts_dir);
+		escape_term_fputs(stdout, w.charts_dir);
 		fputs("/\n", stdout);
 	}
 	if (formats & REPORT_HTML) {
-		if (report_html(&r, &charts, charts_dir, formats, out, &err) < 0)
-			goto fail;
 		fputs("html: ", stdout);
 		escape_term_fputs(stdout, out);
 		printf("/index.html and %zu commune pages in ", r.ncommunes);
 		escape_term_fputs(stdout, out);
 		fputs("/communes/\n", stdout);
 	}
-	if (gnuplot_missing) {
+	if (w.gnuplot_missing) {
 		fprintf(stderr, "parindex: report: gnuplot not found: charts skipped (install "
 				"gnuplot-nox)\n");
 		rc = PERR_SYSTEM;
-	} else if (render_failed) {
-		rc = perr_print(&render_err, "report");
+	} else if (w.render_failed) {
+		rc = perr_print(&w.render_err, "report");
 	}
 	goto done;
 fail:
 	rc = perr_print(&err, "report");
 done:
 	db_close(db);
-	report_tables_release(tables);
-	report_charts_release(&charts);
+	report_written_release(&w);
 	report_release(&r);
-	free(dir);
-	free(xlsx);
-	free(charts_dir);
 	return rc;
 }

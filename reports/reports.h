@@ -218,4 +218,25 @@ int report_dat_label(struct strbuf *sb, const char *s, size_t width);
 int report_html(const struct report *r, const struct report_charts *charts,
 		const char *chart_dir, unsigned formats, const char *dir, struct perr *err);
 
+
+/* ---- the whole folder, for the command and the server ---- */
+
+/* mkdir -p; -1 with err naming the folder. */
+int report_make_dir(const char *path, struct perr *err);
+/* What report_write wrote: the folders and files (NULL for a format not asked), the charts and
+   how many gnuplot drew; a missing gnuplot or a chart that failed is not an error of
+   report_write (the rest is written): gnuplot_missing, render_failed with render_err. */
+struct report_written {
+	char *csv_dir, *xlsx, *charts_dir;
+	struct report_charts charts;
+	size_t drawn;
+	int gnuplot_missing, render_failed;
+	struct perr render_err;
+};
+/* Write r into the folder out (created if needed) in the formats asked (REPORT_* bits): what
+   'parindex report' writes, without printing. */
+int report_write(const struct report *r, const char *out, unsigned formats, int bom,
+		 struct report_written *w, struct perr *err);
+void report_written_release(struct report_written *w);
+
 #endif

@@ -6,44 +6,10 @@
 #include "escape.h"
 #include "store.h"
 #include "strbuf.h"
-#include "text.h"
-#include "../capture/quality.h"
 
 #include <getopt.h>
-#include <strings.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Keep the communes of the definition's district (a definition is one district's index, as
-   the forms are); -1 with err when none is left. */
-static int district_communes(const struct def *d, struct commune_list *cl, const char *dbname,
-			     struct perr *err)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < cl->n; i++) {
-		struct commune *c = &cl->v[i];
-
-		if (!d->district_code || !strcmp(c->district_code, d->district_code)) {
-			cl->v[n++] = *c;
-			continue;
-		}
-		free(c->code);
-		free(c->name);
-		free(c->type);
-		free(c->district_code);
-		free(c->district);
-	}
-	cl->n = n;
-	if (n)
-		return 0;
-	if (d->district_code)
-		return perr_set(err, PERR_USAGE, dbname,
-				"the register has no commune of district %s (%s); load them with 'parindex init --communes FILE'",
-				d->district_code, d->district);
-	return perr_set(err, PERR_USAGE, dbname,
-			"the commune register is empty; load it with 'parindex init --communes FILE'");
-}
 
 /* One warning line per reason a commune is not classified, naming the first communes. */
 static void warn_unclassified(const char *where, const struct commune_list *cl,
@@ -76,47 +42,6 @@ static void warn_unclassified(const char *where, const struct commune_list *cl,
 	}
 }
 
-/* --explain computes without storing: say so when the published tally of commune c says
-   something else (or there is none), since the official may hold the published one. */
-static int note_published(sqlite3 *db, const char *where, const struct def *d,
-			  const struct commune_list *cl, const struct tally_result *r, size_t c,
-			  struct perr *err)
-{
-	sqlite3_stmt *st;
-	const char *tier = r->tier[c] == TALLY_UNCLASSIFIED ? NULL : d->tiers[r->tier[c]].id;
-	int rc, same = 0, found = 0;
-
-	if (db_prepare(db, &st,
-		       "SELECT index_published, tier_id, rank FROM tally_commune t, tally_run u "
-		       "WHERE t.commune_code = ? AND u.def_id = ? AND u.def_version = ?",
-		       err) < 0)
-		return -1;
-	sqlite3_bind_text(st, 1, cl->v[c].code, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, d->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, d->version, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *ix = (const char *)sqlite3_column_text(st, 0);
-		const char *ti = (const char *)sqlite3_column_text(st, 1);
-
-		found = 1;
-		same = ix && !strcmp(ix, r->index_text[c]) && !ti == !tier &&
-		       (!ti || !strcmp(ti, tier)) && sqlite3_column_int64(st, 2) == r->rank[c];
-		rc = SQLITE_DONE;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return db_fail(db, err, "reading the published tally");
-	if (!found)
-		fprintf(stderr,
-			"parindex: tally: %s: commune %s: this explains the data as it is now; no tally of definition %s %s is published: run 'parindex tally' to publish it\n",
-			where, cl->v[c].code, d->id, d->version);
-	else if (!same)
-		fprintf(stderr,
-			"parindex: tally: %s: commune %s: this explains the data as it is now, which differs from the published tally: run 'parindex tally' to publish it\n",
-			where, cl->v[c].code);
-	return 0;
-}
-
 int cmd_tally(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -129,16 +54,10 @@ int cmd_tally(int argc, char **argv)
 	const char *dbopt = NULL, *explain = NULL, *where;
 	enum tally_format fmt = TALLY_TABLE;
 	enum tally_lang lang = TALLY_VI;
-	struct def d = { 0 };
-	struct commune_list cl = { 0 };
-	struct tally_survey sv = { 0 };
-	struct tally_scores sc = { 0 };
-	struct tally_result r = { 0 };
+	struct tally_pass t = { 0 };
 	struct perr err = { 0 };
 	sqlite3 *db = NULL;
-	size_t ce = DEF_NONE, scored = 0;
-	long excluded = 0; /* submissions the office excluded, left out */
-	int c, rc = PERR_OK, computed = 0, set_lang = 0;
+	int c, rc = PERR_OK, set_lang = 0;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -174,71 +93,25 @@ int cmd_tally(int argc, char **argv)
 		return cmd_usage_error("tally", "--lang is for --explain");
 	where = db_path(dbopt);
 
-	if (db_open(&db, where, DB_EXISTING, &err) < 0)
+	if (db_open(&db, where, DB_EXISTING, &err) < 0 ||
+	    tally_pass_run(db, where, explain, &t, &err) < 0)
 		goto fail;
-	/* a national tally rewrites ~70 MB: a larger page cache keeps SQLite from spilling
-	   mid-transaction (this connection only) */
-	if (db_exec(db, "PRAGMA cache_size = -65536", &err) < 0)
-		goto fail;
-	/* read, compute and replace the results as one consistent snapshot; --explain computes
-	   the same way and stores nothing (its transaction only reads) */
-	if (db_exec(db, explain ? "BEGIN" : "BEGIN IMMEDIATE", &err) < 0)
-		goto fail;
-	if (store_active_definition(db, &d, &err) < 0)
-		goto rollback;
-	if (store_load_communes(db, &cl, &err) < 0 ||
-	    district_communes(&d, &cl, where, &err) < 0)
-		goto rollback;
-	if (explain) {
-		for (size_t i = 0; i < cl.n; i++)
-			if (!strcmp(cl.v[i].code, explain))
-				ce = i;
-		if (ce == DEF_NONE) {
-			perr_set(&err, PERR_DATA, where,
-				 "no commune '%s' in the register for district %s", explain,
-				 d.district_code ? d.district_code : "?");
-			goto rollback;
-		}
-	}
-	if (tally_load(db, &d, &cl, &sv, &sc, &err) < 0 ||
-	    tally_other_definitions(db, "tally", where, &err) < 0 ||
-	    quality_excluded(db, d.id, d.version, NULL, NULL, &excluded, &err) < 0)
-		goto rollback;
-	for (size_t i = 0; i < cl.n; i++)
-		scored += sc.has_scores[i];
-	if (!sv.submissions && !scored) {
-		perr_set(&err, PERR_DATA, where,
-			 "nothing to tally: no submission and no score of definition %s %s; import the survey with 'parindex capture import FILE.zip' and the scores with 'parindex scores import FILE'",
-			 d.id, d.version);
-		goto rollback;
-	}
-	tally_compute(&d, &sv, &sc, &r);
-	computed = 1;
-	if (explain) {
-		if (note_published(db, where, &d, &cl, &r, ce, &err) < 0)
-			goto rollback;
-		if (db_exec(db, "ROLLBACK", &err) < 0)
-			goto fail;
-	} else if (tally_store(db, &d, &cl, &sv, &sc, &r, &err) < 0 ||
-		   db_exec(db, "COMMIT", &err) < 0) {
-		goto rollback;
-	}
 
-	if (sv.ignored_answers || sv.ignored_submissions)
+	if (t.sv.ignored_answers || t.sv.ignored_submissions)
 		fprintf(stderr,
 			"parindex: tally: %s: ignored %ld answers (to no question of the form's group, or with an option the scale lacks) and %ld submissions (of a group the definition lacks, or of a commune outside its district)\n",
-			where, sv.ignored_answers, sv.ignored_submissions);
-	if (r.inexact)
+			where, t.sv.ignored_answers, t.sv.ignored_submissions);
+	if (t.r.inexact)
 		fprintf(stderr,
 			"parindex: tally: %s: %zu commune%s published from binary floating point: a score or weight has more than 9 decimals, or an exact fraction passed 125 bits\n",
-			where, r.inexact, r.inexact == 1 ? "" : "s");
-	if (excluded)
+			where, t.r.inexact, t.r.inexact == 1 ? "" : "s");
+	if (t.excluded)
 		fprintf(stderr,
 			"parindex: tally: %s: %ld submission%s excluded by the office left out ('parindex capture list' says why)\n",
-			where, excluded, excluded == 1 ? "" : "s");
-	if (ce == DEF_NONE)
-		warn_unclassified(where, &cl, &r);
-	if (ce != DEF_NONE) {
+			where, t.excluded, t.excluded == 1 ? "" : "s");
+	if (t.explain == DEF_NONE)
+		warn_unclassified(where, &t.cl, &t.r);
+	if (t.explain != DEF_NONE) {
 		/* names and texts from the register and the definition: shown with control
 		   characters escaped */
 		char *text = NULL;
@@ -249,44 +122,23 @@ int cmd_tally(int argc, char **argv)
 			perr_set(&err, PERR_SYSTEM, "stdout", "cannot write: %s", strerror(errno));
 			goto fail;
 		}
-		tally_print_explain(mem, lang, &d, &cl, &sv, &sc, &r, ce);
+		tally_print_explain(mem, lang, &t.d, &t.cl, &t.sv, &t.sc, &t.r, t.explain);
 		fclose(mem);
 		escape_term_lines(stdout, text);
 		free(text);
 	} else
-		tally_print_ranking(stdout, fmt, &d, &cl, &r);
+		tally_print_ranking(stdout, fmt, &t.d, &t.cl, &t.r);
 	if (fflush(stdout) != 0) {
 		perr_set(&err, PERR_SYSTEM, "stdout", "cannot write: %s", strerror(errno));
 		goto fail;
 	}
 	goto done;
-rollback:
-	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 fail:
 	rc = perr_print(&err, "tally");
 done:
-	if (computed)
-		tally_result_release(&r);
-	tally_survey_release(&sv);
-	tally_scores_release(&sc);
-	commune_list_release(&cl);
-	def_release(&d);
+	tally_pass_release(&t);
 	db_close(db);
 	return rc;
-}
-
-/* "csv" or "xlsx" from the content (a zip is an XLSX workbook), else from the name. */
-static const char *sheet_format(const char *name, const struct strbuf *content)
-{
-	size_t n = strlen(name);
-
-	if (content && content->len >= 4 && !memcmp(content->buf, "PK\x03\x04", 4))
-		return "xlsx";
-	if (n >= 5 && !strcasecmp(name + n - 5, ".xlsx"))
-		return "xlsx";
-	if (n >= 4 && !strcasecmp(name + n - 4, ".csv"))
-		return "csv";
-	return content ? "csv" : NULL;
 }
 
 static int scores_template(int argc, char **argv)
@@ -313,14 +165,14 @@ static int scores_template(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cmd_usage_error("scores", "template: unexpected argument '%s'", argv[optind]);
-	if (outfile && !(fmt = sheet_format(outfile, NULL)))
+	if (outfile && !(fmt = tally_sheet_format(outfile, NULL)))
 		return cmd_usage_error("scores", "template: --out must end in .csv or .xlsx, not '%s'",
 				       outfile);
 	if (db_open(&db, db_path(dbopt), DB_EXISTING, &err) < 0 ||
 	    store_active_definition(db, &d, &err) < 0)
 		goto fail;
 	if (store_load_communes(db, &cl, &err) < 0 ||
-	    district_communes(&d, &cl, db_path(dbopt), &err) < 0)
+	    tally_district_communes(&d, &cl, db_path(dbopt), &err) < 0)
 		goto fail;
 	if (!strcmp(fmt, "xlsx")) {
 		if (tally_template_xlsx(outfile, &d, &cl, &err) < 0)
@@ -363,18 +215,14 @@ static int scores_import(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ 0 },
 	};
-	const char *dbopt = NULL, *file, *fmt;
+	const char *dbopt = NULL, *file;
 	struct strbuf content = STRBUF_INIT;
-	struct tally_sheet sheet = { 0 };
 	struct tally_score_file f = { 0 };
 	struct diag diag = { 0 };
-	struct def d = { 0 };
-	struct commune_list cl = { 0 };
 	struct perr err = { 0 };
 	sqlite3 *db = NULL;
-	char sha[65];
 	long import_id = 0;
-	int c, rc = PERR_OK;
+	int c, rc = PERR_OK, got;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -390,21 +238,12 @@ static int scores_import(int argc, char **argv)
 		perr_set(&err, PERR_USAGE, file, "cannot read: %s", strerror(errno));
 		goto fail;
 	}
-	fmt = sheet_format(file, &content);
-	if (db_open(&db, db_path(dbopt), DB_EXISTING, &err) < 0 ||
-	    db_exec(db, "BEGIN IMMEDIATE", &err) < 0)
+	if (db_open(&db, db_path(dbopt), DB_EXISTING, &err) < 0)
 		goto fail;
-	if (store_active_definition(db, &d, &err) < 0)
-		goto rollback;
-	if (store_load_communes(db, &cl, &err) < 0 ||
-	    district_communes(&d, &cl, db_path(dbopt), &err) < 0)
-		goto rollback;
-	if ((!strcmp(fmt, "xlsx")
-		     ? tally_sheet_read_xlsx(&sheet, strbuf_str(&content), content.len, file, &err)
-		     : tally_sheet_read_csv(&sheet, strbuf_str(&content), content.len, file, &err)) < 0)
-		goto rollback;
-	if (tally_scores_check(&d, &cl, &sheet, file, &f, &diag) < 0) {
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	got = tally_scores_import(db, db_path(dbopt), &content, file, &f, &diag, &import_id, &err);
+	if (got < 0)
+		goto fail;
+	if (got > 0) {
 		diag_print(&diag, "scores");
 		fputs("parindex: scores: ", stderr);
 		escape_term_fputs(stderr, file);
@@ -412,10 +251,6 @@ static int scores_import(int argc, char **argv)
 		rc = PERR_DATA;
 		goto done;
 	}
-	text_sha256_hex(content.buf, content.len, sha);
-	if (tally_scores_store(db, &d, &cl, &f, file, fmt, sha, &import_id, &err) < 0 ||
-	    db_exec(db, "COMMIT", &err) < 0)
-		goto rollback;
 	escape_term_fputs(stdout, file);
 	printf(": import %ld: %zu rows for %zu commune%s stored", import_id, f.nrows, f.ncommunes,
 	       f.ncommunes == 1 ? "" : "s");
@@ -423,8 +258,6 @@ static int scores_import(int argc, char **argv)
 		printf("; %zu commune%s left blank, skipped", f.skipped, f.skipped == 1 ? "" : "s");
 	printf("\n");
 	goto done;
-rollback:
-	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 fail:
 	rc = perr_print(&err, "scores");
 	if (rc != PERR_USAGE && rc != PERR_SYSTEM) {
@@ -434,10 +267,7 @@ fail:
 	}
 done:
 	tally_score_file_release(&f);
-	tally_sheet_release(&sheet);
 	diag_release(&diag);
-	commune_list_release(&cl);
-	def_release(&d);
 	db_close(db);
 	strbuf_release(&content);
 	return rc;

@@ -18,6 +18,7 @@
 #include "commune.h"
 #include "def.h"
 #include "err.h"
+#include "strbuf.h"
 
 /* Commands of the command table. */
 int cmd_scores(int argc, char **argv);
@@ -294,5 +295,41 @@ int tally_scores_store(sqlite3 *db, const struct def *d, const struct commune_li
 int tally_template_csv(FILE *out, const struct def *d, const struct commune_list *cl);
 int tally_template_xlsx(const char *path, const struct def *d, const struct commune_list *cl,
 			struct perr *err);
+
+
+/* ---- the commands' work, for the command and the server ---- */
+/* What 'parindex tally' computes and publishes. */
+struct tally_pass {
+	struct def d;
+	struct commune_list cl; /* the definition's district */
+	struct tally_survey sv;
+	struct tally_scores sc;
+	struct tally_result r;
+	int computed;
+	size_t explain; /* the commune explained, DEF_NONE when none */
+	long excluded;  /* submissions the office excluded, left out */
+};
+/* In one transaction: the active definition, the register (its district), the current
+   submissions and scores counted and computed, and the tally_* tables replaced; with explain
+   (a commune code) nothing is stored and t->explain is its index. PERR_DATA when there is
+   nothing to tally or no such commune. where names the database in messages. The caller
+   releases t (also after -1). */
+int tally_pass_run(sqlite3 *db, const char *where, const char *explain, struct tally_pass *t,
+		   struct perr *err);
+void tally_pass_release(struct tally_pass *t);
+/* Keep the communes of d's district (a definition is one district's index); -1 with err
+   when none is left. */
+int tally_district_communes(const struct def *d, struct commune_list *cl, const char *where,
+			    struct perr *err);
+/* "csv" or "xlsx" for a scores file: from content (a zip is an XLSX workbook) when given,
+   else from the name; NULL when content is NULL and the name says neither. */
+const char *tally_sheet_format(const char *name, const struct strbuf *content);
+/* What 'parindex scores import' stores: content (a CSV or XLSX sheet named file) checked
+   against the active definition and the register, and stored as a new import in one
+   transaction. 0 stored (f, *import_id), 1 the file has errors (in diag; nothing stored), -1
+   with err (nothing stored). */
+int tally_scores_import(sqlite3 *db, const char *where, const struct strbuf *content,
+			const char *file, struct tally_score_file *f, struct diag *diag,
+			long *import_id, struct perr *err);
 
 #endif

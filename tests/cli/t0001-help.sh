@@ -9,7 +9,7 @@ golden unknown-command parindex frobnicate
 golden help-unknown parindex help frobnicate
 golden init-bad-option parindex init --bogus
 # every command's --help lists each option of its synopsis, with its default
-for c in init definition forms capture export quality scores tally report user backup help; do
+for c in init definition forms capture export quality scores tally report user backup serve help; do
 	golden "help-$c" parindex "$c" --help
 	parindex "$c" --help >h.txt
 	sed -n '/^options:/,$p' h.txt | grep -o -e '^  --[a-z-]*' | sed 's/^  //' | sort -u >listed.txt

@@ -15,6 +15,8 @@ void test_capture(void);
 void test_report(void);
 void test_escape(void);
 void test_account(void);
+void test_serve_office(void);
+void test_serve_store(void);
 
 static const struct {
 	const char *name;
@@ -30,6 +32,8 @@ static const struct {
 	{ "report", test_report },
 	{ "escape", test_escape },
 	{ "account", test_account },
+	{ "serve_office", test_serve_office },
+	{ "serve_store", test_serve_store },
 };
 
 const char *unit_data(const char *rel)

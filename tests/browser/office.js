@@ -1,0 +1,158 @@
+// Drives the office's pages of a running `parindex serve` in Debian's headless Chromium
+// (playwright-core, no browser download), as the office would on a phone: login, every page,
+// a zip upload and its receipt, a POST whose CSRF token was taken out, undo, logout, and a
+// wrong password until the address is locked out. Fails on a console error, a CSP violation,
+// a page that scrolls sideways at 360x740 (or at 1366x768), a request that leaves the server.
+// Writes what the pages show for the shell to compare with the database:
+//   OUT/quota-before.txt, OUT/quota-after.txt  "commune|group|count" per dashboard cell
+//   OUT/receipt.csv                            the receipt downloaded
+// and prints one line per step (deterministic: no tokens, no times of the machine).
+//   node office.js BASE_URL NAME PASSWORD ZIP OUT
+'use strict';
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { chromium } = require('playwright-core');
+
+const PAGES = ['/', '/batches', '/upload', '/scores', '/tally', '/report'];
+const SIZES = [{ width: 360, height: 740 }, { width: 1366, height: 768 }];
+
+async function main() {
+	const [base, name, password, zip, out] = process.argv.slice(2);
+	if (!out) {
+		console.error('usage: node office.js BASE_URL NAME PASSWORD ZIP OUT');
+		return 2;
+	}
+	const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'parindex-chromium-'));
+	const problems = [];
+	const context = await chromium.launchPersistentContext(profile, {
+		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+		headless: true,
+		args: ['--no-sandbox', '--disable-gpu', '--no-first-run',
+			'--disable-background-networking', '--disable-component-update', '--disable-sync'],
+		viewport: SIZES[0],
+	});
+	const say = (s) => console.log(s);
+	try {
+		await context.route('**/*', (route) => {
+			const url = route.request().url();
+			if (url.startsWith(base + '/'))
+				return route.continue();
+			problems.push(`request outside the server: ${url}`);
+			return route.abort();
+		});
+		// CSP violations reach the page as events (and Chromium logs them to the console)
+		await context.addInitScript(() => {
+			document.addEventListener('securitypolicyviolation', (e) => {
+				console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
+			});
+		});
+		const page = await context.newPage();
+		let where = '';
+		page.on('console', (m) => { if (m.type() === 'error') problems.push(`${where}: console: ${m.text()}`); });
+		page.on('pageerror', (e) => problems.push(`${where}: page error: ${e.message}`));
+		page.on('requestfailed', (r) => problems.push(`${where}: failed to load ${r.url()}`));
+
+		// the page never scrolls sideways, at a phone's width and an office screen's
+		const noSideScroll = async (label) => {
+			for (const size of SIZES) {
+				await page.setViewportSize(size);
+				const [sw, iw] = await page.evaluate(() =>
+					[document.scrollingElement.scrollWidth, window.innerWidth]);
+				if (sw > iw)
+					problems.push(`${label}: scrolls sideways at ${size.width}x${size.height} (${sw} > ${iw})`);
+			}
+			await page.setViewportSize(SIZES[0]);
+		};
+		const go = async (p) => {
+			where = p;
+			const r = await page.goto(base + p, { waitUntil: 'load' });
+			return r.status();
+		};
+		const quota = async () => page.$$eval('td[data-commune][data-group]:not([data-group=""])',
+			(tds) => tds.map((td) => `${td.dataset.commune}|${td.dataset.group}|${td.textContent}`).join('\n') + '\n');
+		const submit = async (selector) => {
+			const [r] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }),
+				page.click(selector)]);
+			return r ? r.status() : 0;
+		};
+
+		// login
+		await go('/');
+		say(`not logged in: ${new URL(page.url()).pathname}`);
+		await noSideScroll('/login');
+		await page.fill('#name', name);
+		await page.fill('#password', password);
+		where = 'login';
+		await submit('button[type=submit]');
+		say(`logged in: ${new URL(page.url()).pathname}`);
+		fs.writeFileSync(path.join(out, 'quota-before.txt'), await quota());
+		for (const p of PAGES) {
+			const s = await go(p);
+			say(`${p}: ${s}`);
+			await noSideScroll(p);
+		}
+
+		// a zip upload and its receipt
+		await go('/upload');
+		await page.setInputFiles('#file', zip);
+		where = 'upload';
+		say(`upload: ${await submit('form[action="/upload"] button[type=submit]')}`);
+		say(`receipt: ${(await page.textContent('#counts')).trim()}`);
+		say(`receipt rows: ${await page.$$eval('#receipt tbody tr', (r) => r.length)}`);
+		await noSideScroll('receipt');
+		const csv = await context.request.get(base + '/receipt.csv?batch=1');
+		say(`receipt CSV: ${csv.status()} ${csv.headers()['content-type']}`);
+		fs.writeFileSync(path.join(out, 'receipt.csv'), await csv.body());
+		await go('/');
+		fs.writeFileSync(path.join(out, 'quota-after.txt'), await quota());
+		await noSideScroll('/ after the upload');
+
+		// a real form whose CSRF token is taken out: refused, nothing undone
+		await go('/undo?batch=1');
+		await page.$eval('form[action="/undo"] input[name=csrf]', (i) => i.remove());
+		where = 'undo without token';
+		say(`undo without the token: ${await submit('form[action="/undo"] button[type=submit]')}`);
+		await go('/batches');
+		say(`batch 1 still undoable: ${await page.$$eval('tr[data-batch="1"] form[action="/undo"]', (f) => f.length)}`);
+
+		// undo, confirmed
+		await go('/batches');
+		where = 'undo';
+		await submit('tr[data-batch="1"] form[action="/undo"] button');
+		await noSideScroll('/undo?batch=1');
+		say(`undo: ${await submit('form[action="/undo"] button[type=submit]')}`);
+		say(`undone: ${(await page.textContent('#undone')).trim()}`);
+
+		// logout, then a wrong password until the address is locked out
+		await go('/');
+		where = 'logout';
+		await submit('form[action="/logout"] button');
+		say(`logged out: ${new URL(page.url()).pathname}`);
+		for (let i = 1; i <= 5; i++) {
+			await page.fill('#name', name);
+			await page.fill('#password', 'not the password');
+			where = `wrong password ${i}`;
+			say(`wrong password ${i}: ${await submit('button[type=submit]')}`);
+		}
+		say(`locked: ${(await page.textContent('p.error')).trim()}`);
+		await go('/login');
+		await page.fill('#name', name);
+		await page.fill('#password', password);
+		where = 'right password while locked';
+		say(`right password while locked: ${await submit('button[type=submit]')}`);
+		await noSideScroll('locked');
+		// what the browser was told not to do, it logs as an error: none is expected
+		problems.splice(0, problems.length, ...problems.filter((p) =>
+			!/Failed to load resource: the server responded with a status of (403|429)/.test(p)));
+	} finally {
+		await context.close();
+		fs.rmSync(profile, { recursive: true, force: true });
+	}
+	for (const p of problems.sort())
+		console.log(`problem: ${p}`);
+	console.log(`${problems.length} problems`);
+	return problems.length ? 1 : 0;
+}
+
+main().then((rc) => process.exit(rc), (e) => { console.error(e.message); process.exit(3); });
