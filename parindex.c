@@ -132,7 +132,7 @@ static const struct cmd commands[] = {
 	  "  --out FILE           the copy to write (default: none, required)\n"
 	  "  --force              overwrite FILE if it exists (default: refuse)\n", NULL },
 	{ "serve", cmd_serve,
-	  "parindex serve [--db FILE] [--listen ADDR:PORT] [--tls-cert PEM --tls-key PEM] [--public-url URL] [--report-dir DIR] [--timeout SECONDS]",
+	  "parindex serve [--db FILE] [--listen ADDR:PORT] [--tls-cert PEM --tls-key PEM] [--public-url URL] [--report-dir DIR] [--timeout SECONDS] [--forwarded-for]",
 	  "take ODK Collect's submissions (OpenRosa) and serve the office's pages over HTTP",
 	  DB_OPTION
 	  "  --listen ADDR:PORT   the address and port to listen on; 0.0.0.0:8080 opens it to\n"
@@ -144,7 +144,10 @@ static const struct cmd commands[] = {
 	  "                       in formList (default: none, from the request's Host header)\n"
 	  "  --report-dir DIR     where the office's \"run the report\" writes and serves from\n"
 	  "                       (default: a report folder beside the database)\n"
-	  "  --timeout SECONDS    close a connection idle or silent this long (default: 30)\n",
+	  "  --timeout SECONDS    close a connection idle or silent this long (default: 30)\n"
+	  "  --forwarded-for      behind a reverse proxy on this machine: the client's address\n"
+	  "                       is the last of X-Forwarded-For on connections from 127.0.0.1\n"
+	  "                       or ::1 (default: off, the connection's address)\n",
 	  NULL },
 	{ "help", cmd_help, "parindex help [COMMAND]", "show help for parindex or a command", NULL,
 	  NULL },

@@ -58,6 +58,7 @@ int cmd_serve(int argc, char **argv)
 		{ "public-url", required_argument, NULL, 'u' },
 		{ "report-dir", required_argument, NULL, 'r' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "forwarded-for", no_argument, NULL, 'f' },
 		{ 0 },
 	};
 	const char *dbopt = NULL, *cert = NULL, *key = NULL, *report_dir = NULL, *path;
@@ -80,6 +81,7 @@ int cmd_serve(int argc, char **argv)
 		case 'k': key = optarg; break;
 		case 'u': cfg.public_url = optarg; break;
 		case 'r': report_dir = optarg; break;
+		case 'f': cfg.forwarded_for = 1; break;
 		case 't':
 			if (parse_seconds(optarg, &cfg.timeout) < 0)
 				return cmd_usage_error("serve", "--timeout: '%s' is not 1 to 3600 seconds",

@@ -38,6 +38,7 @@ struct serve_http {
 	struct serve_store *st;
 	struct serve_office *office;
 	int tls;
+	int forwarded_for;
 	char *public_url; /* without a trailing '/' */
 	sqlite3 *db;      /* accounts and forms, one request at a time */
 	sqlite3_stmt *account_st; /* role and HA1s of an enabled account by name */
@@ -229,6 +230,29 @@ int serve_parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *le
 		a->sin_port = htons((uint16_t)port);
 		*len = sizeof(*a);
 	}
+	return 0;
+}
+
+int serve_forwarded_client(const char *xff, char out[64])
+{
+	const char *last = strrchr(xff, ',');
+	char addr[64];
+	unsigned char bin[sizeof(struct in6_addr)];
+	size_t n;
+
+	last = last ? last + 1 : xff;
+	while (*last == ' ' || *last == '\t')
+		last++;
+	n = strlen(last);
+	while (n && (last[n - 1] == ' ' || last[n - 1] == '\t'))
+		n--;
+	if (!n || n >= sizeof(addr))
+		return -1;
+	memcpy(addr, last, n);
+	addr[n] = 0;
+	if (inet_pton(AF_INET, addr, bin) != 1 && inet_pton(AF_INET6, addr, bin) != 1)
+		return -1;
+	memcpy(out, addr, n + 1);
 	return 0;
 }
 
@@ -1090,8 +1114,7 @@ static enum MHD_Result begin(struct serve_http *h, struct MHD_Connection *c, str
 			return reply_text(c, r, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed");
 		if (!authenticate(h, c, r, url, method, &ret))
 			return ret;
-		return url[1] == 'f' && url[5] == 'L' ? form_list_reply(h, c, r)
-						       : form_reply(h, c, r, url);
+		return !strcmp(url, "/formList") ? form_list_reply(h, c, r) : form_reply(h, c, r, url);
 	}
 	if (!strcmp(url, "/submission")) {
 		const char *type;
@@ -1165,6 +1188,18 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		else if (sa && sa->sa_family == AF_INET6)
 			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr,
 				  r->user.address, sizeof(r->user.address));
+		/* behind a reverse proxy on this machine the client is the one it names */
+		if (h->forwarded_for && sa &&
+		    ((sa->sa_family == AF_INET &&
+		      (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127) ||
+		     (sa->sa_family == AF_INET6 &&
+		      IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)sa)->sin6_addr)))) {
+			const char *xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+								      "X-Forwarded-For");
+
+			if (xff)
+				serve_forwarded_client(xff, r->user.address);
+		}
 		/* answered at once only what must not have its body read (a POST refused from its
 		   headers); the rest on the next call, which keeps the connection alive */
 		if (!strcmp(method, "POST"))
@@ -1285,6 +1320,7 @@ int serve_http_start(struct serve_http **out, const struct serve_http_config *cf
 					     cfg->quiet ? (void *)cfg : NULL };
 	h->st = st;
 	h->office = office;
+	h->forwarded_for = cfg->forwarded_for;
 	pthread_mutex_init(&h->db_lock, NULL);
 	pthread_mutex_init(&h->slots_lock, NULL);
 	if (cfg->listen && serve_parse_listen(cfg->listen, &ss, &sslen) < 0) {

@@ -36,6 +36,8 @@ struct serve_http_config {
 	const char *public_url;  /* the base of absolute URLs, or NULL: from the Host header */
 	unsigned timeout;        /* seconds; 0: SERVE_TIMEOUT */
 	int quiet;               /* libmicrohttpd's own messages not logged (the fuzz target) */
+	int forwarded_for;       /* a reverse proxy on this machine: the client's address from
+				    X-Forwarded-For on connections from a loopback address */
 };
 
 struct serve_http;
@@ -63,6 +65,10 @@ struct serve_digest {
 /* Parse the header's value ("Digest k=v, k=\"v\", ..."); -1 when it is not Digest, is
    malformed, or a known parameter does not fit its field (unknown ones are skipped). */
 int serve_digest_parse(const char *header, struct serve_digest *d);
+
+/* The client's address a reverse proxy appended to X-Forwarded-For (its last entry), into out
+   as an IPv4 or IPv6 address in text; -1 when that entry is not one. */
+int serve_forwarded_client(const char *xff, char out[64]);
 
 /* Parse ADDR:PORT (IPv4 a.b.c.d:PORT, IPv6 [::1]:PORT; PORT 0 picks a free one) into ss.
    -1 when it is not one. */

@@ -1,5 +1,5 @@
 /* The parsers of parindex serve written by hand: the Host header (absolute URLs are built
-   from it), --public-url, --listen and the Authorization: Digest header. Aborts when a Host
+   from it), --public-url, --listen, the Authorization: Digest header and X-Forwarded-For. Aborts when a Host
    accepted could break out of the URL or XML it is put in, a listen address accepted does not
    read back the same, or a Digest header parses differently twice or leaves a field
    unterminated. */
@@ -54,6 +54,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (r1 == 0 && (!memchr(d1.username, 0, sizeof(d1.username)) ||
 				!memchr(d1.uri, 0, sizeof(d1.uri)) ||
 				!memchr(d1.cnonce, 0, sizeof(d1.cnonce))))
+			abort();
+	}
+	{
+		char addr[64];
+		unsigned char bin[16];
+
+		if (serve_forwarded_client(s, addr) == 0 && inet_pton(AF_INET, addr, bin) != 1 &&
+		    inet_pton(AF_INET6, addr, bin) != 1)
 			abort();
 	}
 	free(s);

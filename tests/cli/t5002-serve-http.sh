@@ -109,6 +109,22 @@ wait $client
 same "the request in flight was answered" "$(cat inflight.txt)" "refused new connections
 HTTP/1.1 404 Not Found"
 
+# --forwarded-for (a reverse proxy on this machine): the client's address is the last entry of
+# X-Forwarded-For, as the audit log of a failed login shows; an entry that is not an address,
+# or the header without the option, leaves the connection's address
+printf 'office secret\n' | parindex user add --db t.db --password-stdin --role office hoa >/dev/null
+badlogin() { hc -o /dev/null -w '%{http_code}' -H "X-Forwarded-For: $1" -d name=hoa -d 'password=wrong password' "$SERVE_URL/login"; }
+ok "server starts with --forwarded-for" serve_start t.db --forwarded-for
+same "a failed login through the proxy" "$(badlogin '203.0.113.9, 198.51.100.7')" 403
+same "an entry that is no address" "$(badlogin '198.51.100.7, <b>x</b>')" 403
+ok "SIGTERM exits 0" serve_stop
+ok "server starts without it" serve_start t.db
+same "the header without the option" "$(badlogin 198.51.100.8)" 403
+ok "SIGTERM exits 0" serve_stop
+same "addresses in the audit log" "$(q "SELECT address FROM audit WHERE who = 'hoa' AND what LIKE 'login failed%' ORDER BY id")" "198.51.100.7
+127.0.0.1
+127.0.0.1"
+
 # TLS: a self-signed certificate for 127.0.0.1, made here
 ok "certificate made" openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
 	-keyout key.pem -out cert.pem -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1

@@ -36,9 +36,12 @@ python3 -c 'import sys
 n = 16 * 2**20 - 200
 open("elements.xml", "w").write("<h:html xmlns:h=\"http://www.w3.org/1999/xhtml\"><h:head>" + "<a/>" * (n // 4) + "</h:head></h:html>")'
 sed 's/h:html/definition/g' elements.xml >definition.xml
+# what the binary takes before it reads anything (its libraries: libmicrohttpd and GnuTLS
+# added 3 MB) is not the input's: the bound is on the peak above it
+base=$(peak "$PARINDEX" --version)
 for cmd in "forms lint elements.xml" "definition check definition.xml"; do
 	# shellcheck disable=SC2086 # the words of the command
-	kb=$(peak "$PARINDEX" $cmd)
+	kb=$(($(peak "$PARINDEX" $cmd) - base))
 	same "$cmd: peak under 256 MB" "$([ "$kb" -lt 262144 ] && echo yes || echo "no: $kb KB")" yes
 	same "$cmd: refused" "$(head -n 1 peak.err)" \
 		"parindex: ${cmd%% *}: ${cmd##* }:1: more than 1000000 elements, attributes and texts: too large"
