@@ -472,7 +472,6 @@ void test_serve_office(void)
 	char session[65], csrf[65], analyst[65], analyst_csrf[65];
 	char cmd[200];
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
 	setenv("PARINDEX_NOW", "2026-01-15T08:00:00Z", 1);
 	o = setup(&db);
 	if (!o)
