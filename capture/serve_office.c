@@ -285,8 +285,8 @@ static int is_token(const char *s)
 	return s && n == 2 * TOKEN_BYTES;
 }
 
-/* The user of rq's session: 1 found (u filled, the session kept alive), 0 none or expired,
-   -1 error. */
+/* The user of rq's session: 1 found (u filled), 2 found and kept alive for another 12 hours
+   (the cookie is to be sent again), 0 none or expired, -1 error. */
 static int session_user(sqlite3 *db, const struct serve_request *rq, struct office_user *u,
 			struct perr *err)
 {
@@ -335,8 +335,7 @@ static int session_user(sqlite3 *db, const struct serve_request *rq, struct offi
 		sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
 		rc = db_step_done(db, st, err);
 		sqlite3_finalize(st);
-		if (rc < 0)
-			return -1;
+		return rc < 0 ? -1 : 2;
 	}
 	return 1;
 }
@@ -1742,6 +1741,9 @@ int serve_office_handle(struct serve_office *o, const struct serve_request *rq,
 	known = session_user(db, rq, &u, err);
 	if (known < 0)
 		goto done;
+	/* the cookie lives as long as the session: sent again when the session was kept alive */
+	if (known == 2 && page != P_LOGOUT)
+		cookie(rp, rq, rq->session, SESSION_IDLE);
 	if (page == P_LOGIN) {
 		/* no session yet, so no form token: the login is limited per address instead */
 		rc = 1;
