@@ -14,6 +14,7 @@
 #include "capture.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <semaphore.h>
@@ -23,6 +24,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "db.h"
 #include "text.h"
@@ -50,6 +52,22 @@ char *serve_spool_path(const char *db_path)
 }
 
 /* ---- the spool file ---- */
+
+/* Sync the folder of path: a file just made there survives a power cut with its name. */
+static void sync_folder(const char *path)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	int fd;
+
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	free(dir);
+}
 
 static int spool_open(const char *path, int create, sqlite3 **out, char id[40],
 		      struct perr *err)
@@ -90,6 +108,8 @@ static int spool_open(const char *path, int create, sqlite3 **out, char id[40],
 	}
 	snprintf(id, 40, "%s", (const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
+	if (create)
+		sync_folder(path);
 	*out = db;
 	return 0;
 fail:
@@ -775,7 +795,10 @@ static struct reader *reader_take(struct serve_store *st, struct perr *err)
 	if (r)
 		return r;
 	r = xcalloc(1, sizeof(*r));
+	/* a small page cache: a reader looks up a few index pages per submission, and there is
+	   one per connection in flight */
 	if (db_open(&r->db, st->db_path, DB_EXISTING, err) < 0 ||
+	    db_exec(r->db, "PRAGMA cache_size = -256", err) < 0 ||
 	    capture_writer_new(&r->look, r->db, 0, err) < 0 ||
 	    db_prepare(r->db, &r->account, "SELECT id, role, disabled_at IS NULL FROM account "
 					   "WHERE name = ?", err) < 0 ||

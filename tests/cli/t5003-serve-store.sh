@@ -106,13 +106,7 @@ ok "says why, with capture's reason" grep -q 'unknown-option' out.xml
 # a long capture import holds the write lock (slowed down so that it surely does)
 ok "generate 400" "$GEN_BATCH" --definition "$DATA/definitions/mini.xml" \
 	--communes "$CAP/communes.csv" --count 400 --seed 6 --out big.zip
-PARINDEX_CAPTURE_TEST_DELAY_MS=10 "$PARINDEX" capture import --db t.db big.zip >import.out 2>&1 &
-pid=$!
-i=0
-while [ $i -lt 300 ] && sqlite3 -cmd '.timeout 0' t.db 'BEGIN IMMEDIATE; ROLLBACK' >/dev/null 2>&1; do
-	sleep 0.1
-	i=$((i + 1))
-done
+slow_import big.zip
 ok "the import holds the write lock" kill -0 $pid
 hc --digest -u 'lan:correct horse' -o locked.xml -w '%{http_code} %{time_total}\n' \
 	-F "xml_submission_file=@$I/a1-edit2.xml" "$U/submission" >locked.out

@@ -5,6 +5,10 @@
 #   q SQL                  run SQL on t.db, one row a line, columns joined by |
 #   dump                   the database as SQL, without the batch records (batch, batch_entry),
 #                          which undo keeps on purpose
+#   slow_import ZIP        a capture import of ZIP into t.db in the background, slowed to 10 ms
+#                          an entry (its pid in $pid, its output in import.out); returns once
+#                          it holds the write lock (it holds it from its first statement to
+#                          its commit), or after 30 s
 CAP="$DATA/capture"
 I="$CAP/instances"
 
@@ -34,3 +38,14 @@ mkzip() {
 q() { sqlite3 -batch -noheader t.db "$1"; }
 
 dump() { sqlite3 "${1:-t.db}" .dump | grep -v -e '^INSERT INTO batch' -e '^INSERT INTO "batch'; }
+
+slow_import() {
+	PARINDEX_CAPTURE_TEST_DELAY_MS=10 "$PARINDEX" capture import --db t.db "$1" >import.out 2>&1 &
+	pid=$!
+	_i=0
+	while [ $_i -lt 300 ] &&
+		sqlite3 -cmd '.timeout 0' t.db 'BEGIN IMMEDIATE; ROLLBACK' >/dev/null 2>&1; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
