@@ -79,6 +79,15 @@ $(B)/gen-batch: $(B)/tests/gen/gen-batch.o $(B)/libparindex.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(B)/tests/gen/gen-batch.o: $(G)/embedded.c
 
+# The load generator of bench-serve and the server's crash and backup tests
+# (tests/bench/serve-load.c): libcurl is for it alone, so it is not in PKGS (the binary does
+# not link it) and its Debian package is a test one.
+LOAD_PKGS := libcurl libzip
+$(B)/serve-load: $(B)/tests/bench/serve-load.o $(B)/libparindex.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs $(LOAD_PKGS) 2>/dev/null) $(LIBS)
+$(B)/tests/bench/serve-load.o: CFLAGS += $(shell $(PKG_CONFIG) --cflags libcurl 2>/dev/null)
+$(B)/tests/bench/serve-load.o: $(G)/embedded.c
+
 # The server's submission path without HTTP, for tests and measuring (tests/gen/serve-submit.c).
 $(B)/serve-submit: $(B)/tests/gen/serve-submit.o $(B)/libparindex.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
@@ -95,6 +104,15 @@ bench: parindex $(B)/gen-batch
 bench: bench-tally
 bench-tally: parindex
 	PARINDEX=./parindex sh tally/bench.sh
+
+# parindex serve under load: 30,000 submissions from 32 clients of tests/bench/serve-load.c,
+# the server's peak RSS, the database against the 201s, and capture import of the same zip
+# for the ratio (tests/bench/serve-bench.sh; BENCH_SERVE_N and BENCH_SERVE_CLIENTS tune it).
+.PHONY: bench-serve
+bench: bench-serve
+bench-serve: parindex $(B)/gen-batch $(B)/serve-load
+	BUILD=$(BUILD) PARINDEX=./parindex GEN_BATCH=$(B)/gen-batch SERVE_LOAD=$(B)/serve-load \
+		sh tests/bench/serve-bench.sh
 
 # Fuzzing every parser of outside input (fuzz/): the instance parser, the zip reader, the
 # definition, the commune register, the scores sheet (CSV, XLSX), the XForm lint, and the
@@ -130,11 +148,12 @@ CHECK_B := $(BUILD)$(if $(CHECK_SANITIZE),/san)
 CHECK_FLAGS := SANITIZE=$(CHECK_SANITIZE) DEVELOPER=1 CFLAGS='-O1 -g'
 check test: deps
 	$(MAKE) --no-print-directory $(CHECK_FLAGS) $(CHECK_B)/parindex $(CHECK_B)/unit \
-		$(CHECK_B)/gen-batch $(CHECK_B)/serve-submit $(FUZZ_TARGETS:%=$(CHECK_B)/fuzz/replay-%)
+		$(CHECK_B)/gen-batch $(CHECK_B)/serve-submit $(CHECK_B)/serve-load \
+		$(FUZZ_TARGETS:%=$(CHECK_B)/fuzz/replay-%)
 	BUILD=$(BUILD) PARINDEX=$(CURDIR)/$(or $(PARINDEX_WRAP),$(CHECK_B)/parindex) \
 		PARINDEX_REAL=$(CURDIR)/$(CHECK_B)/parindex UNIT=$(CURDIR)/$(CHECK_B)/unit \
 		GEN_BATCH=$(CURDIR)/$(CHECK_B)/gen-batch SERVE_SUBMIT=$(CURDIR)/$(CHECK_B)/serve-submit \
-		FUZZ_REPLAY=$(CURDIR)/$(CHECK_B)/fuzz \
+		FUZZ_REPLAY=$(CURDIR)/$(CHECK_B)/fuzz SERVE_LOAD=$(CURDIR)/$(CHECK_B)/serve-load \
 		tests/run $(if $(UPDATE_GOLDEN),--update-golden) $(TESTS)
 
 unit:
@@ -151,7 +170,7 @@ RUN_PACKAGES := build-essential pkg-config libxml2-dev libzip-dev libsqlite3-dev
 	libcsv-dev libunistring-dev libxlsxwriter-dev libdeflate-dev libexpat1-dev \
 	gnuplot-nox fonts-dejavu-core libmicrohttpd-dev
 TEST_PACKAGES := sqlite3 libxml2-utils zip unzip man-db python3-lxml nodejs chromium clang \
-	libclang-rt-14-dev valgrind curl openssl
+	libclang-rt-14-dev valgrind curl openssl libcurl4-openssl-dev
 .PHONY: deps-run deps-test
 deps: deps-run deps-test
 deps-run:

@@ -86,10 +86,9 @@ ok "says so" grep -q '<message nature="error">submission too large</message>' ou
 same "chunked body over the limit" "$(code --digest -u 'lan:correct horse' -H 'Transfer-Encoding: chunked' -F xml_submission_file=@a1.xml -F big=@big.bin "$U/submission")" 413
 head -c 10000000 /dev/zero >under.bin
 same "chunked body under the limit" "$(code --digest -u 'lan:correct horse' -H 'Transfer-Encoding: chunked' -F xml_submission_file=@a1.xml -F big=@under.bin "$U/submission")" 201
-# (last of the POSTs: serve-store answers 409 to an identical resend after a conflict, see the
-# report of branch serve-http)
 same "same instanceID, other answers" "$(code --digest -u 'lan:correct horse' -F xml_submission_file=@a1-conflict.xml "$U/submission")" 409
 ok "says why, as capture does" grep -q '<message nature="conflict">' out
+same "the original sent again after the conflict" "$(code --digest -u 'lan:correct horse' -F xml_submission_file=@a1.xml "$U/submission")" 201
 
 # the form list: OpenRosa's xformsList; a surveyor sees only their groups
 formlist() {
