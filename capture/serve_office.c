@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -42,6 +43,7 @@
 struct serve_office {
 	char *db_path;
 	char *report_dir;
+	pthread_mutex_t report_mu; /* one report written into the folder at a time */
 	char report_real[PATH_MAX]; /* report_dir resolved, for the check that a file is inside */
 };
 
@@ -283,8 +285,8 @@ static int is_token(const char *s)
 	return s && n == 2 * TOKEN_BYTES;
 }
 
-/* The user of rq's session: 1 found (u filled, the session kept alive), 0 none or expired,
-   -1 error. */
+/* The user of rq's session: 1 found (u filled), 2 found and kept alive for another 12 hours
+   (the cookie is to be sent again), 0 none or expired, -1 error. */
 static int session_user(sqlite3 *db, const struct serve_request *rq, struct office_user *u,
 			struct perr *err)
 {
@@ -333,8 +335,7 @@ static int session_user(sqlite3 *db, const struct serve_request *rq, struct offi
 		sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
 		rc = db_step_done(db, st, err);
 		sqlite3_finalize(st);
-		if (rc < 0)
-			return -1;
+		return rc < 0 ? -1 : 2;
 	}
 	return 1;
 }
@@ -1531,7 +1532,7 @@ static int report_exists(const struct serve_office *o)
 	return ok;
 }
 
-static int page_report(sqlite3 *db, const struct serve_office *o, const struct serve_request *rq,
+static int page_report(sqlite3 *db, struct serve_office *o, const struct serve_request *rq,
 		       const struct office_user *u, struct serve_reply *rp, struct perr *err)
 {
 	struct strbuf *sb = &rp->body;
@@ -1542,9 +1543,14 @@ static int page_report(sqlite3 *db, const struct serve_office *o, const struct s
 	int rc = -1;
 
 	if (is_post(rq)) {
-		if (report_load(db, &r, &rerr) < 0 ||
-		    report_write(&r, o->report_dir, REPORT_HTML | REPORT_XLSX | REPORT_CSV |
-				 REPORT_PNG | REPORT_SVG, 1, &w, &rerr) < 0) {
+		int wrote;
+
+		pthread_mutex_lock(&o->report_mu);
+		wrote = report_load(db, &r, &rerr) == 0 &&
+			report_write(&r, o->report_dir, REPORT_HTML | REPORT_XLSX | REPORT_CSV |
+				     REPORT_PNG | REPORT_SVG, 1, &w, &rerr) == 0;
+		pthread_mutex_unlock(&o->report_mu);
+		if (!wrote) {
 			if (rerr.code == PERR_SYSTEM) {
 				*err = rerr;
 				goto done;
@@ -1646,6 +1652,7 @@ int serve_office_open(struct serve_office **out, const char *db_path, const char
 
 	o->db_path = xstrdup(db_path);
 	o->report_dir = xstrdup(report_dir);
+	pthread_mutex_init(&o->report_mu, NULL);
 	if (report_make_dir(report_dir, err) < 0 || !realpath(report_dir, o->report_real)) {
 		if (!err->msg[0])
 			perr_set(err, PERR_SYSTEM, report_dir, "cannot resolve: %s", strerror(errno));
@@ -1660,6 +1667,7 @@ void serve_office_close(struct serve_office *o)
 {
 	if (!o)
 		return;
+	pthread_mutex_destroy(&o->report_mu);
 	free(o->db_path);
 	free(o->report_dir);
 	free(o);
@@ -1733,6 +1741,9 @@ int serve_office_handle(struct serve_office *o, const struct serve_request *rq,
 	known = session_user(db, rq, &u, err);
 	if (known < 0)
 		goto done;
+	/* the cookie lives as long as the session: sent again when the session was kept alive */
+	if (known == 2 && page != P_LOGOUT)
+		cookie(rp, rq, rq->session, SESSION_IDLE);
 	if (page == P_LOGIN) {
 		/* no session yet, so no form token: the login is limited per address instead */
 		rc = 1;

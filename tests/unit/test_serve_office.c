@@ -267,8 +267,23 @@ static void test_login(struct serve_office *o, sqlite3 *db)
 		    "locked_until = '2026-01-15T08:46:00Z' AND lockouts = 2") == 1,
 	      "second lock-out: 30 minutes");
 
+	/* a request a minute on keeps the session alive, and its cookie, for another 12 hours */
+	setenv("PARINDEX_NOW", "2026-01-15T08:01:00Z", 1);
+	c = ask(o, "GET", "/batches", session, "10.0.0.1", NULL, NULL);
+	CHECK(status(&c) == 200 && strstr(c.rp.set_cookie, session) && strstr(c.rp.set_cookie, "Max-Age=43200"),
+	      "cookie sent again: %s", c.rp.set_cookie);
+	call_release(&c);
+	CHECK(q(db, "SELECT count(*) FROM web_session WHERE idle_until = '2026-01-15T20:01:00Z'") == 1,
+	      "idle_until moved");
+	c = ask(o, "GET", "/batches", session, "10.0.0.1", NULL, NULL);
+	CHECK(status(&c) == 200 && !c.rp.set_cookie[0], "not again within the minute");
+	call_release(&c);
 	/* a session idle 12 hours is gone */
 	setenv("PARINDEX_NOW", "2026-01-15T20:01:00Z", 1);
+	c = ask(o, "GET", "/", session, "10.0.0.1", NULL, NULL);
+	call_release(&c);
+	CHECK(q(db, "SELECT count(*) FROM web_session WHERE idle_until = '2026-01-15T20:01:00Z'") == 0,
+	      "an expired session is removed");
 	c = ask(o, "GET", "/", session, "10.0.0.1", NULL, NULL);
 	CHECK(status(&c) == 303 && !strcmp(c.rp.location, "/login"), "expired: %d", status(&c));
 	call_release(&c);
@@ -472,7 +487,6 @@ void test_serve_office(void)
 	char session[65], csrf[65], analyst[65], analyst_csrf[65];
 	char cmd[200];
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
 	setenv("PARINDEX_NOW", "2026-01-15T08:00:00Z", 1);
 	o = setup(&db);
 	if (!o)
