@@ -279,16 +279,26 @@ static int path_ok(const char *p)
 
 /* ---- replies ---- */
 
-static void add_common_headers(struct MHD_Response *resp)
+/* The policy of every reply: nothing but the server's own style sheet and images, no script at
+   all. The report's files (served from its folder) are the same self-contained HTML that is
+   mailed and printed, its style inline: they alone may use inline style, still no script. */
+#define CSP_REST "img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+#define CSP "default-src 'none'; style-src 'self'; " CSP_REST
+#define CSP_REPORT "default-src 'none'; style-src 'self' 'unsafe-inline'; " CSP_REST
+
+static void add_headers(struct MHD_Response *resp, const char *csp)
 {
 	MHD_add_response_header(resp, "X-OpenRosa-Version", "1.0");
-	MHD_add_response_header(resp, "Content-Security-Policy",
-				"default-src 'none'; style-src 'self'; img-src 'self' data:; "
-				"form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+	MHD_add_response_header(resp, "Content-Security-Policy", csp);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
+}
+
+static void add_common_headers(struct MHD_Response *resp)
+{
+	add_headers(resp, CSP);
 }
 
 static struct MHD_Response *response_new(const void *body, size_t len, const char *type)
@@ -1049,7 +1059,7 @@ static enum MHD_Result office_reply(struct serve_http *h, struct MHD_Connection 
 			MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 						rp.content_type ? rp.content_type
 								: "application/octet-stream");
-			add_common_headers(resp);
+			add_headers(resp, CSP_REPORT);
 		}
 	} else
 		resp = response_new(strbuf_str(&rp.body), rp.body.len,

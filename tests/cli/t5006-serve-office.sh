@@ -104,6 +104,10 @@ same "tally stored" "$(q "SELECT communes, submissions FROM tally_run")" "2|3"
 same "report" "$(code -b jar -d "csrf=$TOKEN" "$U/report")" 200
 same "report opened" "$(code -D h -b jar "$U/report/index.html")" 200
 ok "report page is HTML" grep -qi '^Content-Type: text/html' h
+# the report is the self-contained page that is also mailed and printed: its inline style is
+# allowed (nothing else: no script), the office's own pages keep the strict policy
+ok "report page may use its inline style" grep -q "^Content-Security-Policy: default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:;" h
+ok "report page may run no script" sh -c "! grep -qi '^Content-Security-Policy:.*script' h"
 ok "report page is the written one" cmp out report/index.html
 ln -s "$T/t.db" report/out.csv
 same "a symlink out of the report folder" "$(code -b jar "$U/report/out.csv")" 404
