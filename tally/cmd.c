@@ -116,6 +116,24 @@ static int note_published(sqlite3 *db, const char *where, const struct def *d,
 	return 0;
 }
 
+/* A whole number from 0 to max, digits only. */
+static int parse_count(const char *s, unsigned long long max, unsigned long long *out)
+{
+	unsigned long long v = 0;
+
+	if (!*s || strlen(s) > 19)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (unsigned long long)(*s - '0');
+	}
+	if (v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
 int cmd_tally(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -123,6 +141,9 @@ int cmd_tally(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "explain", required_argument, NULL, 'e' },
 		{ "lang", required_argument, NULL, 'l' },
+		{ "resamples", required_argument, NULL, 'r' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "threads", required_argument, NULL, 't' },
 		{ 0 },
 	};
 	const char *dbopt = NULL, *explain = NULL, *where;
@@ -133,10 +154,14 @@ int cmd_tally(int argc, char **argv)
 	struct tally_survey sv = { 0 };
 	struct tally_scores sc = { 0 };
 	struct tally_result r = { 0 };
+	struct tally_confidence conf = { 0 };
 	struct perr err = { 0 };
 	sqlite3 *db = NULL;
 	size_t ce = DEF_NONE, scored = 0;
-	int c, rc = PERR_OK, computed = 0, set_lang = 0;
+	int c, rc = PERR_OK, computed = 0, set_lang = 0, threads = tally_threads_default();
+	long resamples = TALLY_RESAMPLES;
+	uint64_t seed = TALLY_SEED;
+	unsigned long long n;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -162,6 +187,24 @@ int cmd_tally(int argc, char **argv)
 				lang = TALLY_EN;
 			else
 				return cmd_usage_error("tally", "--lang must be vi or en, not '%s'", optarg);
+			break;
+		case 'r':
+			if (parse_count(optarg, 1000000, &n) < 0)
+				return cmd_usage_error("tally", "--resamples must be a whole number from 0 to 1000000, not '%s'",
+						       optarg);
+			resamples = (long)n;
+			break;
+		case 's':
+			if (parse_count(optarg, INT64_MAX, &n) < 0)
+				return cmd_usage_error("tally", "--seed must be a whole number from 0 to %lld, not '%s'",
+						       (long long)INT64_MAX, optarg);
+			seed = n;
+			break;
+		case 't':
+			if (parse_count(optarg, 64, &n) < 0 || !n)
+				return cmd_usage_error("tally", "--threads must be a whole number from 1 to 64, not '%s'",
+						       optarg);
+			threads = (int)n;
 			break;
 		default: return cmd_bad_option("tally", argv);
 		}
@@ -210,13 +253,14 @@ int cmd_tally(int argc, char **argv)
 		goto rollback;
 	}
 	tally_compute(&d, &sv, &sc, &r);
+	tally_confidence_compute(&d, &sv, &r, resamples, seed, threads, &conf);
 	computed = 1;
 	if (explain) {
 		if (note_published(db, where, &d, &cl, &r, ce, &err) < 0)
 			goto rollback;
 		if (db_exec(db, "ROLLBACK", &err) < 0)
 			goto fail;
-	} else if (tally_store(db, &d, &cl, &sv, &sc, &r, &err) < 0 ||
+	} else if (tally_store(db, &d, &cl, &sv, &sc, &r, &conf, &err) < 0 ||
 		   db_exec(db, "COMMIT", &err) < 0) {
 		goto rollback;
 	}
@@ -242,12 +286,12 @@ int cmd_tally(int argc, char **argv)
 			perr_set(&err, PERR_SYSTEM, "stdout", "cannot write: %s", strerror(errno));
 			goto fail;
 		}
-		tally_print_explain(mem, lang, &d, &cl, &sv, &sc, &r, ce);
+		tally_print_explain(mem, lang, &d, &cl, &sv, &sc, &r, &conf, ce);
 		fclose(mem);
 		escape_term_lines(stdout, text);
 		free(text);
 	} else
-		tally_print_ranking(stdout, fmt, &d, &cl, &r);
+		tally_print_ranking(stdout, fmt, &d, &cl, &r, &conf);
 	if (fflush(stdout) != 0) {
 		perr_set(&err, PERR_SYSTEM, "stdout", "cannot write: %s", strerror(errno));
 		goto fail;
@@ -258,8 +302,10 @@ rollback:
 fail:
 	rc = perr_print(&err, "tally");
 done:
-	if (computed)
+	if (computed) {
 		tally_result_release(&r);
+		tally_confidence_release(&conf);
+	}
 	tally_survey_release(&sv);
 	tally_scores_release(&sc);
 	commune_list_release(&cl);
