@@ -163,8 +163,9 @@ static void resample_commune(struct job *j, size_t c, void *p)
 		for (size_t gr = 0; gr < ng; gr++) {
 			size_t cell = c * ng + gr, first = j->cell_first[cell];
 			uint32_t n = (uint32_t)(j->cell_first[cell + 1] - first);
+			uint32_t draws = n > 1 ? n - 1 : n;
 
-			for (uint32_t i = 0; i < n; i++) {
+			for (uint32_t i = 0; i < draws; i++) {
 				size_t f = j->cell_forms[first + below(&g, n)];
 
 				for (size_t a = sv->form_first[f]; a < sv->form_first[f + 1]; a++)

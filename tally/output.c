@@ -443,8 +443,8 @@ static void explain_confidence(FILE *out, enum tally_lang lang, const struct def
 		fprintf(out, ": %s\n", T("không tính (--resamples 0)", "not computed (--resamples 0)"));
 		return;
 	}
-	fprintf(out, T(" (lấy mẫu lại %ld lần: mỗi lần rút ngẫu nhiên có hoàn lại, trong từng nhóm, số phiếu bằng số phiếu của nhóm, rồi tính lại như trên; hạt giống %llu)\n",
-		       " (%ld resamples: each draws, within each group, as many forms as the group has, at random with replacement, and computes again as above; seed %llu)\n"),
+	fprintf(out, T(" (lấy mẫu lại %ld lần: mỗi lần, từ mỗi nhóm có n phiếu, rút ngẫu nhiên có hoàn lại n - 1 phiếu (1 nếu nhóm chỉ có 1), rồi tính lại như trên; hạt giống %llu)\n",
+		       " (%ld resamples: each draws, from each group of n forms, n - 1 forms at random with replacement (1 of 1), and computes again as above; seed %llu)\n"),
 		conf->resamples, (unsigned long long)conf->seed);
 	if (!conf->has[c]) {
 		fprintf(out, "   %s\n", T("không có phiếu khảo sát hợp lệ để lấy mẫu lại",
@@ -467,11 +467,11 @@ static void explain_confidence(FILE *out, enum tally_lang lang, const struct def
 
 			if (!n)
 				continue;
-			fprintf(out, "%s%s %.1f %%", first ? "" : ", ",
+			fprintf(out, "%s%s %s %%", first ? "" : ", ",
 				t < d->ntiers ? text_in(lang, &d->tiers[t].label)
 					      : T("chưa xếp loại (không có trả lời hợp lệ)",
 						  "not classified (no valid answer)"),
-				100.0 * (double)n / (double)conf->resamples);
+				num(100.0 * (double)n / (double)conf->resamples, 1, b));
 			first = 0;
 		}
 		fputc('\n', out);

@@ -218,8 +218,11 @@ double tally_round_fast(double x, double scale);
 /* ---- statistical confidence (tally/confidence.c) ---- */
 
 /* A stratified bootstrap over forms: each resample draws, for every commune and respondent
-   group, as many forms as the group has, with replacement, and recomputes the commune's
-   survey points with the tally's code (tally_survey_one); the self-assessed points stay.
+   group of n forms, n - 1 of them (1 of 1) with replacement (McCarthy and Snowden's
+   with-replacement bootstrap: n draws would shrink the variance by (n - 1) / n, and with the
+   groups' 10 forms the 95 % interval covered 93 % of simulated surveys instead of 94-95 %),
+   and recomputes the commune's survey points with the tally's code (tally_survey_one); the
+   self-assessed points stay.
    Intervals are percentile intervals (nearest rank: the ceil(0.025 B)-th and
    ceil(0.975 B)-th of the B sorted values), of published (rounded) values. The random
    numbers of commune c in resample b come from xoshiro256** seeded by splitmix64 from

@@ -1,0 +1,110 @@
+# Statistical confidence (issue 14) on tests/data/definitions/mini.xml, a case small enough
+# to work out by hand. A resample draws n - 1 of a group's n forms with replacement (one of
+# one; see tally/confidence.c). 90001: every form answers "a" (survey 5 of 5), full self
+# scores: index 100 whatever is drawn. 90003: every form "c", self 0: index 0. 90002: group
+# B's two forms answer "a", group A's two forms are one all "a" and one all "c"; a resample
+# of A draws one of them: qa_A = qb = 1 or 0, each half the time. With qa = (qa_A + 1) / 2,
+# 1.2 = 3 x (qa + qb) / 2 and 2.2 = 2: survey 5 or 2.75; with self 2.5 the index is 75 or
+# 52.5, "completed" or "not-completed" (the point estimate, both forms: 3.875 and 63.75).
+# So: 90002's survey interval is [2.75, 5.00], its index [52.50, 75.00], about half the
+# resamples "completed"; the three never swap: ranks [1,1] [2,2] [3,3]; 90001 and 90003
+# have zero-width intervals. Then: the same seed gives the same numbers, another seed other
+# ones, 1, 2 and 3 threads the same; --resamples 0 stores none; bad options exit 2.
+. "$(dirname "$0")/lib.sh"
+
+q() { sqlite3 -batch -noheader "$1" "$2"; }
+
+cat >communes.csv <<'CSV'
+code,name,type,district_code,district
+90001,Thử Một,xã,999,Huyện Thử nghiệm
+90002,Thử Hai,xã,999,Huyện Thử nghiệm
+90003,Thử Ba,thị trấn,999,Huyện Thử nghiệm
+CSV
+parindex init --db t.db --definition "$DATA/definitions/mini.xml" --communes communes.csv >/dev/null
+n=0
+sub() { # COMMUNE GROUP ANSWERS-JSON
+	n=$((n + 1))
+	echo "INSERT INTO submission (id, instance_id, form_id, form_version, group_id, commune_code, surveyor, answers, sha256, batch_id) VALUES ($n, 'uuid:$n', 'mini-$2', '1', '$2', '$1', 's', '$3', 'x', 1);"
+}
+{
+	echo "INSERT INTO form (id, version, def_id, def_version, group_id, sha256, content, generated_at) VALUES ('mini-A', '1', 'mini', '1', 'A', 'x', X'78', '2026-01-01T00:00:00Z'), ('mini-B', '1', 'mini', '1', 'B', 'x', X'78', '2026-01-01T00:00:00Z');"
+	echo "INSERT INTO batch (id, file_name, sha256, size, entries, started_at, finished_at, accepted, duplicates, edits, rejected, ignored) VALUES (1, 't.zip', 'x', 0, 0, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 0, 0, 0, 0, 0);"
+	for i in 1 2 3; do
+		sub 90001 A '{"qa":"a","qb":"a"}'
+		sub 90001 B '{"qa":"a","qc":"a"}'
+		sub 90003 A '{"qa":"c","qb":"c"}'
+		sub 90003 B '{"qa":"c","qc":"c"}'
+	done
+	sub 90002 A '{"qa":"a","qb":"a"}'
+	sub 90002 A '{"qa":"c","qb":"c"}'
+	sub 90002 B '{"qa":"a","qc":"a"}'
+	sub 90002 B '{"qa":"a","qc":"a"}'
+} >survey.sql
+ok "survey inserted" sqlite3 t.db ".read survey.sql"
+cat >scores.csv <<'CSV'
+commune_code,criterion_id,self_score,appraised_score,not_applicable,note
+90001,1.1.1,1,,,
+90001,1.1.2,2,,,
+90001,2.1,2,,,
+90002,1.1.1,0.5,,,
+90002,1.1.2,1,,,
+90002,2.1,1,,,
+90003,1.1.1,0,,,
+90003,1.1.2,0,,,
+90003,2.1,0,,,
+CSV
+ok "scores imported" parindex scores import --db t.db scores.csv
+
+golden csv parindex tally --db t.db --format csv
+same "published index unchanged: the point estimate" "$(q t.db "SELECT group_concat(commune_code || ':' || index_published || ':' || tier_id || ':' || rank, ' ') FROM (SELECT * FROM tally_commune ORDER BY commune_code)")" "90001:100.00:excellent:1 90002:63.75:not-completed:2 90003:0.00:not-completed:3"
+same "run: resamples and seed" "$(q t.db "SELECT resamples, seed FROM tally_run")" "2000|20260101"
+same "zero-width and disjoint intervals, ranks never swap" "$(q t.db "SELECT group_concat(commune_code || ':' || survey_low || '-' || survey_high || ':' || index_low || '-' || index_high || ':' || rank_low || '-' || rank_high, ' ') FROM (SELECT * FROM tally_confidence ORDER BY commune_code)")" "90001:5.0-5.0:100.0-100.0:1-1 90002:2.75-5.0:52.5-75.0:2-2 90003:0.0-0.0:0.0-0.0:3-3"
+same "every resample counted in one class" "$(q t.db "SELECT group_concat(commune_code || ':' || total, ' ') FROM (SELECT commune_code, sum(resamples) AS total FROM tally_class_share GROUP BY 1 ORDER BY 1)")" "90001:2000 90002:2000 90003:2000"
+same "certain classes" "$(q t.db "SELECT group_concat(commune_code || ':' || tier_id, ' ') FROM (SELECT * FROM tally_class_share WHERE resamples = 2000 ORDER BY 1)")" "90001:excellent 90003:not-completed"
+# half "completed": 1000 expected, binomial sd about 22
+same "about half of 90002's resamples completed" "$(q t.db "SELECT resamples BETWEEN 930 AND 1070 FROM tally_class_share WHERE commune_code = '90002' AND tier_id = 'completed'")" "1"
+same "the rest not-completed" "$(q t.db "SELECT group_concat(tier_id, ' ') FROM (SELECT tier_id FROM tally_class_share WHERE commune_code = '90002' ORDER BY tier_id)")" "completed not-completed"
+golden json parindex tally --db t.db --format json
+golden explain parindex tally --db t.db --explain 90002
+golden explain-en parindex tally --db t.db --explain 90002 --lang en
+
+# reproducible: the same seed, the same numbers; any number of threads, the same numbers
+parindex tally --db t.db --format csv >seed-default.csv 2>/dev/null
+parindex tally --db t.db --format csv --seed 20260101 >seed-same.csv 2>/dev/null
+parindex tally --db t.db --format csv --seed 7 >seed-7.csv 2>/dev/null
+parindex tally --db t.db --format csv --threads 1 >threads-1.csv 2>/dev/null
+parindex tally --db t.db --format csv --threads 2 >threads-2.csv 2>/dev/null
+parindex tally --db t.db --format csv --threads 3 >threads-3.csv 2>/dev/null
+ok "same seed, same numbers" cmp seed-default.csv seed-same.csv
+not_ok "another seed, other class shares" cmp seed-default.csv seed-7.csv
+same "another seed: the same intervals here (every outcome is drawn)" "$(cut -d, -f13-18 seed-7.csv)" "$(cut -d, -f13-18 seed-default.csv)"
+same "another seed stored" "$(q t.db "SELECT seed FROM tally_run")" "20260101"
+ok "1 and 2 threads, the same numbers" cmp threads-1.csv threads-2.csv
+ok "1 and 3 threads, the same numbers" cmp threads-1.csv threads-3.csv
+ok "threads do not change the seed's numbers" cmp threads-1.csv seed-default.csv
+
+# the same on generated data: 17 communes of the demo district, about 70 forms each
+parindex init --db g.db --communes "$TOP/demo/cam-giang/communes.csv" >/dev/null
+ok "generated submissions" /usr/bin/python3 "$DATA/tally/survey.py" submissions g.db 7
+ok "generated scores" /usr/bin/python3 "$DATA/tally/survey.py" scores g.db 7 g.scores.csv
+ok "generated scores imported" parindex scores import --db g.db g.scores.csv
+parindex tally --db g.db --format csv --threads 1 >g1.csv 2>/dev/null
+parindex tally --db g.db --format csv --threads 2 >g2.csv 2>/dev/null
+parindex tally --db g.db --format csv --seed 8 >g8.csv 2>/dev/null
+ok "generated: 1 and 2 threads, the same numbers" cmp g1.csv g2.csv
+not_ok "generated: another seed, other numbers" cmp g1.csv g8.csv
+# columns by name: the default definition has 8 fields
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	{ print $c["rank"] "|" $c["index"] "|" $c["index_low"] "|" $c["index_high"] "|" $c["rank_low"] "|" $c["rank_high"] }' g1.csv >g1.cols
+same "generated: every ranked commune has a rank interval around its rank" "$(awk -F'|' '$1 != "" && !($5 <= $1 && $1 <= $6) { bad++ } END { print bad + 0 "/" NR }' g1.cols)" "0/17"
+same "generated: each published index inside its interval" "$(awk -F'|' '$3 != "" && !($3 <= $2 && $2 <= $4) { bad++ } END { print bad + 0 }' g1.cols)" "0"
+same "generated: wide enough to mean something" "$(awk -F'|' '$3 != "" && $4 - $3 > 0.5 { n++ } END { print n + 0 }' g1.cols)" "17"
+# --resamples 0 turns it off: nothing stored, empty columns
+ok "no resamples" parindex tally --db t.db --resamples 0
+same "no resamples: none stored" "$(q t.db "SELECT (SELECT count(*) FROM tally_confidence), (SELECT count(*) FROM tally_class_share), resamples, seed IS NULL FROM tally_run")" "0|0|0|1"
+golden explain-off parindex tally --db t.db --explain 90002 --resamples 0
+golden bad-resamples parindex tally --db t.db --resamples -1
+golden bad-resamples-big parindex tally --db t.db --resamples 1000001
+golden bad-seed parindex tally --db t.db --seed x1
+golden bad-threads parindex tally --db t.db --threads 0
+finish
