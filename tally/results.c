@@ -72,8 +72,7 @@ static void bind_real_or_null(sqlite3_stmt *st, int i, double v, int present)
 
 static const char *const sql[] = {
 	"INSERT INTO tally_run (def_id, def_version, computed_at, aggregation, under_quota, "
-	"decimals, communes, submissions, ignored_answers, resamples, seed) "
-	"VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+	"decimals, communes, submissions, ignored_answers) VALUES (?,?,?,?,?,?,?,?,?)",
 	"INSERT INTO tally_commune (commune_code, forms, self_points, survey_points, points, max, "
 	"index_value, index_published, tier_id, rank, under_quota, no_scores, flags) "
 	"VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -84,6 +83,7 @@ static const char *const sql[] = {
 	"INSERT INTO tally_confidence (commune_code, survey_low, survey_high, index_low, "
 	"index_high, rank_low, rank_high) VALUES (?,?,?,?,?,?,?)",
 	"INSERT INTO tally_class_share (commune_code, tier_id, resamples) VALUES (?,?,?)",
+	"INSERT INTO tally_confidence_run (resamples, seed) VALUES (?,?)",
 };
 
 /* One element of the criteria array: [id, kind, assessed, points, max, self_score,
@@ -113,7 +113,7 @@ static void add_criterion(struct strbuf *sb, const char *id, const char *kind,
 					    : ",\"none\"]");
 }
 
-enum { RUN, COMMUNE, FIELD, GROUP, DETAIL, CONFIDENCE, CLASS_SHARE, NSTMT };
+enum { RUN, COMMUNE, FIELD, GROUP, DETAIL, CONFIDENCE, CLASS_SHARE, CONFIDENCE_RUN, NSTMT };
 
 /* Commune c's intervals and class shares, when the run resampled it. */
 static int put_confidence(sqlite3 *db, sqlite3_stmt **st, const struct def *d,
@@ -309,6 +309,7 @@ int tally_store(sqlite3 *db, const struct def *d, const struct commune_list *cl,
 	tally_leaves(d, &leaves);
 	if (db_exec(db,
 		    "DELETE FROM tally_class_share; DELETE FROM tally_confidence; "
+		    "DELETE FROM tally_confidence_run; "
 		    "DELETE FROM tally_detail; DELETE FROM tally_group; "
 		    "DELETE FROM tally_field; DELETE FROM tally_commune; "
 		    "DELETE FROM tally_run;",
@@ -328,13 +329,14 @@ int tally_store(sqlite3 *db, const struct def *d, const struct commune_list *cl,
 	sqlite3_bind_int64(st[RUN], 7, (sqlite3_int64)cl->n);
 	sqlite3_bind_int64(st[RUN], 8, sv->submissions);
 	sqlite3_bind_int64(st[RUN], 9, sv->ignored_answers);
-	sqlite3_bind_int64(st[RUN], 10, conf->resamples);
-	if (conf->resamples)
-		sqlite3_bind_int64(st[RUN], 11, (sqlite3_int64)conf->seed);
-	else
-		sqlite3_bind_null(st[RUN], 11);
 	if (db_step_done(db, st[RUN], err) < 0)
 		goto done;
+	if (conf->resamples) {
+		sqlite3_bind_int64(st[CONFIDENCE_RUN], 1, conf->resamples);
+		sqlite3_bind_int64(st[CONFIDENCE_RUN], 2, (sqlite3_int64)conf->seed);
+		if (db_step_done(db, st[CONFIDENCE_RUN], err) < 0)
+			goto done;
+	}
 	for (size_t c = 0; c < cl->n; c++)
 		if (put_commune(db, st, d, sv, sc, r, leaves, c, cl->v[c].code, sb, err) < 0 ||
 		    put_confidence(db, st, d, conf, c, cl->v[c].code, err) < 0)

@@ -1,10 +1,15 @@
 -- 0012: the statistical confidence of each commune's tally (issue 14). 'parindex tally'
 -- resamples each commune's forms within its respondent groups (a stratified bootstrap,
--- tally_run.resamples times, from tally_run.seed) and recomputes the survey points as the
--- tally does; the published values in tally_commune stay the point estimates. Replaced with
--- the other tally_* rows on every run; no rows when the run had --resamples 0.
-ALTER TABLE tally_run ADD COLUMN resamples INTEGER NOT NULL DEFAULT 0; -- 0: not computed
-ALTER TABLE tally_run ADD COLUMN seed INTEGER;
+-- tally_confidence_run.resamples times, from its seed) and recomputes the survey points as
+-- the tally does; the published values in tally_commune stay the point estimates. Replaced
+-- with the other tally_* rows on every run; no rows when the run had --resamples 0.
+
+-- one row when the last tally resampled
+CREATE TABLE tally_confidence_run (
+    id        INTEGER PRIMARY KEY,
+    resamples INTEGER NOT NULL,
+    seed      INTEGER NOT NULL
+) STRICT;
 
 -- per commune with survey forms to resample: 95 % percentile intervals (nearest rank of the
 -- 2.5th and 97.5th percentiles over the resamples), rounded half-up at the definition's
@@ -20,7 +25,7 @@ CREATE TABLE tally_confidence (
 ) STRICT, WITHOUT ROWID;
 
 -- per classified commune and class: how many resamples fell in it (share = resamples /
--- tally_run.resamples); tier_id '' counts resamples that had no valid survey answer at all
+-- tally_confidence_run.resamples); tier_id '' counts resamples that had no valid survey answer at all
 -- (chưa xếp loại); only classes with at least one resample have a row
 CREATE TABLE tally_class_share (
     commune_code TEXT NOT NULL,

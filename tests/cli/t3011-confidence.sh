@@ -57,7 +57,7 @@ ok "scores imported" parindex scores import --db t.db scores.csv
 
 golden csv parindex tally --db t.db --format csv
 same "published index unchanged: the point estimate" "$(q t.db "SELECT group_concat(commune_code || ':' || index_published || ':' || tier_id || ':' || rank, ' ') FROM (SELECT * FROM tally_commune ORDER BY commune_code)")" "90001:100.00:excellent:1 90002:63.75:not-completed:2 90003:0.00:not-completed:3"
-same "run: resamples and seed" "$(q t.db "SELECT resamples, seed FROM tally_run")" "2000|20260101"
+same "run: resamples and seed" "$(q t.db "SELECT resamples, seed FROM tally_confidence_run")" "2000|20260101"
 same "zero-width and disjoint intervals, ranks never swap" "$(q t.db "SELECT group_concat(commune_code || ':' || survey_low || '-' || survey_high || ':' || index_low || '-' || index_high || ':' || rank_low || '-' || rank_high, ' ') FROM (SELECT * FROM tally_confidence ORDER BY commune_code)")" "90001:5.0-5.0:100.0-100.0:1-1 90002:2.75-5.0:52.5-75.0:2-2 90003:0.0-0.0:0.0-0.0:3-3"
 same "every resample counted in one class" "$(q t.db "SELECT group_concat(commune_code || ':' || total, ' ') FROM (SELECT commune_code, sum(resamples) AS total FROM tally_class_share GROUP BY 1 ORDER BY 1)")" "90001:2000 90002:2000 90003:2000"
 same "certain classes" "$(q t.db "SELECT group_concat(commune_code || ':' || tier_id, ' ') FROM (SELECT * FROM tally_class_share WHERE resamples = 2000 ORDER BY 1)")" "90001:excellent 90003:not-completed"
@@ -78,7 +78,7 @@ parindex tally --db t.db --format csv --threads 3 >threads-3.csv 2>/dev/null
 ok "same seed, same numbers" cmp seed-default.csv seed-same.csv
 not_ok "another seed, other class shares" cmp seed-default.csv seed-7.csv
 same "another seed: the same intervals here (every outcome is drawn)" "$(cut -d, -f13-18 seed-7.csv)" "$(cut -d, -f13-18 seed-default.csv)"
-same "another seed stored" "$(q t.db "SELECT seed FROM tally_run")" "20260101"
+same "the last run's seed stored" "$(q t.db "SELECT seed FROM tally_confidence_run")" "20260101"
 ok "1 and 2 threads, the same numbers" cmp threads-1.csv threads-2.csv
 ok "1 and 3 threads, the same numbers" cmp threads-1.csv threads-3.csv
 ok "threads do not change the seed's numbers" cmp threads-1.csv seed-default.csv
@@ -101,7 +101,7 @@ same "generated: each published index inside its interval" "$(awk -F'|' '$3 != "
 same "generated: wide enough to mean something" "$(awk -F'|' '$3 != "" && $4 - $3 > 0.5 { n++ } END { print n + 0 }' g1.cols)" "17"
 # --resamples 0 turns it off: nothing stored, empty columns
 ok "no resamples" parindex tally --db t.db --resamples 0
-same "no resamples: none stored" "$(q t.db "SELECT (SELECT count(*) FROM tally_confidence), (SELECT count(*) FROM tally_class_share), resamples, seed IS NULL FROM tally_run")" "0|0|0|1"
+same "no resamples: none stored" "$(q t.db "SELECT (SELECT count(*) FROM tally_confidence), (SELECT count(*) FROM tally_class_share), (SELECT count(*) FROM tally_confidence_run)")" "0|0|0"
 golden explain-off parindex tally --db t.db --explain 90002 --resamples 0
 golden bad-resamples parindex tally --db t.db --resamples -1
 golden bad-resamples-big parindex tally --db t.db --resamples 1000001
