@@ -99,10 +99,29 @@ awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 same "generated: every ranked commune has a rank interval around its rank" "$(awk -F'|' '$1 != "" && !($5 <= $1 && $1 <= $6) { bad++ } END { print bad + 0 "/" NR }' g1.cols)" "0/17"
 same "generated: each published index inside its interval" "$(awk -F'|' '$3 != "" && !($3 <= $2 && $2 <= $4) { bad++ } END { print bad + 0 }' g1.cols)" "0"
 same "generated: wide enough to mean something" "$(awk -F'|' '$3 != "" && $4 - $3 > 0.5 { n++ } END { print n + 0 }' g1.cols)" "17"
+# the report: the interval beside each index, and "≈" before a rank whose index interval
+# overlaps the one of the commune ranked just above (counted here from the tally's CSV)
+ok "generated: tally for the report" parindex tally --db g.db
+ok "generated: report" parindex report --db g.db --out rep --formats html
+awk -F'|' '$1 != "" { if (prev != "" && $3 <= plow_high && plow <= $4) n++; prev = $1; plow = $3; plow_high = $4 } END { print n + 0 }' g1.cols >overlaps
+same "≈ marks the adjacent ranks within noise ($(cat overlaps) pairs)" "$(grep -o '<td class="num">≈ [0-9]*</td>' rep/index.html | wc -l)" "$(cat overlaps)"
+same "some adjacent ranks are within noise, some are not" "$(awk '{ print ($1 > 0 && $1 < 16) ? "yes" : "no" }' overlaps)" "yes"
+same "each index interval beside its index" "$(grep -o '<td class="num">[0-9.][0-9.]*–[0-9.][0-9.]*</td>' rep/index.html | sed 's/<[^>]*>//g' | tr '\n' ' ')" "$(awk -F'|' '{ printf "%s–%s ", $3, $4 }' g1.cols)"
+ok "the ranking's note says what the interval and ≈ mean" grep -q 'Dấu ≈ trước thứ hạng: khoảng tin cậy của đơn vị này và của đơn vị xếp ngay trên chồng lên nhau' rep/index.html
+ok "report of the hand-worked case" parindex report --db t.db --out rep-t --formats html
+ok "commune page: index interval" grep -q '<dd>63.75 % (khoảng tin cậy 95 %: 52.50–75.00)</dd>' rep-t/communes/90002.html
+ok "commune page: rank interval" grep -q '<dd>2 / 3 (khoảng 95 %: hạng 2 đến 2)</dd>' rep-t/communes/90002.html
+ok "commune page: survey interval" grep -q 'điều tra xã hội học 3.88, khoảng tin cậy 95 %: 2.75–5.00)' rep-t/communes/90002.html
+ok "commune page: class shares" grep -q '<dt>Khả năng xếp loại</dt><dd>Hoàn thành nhiệm vụ 49 %, Không hoàn thành nhiệm vụ 51 %</dd>' rep-t/communes/90002.html
+ok "commune page: the note" grep -q 'Độ tin cậy:' rep-t/communes/90002.html
+
 # --resamples 0 turns it off: nothing stored, empty columns
 ok "no resamples" parindex tally --db t.db --resamples 0
 same "no resamples: none stored" "$(q t.db "SELECT (SELECT count(*) FROM tally_confidence), (SELECT count(*) FROM tally_class_share), (SELECT count(*) FROM tally_confidence_run)")" "0|0|0"
 golden explain-off parindex tally --db t.db --explain 90002 --resamples 0
+ok "report without resamples" parindex report --db t.db --out rep-off --formats html
+not_ok "no interval column without resamples" grep -q 'Khoảng tin cậy' rep-off/index.html
+not_ok "no interval on the commune page" grep -q 'khoảng tin cậy' rep-off/communes/90002.html
 golden bad-resamples parindex tally --db t.db --resamples -1
 golden bad-resamples-big parindex tally --db t.db --resamples 1000001
 golden bad-seed parindex tally --db t.db --seed x1
