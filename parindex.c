@@ -94,8 +94,7 @@ static const struct cmd commands[] = {
 	  "                       template: the file to write, XLSX or CSV by its name\n"
 	  "                       (default: CSV on standard output)\n", NULL },
 	{ "tally", cmd_tally,
-	  "parindex tally [--db FILE] [--format table|csv|json] [--resamples N] [--seed N]\n"
-	  "               [--threads N]\n"
+	  "parindex tally [--db FILE] [--format table|csv|json] [--resamples N] [--seed N] [--threads N]\n"
 	  "parindex tally [--db FILE] --explain CODE [--lang vi|en]",
 	  "compute points, index, class and rank of every commune; explain one",
 	  DB_OPTION

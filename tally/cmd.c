@@ -230,6 +230,17 @@ int cmd_tally(int argc, char **argv)
 	if (store_load_communes(db, &cl, &err) < 0 ||
 	    district_communes(&d, &cl, where, &err) < 0)
 		goto rollback;
+	/* the bootstrap keeps every commune's published index of every resample, twice, as
+	   floats: memory grows with communes x resamples */
+	if ((unsigned long long)resamples * cl.n > TALLY_MAX_DRAWS) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		rc = cmd_usage_error("tally",
+				     "--resamples %ld for %zu communes is more than %llu communes x resamples (%llu MiB of memory); take at most %llu",
+				     resamples, cl.n, (unsigned long long)TALLY_MAX_DRAWS,
+				     (unsigned long long)TALLY_MAX_DRAWS * 8 >> 20,
+				     (unsigned long long)TALLY_MAX_DRAWS / cl.n);
+		goto done;
+	}
 	if (explain) {
 		for (size_t i = 0; i < cl.n; i++)
 			if (!strcmp(cl.v[i].code, explain))

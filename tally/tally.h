@@ -228,6 +228,8 @@ double tally_round_fast(double x, double scale);
    numbers of commune c in resample b come from xoshiro256** seeded by splitmix64 from
    (seed, c, b), so the result does not depend on the number of threads. */
 #define TALLY_RESAMPLES 2000
+/* at most communes x resamples: 8 bytes each (400 MB) */
+#define TALLY_MAX_DRAWS 50000000ull
 #define TALLY_SEED 20260101u
 
 struct tally_confidence {

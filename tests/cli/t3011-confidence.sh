@@ -126,4 +126,9 @@ golden bad-resamples parindex tally --db t.db --resamples -1
 golden bad-resamples-big parindex tally --db t.db --resamples 1000001
 golden bad-seed parindex tally --db t.db --seed x1
 golden bad-threads parindex tally --db t.db --threads 0
+# memory grows with communes x resamples: 60 communes x 1,000,000 is refused before anything
+awk 'BEGIN { print "code,name,type,district_code,district"; for (i = 0; i < 60; i++) printf "%d,Xã %d,xã,999,Huyện Thử nghiệm\n", 91000 + i, i }' >communes60.csv
+parindex init --db m.db --definition "$DATA/definitions/mini.xml" --communes communes60.csv >/dev/null
+golden too-many-resamples parindex tally --db m.db --resamples 1000000
+same "too many resamples: nothing stored" "$(q m.db "SELECT count(*) FROM tally_run")" "0"
 finish
