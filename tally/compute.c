@@ -723,6 +723,17 @@ static void survey_points(const struct def *d, const struct tally_survey *sv, si
 	}
 }
 
+/* The valid answers of commune c over its scored questions (0: no-survey). */
+static long survey_valid(const struct def *d, const struct tally_result *r, size_t c)
+{
+	long valid = 0;
+
+	for (size_t q = 0; q < d->nquestions; q++)
+		if (!d->questions[q].is_profile)
+			valid += r->q_valid[c * d->nquestions + q];
+	return valid;
+}
+
 void tally_result_init_one(struct tally_result *one, const struct def *d)
 {
 	result_init(one, d, 1, 0);
@@ -734,6 +745,8 @@ void tally_survey_one(const struct def *d, const struct tally_survey *one, uint3
 	scratch->survey_points[0] = 0;
 	scratch->flags[0] = 0;
 	survey_points(d, one, 0, NULL, NULL, NULL, NULL, pooled, scratch);
+	if (!survey_valid(d, scratch, 0))
+		scratch->flags[0] |= TALLY_NO_SURVEY;
 }
 
 double tally_round_fast(double x, double scale)
@@ -773,7 +786,7 @@ void tally_compute(const struct def *d, const struct tally_survey *sv,
 		struct tally_exact points_x = tally_exact_int(0), max_x = tally_exact_int(0);
 		struct tally_exact hundred = tally_exact_int(100);
 		int under = 0, exact = 1;
-		long forms = 0, valid = 0;
+		long forms = 0;
 
 		/* quota */
 		for (size_t g = 0; g < d->ngroups; g++) {
@@ -794,10 +807,7 @@ void tally_compute(const struct def *d, const struct tally_survey *sv,
 		for (size_t k = 0; k < ncr; k++)
 			crit_x[k] = cmax_x[k] = tally_exact_int(0);
 		survey_points(d, sv, c, es, q_x, crit_max_x, crit_x, pooled, r);
-		for (size_t q = 0; q < d->nquestions; q++)
-			if (!d->questions[q].is_profile)
-				valid += r->q_valid[c * d->nquestions + q];
-		if (!valid)
+		if (!survey_valid(d, r, c))
 			r->flags[c] |= TALLY_NO_SURVEY;
 		for (size_t k = 0; k < ncr; k++)
 			if (d->criteria[k].assessed == DEF_SURVEY)

@@ -207,7 +207,8 @@ void tally_result_release(struct tally_result *r);
 void tally_result_init_one(struct tally_result *one, const struct def *d);
 /* The survey part of commune 0 of `one` (a survey of one commune, sv->counts its option
    counts), computed by the tally's own code into commune 0 of `scratch`: question scores,
-   survey criterion points (crit_points), survey_points and the no-answers flags. Only the
+   survey criterion points (crit_points), survey_points and the no-answers and no-survey
+   flags. Only the
    binary values, not the exact fractions; pooled holds sv->nopt counts. No allocation. */
 void tally_survey_one(const struct def *d, const struct tally_survey *one, uint32_t *pooled,
 		      struct tally_result *scratch);

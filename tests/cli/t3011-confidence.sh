@@ -83,6 +83,24 @@ ok "1 and 2 threads, the same numbers" cmp threads-1.csv threads-2.csv
 ok "1 and 3 threads, the same numbers" cmp threads-1.csv threads-3.csv
 ok "threads do not change the seed's numbers" cmp threads-1.csv seed-default.csv
 
+# a resample may hold no valid answer at all (90001 here: half the time group A's draw is its
+# form of "x" only, and group B answered only "x"): such resamples count as chưa xếp loại
+parindex init --db x.db --definition "$DATA/definitions/mini.xml" --communes communes.csv >/dev/null
+n=0
+{
+	sed -n 1,2p survey.sql
+	sub 90001 A '{"qa":"a","qb":"a"}'
+	sub 90001 A '{"qa":"x","qb":"x"}'
+	sub 90001 B '{"qa":"x","qc":"x"}'
+	sub 90001 B '{"qa":"x","qc":"x"}'
+} >survey-x.sql
+ok "survey with don't-knows inserted" sqlite3 x.db ".read survey-x.sql"
+grep -e '^commune_code' -e '^90001' scores.csv >scores-x.csv
+ok "its scores imported" parindex scores import --db x.db scores-x.csv
+ok "tally" parindex tally --db x.db
+same "about half of the resamples without any valid answer" "$(q x.db "SELECT resamples BETWEEN 930 AND 1070 FROM tally_class_share WHERE commune_code = '90001' AND tier_id = ''")" "1"
+ok "explain says so" sh -c '"$PARINDEX" tally --db x.db --explain 90001 | grep -q "chưa xếp loại (không có trả lời hợp lệ) [45][0-9]\.[0-9] %"'
+
 # the same on generated data: 17 communes of the demo district, about 70 forms each
 parindex init --db g.db --communes "$TOP/demo/cam-giang/communes.csv" >/dev/null
 ok "generated submissions" /usr/bin/python3 "$DATA/tally/survey.py" submissions g.db 7

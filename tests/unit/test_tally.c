@@ -602,6 +602,12 @@ static void bootstrap_view(void)
 				      (m.r.flags[c] & TALLY_NO_ANSWERS),
 			      "commune %zu: the same no-answers flag", c);
 		}
+		/* a resample without any valid answer: no-survey, as the tally would say */
+		memset(m.sv.counts, 0, block * sizeof(uint32_t));
+		one.counts = m.sv.counts;
+		tally_survey_one(&m.d, &one, pool, &scratch);
+		CHECK(scratch.flags[0] & TALLY_NO_SURVEY, "no answer at all: no-survey");
+		CHECK(scratch.survey_points[0] == 0, "no answer at all: 0 survey points");
 		tally_result_release(&scratch);
 		mini_close(&m);
 	}
