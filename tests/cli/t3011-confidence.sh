@@ -21,14 +21,9 @@ code,name,type,district_code,district
 90003,Thử Ba,thị trấn,999,Huyện Thử nghiệm
 CSV
 parindex init --db t.db --definition "$DATA/definitions/mini.xml" --communes communes.csv >/dev/null
-n=0
-sub() { # COMMUNE GROUP ANSWERS-JSON
-	n=$((n + 1))
-	echo "INSERT INTO submission (id, instance_id, form_id, form_version, group_id, commune_code, surveyor, answers, sha256, batch_id) VALUES ($n, 'uuid:$n', 'mini-$2', '1', '$2', '$1', 's', '$3', 'x', 1);"
-}
+. "$DATA/tally/mini-sql.sh"
 {
-	echo "INSERT INTO form (id, version, def_id, def_version, group_id, sha256, content, generated_at) VALUES ('mini-A', '1', 'mini', '1', 'A', 'x', X'78', '2026-01-01T00:00:00Z'), ('mini-B', '1', 'mini', '1', 'B', 'x', X'78', '2026-01-01T00:00:00Z');"
-	echo "INSERT INTO batch (id, file_name, sha256, size, entries, started_at, finished_at, accepted, duplicates, edits, rejected, ignored) VALUES (1, 't.zip', 'x', 0, 0, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 0, 0, 0, 0, 0);"
+	mini_forms
 	for i in 1 2 3; do
 		sub 90001 A '{"qa":"a","qb":"a"}'
 		sub 90001 B '{"qa":"a","qc":"a"}'
@@ -88,7 +83,7 @@ ok "threads do not change the seed's numbers" cmp threads-1.csv seed-default.csv
 parindex init --db x.db --definition "$DATA/definitions/mini.xml" --communes communes.csv >/dev/null
 n=0
 {
-	sed -n 1,2p survey.sql
+	mini_forms
 	sub 90001 A '{"qa":"a","qb":"a"}'
 	sub 90001 A '{"qa":"x","qb":"x"}'
 	sub 90001 B '{"qa":"x","qc":"x"}'

@@ -80,16 +80,7 @@ def submissions(db, seed):
     rng = random.Random(seed)
     pop = population(d, rng)
     con = sqlite3.connect(db)
-    for g, _ in d["groups"]:
-        con.execute("INSERT OR IGNORE INTO form (id, version, def_id, def_version, group_id, "
-                    "sha256, content, generated_at) VALUES (?,?,?,?,?,'x',X'78',"
-                    "'2026-01-01T00:00:00Z')",
-                    ("%s-%s" % (d["id"], g), d["version"], d["id"], d["version"], g))
-    con.execute("INSERT INTO batch (file_name, sha256, size, entries, started_at, finished_at, "
-                "accepted, duplicates, edits, rejected, ignored) VALUES "
-                "('coverage', 'x', 0, 0, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', "
-                "0, 0, 0, 0, 0)")
-    batch = con.execute("SELECT max(id) FROM batch").fetchone()[0]
+    batch = survey.forms_and_batch(con, d, "coverage")
     # cumulative shares as floats for drawing (the exact ones only define the truth)
     cum = {k: [(code, float(p)) for code, p, _, _ in v] for k, v in pop.items()}
     rows, n = [], 0
