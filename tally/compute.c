@@ -649,7 +649,8 @@ static void survey_points(const struct def *d, const struct tally_survey *sv, si
 
 		if (qu->is_profile)
 			continue;
-		memset(pooled, 0, sv->nopt * sizeof(*pooled));
+		if (d->aggregation == DEF_POOLED)
+			memset(pooled, 0, sv->nopt * sizeof(*pooled));
 		for (size_t g = 0; g < ng; g++) {
 			size_t cgq = (c * ng + g) * nq + q;
 			const uint32_t *n = tally_count_at(sv, c, g, q);
@@ -661,7 +662,8 @@ static void survey_points(const struct def *d, const struct tally_survey *sv, si
 			valid = tally_question_score(sc, n, &qs, &r->qg_excluded[cgq]);
 			r->qg_valid[cgq] = valid;
 			total += valid;
-			for (size_t o = 0; o < sc->noptions; o++)
+			/* only the pooled method reads the sum over groups */
+			for (size_t o = 0; d->aggregation == DEF_POOLED && o < sc->noptions; o++)
 				pooled[o] += n[o];
 			if (valid > 0) {
 				r->qg_score[cgq] = qs;
