@@ -115,14 +115,18 @@ static const struct cmd commands[] = {
 	  "                       template: the file to write, XLSX or CSV by its name\n"
 	  "                       (default: CSV on standard output)\n", NULL },
 	{ "tally", cmd_tally,
-	  "parindex tally [--db FILE] [--format table|csv|json]\n"
+	  "parindex tally [--db FILE] [--format table|csv|json] [--resamples N] [--seed N] [--threads N]\n"
 	  "parindex tally [--db FILE] --explain CODE [--lang vi|en]",
 	  "compute points, index, class and rank of every commune; explain one",
 	  DB_OPTION
 	  "  --format table|csv|json\n"
 	  "                       how the ranking is printed (default: table)\n"
 	  "  --explain CODE       print every step for commune CODE instead (default: none)\n"
-	  "  --lang vi|en         the language of --explain (default: vi)\n", NULL },
+	  "  --lang vi|en         the language of --explain (default: vi)\n"
+	  "  --resamples N        bootstrap resamples for the 95 % intervals and class\n"
+	  "                       shares, 0 for none (default: 2000)\n"
+	  "  --seed N             the resamples' random seed (default: 20260101)\n"
+	  "  --threads N          threads for the resamples (default: the processors)\n", NULL },
 	{ "report", cmd_report,
 	  "parindex report [--db FILE] [--out DIR] [--formats LIST] [--no-bom]",
 	  "write the ranking, tables (XLSX, CSV), charts (PNG, SVG) and HTML report",

@@ -1483,6 +1483,7 @@ static int page_tally(sqlite3 *db, const struct serve_request *rq, const struct 
 	char msg[800];
 	int rc = -1;
 
+	tally_pass_defaults(&t); /* the bootstrap as `parindex tally` makes it */
 	if (is_post(rq)) {
 		if (tally_pass_run(db, "cơ sở dữ liệu", NULL, &t, &terr) < 0) {
 			if (terr.code == PERR_SYSTEM) {

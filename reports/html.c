@@ -210,6 +210,32 @@ static void note(struct strbuf *sb, const struct report *r)
 	strbuf_adds(sb, "</p>\n");
 }
 
+/* "52.50–75.00": an interval at the published decimals */
+static void add_interval(struct strbuf *sb, double low, double high, int decimals)
+{
+	char a[48], b[48];
+
+	strbuf_addf(sb, "%s–%s", report_fixed(low, decimals, a), report_fixed(high, decimals, b));
+}
+
+/* What the intervals and the ≈ mark mean, in plain words (when the tally resampled). */
+static void confidence_note(struct strbuf *sb, const struct report *r)
+{
+	if (!r->resamples)
+		return;
+	strbuf_addf(sb,
+		    "<p class=\"note confidence\"><strong>Độ tin cậy:</strong> phần điểm khảo sát "
+		    "dựa trên một số phiếu có hạn, nên nếu hỏi những người khác cùng nhóm thì "
+		    "điểm có thể khác đi. Khoảng tin cậy 95 %% là khoảng mà chỉ số (và điểm "
+		    "khảo sát) rơi vào trong 95 %% của %ld lần tính lại, mỗi lần rút ngẫu "
+		    "nhiên lại các phiếu trong từng nhóm đối tượng; chỉ số công bố vẫn là chỉ số "
+		    "tính trên toàn bộ phiếu. Khoảng thứ hạng và khả năng xếp loại tính theo "
+		    "cùng các lần đó. Dấu ≈ trước thứ hạng: khoảng tin cậy của đơn vị này và "
+		    "của đơn vị xếp ngay trên chồng lên nhau, nên chênh lệch giữa hai hạng nằm "
+		    "trong sai số của khảo sát.</p>\n",
+		    r->resamples);
+}
+
 /* Where the numbers come from, when, and the software: the last thing on every page. */
 static void footer(struct strbuf *sb, const struct report *r)
 {
@@ -276,8 +302,10 @@ static int index_page(const struct report *r, const struct report_charts *charts
 	meta_line(&sb, r);
 	strbuf_adds(&sb, "</header>\n<section>\n<h2>Kết quả xếp hạng</h2>\n<table class=\"ranking\">\n"
 			 "<thead><tr><th>STT</th><th>Đơn vị</th><th>Điểm đạt được</th>"
-			 "<th>Điểm tối đa</th><th>Chỉ số CCHC (%)</th><th>Xếp hạng</th>"
-			 "<th>Xếp loại</th>");
+			 "<th>Điểm tối đa</th><th>Chỉ số CCHC (%)</th>");
+	if (r->resamples)
+		strbuf_adds(&sb, "<th>Khoảng tin cậy 95 %</th>");
+	strbuf_adds(&sb, "<th>Xếp hạng</th><th>Xếp loại</th>");
 	for (size_t f = 0; f < d->nfields; f++) {
 		strbuf_adds(&sb, "<th title=\"");
 		esc(&sb, def_text_get(&d->fields[f].name, "vi"));
@@ -301,7 +329,16 @@ static int index_page(const struct report *r, const struct report_charts *charts
 		td_fixed(&sb, v->points, d->decimals);
 		td_fixed(&sb, v->max, d->decimals);
 		td_num(&sb, v->index_published);
-		snprintf(rank, sizeof(rank), "%ld", v->rank);
+		if (r->resamples) {
+			strbuf_adds(&sb, "<td class=\"num\">");
+			if (v->has_interval)
+				add_interval(&sb, v->index_low, v->index_high, d->decimals);
+			else
+				strbuf_adds(&sb, "–");
+			strbuf_adds(&sb, "</td>");
+		}
+		snprintf(rank, sizeof(rank), "%s%ld", report_within_noise(r, c) ? "≈ " : "",
+			 v->rank);
 		td_num(&sb, v->rank ? rank : "–");
 		strbuf_adds(&sb, "<td class=\"tier\">");
 		swatch(&sb, report_tier_color(d, v->tier));
@@ -353,6 +390,7 @@ static int index_page(const struct report *r, const struct report_charts *charts
 	}
 	/* under the ranking, as the notes under a table of an official document: the ranking
 	   stays on the first printed page */
+	confidence_note(&sb, r);
 	note(&sb, r);
 	/* the key of the LV columns: each field's name, and its district mean */
 	strbuf_adds(&sb, "<table class=\"fields\">\n<thead><tr><th>Lĩnh vực</th><th>Tên lĩnh vực"
@@ -484,21 +522,50 @@ static void commune_summary(struct strbuf *sb, const struct report *r, size_t c)
 		ranked += r->communes[i].rank > 0;
 	strbuf_adds(sb, "<dl class=\"summary\">\n<dt>Chỉ số CCHC</dt><dd>");
 	esc(sb, v->index_published);
-	strbuf_adds(sb, " %</dd>\n<dt>Xếp hạng</dt><dd>");
+	strbuf_adds(sb, " %");
+	if (v->has_interval) {
+		strbuf_adds(sb, " (khoảng tin cậy 95 %: ");
+		add_interval(sb, v->index_low, v->index_high, d->decimals);
+		strbuf_adds(sb, ")");
+	}
+	strbuf_adds(sb, "</dd>\n<dt>Xếp hạng</dt><dd>");
 	if (v->rank)
 		strbuf_addf(sb, "%ld / %ld", v->rank, ranked);
 	else
 		strbuf_adds(sb, "không xếp hạng");
+	if (v->rank && v->has_interval && v->rank_low)
+		strbuf_addf(sb, " (khoảng 95 %%: hạng %ld đến %ld)", v->rank_low, v->rank_high);
 	strbuf_adds(sb, "</dd>\n<dt>Xếp loại</dt><dd>");
 	swatch(sb, report_tier_color(d, v->tier));
 	esc(sb, report_tier_label(d, v->tier));
 	strbuf_adds(sb, "</dd>\n");
+	if (v->has_interval && r->resamples) {
+		const long *n = &r->class_resamples[c * (d->ntiers + 1)];
+		int first = 1;
+
+		for (size_t t = 0; t <= d->ntiers; t++) {
+			if (!n[t])
+				continue;
+			strbuf_adds(sb, first ? "<dt>Khả năng xếp loại</dt><dd>" : ", ");
+			esc(sb, t < d->ntiers ? def_text_get(&d->tiers[t].label, "vi")
+					      : "Chưa xếp loại (không có trả lời hợp lệ)");
+			strbuf_addf(sb, " %s %%",
+				    report_fixed(100.0 * (double)n[t] / (double)r->resamples, 0, buf));
+			first = 0;
+		}
+		if (!first)
+			strbuf_adds(sb, "</dd>\n");
+	}
 	class_reason(sb, r, c);
 	strbuf_addf(sb, "<dt>Điểm</dt><dd>%s", report_fixed(v->points, d->decimals, buf));
 	strbuf_addf(sb, " / %s (tự đánh giá, thẩm định ", report_fixed(v->max, d->decimals, buf));
 	strbuf_addf(sb, "%s; ", report_fixed(v->self_points, d->decimals, buf));
-	strbuf_addf(sb, "điều tra xã hội học %s)</dd>\n",
-		    report_fixed(v->survey_points, d->decimals, buf));
+	strbuf_addf(sb, "điều tra xã hội học %s", report_fixed(v->survey_points, d->decimals, buf));
+	if (v->has_interval) {
+		strbuf_adds(sb, ", khoảng tin cậy 95 %: ");
+		add_interval(sb, v->survey_low, v->survey_high, d->decimals);
+	}
+	strbuf_adds(sb, ")</dd>\n");
 	strbuf_addf(sb, "<dt>Phiếu khảo sát</dt><dd>%ld (tối thiểu %d)</dd>\n", v->forms,
 		    d->min_forms);
 	/* the reasons it is not classified are said above, under "Lý do chưa xếp loại" */
@@ -695,6 +762,7 @@ static int commune_page(const struct report *r, size_t c, const struct report_ch
 	strbuf_adds(&sb, "</section>\n<section class=\"page\">\n<h2>Phân bố trả lời khảo sát</h2>\n");
 	commune_answers(&sb, r, c);
 	strbuf_adds(&sb, "</section>\n");
+	confidence_note(&sb, r);
 	note(&sb, r);
 	footer(&sb, r);
 	rc = write_page(path, &sb, err);

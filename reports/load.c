@@ -424,6 +424,74 @@ static void district_means(struct report *r)
 	}
 }
 
+static int confidence_row(struct report *r, size_t c, sqlite3_stmt *st, struct perr *err)
+{
+	struct report_commune *v = &r->communes[c];
+
+	(void)err;
+	v->has_interval = 1;
+	v->survey_low = sqlite3_column_double(st, 1);
+	v->survey_high = sqlite3_column_double(st, 2);
+	v->index_low = sqlite3_column_double(st, 3);
+	v->index_high = sqlite3_column_double(st, 4);
+	v->rank_low = sqlite3_column_int64(st, 5);
+	v->rank_high = sqlite3_column_int64(st, 6);
+	return 0;
+}
+
+static int class_share_row(struct report *r, size_t c, sqlite3_stmt *st, struct perr *err)
+{
+	const char *tier = col_text(st, 1);
+	size_t t = r->def.ntiers;
+
+	if (*tier) {
+		for (t = 0; t < r->def.ntiers && strcmp(r->def.tiers[t].id, tier); t++)
+			;
+		if (t == r->def.ntiers)
+			return bad_row(err, "tally_class_share", "tier", tier);
+	}
+	r->class_resamples[c * (r->def.ntiers + 1) + t] = sqlite3_column_int64(st, 2);
+	return 0;
+}
+
+/* The bootstrap's intervals and class shares, when the tally made them. */
+static int load_confidence(sqlite3 *db, struct report *r, struct perr *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	r->class_resamples = xcalloc(r->ncommunes * (r->def.ntiers + 1) + 1, sizeof(long));
+	if (db_prepare(db, &st, "SELECT resamples FROM tally_confidence_run", err) < 0)
+		return -1;
+	rc = sqlite3_step(st);
+	r->resamples = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(db, err, "reading the tally's confidence");
+	if (!r->resamples)
+		return 0;
+	return each_row(db, r,
+			"SELECT commune_code, survey_low, survey_high, index_low, index_high, "
+			"ifnull(rank_low, 0), ifnull(rank_high, 0) FROM tally_confidence",
+			confidence_row, err) < 0 ||
+			       each_row(db, r,
+					"SELECT commune_code, tier_id, resamples FROM tally_class_share",
+					class_share_row, err) < 0
+		       ? -1
+		       : 0;
+}
+
+int report_within_noise(const struct report *r, size_t c)
+{
+	const struct report_commune *v = &r->communes[c], *u;
+
+	if (!c || !v->rank || !v->has_interval)
+		return 0;
+	u = &r->communes[c - 1];
+	return u->rank && u->has_interval && v->index_high >= u->index_low &&
+	       u->index_high >= v->index_low;
+}
+
 int report_load(sqlite3 *db, struct report *r, struct perr *err)
 {
 	const struct def *d = &r->def;
@@ -457,7 +525,8 @@ int report_load(sqlite3 *db, struct report *r, struct perr *err)
 		     "SELECT t.commune_code, t.group_id, t.question_id, t.n_valid, t.n_excluded, "
 		     "t.score, j.key, j.value "
 		     "FROM tally_question_group t LEFT JOIN json_each(t.counts) j",
-		     count_row, err) < 0)
+		     count_row, err) < 0 ||
+	    load_confidence(db, r, err) < 0)
 		goto fail;
 	district_means(r);
 	return 0;
@@ -497,6 +566,7 @@ void report_release(struct report *r)
 	free(r->counts);
 	free(r->field_mean);
 	free(r->criterion_mean);
+	free(r->class_resamples);
 	free(r->score_files);
 	def_release(&r->def);
 	memset(r, 0, sizeof(*r));

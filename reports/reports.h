@@ -35,6 +35,10 @@ struct report_commune {
 	int under_quota, no_scores;
 	char *flags;           /* as the tally wrote them: "under-quota no-scores ..." */
 	double self_score_total; /* Σ self scores of the applicable self-assessed leaves */
+	/* the bootstrap's 95 % intervals (tally_confidence), when the tally resampled it */
+	int has_interval;
+	double survey_low, survey_high, index_low, index_high;
+	long rank_low, rank_high; /* 0: not ranked */
 };
 
 struct report_field {
@@ -91,6 +95,11 @@ struct report {
 	long excluded;
 	struct quality_reason *exclusions;
 	size_t nexclusions;
+	/* the tally's bootstrap (tally_confidence_run): 0 resamples when it made none;
+	   class_resamples[commune * (ntiers + 1) + tier] fell in each class (tally_class_share),
+	   the last without any valid answer */
+	long resamples;
+	long *class_resamples;
 	/* district means over the ranked communes (all communes when none is ranked) */
 	double *field_mean;     /* per field; NAN when no commune has the field */
 	double *criterion_mean; /* per criterion: mean points */
@@ -114,6 +123,10 @@ const char *report_date_vi(const char *iso, char buf[64]);
    The footer of every page and the rows under the ranking sheet. */
 #define REPORT_NSOURCES 4
 void report_sources(const struct report *r, char *lines[REPORT_NSOURCES]);
+/* Whether commune c (in ranking order) and the ranked commune just above it are apart by
+   less than the survey's noise: both ranked, both with intervals, and their 95 % index
+   intervals overlap. */
+int report_within_noise(const struct report *r, size_t c);
 /* A tier's Vietnamese label; "Chưa xếp loại" for DEF_NONE. */
 const char *report_tier_label(const struct def *d, size_t tier);
 

@@ -42,6 +42,24 @@ static void warn_unclassified(const char *where, const struct commune_list *cl,
 	}
 }
 
+/* A whole number from 0 to max, digits only. */
+static int parse_count(const char *s, unsigned long long max, unsigned long long *out)
+{
+	unsigned long long v = 0;
+
+	if (!*s || strlen(s) > 19)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (unsigned long long)(*s - '0');
+	}
+	if (v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
 int cmd_tally(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -49,6 +67,9 @@ int cmd_tally(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "explain", required_argument, NULL, 'e' },
 		{ "lang", required_argument, NULL, 'l' },
+		{ "resamples", required_argument, NULL, 'r' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "threads", required_argument, NULL, 't' },
 		{ 0 },
 	};
 	const char *dbopt = NULL, *explain = NULL, *where;
@@ -58,7 +79,9 @@ int cmd_tally(int argc, char **argv)
 	struct perr err = { 0 };
 	sqlite3 *db = NULL;
 	int c, rc = PERR_OK, set_lang = 0;
+	unsigned long long n;
 
+	tally_pass_defaults(&t);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -84,6 +107,24 @@ int cmd_tally(int argc, char **argv)
 			else
 				return cmd_usage_error("tally", "--lang must be vi or en, not '%s'", optarg);
 			break;
+		case 'r':
+			if (parse_count(optarg, 1000000, &n) < 0)
+				return cmd_usage_error("tally", "--resamples must be a whole number from 0 to 1000000, not '%s'",
+						       optarg);
+			t.resamples = (long)n;
+			break;
+		case 's':
+			if (parse_count(optarg, INT64_MAX, &n) < 0)
+				return cmd_usage_error("tally", "--seed must be a whole number from 0 to %lld, not '%s'",
+						       (long long)INT64_MAX, optarg);
+			t.seed = n;
+			break;
+		case 't':
+			if (parse_count(optarg, 64, &n) < 0 || !n)
+				return cmd_usage_error("tally", "--threads must be a whole number from 1 to 64, not '%s'",
+						       optarg);
+			t.threads = (int)n;
+			break;
 		default: return cmd_bad_option("tally", argv);
 		}
 	}
@@ -93,9 +134,17 @@ int cmd_tally(int argc, char **argv)
 		return cmd_usage_error("tally", "--lang is for --explain");
 	where = db_path(dbopt);
 
-	if (db_open(&db, where, DB_EXISTING, &err) < 0 ||
-	    tally_pass_run(db, where, explain, &t, &err) < 0)
+	if (db_open(&db, where, DB_EXISTING, &err) < 0)
 		goto fail;
+	if (tally_pass_run(db, where, explain, &t, &err) < 0) {
+		/* too many resamples for the communes' memory: an option's fault, said with the
+		   usage */
+		if (err.code == PERR_USAGE) {
+			rc = cmd_usage_error("tally", "%s", err.msg);
+			goto done;
+		}
+		goto fail;
+	}
 
 	if (t.sv.ignored_answers || t.sv.ignored_submissions)
 		fprintf(stderr,
@@ -122,12 +171,12 @@ int cmd_tally(int argc, char **argv)
 			perr_set(&err, PERR_SYSTEM, "stdout", "cannot write: %s", strerror(errno));
 			goto fail;
 		}
-		tally_print_explain(mem, lang, &t.d, &t.cl, &t.sv, &t.sc, &t.r, t.explain);
+		tally_print_explain(mem, lang, &t.d, &t.cl, &t.sv, &t.sc, &t.r, &t.conf, t.explain);
 		fclose(mem);
 		escape_term_lines(stdout, text);
 		free(text);
 	} else
-		tally_print_ranking(stdout, fmt, &t.d, &t.cl, &t.r);
+		tally_print_ranking(stdout, fmt, &t.d, &t.cl, &t.r, &t.conf);
 	if (fflush(stdout) != 0) {
 		perr_set(&err, PERR_SYSTEM, "stdout", "cannot write: %s", strerror(errno));
 		goto fail;

@@ -48,6 +48,9 @@ void tally_survey_release(struct tally_survey *sv)
 {
 	free(sv->counts);
 	free(sv->forms);
+	free(sv->form_cell);
+	free(sv->form_first);
+	free(sv->answer_at);
 	memset(sv, 0, sizeof(*sv));
 }
 
@@ -626,14 +629,14 @@ static struct tally_exact exact_question_score(const struct def_scale *sc,
 }
 
 /* The survey part of commune c: each question's q, then each survey criterion's points
-   (also exactly, into crit_x, from the criteria's exact maxima crit_max_x). */
+   (also exactly, into crit_x, from the criteria's exact maxima crit_max_x, unless es is
+   NULL: the bootstrap's resamples need only the binary values). pooled: sv->nopt counts. */
 static void survey_points(const struct def *d, const struct tally_survey *sv, size_t c,
 			  const struct exact_scale *es, struct tally_exact *q_x,
 			  const struct tally_exact *crit_max_x, struct tally_exact *crit_x,
-			  struct tally_result *r)
+			  uint32_t *pooled, struct tally_result *r)
 {
 	size_t nq = d->nquestions, ng = d->ngroups;
-	uint32_t *pooled = xcalloc(sv->nopt ? sv->nopt : 1, sizeof(*pooled));
 
 	for (size_t q = 0; q < nq; q++) {
 		const struct def_question *qu = &d->questions[q];
@@ -646,7 +649,8 @@ static void survey_points(const struct def *d, const struct tally_survey *sv, si
 
 		if (qu->is_profile)
 			continue;
-		memset(pooled, 0, sv->nopt * sizeof(*pooled));
+		if (d->aggregation == DEF_POOLED)
+			memset(pooled, 0, sv->nopt * sizeof(*pooled));
 		for (size_t g = 0; g < ng; g++) {
 			size_t cgq = (c * ng + g) * nq + q;
 			const uint32_t *n = tally_count_at(sv, c, g, q);
@@ -658,13 +662,14 @@ static void survey_points(const struct def *d, const struct tally_survey *sv, si
 			valid = tally_question_score(sc, n, &qs, &r->qg_excluded[cgq]);
 			r->qg_valid[cgq] = valid;
 			total += valid;
-			for (size_t o = 0; o < sc->noptions; o++)
+			/* only the pooled method reads the sum over groups */
+			for (size_t o = 0; d->aggregation == DEF_POOLED && o < sc->noptions; o++)
 				pooled[o] += n[o];
 			if (valid > 0) {
 				r->qg_score[cgq] = qs;
 				sum += qs;
 				used++;
-				if (d->aggregation != DEF_POOLED)
+				if (es && d->aggregation != DEF_POOLED)
 					sum_x = tally_exact_add(
 						sum_x, exact_question_score(sc, &es[qu->scale], n, valid));
 			} else {
@@ -680,11 +685,13 @@ static void survey_points(const struct def *d, const struct tally_survey *sv, si
 			r->q_flag[cq] = TALLY_NO_ANSWERS;
 		} else if (d->aggregation == DEF_POOLED) {
 			tally_question_score(sc, pooled, &r->q_score[cq], NULL);
-			q_x[q] = exact_question_score(sc, &es[qu->scale], pooled, total);
+			if (es)
+				q_x[q] = exact_question_score(sc, &es[qu->scale], pooled, total);
 		} else {
 			/* a group without valid answers is left out of the mean, and flagged */
 			r->q_score[cq] = sum / used;
-			q_x[q] = tally_exact_div(sum_x, tally_exact_int(used));
+			if (es)
+				q_x[q] = tally_exact_div(sum_x, tally_exact_int(used));
 			r->q_flag[cq] = gap ? TALLY_GROUP_NO_ANSWERS : 0;
 		}
 		r->flags[c] |= r->q_flag[cq];
@@ -702,19 +709,55 @@ static void survey_points(const struct def *d, const struct tally_survey *sv, si
 			if (!d->questions[q].is_profile && d->questions[q].criterion == k &&
 			    !isnan(r->q_score[c * nq + q])) {
 				sum += r->q_score[c * nq + q];
-				sum_x = tally_exact_add(sum_x, q_x[q]);
+				if (es)
+					sum_x = tally_exact_add(sum_x, q_x[q]);
 				n++;
 			}
 		r->crit_max[ck] = cr->max;
 		/* none of its questions measured anything: 0 points, flagged */
 		r->crit_no_answers[ck] = !n;
 		r->crit_points[ck] = n ? cr->max * (sum / n) : 0;
-		crit_x[k] = n ? tally_exact_mul(crit_max_x[k],
-						tally_exact_div(sum_x, tally_exact_int(n)))
-			      : tally_exact_int(0);
+		if (es)
+			crit_x[k] = n ? tally_exact_mul(crit_max_x[k],
+							tally_exact_div(sum_x, tally_exact_int(n)))
+				      : tally_exact_int(0);
 		r->survey_points[c] += r->crit_points[ck];
 	}
-	free(pooled);
+}
+
+/* The valid answers of commune c over its scored questions (0: no-survey). */
+static long survey_valid(const struct def *d, const struct tally_result *r, size_t c)
+{
+	long valid = 0;
+
+	for (size_t q = 0; q < d->nquestions; q++)
+		if (!d->questions[q].is_profile)
+			valid += r->q_valid[c * d->nquestions + q];
+	return valid;
+}
+
+void tally_result_init_one(struct tally_result *one, const struct def *d)
+{
+	result_init(one, d, 1, 0);
+}
+
+void tally_survey_one(const struct def *d, const struct tally_survey *one, uint32_t *pooled,
+		      struct tally_result *scratch)
+{
+	scratch->survey_points[0] = 0;
+	scratch->flags[0] = 0;
+	survey_points(d, one, 0, NULL, NULL, NULL, NULL, pooled, scratch);
+	if (!survey_valid(d, scratch, 0))
+		scratch->flags[0] |= TALLY_NO_SURVEY;
+}
+
+double tally_round_fast(double x, double scale)
+{
+	/* the value in millionths of the last place, as tally_round prints it, then half-up */
+	double micro = nearbyint(fabs(x) * scale * 1e6);
+	double r = floor((micro + 500000) / 1e6) / scale;
+
+	return x < 0 ? -r : r;
 }
 
 void tally_compute(const struct def *d, const struct tally_survey *sv,
@@ -734,6 +777,7 @@ void tally_compute(const struct def *d, const struct tally_survey *sv,
 	/* per field: its exact points and applicable max, summed over its criteria */
 	struct tally_exact *fp = xcalloc(nf ? nf : 1, sizeof(*fp));
 	struct tally_exact *fm = xcalloc(nf ? nf : 1, sizeof(*fm));
+	uint32_t *pooled = xcalloc(sv->nopt ? sv->nopt : 1, sizeof(*pooled));
 
 	for (size_t l = 0; l < nleaves; l++)
 		leaf_max_x[l] = tally_exact_of(leaves[l].max);
@@ -744,7 +788,7 @@ void tally_compute(const struct def *d, const struct tally_survey *sv,
 		struct tally_exact points_x = tally_exact_int(0), max_x = tally_exact_int(0);
 		struct tally_exact hundred = tally_exact_int(100);
 		int under = 0, exact = 1;
-		long forms = 0, valid = 0;
+		long forms = 0;
 
 		/* quota */
 		for (size_t g = 0; g < d->ngroups; g++) {
@@ -764,11 +808,8 @@ void tally_compute(const struct def *d, const struct tally_survey *sv,
 
 		for (size_t k = 0; k < ncr; k++)
 			crit_x[k] = cmax_x[k] = tally_exact_int(0);
-		survey_points(d, sv, c, es, q_x, crit_max_x, crit_x, r);
-		for (size_t q = 0; q < d->nquestions; q++)
-			if (!d->questions[q].is_profile)
-				valid += r->q_valid[c * d->nquestions + q];
-		if (!valid)
+		survey_points(d, sv, c, es, q_x, crit_max_x, crit_x, pooled, r);
+		if (!survey_valid(d, r, c))
 			r->flags[c] |= TALLY_NO_SURVEY;
 		for (size_t k = 0; k < ncr; k++)
 			if (d->criteria[k].assessed == DEF_SURVEY)
@@ -868,5 +909,6 @@ void tally_compute(const struct def *d, const struct tally_survey *sv,
 	free(crit_max_x);
 	free(fp);
 	free(fm);
+	free(pooled);
 	exact_scales_free(es, d->nscales);
 }

@@ -249,7 +249,15 @@ static void count_answer(const char *key, size_t klen, const char *value, size_t
 	sc = &d->scales[qu->scale];
 	for (size_t o = 0; o < sc->noptions; o++) {
 		if (sc->options[o].code[0] == value[0] && !strcmp(sc->options[o].code, value)) {
-			tally_count_at(k->sv, k->commune, k->group, q)[o]++;
+			struct tally_survey *sv = k->sv;
+
+			tally_count_at(sv, k->commune, k->group, q)[o]++;
+			/* the same count, kept per form for the bootstrap */
+			xgrow(&sv->answer_at, &sv->answers_alloc, sv->nanswers + 1,
+			      sizeof(*sv->answer_at));
+			sv->answer_at[sv->nanswers++] =
+				(uint32_t)((k->group * sv->nquestions + q) * sv->nopt + o);
+			sv->form_first[sv->nforms] = sv->nanswers;
 			return;
 		}
 	}
@@ -294,6 +302,17 @@ struct decoder {
 	size_t fail_commune, fail_group;
 };
 
+/* A new form's answers start (the decoding thread is the only writer of these arrays);
+   form_first[nforms] closes the last once all are decoded. */
+static void form_begin(struct tally_survey *sv, size_t commune, size_t group)
+{
+	xgrow(&sv->form_cell, &sv->forms_alloc, sv->nforms + 1, sizeof(*sv->form_cell));
+	xgrow(&sv->form_first, &sv->firsts_alloc, sv->nforms + 2, sizeof(*sv->form_first));
+	sv->form_cell[sv->nforms] = (uint32_t)(commune * sv->ngroups + group);
+	sv->form_first[sv->nforms++] = sv->nanswers;
+	sv->form_first[sv->nforms] = sv->nanswers;
+}
+
 static void *decode_batches(void *p)
 {
 	struct decoder *dc = p;
@@ -314,6 +333,7 @@ static void *decode_batches(void *p)
 			dc->k.commune = b->rows[r].commune;
 			dc->k.group = b->rows[r].group;
 			dc->k.pos = 0;
+			form_begin(dc->k.sv, b->rows[r].commune, b->rows[r].group);
 			if (!dc->failed && tally_answers_decode(b->text.buf + off, b->rows[r].len,
 								count_answer, &dc->k) < 0) {
 				dc->failed = 1;

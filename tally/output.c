@@ -62,8 +62,69 @@ static int by_rank(const void *a, const void *b)
 	return strcmp(sort_cl->v[x].code, sort_cl->v[y].code);
 }
 
+/* The share of commune i's resamples in class t (t = ntiers: without any valid answer). */
+static double class_share(const struct tally_confidence *conf, size_t i, size_t t)
+{
+	return (double)conf->class_count[i * (conf->ntiers + 1) + t] / (double)conf->resamples;
+}
+
+/* conf's columns of commune i: intervals, then each class's share ("" where none) */
+static void csv_confidence(FILE *out, const struct def *d, const struct tally_confidence *conf,
+			   size_t i)
+{
+	int has = conf->resamples && conf->has[i], dec = d->decimals;
+	long classes = 0;
+
+	/* a commune the tally did not classify has no class counts */
+	for (size_t t = 0; has && t <= conf->ntiers; t++)
+		classes += conf->class_count[i * (conf->ntiers + 1) + t];
+	if (has)
+		fprintf(out, ",%.*f,%.*f,%.*f,%.*f", dec, conf->survey_low[i], dec,
+			conf->survey_high[i], dec, conf->index_low[i], dec, conf->index_high[i]);
+	else
+		fputs(",,,,", out);
+	if (has && conf->rank_low[i])
+		fprintf(out, ",%ld,%ld", conf->rank_low[i], conf->rank_high[i]);
+	else
+		fputs(",,", out);
+	for (size_t t = 0; t <= d->ntiers; t++)
+		if (classes)
+			fprintf(out, ",%.4f", class_share(conf, i, t));
+		else
+			fputc(',', out);
+}
+
+static void json_confidence(FILE *out, const struct def *d, const struct tally_confidence *conf,
+			    size_t i)
+{
+	int dec = d->decimals, first = 1;
+
+	if (!conf->resamples || !conf->has[i]) {
+		fputs("null", out);
+		return;
+	}
+	fprintf(out, "{\"survey\": [%.*f, %.*f], \"index\": [%.*f, %.*f], \"rank\": ", dec,
+		conf->survey_low[i], dec, conf->survey_high[i], dec, conf->index_low[i], dec,
+		conf->index_high[i]);
+	if (conf->rank_low[i])
+		fprintf(out, "[%ld, %ld]", conf->rank_low[i], conf->rank_high[i]);
+	else
+		fputs("null", out);
+	fputs(", \"classes\": {", out);
+	for (size_t t = 0; t <= d->ntiers; t++) {
+		if (!conf->class_count[i * (conf->ntiers + 1) + t])
+			continue;
+		fputs(first ? "" : ", ", out);
+		json_string(out, t < d->ntiers ? d->tiers[t].id : "");
+		fprintf(out, ": %.4f", class_share(conf, i, t));
+		first = 0;
+	}
+	fputs("}}", out);
+}
+
 void tally_print_ranking(FILE *out, enum tally_format fmt, const struct def *d,
-			 const struct commune_list *cl, const struct tally_result *r)
+			 const struct commune_list *cl, const struct tally_result *r,
+			 const struct tally_confidence *conf)
 {
 	size_t *order = xcalloc(cl->n ? cl->n : 1, sizeof(*order));
 	int wname = 7, wtier = 5, dec = d->decimals;
@@ -121,7 +182,18 @@ void tally_print_ranking(FILE *out, enum tally_format fmt, const struct def *d,
 		fprintf(out, "rank,code,commune,points,max,index");
 		for (size_t f = 0; f < d->nfields; f++)
 			fprintf(out, ",field_%s", d->fields[f].id);
-		fprintf(out, ",tier,class,forms,flags\n");
+		fprintf(out, ",tier,class,forms,flags");
+		fprintf(out, ",survey_low,survey_high,index_low,index_high,rank_low,rank_high");
+		for (size_t t = 0; t < d->ntiers; t++) {
+			/* the tier id is the definition's: written as a CSV text cell */
+			char *h = xmalloc(strlen(d->tiers[t].id) + 8);
+
+			sprintf(h, "share_%s", d->tiers[t].id);
+			fputc(',', out);
+			csvout_text(out, h);
+			free(h);
+		}
+		fprintf(out, ",share_unclassified\n");
 		for (size_t k = 0; k < cl->n; k++) {
 			size_t i = order[k];
 
@@ -142,8 +214,10 @@ void tally_print_ranking(FILE *out, enum tally_format fmt, const struct def *d,
 			csvout_text(out, r->tier[i] == TALLY_UNCLASSIFIED ? "" : d->tiers[r->tier[i]].id);
 			fputc(',', out);
 			csvout_text(out, class_vi(d, r, i));
-			fprintf(out, ",%ld,%s\n", r->forms[i],
+			fprintf(out, ",%ld,%s", r->forms[i],
 				tally_flags_text(r->flags[i], flags, sizeof(flags)));
+			csv_confidence(out, d, conf, i);
+			fputc('\n', out);
 		}
 	} else {
 		fprintf(out, "{\n  \"definition\": ");
@@ -185,7 +259,9 @@ void tally_print_ranking(FILE *out, enum tally_format fmt, const struct def *d,
 				sp = p + strcspn(p, " ");
 				fprintf(out, "%s\"%.*s\"", p == flags ? "" : ", ", (int)(sp - p), p);
 			}
-			fprintf(out, "]}");
+			fprintf(out, "], \"confidence\": ");
+			json_confidence(out, d, conf, i);
+			fprintf(out, "}");
 		}
 		fprintf(out, "%s]\n}\n", cl->n ? "\n  " : "");
 	}
@@ -352,9 +428,64 @@ static void explain_survey(FILE *out, enum tally_lang lang, const struct def *d,
 		exact(r->survey_points[c], a));
 }
 
+/* 9: how far chance in the choice of respondents could move the survey points, the index,
+   the class and the rank */
+static void explain_confidence(FILE *out, enum tally_lang lang, const struct def *d,
+			       const struct tally_result *r, const struct tally_confidence *conf,
+			       size_t c)
+{
+	int dec = d->decimals, first = 1;
+	long classes = 0;
+	char b[64];
+
+	fprintf(out, "\n%s", T("9. độ tin cậy", "9. confidence"));
+	if (!conf->resamples) {
+		fprintf(out, ": %s\n", T("không tính (--resamples 0)", "not computed (--resamples 0)"));
+		return;
+	}
+	fprintf(out, T(" (lấy mẫu lại %ld lần: mỗi lần, từ mỗi nhóm có n phiếu, rút ngẫu nhiên có hoàn lại n - 1 phiếu (1 nếu nhóm chỉ có 1), rồi tính lại như trên; hạt giống %llu)\n",
+		       " (%ld resamples: each draws, from each group of n forms, n - 1 forms at random with replacement (1 of 1), and computes again as above; seed %llu)\n"),
+		conf->resamples, (unsigned long long)conf->seed);
+	if (!conf->has[c]) {
+		fprintf(out, "   %s\n", T("không có phiếu khảo sát hợp lệ để lấy mẫu lại",
+					 "no valid survey form to resample"));
+		return;
+	}
+	fprintf(out, T("   điểm khảo sát %s: khoảng tin cậy 95 %% từ %.*f đến %.*f\n",
+		       "   survey points %s: 95 %% interval from %.*f to %.*f\n"),
+		num(r->survey_points[c], dec, b), dec, conf->survey_low[c], dec,
+		conf->survey_high[c]);
+	fprintf(out, T("   chỉ số %s: khoảng tin cậy 95 %% từ %.*f đến %.*f\n",
+		       "   index %s: 95 %% interval from %.*f to %.*f\n"),
+		r->index_text[c], dec, conf->index_low[c], dec, conf->index_high[c]);
+	for (size_t t = 0; t <= conf->ntiers; t++)
+		classes += conf->class_count[c * (conf->ntiers + 1) + t];
+	if (classes) {
+		fprintf(out, "   %s: ", T("xác suất xếp loại", "probability of each class"));
+		for (size_t t = 0; t <= conf->ntiers; t++) {
+			long n = conf->class_count[c * (conf->ntiers + 1) + t];
+
+			if (!n)
+				continue;
+			fprintf(out, "%s%s %s %%", first ? "" : ", ",
+				t < d->ntiers ? text_in(lang, &d->tiers[t].label)
+					      : T("chưa xếp loại (không có trả lời hợp lệ)",
+						  "not classified (no valid answer)"),
+				num(100.0 * (double)n / (double)conf->resamples, 1, b));
+			first = 0;
+		}
+		fputc('\n', out);
+	}
+	if (conf->rank_low[c])
+		fprintf(out, T("   thứ hạng %ld: khoảng 95 %% từ hạng %ld đến hạng %ld\n",
+			       "   rank %ld: 95 %% interval from rank %ld to rank %ld\n"),
+			r->rank[c], conf->rank_low[c], conf->rank_high[c]);
+}
+
 void tally_print_explain(FILE *out, enum tally_lang lang, const struct def *d,
 			 const struct commune_list *cl, const struct tally_survey *sv,
-			 const struct tally_scores *sc, const struct tally_result *r, size_t c)
+			 const struct tally_scores *sc, const struct tally_result *r,
+			 const struct tally_confidence *conf, size_t c)
 {
 	const struct commune *cm = &cl->v[c];
 	struct tally_leaf *leaves;
@@ -510,5 +641,6 @@ void tally_print_explain(FILE *out, enum tally_lang lang, const struct def *d,
 	fprintf(out, "   %s: ", T("cờ", "flags"));
 	print_flags(out, lang, r->flags[c]);
 	fputc('\n', out);
+	explain_confidence(out, lang, d, r, conf, c);
 	free(leaves);
 }

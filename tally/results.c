@@ -80,6 +80,10 @@ static const char *const sql[] = {
 	"VALUES (?,?,?,?,?,?)",
 	"INSERT INTO tally_group (commune_code, group_id, forms, min_forms) VALUES (?,?,?,?)",
 	"INSERT INTO tally_detail (commune_code, criteria, questions) VALUES (?,?,?)",
+	"INSERT INTO tally_confidence (commune_code, survey_low, survey_high, index_low, "
+	"index_high, rank_low, rank_high) VALUES (?,?,?,?,?,?,?)",
+	"INSERT INTO tally_class_share (commune_code, tier_id, resamples) VALUES (?,?,?)",
+	"INSERT INTO tally_confidence_run (resamples, seed) VALUES (?,?)",
 };
 
 /* One element of the criteria array: [id, kind, assessed, points, max, self_score,
@@ -109,7 +113,43 @@ static void add_criterion(struct strbuf *sb, const char *id, const char *kind,
 					    : ",\"none\"]");
 }
 
-enum { RUN, COMMUNE, FIELD, GROUP, DETAIL, NSTMT };
+enum { RUN, COMMUNE, FIELD, GROUP, DETAIL, CONFIDENCE, CLASS_SHARE, CONFIDENCE_RUN, NSTMT };
+
+/* Commune c's intervals and class shares, when the run resampled it. */
+static int put_confidence(sqlite3 *db, sqlite3_stmt **st, const struct def *d,
+			  const struct tally_confidence *conf, size_t c, const char *code,
+			  struct perr *err)
+{
+	sqlite3_stmt *s = st[CONFIDENCE];
+
+	if (!conf->resamples || !conf->has[c])
+		return 0;
+	sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_double(s, 2, conf->survey_low[c]);
+	sqlite3_bind_double(s, 3, conf->survey_high[c]);
+	sqlite3_bind_double(s, 4, conf->index_low[c]);
+	sqlite3_bind_double(s, 5, conf->index_high[c]);
+	for (int i = 0; i < 2; i++)
+		if (conf->rank_low[c])
+			sqlite3_bind_int64(s, 6 + i, i ? conf->rank_high[c] : conf->rank_low[c]);
+		else
+			sqlite3_bind_null(s, 6 + i);
+	if (db_step_done(db, s, err) < 0)
+		return -1;
+	s = st[CLASS_SHARE];
+	sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
+	for (size_t t = 0; t <= conf->ntiers; t++) {
+		long n = conf->class_count[c * (conf->ntiers + 1) + t];
+
+		if (!n)
+			continue;
+		sqlite3_bind_text(s, 2, t < conf->ntiers ? d->tiers[t].id : "", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, n);
+		if (db_step_done(db, s, err) < 0)
+			return -1;
+	}
+	return 0;
+}
 
 static int put_commune(sqlite3 *db, sqlite3_stmt **st, const struct def *d,
 		       const struct tally_survey *sv, const struct tally_scores *sc,
@@ -121,7 +161,7 @@ static int put_commune(sqlite3 *db, sqlite3_stmt **st, const struct def *d,
 	char flags[128];
 	sqlite3_stmt *s;
 
-	for (int i = COMMUNE; i < NSTMT; i++)
+	for (int i = COMMUNE; i <= DETAIL; i++)
 		sqlite3_bind_text(st[i], 1, code, -1, SQLITE_STATIC);
 
 	s = st[COMMUNE];
@@ -257,7 +297,8 @@ static int put_commune(sqlite3 *db, sqlite3_stmt **st, const struct def *d,
 
 int tally_store(sqlite3 *db, const struct def *d, const struct commune_list *cl,
 		const struct tally_survey *sv, const struct tally_scores *sc,
-		const struct tally_result *r, struct perr *err)
+		const struct tally_result *r, const struct tally_confidence *conf,
+		struct perr *err)
 {
 	sqlite3_stmt *st[NSTMT] = { 0 };
 	struct tally_leaf *leaves;
@@ -267,6 +308,8 @@ int tally_store(sqlite3 *db, const struct def *d, const struct commune_list *cl,
 
 	tally_leaves(d, &leaves);
 	if (db_exec(db,
+		    "DELETE FROM tally_class_share; DELETE FROM tally_confidence; "
+		    "DELETE FROM tally_confidence_run; "
 		    "DELETE FROM tally_detail; DELETE FROM tally_group; "
 		    "DELETE FROM tally_field; DELETE FROM tally_commune; "
 		    "DELETE FROM tally_run;",
@@ -288,8 +331,15 @@ int tally_store(sqlite3 *db, const struct def *d, const struct commune_list *cl,
 	sqlite3_bind_int64(st[RUN], 9, sv->ignored_answers);
 	if (db_step_done(db, st[RUN], err) < 0)
 		goto done;
+	if (conf->resamples) {
+		sqlite3_bind_int64(st[CONFIDENCE_RUN], 1, conf->resamples);
+		sqlite3_bind_int64(st[CONFIDENCE_RUN], 2, (sqlite3_int64)conf->seed);
+		if (db_step_done(db, st[CONFIDENCE_RUN], err) < 0)
+			goto done;
+	}
 	for (size_t c = 0; c < cl->n; c++)
-		if (put_commune(db, st, d, sv, sc, r, leaves, c, cl->v[c].code, sb, err) < 0)
+		if (put_commune(db, st, d, sv, sc, r, leaves, c, cl->v[c].code, sb, err) < 0 ||
+		    put_confidence(db, st, d, conf, c, cl->v[c].code, err) < 0)
 			goto done;
 	rc = 0;
 done:

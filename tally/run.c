@@ -97,12 +97,25 @@ const char *tally_sheet_format(const char *name, const struct strbuf *content)
 	return content ? "csv" : NULL;
 }
 
+void tally_pass_defaults(struct tally_pass *t)
+{
+	t->resamples = TALLY_RESAMPLES;
+	t->seed = TALLY_SEED;
+	t->threads = tally_threads_default();
+}
+
 int tally_pass_run(sqlite3 *db, const char *where, const char *explain, struct tally_pass *t,
 		   struct perr *err)
 {
 	size_t scored = 0;
+	long resamples = t->resamples;
+	uint64_t seed = t->seed;
+	int threads = t->threads;
 
 	memset(t, 0, sizeof(*t));
+	t->resamples = resamples;
+	t->seed = seed;
+	t->threads = threads;
 	t->explain = DEF_NONE;
 	/* a national tally rewrites ~70 MB: a larger page cache keeps SQLite from spilling
 	   mid-transaction (this connection only) */
@@ -117,6 +130,16 @@ int tally_pass_run(sqlite3 *db, const char *where, const char *explain, struct t
 	if (store_load_communes(db, &t->cl, err) < 0 ||
 	    tally_district_communes(&t->d, &t->cl, where, err) < 0)
 		goto rollback;
+	/* the bootstrap keeps every commune's published index of every resample, twice, as
+	   floats: memory grows with communes x resamples */
+	if ((unsigned long long)resamples * t->cl.n > TALLY_MAX_DRAWS) {
+		perr_set(err, PERR_USAGE, "",
+			 "--resamples %ld for %zu communes is more than %llu communes x resamples (%llu MiB of memory); take at most %llu",
+			 resamples, t->cl.n, (unsigned long long)TALLY_MAX_DRAWS,
+			 (unsigned long long)TALLY_MAX_DRAWS * 8 >> 20,
+			 (unsigned long long)TALLY_MAX_DRAWS / t->cl.n);
+		goto rollback;
+	}
 	if (explain) {
 		for (size_t i = 0; i < t->cl.n; i++)
 			if (!strcmp(t->cl.v[i].code, explain))
@@ -141,13 +164,14 @@ int tally_pass_run(sqlite3 *db, const char *where, const char *explain, struct t
 		goto rollback;
 	}
 	tally_compute(&t->d, &t->sv, &t->sc, &t->r);
+	tally_confidence_compute(&t->d, &t->sv, &t->r, resamples, seed, threads, &t->conf);
 	t->computed = 1;
 	if (explain) {
 		if (note_published(db, where, &t->d, &t->cl, &t->r, t->explain, err) < 0)
 			goto rollback;
 		return db_exec(db, "ROLLBACK", err);
 	}
-	if (tally_store(db, &t->d, &t->cl, &t->sv, &t->sc, &t->r, err) < 0 ||
+	if (tally_store(db, &t->d, &t->cl, &t->sv, &t->sc, &t->r, &t->conf, err) < 0 ||
 	    db_exec(db, "COMMIT", err) < 0)
 		goto rollback;
 	return 0;
@@ -158,8 +182,10 @@ rollback:
 
 void tally_pass_release(struct tally_pass *t)
 {
-	if (t->computed)
+	if (t->computed) {
 		tally_result_release(&t->r);
+		tally_confidence_release(&t->conf);
+	}
 	tally_survey_release(&t->sv);
 	tally_scores_release(&t->sc);
 	commune_list_release(&t->cl);

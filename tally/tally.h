@@ -48,6 +48,14 @@ struct tally_survey {
 	long submissions;
 	long ignored_answers;     /* no scored question of the group, or an unknown option */
 	long ignored_submissions; /* of a group the definition lacks, or of another district */
+	/* Each counted submission's answers, for the bootstrap over forms (tally/confidence.c):
+	   form f is of cell form_cell[f] (commune * ngroups + group); its counted answers are
+	   answer_at[form_first[f] .. form_first[f + 1] - 1], each the offset of the option it
+	   counted within its commune's counts ((group * nquestions + question) * nopt + option).
+	   nforms is 0 when the counts were not made by tally_load. */
+	size_t nforms, forms_alloc, firsts_alloc, nanswers, answers_alloc;
+	uint32_t *form_cell, *answer_at;
+	size_t *form_first;
 };
 
 void tally_survey_init(struct tally_survey *sv, const struct def *d, size_t ncommunes);
@@ -193,6 +201,61 @@ void tally_compute(const struct def *d, const struct tally_survey *sv,
 		   const struct tally_scores *sc, struct tally_result *r);
 void tally_result_release(struct tally_result *r);
 
+/* ---- the bootstrap's view of the formulas (tally/confidence.c) ---- */
+
+/* A result for one commune, the scratch of tally_survey_one (release with
+   tally_result_release). */
+void tally_result_init_one(struct tally_result *one, const struct def *d);
+/* The survey part of commune 0 of `one` (a survey of one commune, sv->counts its option
+   counts), computed by the tally's own code into commune 0 of `scratch`: question scores,
+   survey criterion points (crit_points), survey_points and the no-answers and no-survey
+   flags. Only the
+   binary values, not the exact fractions; pooled holds sv->nopt counts. No allocation. */
+void tally_survey_one(const struct def *d, const struct tally_survey *one, uint32_t *pooled,
+		      struct tally_result *scratch);
+/* x rounded half-up at the places of scale (10^decimals) as tally_round does it (binary
+   noise under 10^-6 of the last place removed first), without printing: for resamples. */
+double tally_round_fast(double x, double scale);
+
+/* ---- statistical confidence (tally/confidence.c) ---- */
+
+/* A stratified bootstrap over forms: each resample draws, for every commune and respondent
+   group of n forms, n - 1 of them (1 of 1) with replacement (McCarthy and Snowden's
+   with-replacement bootstrap: n draws would shrink the variance by (n - 1) / n, and with the
+   groups' 10 forms the 95 % interval covered 93 % of simulated surveys instead of 94-95 %),
+   and recomputes the commune's survey points with the tally's code (tally_survey_one); the
+   self-assessed points stay.
+   Intervals are percentile intervals (nearest rank: the ceil(0.025 B)-th and
+   ceil(0.975 B)-th of the B sorted values), of published (rounded) values. The random
+   numbers of commune c in resample b come from xoshiro256** seeded by splitmix64 from
+   (seed, c, b), so the result does not depend on the number of threads. */
+#define TALLY_RESAMPLES 2000
+/* at most communes x resamples: 8 bytes each (400 MB) */
+#define TALLY_MAX_DRAWS 50000000ull
+#define TALLY_SEED 20260101u
+
+struct tally_confidence {
+	size_t ncommunes, ntiers;
+	long resamples;
+	uint64_t seed;
+	/* per commune; has[c] = 0 when the commune has no survey to resample (no-survey) */
+	unsigned char *has;
+	double *survey_low, *survey_high, *index_low, *index_high; /* published (rounded) */
+	long *rank_low, *rank_high; /* 0: not ranked */
+	/* [c * (ntiers + 1) + t]: resamples classified in tier t; the last, "chưa xếp loại"
+	   (a resample without any valid answer); all 0 for a commune the tally did not classify */
+	long *class_count;
+};
+
+/* The bootstrap for every commune of r (computed by tally_compute from d, sv); threads > 0
+   worker threads. resamples 0 leaves conf with resamples 0 and nothing computed. */
+void tally_confidence_compute(const struct def *d, const struct tally_survey *sv,
+			      const struct tally_result *r, long resamples, uint64_t seed,
+			      int threads, struct tally_confidence *conf);
+void tally_confidence_release(struct tally_confidence *conf);
+/* The processors online, at least 1: the default number of threads. */
+int tally_threads_default(void);
+
 /* ---- database ---- */
 
 /* Count the current submissions of d's forms and read the current scores of d. */
@@ -201,7 +264,8 @@ int tally_load(sqlite3 *db, const struct def *d, const struct commune_list *cl,
 /* Replace the tally_* tables with r, inside the caller's transaction. */
 int tally_store(sqlite3 *db, const struct def *d, const struct commune_list *cl,
 		const struct tally_survey *sv, const struct tally_scores *sc,
-		const struct tally_result *r, struct perr *err);
+		const struct tally_result *r, const struct tally_confidence *conf,
+		struct perr *err);
 
 /* Say on stderr ("parindex: STAGE: WHERE: ...", one line per definition) how many current
    submissions and which communes' scores belong to a definition other than the active one
@@ -222,15 +286,19 @@ int tally_answers_decode(const char *json, size_t len,
 
 enum tally_format { TALLY_TABLE, TALLY_CSV, TALLY_JSON };
 
+/* The ranking; the CSV and JSON carry conf's intervals and class shares (empty or null
+   where not computed). */
 void tally_print_ranking(FILE *out, enum tally_format fmt, const struct def *d,
-			 const struct commune_list *cl, const struct tally_result *r);
+			 const struct commune_list *cl, const struct tally_result *r,
+			 const struct tally_confidence *conf);
 enum tally_lang { TALLY_VI, TALLY_EN };
 
 /* Every step for commune c, in the order an official checks it by hand: in Vietnamese (the
    default) or English, flags in words, the communes that share its rank named. */
 void tally_print_explain(FILE *out, enum tally_lang lang, const struct def *d, const struct commune_list *cl,
 			 const struct tally_survey *sv, const struct tally_scores *sc,
-			 const struct tally_result *r, size_t c);
+			 const struct tally_result *r, const struct tally_confidence *conf,
+			 size_t c);
 
 /* ---- scores files ---- */
 
@@ -305,14 +373,22 @@ struct tally_pass {
 	struct tally_survey sv;
 	struct tally_scores sc;
 	struct tally_result r;
+	struct tally_confidence conf;
 	int computed;
 	size_t explain; /* the commune explained, DEF_NONE when none */
 	long excluded;  /* submissions the office excluded, left out */
+	/* the bootstrap's settings, given by the caller (tally_pass_defaults sets the defaults) */
+	long resamples;
+	uint64_t seed;
+	int threads;
 };
+/* The default bootstrap settings: TALLY_RESAMPLES, TALLY_SEED, one thread per CPU. */
+void tally_pass_defaults(struct tally_pass *t);
 /* In one transaction: the active definition, the register (its district), the current
    submissions and scores counted and computed, and the tally_* tables replaced; with explain
    (a commune code) nothing is stored and t->explain is its index. PERR_DATA when there is
-   nothing to tally or no such commune. where names the database in messages. The caller
+   nothing to tally or no such commune, PERR_USAGE when t->resamples is too many for the
+   communes' memory. where names the database in messages. The caller
    releases t (also after -1). */
 int tally_pass_run(sqlite3 *db, const char *where, const char *explain, struct tally_pass *t,
 		   struct perr *err);

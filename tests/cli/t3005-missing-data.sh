@@ -67,14 +67,9 @@ same "the previous tally stays" "$(q t.db "SELECT def_version, count(*) FROM tal
 	for i in $(seq 1 15); do printf '%d,Xã %d,xã,999,Huyện Thử nghiệm\n' $((90000 + i)) "$i"; done
 } >communes15.csv
 parindex init --db e.db --definition "$DATA/definitions/mini.xml" --communes communes15.csv >/dev/null
-n=0
-sub() { # COMMUNE GROUP ANSWERS-JSON
-	n=$((n + 1))
-	echo "INSERT INTO submission (id, instance_id, form_id, form_version, group_id, commune_code, surveyor, answers, sha256, batch_id) VALUES ($n, 'uuid:$n', 'mini-$2', '1', '$2', '$1', 's', '$3', 'x', 1);"
-}
+. "$DATA/tally/mini-sql.sh"
 {
-	echo "INSERT INTO form (id, version, def_id, def_version, group_id, sha256, content, generated_at) VALUES ('mini-A', '1', 'mini', '1', 'A', 'x', X'78', '2026-01-01T00:00:00Z'), ('mini-B', '1', 'mini', '1', 'B', 'x', X'78', '2026-01-01T00:00:00Z');"
-	echo "INSERT INTO batch (id, file_name, sha256, size, entries, started_at, finished_at, accepted, duplicates, edits, rejected, ignored) VALUES (1, 't.zip', 'x', 0, 0, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 0, 0, 0, 0, 0);"
+	mini_forms
 	# 90001-90003: the tie 79.995; 90004: 2 a + 1 b for qc, 3.3e-9 under it
 	for c in 90001 90002 90003 90004; do
 		sub $c A '{"qa":"a","qb":"a"}'

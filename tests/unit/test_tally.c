@@ -546,6 +546,73 @@ static void answers_json(void)
 	}
 }
 
+/* The bootstrap's view of the formulas: tally_round_fast rounds as tally_round does, and
+   tally_survey_one on a commune's own counts gives the tally's survey points exactly. */
+static void bootstrap_view(void)
+{
+	static const struct {
+		double x;
+		int decimals;
+	} rows[] = {
+		{ 89.995, 2 }, { 89.994999, 2 }, { 1.005, 2 }, { 2.675, 2 }, { 89.7685, 3 },
+		{ 89.76849, 3 }, { 65.625, 2 }, { 99.9951, 2 }, { 0.5, 0 }, { 0.49, 0 }, { 0, 2 },
+		{ 100, 2 }, { 1e-12, 2 }, { 63.75, 2 }, { 79.995, 2 }, { 3.875, 2 },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		double scale = pow(10, rows[i].decimals);
+		double want = tally_round(rows[i].x, rows[i].decimals, NULL, 0);
+
+		double got = tally_round_fast(rows[i].x, scale);
+
+		CHECK(got == want, "fast rounding of %g at %d: %.17g, tally_round %.17g", rows[i].x,
+		      rows[i].decimals, got, want);
+	}
+	for (int pooled = 0; pooled < 2; pooled++) {
+		struct mini m;
+		struct tally_survey one = { 0 };
+		struct tally_result scratch;
+		uint32_t pool[8] = { 0 };
+		size_t block;
+
+		if (mini_open(&m, 2) < 0)
+			return;
+		if (pooled)
+			m.d.aggregation = DEF_POOLED;
+		fill_mini(&m.d, &m.sv, &m.sc);
+		tally_compute(&m.d, &m.sv, &m.sc, &m.r);
+		block = m.sv.ngroups * m.sv.nquestions * m.sv.nopt;
+		CHECK(m.sv.nopt <= 8, "options %zu", m.sv.nopt);
+		one = m.sv;
+		one.ncommunes = 1;
+		tally_result_init_one(&scratch, &m.d);
+		for (size_t c = 0; c < 2; c++) {
+			one.counts = &m.sv.counts[c * block];
+			tally_survey_one(&m.d, &one, pool, &scratch);
+			CHECK(scratch.survey_points[0] == m.r.survey_points[c],
+			      "%s commune %zu: survey points %.17g, the tally's %.17g",
+			      pooled ? "pooled" : "group-mean", c, scratch.survey_points[0],
+			      m.r.survey_points[c]);
+			for (size_t k = 0; k < m.d.ncriteria; k++)
+				if (m.d.criteria[k].assessed == DEF_SURVEY)
+					CHECK(scratch.crit_points[k] ==
+						      m.r.crit_points[c * m.d.ncriteria + k],
+					      "commune %zu criterion %s", c, m.d.criteria[k].id);
+			CHECK((scratch.flags[0] & TALLY_NO_ANSWERS) ==
+				      (m.r.flags[c] & TALLY_NO_ANSWERS),
+			      "commune %zu: the same no-answers flag", c);
+		}
+		/* a resample without any valid answer: no-survey, as the tally would say */
+		memset(m.sv.counts, 0, block * sizeof(uint32_t));
+		one.counts = m.sv.counts;
+		tally_survey_one(&m.d, &one, pool, &scratch);
+		CHECK(scratch.flags[0] & TALLY_NO_SURVEY, "no answer at all: no-survey");
+		CHECK(scratch.survey_points[0] == 0, "no answer at all: 0 survey points");
+		tally_result_release(&scratch);
+		mini_close(&m);
+	}
+}
+
 void test_tally(void)
 {
 	answers_json();
@@ -558,4 +625,5 @@ void test_tally(void)
 	ranking();
 	communes();
 	under_quota_exclude();
+	bootstrap_view();
 }

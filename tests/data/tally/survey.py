@@ -110,11 +110,8 @@ def answers(d, group, rng, quality):
     return a
 
 
-def submissions(db, seed, uniform=False):
-    d = definition(db)
-    rng = random.Random(seed)
-    con = sqlite3.connect(db)
-    con.execute("PRAGMA foreign_keys = ON")
+def forms_and_batch(con, d, name):
+    """Register d's forms and open a batch named name, as capture would; its id."""
     for g, _ in d["groups"]:
         con.execute("INSERT OR IGNORE INTO form (id, version, def_id, def_version, group_id, "
                     "sha256, content, generated_at) VALUES (?,?,?,?,?,'x',X'78',"
@@ -122,9 +119,17 @@ def submissions(db, seed, uniform=False):
                     ("%s-%s" % (d["id"], g), d["version"], d["id"], d["version"], g))
     con.execute("INSERT INTO batch (file_name, sha256, size, entries, started_at, finished_at, "
                 "accepted, duplicates, edits, rejected, ignored) VALUES "
-                "('generated', 'x', 0, 0, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', "
-                "0, 0, 0, 0, 0)")
-    batch = con.execute("SELECT max(id) FROM batch").fetchone()[0]
+                "(?, 'x', 0, 0, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', "
+                "0, 0, 0, 0, 0)", (name,))
+    return con.execute("SELECT max(id) FROM batch").fetchone()[0]
+
+
+def submissions(db, seed, uniform=False):
+    d = definition(db)
+    rng = random.Random(seed)
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA foreign_keys = ON")
+    batch = forms_and_batch(con, d, "generated")
     codes = communes(db)
     pools = {}
     if uniform:
