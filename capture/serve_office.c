@@ -891,6 +891,8 @@ static int dashboard_rejected(sqlite3 *db, struct strbuf *sb, struct perr *err)
 	return 0;
 }
 
+static int quality_stored(sqlite3 *db, struct strbuf *sb, int link, struct perr *err);
+
 static int page_dashboard(sqlite3 *db, const struct office_user *u, struct serve_reply *rp,
 			  struct perr *err)
 {
@@ -921,6 +923,9 @@ static int page_dashboard(sqlite3 *db, const struct office_user *u, struct serve
 	strbuf_adds(sb, "; trang tự tải lại mỗi phút. <a href=\"/\">Tải lại ngay</a></p>\n");
 	if (dashboard_quota(db, sb, &d, &cl, err) < 0 || dashboard_surveyors(db, sb, &d, err) < 0 ||
 	    dashboard_rejected(db, sb, err) < 0)
+		goto done;
+	strbuf_adds(sb, "<h2>Chất lượng phiếu</h2>\n");
+	if (quality_stored(db, sb, 1, err) < 0)
 		goto done;
 	page_end(sb);
 	rc = 0;
@@ -1767,6 +1772,33 @@ static void quality_rows(struct strbuf *sb, const struct office_user *u,
 				"--format csv' liệt kê tất cả.</p>\n", rows, all);
 }
 
+/* A line on the last stored quality run (the one the report states), with a link to the
+   quality page when link is set (the dashboard). */
+static int quality_stored(sqlite3 *db, struct strbuf *sb, int link, struct perr *err)
+{
+	sqlite3_stmt *st;
+	int s;
+
+	if (db_prepare(db, &st, "SELECT computed_at, submissions, flagged FROM quality_run "
+				"ORDER BY id DESC LIMIT 1", err) < 0)
+		return -1;
+	strbuf_adds(sb, "<p class=\"note\" id=\"quality-stored\">");
+	if ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		strbuf_adds(sb, "Lần kiểm tra chất lượng lưu gần nhất (báo cáo dùng lần này): ");
+		date_vi(sb, (const char *)sqlite3_column_text(st, 0));
+		strbuf_addf(sb, ", %lld phiếu, <span data-count=\"stored-flagged\">%lld</span> có "
+				"dấu hiệu.", (long long)sqlite3_column_int64(st, 1),
+			    (long long)sqlite3_column_int64(st, 2));
+	} else if (s == SQLITE_DONE) {
+		strbuf_adds(sb, "Chưa lưu lần kiểm tra chất lượng nào.");
+	}
+	sqlite3_finalize(st);
+	if (s != SQLITE_ROW && s != SQLITE_DONE)
+		return db_fail(db, err, "reading the last quality run");
+	strbuf_adds(sb, link ? " <a href=\"/quality\">Xem chất lượng phiếu</a></p>\n" : "</p>\n");
+	return 0;
+}
+
 /* The quality page: the checks run now (quality_run, reading only), or run and stored as
    'parindex quality' does when store is set (the office's button); say, when not NULL, a
    sentence above (what a POST did). */
@@ -1778,8 +1810,7 @@ static int page_quality(sqlite3 *db, const struct serve_request *rq, const struc
 	struct quality_result r = { 0 };
 	struct def d = { 0 };
 	size_t per_check[QUALITY_NCHECKS] = { 0 };
-	sqlite3_stmt *st;
-	int rc = -1, s;
+	int rc = -1;
 
 	if (store) {
 		if (db_exec(db, "BEGIN IMMEDIATE", err) < 0)
@@ -1807,24 +1838,8 @@ static int page_quality(sqlite3 *db, const struct serve_request *rq, const struc
 			"<span data-count=\"flagged\">%zu</span> phiếu có dấu hiệu cần xem lại. "
 			"Dấu hiệu chỉ để văn phòng xem xét, không làm thay đổi kết quả tổng hợp; "
 			"chỉ phiếu bị loại mới không được tính.</p>\n", r.nsubs, r.flagged);
-	/* the last stored run, which the report states */
-	if (db_prepare(db, &st, "SELECT computed_at, submissions, flagged FROM quality_run "
-				"ORDER BY id DESC LIMIT 1", err) < 0)
+	if (quality_stored(db, sb, 0, err) < 0)
 		goto done;
-	if ((s = sqlite3_step(st)) == SQLITE_ROW) {
-		strbuf_adds(sb, "<p class=\"note\" id=\"quality-stored\">Lần kiểm tra lưu gần nhất (báo "
-				"cáo dùng lần này): ");
-		date_vi(sb, (const char *)sqlite3_column_text(st, 0));
-		strbuf_addf(sb, ", %lld phiếu, %lld có dấu hiệu.</p>\n",
-			    (long long)sqlite3_column_int64(st, 1), (long long)sqlite3_column_int64(st, 2));
-	} else if (s == SQLITE_DONE) {
-		strbuf_adds(sb, "<p class=\"note\" id=\"quality-stored\">Chưa lưu lần kiểm tra nào.</p>\n");
-	}
-	sqlite3_finalize(st);
-	if (s != SQLITE_ROW && s != SQLITE_DONE) {
-		db_fail(db, err, "reading the last quality run");
-		goto done;
-	}
 	if (!strcmp(u->role, "office")) {
 		strbuf_adds(sb, "<form method=\"post\" action=\"/quality/run\">");
 		csrf_field(sb, u);

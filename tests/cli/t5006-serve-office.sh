@@ -171,6 +171,7 @@ same "analyst: running the checks refused" "$(code -b jar2 -d "csrf=$ATOKEN" "$U
 same "no run stored yet by the page" "$(q "SELECT count(*) FROM quality_run")" 1
 q "DELETE FROM quality_run; DELETE FROM quality_flag"
 same "run the checks" "$(code -b jar -d "csrf=$TOKEN" "$U/quality/run")" 200
+same "the dashboard: the stored run's flags, linked" "$(code -b jar "$U/")|$(grep -o 'data-count="stored-flagged">[0-9]*</span> có dấu hiệu. <a href="/quality">' out | tr -dc 0-9)" "200|3"
 same "stored as 'parindex quality' stores it" "$(q "SELECT computed_at, submissions, flagged FROM quality_run")|$(q "SELECT group_concat(instance_id || ':' || check_code, ' ') FROM (SELECT * FROM quality_flag ORDER BY 1, 2)")" \
 	"$(python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print("%s|%d|%d|%s" % (d["computed_at"], d["submissions"], d["flagged"], " ".join(sorted(f["instance_id"] + ":" + c for f in d["flags"] for c in f["checks"]))))' quality.json)"
 
