@@ -124,6 +124,7 @@ ok "import forms to flag" parindex capture import --db t.db quality.zip
 same "quality page" "$(code -b jar "$U/quality")" 200
 cp out quality.html
 ok "in the menu" grep -q '<a href="/quality" class="here">Chất lượng phiếu</a>' quality.html
+ok "the page is well-formed XHTML" py_lxml -c 'import lxml.etree, sys; lxml.etree.parse(sys.argv[1])' quality.html
 parindex quality --db t.db --format json >quality.json
 same "checked and flagged as 'parindex quality'" \
 	"$(grep -o 'data-count="[a-z]*">[0-9]*<' quality.html | tr -dc '0-9\n' | paste -sd' ')" \
