@@ -1734,7 +1734,7 @@ static void quality_rows(struct strbuf *sb, const struct office_user *u,
 		rows++;
 		strbuf_adds(sb, "<tr data-instance=\"");
 		h(sb, s->instance_id);
-		strbuf_adds(sb, "\"><td><code>");
+		strbuf_adds(sb, "\"><td class=\"id\"><code>");
 		h(sb, s->instance_id);
 		strbuf_adds(sb, "</code></td><td>");
 		h(sb, s->commune);
@@ -1742,7 +1742,7 @@ static void quality_rows(struct strbuf *sb, const struct office_user *u,
 		h(sb, s->group);
 		strbuf_adds(sb, "</td><td>");
 		h(sb, s->surveyor);
-		strbuf_adds(sb, "</td><td>");
+		strbuf_adds(sb, "</td><td class=\"checks\">");
 		if (!s->checks)
 			strbuf_adds(sb, "–");
 		for (int c = 0; c < QUALITY_NCHECKS; c++) {
@@ -1757,7 +1757,7 @@ static void quality_rows(struct strbuf *sb, const struct office_user *u,
 			strbuf_adds(sb, "<p class=\"note\">Đã loại khỏi tổng hợp.</p>");
 		strbuf_adds(sb, "</td>");
 		if (office) {
-			strbuf_adds(sb, "<td>");
+			strbuf_adds(sb, "<td class=\"act\">");
 			quality_instance_form(sb, u, s);
 			strbuf_adds(sb, "</td>");
 		}
