@@ -84,7 +84,7 @@ static int counted(sqlite3 *db, const char *instance_id, struct perr *err)
 }
 
 /* Run fn's checks and writes and record `what` in the audit log, in one transaction. */
-static int in_transaction(sqlite3 *db, const char *who, const char *what,
+static int in_transaction(sqlite3 *db, const char *who, const char *address, const char *what,
 			  int (*fn)(sqlite3 *, const char *, const char *, const char *,
 				    struct perr *),
 			  const char *instance_id, const char *reason, struct perr *err)
@@ -92,7 +92,7 @@ static int in_transaction(sqlite3 *db, const char *who, const char *what,
 	if (db_exec(db, "BEGIN IMMEDIATE", err) < 0)
 		return -1;
 	if (fn(db, instance_id, reason, who, err) < 0 ||
-	    audit_record(db, who, "cli", what, err) < 0 || db_exec(db, "COMMIT", err) < 0) {
+	    audit_record(db, who, address, what, err) < 0 || db_exec(db, "COMMIT", err) < 0) {
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
@@ -167,23 +167,35 @@ static int include(sqlite3 *db, const char *instance_id, const char *unused, con
 	return rc;
 }
 
-int capture_exclude(sqlite3 *db, const char *instance_id, const char *reason, const char *who,
-		    struct perr *err)
+int capture_exclude_from(sqlite3 *db, const char *instance_id, const char *reason,
+			 const char *who, const char *address, struct perr *err)
 {
 	char *what = xasprintf("capture exclude %s: %s", instance_id, reason);
-	int rc = in_transaction(db, who, what, exclude, instance_id, reason, err);
+	int rc = in_transaction(db, who, address, what, exclude, instance_id, reason, err);
 
 	free(what);
 	return rc;
 }
 
-int capture_include(sqlite3 *db, const char *instance_id, const char *who, struct perr *err)
+int capture_include_from(sqlite3 *db, const char *instance_id, const char *who,
+			 const char *address, struct perr *err)
 {
 	char *what = xasprintf("capture include %s", instance_id);
-	int rc = in_transaction(db, who, what, include, instance_id, NULL, err);
+	int rc = in_transaction(db, who, address, what, include, instance_id, NULL, err);
 
 	free(what);
 	return rc;
+}
+
+int capture_exclude(sqlite3 *db, const char *instance_id, const char *reason, const char *who,
+		    struct perr *err)
+{
+	return capture_exclude_from(db, instance_id, reason, who, "cli", err);
+}
+
+int capture_include(sqlite3 *db, const char *instance_id, const char *who, struct perr *err)
+{
+	return capture_include_from(db, instance_id, who, "cli", err);
 }
 
 int quality_excluded(sqlite3 *db, const char *def_id, const char *def_version,

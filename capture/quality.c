@@ -24,6 +24,16 @@ const char *quality_check_code(enum quality_check c)
 	return c < QUALITY_NCHECKS ? check_codes[c] : "";
 }
 
+const char *quality_check_vi(enum quality_check c)
+{
+	static const char *const names[QUALITY_NCHECKS] = {
+		"Làm quá nhanh", "Thời gian bất thường", "Trả lời một kiểu",
+		"Nhiều phiếu dồn dập", "Gần trùng phiếu khác", "Ngoài địa bàn phân công",
+		"Nhiều câu “không biết”",
+	};
+	return c < QUALITY_NCHECKS ? names[c] : "";
+}
+
 static char *col_dup(sqlite3_stmt *st, int i)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);

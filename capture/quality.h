@@ -39,6 +39,8 @@ enum quality_check {
 	QUALITY_NCHECKS
 };
 const char *quality_check_code(enum quality_check c);
+/* The check's name for the office, in Vietnamese (the dashboard, the report). */
+const char *quality_check_vi(enum quality_check c);
 
 struct quality_submission {
 	char *instance_id, *commune, *group, *surveyor, *device; /* device "" when absent */
@@ -90,6 +92,12 @@ void quality_summary(const struct quality_result *r, enum quality_by by, const c
 int capture_exclude(sqlite3 *db, const char *instance_id, const char *reason, const char *who,
 		    struct perr *err);
 int capture_include(sqlite3 *db, const char *instance_id, const char *who, struct perr *err);
+/* The same, done from address (the office's pages): the audit log records it instead of
+   "cli". */
+int capture_exclude_from(sqlite3 *db, const char *instance_id, const char *reason,
+			 const char *who, const char *address, struct perr *err);
+int capture_include_from(sqlite3 *db, const char *instance_id, const char *who,
+			 const char *address, struct perr *err);
 
 /* The submissions of definition def_id def_version the tally leaves out as excluded (view
    excluded_submission): *total of them and, when reasons is not NULL, a count per reason, most

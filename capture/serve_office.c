@@ -8,12 +8,14 @@
    tally_pass_run, report_write. */
 #include "serve.h"
 #include "capture.h"
+#include "quality.h"
 #include "../reports/reports.h"
 #include "../tally/tally.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -134,6 +136,7 @@ static void page_begin(struct strbuf *sb, const char *title, const struct office
 		{ "/", "Tổng quan" },          { "/batches", "Các đợt nhận phiếu" },
 		{ "/upload", "Tải lên tệp zip" }, { "/scores", "Điểm tự đánh giá" },
 		{ "/tally", "Tổng hợp" },      { "/report", "Báo cáo" },
+		{ "/quality", "Chất lượng phiếu" },
 	};
 
 	strbuf_adds(sb, "<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\" />\n"
@@ -888,6 +891,8 @@ static int dashboard_rejected(sqlite3 *db, struct strbuf *sb, struct perr *err)
 	return 0;
 }
 
+static int quality_stored(sqlite3 *db, struct strbuf *sb, int link, struct perr *err);
+
 static int page_dashboard(sqlite3 *db, const struct office_user *u, struct serve_reply *rp,
 			  struct perr *err)
 {
@@ -918,6 +923,9 @@ static int page_dashboard(sqlite3 *db, const struct office_user *u, struct serve
 	strbuf_adds(sb, "; trang tự tải lại mỗi phút. <a href=\"/\">Tải lại ngay</a></p>\n");
 	if (dashboard_quota(db, sb, &d, &cl, err) < 0 || dashboard_surveyors(db, sb, &d, err) < 0 ||
 	    dashboard_rejected(db, sb, err) < 0)
+		goto done;
+	strbuf_adds(sb, "<h2>Chất lượng phiếu</h2>\n");
+	if (quality_stored(db, sb, 1, err) < 0)
 		goto done;
 	page_end(sb);
 	rc = 0;
@@ -1644,6 +1652,268 @@ static int report_file(struct serve_office *o, const char *rel, struct serve_rep
 	return 1;
 }
 
+/* ---- survey quality (issue 14): the checks of quality.h, exclusions as 'capture exclude' ---- */
+
+static void seconds_td(struct strbuf *sb, double s)
+{
+	if (isnan(s))
+		strbuf_adds(sb, "<td class=\"num\">–</td>");
+	else
+		strbuf_addf(sb, "<td class=\"num\">%.0f</td>", s);
+}
+
+/* Forms, median duration and flag rate per surveyor or device (quality_summary). */
+static void quality_stats(struct strbuf *sb, const struct quality_result *r, enum quality_by by)
+{
+	struct quality_stat *v;
+	size_t n;
+	const char *what = by == QUALITY_BY_SURVEYOR ? "surveyor" : "device";
+
+	quality_summary(r, by, NULL, &v, &n);
+	strbuf_addf(sb, "<h2>Theo %s</h2>\n<div class=\"scroll\"><table id=\"quality-%ss\">\n"
+			"<thead><tr><th>%s</th><th class=\"num\">Phiếu</th>"
+			"<th class=\"num\">Trung vị (giây)</th><th class=\"num\">Có dấu hiệu</th>"
+			"<th class=\"num\">Tỷ lệ</th></tr></thead>\n<tbody>\n",
+		    by == QUALITY_BY_SURVEYOR ? "điều tra viên" : "thiết bị", what,
+		    by == QUALITY_BY_SURVEYOR ? "Điều tra viên" : "Thiết bị");
+	for (size_t i = 0; i < n; i++) {
+		strbuf_addf(sb, "<tr data-%s=\"", what);
+		h(sb, v[i].key);
+		strbuf_adds(sb, "\"><td>");
+		h(sb, *v[i].key ? v[i].key : "(không ghi)");
+		strbuf_addf(sb, "</td><td class=\"num\">%zu</td>", v[i].forms);
+		seconds_td(sb, v[i].median_seconds);
+		strbuf_addf(sb, "<td class=\"num\">%zu</td><td class=\"num\">%.1f%%</td></tr>\n",
+			    v[i].flagged, v[i].forms ? 100.0 * (double)v[i].flagged / (double)v[i].forms
+						     : 0.0);
+	}
+	if (!n)
+		strbuf_adds(sb, "<tr><td colspan=\"5\">Chưa có phiếu nào.</td></tr>\n");
+	strbuf_adds(sb, "</tbody></table></div>\n");
+	free(v);
+}
+
+static void quality_instance_form(struct strbuf *sb, const struct office_user *u,
+				  const struct quality_submission *s)
+{
+	if (!s->excluded) {
+		strbuf_adds(sb, "<form method=\"post\" action=\"/exclude\">");
+		csrf_field(sb, u);
+		strbuf_adds(sb, "<input type=\"hidden\" name=\"instance\" value=\"");
+		h(sb, s->instance_id);
+		strbuf_adds(sb, "\" /><label>Lý do <input type=\"text\" name=\"reason\" "
+				"required=\"required\" maxlength=\"500\" /></label> "
+				"<button type=\"submit\" class=\"danger\">Loại khỏi tổng hợp</button>"
+				"</form>");
+	} else {
+		strbuf_adds(sb, "<form method=\"post\" action=\"/include\">");
+		csrf_field(sb, u);
+		strbuf_adds(sb, "<input type=\"hidden\" name=\"instance\" value=\"");
+		h(sb, s->instance_id);
+		strbuf_adds(sb, "\" /><button type=\"submit\">Tính lại vào tổng hợp</button></form>");
+	}
+}
+
+/* Rows of the flagged (excluded == 0) or the excluded (1) submissions, at most ROWS_SHOWN. */
+static void quality_rows(struct strbuf *sb, const struct office_user *u,
+			 const struct quality_result *r, int excluded)
+{
+	int office = !strcmp(u->role, "office");
+	size_t rows = 0, all = 0;
+
+	strbuf_addf(sb, "<div class=\"scroll\"><table id=\"quality-%s\">\n<thead><tr>"
+			"<th>instanceID</th><th>Xã</th><th>Nhóm</th><th>Điều tra viên</th>"
+			"<th>Dấu hiệu</th>%s</tr></thead>\n<tbody>\n",
+		    excluded ? "excluded" : "flagged", office ? "<th></th>" : "");
+	for (size_t i = 0; i < r->nsubs; i++) {
+		const struct quality_submission *s = &r->subs[i];
+
+		if (excluded ? !s->excluded : !s->checks)
+			continue;
+		if (++all > ROWS_SHOWN)
+			continue;
+		rows++;
+		strbuf_adds(sb, "<tr data-instance=\"");
+		h(sb, s->instance_id);
+		strbuf_adds(sb, "\"><td class=\"id\"><code>");
+		h(sb, s->instance_id);
+		strbuf_adds(sb, "</code></td><td>");
+		h(sb, s->commune);
+		strbuf_adds(sb, "</td><td>");
+		h(sb, s->group);
+		strbuf_adds(sb, "</td><td>");
+		h(sb, s->surveyor);
+		strbuf_adds(sb, "</td><td class=\"checks\">");
+		if (!s->checks)
+			strbuf_adds(sb, "–");
+		for (int c = 0; c < QUALITY_NCHECKS; c++) {
+			if (!s->detail[c])
+				continue;
+			strbuf_addf(sb, "<p class=\"check\" data-check=\"%s\"><b>%s</b>: ",
+				    quality_check_code(c), quality_check_vi(c));
+			h(sb, s->detail[c]);
+			strbuf_adds(sb, "</p>");
+		}
+		if (!excluded && s->excluded)
+			strbuf_adds(sb, "<p class=\"note\">Đã loại khỏi tổng hợp.</p>");
+		strbuf_adds(sb, "</td>");
+		if (office) {
+			strbuf_adds(sb, "<td class=\"act\">");
+			quality_instance_form(sb, u, s);
+			strbuf_adds(sb, "</td>");
+		}
+		strbuf_adds(sb, "</tr>\n");
+	}
+	if (!all)
+		strbuf_addf(sb, "<tr><td colspan=\"%d\">%s</td></tr>\n", office ? 6 : 5,
+			    excluded ? "Không có phiếu nào bị loại." : "Không có phiếu nào có dấu hiệu.");
+	strbuf_adds(sb, "</tbody></table></div>\n");
+	if (all > rows)
+		strbuf_addf(sb, "<p class=\"note\">Chỉ hiện %zu trong %zu phiếu; 'parindex quality "
+				"--format csv' liệt kê tất cả.</p>\n", rows, all);
+}
+
+/* A line on the last stored quality run (the one the report states), with a link to the
+   quality page when link is set (the dashboard). */
+static int quality_stored(sqlite3 *db, struct strbuf *sb, int link, struct perr *err)
+{
+	sqlite3_stmt *st;
+	int s;
+
+	if (db_prepare(db, &st, "SELECT computed_at, submissions, flagged FROM quality_run "
+				"ORDER BY id DESC LIMIT 1", err) < 0)
+		return -1;
+	strbuf_adds(sb, "<p class=\"note\" id=\"quality-stored\">");
+	if ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		strbuf_adds(sb, "Lần kiểm tra chất lượng lưu gần nhất (báo cáo dùng lần này): ");
+		date_vi(sb, (const char *)sqlite3_column_text(st, 0));
+		strbuf_addf(sb, ", %lld phiếu, <span data-count=\"stored-flagged\">%lld</span> có "
+				"dấu hiệu.", (long long)sqlite3_column_int64(st, 1),
+			    (long long)sqlite3_column_int64(st, 2));
+	} else if (s == SQLITE_DONE) {
+		strbuf_adds(sb, "Chưa lưu lần kiểm tra chất lượng nào.");
+	}
+	sqlite3_finalize(st);
+	if (s != SQLITE_ROW && s != SQLITE_DONE)
+		return db_fail(db, err, "reading the last quality run");
+	strbuf_adds(sb, link ? " <a href=\"/quality\">Xem chất lượng phiếu</a></p>\n" : "</p>\n");
+	return 0;
+}
+
+/* The quality page: the checks run now (quality_run, reading only), or run and stored as
+   'parindex quality' does when store is set (the office's button); say, when not NULL, a
+   sentence above (what a POST did). */
+static int page_quality(sqlite3 *db, const struct serve_request *rq, const struct office_user *u,
+			struct serve_reply *rp, int store, const char *say, int status,
+			struct perr *err)
+{
+	struct strbuf *sb = &rp->body;
+	struct quality_result r = { 0 };
+	struct def d = { 0 };
+	size_t per_check[QUALITY_NCHECKS] = { 0 };
+	int rc = -1;
+
+	if (store) {
+		if (db_exec(db, "BEGIN IMMEDIATE", err) < 0)
+			return -1;
+		if (store_active_definition(db, &d, err) < 0 || quality_run(db, &d, &r, err) < 0 ||
+		    quality_store(db, &d, &r, err) < 0 ||
+		    audit(db, u->name, rq, err, "quality: %zu submissions checked, %zu flagged",
+			  r.nsubs, r.flagged) < 0 ||
+		    db_exec(db, "COMMIT", err) < 0) {
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			goto done;
+		}
+	} else if (store_active_definition(db, &d, err) < 0 || quality_run(db, &d, &r, err) < 0) {
+		goto done;
+	}
+	rp->status = status;
+	strbuf_reset(sb);
+	page_begin(sb, "Chất lượng phiếu", u, "/quality", 0);
+	if (say)
+		strbuf_addf(sb, "<p class=\"%s\" id=\"said\">%s</p>\n", status == 200 ? "ok" : "error",
+			    say);
+	strbuf_addf(sb, "<p id=\"quality-summary\">Kiểm tra lúc ");
+	date_vi(sb, r.computed_at);
+	strbuf_addf(sb, ": <span data-count=\"submissions\">%zu</span> phiếu, "
+			"<span data-count=\"flagged\">%zu</span> phiếu có dấu hiệu cần xem lại. "
+			"Dấu hiệu chỉ để văn phòng xem xét, không làm thay đổi kết quả tổng hợp; "
+			"chỉ phiếu bị loại mới không được tính.</p>\n", r.nsubs, r.flagged);
+	if (quality_stored(db, sb, 0, err) < 0)
+		goto done;
+	if (!strcmp(u->role, "office")) {
+		strbuf_adds(sb, "<form method=\"post\" action=\"/quality/run\">");
+		csrf_field(sb, u);
+		strbuf_adds(sb, "<button type=\"submit\">Kiểm tra lại và lưu</button></form>\n");
+	}
+	for (size_t i = 0; i < r.nsubs; i++)
+		for (int c = 0; c < QUALITY_NCHECKS; c++)
+			per_check[c] += (r.subs[i].checks >> c) & 1;
+	strbuf_adds(sb, "<h2>Theo loại kiểm tra</h2>\n<div class=\"scroll\"><table id=\"quality-checks\">\n"
+			"<thead><tr><th>Kiểm tra</th><th class=\"num\">Phiếu có dấu hiệu</th></tr>"
+			"</thead>\n<tbody>\n");
+	for (int c = 0; c < QUALITY_NCHECKS; c++)
+		strbuf_addf(sb, "<tr><td>%s <code>%s</code></td><td class=\"num\" data-flagged=\"%s\">%zu"
+				"</td></tr>\n", quality_check_vi(c), quality_check_code(c),
+			    quality_check_code(c), per_check[c]);
+	strbuf_adds(sb, "</tbody></table></div>\n");
+	quality_stats(sb, &r, QUALITY_BY_SURVEYOR);
+	quality_stats(sb, &r, QUALITY_BY_DEVICE);
+	strbuf_adds(sb, "<h2>Phiếu có dấu hiệu</h2>\n");
+	quality_rows(sb, u, &r, 0);
+	strbuf_adds(sb, "<h2>Phiếu đã loại khỏi tổng hợp</h2>\n");
+	quality_rows(sb, u, &r, 1);
+	page_end(sb);
+	rc = 0;
+done:
+	quality_release(&r);
+	def_release(&d);
+	return rc;
+}
+
+/* POST /exclude and /include: what 'capture exclude' and 'capture include' do, the audit log
+   naming the user and the address. */
+static int do_exclusion(sqlite3 *db, const struct serve_request *rq, const struct office_user *u,
+			struct serve_reply *rp, int exclude, struct perr *err)
+{
+	const char *instance = field(rq, "instance"), *reason = field(rq, "reason");
+	struct perr xerr = { 0 };
+	struct strbuf say = STRBUF_INIT;
+	int rc;
+
+	if (!instance || !*instance) {
+		page_message(rp, 422, u, "Chất lượng phiếu", "Thiếu mã phiếu (instanceID); không có "
+			     "gì được thực hiện.", NULL);
+		return 0;
+	}
+	if (exclude && (!reason || !*reason)) {
+		page_message(rp, 422, u, "Chất lượng phiếu", "Cần ghi lý do loại phiếu; không có gì "
+			     "được thực hiện.", instance);
+		return 0;
+	}
+	rc = exclude ? capture_exclude_from(db, instance, reason, u->name, rq->address ? rq->address : "",
+					    &xerr)
+		     : capture_include_from(db, instance, u->name, rq->address ? rq->address : "",
+					    &xerr);
+	if (rc < 0) {
+		char buf[1024];
+
+		if (xerr.code == PERR_SYSTEM) {
+			*err = xerr;
+			return -1;
+		}
+		page_message(rp, 409, u, "Chất lượng phiếu", exclude ? "Không loại được phiếu này." :
+			     "Không tính lại được phiếu này.", err_text(&xerr, buf, sizeof(buf)));
+		return 0;
+	}
+	strbuf_adds(&say, exclude ? "Đã loại phiếu <code>" : "Đã tính lại phiếu <code>");
+	strbuf_add_xml(&say, instance);
+	strbuf_adds(&say, exclude ? "</code> khỏi tổng hợp." : "</code> vào tổng hợp.");
+	rc = page_quality(db, rq, u, rp, 0, strbuf_str(&say), 200, err);
+	strbuf_release(&say);
+	return rc;
+}
+
 /* ---- the interface ---- */
 
 int serve_office_open(struct serve_office **out, const char *db_path, const char *report_dir,
@@ -1676,7 +1946,8 @@ void serve_office_close(struct serve_office *o)
 
 /* Which page, and whether it takes a POST. */
 enum office_page { P_NONE, P_CSS, P_LOGIN, P_LOGOUT, P_HOME, P_UPLOAD, P_RECEIPT, P_BATCHES,
-		   P_UNDO, P_SCORES, P_TALLY, P_REPORT, P_REPORT_FILE };
+		   P_UNDO, P_SCORES, P_TALLY, P_REPORT, P_REPORT_FILE, P_QUALITY, P_QUALITY_RUN,
+		   P_EXCLUDE, P_INCLUDE };
 
 static enum office_page page_of(const char *path, int *post_ok)
 {
@@ -1690,7 +1961,9 @@ static enum office_page page_of(const char *path, int *post_ok)
 		{ "/upload", P_UPLOAD, 1 },         { "/receipt.csv", P_RECEIPT, 0 },
 		{ "/batches", P_BATCHES, 0 },       { "/undo", P_UNDO, 1 },
 		{ "/scores", P_SCORES, 1 },         { "/tally", P_TALLY, 1 },
-		{ "/report", P_REPORT, 1 },
+		{ "/report", P_REPORT, 1 },         { "/quality", P_QUALITY, 0 },
+		{ "/quality/run", P_QUALITY_RUN, 1 }, { "/exclude", P_EXCLUDE, 1 },
+		{ "/include", P_INCLUDE, 1 },
 	};
 
 	*post_ok = 0;
@@ -1793,6 +2066,18 @@ int serve_office_handle(struct serve_office *o, const struct serve_request *rq,
 	case P_SCORES: rc = page_scores(db, rq, &u, rp, err); break;
 	case P_TALLY: rc = page_tally(db, rq, &u, rp, err); break;
 	case P_REPORT: rc = page_report(db, o, rq, &u, rp, err); break;
+	case P_QUALITY: rc = page_quality(db, rq, &u, rp, 0, NULL, 200, err); break;
+	/* the buttons' pages take only a POST: a GET shows the quality page */
+	case P_QUALITY_RUN:
+		rc = is_post(rq) ? page_quality(db, rq, &u, rp, 1, "Đã kiểm tra lại và lưu kết quả.",
+						200, err)
+				 : (redirect(rp, "/quality"), 0);
+		break;
+	case P_EXCLUDE:
+	case P_INCLUDE:
+		rc = is_post(rq) ? do_exclusion(db, rq, &u, rp, page == P_EXCLUDE, err)
+				 : (redirect(rp, "/quality"), 0);
+		break;
 	case P_REPORT_FILE:
 		rc = 0;
 		if (!report_file(o, rq->path + 8, rp))

@@ -286,6 +286,37 @@ static void exclusions(struct strbuf *sb, const struct report *r)
 	strbuf_adds(sb, "</ul>\n</section>\n");
 }
 
+/* The last quality run (parindex quality), only when there is one: forms flagged per check on
+   the index page (c (size_t)-1), the commune's flagged forms on its page. */
+static void quality_section(struct strbuf *sb, const struct report *r, size_t c)
+{
+	char when[64];
+
+	if (!r->has_quality)
+		return;
+	strbuf_adds(sb, "<section class=\"quality\">\n<h2>Chất lượng khảo sát</h2>\n<p>");
+	if (c == (size_t)-1)
+		strbuf_addf(sb, "Lần kiểm tra chất lượng phiếu gần nhất (%s): %ld phiếu, %ld phiếu "
+				"có dấu hiệu cần xem lại.",
+			    report_date_vi(r->quality_at, when), r->quality_submissions,
+			    r->quality_flagged);
+	else
+		strbuf_addf(sb, "Lần kiểm tra chất lượng phiếu gần nhất (%s): %ld phiếu của xã có "
+				"dấu hiệu cần xem lại.",
+			    report_date_vi(r->quality_at, when), r->quality_commune[c]);
+	strbuf_adds(sb, " Dấu hiệu chỉ để cơ quan tổ chức khảo sát xem xét, không làm thay đổi "
+			"kết quả tổng hợp; chỉ phiếu bị loại mới không được tính.</p>\n");
+	if (c == (size_t)-1) {
+		strbuf_adds(sb, "<table class=\"quality\">\n<thead><tr><th>Kiểm tra</th>"
+				"<th>Số phiếu có dấu hiệu</th></tr></thead>\n<tbody>\n");
+		for (int k = 0; k < QUALITY_NCHECKS; k++)
+			strbuf_addf(sb, "<tr><td>%s</td><td class=\"num\">%ld</td></tr>\n",
+				    quality_check_vi(k), r->quality_per_check[k]);
+		strbuf_adds(sb, "</tbody>\n</table>\n");
+	}
+	strbuf_adds(sb, "</section>\n");
+}
+
 static int index_page(const struct report *r, const struct report_charts *charts,
 		      const char *chart_dir, unsigned formats, const char *dir, struct perr *err)
 {
@@ -408,6 +439,7 @@ static int index_page(const struct report *r, const struct report_charts *charts
 	}
 	strbuf_adds(&sb, "</tbody>\n</table>\n</section>\n");
 	exclusions(&sb, r);
+	quality_section(&sb, r, (size_t)-1);
 
 	strbuf_adds(&sb, "<section class=\"page\">\n<h2>Biểu đồ</h2>\n");
 	charts_note(&sb, charts, formats);
@@ -759,7 +791,9 @@ static int commune_page(const struct report *r, size_t c, const struct report_ch
 	commune_lowest(&sb, r, c);
 	strbuf_adds(&sb, "</section>\n<section>\n<h2>Số phiếu khảo sát so với chỉ tiêu</h2>\n");
 	commune_quota(&sb, r, c);
-	strbuf_adds(&sb, "</section>\n<section class=\"page\">\n<h2>Phân bố trả lời khảo sát</h2>\n");
+	strbuf_adds(&sb, "</section>\n");
+	quality_section(&sb, r, c);
+	strbuf_adds(&sb, "<section class=\"page\">\n<h2>Phân bố trả lời khảo sát</h2>\n");
 	commune_answers(&sb, r, c);
 	strbuf_adds(&sb, "</section>\n");
 	confidence_note(&sb, r);

@@ -492,6 +492,55 @@ int report_within_noise(const struct report *r, size_t c)
 	       u->index_high >= v->index_low;
 }
 
+/* The last quality run's numbers, as stored by 'parindex quality' (flags are advice: nothing
+   of the tally comes from them); none when it ran for another definition or never. */
+static int load_quality(sqlite3 *db, struct report *r, struct perr *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	r->quality_commune = xcalloc(r->ncommunes + 1, sizeof(*r->quality_commune));
+	if (db_prepare(db, &st, "SELECT computed_at, submissions, flagged FROM quality_run "
+				"WHERE def_id = ? AND def_version = ? ORDER BY id DESC LIMIT 1", err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, r->def.id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, r->def.version, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r->has_quality = 1;
+		snprintf(r->quality_at, sizeof(r->quality_at), "%s", col_text(st, 0));
+		r->quality_submissions = sqlite3_column_int64(st, 1);
+		r->quality_flagged = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(db, err, "reading the quality run");
+	if (!r->has_quality)
+		return 0;
+	if (db_prepare(db, &st, "SELECT check_code, count(*) FROM quality_flag GROUP BY 1", err) < 0)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		for (int c = 0; c < QUALITY_NCHECKS; c++)
+			if (!strcmp(col_text(st, 0), quality_check_code(c)))
+				r->quality_per_check[c] = sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, err, "reading the quality flags");
+	if (db_prepare(db, &st, "SELECT s.commune_code, count(DISTINCT f.instance_id) FROM "
+				"quality_flag f JOIN submission s ON s.instance_id = f.instance_id "
+				"GROUP BY 1", err) < 0)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		size_t c = find_commune(r, col_text(st, 0));
+
+		if (c != DEF_NONE)
+			r->quality_commune[c] = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, err, "reading the quality flags");
+	return 0;
+}
+
 int report_load(sqlite3 *db, struct report *r, struct perr *err)
 {
 	const struct def *d = &r->def;
@@ -526,7 +575,8 @@ int report_load(sqlite3 *db, struct report *r, struct perr *err)
 		     "t.score, j.key, j.value "
 		     "FROM tally_question_group t LEFT JOIN json_each(t.counts) j",
 		     count_row, err) < 0 ||
-	    load_confidence(db, r, err) < 0)
+	    load_confidence(db, r, err) < 0 ||
+	    load_quality(db, r, err) < 0)
 		goto fail;
 	district_means(r);
 	return 0;
@@ -541,6 +591,7 @@ void report_release(struct report *r)
 	size_t nc = r->ncommunes;
 
 	quality_reasons_free(r->exclusions, r->nexclusions);
+	free(r->quality_commune);
 
 	for (size_t c = 0; c < nc; c++) {
 		struct report_commune *v = &r->communes[c];

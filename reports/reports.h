@@ -100,6 +100,12 @@ struct report {
 	   the last without any valid answer */
 	long resamples;
 	long *class_resamples;
+	/* the last 'parindex quality' run of the tally's definition (has_quality 0: none): when,
+	   forms checked and flagged, forms flagged by each check, and per commune */
+	int has_quality;
+	char quality_at[40];
+	long quality_submissions, quality_flagged, quality_per_check[QUALITY_NCHECKS];
+	long *quality_commune; /* [commune]: its flagged forms */
 	/* district means over the ranked communes (all communes when none is ranked) */
 	double *field_mean;     /* per field; NAN when no commune has the field */
 	double *criterion_mean; /* per criterion: mean points */

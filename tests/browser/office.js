@@ -3,22 +3,24 @@
 // a zip upload and its receipt, a POST whose CSRF token was taken out, undo, logout, and a
 // wrong password until the address is locked out. Fails on a console error, a CSP violation,
 // a page that scrolls sideways at 360x740 (or at 1366x768), a request that leaves the server.
+// With QZIP, a zip of submissions the quality checks flag, uploaded after the undo: the quality
+// page, one of them excluded from it with a reason and included again.
 // Writes what the pages show for the shell to compare with the database:
 //   OUT/quota-before.txt, OUT/quota-after.txt  "commune|group|count" per dashboard cell
 //   OUT/receipt.csv                            the receipt downloaded
 // and prints one line per step (deterministic: no tokens, no times of the machine).
-//   node office.js BASE_URL NAME PASSWORD ZIP OUT
+//   node office.js BASE_URL NAME PASSWORD ZIP OUT [QZIP]
 'use strict';
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { chromium } = require('playwright-core');
 
-const PAGES = ['/', '/batches', '/upload', '/scores', '/tally', '/report'];
+const PAGES = ['/', '/batches', '/upload', '/scores', '/tally', '/report', '/quality'];
 const SIZES = [{ width: 360, height: 740 }, { width: 1366, height: 768 }];
 
 async function main() {
-	const [base, name, password, zip, out] = process.argv.slice(2);
+	const [base, name, password, zip, out, qzip] = process.argv.slice(2);
 	if (!out) {
 		console.error('usage: node office.js BASE_URL NAME PASSWORD ZIP OUT');
 		return 2;
@@ -123,6 +125,29 @@ async function main() {
 		await noSideScroll('/undo?batch=1');
 		say(`undo: ${await submit('form[action="/undo"] button[type=submit]')}`);
 		say(`undone: ${(await page.textContent('#undone')).trim()}`);
+
+		// survey quality: flagged forms on their page, one excluded with a reason, included again
+		if (qzip) {
+			await go('/upload');
+			await page.setInputFiles('#file', qzip);
+			where = 'upload for quality';
+			say(`upload for quality: ${await submit('form[action="/upload"] button[type=submit]')}`);
+			say(`/quality: ${await go('/quality')}`);
+			say(`quality: ${(await page.textContent('#quality-summary')).trim()}`);
+			say(`flagged rows: ${await page.$$eval('#quality-flagged tbody tr[data-instance]', (r) => r.length)}`);
+			await noSideScroll('/quality with flags');
+			const first = '#quality-flagged tbody tr[data-instance]';
+			const id = await page.$eval(first, (tr) => tr.dataset.instance);
+			await page.fill(`${first} input[name=reason]`, 'quá nhanh, đã gọi lại người trả lời');
+			where = 'exclude';
+			say(`exclude ${id}: ${await submit(`${first} form[action="/exclude"] button`)}`);
+			say(`said: ${(await page.textContent('#said')).trim()}`);
+			say(`excluded rows: ${await page.$$eval('#quality-excluded tbody tr[data-instance]', (r) => r.length)}`);
+			await noSideScroll('/exclude');
+			where = 'include';
+			say(`include ${id}: ${await submit('#quality-excluded form[action="/include"] button')}`);
+			say(`said: ${(await page.textContent('#said')).trim()}`);
+		}
 
 		// logout, then a wrong password until the address is locked out
 		await go('/');

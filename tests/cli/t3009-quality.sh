@@ -78,6 +78,10 @@ ok "scores for the tally" parindex scores import --db t.db "$DATA/scores/mini.cs
 ok "tally before" parindex tally --db t.db
 ok "tally tables before" sh -c "sqlite3 t.db '.dump tally_commune tally_field tally_group tally_detail' >tally-before.sql"
 
+# the report says nothing of quality before a quality run (existing reports stay as they were)
+ok "report before any quality run" parindex report --db t.db --out report-none --formats html
+not_ok "no quality section without a run" grep -q 'Chất lượng khảo sát' report-none/index.html report-none/communes/90002.html
+
 golden table parindex quality --db t.db
 same "flags stored: one row per submission and check" \
 	"$(q "SELECT group_concat(substr(instance_id, 6) || ':' || check_code, ' ') FROM (SELECT * FROM quality_flag ORDER BY instance_id, check_code)")" \
@@ -97,6 +101,18 @@ same "a second run replaces the flags" "$(q "SELECT count(*) FROM quality_flag")
 ok "tally after" parindex tally --db t.db
 ok "tally tables after" sh -c "sqlite3 t.db '.dump tally_commune tally_field tally_group tally_detail' >tally-after.sql"
 ok "flags never change a tally" cmp tally-before.sql tally-after.sql
+
+# the report's section: the last run's forms per check (its time), each commune's own count,
+# and that flags do not change the tally
+ok "report after a quality run" parindex report --db t.db --out report --formats html
+golden report-index sed -n '/<section class="quality">/,/<\/section>/p' report/index.html
+golden report-commune sed -n '/<section class="quality">/,/<\/section>/p' report/communes/90002.html
+same "per check as the stored flags" \
+	"$(sed -n 's|^<tr><td>[^<]*</td><td class="num">\([0-9]*\)</td></tr>$|\1|p' report/index.html | paste -sd' ')" \
+	"$(for c in too-short impossible-time straight-lining burst near-duplicate outside-assignment dont-know; do q "SELECT count(*) FROM quality_flag WHERE check_code = '$c'"; done | paste -sd' ')"
+same "commune 90002's flagged forms as stored" \
+	"$(grep -o '([^)]*): [0-9]* phiếu của xã' report/communes/90002.html | sed 's/.*: \([0-9]*\) phiếu.*/\1/')" \
+	"$(q "SELECT count(DISTINCT f.instance_id) FROM quality_flag f JOIN submission s USING (instance_id) WHERE s.commune_code = '90002'")"
 
 # an excluded submission is still checked, and marked
 ok "exclude short" parindex capture exclude --db t.db --reason "quá ngắn" uuid:short

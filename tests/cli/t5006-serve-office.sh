@@ -113,6 +113,69 @@ ln -s "$T/t.db" report/out.csv
 same "a symlink out of the report folder" "$(code -b jar "$U/report/out.csv")" 404
 same "a path out of the report folder" "$(code -b jar --path-as-is "$U/report/../t.db")" 404
 
+# survey quality: the page's numbers are 'parindex quality's, exclude and include through it do
+# what 'capture exclude' and 'capture include' do; analysts and forms without the token refused
+D=2026-01-10
+instance q-short A 90001 "Short One" dev-s1 ${D}T11:00:00 ${D}T11:00:05 1 a c
+instance q-dup-1 B 90002 "Dup &lt;One&gt;" dev-d1 ${D}T12:00:00 ${D}T12:05:00 1 c a
+instance q-dup-2 B 90002 "Dup Two" dev-d2 ${D}T13:00:00 ${D}T13:05:00 1 c a
+mkzip quality.zip "q-short.xml=$T/in/q-short.xml" "q-dup-1.xml=$T/in/q-dup-1.xml" "q-dup-2.xml=$T/in/q-dup-2.xml"
+ok "import forms to flag" parindex capture import --db t.db quality.zip
+same "quality page" "$(code -b jar "$U/quality")" 200
+cp out quality.html
+ok "in the menu" grep -q '<a href="/quality" class="here">Chất lượng phiếu</a>' quality.html
+ok "the page is well-formed XHTML" py_lxml -c 'import lxml.etree, sys; lxml.etree.parse(sys.argv[1])' quality.html
+parindex quality --db t.db --format json >quality.json
+same "checked and flagged as 'parindex quality'" \
+	"$(grep -o 'data-count="[a-z]*">[0-9]*<' quality.html | tr -dc '0-9\n' | paste -sd' ')" \
+	"$(python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(d["submissions"], d["flagged"])' quality.json)"
+same "flagged per check as 'parindex quality'" \
+	"$(grep -o 'data-flagged="[a-z-]*">[0-9]*<' quality.html | sed 's/data-flagged="\([a-z-]*\)">\([0-9]*\)</\1=\2/' | paste -sd' ')" \
+	"$(python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(" ".join("%s=%d" % (c, sum(c in f["checks"] for f in d["flags"])) for c in ["too-short", "impossible-time", "straight-lining", "burst", "near-duplicate", "outside-assignment", "dont-know"]))' quality.json)"
+same "some are flagged" "$(grep -o 'data-count="flagged">[0-9]*<' quality.html | tr -dc 0-9)" 3
+same "per surveyor and device as 'parindex quality'" \
+	"$(py_lxml -c 'import lxml.html, sys; t = lxml.html.parse(sys.argv[1]); [print(by, *[c.text_content() for c in r.findall("td")]) for by in ("surveyor", "device") for r in t.iter("tr") if r.get("data-" + by) is not None]' quality.html)" \
+	"$(python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); [print(by, s[by] or "(không ghi)", s["forms"], "–" if s["median_seconds"] is None else s["median_seconds"], s["flagged"], "%.1f%%" % s["flag_rate"]) for by in ("surveyor", "device") for s in d[by + "s"]]' quality.json)"
+same "flagged submissions listed" "$(grep -o '<tr data-instance="uuid:q-[a-z0-9-]*">' quality.html | paste -sd' ')" \
+	'<tr data-instance="uuid:q-short"> <tr data-instance="uuid:q-dup-1"> <tr data-instance="uuid:q-dup-2">'
+ok "with the check's Vietnamese name and detail" grep -q 'data-check="too-short"><b>Làm quá nhanh</b>: 5 s for 2 scored questions' quality.html
+ok "a surveyor's name escaped" grep -q '<td>Dup &lt;One&gt;</td>' quality.html
+same "an exclude form per flagged submission" "$(grep -o 'action="/exclude"' quality.html | wc -l)" 3
+
+same "analyst: quality page" "$(code -b jar2 "$U/quality")" 200
+not_ok "analyst: no exclude form" grep -q 'action="/exclude"' out
+not_ok "analyst: no button to run the checks" grep -q 'action="/quality/run"' out
+same "analyst: exclude refused" "$(code -b jar2 -d "csrf=$ATOKEN" -d instance=uuid:q-short -d reason=x "$U/exclude")" 403
+same "exclude without the token" "$(code -b jar -d instance=uuid:q-short -d reason=x "$U/exclude")" 403
+same "exclude without a reason" "$(code -b jar -d "csrf=$TOKEN" -d instance=uuid:q-short -d reason= "$U/exclude")" 422
+ok "says a reason is needed" grep -q 'Cần ghi lý do loại phiếu' out
+same "nothing excluded" "$(q "SELECT count(*) FROM exclusion")" 0
+
+# the command on a copy, the page on the served database: the same list and tally
+sqlite3 t.db ".backup cli.db"
+parindex capture exclude --db cli.db --reason 'quá nhanh' uuid:q-short >/dev/null
+same "exclude" "$(code -b jar -d "csrf=$TOKEN" -d instance=uuid:q-short --data-urlencode 'reason=quá nhanh' "$U/exclude")" 200
+ok "says so" grep -q 'Đã loại phiếu <code>uuid:q-short</code> khỏi tổng hợp' out
+ok "listed as excluded, with an include button" sh -c "sed -n '/id=\"quality-excluded\"/,/<\/table>/p' out | grep -q 'data-instance=\"uuid:q-short\".*action=\"/include\"'"
+same "stored as the command stores it" "$(q "SELECT instance_id, reason, excluded_by, excluded_at FROM exclusion")" \
+	"uuid:q-short|quá nhanh|office1|2026-01-15T08:00:00Z"
+same "capture list as after the command" "$(parindex capture list --db t.db)" "$(parindex capture list --db cli.db | sed "s/	$(id -un)	/	office1	/")"
+same "tally as after the command" "$(parindex tally --db t.db 2>&1)" "$(parindex tally --db cli.db 2>&1 | sed 's/: cli.db: /: t.db: /')"
+same "excluded twice" "$(code -b jar -d "csrf=$TOKEN" -d instance=uuid:q-short -d reason=again "$U/exclude")" 409
+ok "says it is already excluded" grep -q 'uuid:q-short: already excluded on' out
+parindex capture include --db cli.db uuid:q-short >/dev/null
+same "include" "$(code -b jar -d "csrf=$TOKEN" -d instance=uuid:q-short "$U/include")" 200
+ok "says so" grep -q 'Đã tính lại phiếu <code>uuid:q-short</code> vào tổng hợp' out
+same "capture list as after the command's include" "$(parindex capture list --db t.db)" "$(parindex capture list --db cli.db)"
+same "tally as after the command's include" "$(parindex tally --db t.db 2>&1)" "$(parindex tally --db cli.db 2>&1 | sed 's/: cli.db: /: t.db: /')"
+same "analyst: running the checks refused" "$(code -b jar2 -d "csrf=$ATOKEN" "$U/quality/run")" 403
+same "no run stored yet by the page" "$(q "SELECT count(*) FROM quality_run")" 1
+q "DELETE FROM quality_run; DELETE FROM quality_flag"
+same "run the checks" "$(code -b jar -d "csrf=$TOKEN" "$U/quality/run")" 200
+same "the dashboard: the stored run's flags, linked" "$(code -b jar "$U/")|$(grep -o 'data-count="stored-flagged">[0-9]*</span> có dấu hiệu. <a href="/quality">' out | tr -dc 0-9)" "200|3"
+same "stored as 'parindex quality' stores it" "$(q "SELECT computed_at, submissions, flagged FROM quality_run")|$(q "SELECT group_concat(instance_id || ':' || check_code, ' ') FROM (SELECT * FROM quality_flag ORDER BY 1, 2)")" \
+	"$(python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print("%s|%d|%d|%s" % (d["computed_at"], d["submissions"], d["flagged"], " ".join(sorted(f["instance_id"] + ":" + c for f in d["flags"] for c in f["checks"]))))' quality.json)"
+
 # 5 failed logins lock the address out, the right password too
 for n in 1 2 3 4; do code -d name=office1 -d 'password=nope nope' "$U/login" >/dev/null; done
 same "5th failure: locked out" "$(code -d name=office1 -d 'password=nope nope' "$U/login")" 429
@@ -137,6 +200,9 @@ office1 127.0.0.1 scores import bad-scores.csv refused: 1 errors
 office1 127.0.0.1 scores import scores.csv: import 1: 3 rows for 1 communes
 office1 127.0.0.1 tally: 2 communes, 3 submissions
 office1 127.0.0.1 report: 2 communes, 8 of 8 charts drawn
+office1 127.0.0.1 capture exclude uuid:q-short: quá nhanh
+office1 127.0.0.1 capture include uuid:q-short
+office1 127.0.0.1 quality: 6 submissions checked, 3 flagged
 office1 127.0.0.1 login failed
 office1 127.0.0.1 login failed
 office1 127.0.0.1 login failed
