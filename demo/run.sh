@@ -27,6 +27,9 @@ step "capture the upload"
 "$px" capture import --source "Bưu điện huyện Cẩm Giàng" --operator "Phòng Nội vụ" \
 	--receipt "$out/receipt.csv" "$out/upload-2022-01-15.zip"
 "$px" capture list
+step "check the survey: suspect forms, per surveyor and phone (into demo/out/quality.csv)"
+"$px" quality --format csv >"$out/quality.csv"
+"$px" quality | head -n 1
 step "appraised self-assessment scores"
 "$px" scores import "$top/demo/cam-giang/scores.csv"
 step "tally: index, class and rank"
