@@ -126,6 +126,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS += zipin_file
 # serve: raw HTTP requests into the daemon; its parsers (Host, --public-url, --listen, Digest)
 FUZZ_TARGETS += serve_http serve_parse
+# encrypted submissions: the manifest, the key and the .enc (capture/encrypted.c)
+FUZZ_TARGETS += manifest
 $(B)/fuzz/replay-%: $(B)/fuzz/fuzz_%.o $(B)/fuzz/replay.o $(B)/libparindex.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(B)/fuzz/libfuzzer-%: $(B)/fuzz/fuzz_%.o $(B)/libparindex.a

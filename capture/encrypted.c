@@ -69,6 +69,12 @@ static long unbase64(const char *s, unsigned char *out, size_t size)
 	return got - (long)pad;
 }
 
+/* a .enc that does not decrypt whole (its padding) says the same as one whose signature
+   differs: either is a file altered, or not of this submission */
+#define SIGNATURE_MISMATCH \
+	"the element signature does not match the manifest and %.200s: altered after it was " \
+	"sent, or not of this submission"
+
 static int rsa_decrypt(EVP_PKEY *key, const unsigned char *in, size_t inlen, unsigned char *out,
 		       size_t *outlen)
 {
@@ -87,7 +93,6 @@ static int rsa_decrypt(EVP_PKEY *key, const unsigned char *in, size_t inlen, uns
 static void problem(struct capture_problem *prob, const char *reason, const char *fmt, const char *a)
 {
 	prob->reason = reason;
-	prob->line = 0;
 	snprintf(prob->msg, sizeof(prob->msg), fmt, a);
 }
 
@@ -123,7 +128,6 @@ int capture_manifest_read(const struct capture_instance *inst, struct capture_ma
 		if (!*k) {
 			prob->reason = "bad-manifest";
 			prob->line = inst->fields[i].line;
-			text_cut(prob->msg, sizeof(prob->msg), "");
 			snprintf(prob->msg, sizeof(prob->msg), "unknown element <%.100s> in the manifest",
 				 inst->fields[i].name);
 			return -1;
@@ -236,9 +240,7 @@ int capture_decrypt(EVP_PKEY *key, const struct capture_manifest *m, const unsig
 	}
 	if (!ok || !plen) {
 		strbuf_reset(plain);
-		problem(prob, "bad-signature",
-			"%.200s does not decrypt (bad padding): damaged or not of this submission",
-			m->xml_file);
+		problem(prob, "bad-signature", SIGNATURE_MISMATCH, m->xml_file);
 		return -1;
 	}
 	plain->len = plen;
@@ -266,10 +268,7 @@ int capture_decrypt(EVP_PKEY *key, const struct capture_manifest *m, const unsig
 	memcpy(want, sig, 16);
 	if (!ok || CRYPTO_memcmp(digest, want, 16)) {
 		strbuf_reset(plain);
-		problem(prob, "bad-signature",
-			"the element signature does not match the manifest and %.200s: altered after "
-			"it was sent",
-			m->xml_file);
+		problem(prob, "bad-signature", SIGNATURE_MISMATCH, m->xml_file);
 		return -1;
 	}
 	return 0;

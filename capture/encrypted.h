@@ -17,10 +17,13 @@ struct capture_manifest {
 
 /* The value of the root element name of inst, or NULL. */
 const char *capture_manifest_field(const struct capture_instance *inst, const char *name);
-/* Is inst a manifest (it has a base64EncryptedKey)? */
+/* Is inst a manifest (it has a base64EncryptedKey, encryptedXmlFile or
+   base64EncryptedElementSignature)? */
 static inline int capture_is_manifest(const struct capture_instance *inst)
 {
-	return capture_manifest_field(inst, "base64EncryptedKey") != NULL;
+	return capture_manifest_field(inst, "base64EncryptedKey") ||
+	       capture_manifest_field(inst, "encryptedXmlFile") ||
+	       capture_manifest_field(inst, "base64EncryptedElementSignature");
 }
 /* Read a parsed manifest: 0, or -1 with prob (bad-manifest). */
 int capture_manifest_read(const struct capture_instance *inst, struct capture_manifest *m,
