@@ -49,7 +49,7 @@ int capture_key_load(EVP_PKEY **key, const char *path, struct perr *err)
 /* base64 (whitespace allowed) into out: its length, or -1 */
 static long unbase64(const char *s, unsigned char *out, size_t size)
 {
-	char clean[1024];
+	char clean[2048];
 	size_t n = 0, pad = 0;
 	int got;
 
@@ -179,7 +179,7 @@ int capture_manifest_read(const struct capture_instance *inst, struct capture_ma
 int capture_decrypt(EVP_PKEY *key, const struct capture_manifest *m, const unsigned char *enc,
 		    size_t enc_len, struct strbuf *plain, struct capture_problem *prob)
 {
-	unsigned char wrapped[1024], sym[1024], seed[EVP_MAX_MD_SIZE], sig[1024];
+	unsigned char wrapped[1536], sym[1536], seed[EVP_MAX_MD_SIZE], sig[1536];
 	unsigned char digest[EVP_MAX_MD_SIZE], want[EVP_MAX_MD_SIZE];
 	size_t symlen = sizeof(sym), siglen = sizeof(sig), plen;
 	unsigned int dlen = 0;
