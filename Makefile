@@ -19,7 +19,7 @@ VERSION := 0.1.0
 # working copy of a build its own BUILD to run several at once.
 BUILD ?= build
 
-PKGS := libxml-2.0 libzip sqlite3 nettle xlsxwriter libdeflate expat libmicrohttpd
+PKGS := libxml-2.0 libzip sqlite3 nettle xlsxwriter libdeflate expat libmicrohttpd libcrypto
 # -iquote core: project headers are included with quotes, so core/spawn.h cannot hide <spawn.h>
 PROJECT_CFLAGS := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	-Wno-unused-parameter -MMD -MP -iquote core -I$(BUILD)/gen -DPARINDEX_VERSION='"$(VERSION)"' \
@@ -126,6 +126,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS += zipin_file
 # serve: raw HTTP requests into the daemon; its parsers (Host, --public-url, --listen, Digest)
 FUZZ_TARGETS += serve_http serve_parse
+# encrypted submissions: the manifest, the key and the .enc (capture/encrypted.c)
+FUZZ_TARGETS += manifest
 $(B)/fuzz/replay-%: $(B)/fuzz/fuzz_%.o $(B)/fuzz/replay.o $(B)/libparindex.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(B)/fuzz/libfuzzer-%: $(B)/fuzz/fuzz_%.o $(B)/libparindex.a
@@ -168,9 +170,10 @@ unit:
 # as root, otherwise prints the apt-get line and fails.
 RUN_PACKAGES := build-essential pkg-config libxml2-dev libzip-dev libsqlite3-dev nettle-dev \
 	libcsv-dev libunistring-dev libxlsxwriter-dev libdeflate-dev libexpat1-dev libreadstat-dev \
-	gnuplot-nox fonts-dejavu-core libmicrohttpd-dev
+	gnuplot-nox fonts-dejavu-core libmicrohttpd-dev libssl-dev
 TEST_PACKAGES := sqlite3 libxml2-utils zip unzip man-db python3-lxml nodejs chromium clang \
-	libclang-rt-14-dev valgrind pspp python3-pandas curl openssl libcurl4-openssl-dev
+	libclang-rt-14-dev valgrind pspp python3-pandas curl openssl libcurl4-openssl-dev \
+	python3-cryptography
 .PHONY: deps-run deps-test
 deps: deps-run deps-test
 deps-run:

@@ -67,15 +67,17 @@ static const struct cmd commands[] = {
 	  "parindex definition default",
 	  "check index definitions; print the built-in default definition", NULL, NULL },
 	{ "forms", cmd_forms,
-	  "parindex forms [--db FILE] [--out DIR] [--base-url URL]\n"
+	  "parindex forms [--db FILE] [--out DIR] [--base-url URL] [--encrypt PUBLIC.pem]\n"
 	  "parindex forms lint FILE...",
 	  "write, check and register the survey forms (XForms, printable, codebook)",
 	  DB_OPTION
 	  "  --out DIR            the folder to write (default: ./parindex-forms)\n"
 	  "  --base-url URL       the http(s) URL the folder is served at, for absolute download\n"
-	  "                       URLs in formList.xml (default: none, URLs relative to it)\n", NULL },
+	  "                       URLs in formList.xml (default: none, URLs relative to it)\n"
+	  "  --encrypt PUBLIC.pem ODK encrypted forms to this RSA public key (default: none,\n"
+	  "                       plain forms)\n", NULL },
 	{ "capture", cmd_capture,
-	  "parindex capture import [--db FILE] [--source TEXT] [--operator NAME] [--dry-run] [--all-or-nothing] [--receipt FILE] [--max-entries N] [--max-entry-size BYTES] [--max-total BYTES] [--max-ratio N] [--max-depth N] [--threads N] FILE.zip|FILE.csv...\n"
+	  "parindex capture import [--db FILE] [--source TEXT] [--operator NAME] [--dry-run] [--all-or-nothing] [--receipt FILE] [--max-entries N] [--max-entry-size BYTES] [--max-total BYTES] [--max-ratio N] [--max-depth N] [--threads N] [--key PRIVATE.pem] FILE.zip|FILE.csv...\n"
 	  "parindex capture list [--db FILE]\n"
 	  "parindex capture undo [--db FILE] BATCH\n"
 	  "parindex capture exclude [--db FILE] --reason TEXT INSTANCEID\n"
@@ -89,7 +91,9 @@ static const struct cmd commands[] = {
 	  "  --receipt FILE       write a CSV row per entry: status, reason, message\n"
 	  "                       (default: none)\n"
 	  "  --reason TEXT        exclude: why the submission is left out of the tally\n"
-	  "                       (default: none, required)\n",
+	  "                       (default: none, required)\n"
+	  "  --key PRIVATE.pem    decrypt encrypted submissions with this RSA private key, never\n"
+	  "                       stored (default: none, they are rejected)\n",
 	  capture_options_more },
 	{ "export", cmd_export,
 	  "parindex export [--db FILE] [--format csv|xlsx|sav|dta] [--out FILE]",

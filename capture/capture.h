@@ -163,7 +163,13 @@ int capture_central_read(const struct capture_registry *reg, const char *buf, si
                 inside the zip that does not open, or one inside that); too-large, encrypted, unsupported-compression (the
                 zip entry); bad-table (a Central CSV refused whole: not UTF-8, malformed, its
                 header), bad-row (a row of it with another number of cells), encrypted (also
-                a row whose Status says Central could not decrypt it); not-utf8, doctype, too-deep, malformed (capture_parse); and the
+                a row whose Status says Central could not decrypt it, and an encrypted
+                submission's manifest when no --key is given); bad-manifest (the manifest
+                of an encrypted submission: a field missing, unknown or twice, media files,
+                its encryptedXmlFile not a .enc name, its instanceID not the instance's),
+                missing-enc (the .enc it names is not in the zip), wrong-key (its key does
+                not decrypt with --key), bad-signature (the .enc does not decrypt whole or
+                the element signature does not match: altered); not-utf8, doctype, too-deep, malformed (capture_parse); and the
                 codes of capture_validate; and, in the receipt only, zip-refused: the row that
                 stands for a whole zip refused (its entries' rows are taken out)
    The stored state is the same whatever order a set of submissions comes in (inside a zip
@@ -209,8 +215,12 @@ int capture_writer_entry(struct capture_writer *w, uint64_t seq, const char *pat
 			 const char *instance_id, const char *form_id, const char *commune,
 			 const struct capture_outcome *out, struct perr *err);
 
+struct evp_pkey_st; /* OpenSSL's EVP_PKEY */
+
 struct capture_options {
 	const char *source, *operator_name;
+	struct evp_pkey_st *key; /* --key: opens encrypted submissions; NULL: they are rejected
+				    (encrypted). Borrowed; never stored */
 	int dry_run, all_or_nothing;
 	struct zipin_limits limits;
 	int max_depth;

@@ -1,6 +1,7 @@
 /* parindex capture import|list|undo|exclude|include: arguments, output and exit status. */
 #include "capture.h"
 #include "csvout.h"
+#include "encrypted.h"
 #include "quality.h"
 
 #include <getopt.h>
@@ -75,10 +76,11 @@ static int cmd_import(int argc, char **argv)
 		{ "max-ratio", required_argument, NULL, 'R' },
 		{ "max-depth", required_argument, NULL, 'D' },
 		{ "threads", required_argument, NULL, 'j' },
+		{ "key", required_argument, NULL, 'k' },
 		{ 0 },
 	};
 	struct capture_options o;
-	const char *dbopt = NULL, *receipt = NULL;
+	const char *dbopt = NULL, *receipt = NULL, *key = NULL;
 	struct perr err = { 0 };
 	sqlite3 *db = NULL;
 	FILE *rf = NULL;
@@ -94,6 +96,7 @@ static int cmd_import(int argc, char **argv)
 		case 'n': o.dry_run = 1; break;
 		case 'a': o.all_or_nothing = 1; break;
 		case 'r': receipt = optarg; break;
+		case 'k': key = optarg; break;
 		case 'E': case 'S': case 'T': case 'R': case 'D': case 'j':
 			if (parse_count(optarg, &v) < 0 || ((c == 'D' || c == 'j') && v > 1000))
 				return cmd_usage_error("capture", "--%s wants a positive number, not '%s'",
@@ -114,14 +117,20 @@ static int cmd_import(int argc, char **argv)
 		return cmd_usage_error("capture", "import: name at least one FILE.zip or FILE.csv");
 	/* no allocation statistics: they take a global lock on every one of SQLite's mallocs */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-	if (db_open(&db, db_path(dbopt), DB_EXISTING, &err) < 0)
+	/* the private key: in memory for this run only, never written anywhere */
+	if (key && capture_key_load(&o.key, key, &err) < 0)
 		return perr_print(&err, "capture");
+	if (db_open(&db, db_path(dbopt), DB_EXISTING, &err) < 0) {
+		EVP_PKEY_free(o.key);
+		return perr_print(&err, "capture");
+	}
 	/* another import holds the write lock for its whole batch, minutes for a big one: wait */
 	sqlite3_busy_timeout(db, 3600 * 1000);
 	if (receipt) {
 		rf = fopen(receipt, "w");
 		if (!rf) {
 			db_close(db);
+			EVP_PKEY_free(o.key);
 			perr_set(&err, PERR_SYSTEM, receipt, "cannot write: %s", strerror(errno));
 			return perr_print(&err, "capture");
 		}
@@ -183,6 +192,7 @@ static int cmd_import(int argc, char **argv)
 		rc = perr_print(&err, "capture");
 	}
 	db_close(db);
+	EVP_PKEY_free(o.key);
 	return rc;
 }
 

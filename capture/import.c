@@ -4,6 +4,7 @@
    outcome is the same as a one-thread run and memory does not grow with the batch. */
 #include "capture.h"
 #include "csvout.h"
+#include "encrypted.h"
 #include "escape.h"
 
 #include <errno.h>
@@ -51,8 +52,22 @@ struct slot {
 	struct capture_submission sub;
 };
 
+/* The .enc entries of the zip, sorted by name, and the key that opens them (--key): how a
+   manifest finds its encrypted file. */
+struct enc_file {
+	char *name;
+	struct zipin_entry e; /* its name left empty: name above */
+};
+
+struct encrypted_files {
+	EVP_PKEY *key;
+	struct enc_file *v;
+	size_t n;
+};
+
 struct run {
 	struct zipin *z;
+	const struct encrypted_files *enc;
 	const char *name; /* the zip as named on the command line */
 	const struct capture_registry *reg;
 	const struct capture_options *o;
@@ -148,16 +163,157 @@ static int read_entry(struct zipin *z, struct zipin_reader *zr, struct slot *s,
 	return 0;
 }
 
+static int enc_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct enc_file *)a)->name, ((const struct enc_file *)b)->name);
+}
+
+/* Index the zip's .enc entries (a second pass over its directory): 0, or -1 with err. */
+static int index_encrypted(const char *path, const struct zipin_limits *lim,
+			   struct encrypted_files *ef, struct perr *err)
+{
+	struct zipin *z;
+	struct zipin_entry *e = xcalloc(1, sizeof(*e));
+	size_t alloc = 0;
+	int got;
+
+	if (zipin_open_file(&z, path, lim, err) < 0) {
+		free(e);
+		return -1;
+	}
+	while ((got = zipin_next(z, e, err)) > 0) {
+		if (e->is_dir || !ends_with(e->name, e->name_len, ".enc"))
+			continue;
+		if (ef->n == alloc) {
+			alloc = alloc ? alloc * 2 : 16;
+			ef->v = xrealloc(ef->v, alloc * sizeof(*ef->v));
+		}
+		ef->v[ef->n].name = xstrdup(e->name);
+		ef->v[ef->n].e = *e;
+		ef->v[ef->n].e.name[0] = '\0';
+		ef->n++;
+	}
+	zipin_close(z);
+	free(e);
+	if (got < 0)
+		return -1;
+	if (ef->n)
+		qsort(ef->v, ef->n, sizeof(*ef->v), enc_cmp);
+	return 0;
+}
+
+static void release_encrypted(struct encrypted_files *ef)
+{
+	for (size_t i = 0; i < ef->n; i++)
+		free(ef->v[i].name);
+	free(ef->v);
+	ef->v = NULL;
+	ef->n = 0;
+}
+
+/* inst is the manifest of an encrypted submission (entry s): find its .enc beside it, decrypt
+   it into plain with the --key, check the signature and parse the instance into inst.
+   0 with inst the instance; 1 with s rejected; -1 when the whole archive is refused (err). */
+static int examine_instance(const struct capture_registry *reg, struct slot *s,
+			    const struct capture_instance *inst_);
+
+static int open_encrypted(struct zipin *z, struct zipin_reader *zr,
+			  const struct encrypted_files *ef, struct slot *s,
+			  struct capture_parser *p, struct capture_instance *inst,
+			  struct strbuf *plain, struct perr *err)
+{
+	struct capture_manifest m;
+	struct capture_problem prob;
+	struct strbuf enc = STRBUF_INIT;
+	struct enc_file key = { 0 }, *f;
+	struct zipin_entry *e;
+	enum zipin_fail fail;
+	char iid[CAPTURE_MAX_ID + 1];
+	const char *slash = strrchr(s->e.name, '/');
+	int dir = slash ? (int)(slash - s->e.name + 1) : 0, rc = 1;
+
+	if (!ef) {
+		set(&s->out, CAPTURE_REJECTED, "encrypted", inst->line,
+		    "an encrypted submission in a zip inside the zip is not read; unzip it and "
+		    "import it on its own with --key PRIVATE.pem");
+		return 1;
+	}
+	if (!ef->key) {
+		set(&s->out, CAPTURE_REJECTED, "encrypted", inst->line,
+		    "an encrypted submission (its form has a base64RsaPublicKey): import with --key "
+		    "PRIVATE.pem");
+		return 1;
+	}
+	if (capture_manifest_read(inst, &m, &prob) < 0) {
+		set(&s->out, CAPTURE_REJECTED, prob.reason, prob.line, prob.msg);
+		return 1;
+	}
+	if (strlen(m.instance_id) > CAPTURE_MAX_ID) {
+		set(&s->out, CAPTURE_REJECTED, "long-instance-id", inst->instance_id_line,
+		    "meta/instanceID of the manifest is too long");
+		return 1;
+	}
+	strcpy(iid, m.instance_id);
+	key.name = xasprintf("%.*s%s", dir, s->e.name, m.xml_file);
+	f = ef->n ? bsearch(&key, ef->v, ef->n, sizeof(*ef->v), enc_cmp) : NULL;
+	if (!f) {
+		set(&s->out, CAPTURE_REJECTED, "missing-enc", inst->line, "");
+		say(&s->out, "the manifest names %s, which is not in the zip: the submission cannot "
+			     "be decrypted",
+		    key.name);
+		goto done;
+	}
+	e = xcalloc(1, sizeof(*e));
+	*e = f->e;
+	text_cut(e->name, sizeof(e->name), f->name);
+	e->name_len = strlen(e->name);
+	if (zipin_read(z, zr, e, &enc, &fail, err) < 0) {
+		free(e);
+		if (fail == ZIPIN_ARCHIVE) {
+			rc = -1;
+			goto done;
+		}
+		set(&s->out, CAPTURE_REJECTED, "too-large", 0, "");
+		say(&s->out, "%s: %s", key.name, err->msg);
+		goto done;
+	}
+	free(e);
+	s->inflated += enc.len;
+	if (capture_decrypt(ef->key, &m, (const unsigned char *)enc.buf, enc.len, plain,
+			    &prob) < 0) {
+		set(&s->out, CAPTURE_REJECTED, prob.reason, prob.line, prob.msg);
+		goto done;
+	}
+	text_sha256_hex(plain->buf, plain->len, s->sha256);
+	if (capture_parse(p, plain->buf, plain->len, inst, &prob) < 0) {
+		set(&s->out, CAPTURE_REJECTED, prob.reason, prob.line, "");
+		say(&s->out, "in %s: %s", key.name, prob.msg);
+		goto done;
+	}
+	if (!inst->instance_id || strcmp(inst->instance_id, iid)) {
+		set(&s->out, CAPTURE_REJECTED, "bad-manifest", inst->instance_id_line, "");
+		say(&s->out, "in %s: meta/instanceID is not the manifest's %s", key.name, iid);
+		goto done;
+	}
+	rc = 0;
+done:
+	free(key.name);
+	strbuf_release(&enc);
+	return rc;
+}
+
 /* Everything about one entry that needs no database: runs in a worker (or in the writer, for
    the entries of a zip inside the zip: inner). Returns -1 when the whole archive is refused
    (err). */
 static int examine(struct zipin *z, const struct capture_registry *reg, int inner,
-		   struct slot *s, struct zipin_reader *zr, struct capture_parser *p,
-		   struct strbuf *data, struct perr *err)
+		   const struct encrypted_files *ef, struct slot *s, struct zipin_reader *zr,
+		   struct capture_parser *p, struct strbuf *data, struct perr *err)
 {
 	struct capture_instance inst;
 	struct capture_problem prob;
+	struct strbuf plain = STRBUF_INIT;
 	const char *base;
+	int got;
 
 	s->valid = 0;
 	s->skip = 0;
@@ -201,6 +357,11 @@ static int examine(struct zipin *z, const struct capture_registry *reg, int inne
 		set(&s->out, CAPTURE_IGNORED, "table", 0, "");
 		return 0;
 	}
+	if (ends_with(s->e.name, s->e.name_len, ".enc")) {
+		set(&s->out, CAPTURE_IGNORED, "encrypted-file", 0,
+		    "an encrypted file, read through the submission.xml manifest beside it");
+		return 0;
+	}
 	if (!ends_with(s->e.name, s->e.name_len, ".xml")) {
 		set(&s->out, CAPTURE_IGNORED, "not-xml", 0, "not an XML file (media or other), ignored");
 		return 0;
@@ -215,6 +376,28 @@ static int examine(struct zipin *z, const struct capture_registry *reg, int inne
 		set(&s->out, CAPTURE_REJECTED, prob.reason, prob.line, prob.msg);
 		return 0;
 	}
+	if (!inst.is_form && capture_is_manifest(&inst)) {
+		keep_str(s->instance_id, inst.instance_id);
+		keep_str(s->form_id, inst.form_id);
+		keep_str(s->form_version, inst.form_version);
+		got = open_encrypted(z, zr, inner ? NULL : ef, s, p, &inst, &plain, err);
+		if (got != 0) {
+			strbuf_release(&plain);
+			return got < 0 ? -1 : 0;
+		}
+	}
+	got = examine_instance(reg, s, &inst);
+	strbuf_release(&plain);
+	return got;
+}
+
+/* The rest of examine, on a parsed instance: 0 */
+static int examine_instance(const struct capture_registry *reg, struct slot *s,
+			    const struct capture_instance *inst_)
+{
+	struct capture_instance inst = *inst_;
+	struct capture_problem prob;
+
 	keep_str(s->instance_id, inst.instance_id);
 	keep_str(s->form_id, inst.form_id);
 	keep_str(s->form_version, inst.form_version);
@@ -280,7 +463,7 @@ static void *worker(void *arg)
 
 		got = 0;
 		for (uint64_t i = 0; i < n && got == 0; i++) {
-			got = examine(r->z, r->reg, 0, &r->ring[(first + i) % RING], zr, p, &data,
+			got = examine(r->z, r->reg, 0, r->enc, &r->ring[(first + i) % RING], zr, p, &data,
 				      &err);
 		}
 
@@ -891,7 +1074,7 @@ static int import_nested(struct writer *w, struct run *r, struct slot *s,
 	res->entries++;
 	res->count[s->out.status]++;
 	while (z && (got = zipin_next(z, &e->e, err)) != 0) {
-		if (got < 0 || examine(z, r->reg, 1, e, zr, p, &data, err) < 0)
+		if (got < 0 || examine(z, r->reg, 1, NULL, e, zr, p, &data, err) < 0)
 			goto done;
 		if (e->skip)
 			continue;
@@ -1273,6 +1456,7 @@ int capture_import(sqlite3 *db, const char *path, const struct capture_options *
 	struct capture_registry reg = { 0 };
 	struct writer w = { .db = db };
 	struct run r = { 0 };
+	struct encrypted_files ef = { .key = o->key };
 	pthread_t threads[8];
 	int nthreads = 0, in_tx = 0, rc = -1, sha_done = 0, hashing = 0;
 	struct hash_job hash = { 0 };
@@ -1315,7 +1499,12 @@ int capture_import(sqlite3 *db, const char *path, const struct capture_options *
 	    begin_batch(&w, path, o, sha_done ? res->sha256 : "", size, db_now(started), err) < 0)
 		goto done;
 
+	if (o->key && index_encrypted(path, &o->limits, &ef, err) < 0) {
+		res->refused = err->code == PERR_DATA;
+		goto done;
+	}
 	r.name = path;
+	r.enc = &ef;
 	r.reg = &reg;
 	r.o = o;
 	r.ring = xcalloc(RING, sizeof(*r.ring));
@@ -1431,6 +1620,7 @@ done:
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	db_exec(db, "PRAGMA foreign_keys = ON", NULL);
 	capture_registry_release(&reg);
+	release_encrypted(&ef);
 	zipin_close(r.z);
 	res->seconds = now_seconds() - t0;
 	return rc;

@@ -55,9 +55,11 @@ int cmd_forms(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "base-url", required_argument, NULL, 'u' },
+		{ "encrypt", required_argument, NULL, 'e' },
 		{ 0 },
 	};
-	const char *dbopt = NULL, *out = FORM_DEFAULT_OUT, *base_url = NULL;
+	const char *dbopt = NULL, *out = FORM_DEFAULT_OUT, *base_url = NULL, *public_key = NULL;
+	struct strbuf rsa = STRBUF_INIT;
 	struct def d = { 0 };
 	struct commune_list cl = { 0 };
 	const struct commune **cv = NULL;
@@ -76,6 +78,7 @@ int cmd_forms(int argc, char **argv)
 		case 'd': dbopt = optarg; break;
 		case 'o': out = optarg; break;
 		case 'u': base_url = optarg; break;
+		case 'e': public_key = optarg; break;
 		default: return cmd_bad_option("forms", argv);
 		}
 	}
@@ -90,6 +93,8 @@ int cmd_forms(int argc, char **argv)
 				       "--base-url must be an http:// or https:// URL of the folder, without spaces, query or fragment: '%s'",
 				       base_url);
 
+	if (public_key && form_public_key(public_key, &rsa, &err) < 0)
+		goto fail;
 	if (db_open(&db, db_path(dbopt), DB_EXISTING, &err) < 0 ||
 	    store_active_definition(db, &d, &err) < 0)
 		goto fail;
@@ -114,6 +119,8 @@ int cmd_forms(int argc, char **argv)
 		struct diag diag = { 0 };
 
 		form_build(&fs[g], &d, g, &cl);
+		if (public_key)
+			form_encrypt(&fs[g], rsa.buf);
 		if (form_lint(fs[g].xml.buf, fs[g].xml.len, fs[g].file, &diag) < 0) {
 			diag_print(&diag, "forms");
 			perr_set(&err, PERR_DATA, fs[g].file,
@@ -177,6 +184,7 @@ done:
 	free(cv);
 	strbuf_release(&list);
 	strbuf_release(&codebook);
+	strbuf_release(&rsa);
 	commune_list_release(&cl);
 	def_release(&d);
 	db_close(db);

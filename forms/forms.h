@@ -44,6 +44,13 @@ char *form_id(const struct def *d, size_t g);
    form_release). The bytes depend only on d, g and l. */
 void form_build(struct form *f, const struct def *d, size_t g, const struct commune_list *l);
 void form_release(struct form *f);
+/* ODK encrypted forms (docs.getodk.org/encrypted-forms): the base64 DER (SubjectPublicKeyInfo)
+   of the RSA public key (2048 bits or more) in the PEM file at path, as base64RsaPublicKey:
+   0, or -1 with err (PERR_USAGE: not such a key). */
+int form_public_key(const char *path, struct strbuf *out, struct perr *err);
+/* Make f (built by form_build) an encrypted form: <submission base64RsaPublicKey="..."/> in
+   its model, so that ODK Collect encrypts each submission with the key. */
+void form_encrypt(struct form *f, const char *base64_key);
 
 /* The printable A4 HTML questionnaire of group g (Vietnamese). */
 void form_html(struct strbuf *out, const struct def *d, size_t g);

@@ -3,6 +3,10 @@
 #include "forms.h"
 #include "text.h"
 
+#include <errno.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,6 +199,58 @@ void form_build(struct form *f, const struct def *d, size_t g, const struct comm
 
 	text_sha256_hex(sb->buf, sb->len, f->sha256);
 	text_md5_hex(sb->buf, sb->len, f->md5);
+}
+
+/* ---- encrypted forms ---- */
+
+int form_public_key(const char *path, struct strbuf *out, struct perr *err)
+{
+	FILE *f = fopen(path, "rb");
+	EVP_PKEY *k;
+	unsigned char *der = NULL;
+	int n;
+
+	if (!f) {
+		perr_set(err, PERR_SYSTEM, path, "cannot open the public key: %s", strerror(errno));
+		return -1;
+	}
+	k = PEM_read_PUBKEY(f, NULL, NULL, NULL);
+	fclose(f);
+	ERR_clear_error();
+	if (!k || EVP_PKEY_get_base_id(k) != EVP_PKEY_RSA || EVP_PKEY_get_bits(k) < 2048) {
+		EVP_PKEY_free(k);
+		perr_set(err, PERR_USAGE, path,
+			 "not an RSA public key of 2048 bits or more in PEM (openssl rsa -pubout)");
+		return -1;
+	}
+	n = i2d_PUBKEY(k, &der);
+	EVP_PKEY_free(k);
+	if (n <= 0) {
+		perr_set(err, PERR_SYSTEM, path, "cannot encode the public key");
+		return -1;
+	}
+	strbuf_reset(out);
+	strbuf_grow(out, (size_t)n / 3 * 4 + 8);
+	out->len = (size_t)EVP_EncodeBlock((unsigned char *)out->buf, der, n);
+	out->buf[out->len] = '\0';
+	OPENSSL_free(der);
+	return 0;
+}
+
+void form_encrypt(struct form *f, const char *base64_key)
+{
+	static const char model_end[] = "    </model>\n";
+	const char *at = strstr(f->xml.buf, model_end);
+	size_t pos = (size_t)(at - f->xml.buf);
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_add(&sb, f->xml.buf, pos);
+	strbuf_addf(&sb, "      <submission base64RsaPublicKey=\"%s\"/>\n", base64_key);
+	strbuf_add(&sb, f->xml.buf + pos, f->xml.len - pos);
+	strbuf_release(&f->xml);
+	f->xml = sb;
+	text_sha256_hex(f->xml.buf, f->xml.len, f->sha256);
+	text_md5_hex(f->xml.buf, f->xml.len, f->md5);
 }
 
 void form_release(struct form *f)

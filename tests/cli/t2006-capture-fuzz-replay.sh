@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 : "${FUZZ_REPLAY:?run through make check}"
 
-for t in instance zipin central; do
+for t in instance zipin central manifest; do
 	ok "$t corpus" "$FUZZ_REPLAY/replay-$t" "$TOP/fuzz/corpus/$t" "$TOP/fuzz/regressions/$t"
 	ok "$t corpus not empty" test -n "$(ls "$TOP/fuzz/corpus/$t")"
 done

@@ -1,0 +1,275 @@
+/* Encrypted submissions (docs.getodk.org/encrypted-forms), as ODK Collect writes them for a form
+   whose <submission> names a base64RsaPublicKey: an instance folder holds submission.xml, a
+   manifest (<data encrypted="yes" id version> with base64EncryptedKey, meta/instanceID,
+   encryptedXmlFile, base64EncryptedElementSignature), and submission.xml.enc.
+   - the symmetric key: 32 bytes, RSA-OAEP (SHA-256 digest, MGF1 with SHA-1: Java's
+     RSA/NONE/OAEPWithSHA256AndMGF1Padding) under the form's public key, base64;
+   - each file: AES-256-CFB (128-bit feedback) with PKCS#5 padding; the IV seed is
+     md5(instanceID UTF-8 bytes, symmetric key), and before each file (media in manifest
+     order, then the submission) byte (counter mod 16) of the seed is incremented, then the
+     counter;
+   - the element signature: md5 of the lines "formId", "version" (when the form has one),
+     base64EncryptedKey, instanceID, and "NAME::md5hex(plaintext)" for each file, each ended by
+     '\n', RSA-OAEP encrypted the same way; checked by decrypting it with the private key.
+   The private key lives in memory only, for the run; nothing of it is stored. */
+#include "encrypted.h"
+
+#include <errno.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "text.h"
+
+int capture_key_load(EVP_PKEY **key, const char *path, struct perr *err)
+{
+	FILE *f = fopen(path, "rb");
+
+	*key = NULL;
+	if (!f) {
+		perr_set(err, PERR_SYSTEM, path, "cannot open the private key: %s", strerror(errno));
+		return -1;
+	}
+	*key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	fclose(f);
+	ERR_clear_error();
+	if (!*key || EVP_PKEY_get_base_id(*key) != EVP_PKEY_RSA) {
+		EVP_PKEY_free(*key);
+		*key = NULL;
+		perr_set(err, PERR_USAGE, path,
+			 "not an RSA private key in PEM (the key pair of the form's base64RsaPublicKey)");
+		return -1;
+	}
+	return 0;
+}
+
+/* base64 (whitespace allowed) into out: its length, or -1 */
+static long unbase64(const char *s, unsigned char *out, size_t size)
+{
+	char clean[2048];
+	size_t n = 0, pad = 0;
+	int got;
+
+	for (; *s; s++) {
+		if (*s == ' ' || *s == '\n' || *s == '\r' || *s == '\t')
+			continue;
+		if (n + 1 >= sizeof(clean))
+			return -1;
+		clean[n++] = *s;
+	}
+	if (n == 0 || n % 4 || n / 4 * 3 > size)
+		return -1;
+	pad = (clean[n - 1] == '=') + (clean[n - 2] == '=');
+	got = EVP_DecodeBlock(out, (const unsigned char *)clean, (int)n);
+	if (got < 0)
+		return -1;
+	return got - (long)pad;
+}
+
+/* a .enc that does not decrypt whole (its padding) says the same as one whose signature
+   differs: either is a file altered, or not of this submission */
+#define SIGNATURE_MISMATCH \
+	"the element signature does not match the manifest and %.200s: altered after it was " \
+	"sent, or not of this submission"
+
+static int rsa_decrypt(EVP_PKEY *key, const unsigned char *in, size_t inlen, unsigned char *out,
+		       size_t *outlen)
+{
+	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(key, NULL);
+	int ok = c && EVP_PKEY_decrypt_init(c) > 0 &&
+		 EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_OAEP_PADDING) > 0 &&
+		 EVP_PKEY_CTX_set_rsa_oaep_md(c, EVP_sha256()) > 0 &&
+		 EVP_PKEY_CTX_set_rsa_mgf1_md(c, EVP_sha1()) > 0 &&
+		 EVP_PKEY_decrypt(c, out, outlen, in, inlen) > 0;
+
+	EVP_PKEY_CTX_free(c);
+	ERR_clear_error();
+	return ok ? 0 : -1;
+}
+
+static void problem(struct capture_problem *prob, const char *reason, const char *fmt, const char *a)
+{
+	prob->reason = reason;
+	snprintf(prob->msg, sizeof(prob->msg), fmt, a);
+}
+
+const char *capture_manifest_field(const struct capture_instance *inst, const char *name)
+{
+	for (size_t i = 0; i < inst->nfields; i++)
+		if (!strcmp(inst->fields[i].name, name))
+			return inst->fields[i].value;
+	return NULL;
+}
+
+int capture_manifest_read(const struct capture_instance *inst, struct capture_manifest *m,
+			  struct capture_problem *prob)
+{
+	static const char *const known[] = { "base64EncryptedKey", "encryptedXmlFile",
+					     "base64EncryptedElementSignature", "meta", NULL };
+	const char *file;
+
+	memset(m, 0, sizeof(*m));
+	for (size_t i = 0; i < inst->nfields; i++) {
+		const char *const *k = known;
+
+		while (*k && strcmp(*k, inst->fields[i].name))
+			k++;
+		if (!strcmp(inst->fields[i].name, "media")) {
+			prob->reason = "bad-manifest";
+			prob->line = inst->fields[i].line;
+			snprintf(prob->msg, sizeof(prob->msg),
+				 "the manifest names media files: parindex forms ask for none, so "
+				 "this is not a submission of theirs");
+			return -1;
+		}
+		if (!*k) {
+			prob->reason = "bad-manifest";
+			prob->line = inst->fields[i].line;
+			snprintf(prob->msg, sizeof(prob->msg), "unknown element <%.100s> in the manifest",
+				 inst->fields[i].name);
+			return -1;
+		}
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(inst->fields[j].name, inst->fields[i].name)) {
+				prob->reason = "bad-manifest";
+				prob->line = inst->fields[i].line;
+				snprintf(prob->msg, sizeof(prob->msg),
+					 "<%.100s> twice in the manifest", inst->fields[i].name);
+				return -1;
+			}
+	}
+	m->form_id = inst->form_id;
+	m->form_version = inst->form_version;
+	m->instance_id = inst->instance_id;
+	m->key = capture_manifest_field(inst, "base64EncryptedKey");
+	file = capture_manifest_field(inst, "encryptedXmlFile");
+	m->signature = capture_manifest_field(inst, "base64EncryptedElementSignature");
+	prob->line = inst->line;
+	if (!m->form_id || !*m->form_id) {
+		problem(prob, "bad-manifest", "the manifest's root has no id attribute%s", "");
+		return -1;
+	}
+	if (!m->instance_id || !*m->instance_id) {
+		problem(prob, "bad-manifest", "the manifest has no meta/instanceID%s", "");
+		return -1;
+	}
+	if (!m->key || !*m->key || !m->signature || !*m->signature || !file) {
+		problem(prob, "bad-manifest",
+			"the manifest lacks %s",
+			!m->key || !*m->key ? "<base64EncryptedKey>"
+			: !file		    ? "<encryptedXmlFile>"
+					    : "<base64EncryptedElementSignature>");
+		return -1;
+	}
+	/* a plain file name ending in .enc, beside the manifest */
+	if (strlen(file) < 5 || strlen(file) > 200 || strchr(file, '/') || strchr(file, '\\') ||
+	    strcmp(file + strlen(file) - 4, ".enc") || file[0] == '.') {
+		problem(prob, "bad-manifest",
+			"<encryptedXmlFile> must name a file beside the manifest ending in .enc: '%.200s'",
+			file);
+		return -1;
+	}
+	m->xml_file = file;
+	return 0;
+}
+
+int capture_decrypt(EVP_PKEY *key, const struct capture_manifest *m, const unsigned char *enc,
+		    size_t enc_len, struct strbuf *plain, struct capture_problem *prob)
+{
+	unsigned char wrapped[1536], sym[1536], seed[EVP_MAX_MD_SIZE], sig[1536];
+	unsigned char digest[EVP_MAX_MD_SIZE], want[EVP_MAX_MD_SIZE];
+	size_t symlen = sizeof(sym), siglen = sizeof(sig), plen;
+	unsigned int dlen = 0;
+	long n;
+	int outl = 0, ok;
+	char md5hex[33], name[256];
+	struct strbuf lines = STRBUF_INIT;
+	EVP_CIPHER_CTX *c;
+	EVP_MD_CTX *md;
+
+	prob->line = 0;
+	n = unbase64(m->key, wrapped, sizeof(wrapped));
+	if (n <= 0) {
+		problem(prob, "bad-manifest", "<base64EncryptedKey> is not base64%s", "");
+		return -1;
+	}
+	if (rsa_decrypt(key, wrapped, (size_t)n, sym, &symlen) < 0 || symlen != 32) {
+		problem(prob, "wrong-key",
+			"the submission's key does not decrypt with the --key given: encrypted for "
+			"another form key%s", "");
+		return -1;
+	}
+	md = EVP_MD_CTX_new();
+	ok = md && EVP_DigestInit_ex(md, EVP_md5(), NULL) > 0 &&
+	     EVP_DigestUpdate(md, m->instance_id, strlen(m->instance_id)) > 0 &&
+	     EVP_DigestUpdate(md, sym, symlen) > 0 && EVP_DigestFinal_ex(md, seed, &dlen) > 0;
+	EVP_MD_CTX_free(md);
+	if (!ok || dlen != 16) {
+		problem(prob, "wrong-key", "cannot derive the IV%s", "");
+		return -1;
+	}
+	seed[0]++; /* the first (and only) file: no media */
+
+	if (enc_len % 16 || enc_len == 0) {
+		problem(prob, "bad-signature",
+			"%.200s is not a whole number of AES blocks: damaged or not of this submission",
+			m->xml_file);
+		return -1;
+	}
+	strbuf_reset(plain);
+	strbuf_grow(plain, enc_len + 16);
+	c = EVP_CIPHER_CTX_new();
+	ok = c && EVP_DecryptInit_ex(c, EVP_aes_256_cfb128(), NULL, sym, seed) > 0 &&
+	     EVP_CIPHER_CTX_set_padding(c, 0) > 0 &&
+	     EVP_DecryptUpdate(c, (unsigned char *)plain->buf, &outl, enc, (int)enc_len) > 0;
+	EVP_CIPHER_CTX_free(c);
+	OPENSSL_cleanse(sym, sizeof(sym));
+	plen = ok ? (size_t)outl : 0;
+	/* PKCS#5 padding, checked whole */
+	if (plen) {
+		unsigned char p = (unsigned char)plain->buf[plen - 1];
+
+		ok = p >= 1 && p <= 16;
+		for (size_t i = 0; ok && i < p; i++)
+			ok = (unsigned char)plain->buf[plen - 1 - i] == p;
+		if (ok)
+			plen -= p;
+	}
+	if (!ok || !plen) {
+		strbuf_reset(plain);
+		problem(prob, "bad-signature", SIGNATURE_MISMATCH, m->xml_file);
+		return -1;
+	}
+	plain->len = plen;
+	plain->buf[plen] = '\0';
+
+	/* the element signature */
+	n = unbase64(m->signature, wrapped, sizeof(wrapped));
+	if (n <= 0 || rsa_decrypt(key, wrapped, (size_t)n, sig, &siglen) < 0 || siglen != 16) {
+		strbuf_reset(plain);
+		problem(prob, "bad-signature",
+			"<base64EncryptedElementSignature> does not decrypt with the --key given%s", "");
+		return -1;
+	}
+	text_md5_hex(plain->buf, plain->len, md5hex);
+	snprintf(name, sizeof(name), "%.*s", (int)(strlen(m->xml_file) - 4), m->xml_file);
+	strbuf_adds(&lines, m->form_id);
+	strbuf_addc(&lines, '\n');
+	if (m->form_version && *m->form_version) {
+		strbuf_adds(&lines, m->form_version);
+		strbuf_addc(&lines, '\n');
+	}
+	strbuf_addf(&lines, "%s\n%s\n%s::%s\n", m->key, m->instance_id, name, md5hex);
+	ok = EVP_Digest(lines.buf, lines.len, digest, &dlen, EVP_md5(), NULL) > 0 && dlen == 16;
+	strbuf_release(&lines);
+	memcpy(want, sig, 16);
+	if (!ok || CRYPTO_memcmp(digest, want, 16)) {
+		strbuf_reset(plain);
+		problem(prob, "bad-signature", SIGNATURE_MISMATCH, m->xml_file);
+		return -1;
+	}
+	return 0;
+}
