@@ -30,6 +30,9 @@
 #include "text.h"
 
 #define APPLY_MAX 2000    /* spooled submissions applied per transaction */
+/* the applier's rounds start at least this far apart: the 201s do not wait for it (the spool
+   is durable), and larger transactions cost the database fewer syncs per submission */
+#define APPLY_GAP_NS 50000000L
 #define KEEP 200          /* bytes kept of an id, form or commune for the entry row */
 #define SETTING "serve_spool" /* setting: "SPOOLID SEQ", the spool position applied */
 
@@ -138,6 +141,8 @@ static void vietnam_date(const char *utc, char out[16])
 	strftime(out, 16, "%Y-%m-%d", &tm);
 }
 
+/* The applier's state: its statements are prepared once (apply_prepare) and kept as long as
+   the store is open; the rest is reset by each apply_rows. */
 struct apply {
 	sqlite3 *db;
 	const struct capture_registry *reg;
@@ -145,6 +150,7 @@ struct apply {
 	struct capture_submission *sub;
 	struct capture_writer *w;
 	sqlite3_stmt *find_batch, *new_batch, *next_seq, *count;
+	sqlite3_stmt *row; /* the spool's rows past a position */
 	char account[ACCOUNT_NAME_MAX + 1], day[16]; /* the batch in hand */
 	int64_t batch, seq; /* and its next entry's seq */
 	/* what the batch in hand got since its counts were last written */
@@ -160,10 +166,18 @@ static void apply_release(struct apply *a)
 	sqlite3_finalize(a->new_batch);
 	sqlite3_finalize(a->next_seq);
 	sqlite3_finalize(a->count);
+	sqlite3_finalize(a->row);
+	memset(a, 0, sizeof(*a));
 }
 
-static int apply_prepare(struct apply *a, struct perr *err)
+/* Prepare a's statements on db (the database) and spool, for apply_rows. */
+static int apply_prepare(struct apply *a, sqlite3 *db, sqlite3 *spool, struct capture_parser *p,
+			 struct capture_submission *sub, struct perr *err)
 {
+	memset(a, 0, sizeof(*a));
+	a->db = db;
+	a->p = p;
+	a->sub = sub;
 	if (capture_writer_new(&a->w, a->db, 0, err) < 0 ||
 	    db_prepare(a->db, &a->find_batch,
 		       "SELECT id FROM batch WHERE source = 'serve' AND operator = ? AND "
@@ -177,10 +191,13 @@ static int apply_prepare(struct apply *a, struct perr *err)
 	    db_prepare(a->db, &a->count,
 		       "UPDATE batch SET entries = entries + ?8, size = size + ?2, finished_at = ?3, "
 		       "accepted = accepted + ?4, duplicates = duplicates + ?5, edits = edits + ?6, "
-		       "rejected = rejected + ?7 WHERE id = ?1", err) < 0)
+		       "rejected = rejected + ?7 WHERE id = ?1", err) < 0 ||
+	    db_prepare(spool, &a->row, "SELECT seq, received_at, account, status, reason, message, "
+				       "instance_id, form_id, commune, xml FROM spool WHERE seq > ? "
+				       "ORDER BY seq LIMIT ?", err) < 0) {
+		apply_release(a);
 		return -1;
-	a->account[0] = '\0';
-	a->batch = 0;
+	}
 	return 0;
 }
 
@@ -325,31 +342,33 @@ static int applied_position(sqlite3 *db, const char *spool_id, int64_t *pos, str
 	return 0;
 }
 
-/* Inside the caller's write transaction on db: apply at most max rows of spool past what db
-   has applied, and record the position. *last: the last seq applied (0 when none was);
-   iids (if not NULL) gets the instance ids of the rows spooled as 201, each NUL-ended. */
-static int apply_rows(sqlite3 *db, sqlite3 *spool, const char *spool_id,
-		      const struct capture_registry *reg, struct capture_parser *p,
-		      struct capture_submission *sub, int max, int64_t *last,
-		      struct strbuf *iids, struct serve_applied *done, struct perr *err)
+/* Inside the caller's write transaction on a's database: apply at most max rows of the spool
+   past what the database has applied, and record the position. *last: the last seq applied
+   (0 when none was); iids (if not NULL) gets the instance ids of the rows spooled as 201,
+   each NUL-ended. */
+static int apply_rows(struct apply *a, const char *spool_id, const struct capture_registry *reg,
+		      int max, int64_t *last, struct strbuf *iids, struct serve_applied *done,
+		      struct perr *err)
 {
-	struct apply a = { .db = db, .reg = reg, .p = p, .sub = sub, .done = done };
-	sqlite3_stmt *row = NULL;
+	sqlite3_stmt *row = a->row;
 	int64_t pos;
 	char v[128];
 	int rc = -1, step;
 
+	/* the batch in hand is looked up again in each transaction: an undo may come between */
+	a->reg = reg;
+	a->done = done;
+	a->account[0] = '\0';
+	a->batch = 0;
+	a->entries = a->size = 0;
+	memset(a->got, 0, sizeof(a->got));
 	*last = 0;
-	if (applied_position(db, spool_id, &pos, err) < 0 || apply_prepare(&a, err) < 0)
-		goto done;
-	if (db_prepare(spool, &row, "SELECT seq, received_at, account, status, reason, message, "
-				    "instance_id, form_id, commune, xml FROM spool WHERE seq > ? "
-				    "ORDER BY seq LIMIT ?", err) < 0)
+	if (applied_position(a->db, spool_id, &pos, err) < 0)
 		goto done;
 	sqlite3_bind_int64(row, 1, pos);
 	sqlite3_bind_int(row, 2, max);
 	while ((step = sqlite3_step(row)) == SQLITE_ROW) {
-		if (apply_row(&a, row, err) < 0)
+		if (apply_row(a, row, err) < 0)
 			goto done;
 		*last = sqlite3_column_int64(row, 0);
 		if (iids && sqlite3_column_int(row, 3) == 201 &&
@@ -358,22 +377,21 @@ static int apply_rows(sqlite3 *db, sqlite3 *spool, const char *spool_id,
 				   (size_t)sqlite3_column_bytes(row, 6) + 1);
 	}
 	if (step != SQLITE_DONE) {
-		db_fail(spool, err, "reading the spool");
+		db_fail(sqlite3_db_handle(row), err, "reading the spool");
 		goto done;
 	}
-	if (flush_counts(&a, err) < 0)
+	if (flush_counts(a, err) < 0)
 		goto done;
 	if (*last) {
 		snprintf(v, sizeof(v), "%s %lld", spool_id, (long long)*last);
-		if (db_setting_set(db, SETTING, v, err) < 0)
+		if (db_setting_set(a->db, SETTING, v, err) < 0)
 			goto done;
 	} else {
 		*last = pos; /* nothing new: what was applied before */
 	}
 	rc = 0;
 done:
-	sqlite3_finalize(row);
-	apply_release(&a);
+	sqlite3_reset(row); /* ends the spool's read transaction */
 	return rc;
 }
 
@@ -383,6 +401,7 @@ int serve_spool_apply_file(sqlite3 *db, const char *spool_path, struct serve_app
 	struct capture_registry reg = { 0 };
 	struct capture_parser *p = NULL;
 	struct capture_submission sub = { 0 };
+	struct apply a = { 0 };
 	sqlite3 *spool = NULL;
 	char id[40];
 	int64_t last;
@@ -404,7 +423,9 @@ int serve_spool_apply_file(sqlite3 *db, const char *spool_path, struct serve_app
 	if (capture_registry_load(&reg, db, err) < 0)
 		goto done;
 	p = capture_parser_new(32);
-	if (apply_rows(db, spool, id, &reg, p, &sub, INT32_MAX, &last, NULL, done, err) < 0 ||
+	if (apply_prepare(&a, db, spool, p, &sub, err) < 0)
+		goto done;
+	if (apply_rows(&a, id, &reg, INT32_MAX, &last, NULL, done, err) < 0 ||
 	    db_exec(db, "COMMIT", err) < 0)
 		goto done;
 	in_tx = 0;
@@ -414,6 +435,7 @@ done:
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		memset(done, 0, sizeof(*done));
 	}
+	apply_release(&a);
 	capture_submission_release(&sub);
 	capture_parser_free(p);
 	capture_registry_release(&reg);
@@ -476,6 +498,8 @@ struct serve_store {
 	struct timespec reg_checked;
 	struct capture_parser *ap; /* the applier's */
 	struct capture_submission asub;
+	struct apply apl;   /* the applier's statements, prepared when first needed */
+	int apl_prepared;
 	pthread_t writer, applier;
 	int started;
 };
@@ -587,26 +611,35 @@ static int registry_refresh(struct serve_store *st, int force, struct perr *err)
 	return 0;
 }
 
-/* Apply one transaction's worth of the spool: 1 some applied, 0 nothing to apply, 2 the
-   database is busy (another process writes), -1 error. */
+/* Apply one transaction's worth of the spool: 1 a full one applied (more may wait), 0 the
+   rest applied, 2 the database is busy (another process writes), -1 error. */
 static int apply_some(struct serve_store *st, struct perr *err)
 {
 	struct strbuf iids = STRBUF_INIT;
 	struct serve_applied done = { 0 };
 	int64_t last = 0;
-	int rc;
+	int rc = 0;
 
 	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
 		if ((sqlite3_errcode(st->db) & 0xff) == SQLITE_BUSY)
 			return 2;
 		return db_fail(st->db, err, "starting to apply the spool");
 	}
-	rc = apply_rows(st->db, st->spool_r, st->spool_id, st->reg, st->ap, &st->asub, APPLY_MAX,
-			&last, &iids, &done, err);
+	if (!st->apl_prepared) {
+		rc = apply_prepare(&st->apl, st->db, st->spool_r, st->ap, &st->asub, err);
+		st->apl_prepared = rc == 0;
+	}
+	if (st->apl_prepared)
+		rc = apply_rows(&st->apl, st->spool_id, st->reg, APPLY_MAX, &last, &iids, &done,
+				err);
 	if (rc == 0 && db_exec(st->db, "COMMIT", err) < 0)
 		rc = -1;
 	if (rc < 0) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		/* prepared again on the next round, from a clean state */
+		if (st->apl_prepared)
+			apply_release(&st->apl);
+		st->apl_prepared = 0;
 		strbuf_release(&iids);
 		return -1;
 	}
@@ -621,7 +654,7 @@ static int apply_some(struct serve_store *st, struct perr *err)
 	}
 	pthread_mutex_unlock(&st->mu);
 	strbuf_release(&iids);
-	return done.entries > 0;
+	return done.entries >= APPLY_MAX; /* a full round: more may wait */
 }
 
 /* Apply until the spool is empty or the database busy: 0 all applied, 2 busy, -1 error. */
@@ -638,6 +671,7 @@ static void *applier(void *arg)
 {
 	struct serve_store *st = arg;
 	struct perr err = { 0 };
+	struct timespec gap_end = { 0 }; /* no round before (CLOCK_REALTIME) */
 	int busy = 0, stopping;
 
 	sqlite3_busy_timeout(st->db, 200);
@@ -654,6 +688,10 @@ static void *applier(void *arg)
 			}
 			pthread_cond_timedwait(&st->apply, &st->mu, &until);
 		}
+		/* wanted soon after the last round: let more gather (a stop ends the wait) */
+		while (st->apply_wanted && !st->stop &&
+		       pthread_cond_timedwait(&st->apply, &st->mu, &gap_end) != ETIMEDOUT)
+			;
 		st->apply_wanted = 0;
 		stopping = st->stop;
 		pthread_mutex_unlock(&st->mu);
@@ -673,6 +711,12 @@ static void *applier(void *arg)
 			break;
 		default:
 			break;
+		}
+		clock_gettime(CLOCK_REALTIME, &gap_end);
+		gap_end.tv_nsec += APPLY_GAP_NS;
+		if (gap_end.tv_nsec >= 1000000000) {
+			gap_end.tv_sec++;
+			gap_end.tv_nsec -= 1000000000;
 		}
 		if (stopping)
 			break;
@@ -917,6 +961,8 @@ void serve_store_close(struct serve_store *st)
 		capture_registry_release(st->reg);
 		free(st->reg);
 	}
+	if (st->apl_prepared)
+		apply_release(&st->apl);
 	capture_submission_release(&st->asub);
 	capture_parser_free(st->ap);
 	sqlite3_close(st->spool_w);
