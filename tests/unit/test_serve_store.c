@@ -512,6 +512,53 @@ static void changed_forms(const char *path)
 	free(gone);
 }
 
+/* A spool left by a server from before the spool kept validated submissions (no column
+   checked) is applied on the next start, each submission parsed and validated again. */
+static void old_spool(const char *path)
+{
+	char *spool = serve_spool_path(path), *wal = xasprintf("%s-wal", spool),
+	     *shm = xasprintf("%s-shm", spool);
+	char *x = sub_a("uuid:o1", "c", "90001", NULL);
+	struct serve_store *st = NULL;
+	struct perr err = { 0 };
+	sqlite3 *db = NULL;
+	sqlite3_stmt *ins = NULL;
+
+	unlink(spool);
+	unlink(wal);
+	unlink(shm);
+	CHECK(sqlite3_open(spool, &db) == SQLITE_OK &&
+		      sqlite3_exec(db,
+				   "CREATE TABLE spool_meta (key TEXT PRIMARY KEY, value TEXT NOT "
+				   "NULL) STRICT; INSERT INTO spool_meta VALUES ('id', 'old');"
+				   "CREATE TABLE spool (seq INTEGER PRIMARY KEY AUTOINCREMENT, "
+				   "received_at TEXT NOT NULL, account TEXT NOT NULL, status INTEGER "
+				   "NOT NULL, reason TEXT NOT NULL, message TEXT NOT NULL, instance_id "
+				   "TEXT, form_id TEXT, commune TEXT, xml BLOB NOT NULL) STRICT;",
+				   NULL, NULL, NULL) == SQLITE_OK &&
+		      sqlite3_prepare_v2(db, "INSERT INTO spool (received_at, account, status, "
+					     "reason, message, instance_id, form_id, commune, xml) "
+					     "VALUES ('2026-01-10T18:00:00Z', 'lan', 201, 'ok', "
+					     "'stored', 'uuid:o1', 'mini-A', '90001', ?)",
+					 -1, &ins, NULL) == SQLITE_OK &&
+		      sqlite3_bind_blob(ins, 1, x, (int)strlen(x), SQLITE_STATIC) == SQLITE_OK &&
+		      sqlite3_step(ins) == SQLITE_DONE,
+	      "a spool of the old shape: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(ins);
+	sqlite3_close(db);
+	CHECK(serve_store_open(&st, path, &err) == 0, "open on it: %s", err.msg);
+	serve_store_close(st);
+	CHECK(count(path, "SELECT count(*) FROM submission WHERE instance_id = 'uuid:o1' AND "
+			  "answers LIKE '%\"qa\":\"c\"%'") == 1, "its submission stored");
+	CHECK(count(spool, "SELECT count(*) FROM pragma_table_info('spool') WHERE name = "
+			   "'checked'") == 1, "the spool has the new column");
+	CHECK(count(spool, "SELECT count(*) FROM spool") == 0, "and is empty");
+	free(x);
+	free(shm);
+	free(wal);
+	free(spool);
+}
+
 void test_serve_store(void)
 {
 	char dir[] = "/tmp/parindex-unit-XXXXXX", path[64], cmd[128];
@@ -528,6 +575,7 @@ void test_serve_store(void)
 	reload(path);
 	changed_forms(path);
 	crash(path);
+	old_spool(path);
 	full(path);
 	unsetenv("PARINDEX_NOW");
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
