@@ -230,17 +230,7 @@ static int checked_decode(const void *blob, size_t len, const char sig[65],
 		return -1;
 	strbuf_reset(&sub->answers);
 	strbuf_add(&sub->answers, at, (size_t)(end - at));
-#define PTR(i) (off[i] == SIZE_MAX ? NULL : sub->pool.buf + off[i])
-	sub->form = form;
-	sub->instance_id = PTR(2);
-	sub->deprecated_id = PTR(3);
-	sub->commune = PTR(4);
-	sub->surveyor = PTR(5);
-	sub->started = PTR(6);
-	sub->ended = PTR(7);
-	sub->device_id = PTR(8);
-	sub->comment = PTR(9);
-#undef PTR
+	capture_submission_point(sub, form, off + 2);
 	return 0;
 }
 
