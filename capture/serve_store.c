@@ -918,8 +918,10 @@ static void *spool_writer(void *arg)
 		if (rc == 0)
 			st->deleted = upto;
 		if (rc == 0 && list) {
+			/* once: the applier may be waiting out its gap, and each wake is a switch */
+			if (!st->apply_wanted)
+				pthread_cond_signal(&st->apply);
 			st->apply_wanted = 1;
-			pthread_cond_signal(&st->apply);
 		} else if (rc < 0 && !list) {
 			st->deleted = upto; /* tried again when the next rows are applied */
 		}
