@@ -87,6 +87,10 @@ struct capture_submission {
 };
 
 void capture_submission_release(struct capture_submission *s);
+/* Point s's strings into s->pool: off[] are the offsets of instance_id, deprecated_id,
+   commune, surveyor, started, ended, device_id, comment (SIZE_MAX: absent). */
+void capture_submission_point(struct capture_submission *s, const struct capture_form *form,
+			      const size_t off[8]);
 
 /* Longest meta/instanceID or deprecatedID taken (bytes); a longer one is rejected
    (long-instance-id), so an id is never cut. ODK writes "uuid:" and 36 characters. */

@@ -30,6 +30,9 @@
 #include "text.h"
 
 #define APPLY_MAX 2000    /* spooled submissions applied per transaction */
+/* the applier's rounds start at least this far apart: the 201s do not wait for it (the spool
+   is durable), and larger transactions cost the database fewer syncs per submission */
+#define APPLY_GAP_NS 50000000L
 #define KEEP 200          /* bytes kept of an id, form or commune for the entry row */
 #define SETTING "serve_spool" /* setting: "SPOOLID SEQ", the spool position applied */
 
@@ -44,7 +47,21 @@ static const char spool_schema[] =
 	" reason TEXT NOT NULL,"
 	" message TEXT NOT NULL,"
 	" instance_id TEXT, form_id TEXT, commune TEXT,"
-	" xml BLOB NOT NULL) STRICT;";
+	" xml BLOB NOT NULL,"
+	" checked BLOB) STRICT;"; /* a 201's validated submission: checked_encode */
+
+/* The spool of a server from before `checked` (a crash, then the new binary) gets it. */
+static int spool_upgrade(sqlite3 *db, struct perr *err)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(db, "SELECT checked FROM spool LIMIT 0", -1, &st, NULL) ==
+	    SQLITE_OK) {
+		sqlite3_finalize(st);
+		return 0;
+	}
+	return db_exec(db, "ALTER TABLE spool ADD COLUMN checked BLOB", err);
+}
 
 char *serve_spool_path(const char *db_path)
 {
@@ -85,7 +102,7 @@ static int spool_open(const char *path, int create, sqlite3 **out, char id[40],
 		return -1;
 	if (db_exec(db, "PRAGMA journal_mode = WAL", err) < 0 ||
 	    db_exec(db, "PRAGMA synchronous = FULL", err) < 0 ||
-	    db_exec(db, spool_schema, err) < 0)
+	    db_exec(db, spool_schema, err) < 0 || spool_upgrade(db, err) < 0)
 		goto fail;
 	/* the spool's own id: a spool made anew (the old one lost) starts its positions again */
 	if (getrandom(r, sizeof(r), 0) != sizeof(r)) {
@@ -138,13 +155,96 @@ static void vietnam_date(const char *utc, char out[16])
 	strftime(out, 16, "%Y-%m-%d", &tm);
 }
 
+/* A validated submission as the spool keeps it, so that the applier need not parse and
+   validate it again while the forms and the register are those it was checked against:
+   the registry's signature (64 hex), the sha256 of the XML (64 hex), then 10 strings (the
+   form's id and version, instance_id, deprecated_id, commune, surveyor, started, ended,
+   device_id, comment), each '\1', its bytes and a NUL, or a NUL alone when absent, then the
+   answers (JSON) to the end. */
+#define CHECKED_NSTR 10
+
+static void checked_encode(struct strbuf *b, const char sig[65], const char sha[65],
+			   const struct capture_submission *sub)
+{
+	const char *v[CHECKED_NSTR] = {
+		sub->form->id,	 sub->form->version, sub->instance_id, sub->deprecated_id,
+		sub->commune,	 sub->surveyor,	     sub->started,     sub->ended,
+		sub->device_id, sub->comment
+	};
+
+	strbuf_reset(b);
+	strbuf_add(b, sig, 64);
+	strbuf_add(b, sha, 64);
+	for (int i = 0; i < CHECKED_NSTR; i++) {
+		if (v[i]) {
+			strbuf_addc(b, '\1');
+			strbuf_add(b, v[i], strlen(v[i]));
+		}
+		strbuf_addc(b, '\0');
+	}
+	strbuf_add(b, sub->answers.buf, sub->answers.len);
+}
+
+/* Fill sub and sha from a checked blob when it was made against a registry of signature sig
+   (reg): 0, or -1 when it was checked against other forms or another register, or does not
+   decode (then the XML is parsed and validated again). */
+static int checked_decode(const void *blob, size_t len, const char sig[65],
+			  const struct capture_registry *reg, struct capture_submission *sub,
+			  char sha[65])
+{
+	const char *at = blob, *end = at + len;
+	const struct capture_form *form = NULL;
+	size_t off[CHECKED_NSTR];
+
+	if (!blob || len < 128 || memcmp(at, sig, 64))
+		return -1;
+	memcpy(sha, at + 64, 64);
+	sha[64] = '\0';
+	at += 128;
+	strbuf_reset(&sub->pool);
+	for (int i = 0; i < CHECKED_NSTR; i++) {
+		const char *nul;
+
+		if (at >= end)
+			return -1;
+		if (*at == '\0') {
+			off[i] = SIZE_MAX;
+			at++;
+			continue;
+		}
+		if (*at != '\1' || !(nul = memchr(at + 1, '\0', (size_t)(end - at - 1))))
+			return -1;
+		off[i] = sub->pool.len;
+		strbuf_add(&sub->pool, at + 1, (size_t)(nul - at)); /* with its NUL */
+		at = nul + 1;
+	}
+	/* the form, the instanceID, the commune and the surveyor are never absent */
+	if (off[0] == SIZE_MAX || off[1] == SIZE_MAX || off[2] == SIZE_MAX ||
+	    off[4] == SIZE_MAX || off[5] == SIZE_MAX)
+		return -1;
+	for (size_t i = 0; i < reg->nforms && !form; i++)
+		if (!strcmp(reg->forms[i].id, sub->pool.buf + off[0]) &&
+		    !strcmp(reg->forms[i].version, sub->pool.buf + off[1]))
+			form = &reg->forms[i];
+	if (!form)
+		return -1;
+	strbuf_reset(&sub->answers);
+	strbuf_add(&sub->answers, at, (size_t)(end - at));
+	capture_submission_point(sub, form, off + 2);
+	return 0;
+}
+
+/* The applier's state: its statements are prepared once (apply_prepare) and kept as long as
+   the store is open; the rest is reset by each apply_rows. */
 struct apply {
 	sqlite3 *db;
 	const struct capture_registry *reg;
+	const char *sig; /* reg's signature */
 	struct capture_parser *p;
 	struct capture_submission *sub;
 	struct capture_writer *w;
 	sqlite3_stmt *find_batch, *new_batch, *next_seq, *count;
+	sqlite3_stmt *row; /* the spool's rows past a position */
 	char account[ACCOUNT_NAME_MAX + 1], day[16]; /* the batch in hand */
 	int64_t batch, seq; /* and its next entry's seq */
 	/* what the batch in hand got since its counts were last written */
@@ -160,10 +260,18 @@ static void apply_release(struct apply *a)
 	sqlite3_finalize(a->new_batch);
 	sqlite3_finalize(a->next_seq);
 	sqlite3_finalize(a->count);
+	sqlite3_finalize(a->row);
+	memset(a, 0, sizeof(*a));
 }
 
-static int apply_prepare(struct apply *a, struct perr *err)
+/* Prepare a's statements on db (the database) and spool, for apply_rows. */
+static int apply_prepare(struct apply *a, sqlite3 *db, sqlite3 *spool, struct capture_parser *p,
+			 struct capture_submission *sub, struct perr *err)
 {
+	memset(a, 0, sizeof(*a));
+	a->db = db;
+	a->p = p;
+	a->sub = sub;
 	if (capture_writer_new(&a->w, a->db, 0, err) < 0 ||
 	    db_prepare(a->db, &a->find_batch,
 		       "SELECT id FROM batch WHERE source = 'serve' AND operator = ? AND "
@@ -177,10 +285,14 @@ static int apply_prepare(struct apply *a, struct perr *err)
 	    db_prepare(a->db, &a->count,
 		       "UPDATE batch SET entries = entries + ?8, size = size + ?2, finished_at = ?3, "
 		       "accepted = accepted + ?4, duplicates = duplicates + ?5, edits = edits + ?6, "
-		       "rejected = rejected + ?7 WHERE id = ?1", err) < 0)
+		       "rejected = rejected + ?7 WHERE id = ?1", err) < 0 ||
+	    db_prepare(spool, &a->row, "SELECT seq, received_at, account, status, reason, message, "
+				       "instance_id, form_id, commune, xml, checked FROM spool "
+				       "WHERE seq > ? "
+				       "ORDER BY seq LIMIT ?", err) < 0) {
+		apply_release(a);
 		return -1;
-	a->account[0] = '\0';
-	a->batch = 0;
+	}
 	return 0;
 }
 
@@ -267,12 +379,20 @@ static int apply_row(struct apply *a, sqlite3_stmt *row, struct perr *err)
 	text_cut(commune, sizeof(commune), (const char *)sqlite3_column_text(row, 8));
 	if (batch_of(a, account, received, err) < 0)
 		return -1;
-	if (status == 201) {
+	if (status == 201 && checked_decode(sqlite3_column_blob(row, 10),
+					    (size_t)sqlite3_column_bytes(row, 10), a->sig, a->reg,
+					    a->sub, sha) == 0) {
+		/* checked before it was spooled, against the same forms and register */
+		if (capture_writer_store(a->w, a->sub, sha, &out, err) < 0)
+			return -1;
+		if (out.status == CAPTURE_ACCEPTED || out.status == CAPTURE_EDIT)
+			a->done->submissions++;
+	} else if (status == 201) {
 		struct capture_instance inst;
 		struct capture_problem prob;
 
 		/* checked before it was spooled; checked again, since the forms or the register
-		   may have changed since */
+		   have changed since */
 		int parsed = capture_parse(a->p, xml ? xml : "", len, &inst, &prob) == 0;
 
 		if (parsed && inst.is_form) {
@@ -325,31 +445,34 @@ static int applied_position(sqlite3 *db, const char *spool_id, int64_t *pos, str
 	return 0;
 }
 
-/* Inside the caller's write transaction on db: apply at most max rows of spool past what db
-   has applied, and record the position. *last: the last seq applied (0 when none was);
-   iids (if not NULL) gets the instance ids of the rows spooled as 201, each NUL-ended. */
-static int apply_rows(sqlite3 *db, sqlite3 *spool, const char *spool_id,
-		      const struct capture_registry *reg, struct capture_parser *p,
-		      struct capture_submission *sub, int max, int64_t *last,
-		      struct strbuf *iids, struct serve_applied *done, struct perr *err)
+/* Inside the caller's write transaction on a's database: apply at most max rows of the spool
+   past what the database has applied, and record the position. *last: the last seq applied
+   (0 when none was); iids (if not NULL) gets the instance ids of the rows spooled as 201,
+   each NUL-ended. */
+static int apply_rows(struct apply *a, const char *spool_id, const struct capture_registry *reg,
+		      const char *sig, int max, int64_t *last, struct strbuf *iids,
+		      struct serve_applied *done, struct perr *err)
 {
-	struct apply a = { .db = db, .reg = reg, .p = p, .sub = sub, .done = done };
-	sqlite3_stmt *row = NULL;
+	sqlite3_stmt *row = a->row;
 	int64_t pos;
 	char v[128];
 	int rc = -1, step;
 
+	/* the batch in hand is looked up again in each transaction: an undo may come between */
+	a->reg = reg;
+	a->sig = sig;
+	a->done = done;
+	a->account[0] = '\0';
+	a->batch = 0;
+	a->entries = a->size = 0;
+	memset(a->got, 0, sizeof(a->got));
 	*last = 0;
-	if (applied_position(db, spool_id, &pos, err) < 0 || apply_prepare(&a, err) < 0)
-		goto done;
-	if (db_prepare(spool, &row, "SELECT seq, received_at, account, status, reason, message, "
-				    "instance_id, form_id, commune, xml FROM spool WHERE seq > ? "
-				    "ORDER BY seq LIMIT ?", err) < 0)
+	if (applied_position(a->db, spool_id, &pos, err) < 0)
 		goto done;
 	sqlite3_bind_int64(row, 1, pos);
 	sqlite3_bind_int(row, 2, max);
 	while ((step = sqlite3_step(row)) == SQLITE_ROW) {
-		if (apply_row(&a, row, err) < 0)
+		if (apply_row(a, row, err) < 0)
 			goto done;
 		*last = sqlite3_column_int64(row, 0);
 		if (iids && sqlite3_column_int(row, 3) == 201 &&
@@ -358,24 +481,25 @@ static int apply_rows(sqlite3 *db, sqlite3 *spool, const char *spool_id,
 				   (size_t)sqlite3_column_bytes(row, 6) + 1);
 	}
 	if (step != SQLITE_DONE) {
-		db_fail(spool, err, "reading the spool");
+		db_fail(sqlite3_db_handle(row), err, "reading the spool");
 		goto done;
 	}
-	if (flush_counts(&a, err) < 0)
+	if (flush_counts(a, err) < 0)
 		goto done;
 	if (*last) {
 		snprintf(v, sizeof(v), "%s %lld", spool_id, (long long)*last);
-		if (db_setting_set(db, SETTING, v, err) < 0)
+		if (db_setting_set(a->db, SETTING, v, err) < 0)
 			goto done;
 	} else {
 		*last = pos; /* nothing new: what was applied before */
 	}
 	rc = 0;
 done:
-	sqlite3_finalize(row);
-	apply_release(&a);
+	sqlite3_reset(row); /* ends the spool's read transaction */
 	return rc;
 }
+
+static int registry_signature(sqlite3 *db, char out[65], struct perr *err);
 
 int serve_spool_apply_file(sqlite3 *db, const char *spool_path, struct serve_applied *done,
 			   struct perr *err)
@@ -383,8 +507,9 @@ int serve_spool_apply_file(sqlite3 *db, const char *spool_path, struct serve_app
 	struct capture_registry reg = { 0 };
 	struct capture_parser *p = NULL;
 	struct capture_submission sub = { 0 };
+	struct apply a = { 0 };
 	sqlite3 *spool = NULL;
-	char id[40];
+	char id[40], sig[65];
 	int64_t last;
 	int rc = -1, in_tx = 0;
 	FILE *f;
@@ -404,7 +529,10 @@ int serve_spool_apply_file(sqlite3 *db, const char *spool_path, struct serve_app
 	if (capture_registry_load(&reg, db, err) < 0)
 		goto done;
 	p = capture_parser_new(32);
-	if (apply_rows(db, spool, id, &reg, p, &sub, INT32_MAX, &last, NULL, done, err) < 0 ||
+	if (apply_prepare(&a, db, spool, p, &sub, err) < 0)
+		goto done;
+	if (registry_signature(db, sig, err) < 0 ||
+	    apply_rows(&a, id, &reg, sig, INT32_MAX, &last, NULL, done, err) < 0 ||
 	    db_exec(db, "COMMIT", err) < 0)
 		goto done;
 	in_tx = 0;
@@ -414,6 +542,7 @@ done:
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		memset(done, 0, sizeof(*done));
 	}
+	apply_release(&a);
 	capture_submission_release(&sub);
 	capture_parser_free(p);
 	capture_registry_release(&reg);
@@ -428,6 +557,7 @@ struct job {
 	struct job *next;
 	const char *account, *reason, *msg, *iid, *form, *commune, *xml;
 	size_t len;
+	const struct strbuf *checked; /* a 201's validated submission (NULL: none) */
 	int status;
 	char received[32];
 	int failed;
@@ -476,6 +606,8 @@ struct serve_store {
 	struct timespec reg_checked;
 	struct capture_parser *ap; /* the applier's */
 	struct capture_submission asub;
+	struct apply apl;   /* the applier's statements, prepared when first needed */
+	int apl_prepared;
 	pthread_t writer, applier;
 	int started;
 };
@@ -575,8 +707,8 @@ static int registry_refresh(struct serve_store *st, int force, struct perr *err)
 		free(reg);
 		return -1;
 	}
+	pthread_rwlock_wrlock(&st->reg_lock); /* callers read reg_sig under it */
 	memcpy(st->reg_sig, sig, sizeof(sig));
-	pthread_rwlock_wrlock(&st->reg_lock);
 	old = st->reg;
 	st->reg = reg;
 	pthread_rwlock_unlock(&st->reg_lock);
@@ -587,26 +719,35 @@ static int registry_refresh(struct serve_store *st, int force, struct perr *err)
 	return 0;
 }
 
-/* Apply one transaction's worth of the spool: 1 some applied, 0 nothing to apply, 2 the
-   database is busy (another process writes), -1 error. */
+/* Apply one transaction's worth of the spool: 1 a full one applied (more may wait), 0 the
+   rest applied, 2 the database is busy (another process writes), -1 error. */
 static int apply_some(struct serve_store *st, struct perr *err)
 {
 	struct strbuf iids = STRBUF_INIT;
 	struct serve_applied done = { 0 };
 	int64_t last = 0;
-	int rc;
+	int rc = 0;
 
 	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
 		if ((sqlite3_errcode(st->db) & 0xff) == SQLITE_BUSY)
 			return 2;
 		return db_fail(st->db, err, "starting to apply the spool");
 	}
-	rc = apply_rows(st->db, st->spool_r, st->spool_id, st->reg, st->ap, &st->asub, APPLY_MAX,
-			&last, &iids, &done, err);
+	if (!st->apl_prepared) {
+		rc = apply_prepare(&st->apl, st->db, st->spool_r, st->ap, &st->asub, err);
+		st->apl_prepared = rc == 0;
+	}
+	if (st->apl_prepared)
+		rc = apply_rows(&st->apl, st->spool_id, st->reg, st->reg_sig, APPLY_MAX, &last,
+				&iids, &done, err);
 	if (rc == 0 && db_exec(st->db, "COMMIT", err) < 0)
 		rc = -1;
 	if (rc < 0) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		/* prepared again on the next round, from a clean state */
+		if (st->apl_prepared)
+			apply_release(&st->apl);
+		st->apl_prepared = 0;
 		strbuf_release(&iids);
 		return -1;
 	}
@@ -621,7 +762,7 @@ static int apply_some(struct serve_store *st, struct perr *err)
 	}
 	pthread_mutex_unlock(&st->mu);
 	strbuf_release(&iids);
-	return done.entries > 0;
+	return done.entries >= APPLY_MAX; /* a full round: more may wait */
 }
 
 /* Apply until the spool is empty or the database busy: 0 all applied, 2 busy, -1 error. */
@@ -638,6 +779,7 @@ static void *applier(void *arg)
 {
 	struct serve_store *st = arg;
 	struct perr err = { 0 };
+	struct timespec gap_end = { 0 }; /* no round before (CLOCK_REALTIME) */
 	int busy = 0, stopping;
 
 	sqlite3_busy_timeout(st->db, 200);
@@ -654,6 +796,10 @@ static void *applier(void *arg)
 			}
 			pthread_cond_timedwait(&st->apply, &st->mu, &until);
 		}
+		/* wanted soon after the last round: let more gather (a stop ends the wait) */
+		while (st->apply_wanted && !st->stop &&
+		       pthread_cond_timedwait(&st->apply, &st->mu, &gap_end) != ETIMEDOUT)
+			;
 		st->apply_wanted = 0;
 		stopping = st->stop;
 		pthread_mutex_unlock(&st->mu);
@@ -674,6 +820,12 @@ static void *applier(void *arg)
 		default:
 			break;
 		}
+		clock_gettime(CLOCK_REALTIME, &gap_end);
+		gap_end.tv_nsec += APPLY_GAP_NS;
+		if (gap_end.tv_nsec >= 1000000000) {
+			gap_end.tv_sec++;
+			gap_end.tv_nsec -= 1000000000;
+		}
 		if (stopping)
 			break;
 	}
@@ -689,7 +841,8 @@ static int write_jobs(struct serve_store *st, struct job *list, int64_t delete_u
 		return -1;
 	if (db_prepare(st->spool_w, &ins,
 		       "INSERT INTO spool (received_at, account, status, reason, message, "
-		       "instance_id, form_id, commune, xml) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		       "instance_id, form_id, commune, xml, checked) "
+		       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		       err) < 0)
 		goto fail;
 	for (struct job *j = list; j; j = j->next) {
@@ -702,6 +855,11 @@ static int write_jobs(struct serve_store *st, struct job *list, int64_t delete_u
 		db_bind_text(ins, 7, j->form && *j->form ? j->form : NULL);
 		db_bind_text(ins, 8, j->commune && *j->commune ? j->commune : NULL);
 		sqlite3_bind_blob(ins, 9, j->xml ? j->xml : "", (int)j->len, SQLITE_STATIC);
+		if (j->checked && j->checked->len)
+			sqlite3_bind_blob(ins, 10, j->checked->buf, (int)j->checked->len,
+					  SQLITE_STATIC);
+		else
+			sqlite3_bind_null(ins, 10);
 		if (db_step_done(st->spool_w, ins, err) < 0)
 			goto fail;
 	}
@@ -760,8 +918,10 @@ static void *spool_writer(void *arg)
 		if (rc == 0)
 			st->deleted = upto;
 		if (rc == 0 && list) {
+			/* once: the applier may be waiting out its gap, and each wake is a switch */
+			if (!st->apply_wanted)
+				pthread_cond_signal(&st->apply);
 			st->apply_wanted = 1;
-			pthread_cond_signal(&st->apply);
 		} else if (rc < 0 && !list) {
 			st->deleted = upto; /* tried again when the next rows are applied */
 		}
@@ -917,6 +1077,8 @@ void serve_store_close(struct serve_store *st)
 		capture_registry_release(st->reg);
 		free(st->reg);
 	}
+	if (st->apl_prepared)
+		apply_release(&st->apl);
 	capture_submission_release(&st->asub);
 	capture_parser_free(st->ap);
 	sqlite3_close(st->spool_w);
@@ -1018,7 +1180,8 @@ static int check_scope(struct reader *r, const struct serve_user *user,
    what the spool row keeps; *pending set when iid was added to the pending map (to drop on failure). */
 static int decide(struct serve_store *st, struct reader *r, const struct serve_user *user,
 		  const char *xml, size_t len, char iid[KEEP], char form[KEEP],
-		  char commune[KEEP], int *pending, struct serve_answer *ans, struct perr *err)
+		  char commune[KEEP], int *pending, struct strbuf *checked, struct serve_answer *ans,
+		  struct perr *err)
 {
 	struct capture_instance inst;
 	struct capture_problem prob;
@@ -1079,6 +1242,8 @@ static int decide(struct serve_store *st, struct reader *r, const struct serve_u
 	pthread_mutex_unlock(&st->pmu);
 	text_sha256_hex(xml, len, sha);
 	rc = capture_writer_lookup(r->look, &r->sub, sha, &out, err);
+	if (rc == 0 || (rc == 1 && out.status != CAPTURE_REJECTED))
+		checked_encode(checked, st->reg_sig, sha, &r->sub);
 	pthread_rwlock_unlock(&st->reg_lock);
 	if (rc < 0)
 		return -1;
@@ -1101,13 +1266,14 @@ int serve_submit(struct serve_store *st, const struct serve_user *user, const ch
 	struct job j = { 0 };
 	struct reader *r;
 	char iid[KEEP] = "", form[KEEP] = "", commune[KEEP] = "";
+	struct strbuf checked = STRBUF_INIT;
 	int pending = 0;
 
 	answer(ans, 500, "error", "the server could not take the submission");
 	r = reader_take(st, err);
 	if (!r)
 		return -1;
-	if (decide(st, r, user, xml, len, iid, form, commune, &pending, ans, err) < 0) {
+	if (decide(st, r, user, xml, len, iid, form, commune, &pending, &checked, ans, err) < 0) {
 		reader_give(st, r);
 		answer(ans, 500, "error", "the server could not take the submission");
 		goto undo;
@@ -1123,6 +1289,7 @@ int serve_submit(struct serve_store *st, const struct serve_user *user, const ch
 	j.commune = commune;
 	j.xml = xml;
 	j.len = len;
+	j.checked = ans->status == 201 ? &checked : NULL;
 	db_now(j.received);
 	sem_init(&j.written, 0, 0);
 	pthread_mutex_lock(&st->mu);
@@ -1145,5 +1312,6 @@ undo:
 		pend_drop(st, iid);
 		pthread_mutex_unlock(&st->pmu);
 	}
+	strbuf_release(&checked);
 	return ans->status == 500 ? -1 : 0;
 }

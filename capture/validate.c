@@ -238,6 +238,22 @@ static size_t keep(struct capture_submission *s, const char *v)
 	return at;
 }
 
+void capture_submission_point(struct capture_submission *s, const struct capture_form *form,
+			      const size_t off[8])
+{
+#define PTR(i) (off[i] == SIZE_MAX ? NULL : s->pool.buf + off[i])
+	s->form = form;
+	s->instance_id = PTR(0);
+	s->deprecated_id = PTR(1);
+	s->commune = PTR(2);
+	s->surveyor = PTR(3);
+	s->started = PTR(4);
+	s->ended = PTR(5);
+	s->device_id = PTR(6);
+	s->comment = PTR(7);
+#undef PTR
+}
+
 int capture_validate(const struct capture_registry *reg, const struct capture_instance *inst,
 		     struct capture_submission *s, struct capture_problem *prob)
 {
@@ -383,17 +399,7 @@ int capture_validate(const struct capture_registry *reg, const struct capture_in
 	off[5] = keep(s, plain[1] && *plain[1]->value ? plain[1]->value : NULL);
 	off[6] = keep(s, plain[3] && *plain[3]->value ? plain[3]->value : NULL);
 	off[7] = keep(s, plain[6] && *plain[6]->value ? plain[6]->value : NULL);
-#define PTR(i) (off[i] == SIZE_MAX ? NULL : s->pool.buf + off[i])
-	s->form = form;
-	s->instance_id = PTR(0);
-	s->deprecated_id = PTR(1);
-	s->commune = PTR(2);
-	s->surveyor = PTR(3);
-	s->started = PTR(4);
-	s->ended = PTR(5);
-	s->device_id = PTR(6);
-	s->comment = PTR(7);
-#undef PTR
+	capture_submission_point(s, form, off);
 	rc = 0;
 done:
 	if (answer != stack_answer)

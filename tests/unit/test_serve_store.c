@@ -20,6 +20,7 @@
 #include "db.h"
 #include "def.h"
 #include "store.h"
+#include "text.h"
 
 void test_serve_store(void);
 
@@ -445,6 +446,119 @@ static void full(const char *path)
 	      "not stored");
 }
 
+/* The spool keeps each 201's validated submission for the applier, which uses it only while
+   the forms and the register are those it was checked against. Spooled while another
+   connection holds the database, then commune 90003 leaves the register (and lan's scope)
+   before they are applied: the one of 90003 is validated again and rejected
+   (unknown-commune); the one of 90001, validated again too, is stored with the same columns
+   as one applied from the spool's copy. */
+static void changed_forms(const char *path)
+{
+	struct serve_store *st = NULL;
+	struct perr err = { 0 };
+	struct serve_answer ans;
+	sqlite3 *other = NULL;
+#define FULL_A(iid)                                                                        \
+	HEAD("mini-A") "<start>2026-01-10T08:00:00.000+07:00</start>"                      \
+		       "<end>2026-01-10T08:10:00.000+07:00</end><deviceid>collect:f</deviceid>" \
+		       "<commune>90001</commune><surveyor>Lan</surveyor><comment>ghi chú "     \
+		       "&lt;1&gt;</comment><sex>2</sex><qa>b</qa><qb>x</qb>" META(iid)
+	char *early = xstrdup(FULL_A("uuid:f1")), *late = xstrdup(FULL_A("uuid:f2"));
+	char sha[65], sql[300];
+	char *gone = sub_a("uuid:f3", "a", "90003", NULL);
+	const char *same = "SELECT count(*) FROM submission s JOIN submission t ON "
+			   "t.instance_id = 'uuid:f2' WHERE s.instance_id = 'uuid:f1' AND "
+			   "s.answers = t.answers AND s.commune_code = t.commune_code AND "
+			   "s.surveyor = t.surveyor AND s.form_id = t.form_id AND "
+			   "s.form_version = t.form_version AND s.group_id = t.group_id AND "
+			   "s.started IS t.started AND s.ended IS t.ended AND "
+			   "s.device_id IS t.device_id AND s.comment IS t.comment AND "
+			   "s.comment = 'ghi chú <1>' AND s.device_id = 'collect:f'";
+
+	sqlite3_open_v2(path, &other, SQLITE_OPEN_READWRITE, NULL);
+	sqlite3_busy_timeout(other, 10000);
+	CHECK(sqlite3_exec(other, "INSERT INTO commune VALUES ('90003', 'Ba', 'xã', '999', "
+			   "'Thử'); INSERT INTO account_commune VALUES (1, '90003')", NULL, NULL,
+			   NULL) == SQLITE_OK, "commune 90003, lan's too");
+	CHECK(serve_store_open(&st, path, &err) == 0, "open: %s", err.msg);
+	CHECK(submit(st, &lan, early, &ans) == 201, "early: %d %s", ans.status, ans.message);
+	CHECK(wait_count(path, "SELECT count(*) FROM submission WHERE instance_id = 'uuid:f1'",
+			 1) == 1, "early applied from the spool's copy");
+	CHECK(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK, "lock");
+	CHECK(submit(st, &lan, late, &ans) == 201, "late: %d %s", ans.status, ans.message);
+	CHECK(submit(st, &lan, gone, &ans) == 201, "90003: %d %s", ans.status, ans.message);
+	serve_store_close(st); /* the database is busy: both stay in the spool */
+	st = NULL;
+	CHECK(sqlite3_exec(other, "DELETE FROM account_commune WHERE code = '90003'; "
+			   "DELETE FROM commune WHERE code = '90003'; COMMIT",
+			   NULL, NULL, NULL) == SQLITE_OK, "commune 90003 leaves the register");
+	CHECK(count(path, "SELECT count(*) FROM batch_entry WHERE instance_id IN ('uuid:f2', "
+			  "'uuid:f3')") == 0, "nothing applied under the lock");
+	CHECK(serve_store_open(&st, path, &err) == 0, "reopen: %s", err.msg);
+	serve_store_close(st);
+	CHECK(count(path, "SELECT count(*) FROM batch_entry WHERE instance_id = 'uuid:f3' AND "
+			  "status = 'rejected' AND reason = 'unknown-commune'") == 1,
+	      "90003's validated again: unknown-commune");
+	CHECK(count(path, "SELECT count(*) FROM submission WHERE instance_id = 'uuid:f3'") == 0,
+	      "90003's not stored");
+	CHECK(count(path, same) == 1, "late stored as early was");
+	text_sha256_hex(early, strlen(early), sha);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM submission WHERE instance_id = "
+				   "'uuid:f1' AND sha256 = '%s'", sha);
+	CHECK(count(path, sql) == 1, "early's sha256 from the spool's copy");
+	sqlite3_close(other);
+	free(early);
+	free(late);
+	free(gone);
+}
+
+/* A spool left by a server from before the spool kept validated submissions (no column
+   checked) is applied on the next start, each submission parsed and validated again. */
+static void old_spool(const char *path)
+{
+	char *spool = serve_spool_path(path), *wal = xasprintf("%s-wal", spool),
+	     *shm = xasprintf("%s-shm", spool);
+	char *x = sub_a("uuid:o1", "c", "90001", NULL);
+	struct serve_store *st = NULL;
+	struct perr err = { 0 };
+	sqlite3 *db = NULL;
+	sqlite3_stmt *ins = NULL;
+
+	unlink(spool);
+	unlink(wal);
+	unlink(shm);
+	CHECK(sqlite3_open(spool, &db) == SQLITE_OK &&
+		      sqlite3_exec(db,
+				   "CREATE TABLE spool_meta (key TEXT PRIMARY KEY, value TEXT NOT "
+				   "NULL) STRICT; INSERT INTO spool_meta VALUES ('id', 'old');"
+				   "CREATE TABLE spool (seq INTEGER PRIMARY KEY AUTOINCREMENT, "
+				   "received_at TEXT NOT NULL, account TEXT NOT NULL, status INTEGER "
+				   "NOT NULL, reason TEXT NOT NULL, message TEXT NOT NULL, instance_id "
+				   "TEXT, form_id TEXT, commune TEXT, xml BLOB NOT NULL) STRICT;",
+				   NULL, NULL, NULL) == SQLITE_OK &&
+		      sqlite3_prepare_v2(db, "INSERT INTO spool (received_at, account, status, "
+					     "reason, message, instance_id, form_id, commune, xml) "
+					     "VALUES ('2026-01-10T18:00:00Z', 'lan', 201, 'ok', "
+					     "'stored', 'uuid:o1', 'mini-A', '90001', ?)",
+					 -1, &ins, NULL) == SQLITE_OK &&
+		      sqlite3_bind_blob(ins, 1, x, (int)strlen(x), SQLITE_STATIC) == SQLITE_OK &&
+		      sqlite3_step(ins) == SQLITE_DONE,
+	      "a spool of the old shape: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(ins);
+	sqlite3_close(db);
+	CHECK(serve_store_open(&st, path, &err) == 0, "open on it: %s", err.msg);
+	serve_store_close(st);
+	CHECK(count(path, "SELECT count(*) FROM submission WHERE instance_id = 'uuid:o1' AND "
+			  "answers LIKE '%\"qa\":\"c\"%'") == 1, "its submission stored");
+	CHECK(count(spool, "SELECT count(*) FROM pragma_table_info('spool') WHERE name = "
+			   "'checked'") == 1, "the spool has the new column");
+	CHECK(count(spool, "SELECT count(*) FROM spool") == 0, "and is empty");
+	free(x);
+	free(shm);
+	free(wal);
+	free(spool);
+}
+
 void test_serve_store(void)
 {
 	char dir[] = "/tmp/parindex-unit-XXXXXX", path[64], cmd[128];
@@ -459,7 +573,9 @@ void test_serve_store(void)
 	statuses(path);
 	threads_and_lock(path);
 	reload(path);
+	changed_forms(path);
 	crash(path);
+	old_spool(path);
 	full(path);
 	unsetenv("PARINDEX_NOW");
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
