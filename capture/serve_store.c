@@ -192,12 +192,14 @@ static int checked_decode(const void *blob, size_t len, const char sig[65],
 			  const struct capture_registry *reg, struct capture_submission *sub,
 			  char sha[65])
 {
-	const char *at = blob, *end = at + len;
+	const char *at = blob, *end;
 	const struct capture_form *form = NULL;
 	size_t off[CHECKED_NSTR];
 
+	/* a spool row of the old shape has no blob: NULL, never offset (UBSan) */
 	if (!blob || len < 128 || memcmp(at, sig, 64))
 		return -1;
+	end = at + len;
 	memcpy(sha, at + 64, 64);
 	sha[64] = '\0';
 	at += 128;
