@@ -15,7 +15,8 @@
 #define NS_ORX "http://openrosa.org/xforms"
 
 struct node_path {
-	char *path;
+	char *path;	    /* local names: /data/meta/instanceID, /data/meta/entity/@id */
+	const char *prefix; /* the prefix <h:html> declares for the node's namespace, or NULL */
 	int has_control;
 };
 
@@ -24,7 +25,7 @@ struct lint {
 	struct diag *diag;
 	struct diag *warn; /* what JavaRosa accepts but is suspect; NULL: counted as errors */
 	enum lint_for mode;
-	xmlDoc *doc;
+	xmlNode *html; /* the root, whose namespace declarations JavaRosa maps URIs by */
 	const char *root; /* the primary instance root's name */
 	xmlNode *model;
 	struct node_path *paths;
@@ -95,13 +96,17 @@ static void lint_warn(struct lint *l, long line, const char *fmt, ...)
 	free(msg);
 }
 
-/* A node's name as the lint compares it: by namespace URI, not prefix ("{uri}name"); the
-   XForms namespace (the default one of most forms) and none are left bare. */
-static char *ns_key(const xmlNs *ns, const char *name, int is_attr)
+/* The prefix JavaRosa gives a node of namespace ns: the one <h:html> declares for its URI
+   (the last, if several), NULL when none does or it is the default namespace. A ref's step
+   P:NAME names the node when P is that prefix; a bare NAME names it whatever its namespace. */
+static const char *jr_prefix(const struct lint *l, const xmlNs *ns)
 {
-	if (ns && strcmp((const char *)ns->href, NS_XFORMS))
-		return xasprintf("%s{%s}%s", is_attr ? "@" : "", (const char *)ns->href, name);
-	return xasprintf("%s%s", is_attr ? "@" : "", name);
+	const char *prefix = NULL;
+
+	for (const xmlNs *d = ns && l->html ? l->html->nsDef : NULL; d; d = d->next)
+		if (d->href && !strcmp((const char *)d->href, (const char *)ns->href))
+			prefix = (const char *)d->prefix;
+	return prefix;
 }
 
 static int ncname(const char *s)
@@ -134,12 +139,12 @@ static struct node_path *find_path(struct lint *l, const char *path)
 	return NULL;
 }
 
-static void add_path(struct lint *l, const char *path)
+static void add_path(struct lint *l, const char *path, const char *prefix)
 {
 	/* siblings of one name (a repeat's template and instances) share a path */
 	if (!find_path(l, path)) {
 		xgrow(&l->paths, &l->alloc, l->npaths + 1, sizeof(*l->paths));
-		l->paths[l->npaths++] = (struct node_path){ xstrdup(path), 0 };
+		l->paths[l->npaths++] = (struct node_path){ xstrdup(path), prefix, 0 };
 	}
 }
 
@@ -147,12 +152,10 @@ static void add_path(struct lint *l, const char *path)
 static void attribute_paths(struct lint *l, const xmlNode *n, const char *path)
 {
 	for (const xmlAttr *a = n->properties; a; a = a->next) {
-		char *key = ns_key(a->ns, (const char *)a->name, 1);
-		char *p = xasprintf("%s/%s", path, key);
+		char *p = xasprintf("%s/@%s", path, (const char *)a->name);
 
-		add_path(l, p);
+		add_path(l, p, jr_prefix(l, a->ns));
 		free(p);
-		free(key);
 	}
 }
 
@@ -160,7 +163,7 @@ static void attribute_paths(struct lint *l, const xmlNode *n, const char *path)
 static void instance_paths(struct lint *l, xmlNode *n, const char *parent)
 {
 	for (; n; n = n->next) {
-		char *path, *qname, *key;
+		char *path, *qname;
 		int orx;
 
 		if (n->type != XML_ELEMENT_NODE)
@@ -173,34 +176,19 @@ static void instance_paths(struct lint *l, xmlNode *n, const char *parent)
 			diag_add(l->diag, l->name, xml_line(n),
 				 "instance element name '%s' is not an XML NCName", qname);
 		free(qname);
-		key = ns_key(n->ns, (const char *)n->name, 0);
-		path = xasprintf("%s/%s", parent, key);
-		free(key);
-		add_path(l, path);
+		path = xasprintf("%s/%s", parent, (const char *)n->name);
+		add_path(l, path, jr_prefix(l, n->ns));
 		attribute_paths(l, n, path);
 		instance_paths(l, n->children, path);
 		free(path);
 	}
 }
 
-/* The end of the parent of a canonical path: its last '/' outside a {uri}. */
-static char *parent_end(char *path)
-{
-	char *last = path;
-	int in_uri = 0;
-
-	for (char *c = path; *c; c++)
-		if (*c == '{' || *c == '}')
-			in_uri = *c == '{';
-		else if (*c == '/' && !in_uri)
-			last = c;
-	return last;
-}
-
 /* ref (a location path into the primary instance, read at node n) as the lint compares it:
    relative to context (canonical; NULL: the instance root, as JavaRosa resolves top-level
-   refs), "." and ".." applied, prefixes replaced by their namespace URI in scope at n. NULL
-   when a step is not a name, with a diagnostic unless what is NULL. */
+   refs), "." and ".." applied, each P:NAME step made NAME when P is the prefix JavaRosa gives
+   that node (else kept, so the path is not found). NULL when a step is not a name, with a
+   diagnostic unless what is NULL. */
 static char *canon_path(struct lint *l, xmlNode *n, const char *ref, const char *context,
 			long line, const char *what)
 {
@@ -213,12 +201,15 @@ static char *canon_path(struct lint *l, xmlNode *n, const char *ref, const char 
 	for (char *step = strtok_r(copy, "/", &save); step; step = strtok_r(NULL, "/", &save)) {
 		int is_attr = step[0] == '@';
 		const char *name = step + is_attr, *colon;
-		char *key, *next;
+		char *next;
 
 		if (!strcmp(step, "."))
 			continue;
 		if (!strcmp(step, "..")) {
-			*parent_end(out) = '\0';
+			char *slash = strrchr(out, '/');
+
+			if (slash)
+				*slash = '\0';
 			continue;
 		}
 		if (!name_ok(name, 1)) {
@@ -230,18 +221,16 @@ static char *canon_path(struct lint *l, xmlNode *n, const char *ref, const char 
 			return NULL;
 		}
 		colon = strchr(name, ':');
+		next = xasprintf("%s/%s%s", out, is_attr ? "@" : "", colon ? colon + 1 : name);
 		if (colon) {
-			char *prefix = xstrndup(name, (size_t)(colon - name));
-			xmlNs *ns = xmlSearchNs(l->doc, n, (const xmlChar *)prefix);
+			struct node_path *p = find_path(l, next);
 
-			/* an undeclared prefix stays literal, so the ref is not found */
-			key = ns ? ns_key(ns, colon + 1, is_attr) : xstrdup(step);
-			free(prefix);
-		} else {
-			key = xstrdup(step);
+			if (!p || !p->prefix || strncmp(p->prefix, name, (size_t)(colon - name)) ||
+			    p->prefix[colon - name]) {
+				free(next);
+				next = xasprintf("%s/%s", out, step);
+			}
 		}
-		next = xasprintf("%s/%s", out, key);
-		free(key);
 		free(out);
 		out = next;
 	}
@@ -679,6 +668,7 @@ static void check_doc(struct lint *l, xmlDoc *doc)
 		return;
 	}
 	l->model = model;
+	l->html = html;
 	if (!child(head, NS_XHTML, "title"))
 		diag_add(l->diag, l->name, xml_line(head), "no <h:title>");
 	/* the primary instance is the first, with or without an id (JavaRosa) */
@@ -703,15 +693,14 @@ static void check_doc(struct lint *l, xmlDoc *doc)
 			 "instance element name '%s' is not an XML NCName", (const char *)data->name);
 	l->root = (const char *)data->name;
 	root_path = xasprintf("/%s", l->root);
-	add_path(l, root_path);
+	add_path(l, root_path, jr_prefix(l, data->ns));
 	attribute_paths(l, data, root_path);
 	instance_paths(l, data->children, root_path);
 	{
 		char *a = xasprintf("%s/meta/instanceID", root_path);
-		char *b = xasprintf("%s/{" NS_ORX "}meta/{" NS_ORX "}instanceID", root_path);
 
 		/* Collect makes one up; Central needs it to tell submissions apart */
-		if (find_path(l, a) || find_path(l, b))
+		if (find_path(l, a))
 			;
 		else if (l->mode == LINT_COLLECT)
 			lint_warn(l, xml_line(data),
@@ -721,7 +710,6 @@ static void check_doc(struct lint *l, xmlDoc *doc)
 				 "no meta/instanceID in the instance: %s needs it to identify a submission",
 				 l->mode == LINT_CENTRAL ? "ODK Central" : "ODK Collect");
 		free(a);
-		free(b);
 	}
 	free(root_path);
 	check_binds(l, model);
@@ -753,7 +741,6 @@ int form_lint_for(const char *buf, size_t len, const char *name, enum lint_for m
 		diag_add(diag, err.where, 0, "%s", err.msg);
 		return -1;
 	}
-	l.doc = doc;
 	check_doc(&l, doc);
 	xmlFreeDoc(doc);
 	for (size_t i = 0; i < l.npaths; i++)
