@@ -203,7 +203,8 @@ static char *canon_path(struct lint *l, xmlNode *n, const char *ref, const char 
 		const char *name = step + is_attr, *colon;
 		char *next;
 
-		if (!strcmp(step, "."))
+		/* current() in a ref is the node the ref is read from */
+		if (!strcmp(step, ".") || (step == copy && !strcmp(step, "current()")))
 			continue;
 		if (!strcmp(step, "..")) {
 			char *slash = strrchr(out, '/');
@@ -243,15 +244,19 @@ static char *canon_path(struct lint *l, xmlNode *n, const char *ref, const char 
 }
 
 /* Check that ref (read at n, relative to context) names an instance node; returns it or NULL.
-   *canon (when not NULL) gets the canonical path, or NULL. */
+   *canon (when not NULL) gets the canonical path, or NULL. A missing node is an error, or a
+   warning when only_warn (JavaRosa ignores a bind for a node that is not there). */
 static struct node_path *check_ref(struct lint *l, xmlNode *n, const char *ref,
-				   const char *context, const char *what, char **canon)
+				   const char *context, const char *what, int only_warn,
+				   char **canon)
 {
 	long line = xml_line(n);
 	char *path = canon_path(l, n, ref, context, line, what);
 	struct node_path *p = path ? find_path(l, path) : NULL;
 
-	if (path && !p)
+	if (path && !p && only_warn)
+		lint_warn(l, line, "%s '%s' is not in the instance", what, ref);
+	else if (path && !p)
 		diag_add(l->diag, l->name, line, "%s '%s' is not in the instance", what, ref);
 	if (canon)
 		*canon = path;
@@ -303,7 +308,7 @@ static void check_expression(struct lint *l, xmlNode *n, const char *expr, const
 		path = xstrndup(s, (size_t)(e - s));
 		while (path[strlen(path) - 1] == '/')
 			path[strlen(path) - 1] = '\0';
-		check_ref(l, n, path, NULL, what, NULL);
+		check_ref(l, n, path, NULL, what, 0, NULL);
 		free(path);
 		s = e - 1;
 	}
@@ -342,7 +347,7 @@ static void check_binds(struct lint *l, xmlNode *model)
 			nseen++;
 			continue;
 		}
-		check_ref(l, b, ns, NULL, "bind nodeset", &canon);
+		check_ref(l, b, ns, NULL, "bind nodeset", 1, &canon);
 		seen[nseen++] = canon;
 		/* JavaRosa refuses a bind id used twice */
 		id = attr(b, "id");
@@ -548,7 +553,7 @@ static void check_items(struct lint *l, xmlNode *sel, const char *ref)
 		seen[n++] = value;
 	}
 	if (!n)
-		diag_add(l->diag, l->name, xml_line(sel), "select '%s' has no options", ref);
+		lint_warn(l, xml_line(sel), "select '%s' has no options", ref);
 	for (size_t k = 0; k < n; k++)
 		free(seen[k]);
 	free(seen);
@@ -591,7 +596,7 @@ static void check_body(struct lint *l, xmlNode *n, const char *context)
 					check_text_ref(l, lab);
 			path = NULL;
 			if (ref)
-				check_ref(l, n, ref, context, "group ref", &path);
+				check_ref(l, n, ref, context, "group ref", 0, &path);
 			check_body(l, n->children, path ? path : context);
 			free(path);
 			continue;
@@ -611,7 +616,7 @@ static void check_body(struct lint *l, xmlNode *n, const char *context)
 		{
 			/* a control's bind="id" names a nodeset of the model, not of the group */
 			struct node_path *p = check_ref(l, n, ref, attr(n, "ref") ? context : NULL,
-							"control ref", &path);
+							"control ref", 0, &path);
 
 			if (p)
 				p->has_control = 1;
@@ -645,8 +650,7 @@ static void check_required(struct lint *l, xmlNode *model)
 		p = path ? find_path(l, path) : NULL;
 		free(path);
 		if (p && !p->has_control)
-			diag_add(l->diag, l->name, xml_line(b),
-				 "'%s' is required but no control asks for it", ns);
+			lint_warn(l, xml_line(b), "'%s' is required but no control asks for it", ns);
 	}
 }
 
