@@ -68,14 +68,16 @@ static const struct cmd commands[] = {
 	  "check index definitions; print the built-in default definition", NULL, NULL },
 	{ "forms", cmd_forms,
 	  "parindex forms [--db FILE] [--out DIR] [--base-url URL] [--encrypt PUBLIC.pem]\n"
-	  "parindex forms lint FILE...",
+	  "parindex forms lint [--for collect|central] FILE...",
 	  "write, check and register the survey forms (XForms, printable, codebook)",
 	  DB_OPTION
 	  "  --out DIR            the folder to write (default: ./parindex-forms)\n"
 	  "  --base-url URL       the http(s) URL the folder is served at, for absolute download\n"
 	  "                       URLs in formList.xml (default: none, URLs relative to it)\n"
 	  "  --encrypt PUBLIC.pem ODK encrypted forms to this RSA public key (default: none,\n"
-	  "                       plain forms)\n", NULL },
+	  "                       plain forms)\n"
+	  "  --for WHERE          lint for collect or central, which also needs\n"
+	  "                       meta/instanceID (default: collect)\n", NULL },
 	{ "capture", cmd_capture,
 	  "parindex capture import [--db FILE] [--source TEXT] [--operator NAME] [--dry-run] [--all-or-nothing] [--receipt FILE] [--max-entries N] [--max-entry-size BYTES] [--max-total BYTES] [--max-ratio N] [--max-depth N] [--threads N] [--key PRIVATE.pem] FILE.zip|FILE.csv...\n"
 	  "parindex capture list [--db FILE]\n"

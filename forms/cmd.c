@@ -13,13 +13,22 @@
 
 static int cmd_forms_lint(int argc, char **argv)
 {
-	int rc = PERR_OK;
+	enum lint_for mode = LINT_COLLECT;
+	int rc = PERR_OK, first = 1;
 
-	if (argc < 2)
+	if (argc >= 2 && !strncmp(argv[1], "--for", 5)) {
+		const char *what = argv[1][5] == '=' ? argv[1] + 6 : argv[1][5] ? NULL : argv[2];
+
+		if (!what || (strcmp(what, "collect") && strcmp(what, "central")))
+			return cmd_usage_error("forms", "lint: --for takes collect or central");
+		mode = strcmp(what, "central") ? LINT_COLLECT : LINT_CENTRAL;
+		first = argv[1][5] ? 2 : 3;
+	}
+	if (argc <= first)
 		return cmd_usage_error("forms", "lint: name at least one FILE");
-	for (int i = 1; i < argc; i++) {
+	for (int i = first; i < argc; i++) {
 		struct strbuf sb = STRBUF_INIT;
-		struct diag diag = { 0 };
+		struct diag diag = { 0 }, warn = { 0 };
 		char *shown = escape_term_dup(argv[i]); /* the operator's file name, as text */
 
 		if (strbuf_read_file(&sb, argv[i], 16 << 20) < 0) {
@@ -27,17 +36,27 @@ static int cmd_forms_lint(int argc, char **argv)
 				strerror(errno));
 			if (rc < PERR_USAGE)
 				rc = PERR_USAGE;
-		} else if (form_lint(sb.buf ? sb.buf : "", sb.len, argv[i], &diag) < 0) {
-			diag_print(&diag, "forms");
-			fprintf(stderr, "parindex: forms: %s: %zu problem%s\n", shown, diag.n,
-				diag.n == 1 ? "" : "s");
-			if (rc < PERR_DATA)
-				rc = PERR_DATA;
 		} else {
-			printf("%s: ok\n", shown);
+			int bad = form_lint_for(sb.buf ? sb.buf : "", sb.len, argv[i], mode, &diag,
+						&warn) < 0;
+
+			diag_print(&warn, "forms");
+			if (bad) {
+				diag_print(&diag, "forms");
+				fprintf(stderr, "parindex: forms: %s: %zu problem%s\n", shown, diag.n,
+					diag.n == 1 ? "" : "s");
+				if (rc < PERR_DATA)
+					rc = PERR_DATA;
+			} else if (warn.n) {
+				printf("%s: ok, %zu warning%s\n", shown, warn.n,
+				       warn.n == 1 ? "" : "s");
+			} else {
+				printf("%s: ok\n", shown);
+			}
 		}
 		free(shown);
 		diag_release(&diag);
+		diag_release(&warn);
 		strbuf_release(&sb);
 	}
 	return rc;

@@ -72,6 +72,16 @@ size_t form_communes(const struct def *d, const struct commune_list *l,
    to diag as "name:line: message"; returns 0 when there are none, else -1. */
 int form_lint(const char *buf, size_t len, const char *name, struct diag *diag);
 
+/* What a lint is for: parindex's own forms (every doubt is an error: form_lint), a form for
+   ODK Collect (errors for what JavaRosa refuses, warnings for what it loads but is suspect),
+   or for ODK Central (Collect's, and meta/instanceID too). */
+enum lint_for { LINT_OWN, LINT_COLLECT, LINT_CENTRAL };
+
+/* form_lint, with warnings (when not NULL and mode is not LINT_OWN) added to warnings as
+   "name:line: warning: message"; they do not make it return -1. */
+int form_lint_for(const char *buf, size_t len, const char *name, enum lint_for mode,
+		  struct diag *diag, struct diag *warnings);
+
 /* What form_register did. */
 enum form_stored { FORM_ADDED, FORM_UNCHANGED, FORM_REPLACED };
 

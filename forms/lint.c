@@ -4,6 +4,8 @@
 #include "xml.h"
 
 #include <libxml/tree.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,13 +15,17 @@
 #define NS_ORX "http://openrosa.org/xforms"
 
 struct node_path {
-	char *path;
+	char *path;	    /* local names: /data/meta/instanceID, /data/meta/entity/@id */
+	const char *prefix; /* the prefix <h:html> declares for the node's namespace, or NULL */
 	int has_control;
 };
 
 struct lint {
 	const char *name;
 	struct diag *diag;
+	struct diag *warn; /* what JavaRosa accepts but is suspect; NULL: counted as errors */
+	enum lint_for mode;
+	xmlNode *html; /* the root, whose namespace declarations JavaRosa maps URIs by */
 	const char *root; /* the primary instance root's name */
 	xmlNode *model;
 	struct node_path *paths;
@@ -67,6 +73,42 @@ static const char *attr(const xmlNode *n, const char *name)
 	return NULL;
 }
 
+/* A warning: what JavaRosa loads but is suspect. On parindex's own forms it is an error. */
+static void lint_warn(struct lint *l, long line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void lint_warn(struct lint *l, long line, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	msg = xmalloc((size_t)(n > 0 ? n : 0) + 1);
+	va_start(ap, fmt);
+	vsnprintf(msg, (size_t)(n > 0 ? n : 0) + 1, fmt, ap);
+	va_end(ap);
+	if (l->mode == LINT_OWN || !l->warn)
+		diag_add(l->diag, l->name, line, "%s", msg);
+	else
+		diag_add(l->warn, l->name, line, "warning: %s", msg);
+	free(msg);
+}
+
+/* The prefix JavaRosa gives a node of namespace ns: the one <h:html> declares for its URI
+   (the last, if several), NULL when none does or it is the default namespace. A ref's step
+   P:NAME names the node when P is that prefix; a bare NAME names it whatever its namespace. */
+static const char *jr_prefix(const struct lint *l, const xmlNs *ns)
+{
+	const char *prefix = NULL;
+
+	for (const xmlNs *d = ns && l->html ? l->html->nsDef : NULL; d; d = d->next)
+		if (d->href && !strcmp((const char *)d->href, (const char *)ns->href))
+			prefix = (const char *)d->prefix;
+	return prefix;
+}
+
 static int ncname(const char *s)
 {
 	return *s && xmlValidateNCName((const xmlChar *)s, 0) == 0;
@@ -97,6 +139,26 @@ static struct node_path *find_path(struct lint *l, const char *path)
 	return NULL;
 }
 
+static void add_path(struct lint *l, const char *path, const char *prefix)
+{
+	/* siblings of one name (a repeat's template and instances) share a path */
+	if (!find_path(l, path)) {
+		xgrow(&l->paths, &l->alloc, l->npaths + 1, sizeof(*l->paths));
+		l->paths[l->npaths++] = (struct node_path){ xstrdup(path), prefix, 0 };
+	}
+}
+
+/* The attributes of an instance element are nodes too (binds on @id in entity forms). */
+static void attribute_paths(struct lint *l, const xmlNode *n, const char *path)
+{
+	for (const xmlAttr *a = n->properties; a; a = a->next) {
+		char *p = xasprintf("%s/@%s", path, (const char *)a->name);
+
+		add_path(l, p, jr_prefix(l, a->ns));
+		free(p);
+	}
+}
+
 /* Collect the primary instance's element paths, checking each name. */
 static void instance_paths(struct lint *l, xmlNode *n, const char *parent)
 {
@@ -113,49 +175,93 @@ static void instance_paths(struct lint *l, xmlNode *n, const char *parent)
 		if (!name_ok(qname, orx))
 			diag_add(l->diag, l->name, xml_line(n),
 				 "instance element name '%s' is not an XML NCName", qname);
-		path = xasprintf("%s/%s", parent, qname);
 		free(qname);
-		/* siblings of one name (a repeat's template and instances) share a path */
-		if (!find_path(l, path)) {
-			xgrow(&l->paths, &l->alloc, l->npaths + 1, sizeof(*l->paths));
-			l->paths[l->npaths++] = (struct node_path){ xstrdup(path), 0 };
-		}
+		path = xasprintf("%s/%s", parent, (const char *)n->name);
+		add_path(l, path, jr_prefix(l, n->ns));
+		attribute_paths(l, n, path);
 		instance_paths(l, n->children, path);
 		free(path);
 	}
 }
 
-/* Check each step of an absolute path is a name; 0 if so. */
-static int path_names_ok(struct lint *l, const char *path, long line, const char *what)
+/* ref (a location path into the primary instance, read at node n) as the lint compares it:
+   relative to context (canonical; NULL: the instance root, as JavaRosa resolves top-level
+   refs), "." and ".." applied, each P:NAME step made NAME when P is the prefix JavaRosa gives
+   that node (else kept, so the path is not found). NULL when a step is not a name, with a
+   diagnostic unless what is NULL. */
+static char *canon_path(struct lint *l, xmlNode *n, const char *ref, const char *context,
+			long line, const char *what)
 {
-	char *copy = xstrdup(path), *save = NULL;
-	int rc = 0;
+	char *out, *copy = xstrdup(ref), *save = NULL;
 
-	for (char *step = strtok_r(copy, "/", &save); step; step = strtok_r(NULL, "/", &save))
-		if (!name_ok(step, 1)) {
-			diag_add(l->diag, l->name, line, "name '%s' in %s '%s' is not an XML NCName",
-				 step, what, path);
-			rc = -1;
-			break;
+	if (ref[0] == '/')
+		out = xstrdup("");
+	else
+		out = context ? xstrdup(context) : xasprintf("/%s", l->root);
+	for (char *step = strtok_r(copy, "/", &save); step; step = strtok_r(NULL, "/", &save)) {
+		int is_attr = step[0] == '@';
+		const char *name = step + is_attr, *colon;
+		char *next;
+
+		/* current() in a ref is the node the ref is read from */
+		if (!strcmp(step, ".") || (step == copy && !strcmp(step, "current()")))
+			continue;
+		if (!strcmp(step, "..")) {
+			char *slash = strrchr(out, '/');
+
+			if (slash)
+				*slash = '\0';
+			continue;
 		}
+		if (!name_ok(name, 1)) {
+			if (what)
+				diag_add(l->diag, l->name, line,
+					 "name '%s' in %s '%s' is not an XML NCName", step, what, ref);
+			free(copy);
+			free(out);
+			return NULL;
+		}
+		colon = strchr(name, ':');
+		next = xasprintf("%s/%s%s", out, is_attr ? "@" : "", colon ? colon + 1 : name);
+		if (colon) {
+			struct node_path *p = find_path(l, next);
+
+			if (!p || !p->prefix || strncmp(p->prefix, name, (size_t)(colon - name)) ||
+			    p->prefix[colon - name]) {
+				free(next);
+				next = xasprintf("%s/%s", out, step);
+			}
+		}
+		free(out);
+		out = next;
+	}
 	free(copy);
-	return rc;
+	if (!*out) {
+		free(out);
+		out = xstrdup("/");
+	}
+	return out;
 }
 
-/* Check that path (absolute) names an instance node; returns it or NULL. */
-static struct node_path *check_ref(struct lint *l, const char *path, long line, const char *what)
+/* Check that ref (read at n, relative to context) names an instance node; returns it or NULL.
+   *canon (when not NULL) gets the canonical path, or NULL. A missing node is an error, or a
+   warning when only_warn (JavaRosa ignores a bind for a node that is not there). */
+static struct node_path *check_ref(struct lint *l, xmlNode *n, const char *ref,
+				   const char *context, const char *what, int only_warn,
+				   char **canon)
 {
-	struct node_path *p;
+	long line = xml_line(n);
+	char *path = canon_path(l, n, ref, context, line, what);
+	struct node_path *p = path ? find_path(l, path) : NULL;
 
-	if (path[0] != '/') {
-		diag_add(l->diag, l->name, line, "%s '%s' is not an absolute path", what, path);
-		return NULL;
-	}
-	if (path_names_ok(l, path, line, what) < 0)
-		return NULL;
-	p = find_path(l, path);
-	if (!p)
-		diag_add(l->diag, l->name, line, "%s '%s' is not in the instance", what, path);
+	if (path && !p && only_warn)
+		lint_warn(l, line, "%s '%s' is not in the instance", what, ref);
+	else if (path && !p)
+		diag_add(l->diag, l->name, line, "%s '%s' is not in the instance", what, ref);
+	if (canon)
+		*canon = path;
+	else
+		free(path);
 	return p;
 }
 
@@ -167,8 +273,9 @@ static int name_char(char c)
 
 /* The absolute paths into the primary instance that an XPath expression uses. A light scan,
    not an XPath parser: string literals are skipped; any "/ROOT/..." outside them is checked. */
-static void check_expression(struct lint *l, const char *expr, long line, const char *what)
+static void check_expression(struct lint *l, xmlNode *n, const char *expr, const char *what)
 {
+	long line = xml_line(n);
 	size_t rl = strlen(l->root);
 	char quote = 0;
 	int depth = 0;
@@ -201,7 +308,7 @@ static void check_expression(struct lint *l, const char *expr, long line, const 
 		path = xstrndup(s, (size_t)(e - s));
 		while (path[strlen(path) - 1] == '/')
 			path[strlen(path) - 1] = '\0';
-		check_ref(l, path, line, what);
+		check_ref(l, n, path, NULL, what, 0, NULL);
 		free(path);
 		s = e - 1;
 	}
@@ -220,26 +327,49 @@ static const char *const bind_types[] = {
 
 static void check_binds(struct lint *l, xmlNode *model)
 {
+	char **seen = NULL; /* the canonical nodeset of each bind before b, NULL if unknown */
+	size_t nseen = 0;
+
 	for (xmlNode *b = model->children; b; b = b->next) {
 		static const char *const exprs[] = { "calculate", "relevant", "constraint",
 						     "required", "readonly", NULL };
-		const char *ns, *type;
+		const char *ns, *type, *id;
+		char *canon = NULL;
 		long line = xml_line(b);
 
 		if (!is(b, NS_XFORMS, "bind"))
 			continue;
+		seen = xrealloc(seen, (nseen + 1) * sizeof(*seen));
+		seen[nseen] = NULL;
 		ns = attr(b, "nodeset");
 		if (!ns) {
 			diag_add(l->diag, l->name, line, "bind without a nodeset");
+			nseen++;
 			continue;
 		}
-		check_ref(l, ns, line, "bind nodeset");
-		for (xmlNode *o = model->children; o != b; o = o->next)
-			if (is(o, NS_XFORMS, "bind") && attr(o, "nodeset") &&
-			    !strcmp(attr(o, "nodeset"), ns)) {
+		check_ref(l, b, ns, NULL, "bind nodeset", 1, &canon);
+		seen[nseen++] = canon;
+		/* JavaRosa refuses a bind id used twice */
+		id = attr(b, "id");
+		for (xmlNode *o = model->children; id && o != b; o = o->next)
+			if (is(o, NS_XFORMS, "bind") && attr(o, "id") && !strcmp(attr(o, "id"), id)) {
 				diag_add(l->diag, l->name, line,
-					 "a second bind for '%s' (the first is on line %ld)", ns,
+					 "bind id '%s' is used twice (the first is on line %ld)", id,
 					 xml_line(o));
+				break;
+			}
+		/* two binds on one node JavaRosa merges: suspect, not wrong */
+		for (size_t k = 0; canon && k + 1 < nseen; k++)
+			if (seen[k] && !strcmp(seen[k], canon)) {
+				long first = 0;
+				size_t m = 0;
+
+				for (xmlNode *o = model->children; o && !first; o = o->next)
+					if (is(o, NS_XFORMS, "bind") && m++ == k)
+						first = xml_line(o);
+				lint_warn(l, line,
+					  "a second bind for '%s' (the first is on line %ld): JavaRosa merges them",
+					  ns, first);
 				break;
 			}
 		type = attr(b, "type");
@@ -249,16 +379,18 @@ static void check_binds(struct lint *l, xmlNode *model)
 			while (*t && strcmp(*t, type))
 				t++;
 			if (!*t)
-				diag_add(l->diag, l->name, line, "bind '%s' has unknown type '%s'", ns,
-					 type);
+				lint_warn(l, line, "bind '%s' has unknown type '%s'", ns, type);
 		}
 		for (const char *const *x = exprs; *x; x++) {
 			const char *e = attr(b, *x);
 
 			if (e)
-				check_expression(l, e, line, *x);
+				check_expression(l, b, e, *x);
 		}
 	}
+	for (size_t k = 0; k < nseen; k++)
+		free(seen[k]);
+	free(seen);
 }
 
 static void check_translations(struct lint *l, xmlNode *model)
@@ -277,6 +409,12 @@ static void check_translations(struct lint *l, xmlNode *model)
 			diag_add(l->diag, l->name, xml_line(t), "translation without a lang");
 			lang = "";
 		}
+		for (size_t k = 0; k < l->ntr; k++)
+			if (!strcmp(l->tr_lang[k], lang)) {
+				diag_add(l->diag, l->name, xml_line(t),
+					 "translation language '%s' is defined twice", lang);
+				break;
+			}
 		i = l->ntr++;
 		l->tr_lang = xrealloc(l->tr_lang, l->ntr * sizeof(*l->tr_lang));
 		l->tr_ids = xrealloc(l->tr_ids, l->ntr * sizeof(*l->tr_ids));
@@ -320,9 +458,10 @@ static void check_translations(struct lint *l, xmlNode *model)
 						any = *txt || v->children;
 						free(txt);
 					}
+				/* JavaRosa loads an empty <value/> as an empty text */
 				if (!any)
-					diag_add(l->diag, l->name, xml_line(x),
-						 "itext id '%s' is empty in language '%s'", id, lang);
+					lint_warn(l, xml_line(x), "itext id '%s' is empty in language '%s'",
+						  id, lang);
 			}
 			l->tr_ids[i] = xrealloc(l->tr_ids[i], (l->tr_n[i] + 1) * sizeof(char *));
 			l->tr_ids[i][l->tr_n[i]++] = xstrdup(id);
@@ -371,8 +510,8 @@ static void check_text_ref(struct lint *l, xmlNode *n)
 			 l->tr_lang[l->def_tr]);
 	for (size_t t = 0; t < l->ntr; t++)
 		if (t != l->def_tr && !has_id(l, t, id))
-			diag_add(l->diag, l->name, xml_line(n), "itext id '%s' is missing in language '%s'",
-				 id, l->tr_lang[t]);
+			lint_warn(l, xml_line(n), "itext id '%s' is missing in language '%s'", id,
+				  l->tr_lang[t]);
 	free(id);
 }
 
@@ -414,7 +553,7 @@ static void check_items(struct lint *l, xmlNode *sel, const char *ref)
 		seen[n++] = value;
 	}
 	if (!n)
-		diag_add(l->diag, l->name, xml_line(sel), "select '%s' has no options", ref);
+		lint_warn(l, xml_line(sel), "select '%s' has no options", ref);
 	for (size_t k = 0; k < n; k++)
 		free(seen[k]);
 	free(seen);
@@ -431,13 +570,6 @@ static int is_control(const xmlNode *n)
 		if (is(n, NS_XFORMS, *c))
 			return 1;
 	return 0;
-}
-
-static char *resolve(const char *ref, const char *context)
-{
-	if (ref[0] == '/' || !context)
-		return xstrdup(ref);
-	return xasprintf("%s/%s", context, ref);
 }
 
 /* The nodeset of the bind with this id (a control may name its node through bind="id"). */
@@ -462,9 +594,9 @@ static void check_body(struct lint *l, xmlNode *n, const char *context)
 			for (xmlNode *lab = n->children; lab; lab = lab->next)
 				if (is(lab, NS_XFORMS, "label"))
 					check_text_ref(l, lab);
-			path = ref ? resolve(ref, context) : NULL;
-			if (path)
-				check_ref(l, path, xml_line(n), "group ref");
+			path = NULL;
+			if (ref)
+				check_ref(l, n, ref, context, "group ref", 0, &path);
 			check_body(l, n->children, path ? path : context);
 			free(path);
 			continue;
@@ -481,15 +613,18 @@ static void check_body(struct lint *l, xmlNode *n, const char *context)
 				 (const char *)n->name, attr(n, "bind") ? " (its bind id is unknown)" : "");
 			continue;
 		}
-		path = resolve(ref, context);
 		{
-			struct node_path *p = check_ref(l, path, xml_line(n), "control ref");
+			/* a control's bind="id" names a nodeset of the model, not of the group */
+			struct node_path *p = check_ref(l, n, ref, attr(n, "ref") ? context : NULL,
+							"control ref", 0, &path);
 
 			if (p)
 				p->has_control = 1;
 		}
+		if (!path)
+			continue;
 		if (!child(n, NS_XFORMS, "label"))
-			diag_add(l->diag, l->name, xml_line(n), "control '%s' has no label", path);
+			lint_warn(l, xml_line(n), "control '%s' has no label", ref);
 		for (xmlNode *c = n->children; c; c = c->next)
 			if (is(c, NS_XFORMS, "label") || is(c, NS_XFORMS, "hint"))
 				check_text_ref(l, c);
@@ -505,15 +640,17 @@ static void check_required(struct lint *l, xmlNode *model)
 	for (xmlNode *b = model->children; b; b = b->next) {
 		const char *ns, *req;
 		struct node_path *p;
+		char *path;
 
 		if (!is(b, NS_XFORMS, "bind") || !(ns = attr(b, "nodeset")) ||
 		    !(req = attr(b, "required")) || !strcmp(req, "false()") || attr(b, "calculate") ||
 		    attr_ns(b, "http://openrosa.org/javarosa", "preload"))
 			continue;
-		p = find_path(l, ns);
+		path = canon_path(l, b, ns, NULL, 0, NULL);
+		p = path ? find_path(l, path) : NULL;
+		free(path);
 		if (p && !p->has_control)
-			diag_add(l->diag, l->name, xml_line(b),
-				 "'%s' is required but no control asks for it", ns);
+			lint_warn(l, xml_line(b), "'%s' is required but no control asks for it", ns);
 	}
 }
 
@@ -535,10 +672,12 @@ static void check_doc(struct lint *l, xmlDoc *doc)
 		return;
 	}
 	l->model = model;
+	l->html = html;
 	if (!child(head, NS_XHTML, "title"))
 		diag_add(l->diag, l->name, xml_line(head), "no <h:title>");
+	/* the primary instance is the first, with or without an id (JavaRosa) */
 	for (xmlNode *i = model->children; i; i = i->next)
-		if (is(i, NS_XFORMS, "instance") && !attr(i, "id")) {
+		if (is(i, NS_XFORMS, "instance")) {
 			inst = i;
 			break;
 		}
@@ -558,18 +697,23 @@ static void check_doc(struct lint *l, xmlDoc *doc)
 			 "instance element name '%s' is not an XML NCName", (const char *)data->name);
 	l->root = (const char *)data->name;
 	root_path = xasprintf("/%s", l->root);
-	xgrow(&l->paths, &l->alloc, l->npaths + 1, sizeof(*l->paths));
-	l->paths[l->npaths++] = (struct node_path){ xstrdup(root_path), 0 };
+	add_path(l, root_path, jr_prefix(l, data->ns));
+	attribute_paths(l, data, root_path);
 	instance_paths(l, data->children, root_path);
 	{
 		char *a = xasprintf("%s/meta/instanceID", root_path);
-		char *b = xasprintf("%s/orx:meta/orx:instanceID", root_path);
 
-		if (!find_path(l, a) && !find_path(l, b))
+		/* Collect makes one up; Central needs it to tell submissions apart */
+		if (find_path(l, a))
+			;
+		else if (l->mode == LINT_COLLECT)
+			lint_warn(l, xml_line(data),
+				  "no meta/instanceID in the instance: ODK Central needs it to identify a submission");
+		else
 			diag_add(l->diag, l->name, xml_line(data),
-				 "no meta/instanceID in the instance: ODK Collect needs it to identify a submission");
+				 "no meta/instanceID in the instance: %s needs it to identify a submission",
+				 l->mode == LINT_CENTRAL ? "ODK Central" : "ODK Collect");
 		free(a);
-		free(b);
 	}
 	free(root_path);
 	check_binds(l, model);
@@ -580,8 +724,14 @@ static void check_doc(struct lint *l, xmlDoc *doc)
 
 int form_lint(const char *buf, size_t len, const char *name, struct diag *diag)
 {
+	return form_lint_for(buf, len, name, LINT_OWN, diag, NULL);
+}
+
+int form_lint_for(const char *buf, size_t len, const char *name, enum lint_for mode,
+		  struct diag *diag, struct diag *warnings)
+{
 	static const struct xml_limits lim = { 16 << 20, 64, 1000000 };
-	struct lint l = { .name = name, .diag = diag };
+	struct lint l = { .name = name, .diag = diag, .warn = warnings, .mode = mode };
 	struct perr err = { 0 };
 	size_t before = diag->n;
 	xmlDoc *doc;

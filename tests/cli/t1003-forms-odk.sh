@@ -174,13 +174,13 @@ done
 # the engine is lenient: it loads and fills forms that ODK Collect refuses; the lint does not
 mkdir lenient
 set --
-for f in 01 02 03 04 05 06 07 08 09 15; do
+for f in 01 02 03 04 06 08 09 15; do
 	x=$(ls "$DATA"/forms/lint/$f-*.xml)
-	not_ok "the lint refuses $(basename "$x")" parindex forms lint "$x"
+	not_ok "the lint refuses $(basename "$x")" parindex forms lint --for central "$x"
 	set -- "$@" "$x"
 done
-ok "the engine loads and fills all ten (one node process)" fill lenient 0 "$@"
-same "ten submissions from lenient forms" "$(ls lenient/*.submission.xml | wc -l)" 10
+ok "the engine loads and fills all eight (one node process)" fill lenient 0 "$@"
+same "eight submissions from lenient forms" "$(ls lenient/*.submission.xml | wc -l)" 8
 
 # with a capture stage, the engine-made submissions go through parindex's own parser
 if parindex help capture >/dev/null 2>&1; then
