@@ -239,6 +239,24 @@ static void command_help(const struct cmd *c, FILE *out)
 		c->options_more(out);
 }
 
+int cmd_parse_count(const char *s, unsigned long long min, unsigned long long max,
+		    unsigned long long *out)
+{
+	unsigned long long v = 0;
+
+	if (!*s || strlen(s) > 19)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (unsigned long long)(*s - '0');
+	}
+	if (v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
 int cmd_usage_error(const char *name, const char *fmt, ...)
 {
 	va_list ap;

@@ -33,21 +33,6 @@ static int read_pem(const char *path, const char *what, struct strbuf *sb, struc
 	return 0;
 }
 
-static int parse_seconds(const char *s, unsigned *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (!s || *s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v == 0 || v > 3600)
-		return -1;
-	*out = (unsigned)v;
-	return 0;
-}
-
 int cmd_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -72,6 +57,7 @@ int cmd_serve(int argc, char **argv)
 	char *report_default = NULL;
 	sigset_t sigs;
 	int c, sig, rc = 0;
+	unsigned long long n;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -83,9 +69,10 @@ int cmd_serve(int argc, char **argv)
 		case 'r': report_dir = optarg; break;
 		case 'f': cfg.forwarded_for = 1; break;
 		case 't':
-			if (parse_seconds(optarg, &cfg.timeout) < 0)
+			if (cmd_parse_count(optarg, 1, 3600, &n) < 0)
 				return cmd_usage_error("serve", "--timeout: '%s' is not 1 to 3600 seconds",
 						       optarg);
+			cfg.timeout = (unsigned)n;
 			break;
 		default: return cmd_bad_option("serve", argv);
 		}

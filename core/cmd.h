@@ -22,6 +22,10 @@ struct cmd {
 int cmd_usage_error(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* For getopt's '?': names the offending option. */
 int cmd_bad_option(const char *name, char **argv);
+/* A whole number typed as an option's value: digits only (no sign, no space), from min to max;
+   0 with *out set, else -1. */
+int cmd_parse_count(const char *s, unsigned long long min, unsigned long long max,
+		    unsigned long long *out);
 void cmd_usage(const struct cmd *c, FILE *out);
 
 #endif

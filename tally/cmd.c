@@ -42,24 +42,6 @@ static void warn_unclassified(const char *where, const struct commune_list *cl,
 	}
 }
 
-/* A whole number from 0 to max, digits only. */
-static int parse_count(const char *s, unsigned long long max, unsigned long long *out)
-{
-	unsigned long long v = 0;
-
-	if (!*s || strlen(s) > 19)
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (unsigned long long)(*s - '0');
-	}
-	if (v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 int cmd_tally(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -108,19 +90,19 @@ int cmd_tally(int argc, char **argv)
 				return cmd_usage_error("tally", "--lang must be vi or en, not '%s'", optarg);
 			break;
 		case 'r':
-			if (parse_count(optarg, 1000000, &n) < 0)
+			if (cmd_parse_count(optarg, 0, 1000000, &n) < 0)
 				return cmd_usage_error("tally", "--resamples must be a whole number from 0 to 1000000, not '%s'",
 						       optarg);
 			t.resamples = (long)n;
 			break;
 		case 's':
-			if (parse_count(optarg, INT64_MAX, &n) < 0)
+			if (cmd_parse_count(optarg, 0, INT64_MAX, &n) < 0)
 				return cmd_usage_error("tally", "--seed must be a whole number from 0 to %lld, not '%s'",
 						       (long long)INT64_MAX, optarg);
 			t.seed = n;
 			break;
 		case 't':
-			if (parse_count(optarg, 64, &n) < 0 || !n)
+			if (cmd_parse_count(optarg, 1, 64, &n) < 0)
 				return cmd_usage_error("tally", "--threads must be a whole number from 1 to 64, not '%s'",
 						       optarg);
 			t.threads = (int)n;
