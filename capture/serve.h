@@ -26,6 +26,12 @@ struct serve_user {
 	char name[ACCOUNT_NAME_MAX + 1];
 	char role[16];    /* surveyor, office or analyst */
 	char address[64]; /* the client's IP address as text, for the audit log */
+	/* the channel when it is not an account's (serve_web.c: "web" with a single-use code,
+	   "open" through a commune's open link): then name is the channel's, no account is
+	   looked up, and the submission goes to the channel's batch of its commune and day */
+	char channel[8];
+	char code[65]; /* "web": the sha256 hex of the code, used in the same transaction as
+			  the submission is stored */
 };
 
 /* ---- the submission path (serve_store.c) ---- */
