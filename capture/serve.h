@@ -64,6 +64,10 @@ struct serve_answer {
 int serve_submit(struct serve_store *st, const struct serve_user *user, const char *xml,
 		 size_t len, struct serve_answer *ans, struct perr *err);
 
+/* 1 when a web survey code (the sha256 hex of it) was taken by a submission that is spooled
+   and not yet applied to the database, else 0. */
+int serve_code_spooled(struct serve_store *st, const char *code_hash);
+
 /* ---- the office's pages (serve_office.c) ---- */
 
 /* A field of a form body (application/x-www-form-urlencoded or the non-file parts of

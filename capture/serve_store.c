@@ -1321,6 +1321,18 @@ static int claim_code(struct serve_store *st, struct reader *r, const char *hash
 	return 1;
 }
 
+int serve_code_spooled(struct serve_store *st, const char *code_hash)
+{
+	char key[sizeof(CODE_CLAIM) + 65];
+	int found;
+
+	snprintf(key, sizeof(key), "%s%s", CODE_CLAIM, code_hash);
+	pthread_mutex_lock(&st->pmu);
+	found = *pend_find(st, key) != NULL;
+	pthread_mutex_unlock(&st->pmu);
+	return found;
+}
+
 /* Decide a submission as far as no writing is needed: ans filled; iid, form and commune get
    what the spool row keeps; *pending set when iid was added to the pending map (to drop on failure). */
 static int decide(struct serve_store *st, struct reader *r, const struct serve_user *user,

@@ -677,6 +677,9 @@ static int code_page(struct serve_web *w, sqlite3 *db, const struct serve_reques
 			snprintf(commune, sizeof(commune), "%s", (const char *)sqlite3_column_text(st, 0));
 			snprintf(group, sizeof(group), "%s", (const char *)sqlite3_column_text(st, 1));
 			why = sqlite3_column_int(st, 2) ? "used" : sqlite3_column_int(st, 3) ? "void" : NULL;
+			/* sent a moment ago: in the spool, not yet in the database */
+			if (!why && w->st && serve_code_spooled(w->st, hash))
+				why = "used";
 		} else if (step == SQLITE_DONE) {
 			why = "unknown";
 		}
