@@ -606,11 +606,12 @@ static int submit_page(struct serve_web *w, const struct serve_request *rq, cons
 	snprintf(u.channel, sizeof(u.channel), "%s", channel);
 	if (code_hash)
 		snprintf(u.code, sizeof(u.code), "%s", code_hash);
-	/* no person behind it: a pseudonym of the code (the survey_code row says the same), or
-	   the open link's, so the quality checks see one device a code */
+	/* no person behind it: the surveyor is the channel, the device a pseudonym of the code
+	   (the survey_code row says the same) or the open link's, so the quality checks see one
+	   device a code */
 	snprintf(device, sizeof(device), "%s%s%.12s", channel, code_hash ? "-" : "",
 		 code_hash ? code_hash : "");
-	missing = build_instance(w, rq, path, t, device, device, &x, err);
+	missing = build_instance(w, rq, path, t, channel, device, &x, err);
 	if (err->msg[0]) {
 		strbuf_release(&x);
 		return -1;
@@ -799,4 +800,61 @@ int serve_web_handle(struct serve_web *w, const struct serve_request *rq, struct
 		rc = open_page(w, db, rq, p + 3, rp, err);
 	db_close(db);
 	return rc;
+}
+
+/* ---- the office's dashboard: forms per channel ---- */
+
+int serve_web_channels(sqlite3 *db, struct strbuf *sb, const char *def_id,
+		       const char *def_version, struct perr *err)
+{
+	static const char *const channel[] = { "collect", "web", "open", "paper" };
+	sqlite3_stmt *st;
+	int step, rows = 0;
+
+	if (db_prepare(db, &st, "SELECT s.commune_code, s.group_id, sum(b.channel = 'collect'), "
+				"sum(b.channel = 'web'), sum(b.channel = 'open'), "
+				"sum(b.channel = 'paper'), count(*) FROM current_submission s "
+				"JOIN batch b ON b.id = s.batch_id "
+				"JOIN form f ON f.id = s.form_id AND f.version = s.form_version "
+				"WHERE f.def_id = ? AND f.def_version = ? GROUP BY 1, 2 ORDER BY 1, 2",
+		       err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, def_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, def_version, -1, SQLITE_STATIC);
+	strbuf_adds(sb, "<h2>Theo kênh thu phiếu</h2>\n<div class=\"scroll\"><table id=\"channels\">\n"
+			"<thead><tr><th>Xã</th><th>Nhóm</th><th class=\"num\">ODK Collect</th>"
+			"<th class=\"num\">Mã QR</th><th class=\"num\">Đường dẫn mở</th>"
+			"<th class=\"num\">Phiếu giấy</th><th class=\"num\">Tổng</th></tr></thead>\n"
+			"<tbody>\n");
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *commune = (const char *)sqlite3_column_text(st, 0);
+		const char *group = (const char *)sqlite3_column_text(st, 1);
+
+		strbuf_adds(sb, "<tr><td>");
+		strbuf_add_xml(sb, commune);
+		strbuf_adds(sb, "</td><td>");
+		strbuf_add_xml(sb, group);
+		strbuf_adds(sb, "</td>");
+		for (int c = 0; c < 4; c++) {
+			strbuf_adds(sb, "<td class=\"num\" data-commune=\"");
+			strbuf_add_xml(sb, commune);
+			strbuf_adds(sb, "\" data-group=\"");
+			strbuf_add_xml(sb, group);
+			strbuf_addf(sb, "\" data-channel=\"%s\">%lld</td>", channel[c],
+				    (long long)sqlite3_column_int64(st, 2 + c));
+		}
+		strbuf_addf(sb, "<td class=\"num\">%lld</td></tr>\n",
+			    (long long)sqlite3_column_int64(st, 6));
+		rows++;
+	}
+	if (step != SQLITE_DONE) {
+		db_fail(db, err, "counting submissions per channel");
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	if (!rows)
+		strbuf_adds(sb, "<tr><td colspan=\"7\">Chưa có phiếu nào.</td></tr>\n");
+	strbuf_adds(sb, "</tbody></table></div>\n");
+	return 0;
 }

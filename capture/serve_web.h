@@ -10,6 +10,8 @@
 #ifndef PARINDEX_SERVE_WEB_H
 #define PARINDEX_SERVE_WEB_H
 
+#include <sqlite3.h>
+
 #include "serve.h"
 
 /* Failed code checks (a code unknown, used or voided) an address may make in
@@ -37,5 +39,11 @@ void serve_web_close(struct serve_web *w);
    filled), 0 when it is not, -1 with err on a system error. */
 int serve_web_handle(struct serve_web *w, const struct serve_request *rq, struct serve_reply *rp,
 		     struct perr *err);
+
+/* For the office's dashboard (serve_office.c): the forms that count per commune, group and
+   channel (collect, web, open, paper) of definition def_id def_version, as a table appended
+   to sb. 0, or -1 with err. */
+int serve_web_channels(sqlite3 *db, struct strbuf *sb, const char *def_id,
+		       const char *def_version, struct perr *err);
 
 #endif
