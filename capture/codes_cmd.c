@@ -29,11 +29,11 @@ static const char slips_style[] =
 	".sheet { display: grid; grid-template-columns: repeat(3, 1fr); "
 	"grid-auto-rows: 69mm; width: 194mm; break-after: page; }\n"
 	".sheet:last-child { break-after: auto; }\n"
-	".slip { border: 1px dashed #666; padding: 2mm 3mm; text-align: center; "
+	".slip { border: 1px dashed #666; padding: 1.5mm 3mm; text-align: center; "
 	"overflow: hidden; }\n"
-	".slip p { margin: 0 0 1mm; }\n"
+	".slip p { margin: 0 0 .8mm; }\n"
 	".slip .t { font-weight: bold; }\n"
-	".slip svg { display: block; width: 34mm; height: 34mm; margin: 1mm auto; }\n"
+	".slip svg { display: block; width: 30mm; height: 30mm; margin: 0 auto; }\n"
 	".slip .code { font: bold 12pt \"DejaVu Sans Mono\", monospace; letter-spacing: .04em; }\n"
 	".slip .h { font-size: 7.5pt; overflow-wrap: anywhere; }\n";
 
@@ -72,7 +72,7 @@ static int slips_html(struct strbuf *sb, const char *base, const char *commune_n
 		strbuf_add_xml(sb, pretty);
 		strbuf_adds(sb, "</p><p class=\"h\">Quét mã QR bằng điện thoại, hoặc mở ");
 		strbuf_add_xml(sb, base);
-		strbuf_adds(sb, "/s và nhập mã. Mỗi mã chỉ dùng được một lần.</p></div>\n");
+		strbuf_adds(sb, "/s và nhập mã. Mỗi mã dùng một lần.</p></div>\n");
 		if (i % SLIPS_PER_PAGE == SLIPS_PER_PAGE - 1 || i + 1 == n)
 			strbuf_adds(sb, "</div>\n");
 	}
