@@ -27,7 +27,7 @@ code() { hc -o out -w '%{http_code}' "$@"; }
 golden issue-usage parindex codes issue --db t.db --commune 90001 --group A --count 3
 golden issue-count parindex codes issue --db t.db --commune 90001 --group A --count 0 --url "$U" --out s.html
 golden issue-url parindex codes issue --db t.db --commune 90001 --group A --count 3 --url 'javascript:alert(1)' --out s.html
-golden issue-out parindex codes issue --db t.db --commune 90001 --group A --count 3 --url "$U" --out s.pdf
+golden issue-out parindex codes issue --db t.db --commune 90001 --group A --count 3 --url "$U" --out s.txt
 golden issue-commune parindex codes issue --db t.db --commune 99999 --group A --count 3 --url "$U" --out s.html
 golden issue-group parindex codes issue --db t.db --commune 90001 --group Z --count 3 --url "$U" --out s.html
 golden issue-form parindex codes issue --db unregistered.db --commune 90001 --group B --count 3 --url "$U" --out s.html
@@ -62,6 +62,16 @@ EOF
 tr -d - <codes.txt | sed "s|^|$U/s/|" >want-qr.txt
 same "14 QR codes decoded" "$(wc -l <qr.txt)" 14
 ok "each QR code is its slip's link" cmp want-qr.txt qr.txt
+
+# the slips as PDF, printed by chromium: A4, and the QR codes read from the printed page
+ok "issued as PDF" parindex codes issue --db t.db --commune 90002 --group B --count 13 --url "$U" --out slips.pdf
+same "two A4 pages" "$(pdfinfo slips.pdf | sed -n 's/^Pages: *//p; s/^Page size: *\([0-9.]* x [0-9.]*\) pts.*/\1/p' | paste -sd' ')" "2 594.96 x 841.92"
+pdftoppm -r 150 -png slips.pdf page
+pdftotext slips.pdf - | grep -E '^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$' | tr -d - | sed "s|^|$U/s/|" | sort >want-pdf.txt
+for p in page-*.png; do zbarimg -q --raw "$p" 2>/dev/null; done | sort >got-pdf.txt
+same "13 codes printed" "$(wc -l <want-pdf.txt)" 13
+ok "their QR codes read from the print are their links" cmp want-pdf.txt got-pdf.txt
+ok "no temporary folder left" sh -c '! ls -d "${TMPDIR:-/tmp}"/parindex-slips-* 2>/dev/null'
 
 # ---- a code's page ----
 same "the code's page" "$(code "$U/s/$C1")" 200
@@ -180,8 +190,14 @@ same "another address may" "$(code -H 'X-Forwarded-For: 10.6.0.2' -d "t=$TO" -d 
 printf 'correct horse\n' | parindex user add --db t.db --password-stdin --role office office1 >/dev/null
 same "office login" "$(code -c jar -d name=office1 --data-urlencode 'password=correct horse' "$U/login")" 303
 same "dashboard" "$(code -b jar "$U/")" 200
-grep -o 'data-commune="[^"]*" data-group="[^"]*" data-channel="[a-z]*">[0-9]*' out |
-	sed 's/data-commune="\([^"]*\)" data-group="\([^"]*\)" data-channel="\([a-z]*\)">/\1|\2|\3|/' >cells.txt
+py_lxml - out <<'EOF' >cells.txt
+import sys
+from lxml import etree
+page = etree.parse(sys.argv[1])
+for tr in page.iterfind('.//{*}table[@id="channels"]/{*}tbody/{*}tr'):
+    for td in tr.iterfind('{*}td[@data-channel]'):
+        print('%s|%s|%s|%s' % (tr.get('data-commune'), tr.get('data-group'), td.get('data-channel'), td.text))
+EOF
 same "the dashboard's cells per channel = the database" "$(grep -v '|0$' cells.txt | sort)" \
 	"$(q "SELECT s.commune_code, s.group_id, b.channel, count(*) FROM current_submission s JOIN batch b ON b.id = s.batch_id GROUP BY 1, 2, 3 ORDER BY 1, 2, 3")"
 same "four channels a row" "$(wc -l <cells.txt)" 8
