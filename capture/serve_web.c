@@ -830,11 +830,11 @@ int serve_web_channels(sqlite3 *db, struct strbuf *sb, const char *def_id,
 		const char *commune = (const char *)sqlite3_column_text(st, 0);
 		const char *group = (const char *)sqlite3_column_text(st, 1);
 
-		/* the row says where, its cells which channel (the quota table's cells carry
-		   data-commune and data-group themselves) */
-		strbuf_adds(sb, "<tr data-commune=\"");
+		/* the row says where, its cells which channel (other names than the quota
+		   table's data-commune and data-group, which the office's tests read) */
+		strbuf_adds(sb, "<tr data-row-commune=\"");
 		strbuf_add_xml(sb, commune);
-		strbuf_adds(sb, "\" data-group=\"");
+		strbuf_adds(sb, "\" data-row-group=\"");
 		strbuf_add_xml(sb, group);
 		strbuf_adds(sb, "\"><td>");
 		strbuf_add_xml(sb, commune);

@@ -196,7 +196,7 @@ from lxml import etree
 page = etree.parse(sys.argv[1])
 for tr in page.iterfind('.//{*}table[@id="channels"]/{*}tbody/{*}tr'):
     for td in tr.iterfind('{*}td[@data-channel]'):
-        print('%s|%s|%s|%s' % (tr.get('data-commune'), tr.get('data-group'), td.get('data-channel'), td.text))
+        print('%s|%s|%s|%s' % (tr.get('data-row-commune'), tr.get('data-row-group'), td.get('data-channel'), td.text))
 EOF
 same "the dashboard's cells per channel = the database" "$(grep -v '|0$' cells.txt | sort)" \
 	"$(q "SELECT s.commune_code, s.group_id, b.channel, count(*) FROM current_submission s JOIN batch b ON b.id = s.batch_id GROUP BY 1, 2, 3 ORDER BY 1, 2, 3")"
