@@ -102,7 +102,7 @@ struct serve_web {
 	pthread_mutex_t global_mu;
 	long long global_start;
 	unsigned global_fails;
-	pthread_mutex_t def_mu;
+	pthread_rwlock_t def_lock; /* read by requests, written to load another definition */
 	struct def *def; /* the active definition, loaded again when another one is active */
 	char def_key[256];
 };
@@ -121,7 +121,7 @@ int serve_web_open(struct serve_web **out, const char *db_path, struct serve_sto
 	limiter_init(&w->code_fails, WEB_CODE_FAILS_PER_ADDRESS, WEB_CODE_WINDOW);
 	limiter_init(&w->open_sent, WEB_OPEN_PER_ADDRESS, WEB_OPEN_WINDOW);
 	pthread_mutex_init(&w->global_mu, NULL);
-	pthread_mutex_init(&w->def_mu, NULL);
+	pthread_rwlock_init(&w->def_lock, NULL);
 	*out = w;
 	return 0;
 }
@@ -137,7 +137,7 @@ void serve_web_close(struct serve_web *w)
 	pthread_mutex_destroy(&w->code_fails.mu);
 	pthread_mutex_destroy(&w->open_sent.mu);
 	pthread_mutex_destroy(&w->global_mu);
-	pthread_mutex_destroy(&w->def_mu);
+	pthread_rwlock_destroy(&w->def_lock);
 	free(w->db_path);
 	free(w);
 }
@@ -191,8 +191,10 @@ static void target_release(struct target *t)
 	free(t->form_version);
 }
 
-/* The active definition, loaded when it is not the one in hand. Under w->def_mu. */
-static int active_def(struct serve_web *w, sqlite3 *db, struct perr *err)
+/* Hold w->def_lock for reading with the active definition in w->def, loaded (under the
+   write lock) when another one is active: 0, or -1 with err and no lock held. Requests
+   answer in parallel; only a change of definition waits for them. */
+static int def_hold(struct serve_web *w, sqlite3 *db, struct perr *err)
 {
 	char key[256];
 	int rc = db_setting_get(db, "active_definition", key, sizeof(key), err);
@@ -201,24 +203,32 @@ static int active_def(struct serve_web *w, sqlite3 *db, struct perr *err)
 		return -1;
 	if (rc != 0)
 		return perr_set(err, PERR_DATA, w->db_path, "no active definition");
-	if (w->def && !strcmp(key, w->def_key))
-		return 0;
-	if (w->def) {
-		def_release(w->def);
-		free(w->def);
+	for (;;) {
+		pthread_rwlock_rdlock(&w->def_lock);
+		if (w->def && !strcmp(key, w->def_key))
+			return 0;
+		pthread_rwlock_unlock(&w->def_lock);
+		pthread_rwlock_wrlock(&w->def_lock);
+		if (!w->def || strcmp(key, w->def_key)) {
+			if (w->def) {
+				def_release(w->def);
+				free(w->def);
+			}
+			w->def = xcalloc(1, sizeof(*w->def));
+			if (store_active_definition(db, w->def, err) < 0) {
+				free(w->def);
+				w->def = NULL;
+				pthread_rwlock_unlock(&w->def_lock);
+				return -1;
+			}
+			snprintf(w->def_key, sizeof(w->def_key), "%s", key);
+		}
+		pthread_rwlock_unlock(&w->def_lock);
 	}
-	w->def = xcalloc(1, sizeof(*w->def));
-	if (store_active_definition(db, w->def, err) < 0) {
-		free(w->def);
-		w->def = NULL;
-		return -1;
-	}
-	snprintf(w->def_key, sizeof(w->def_key), "%s", key);
-	return 0;
 }
 
 /* Fill t for commune and group of the active definition: 1 found (its form registered), 0
-   not, -1 error. The definition stays w's: the caller holds w->def_mu. */
+   not, -1 error. The definition stays w's: the caller holds it (def_hold). */
 static int target_find(struct serve_web *w, sqlite3 *db, const char *commune, const char *group,
 		       struct target *t, struct perr *err)
 {
@@ -226,8 +236,6 @@ static int target_find(struct serve_web *w, sqlite3 *db, const char *commune, co
 	int rc = 0;
 
 	memset(t, 0, sizeof(*t));
-	if (active_def(w, db, err) < 0)
-		return -1;
 	t->d = w->def;
 	t->g = def_find_group(t->d, group);
 	if (t->g == DEF_NONE)
@@ -695,7 +703,9 @@ static int code_page(struct serve_web *w, sqlite3 *db, const struct serve_reques
 		return 1;
 	}
 	snprintf(path, sizeof(path), "/s/%s", canon);
-	pthread_mutex_lock(&w->def_mu);
+	memset(&t, 0, sizeof(t));
+	if (def_hold(w, db, err) < 0)
+		return -1;
 	rc = target_find(w, db, commune, group, &t, err);
 	if (rc == 0)
 		page_message(rp, 404, "Phiếu khảo sát chưa sẵn sàng",
@@ -710,7 +720,7 @@ static int code_page(struct serve_web *w, sqlite3 *db, const struct serve_reques
 	}
 	else if (rc > 0)
 		page_form(w, rp, path, &t, NULL, 0);
-	pthread_mutex_unlock(&w->def_mu);
+	pthread_rwlock_unlock(&w->def_lock);
 	target_release(&t);
 	return rc < 0 ? -1 : 1;
 }
@@ -733,7 +743,9 @@ static int open_page(struct serve_web *w, sqlite3 *db, const struct serve_reques
 	snprintf(commune, sizeof(commune), "%.*s", (int)(slash - rest), rest);
 	snprintf(group, sizeof(group), "%s", slash + 1);
 	snprintf(path, sizeof(path), "/o/%s/%s", commune, group);
-	pthread_mutex_lock(&w->def_mu);
+	memset(&t, 0, sizeof(t));
+	if (def_hold(w, db, err) < 0)
+		return -1;
 	rc = target_find(w, db, commune, group, &t, err);
 	if (rc > 0 && !t.d->groups[t.g].open_link)
 		rc = 0;
@@ -752,7 +764,7 @@ static int open_page(struct serve_web *w, sqlite3 *db, const struct serve_reques
 	} else if (rc > 0) {
 		page_form(w, rp, path, &t, NULL, 0);
 	}
-	pthread_mutex_unlock(&w->def_mu);
+	pthread_rwlock_unlock(&w->def_lock);
 	target_release(&t);
 	return rc < 0 ? -1 : 1;
 }

@@ -559,6 +559,80 @@ static void old_spool(const char *path)
 	free(spool);
 }
 
+/* the web survey: one single-use code sent by 16 threads let go at once (a barrier) gives
+   exactly one 201, one submission and the code used with it; the others are refused and
+   leave nothing in the batch */
+struct racer {
+	struct serve_store *st;
+	pthread_barrier_t *go;
+	int n, status;
+};
+
+static void *racer(void *arg)
+{
+	struct racer *r = arg;
+	struct serve_user u = { .name = "web", .role = "respondent", .channel = "web" };
+	struct serve_answer ans;
+	struct perr err = { 0 };
+	char iid[64], *x;
+
+	text_sha256_hex("RACECODE00000000", 16, u.code);
+	snprintf(iid, sizeof(iid), "uuid:race-%d", r->n);
+	x = xasprintf(HEAD("mini-A") "<commune>90001</commune><surveyor>web</surveyor><sex>1</sex>"
+		      "<qa>a</qa><qb>b</qb>" META("%s"), iid);
+	pthread_barrier_wait(r->go);
+	r->status = serve_submit(r->st, &u, x, strlen(x), &ans, &err) == 0 ? ans.status : -1;
+	free(x);
+	return NULL;
+}
+
+static void one_code_at_once(const char *path)
+{
+	struct serve_store *st = NULL;
+	struct perr err = { 0 };
+	struct racer r[16];
+	pthread_t t[16];
+	pthread_barrier_t go;
+	char hash[65], sql[256];
+	int created = 0, refused = 0;
+
+	text_sha256_hex("RACECODE00000000", 16, hash);
+	snprintf(sql, sizeof(sql), "INSERT INTO survey_code (hash, commune_code, group_id, sheet, "
+				   "issued_at) VALUES ('%s', '90001', 'A', 1, 'now')", hash);
+	{
+		sqlite3 *db = NULL;
+
+		CHECK(sqlite3_open(path, &db) == SQLITE_OK &&
+			      sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK,
+		      "a code");
+		sqlite3_close(db);
+	}
+	CHECK(serve_store_open(&st, path, &err) == 0, "open: %s", err.msg);
+	if (!st)
+		return;
+	pthread_barrier_init(&go, NULL, 16);
+	for (int i = 0; i < 16; i++) {
+		r[i] = (struct racer){ st, &go, i, 0 };
+		pthread_create(&t[i], NULL, racer, &r[i]);
+	}
+	for (int i = 0; i < 16; i++) {
+		pthread_join(t[i], NULL);
+		created += r[i].status == 201;
+		refused += r[i].status == 409;
+	}
+	pthread_barrier_destroy(&go);
+	CHECK(created == 1 && refused == 15, "one code, 16 at once: %d 201, %d 409", created, refused);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM survey_code c JOIN submission s ON "
+				   "s.instance_id = c.instance_id WHERE c.hash = '%s' AND c.used_at "
+				   "IS NOT NULL", hash);
+	CHECK(wait_count(path, sql, 1) == 1, "the code used with its submission");
+	CHECK(count(path, "SELECT count(*) FROM submission WHERE instance_id LIKE 'uuid:race-%'") ==
+		      1, "one submission");
+	CHECK(count(path, "SELECT count(*) FROM batch_entry WHERE instance_id LIKE 'uuid:race-%'") ==
+		      1, "the refused ones left nothing");
+	serve_store_close(st);
+}
+
 void test_serve_store(void)
 {
 	char dir[] = "/tmp/parindex-unit-XXXXXX", path[64], cmd[128];
@@ -572,6 +646,7 @@ void test_serve_store(void)
 	CHECK(setup(path) == 0, "setup");
 	statuses(path);
 	threads_and_lock(path);
+	one_code_at_once(path);
 	reload(path);
 	changed_forms(path);
 	crash(path);
