@@ -48,19 +48,31 @@ static const char spool_schema[] =
 	" message TEXT NOT NULL,"
 	" instance_id TEXT, form_id TEXT, commune TEXT,"
 	" xml BLOB NOT NULL,"
-	" checked BLOB) STRICT;"; /* a 201's validated submission: checked_encode */
+	" checked BLOB," /* a 201's validated submission: checked_encode */
+	" source TEXT NOT NULL DEFAULT 'serve') STRICT;"; /* the batch's source: serve (ODK
+							      Collect), paper (keyed twice) */
 
-/* The spool of a server from before `checked` (a crash, then the new binary) gets it. */
+/* The spool of a server from before `checked` or `source` (a crash, then the new binary)
+   gets them. */
 static int spool_upgrade(sqlite3 *db, struct perr *err)
 {
-	sqlite3_stmt *st = NULL;
+	static const char *const columns[][2] = {
+		{ "SELECT checked FROM spool LIMIT 0", "ALTER TABLE spool ADD COLUMN checked BLOB" },
+		{ "SELECT source FROM spool LIMIT 0",
+		  "ALTER TABLE spool ADD COLUMN source TEXT NOT NULL DEFAULT 'serve'" },
+	};
 
-	if (sqlite3_prepare_v2(db, "SELECT checked FROM spool LIMIT 0", -1, &st, NULL) ==
-	    SQLITE_OK) {
-		sqlite3_finalize(st);
-		return 0;
+	for (size_t i = 0; i < sizeof(columns) / sizeof(columns[0]); i++) {
+		sqlite3_stmt *st = NULL;
+
+		if (sqlite3_prepare_v2(db, columns[i][0], -1, &st, NULL) == SQLITE_OK) {
+			sqlite3_finalize(st);
+			continue;
+		}
+		if (db_exec(db, columns[i][1], err) < 0)
+			return -1;
 	}
-	return db_exec(db, "ALTER TABLE spool ADD COLUMN checked BLOB", err);
+	return 0;
 }
 
 char *serve_spool_path(const char *db_path)
@@ -247,7 +259,7 @@ struct apply {
 	struct capture_writer *w;
 	sqlite3_stmt *find_batch, *new_batch, *next_seq, *count;
 	sqlite3_stmt *row; /* the spool's rows past a position */
-	char account[ACCOUNT_NAME_MAX + 1], day[16]; /* the batch in hand */
+	char account[ACCOUNT_NAME_MAX + 1], day[16], source[16]; /* the batch in hand */
 	int64_t batch, seq; /* and its next entry's seq */
 	/* what the batch in hand got since its counts were last written */
 	long long entries, size, got[CAPTURE_NSTATUS];
@@ -276,12 +288,12 @@ static int apply_prepare(struct apply *a, sqlite3 *db, sqlite3 *spool, struct ca
 	a->sub = sub;
 	if (capture_writer_new(&a->w, a->db, 0, err) < 0 ||
 	    db_prepare(a->db, &a->find_batch,
-		       "SELECT id FROM batch WHERE source = 'serve' AND operator = ? AND "
-		       "file_name = ? AND undone_at IS NULL ORDER BY id DESC LIMIT 1", err) < 0 ||
+		       "SELECT id FROM batch WHERE source = ?3 AND operator = ?1 AND "
+		       "file_name = ?2 AND undone_at IS NULL ORDER BY id DESC LIMIT 1", err) < 0 ||
 	    db_prepare(a->db, &a->new_batch,
 		       "INSERT INTO batch (file_name, sha256, size, entries, source, operator, "
 		       "started_at, finished_at, accepted, duplicates, edits, rejected, ignored) "
-		       "VALUES (?1, '', 0, 0, 'serve', ?2, ?3, ?3, 0, 0, 0, 0, 0)", err) < 0 ||
+		       "VALUES (?1, '', 0, 0, ?4, ?2, ?3, ?3, 0, 0, 0, 0, 0)", err) < 0 ||
 	    db_prepare(a->db, &a->next_seq, "SELECT coalesce(max(seq), 0) + 1 FROM batch_entry "
 					    "WHERE batch_id = ?", err) < 0 ||
 	    db_prepare(a->db, &a->count,
@@ -289,7 +301,7 @@ static int apply_prepare(struct apply *a, sqlite3 *db, sqlite3 *spool, struct ca
 		       "accepted = accepted + ?4, duplicates = duplicates + ?5, edits = edits + ?6, "
 		       "rejected = rejected + ?7 WHERE id = ?1", err) < 0 ||
 	    db_prepare(spool, &a->row, "SELECT seq, received_at, account, status, reason, message, "
-				       "instance_id, form_id, commune, xml, checked FROM spool "
+				       "instance_id, form_id, commune, xml, checked, source FROM spool "
 				       "WHERE seq > ? "
 				       "ORDER BY seq LIMIT ?", err) < 0) {
 		apply_release(a);
@@ -318,22 +330,24 @@ static int flush_counts(struct apply *a, struct perr *err)
 	return 0;
 }
 
-/* The open batch of account on the day of received, opened when there is none (or the last
-   one was undone). */
-static int batch_of(struct apply *a, const char *account, const char *received,
-		    struct perr *err)
+/* The open batch of account and source on the day of received ("SOURCE NAME YYYY-MM-DD"),
+   opened when there is none (or the last one was undone). */
+static int batch_of(struct apply *a, const char *account, const char *source,
+		    const char *received, struct perr *err)
 {
 	char day[16], *name;
 	int rc;
 
 	vietnam_date(received, day);
-	if (a->batch && !strcmp(a->account, account) && !strcmp(a->day, day))
+	if (a->batch && !strcmp(a->account, account) && !strcmp(a->day, day) &&
+	    !strcmp(a->source, source))
 		return 0;
 	if (flush_counts(a, err) < 0)
 		return -1;
-	name = xasprintf("serve %s %s", account, day);
+	name = xasprintf("%s %s %s", source, account, day);
 	sqlite3_bind_text(a->find_batch, 1, account, -1, SQLITE_STATIC);
 	sqlite3_bind_text(a->find_batch, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(a->find_batch, 3, source, -1, SQLITE_STATIC);
 	rc = sqlite3_step(a->find_batch);
 	if (rc == SQLITE_ROW)
 		a->batch = sqlite3_column_int64(a->find_batch, 0);
@@ -342,6 +356,7 @@ static int batch_of(struct apply *a, const char *account, const char *received,
 		sqlite3_bind_text(a->new_batch, 1, name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(a->new_batch, 2, account, -1, SQLITE_STATIC);
 		sqlite3_bind_text(a->new_batch, 3, received, -1, SQLITE_STATIC);
+		sqlite3_bind_text(a->new_batch, 4, source, -1, SQLITE_STATIC);
 		if (db_step_done(a->db, a->new_batch, err) < 0) {
 			free(name);
 			return -1;
@@ -361,6 +376,7 @@ static int batch_of(struct apply *a, const char *account, const char *received,
 		return db_fail(a->db, err, "numbering an entry");
 	snprintf(a->account, sizeof(a->account), "%s", account);
 	snprintf(a->day, sizeof(a->day), "%s", day);
+	snprintf(a->source, sizeof(a->source), "%s", source);
 	capture_writer_batch(a->w, a->batch);
 	return 0;
 }
@@ -379,7 +395,9 @@ static int apply_row(struct apply *a, sqlite3_stmt *row, struct perr *err)
 	text_cut(iid, sizeof(iid), (const char *)sqlite3_column_text(row, 6));
 	text_cut(form, sizeof(form), (const char *)sqlite3_column_text(row, 7));
 	text_cut(commune, sizeof(commune), (const char *)sqlite3_column_text(row, 8));
-	if (batch_of(a, account, received, err) < 0)
+	const char *source = (const char *)sqlite3_column_text(row, 11);
+
+	if (batch_of(a, account, source ? source : "serve", received, err) < 0)
 		return -1;
 	if (status == 201 && checked_decode(sqlite3_column_blob(row, 10),
 					    (size_t)sqlite3_column_bytes(row, 10), a->sig, a->reg,
@@ -558,6 +576,7 @@ done:
 struct job {
 	struct job *next;
 	const char *account, *reason, *msg, *iid, *form, *commune, *xml;
+	const char *source; /* the batch's source: serve or paper */
 	size_t len;
 	const struct strbuf *checked; /* a 201's validated submission (NULL: none) */
 	int status;
@@ -843,8 +862,8 @@ static int write_jobs(struct serve_store *st, struct job *list, int64_t delete_u
 		return -1;
 	if (db_prepare(st->spool_w, &ins,
 		       "INSERT INTO spool (received_at, account, status, reason, message, "
-		       "instance_id, form_id, commune, xml, checked) "
-		       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		       "instance_id, form_id, commune, xml, checked, source) "
+		       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		       err) < 0)
 		goto fail;
 	for (struct job *j = list; j; j = j->next) {
@@ -862,6 +881,7 @@ static int write_jobs(struct serve_store *st, struct job *list, int64_t delete_u
 					  SQLITE_STATIC);
 		else
 			sqlite3_bind_null(ins, 10);
+		sqlite3_bind_text(ins, 11, j->source, -1, SQLITE_STATIC);
 		if (db_step_done(st->spool_w, ins, err) < 0)
 			goto fail;
 	}
@@ -1148,7 +1168,8 @@ static int check_scope(struct reader *r, const struct serve_user *user,
 	}
 	if (!strcmp(role, "office"))
 		return 0;
-	if (strcmp(role, "surveyor")) {
+	/* a keyer's forms come only through /key (OpenRosa takes surveyors and the office) */
+	if (strcmp(role, "surveyor") && !(!strcmp(role, "keyer") && !strcmp(user->source, "paper"))) {
 		answer(ans, 403, "out-of-scope", "account '%s' is an %s's: it may not submit",
 		       user->name, role);
 		return 1;
@@ -1165,14 +1186,14 @@ static int check_scope(struct reader *r, const struct serve_user *user,
 	if (rc != SQLITE_ROW)
 		return db_fail(r->db, err, "reading accounts");
 	if (!commune) {
-		answer(ans, 403, "out-of-scope", "commune %s is not among the communes of surveyor '%s'",
-		       sub->commune, user->name);
+		answer(ans, 403, "out-of-scope", "commune %s is not among the communes of %s '%s'",
+		       sub->commune, role, user->name);
 		return 1;
 	}
 	if (!group) {
 		answer(ans, 403, "out-of-scope",
-		       "respondent group %s is not among the groups of surveyor '%s'",
-		       sub->form->group_id, user->name);
+		       "respondent group %s is not among the groups of %s '%s'",
+		       sub->form->group_id, role, user->name);
 		return 1;
 	}
 	return 0;
@@ -1283,6 +1304,7 @@ int serve_submit(struct serve_store *st, const struct serve_user *user, const ch
 	reader_give(st, r);
 	/* to the spool: the submission (201) or the record of its rejection */
 	j.account = user->name;
+	j.source = user->source[0] ? user->source : "serve";
 	j.status = ans->status;
 	j.reason = ans->reason;
 	j.msg = ans->message;

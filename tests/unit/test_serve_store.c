@@ -39,9 +39,9 @@ static char *sub_a(const char *iid, const char *qa, const char *commune, const c
 			 commune, qa, iid, dep);
 }
 
-static const struct serve_user lan = { "lan", "surveyor", "127.0.0.1" };
-static const struct serve_user van = { "van", "office", "127.0.0.1" };
-static const struct serve_user minh = { "minh", "analyst", "127.0.0.1" };
+static const struct serve_user lan = { "lan", "surveyor", "127.0.0.1", "" };
+static const struct serve_user van = { "van", "office", "127.0.0.1", "" };
+static const struct serve_user minh = { "minh", "analyst", "127.0.0.1", "" };
 
 static long long count(const char *path, const char *sql)
 {
@@ -68,7 +68,8 @@ static long long wait_count(const char *path, const char *sql, long long want)
 	return n;
 }
 
-static int setup(const char *path)
+/* also the keying suite's (unit.h) */
+int unit_serve_setup(const char *path)
 {
 	struct perr err = { 0 };
 	struct diag diag = { 0 };
@@ -569,7 +570,7 @@ void test_serve_store(void)
 	}
 	snprintf(path, sizeof(path), "%s/s.db", dir);
 	setenv("PARINDEX_NOW", "2026-01-10T18:00:00Z", 1);
-	CHECK(setup(path) == 0, "setup");
+	CHECK(unit_serve_setup(path) == 0, "setup");
 	statuses(path);
 	threads_and_lock(path);
 	reload(path);
