@@ -890,9 +890,11 @@ int serve_key_channels(sqlite3 *db, struct strbuf *sb, const struct def *d, stru
 			h(sb, label);
 			strbuf_adds(sb, "</td>");
 			for (size_t g = 0; g < ng; g++) {
-				strbuf_adds(sb, "<td class=\"num\" data-commune=\"");
+				/* not data-commune/data-group: those are the quota table's cells */
+				strbuf_addf(sb, "<td class=\"num\" data-channel=\"%s\" data-cell=\"",
+					    channel);
 				h(sb, commune);
-				strbuf_addf(sb, "\" data-channel=\"%s\" data-group=\"", channel);
+				strbuf_adds(sb, "|");
 				h(sb, d->groups[g].id);
 				strbuf_addf(sb, "\">%lld</td>", count[g]);
 			}

@@ -157,8 +157,8 @@ same "the office does not key" "$(code -b office1 -d "csrf=$OTOKEN" -d commune=9
 # the dashboard: forms per commune x group x channel, as the database has them
 same "dashboard" "$(code -b office1 "$U/")" 200
 q "SELECT s.commune_code, ch.channel, s.group_id, count(*) FROM current_submission s JOIN submission_channel ch ON ch.submission_id = s.id GROUP BY 1, 2, 3 ORDER BY 1, 2, 3" >want
-grep -o 'data-commune="[0-9]*" data-channel="[a-z]*" data-group="[A-Z]">[1-9][0-9]*<' out |
-	sed 's/data-commune="\([0-9]*\)" data-channel="\([a-z]*\)" data-group="\([A-Z]\)">\([0-9]*\)</\1|\2|\3|\4/' | sort >got
+grep -o 'data-channel="[a-z]*" data-cell="[0-9]*|[A-Z]">[1-9][0-9]*<' out |
+	sed 's/data-channel="\([a-z]*\)" data-cell="\([0-9]*\)|\([A-Z]\)">\([0-9]*\)</\2|\1|\3|\4/' | sort >got
 ok "per commune x group x channel as in the database" cmp want got
 same "two paper forms" "$(cat got)" "90001|paper|A|2"
 
