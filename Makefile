@@ -19,7 +19,8 @@ VERSION := 0.1.0
 # working copy of a build its own BUILD to run several at once.
 BUILD ?= build
 
-PKGS := libxml-2.0 libzip sqlite3 nettle xlsxwriter libdeflate expat libmicrohttpd libcrypto
+PKGS := libxml-2.0 libzip sqlite3 nettle xlsxwriter libdeflate expat libmicrohttpd libcrypto \
+	libqrencode
 # -iquote core: project headers are included with quotes, so core/spawn.h cannot hide <spawn.h>
 PROJECT_CFLAGS := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	-Wno-unused-parameter -MMD -MP -iquote core -I$(BUILD)/gen -DPARINDEX_VERSION='"$(VERSION)"' \
@@ -170,17 +171,17 @@ unit:
 # as root, otherwise prints the apt-get line and fails.
 RUN_PACKAGES := build-essential pkg-config libxml2-dev libzip-dev libsqlite3-dev nettle-dev \
 	libcsv-dev libunistring-dev libxlsxwriter-dev libdeflate-dev libexpat1-dev libreadstat-dev \
-	gnuplot-nox fonts-dejavu-core libmicrohttpd-dev libssl-dev
+	gnuplot-nox fonts-dejavu-core libmicrohttpd-dev libssl-dev libqrencode-dev
 TEST_PACKAGES := sqlite3 libxml2-utils zip unzip man-db python3-lxml nodejs chromium clang \
 	libclang-rt-14-dev valgrind pspp python3-pandas curl openssl libcurl4-openssl-dev \
-	python3-cryptography
+	python3-cryptography zbar-tools librsvg2-bin
 .PHONY: deps-run deps-test
 deps: deps-run deps-test
 deps-run:
 	@sh tests/deps.sh "build and run" $(RUN_PACKAGES)
 deps-test:
 	@sh tests/deps.sh "test" $(TEST_PACKAGES)
-	@test -d tests/browser/node_modules/playwright-core || \
+	@test -d tests/browser/node_modules/playwright-core -a -d tests/browser/node_modules/axe-core || \
 		(cd tests/browser && npm ci --no-audit --no-fund)
 
 demo: deps-run

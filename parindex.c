@@ -10,6 +10,7 @@
 #include "account.h"
 #include "backup.h"
 #include "capture/capture.h"
+#include "capture/codes.h"
 #include "capture/quality.h"
 #include "capture/serve.h"
 #include "cmd.h"
@@ -181,6 +182,21 @@ static const struct cmd commands[] = {
 	  "  --forwarded-for      behind a reverse proxy on this machine: the client's address\n"
 	  "                       is the last of X-Forwarded-For on connections from 127.0.0.1\n"
 	  "                       or ::1 (default: off, the connection's address)\n",
+	  NULL },
+	{ "codes", cmd_codes,
+	  "parindex codes issue [--db FILE] --commune CODE --group G --count N --url URL --out FILE.html\n"
+	  "parindex codes list [--db FILE]\n"
+	  "parindex codes void [--db FILE] [--sheet N] [CODE...]",
+	  "make single-use codes of the web survey as printable slips; count them; void them",
+	  DB_OPTION
+	  "  --commune CODE       issue: the commune the codes are for (default: none, required)\n"
+	  "  --group G            issue: the respondent group (default: none, required)\n"
+	  "  --count N            issue: how many codes, 1 to 10000 (default: none, required)\n"
+	  "  --url URL            issue: the server's public http(s) URL, the base of the link\n"
+	  "                       in the QR codes (default: none, required)\n"
+	  "  --out FILE.html      issue: the A4 sheets of slips to write (default: none,\n"
+	  "                       required)\n"
+	  "  --sheet N            void: every unused code of `codes issue` run N (default: none)\n",
 	  NULL },
 	{ "help", cmd_help, "parindex help [COMMAND]", "show help for parindex or a command", NULL,
 	  NULL },

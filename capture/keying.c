@@ -258,7 +258,7 @@ static int submit(struct serve_store *st, const struct serve_user *user, const s
 	char *fid = xasprintf("%s-%s", d->id, d->groups[g].id), iid[48];
 	int rc;
 
-	snprintf(u.source, sizeof(u.source), "paper");
+	snprintf(u.channel, sizeof(u.channel), "paper");
 	keying_instance_id(fid, commune, f->serial, iid);
 	keying_instance_xml(&xml, d, g, commune, f, iid);
 	rc = serve_submit(st, &u, xml.buf, xml.len, ans, err);

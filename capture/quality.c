@@ -316,7 +316,10 @@ static void check_bursts(const struct def *d, struct quality_result *r, int devi
 		struct quality_submission *s = &r->subs[i];
 		double t = instant(s->started);
 
-		if (isnan(t) || (device && !*s->device))
+		/* a single-use code is one respondent each, sent from anywhere: their common
+		   surveyor "web" is not a person whose pace means anything (the device is the
+		   code's) */
+		if (isnan(t) || (device && !*s->device) || (!device && !strcmp(s->channel, "web")))
 			continue;
 		v[n++] = (struct keyed){ device ? s->device : s->surveyor, t, i };
 	}
@@ -403,9 +406,9 @@ int quality_run(sqlite3 *db, const struct def *d, struct quality_result *r, stru
 	if (db_prepare(db, &st,
 		       "SELECT s.instance_id, s.commune_code, s.group_id, s.surveyor, "
 		       "coalesce(s.device_id, ''), coalesce(s.started, ''), coalesce(s.ended, ''), "
-		       "s.answers, s.excluded FROM (SELECT *, 0 AS excluded FROM "
+		       "s.answers, s.excluded, b.channel FROM (SELECT *, 0 AS excluded FROM "
 		       "counted_submission UNION ALL SELECT *, 1 FROM excluded_submission) s "
-		       "JOIN form f ON f.id = s.form_id AND "
+		       "JOIN batch b ON b.id = s.batch_id JOIN form f ON f.id = s.form_id AND "
 		       "f.version = s.form_version WHERE f.def_id = ? AND f.def_version = ? "
 		       "ORDER BY s.id",
 		       err) < 0)
@@ -425,6 +428,7 @@ int quality_run(sqlite3 *db, const struct def *d, struct quality_result *r, stru
 		s->started = col_dup(st, 5);
 		s->ended = col_dup(st, 6);
 		s->excluded = sqlite3_column_int(st, 8);
+		s->channel = col_dup(st, 9);
 		check_form(d, s, (const char *)sqlite3_column_text(st, 7), now, r->computed_at, &as,
 			   &key);
 		xgrow(&keys, &akeys, r->nsubs, sizeof(*keys));
@@ -466,6 +470,7 @@ void quality_release(struct quality_result *r)
 		free(s->commune);
 		free(s->group);
 		free(s->surveyor);
+		free(s->channel);
 		free(s->device);
 		free(s->started);
 		free(s->ended);
@@ -522,8 +527,10 @@ fail:
 
 static const char *stat_key(const struct quality_submission *s, enum quality_by by)
 {
-	return by == QUALITY_BY_SURVEYOR ? s->surveyor : by == QUALITY_BY_DEVICE ? s->device
-										  : s->commune;
+	return by == QUALITY_BY_SURVEYOR ? s->surveyor
+	       : by == QUALITY_BY_DEVICE ? s->device
+	       : by == QUALITY_BY_CHANNEL ? s->channel
+					  : s->commune;
 }
 
 static int by_double(const void *a, const void *b)

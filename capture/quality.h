@@ -44,6 +44,7 @@ const char *quality_check_vi(enum quality_check c);
 
 struct quality_submission {
 	char *instance_id, *commune, *group, *surveyor, *device; /* device "" when absent */
+	char *channel;                  /* its batch's: collect, web, open or paper */
 	char *started, *ended;          /* as stored, "" when absent */
 	double seconds;                 /* end - start; NAN when a time is missing */
 	int excluded;                   /* an exclusion in effect (capture exclude) */
@@ -67,10 +68,12 @@ void quality_release(struct quality_result *r);
 int quality_store(sqlite3 *db, const struct def *d, const struct quality_result *r,
 		  struct perr *err);
 
-/* Statistics of the forms sharing a surveyor, a device or a commune. */
-enum quality_by { QUALITY_BY_SURVEYOR, QUALITY_BY_DEVICE, QUALITY_BY_COMMUNE };
+/* Statistics of the forms sharing a surveyor, a device, a commune or a channel (so that the
+   web survey's open link is seen apart). */
+enum quality_by { QUALITY_BY_SURVEYOR, QUALITY_BY_DEVICE, QUALITY_BY_COMMUNE, QUALITY_BY_CHANNEL };
+#define QUALITY_NBY 4
 struct quality_stat {
-	const char *key;          /* the surveyor, device ("" for none) or commune code */
+	const char *key;          /* the surveyor, device ("" for none), commune code or channel */
 	size_t forms, flagged;    /* flagged: forms with any flag */
 	size_t communes;          /* distinct communes of its forms */
 	double median_seconds;    /* of the forms with both times, not ending before the start;

@@ -16,7 +16,7 @@
 
 enum format { TABLE, CSV, JSON };
 
-static const char *const by_names[] = { "surveyor", "device", "commune" };
+static const char *const by_names[] = { "surveyor", "device", "commune", "channel" };
 
 static void json_string(FILE *out, const char *s)
 {
@@ -66,7 +66,7 @@ static void count_forms(const struct quality_result *r, const char *commune, siz
 }
 
 static void print_table(const struct quality_result *r, const char *commune,
-			struct quality_stat *stats[3], size_t nstats[3])
+			struct quality_stat *stats[QUALITY_NBY], size_t nstats[QUALITY_NBY])
 {
 	size_t forms, flagged;
 	char b1[32], b2[32];
@@ -103,7 +103,7 @@ static void print_table(const struct quality_result *r, const char *commune,
 			putchar('\n');
 		}
 	}
-	for (int b = 0; b < 3; b++) {
+	for (int b = 0; b < QUALITY_NBY; b++) {
 		if (!nstats[b])
 			continue;
 		printf("\n%s\tforms\tmedian_seconds\tflagged\tflag_rate\tcommunes", by_names[b]);
@@ -149,7 +149,7 @@ static void print_csv(const struct quality_result *r, const char *commune)
 }
 
 static void print_json(const struct quality_result *r, const struct def *d, const char *commune,
-		       struct quality_stat *stats[3], size_t nstats[3])
+		       struct quality_stat *stats[QUALITY_NBY], size_t nstats[QUALITY_NBY])
 {
 	size_t forms, flagged;
 	const char *sep = "";
@@ -195,7 +195,7 @@ static void print_json(const struct quality_result *r, const struct def *d, cons
 		sep = ",";
 	}
 	printf("%s]", *sep ? "\n " : "");
-	for (int by = 0; by < 3; by++) {
+	for (int by = 0; by < QUALITY_NBY; by++) {
 		printf(",\n \"%ss\": [", by_names[by]);
 		for (size_t i = 0; i < nstats[by]; i++) {
 			const struct quality_stat *st = &stats[by][i];
@@ -245,8 +245,8 @@ int cmd_quality(int argc, char **argv)
 	const char *dbopt = NULL, *commune = NULL;
 	enum format fmt = TABLE;
 	struct quality_result r = { 0 };
-	struct quality_stat *stats[3] = { 0 };
-	size_t nstats[3] = { 0 };
+	struct quality_stat *stats[QUALITY_NBY] = { 0 };
+	size_t nstats[QUALITY_NBY] = { 0 };
 	struct perr err = { 0 };
 	struct def d = { 0 };
 	sqlite3 *db = NULL;
@@ -285,7 +285,7 @@ int cmd_quality(int argc, char **argv)
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		goto fail;
 	}
-	for (int b = 0; b < 3; b++)
+	for (int b = 0; b < QUALITY_NBY; b++)
 		quality_summary(&r, (enum quality_by)b, commune, &stats[b], &nstats[b]);
 	if (fmt == TABLE)
 		print_table(&r, commune, stats, nstats);
@@ -295,7 +295,7 @@ int cmd_quality(int argc, char **argv)
 		print_json(&r, &d, commune, stats, nstats);
 	rc = 0;
 fail:
-	for (int b = 0; b < 3; b++)
+	for (int b = 0; b < QUALITY_NBY; b++)
 		free(stats[b]);
 	quality_release(&r);
 	if (d.id)

@@ -26,8 +26,14 @@ struct serve_user {
 	char name[ACCOUNT_NAME_MAX + 1];
 	char role[16];    /* surveyor, office or analyst */
 	char address[64]; /* the client's IP address as text, for the audit log */
-	char source[16];  /* the channel its submissions come by, the batch's source: empty for
-			     ODK Collect (serve), "paper" for forms keyed twice (/key) */
+	/* the channel when it is not ODK Collect's: "web" with a single-use code, "open" through
+	   a commune's open link (serve_web.c): then name is the channel's, no account is looked
+	   up, and the submission goes to the channel's batch of its commune and day; "paper" for
+	   a form keyed twice (keying.c): the account (a keyer's, or the office's deciding) is
+	   looked up and the submission goes to its batch of the day, "paper NAME YYYY-MM-DD" */
+	char channel[8];
+	char code[65]; /* "web": the sha256 hex of the code, used in the same transaction as
+			  the submission is stored */
 };
 
 /* ---- the submission path (serve_store.c) ---- */
@@ -59,6 +65,10 @@ struct serve_answer {
    500). */
 int serve_submit(struct serve_store *st, const struct serve_user *user, const char *xml,
 		 size_t len, struct serve_answer *ans, struct perr *err);
+
+/* 1 when a web survey code (the sha256 hex of it) was taken by a submission that is spooled
+   and not yet applied to the database, else 0. */
+int serve_code_spooled(struct serve_store *st, const char *code_hash);
 
 /* ---- the office's pages (serve_office.c) ---- */
 

@@ -4,6 +4,7 @@
    bodies through MHD_PostProcessor, the session cookie) into a struct serve_request for
    serve_office_handle, and the headers every reply carries. See serve.h and serve_http.h. */
 #include "serve_http.h"
+#include "serve_web.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -37,6 +38,7 @@ struct serve_http {
 	struct MHD_Daemon *d;
 	struct serve_store *st;
 	struct serve_office *office;
+	struct serve_web *web; /* the web survey's pages (serve_web.c) */
 	int tls;
 	int forwarded_for;
 	char *public_url; /* without a trailing '/' */
@@ -1036,7 +1038,9 @@ static enum MHD_Result office_reply(struct serve_http *h, struct MHD_Connection 
 	rq.upload_path = r->upload_path;
 	rq.upload_name = r->upload_name;
 	rq.upload_size = r->upload_size;
-	rc = serve_office_handle(h->office, &rq, &rp, &err);
+	rc = serve_web_handle(h->web, &rq, &rp, &err);
+	if (rc == 0)
+		rc = serve_office_handle(h->office, &rq, &rp, &err);
 	if (rc < 0) {
 		strbuf_release(&rp.body);
 		return reply_500(c, r, &err);
@@ -1305,6 +1309,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 /* what serve_http_start made, the daemon stopped or never started */
 static void http_free(struct serve_http *h)
 {
+	serve_web_close(h->web);
 	sqlite3_finalize(h->account_st);
 	if (h->db)
 		db_close(h->db);
@@ -1337,6 +1342,10 @@ int serve_http_start(struct serve_http **out, const struct serve_http_config *cf
 	h->forwarded_for = cfg->forwarded_for;
 	pthread_mutex_init(&h->db_lock, NULL);
 	pthread_mutex_init(&h->slots_lock, NULL);
+	if (serve_web_open(&h->web, db_path, st, err) < 0) {
+		http_free(h);
+		return -1;
+	}
 	if (cfg->listen && serve_parse_listen(cfg->listen, &ss, &sslen) < 0) {
 		perr_set(err, PERR_USAGE, "", "--listen: '%s' is not ADDR:PORT (e.g. 127.0.0.1:8080)",
 			 cfg->listen);

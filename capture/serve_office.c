@@ -8,6 +8,7 @@
    tally_pass_run, report_write. */
 #include "serve.h"
 #include "serve_page.h"
+#include "serve_web.h"
 #include "capture.h"
 #include "quality.h"
 #include "../reports/reports.h"
@@ -922,7 +923,8 @@ static int page_dashboard(sqlite3 *db, const struct office_user *u, struct serve
 	strbuf_adds(sb, "). Số liệu lúc ");
 	date_vi(sb, db_now(now));
 	strbuf_adds(sb, "; trang tự tải lại mỗi phút. <a href=\"/\">Tải lại ngay</a></p>\n");
-	if (dashboard_quota(db, sb, &d, &cl, err) < 0 || serve_key_channels(db, sb, &d, err) < 0 ||
+	if (dashboard_quota(db, sb, &d, &cl, err) < 0 ||
+	    serve_web_channels(db, sb, d.id, d.version, err) < 0 ||
 	    dashboard_surveyors(db, sb, &d, err) < 0 || dashboard_rejected(db, sb, err) < 0)
 		goto done;
 	strbuf_adds(sb, "<h2>Chất lượng phiếu</h2>\n");
@@ -1663,20 +1665,23 @@ static void seconds_td(struct strbuf *sb, double s)
 		strbuf_addf(sb, "<td class=\"num\">%.0f</td>", s);
 }
 
-/* Forms, median duration and flag rate per surveyor or device (quality_summary). */
+/* Forms, median duration and flag rate per surveyor, device or channel (quality_summary). */
 static void quality_stats(struct strbuf *sb, const struct quality_result *r, enum quality_by by)
 {
 	struct quality_stat *v;
 	size_t n;
-	const char *what = by == QUALITY_BY_SURVEYOR ? "surveyor" : "device";
+	const char *what = by == QUALITY_BY_SURVEYOR ? "surveyor"
+			   : by == QUALITY_BY_CHANNEL ? "channel" : "device";
 
 	quality_summary(r, by, NULL, &v, &n);
 	strbuf_addf(sb, "<h2>Theo %s</h2>\n<div class=\"scroll\"><table id=\"quality-%ss\">\n"
 			"<thead><tr><th>%s</th><th class=\"num\">Phiếu</th>"
 			"<th class=\"num\">Trung vị (giây)</th><th class=\"num\">Có dấu hiệu</th>"
 			"<th class=\"num\">Tỷ lệ</th></tr></thead>\n<tbody>\n",
-		    by == QUALITY_BY_SURVEYOR ? "điều tra viên" : "thiết bị", what,
-		    by == QUALITY_BY_SURVEYOR ? "Điều tra viên" : "Thiết bị");
+		    by == QUALITY_BY_SURVEYOR ? "điều tra viên"
+		    : by == QUALITY_BY_CHANNEL ? "kênh thu phiếu" : "thiết bị", what,
+		    by == QUALITY_BY_SURVEYOR ? "Điều tra viên"
+		    : by == QUALITY_BY_CHANNEL ? "Kênh" : "Thiết bị");
 	for (size_t i = 0; i < n; i++) {
 		strbuf_addf(sb, "<tr data-%s=\"", what);
 		h(sb, v[i].key);
@@ -1860,6 +1865,8 @@ static int page_quality(sqlite3 *db, const struct serve_request *rq, const struc
 	strbuf_adds(sb, "</tbody></table></div>\n");
 	quality_stats(sb, &r, QUALITY_BY_SURVEYOR);
 	quality_stats(sb, &r, QUALITY_BY_DEVICE);
+	/* the web survey's open link (the poster) apart from the rest */
+	quality_stats(sb, &r, QUALITY_BY_CHANNEL);
 	strbuf_adds(sb, "<h2>Phiếu có dấu hiệu</h2>\n");
 	quality_rows(sb, u, &r, 0);
 	strbuf_adds(sb, "<h2>Phiếu đã loại khỏi tổng hợp</h2>\n");

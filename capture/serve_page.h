@@ -37,7 +37,5 @@ int serve_key_handle(struct serve_store *st, sqlite3 *db, const struct serve_req
 		     const struct office_user *u, struct serve_reply *rp, struct perr *err);
 /* The script that moves to the next field on Enter (/static/key.js). */
 extern const char serve_key_js[];
-/* The dashboard's table of forms per commune × respondent group × channel. */
-int serve_key_channels(sqlite3 *db, struct strbuf *sb, const struct def *d, struct perr *err);
 
 #endif

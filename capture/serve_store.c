@@ -35,6 +35,9 @@
 #define APPLY_GAP_NS 50000000L
 #define KEEP 200          /* bytes kept of an id, form or commune for the entry row */
 #define SETTING "serve_spool" /* setting: "SPOOLID SEQ", the spool position applied */
+/* a web survey's code spooled and not applied yet is kept in the pending map under this
+   prefix and its hash (an instanceID never starts with a space) */
+#define CODE_CLAIM " code "
 
 static const char spool_schema[] =
 	"CREATE TABLE IF NOT EXISTS spool_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) "
@@ -49,30 +52,27 @@ static const char spool_schema[] =
 	" instance_id TEXT, form_id TEXT, commune TEXT,"
 	" xml BLOB NOT NULL,"
 	" checked BLOB," /* a 201's validated submission: checked_encode */
-	" source TEXT NOT NULL DEFAULT 'serve') STRICT;"; /* the batch's source: serve (ODK
-							      Collect), paper (keyed twice) */
+	" channel TEXT, code TEXT) STRICT;"; /* the web survey's and paper's (serve_user): NULL
+						for Collect */
 
-/* The spool of a server from before `checked` or `source` (a crash, then the new binary)
-   gets them. */
+/* The spool of a server from before `checked` (a crash, then the new binary) gets it. */
 static int spool_upgrade(sqlite3 *db, struct perr *err)
 {
-	static const char *const columns[][2] = {
-		{ "SELECT checked FROM spool LIMIT 0", "ALTER TABLE spool ADD COLUMN checked BLOB" },
-		{ "SELECT source FROM spool LIMIT 0",
-		  "ALTER TABLE spool ADD COLUMN source TEXT NOT NULL DEFAULT 'serve'" },
-	};
+	sqlite3_stmt *st = NULL;
 
-	for (size_t i = 0; i < sizeof(columns) / sizeof(columns[0]); i++) {
-		sqlite3_stmt *st = NULL;
-
-		if (sqlite3_prepare_v2(db, columns[i][0], -1, &st, NULL) == SQLITE_OK) {
-			sqlite3_finalize(st);
-			continue;
-		}
-		if (db_exec(db, columns[i][1], err) < 0)
-			return -1;
+	if (sqlite3_prepare_v2(db, "SELECT checked FROM spool LIMIT 0", -1, &st, NULL) ==
+	    SQLITE_OK)
+		sqlite3_finalize(st);
+	else if (db_exec(db, "ALTER TABLE spool ADD COLUMN checked BLOB", err) < 0)
+		return -1;
+	/* and from before the web survey (migration 0015), its channel and code */
+	if (sqlite3_prepare_v2(db, "SELECT channel, code FROM spool LIMIT 0", -1, &st, NULL) ==
+	    SQLITE_OK) {
+		sqlite3_finalize(st);
+		return 0;
 	}
-	return 0;
+	return db_exec(db, "ALTER TABLE spool ADD COLUMN channel TEXT; "
+			   "ALTER TABLE spool ADD COLUMN code TEXT", err);
 }
 
 char *serve_spool_path(const char *db_path)
@@ -258,8 +258,9 @@ struct apply {
 	struct capture_submission *sub;
 	struct capture_writer *w;
 	sqlite3_stmt *find_batch, *new_batch, *next_seq, *count;
+	sqlite3_stmt *find_web, *new_web, *code_free, *code_use; /* the web survey's */
 	sqlite3_stmt *row; /* the spool's rows past a position */
-	char account[ACCOUNT_NAME_MAX + 1], day[16], source[16]; /* the batch in hand */
+	char account[KEEP + 16], day[16]; /* the batch in hand: its account, or channel and commune */
 	int64_t batch, seq; /* and its next entry's seq */
 	/* what the batch in hand got since its counts were last written */
 	long long entries, size, got[CAPTURE_NSTATUS];
@@ -274,6 +275,10 @@ static void apply_release(struct apply *a)
 	sqlite3_finalize(a->new_batch);
 	sqlite3_finalize(a->next_seq);
 	sqlite3_finalize(a->count);
+	sqlite3_finalize(a->find_web);
+	sqlite3_finalize(a->new_web);
+	sqlite3_finalize(a->code_free);
+	sqlite3_finalize(a->code_use);
 	sqlite3_finalize(a->row);
 	memset(a, 0, sizeof(*a));
 }
@@ -292,8 +297,19 @@ static int apply_prepare(struct apply *a, sqlite3 *db, sqlite3 *spool, struct ca
 		       "file_name = ?2 AND undone_at IS NULL ORDER BY id DESC LIMIT 1", err) < 0 ||
 	    db_prepare(a->db, &a->new_batch,
 		       "INSERT INTO batch (file_name, sha256, size, entries, source, operator, "
+		       "channel, started_at, finished_at, accepted, duplicates, edits, rejected, "
+		       "ignored) VALUES (?1, '', 0, 0, ?4, ?2, ?5, ?3, ?3, 0, 0, 0, 0, 0)", err) < 0 ||
+	    db_prepare(a->db, &a->find_web,
+		       "SELECT id FROM batch WHERE source = 'web' AND channel = ? AND "
+		       "file_name = ? AND undone_at IS NULL ORDER BY id DESC LIMIT 1", err) < 0 ||
+	    db_prepare(a->db, &a->new_web,
+		       "INSERT INTO batch (file_name, sha256, size, entries, source, channel, "
 		       "started_at, finished_at, accepted, duplicates, edits, rejected, ignored) "
-		       "VALUES (?1, '', 0, 0, ?4, ?2, ?3, ?3, 0, 0, 0, 0, 0)", err) < 0 ||
+		       "VALUES (?1, '', 0, 0, 'web', ?2, ?3, ?3, 0, 0, 0, 0, 0)", err) < 0 ||
+	    db_prepare(a->db, &a->code_free, "SELECT used_at IS NULL FROM survey_code "
+					     "WHERE hash = ?", err) < 0 ||
+	    db_prepare(a->db, &a->code_use, "UPDATE survey_code SET used_at = ?2, instance_id = ?3 "
+					    "WHERE hash = ?1 AND used_at IS NULL", err) < 0 ||
 	    db_prepare(a->db, &a->next_seq, "SELECT coalesce(max(seq), 0) + 1 FROM batch_entry "
 					    "WHERE batch_id = ?", err) < 0 ||
 	    db_prepare(a->db, &a->count,
@@ -301,7 +317,8 @@ static int apply_prepare(struct apply *a, sqlite3 *db, sqlite3 *spool, struct ca
 		       "accepted = accepted + ?4, duplicates = duplicates + ?5, edits = edits + ?6, "
 		       "rejected = rejected + ?7 WHERE id = ?1", err) < 0 ||
 	    db_prepare(spool, &a->row, "SELECT seq, received_at, account, status, reason, message, "
-				       "instance_id, form_id, commune, xml, checked, source FROM spool "
+				       "instance_id, form_id, commune, xml, checked, channel, code "
+				       "FROM spool "
 				       "WHERE seq > ? "
 				       "ORDER BY seq LIMIT ?", err) < 0) {
 		apply_release(a);
@@ -330,34 +347,48 @@ static int flush_counts(struct apply *a, struct perr *err)
 	return 0;
 }
 
-/* The open batch of account and source on the day of received ("SOURCE NAME YYYY-MM-DD"),
-   opened when there is none (or the last one was undone). */
-static int batch_of(struct apply *a, const char *account, const char *source,
-		    const char *received, struct perr *err)
+/* The open batch of account on the day of received, opened when there is none (or the last
+   one was undone): "serve NAME YYYY-MM-DD", or "paper NAME YYYY-MM-DD" (source and channel
+   paper) for forms keyed twice. A web survey's row (channel web or open) goes to the batch
+   of its channel, commune and day instead: "web COMMUNE YYYY-MM-DD", source web, no
+   operator. */
+static int batch_of(struct apply *a, const char *account, const char *channel,
+		    const char *commune, const char *received, struct perr *err)
 {
-	char day[16], *name;
+	char day[16], key[KEEP + 16], *name;
+	const char *source = channel && !strcmp(channel, "paper") ? "paper" : "serve";
+	const char *web = strcmp(source, "paper") ? channel : NULL;
+	sqlite3_stmt *find = web ? a->find_web : a->find_batch;
+	sqlite3_stmt *add = web ? a->new_web : a->new_batch;
 	int rc;
 
 	vietnam_date(received, day);
-	if (a->batch && !strcmp(a->account, account) && !strcmp(a->day, day) &&
-	    !strcmp(a->source, source))
+	if (web)
+		snprintf(key, sizeof(key), "%s %s", web, commune);
+	else
+		snprintf(key, sizeof(key), "%s %s", source, account);
+	if (a->batch && !strcmp(a->account, key) && !strcmp(a->day, day))
 		return 0;
 	if (flush_counts(a, err) < 0)
 		return -1;
-	name = xasprintf("%s %s %s", source, account, day);
-	sqlite3_bind_text(a->find_batch, 1, account, -1, SQLITE_STATIC);
-	sqlite3_bind_text(a->find_batch, 2, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(a->find_batch, 3, source, -1, SQLITE_STATIC);
-	rc = sqlite3_step(a->find_batch);
+	name = xasprintf("%s %s", key, day);
+	sqlite3_bind_text(find, 1, web ? web : account, -1, SQLITE_STATIC);
+	sqlite3_bind_text(find, 2, name, -1, SQLITE_STATIC);
+	if (!web)
+		sqlite3_bind_text(find, 3, source, -1, SQLITE_STATIC);
+	rc = sqlite3_step(find);
 	if (rc == SQLITE_ROW)
-		a->batch = sqlite3_column_int64(a->find_batch, 0);
-	sqlite3_reset(a->find_batch);
+		a->batch = sqlite3_column_int64(find, 0);
+	sqlite3_reset(find);
 	if (rc == SQLITE_DONE) {
-		sqlite3_bind_text(a->new_batch, 1, name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(a->new_batch, 2, account, -1, SQLITE_STATIC);
-		sqlite3_bind_text(a->new_batch, 3, received, -1, SQLITE_STATIC);
-		sqlite3_bind_text(a->new_batch, 4, source, -1, SQLITE_STATIC);
-		if (db_step_done(a->db, a->new_batch, err) < 0) {
+		sqlite3_bind_text(add, 1, name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(add, 2, web ? web : account, -1, SQLITE_STATIC);
+		if (!web) {
+			sqlite3_bind_text(add, 4, source, -1, SQLITE_STATIC);
+			sqlite3_bind_text(add, 5, channel ? channel : "collect", -1, SQLITE_STATIC);
+		}
+		sqlite3_bind_text(add, 3, received, -1, SQLITE_STATIC);
+		if (db_step_done(a->db, add, err) < 0) {
 			free(name);
 			return -1;
 		}
@@ -374,11 +405,36 @@ static int batch_of(struct apply *a, const char *account, const char *source,
 	sqlite3_reset(a->next_seq);
 	if (rc != SQLITE_ROW)
 		return db_fail(a->db, err, "numbering an entry");
-	snprintf(a->account, sizeof(a->account), "%s", account);
+	snprintf(a->account, sizeof(a->account), "%s", key);
 	snprintf(a->day, sizeof(a->day), "%s", day);
-	snprintf(a->source, sizeof(a->source), "%s", source);
 	capture_writer_batch(a->w, a->batch);
 	return 0;
+}
+
+/* Whether the code of a web submission spooled as 201 was used meanwhile (by another server
+   on the same database, or a spool applied twice over a copy): 0 free, 1 taken (out filled,
+   the submission rejected), -1 error. */
+static int code_taken(struct apply *a, const char *code, struct capture_outcome *out,
+		      struct perr *err)
+{
+	int rc, free_ = 0;
+
+	sqlite3_bind_text(a->code_free, 1, code, -1, SQLITE_STATIC);
+	rc = sqlite3_step(a->code_free);
+	if (rc == SQLITE_ROW)
+		free_ = sqlite3_column_int(a->code_free, 0);
+	sqlite3_reset(a->code_free);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		out->status = CAPTURE_NSTATUS;
+		return db_fail(a->db, err, "reading the survey codes");
+	}
+	if (free_)
+		return 0;
+	out->status = CAPTURE_REJECTED;
+	out->reason = "code-used";
+	out->line = 0;
+	snprintf(out->msg, sizeof(out->msg), "the survey code was used already");
+	return 1;
 }
 
 /* One spooled row (the spool statement's current row) into the database. */
@@ -391,15 +447,18 @@ static int apply_row(struct apply *a, sqlite3_stmt *row, struct perr *err)
 	size_t len = (size_t)sqlite3_column_bytes(row, 9);
 	struct capture_outcome out;
 	char path[64], iid[KEEP], form[KEEP], commune[KEEP], sha[65];
+	const char *channel = (const char *)sqlite3_column_text(row, 11);
+	const char *code = (const char *)sqlite3_column_text(row, 12);
 
 	text_cut(iid, sizeof(iid), (const char *)sqlite3_column_text(row, 6));
 	text_cut(form, sizeof(form), (const char *)sqlite3_column_text(row, 7));
 	text_cut(commune, sizeof(commune), (const char *)sqlite3_column_text(row, 8));
-	const char *source = (const char *)sqlite3_column_text(row, 11);
-
-	if (batch_of(a, account, source ? source : "serve", received, err) < 0)
+	if (batch_of(a, account, channel, commune, received, err) < 0)
 		return -1;
-	if (status == 201 && checked_decode(sqlite3_column_blob(row, 10),
+	if (status == 201 && code && code_taken(a, code, &out, err) != 0) {
+		if (out.status != CAPTURE_REJECTED)
+			return -1;
+	} else if (status == 201 && checked_decode(sqlite3_column_blob(row, 10),
 					    (size_t)sqlite3_column_bytes(row, 10), a->sig, a->reg,
 					    a->sub, sha) == 0) {
 		/* checked before it was spooled, against the same forms and register */
@@ -437,6 +496,14 @@ static int apply_row(struct apply *a, sqlite3_stmt *row, struct perr *err)
 		out.reason = (const char *)sqlite3_column_text(row, 4);
 		out.line = 0;
 		text_cut(out.msg, sizeof(out.msg), (const char *)sqlite3_column_text(row, 5));
+	}
+	/* the code is used in the transaction that stores its submission, and only then */
+	if (code && out.status == CAPTURE_ACCEPTED) {
+		sqlite3_bind_text(a->code_use, 1, code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(a->code_use, 2, received, -1, SQLITE_STATIC);
+		sqlite3_bind_text(a->code_use, 3, iid, -1, SQLITE_STATIC);
+		if (db_step_done(a->db, a->code_use, err) < 0)
+			return -1;
 	}
 	snprintf(path, sizeof(path), "submission %" PRId64, (int64_t)sqlite3_column_int64(row, 0));
 	if (capture_writer_entry(a->w, (uint64_t)a->seq++, path, iid, form, commune, &out,
@@ -499,6 +566,13 @@ static int apply_rows(struct apply *a, const char *spool_id, const struct captur
 		    sqlite3_column_type(row, 6) != SQLITE_NULL)
 			strbuf_add(iids, sqlite3_column_text(row, 6),
 				   (size_t)sqlite3_column_bytes(row, 6) + 1);
+		if (iids && sqlite3_column_int(row, 3) == 201 &&
+		    sqlite3_column_type(row, 12) != SQLITE_NULL)
+		{
+			strbuf_adds(iids, CODE_CLAIM);
+			strbuf_add(iids, sqlite3_column_text(row, 12),
+				   (size_t)sqlite3_column_bytes(row, 12) + 1);
+		}
 	}
 	if (step != SQLITE_DONE) {
 		db_fail(sqlite3_db_handle(row), err, "reading the spool");
@@ -576,7 +650,7 @@ done:
 struct job {
 	struct job *next;
 	const char *account, *reason, *msg, *iid, *form, *commune, *xml;
-	const char *source; /* the batch's source: serve or paper */
+	const char *channel, *code; /* the web survey's, else NULL */
 	size_t len;
 	const struct strbuf *checked; /* a 201's validated submission (NULL: none) */
 	int status;
@@ -601,6 +675,7 @@ struct reader {
 	struct capture_writer *look;
 	struct capture_parser *p;
 	struct capture_submission sub;
+	sqlite3_stmt *code; /* a web survey's code by its hash */
 };
 
 #define PEND_BUCKETS 4096
@@ -862,8 +937,8 @@ static int write_jobs(struct serve_store *st, struct job *list, int64_t delete_u
 		return -1;
 	if (db_prepare(st->spool_w, &ins,
 		       "INSERT INTO spool (received_at, account, status, reason, message, "
-		       "instance_id, form_id, commune, xml, checked, source) "
-		       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		       "instance_id, form_id, commune, xml, checked, channel, code) "
+		       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		       err) < 0)
 		goto fail;
 	for (struct job *j = list; j; j = j->next) {
@@ -881,7 +956,8 @@ static int write_jobs(struct serve_store *st, struct job *list, int64_t delete_u
 					  SQLITE_STATIC);
 		else
 			sqlite3_bind_null(ins, 10);
-		sqlite3_bind_text(ins, 11, j->source, -1, SQLITE_STATIC);
+		db_bind_text(ins, 11, j->channel);
+		db_bind_text(ins, 12, j->code);
 		if (db_step_done(st->spool_w, ins, err) < 0)
 			goto fail;
 	}
@@ -959,6 +1035,7 @@ static void reader_free(struct reader *r)
 	capture_writer_free(r->look);
 	sqlite3_finalize(r->account);
 	sqlite3_finalize(r->scope);
+	sqlite3_finalize(r->code);
 	db_close(r->db);
 	capture_parser_free(r->p);
 	capture_submission_release(&r->sub);
@@ -988,7 +1065,10 @@ static struct reader *reader_take(struct serve_store *st, struct perr *err)
 		       "SELECT EXISTS (SELECT 1 FROM account_commune WHERE account_id = ?1 AND "
 		       "code = ?2), NOT EXISTS (SELECT 1 FROM account_group WHERE account_id = ?1) "
 		       "OR EXISTS (SELECT 1 FROM account_group WHERE account_id = ?1 AND "
-		       "group_id = ?3)", err) < 0) {
+		       "group_id = ?3)", err) < 0 ||
+	    db_prepare(r->db, &r->code, "SELECT commune_code, group_id, used_at IS NOT NULL, "
+					"voided_at IS NOT NULL FROM survey_code WHERE hash = ?",
+		       err) < 0) {
 		reader_free(r);
 		return NULL;
 	}
@@ -1152,6 +1232,9 @@ static int check_scope(struct reader *r, const struct serve_user *user,
 	char role[16] = "";
 	int enabled = 0;
 
+	/* the web survey's: the link fixed the commune and group (serve_web.c), no account */
+	if (user->channel[0] && strcmp(user->channel, "paper"))
+		return 0;
 	sqlite3_bind_text(r->account, 1, user->name, -1, SQLITE_STATIC);
 	rc = sqlite3_step(r->account);
 	if (rc == SQLITE_ROW) {
@@ -1169,7 +1252,7 @@ static int check_scope(struct reader *r, const struct serve_user *user,
 	if (!strcmp(role, "office"))
 		return 0;
 	/* a keyer's forms come only through /key (OpenRosa takes surveyors and the office) */
-	if (strcmp(role, "surveyor") && !(!strcmp(role, "keyer") && !strcmp(user->source, "paper"))) {
+	if (strcmp(role, "surveyor") && !(!strcmp(role, "keyer") && !strcmp(user->channel, "paper"))) {
 		answer(ans, 403, "out-of-scope", "account '%s' is an %s's: it may not submit",
 		       user->name, role);
 		return 1;
@@ -1199,12 +1282,75 @@ static int check_scope(struct reader *r, const struct serve_user *user,
 	return 0;
 }
 
+/* Take a web survey's code for sub: one caller at a time, so that two submissions with one
+   code cannot both pass (the pending map holds it from here until the spool is applied, the
+   database from then on). 0 taken (*claimed set), 1 refused (ans filled), -1 error. */
+static int claim_code(struct serve_store *st, struct reader *r, const char *hash,
+		      const struct capture_submission *sub, int *claimed, struct serve_answer *ans,
+		      struct perr *err)
+{
+	char key[sizeof(CODE_CLAIM) + 65];
+	struct pend **pp;
+	int rc, used = 0, voided = 0, fits = 0, found;
+
+	snprintf(key, sizeof(key), "%s%s", CODE_CLAIM, hash);
+	pthread_mutex_lock(&st->pmu);
+	pp = pend_find(st, key);
+	if (*pp) {
+		pthread_mutex_unlock(&st->pmu);
+		answer(ans, 409, "code-used", "the survey code was used already");
+		return 1;
+	}
+	*pp = xcalloc(1, sizeof(**pp) + strlen(key) + 1);
+	memcpy((*pp)->iid, key, strlen(key) + 1);
+	(*pp)->n = 1;
+	pthread_mutex_unlock(&st->pmu);
+	sqlite3_bind_text(r->code, 1, hash, -1, SQLITE_STATIC);
+	rc = sqlite3_step(r->code);
+	found = rc == SQLITE_ROW;
+	if (found) {
+		fits = !strcmp((const char *)sqlite3_column_text(r->code, 0), sub->commune) &&
+		       !strcmp((const char *)sqlite3_column_text(r->code, 1), sub->form->group_id);
+		used = sqlite3_column_int(r->code, 2);
+		voided = sqlite3_column_int(r->code, 3);
+	}
+	sqlite3_reset(r->code);
+	if (found && fits && !used && !voided) {
+		*claimed = 1;
+		return 0;
+	}
+	pthread_mutex_lock(&st->pmu);
+	pend_drop(st, key);
+	pthread_mutex_unlock(&st->pmu);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(r->db, err, "reading the survey codes");
+	if (!found || !fits)
+		answer(ans, 403, "code-unknown", "no such survey code for this commune and group");
+	else if (used)
+		answer(ans, 409, "code-used", "the survey code was used already");
+	else
+		answer(ans, 403, "code-void", "the survey code was voided");
+	return 1;
+}
+
+int serve_code_spooled(struct serve_store *st, const char *code_hash)
+{
+	char key[sizeof(CODE_CLAIM) + 65];
+	int found;
+
+	snprintf(key, sizeof(key), "%s%s", CODE_CLAIM, code_hash);
+	pthread_mutex_lock(&st->pmu);
+	found = *pend_find(st, key) != NULL;
+	pthread_mutex_unlock(&st->pmu);
+	return found;
+}
+
 /* Decide a submission as far as no writing is needed: ans filled; iid, form and commune get
    what the spool row keeps; *pending set when iid was added to the pending map (to drop on failure). */
 static int decide(struct serve_store *st, struct reader *r, const struct serve_user *user,
 		  const char *xml, size_t len, char iid[KEEP], char form[KEEP],
-		  char commune[KEEP], int *pending, struct strbuf *checked, struct serve_answer *ans,
-		  struct perr *err)
+		  char commune[KEEP], int *pending, int *claimed, struct strbuf *checked,
+		  struct serve_answer *ans, struct perr *err)
 {
 	struct capture_instance inst;
 	struct capture_problem prob;
@@ -1233,6 +1379,8 @@ static int decide(struct serve_store *st, struct reader *r, const struct serve_u
 		return 0;
 	}
 	rc = check_scope(r, user, &r->sub, ans, err);
+	if (rc == 0 && user->code[0])
+		rc = claim_code(st, r, user->code, &r->sub, claimed, ans, err);
 	if (rc != 0) {
 		pthread_rwlock_unlock(&st->reg_lock);
 		return rc < 0 ? -1 : 0;
@@ -1290,13 +1438,14 @@ int serve_submit(struct serve_store *st, const struct serve_user *user, const ch
 	struct reader *r;
 	char iid[KEEP] = "", form[KEEP] = "", commune[KEEP] = "";
 	struct strbuf checked = STRBUF_INIT;
-	int pending = 0;
+	int pending = 0, claimed = 0;
 
 	answer(ans, 500, "error", "the server could not take the submission");
 	r = reader_take(st, err);
 	if (!r)
 		return -1;
-	if (decide(st, r, user, xml, len, iid, form, commune, &pending, &checked, ans, err) < 0) {
+	if (decide(st, r, user, xml, len, iid, form, commune, &pending, &claimed, &checked, ans,
+		   err) < 0) {
 		reader_give(st, r);
 		answer(ans, 500, "error", "the server could not take the submission");
 		goto undo;
@@ -1304,7 +1453,6 @@ int serve_submit(struct serve_store *st, const struct serve_user *user, const ch
 	reader_give(st, r);
 	/* to the spool: the submission (201) or the record of its rejection */
 	j.account = user->name;
-	j.source = user->source[0] ? user->source : "serve";
 	j.status = ans->status;
 	j.reason = ans->reason;
 	j.msg = ans->message;
@@ -1314,6 +1462,8 @@ int serve_submit(struct serve_store *st, const struct serve_user *user, const ch
 	j.xml = xml;
 	j.len = len;
 	j.checked = ans->status == 201 ? &checked : NULL;
+	j.channel = user->channel[0] ? user->channel : NULL;
+	j.code = user->code[0] && claimed ? user->code : NULL;
 	db_now(j.received);
 	sem_init(&j.written, 0, 0);
 	pthread_mutex_lock(&st->mu);
@@ -1334,6 +1484,14 @@ undo:
 	if (pending && ans->status != 201) {
 		pthread_mutex_lock(&st->pmu);
 		pend_drop(st, iid);
+		pthread_mutex_unlock(&st->pmu);
+	}
+	if (claimed && ans->status != 201) {
+		char key[sizeof(CODE_CLAIM) + 65];
+
+		snprintf(key, sizeof(key), "%s%s", CODE_CLAIM, user->code);
+		pthread_mutex_lock(&st->pmu);
+		pend_drop(st, key);
 		pthread_mutex_unlock(&st->pmu);
 	}
 	strbuf_release(&checked);

@@ -598,6 +598,7 @@ static void load_tree(struct loader *L, xmlNode *root)
 		gr = memset(&d->groups[d->ngroups++], 0, sizeof(*gr));
 		gr->id = str_attr(g, "id");
 		gr->min_forms = int_attr(g, "min");
+		gr->open_link = attr_is(g, "open-link", "true") || attr_is(g, "open-link", "1");
 		gr->line = xml_line(g);
 		read_text(L, g, "name", &gr->name, gr->id);
 	}

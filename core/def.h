@@ -52,6 +52,7 @@ struct def_group {
 	char *id;
 	struct def_text name;
 	int min_forms;
+	int open_link; /* open-link="true": the web survey may have an open link (a poster) */
 	long line;
 };
 

@@ -1,5 +1,5 @@
--- 0016: paper questionnaires keyed twice (double entry, as CSPro does it) and the channel each
--- submission came by.
+-- 0016: paper questionnaires keyed twice (double entry, as CSPro does it). Their batches
+-- have channel 'paper' (batch.channel, migration 0015).
 --
 -- A keyer account (role 'keyer', scoped to communes and optionally groups like a surveyor)
 -- keys the paper forms on the server's /key page. Every paper form is known by commune ×
@@ -93,11 +93,3 @@ CREATE TABLE paper_form (
     answers      TEXT,              -- the office's decision (JSON), when decided
     PRIMARY KEY (commune, group_id, serial)
 ) STRICT;
-
--- the channel each submission came by, from its batch's source: 'paper' (keyed twice),
--- 'survey' (the web survey), anything else ODK Collect (zips, the server, Central)
-CREATE VIEW submission_channel AS
-    SELECT s.id AS submission_id,
-           CASE b.source WHEN 'paper' THEN 'paper' WHEN 'survey' THEN 'web' ELSE 'collect' END
-               AS channel
-    FROM submission s JOIN batch b ON b.id = s.batch_id;

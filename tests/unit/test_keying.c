@@ -176,9 +176,9 @@ static enum keying_saved save(sqlite3 *db, struct serve_store *st, const struct 
 
 static void store(const char *path, const struct def *d)
 {
-	static const struct serve_user k1 = { "k1", "keyer", "127.0.0.1", "" };
-	static const struct serve_user k2 = { "k2", "keyer", "127.0.0.1", "" };
-	static const struct serve_user van = { "van", "office", "127.0.0.1", "" };
+	static const struct serve_user k1 = { .name = "k1", .role = "keyer", .address = "127.0.0.1" };
+	static const struct serve_user k2 = { .name = "k2", .role = "keyer", .address = "127.0.0.1" };
+	static const struct serve_user van = { .name = "van", .role = "office", .address = "127.0.0.1" };
 	struct serve_store *st = NULL;
 	struct keying_form f = { 0 };
 	struct serve_answer ans = { 0 };

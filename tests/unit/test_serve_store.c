@@ -39,9 +39,9 @@ static char *sub_a(const char *iid, const char *qa, const char *commune, const c
 			 commune, qa, iid, dep);
 }
 
-static const struct serve_user lan = { "lan", "surveyor", "127.0.0.1", "" };
-static const struct serve_user van = { "van", "office", "127.0.0.1", "" };
-static const struct serve_user minh = { "minh", "analyst", "127.0.0.1", "" };
+static const struct serve_user lan = { .name = "lan", .role = "surveyor", .address = "127.0.0.1" };
+static const struct serve_user van = { .name = "van", .role = "office", .address = "127.0.0.1" };
+static const struct serve_user minh = { .name = "minh", .role = "analyst", .address = "127.0.0.1" };
 
 static long long count(const char *path, const char *sql)
 {

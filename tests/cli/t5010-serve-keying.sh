@@ -96,8 +96,8 @@ same "the form agreed, with a server-made instanceID" "$(q "SELECT state, differ
 same "the submission: commune, group, surveyor, answers, serial in the device id" \
 	"$(q "SELECT instance_id = '$IID', commune_code, group_id, surveyor, answers, device_id, started IS NULL FROM submission")" \
 	'1|90001|A|DTV01|{"sex":"1","qa":"a","qb":"b"}|paper:90001-A-1|1'
-same "its batch: source paper, the keyer's, per day" \
-	"$(q "SELECT b.file_name, b.source, b.operator, b.accepted FROM batch b JOIN submission s ON s.batch_id = b.id")" "paper k2 2026-01-15|paper|k2|1"
+same "its batch: source and channel paper, the keyer's, per day" \
+	"$(q "SELECT b.file_name, b.source, b.channel, b.operator, b.accepted FROM batch b JOIN submission s ON s.batch_id = b.id")" "paper k2 2026-01-15|paper|paper|k2|1"
 golden capture-list parindex capture list --db t.db
 same "the page says so" "$(code -b k2 "$U/key?commune=90001&group=A&serial=1&saved=agreed")" 200
 ok "agreed" grep -q 'Phiếu số 1: hai lần nhập khớp nhau: phiếu đã được nhận.' out
@@ -157,8 +157,8 @@ same "the office does not key" "$(code -b office1 -d "csrf=$OTOKEN" -d commune=9
 # the dashboard: forms per commune x group x channel, as the database has them
 same "dashboard" "$(code -b office1 "$U/")" 200
 q "SELECT s.commune_code, ch.channel, s.group_id, count(*) FROM current_submission s JOIN submission_channel ch ON ch.submission_id = s.id GROUP BY 1, 2, 3 ORDER BY 1, 2, 3" >want
-grep -o 'data-channel="[a-z]*" data-cell="[0-9]*|[A-Z]">[1-9][0-9]*<' out |
-	sed 's/data-channel="\([a-z]*\)" data-cell="\([0-9]*\)|\([A-Z]\)">\([0-9]*\)</\2|\1|\3|\4/' | sort >got
+grep -o 'data-commune="[0-9]*" data-group="[A-Z]" data-channel="[a-z]*">[1-9][0-9]*<' out |
+	sed 's/data-commune="\([0-9]*\)" data-group="\([A-Z]\)" data-channel="\([a-z]*\)">\([0-9]*\)</\1|\3|\2|\4/' | sort >got
 ok "per commune x group x channel as in the database" cmp want got
 same "two paper forms" "$(cat got)" "90001|paper|A|2"
 
