@@ -1,8 +1,8 @@
-# Channels tally alike: the same filled questionnaires through ODK Collect (a zip of instances,
-# `capture import`) into one database and through paper keying (each form keyed by two keyers
-# on the server's /key, with curl) into another give the same ranking, points and intervals
-# (`tally --format csv`) and the same stored tally rows. The web survey (the issue's third
-# channel) is not in this branch: its submission path was not committed when this was written.
+# Three channels tally alike: the same filled questionnaires through ODK Collect (a zip of
+# instances, `capture import`), the web survey (a single-use code each, its page posted with
+# curl) and paper keying (each form keyed by two keyers on /key, with curl), each into a
+# database of its own, give the same answers, the same ranking, points and intervals (`tally
+# --format csv`) and the same stored tally rows.
 . "$(dirname "$0")/lib.sh"
 . "$DATA/capture/setup.sh"
 . "$TOP/tests/cli/serve.sh"
@@ -22,7 +22,7 @@ f11 B 90002 DTV3 2 c b
 f12 B 90002 DTV4 1 b b
 f13 B 90002 DTV4 2 a a'
 
-for db in collect.db paper.db; do
+for db in collect.db paper.db web.db; do
 	setup_db "$db"
 	parindex scores import --db "$db" "$DATA/scores/mini.csv" >/dev/null
 done
@@ -65,16 +65,47 @@ while [ "$i" -lt 100 ] && [ "$(sqlite3 paper.db 'SELECT count(*) FROM submission
 done
 ok "server exits 0 on SIGTERM" serve_stop
 same "paper: 13 submissions, all agreed" "$(sqlite3 paper.db "SELECT count(*) FROM submission")|$(sqlite3 paper.db "SELECT count(*) FROM paper_form WHERE state = 'agreed'")" "13|13"
-same "the channels" "$(sqlite3 collect.db "SELECT DISTINCT channel FROM submission_channel")|$(sqlite3 paper.db "SELECT DISTINCT channel FROM submission_channel")" "collect|paper"
-same "the same answers" "$(sqlite3 collect.db "SELECT commune_code, group_id, surveyor, answers FROM submission ORDER BY 1, 2, 3, 4")" \
-	"$(sqlite3 paper.db "SELECT commune_code, group_id, surveyor, answers FROM submission ORDER BY 1, 2, 3, 4")"
+same "paper: the surveyors' codes as on paper" "$(sqlite3 collect.db "SELECT surveyor, answers FROM submission ORDER BY 1, 2")" \
+	"$(sqlite3 paper.db "SELECT surveyor, answers FROM submission ORDER BY 1, 2")"
+
+# the web survey: a code for each form, its page answered
+ok "server starts for the web survey" serve_start web.db
+U=$SERVE_URL
+answered=0
+while read -r n g c s sex a1 a2; do
+	q2=qb
+	[ "$g" = B ] && q2=qc
+	parindex codes issue --db web.db --commune "$c" --group "$g" --count 1 --url "$U" --out "$n.html" >/dev/null
+	code=$(sed -n 's/.*class="code">\([^<]*\).*/\1/p' "$n.html" | head -n 1 | tr -d -)
+	hc -o page "$U/s/$code"
+	t=$(sed -n 's/.*name="t" value="\([^"]*\)".*/\1/p' page)
+	st=$(hc -o /dev/null -w '%{http_code}' -d "t=$t" -d "sex=$sex" -d "qa=$a1" -d "$q2=$a2" "$U/s/$code")
+	[ "$st" = 200 ] && answered=$((answered + 1))
+done <forms.txt
+same "web: every form answered" "$answered" 13
+i=0
+while [ "$i" -lt 100 ] && [ "$(sqlite3 web.db 'SELECT count(*) FROM submission')" != 13 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+ok "server exits 0 on SIGTERM" serve_stop
+same "web: 13 submissions" "$(sqlite3 web.db "SELECT count(*) FROM submission")" 13
 
 # the tallies
-parindex tally --db collect.db --format csv >collect.csv 2>collect.err
-parindex tally --db paper.db --format csv >paper.csv 2>paper.err
+same "the channels" "$(for db in collect paper web; do sqlite3 $db.db "SELECT DISTINCT channel FROM submission_channel"; done | paste -sd' ')" "collect paper web"
+answers() { sqlite3 "$1" "SELECT commune_code, group_id, answers FROM submission ORDER BY 1, 2, 3"; }
+answers collect.db >collect.answers
+ok "paper: the same answers" sh -c "sqlite3 paper.db \"SELECT commune_code, group_id, answers FROM submission ORDER BY 1, 2, 3\" | cmp collect.answers -"
+ok "web: the same answers" sh -c "sqlite3 web.db \"SELECT commune_code, group_id, answers FROM submission ORDER BY 1, 2, 3\" | cmp collect.answers -"
+for db in collect paper web; do
+	parindex tally --db $db.db --format csv >$db.csv 2>$db.err
+	sed -i "s/$db.db/DB/" $db.err
+done
 ok "collect: a tally with survey points" grep -q '90001' collect.csv
-ok "identical tallies" cmp collect.csv paper.csv
-same "identical warnings (but the database's name)" "$(sed 's/collect.db/DB/' collect.err)" "$(sed 's/paper.db/DB/' paper.err)"
+ok "identical tallies: paper" cmp collect.csv paper.csv
+ok "identical tallies: web" cmp collect.csv web.csv
+ok "identical warnings: paper" cmp collect.err paper.err
+ok "identical warnings: web" cmp collect.err web.err
 tables() {
 	for t in $(sqlite3 "$1" "SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE 'tally%' AND name NOT LIKE '%run%' ORDER BY name"); do
 		echo "== $t"
@@ -83,6 +114,8 @@ tables() {
 }
 tables collect.db >collect.tables
 tables paper.db >paper.tables
+tables web.db >web.tables
 ok "tally tables hold rows" test "$(grep -vc '^==' collect.tables)" -gt 10
-ok "identical tally tables" cmp collect.tables paper.tables
+ok "identical tally tables: paper" cmp collect.tables paper.tables
+ok "identical tally tables: web" cmp collect.tables web.tables
 finish
