@@ -49,18 +49,11 @@ static size_t group_index(const struct def *d, const char *id)
 }
 
 /* A serial number from a field: 1 to KEYING_SERIAL_MAX, else 0. */
-static long serial_of(const char *s)
+static long serial_of(const struct serve_request *rq, const char *name)
 {
-	long v = 0;
+	int64_t v = office_field_id(rq, name);
 
-	if (!s || !*s || strlen(s) > 5)
-		return 0;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return 0;
-		v = v * 10 + (*s - '0');
-	}
-	return v <= KEYING_SERIAL_MAX ? v : 0;
+	return v <= KEYING_SERIAL_MAX ? (long)v : 0;
 }
 
 /* The commune's name; 0 found, 1 not in the register, -1 error. */
@@ -376,7 +369,7 @@ static int page_keyer(struct serve_store *st, sqlite3 *db, const struct def *d,
 		return key_post(st, db, d, g, commune, name, rq, u, rp, err);
 	said = saved_vi(office_field(rq, "saved"));
 	if (said) {
-		snprintf(say, sizeof(say), "Phiếu số %ld: %s.", serial_of(office_field(rq, "serial")),
+		snprintf(say, sizeof(say), "Phiếu số %ld: %s.", serial_of(rq, "serial"),
 			 said);
 		said = say;
 	}
@@ -520,11 +513,11 @@ static int page_review_list(sqlite3 *db, const struct office_user *u, const char
 	return 0;
 }
 
-/* The two keyings of a form: names and forms (answers read back). 0, 1 when the form has not
-   two keyings, -1 error. */
+/* The two keyings of a form: names and forms (answers read back). 0; 1 when the form has not
+   two keyings (rp says so, 404); -1 error. */
 static int two_keyings(sqlite3 *db, const struct def *d, size_t g, const char *commune,
 		       long serial, char names[2][ACCOUNT_NAME_MAX + 1], struct keying_form k[2],
-		       struct perr *err)
+		       const struct office_user *u, struct serve_reply *rp, struct perr *err)
 {
 	sqlite3_stmt *st = NULL;
 	int s, n = 0;
@@ -550,7 +543,10 @@ static int two_keyings(sqlite3 *db, const struct def *d, size_t g, const char *c
 	sqlite3_finalize(st);
 	if (s != SQLITE_DONE)
 		return db_fail(db, err, "reading keyings");
-	return n == 2 ? 0 : 1;
+	if (n == 2)
+		return 0;
+	office_page_message(rp, 404, u, "Phiếu giấy", "Phiếu này chưa được nhập đủ hai lần.", NULL);
+	return 1;
 }
 
 /* One form whose keyings differ: its answers side by side, a choice where they differ. */
@@ -564,13 +560,9 @@ static int page_review_form(sqlite3 *db, const struct def *d, size_t g, const ch
 	size_t *order = xcalloc(d->nquestions + 1, sizeof(*order)), n = keying_questions(d, g, order);
 	int office = !strcmp(u->role, "office"), rc = -1, r;
 
-	r = two_keyings(db, d, g, commune, serial, names, k, err);
+	r = two_keyings(db, d, g, commune, serial, names, k, u, rp, err);
 	if (r != 0) {
-		if (r == 1) {
-			office_page_message(rp, 404, u, "Phiếu giấy", "Phiếu này chưa được nhập đủ hai lần.",
-					    NULL);
-			rc = 0;
-		}
+		rc = r < 0 ? -1 : 0;
 		goto done;
 	}
 	snprintf(title, sizeof(title), "Đối chiếu phiếu số %ld", serial);
@@ -673,13 +665,9 @@ static int decide_post(struct serve_store *st, sqlite3 *db, const struct def *d,
 	struct serve_answer ans = { 0 };
 	int rc = -1, r;
 
-	r = two_keyings(db, d, g, commune, serial, names, k, err);
+	r = two_keyings(db, d, g, commune, serial, names, k, u, rp, err);
 	if (r != 0) {
-		if (r == 1) {
-			office_page_message(rp, 404, u, "Phiếu giấy", "Phiếu này chưa được nhập đủ hai lần.",
-					    NULL);
-			rc = 0;
-		}
+		rc = r < 0 ? -1 : 0;
 		goto done;
 	}
 	f.serial = serial;
@@ -754,7 +742,7 @@ int serve_key_handle(struct serve_store *st, sqlite3 *db, const struct serve_req
 {
 	int post = !strcmp(rq->method, "POST"), keyer = !strcmp(u->role, "keyer"), rc = -1;
 	const char *commune = office_field(rq, "commune");
-	long serial = serial_of(office_field(rq, "serial"));
+	long serial = serial_of(rq, "serial");
 	struct def d = { 0 };
 	size_t g;
 	char say[96];
@@ -826,7 +814,7 @@ int serve_key_handle(struct serve_store *st, sqlite3 *db, const struct serve_req
 		rc = page_review_form(db, &d, g, commune, serial, u, rp, NULL, err);
 		goto done;
 	}
-	serial = serial_of(office_field(rq, "decided"));
+	serial = serial_of(rq, "decided");
 	if (serial)
 		snprintf(say, sizeof(say), "Đã lưu quyết định cho phiếu số %ld: phiếu đã được nhận.",
 			 serial);

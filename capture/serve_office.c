@@ -2158,3 +2158,8 @@ const char *office_field(const struct serve_request *rq, const char *name)
 {
 	return field(rq, name);
 }
+
+int64_t office_field_id(const struct serve_request *rq, const char *name)
+{
+	return field_id(rq, name);
+}

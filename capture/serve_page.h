@@ -5,6 +5,7 @@
 #define PARINDEX_SERVE_PAGE_H
 
 #include <sqlite3.h>
+#include <stdint.h>
 
 #include "def.h"
 #include "serve.h"
@@ -27,6 +28,8 @@ void office_page_message(struct serve_reply *rp, int status, const struct office
 			 const char *title, const char *say, const char *detail);
 /* A request field's value; NULL when absent or holding a NUL byte. */
 const char *office_field(const struct serve_request *rq, const char *name);
+/* A positive whole number from a field; 0 when it is not one. */
+int64_t office_field_id(const struct serve_request *rq, const char *name);
 
 /* ---- the paper keying's pages (serve_key.c) ---- */
 

@@ -22,6 +22,15 @@ f11 B 90002 DTV3 2 c b
 f12 B 90002 DTV4 1 b b
 f13 B 90002 DTV4 2 a a'
 
+# wait_applied DB N: until the server's spool brought DB to N submissions (at most 10 s)
+wait_applied() {
+	_i=0
+	while [ "$_i" -lt 100 ] && [ "$(sqlite3 "$1" 'SELECT count(*) FROM submission')" != "$2" ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+
 for db in collect.db paper.db web.db; do
 	setup_db "$db"
 	parindex scores import --db "$db" "$DATA/scores/mini.csv" >/dev/null
@@ -58,11 +67,7 @@ while read -r n g c s sex a1 a2; do
 	done
 done <forms.txt
 same "paper: every form keyed twice" "$keyed" 26
-i=0
-while [ "$i" -lt 100 ] && [ "$(sqlite3 paper.db 'SELECT count(*) FROM submission')" != 13 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_applied paper.db 13
 ok "server exits 0 on SIGTERM" serve_stop
 same "paper: 13 submissions, all agreed" "$(sqlite3 paper.db "SELECT count(*) FROM submission")|$(sqlite3 paper.db "SELECT count(*) FROM paper_form WHERE state = 'agreed'")" "13|13"
 same "paper: the surveyors' codes as on paper" "$(sqlite3 collect.db "SELECT surveyor, answers FROM submission ORDER BY 1, 2")" \
@@ -83,11 +88,7 @@ while read -r n g c s sex a1 a2; do
 	[ "$st" = 200 ] && answered=$((answered + 1))
 done <forms.txt
 same "web: every form answered" "$answered" 13
-i=0
-while [ "$i" -lt 100 ] && [ "$(sqlite3 web.db 'SELECT count(*) FROM submission')" != 13 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_applied web.db 13
 ok "server exits 0 on SIGTERM" serve_stop
 same "web: 13 submissions" "$(sqlite3 web.db "SELECT count(*) FROM submission")" 13
 
