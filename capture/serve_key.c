@@ -737,6 +737,19 @@ done:
 	return rc;
 }
 
+/* A page this user may not use: a POST refused (403, why), a GET sent to the one for them. */
+static int elsewhere(const struct serve_request *rq, const struct office_user *u,
+		     struct serve_reply *rp, const char *why, const char *to)
+{
+	if (!strcmp(rq->method, "POST")) {
+		office_page_message(rp, 403, u, "Yêu cầu bị từ chối", why, NULL);
+	} else {
+		rp->status = 303;
+		snprintf(rp->location, sizeof(rp->location), "%s", to);
+	}
+	return 0;
+}
+
 int serve_key_handle(struct serve_store *st, sqlite3 *db, const struct serve_request *rq,
 		     const struct office_user *u, struct serve_reply *rp, struct perr *err)
 {
@@ -747,41 +760,19 @@ int serve_key_handle(struct serve_store *st, sqlite3 *db, const struct serve_req
 	size_t g;
 	char say[96];
 
-	if (!strcmp(rq->path, "/key") && !keyer) {
-		if (post)
-			office_page_message(rp, 403, u, "Nhập phiếu giấy", "Chỉ tài khoản nhập phiếu "
-					    "được nhập phiếu giấy.", NULL);
-		else {
-			rp->status = 303;
-			snprintf(rp->location, sizeof(rp->location), "/key/review");
-		}
-		return 0;
-	}
+	if (!strcmp(rq->path, "/key") && !keyer)
+		return elsewhere(rq, u, rp, "Chỉ tài khoản nhập phiếu được nhập phiếu giấy.",
+				 "/key/review");
 	if (strcmp(rq->path, "/key") && strcmp(rq->path, "/key/review") &&
 	    strcmp(rq->path, "/key/decide")) {
 		office_page_message(rp, 404, u, "Không tìm thấy", "Không có trang này.", NULL);
 		return 0;
 	}
-	if (keyer && strcmp(rq->path, "/key")) {
-		if (post)
-			office_page_message(rp, 403, u, "Yêu cầu bị từ chối", "Tài khoản nhập phiếu chỉ "
-					    "được nhập phiếu giấy.", NULL);
-		else {
-			rp->status = 303;
-			snprintf(rp->location, sizeof(rp->location), "/key");
-		}
-		return 0;
-	}
-	if (!strcmp(rq->path, "/key/decide") && (!post || strcmp(u->role, "office"))) {
-		if (post)
-			office_page_message(rp, 403, u, "Yêu cầu bị từ chối", "Chỉ văn phòng được quyết "
-					    "định phiếu giấy.", NULL);
-		else {
-			rp->status = 303;
-			snprintf(rp->location, sizeof(rp->location), "/key/review");
-		}
-		return 0;
-	}
+	if (keyer && strcmp(rq->path, "/key"))
+		return elsewhere(rq, u, rp, "Tài khoản nhập phiếu chỉ được nhập phiếu giấy.", "/key");
+	if (!strcmp(rq->path, "/key/decide") && (!post || strcmp(u->role, "office")))
+		return elsewhere(rq, u, rp, "Chỉ văn phòng được quyết định phiếu giấy.",
+				 "/key/review");
 	if (!strcmp(rq->path, "/key/review") && post) {
 		office_page_message(rp, 405, u, "Không được phép", "Trang này không nhận yêu cầu kiểu "
 				    "này.", NULL);
