@@ -184,7 +184,7 @@ static const struct cmd commands[] = {
 	  "                       or ::1 (default: off, the connection's address)\n",
 	  NULL },
 	{ "codes", cmd_codes,
-	  "parindex codes issue [--db FILE] --commune CODE --group G --count N --url URL --out FILE.html\n"
+	  "parindex codes issue [--db FILE] --commune CODE --group G --count N --url URL --out FILE.html|FILE.pdf\n"
 	  "parindex codes list [--db FILE]\n"
 	  "parindex codes void [--db FILE] [--sheet N] [CODE...]",
 	  "make single-use codes of the web survey as printable slips; count them; void them",
@@ -194,8 +194,9 @@ static const struct cmd commands[] = {
 	  "  --count N            issue: how many codes, 1 to 10000 (default: none, required)\n"
 	  "  --url URL            issue: the server's public http(s) URL, the base of the link\n"
 	  "                       in the QR codes (default: none, required)\n"
-	  "  --out FILE.html      issue: the A4 sheets of slips to write (default: none,\n"
-	  "                       required)\n"
+	  "  --out FILE.html|FILE.pdf\n"
+	  "                       issue: the A4 sheets of slips to write; a .pdf is printed\n"
+	  "                       with chromium (default: none, required)\n"
 	  "  --sheet N            void: every unused code of `codes issue` run N (default: none)\n",
 	  NULL },
 	{ "help", cmd_help, "parindex help [COMMAND]", "show help for parindex or a command", NULL,

@@ -2,6 +2,8 @@
    sheets of cut-out slips, counted and voided. */
 #include "codes.h"
 
+#include <errno.h>
+#include <ftw.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 #include "escape.h"
 #include "../forms/forms.h"
 #include "serve_http.h"
+#include "spawn.h"
 #include "store.h"
 
 #define ISSUE_MAX 10000 /* codes in one `codes issue` */
@@ -78,6 +81,67 @@ static int slips_html(struct strbuf *sb, const char *base, const char *commune_n
 	}
 	strbuf_adds(sb, "</body></html>\n");
 	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int type, struct FTW *f)
+{
+	remove(path);
+	return 0;
+}
+
+/* The slips as PDF: html printed by Debian's chromium (headless, its own profile, no network
+   of its own) into a private temporary folder, then read into pdf. 0, or -1 with err. */
+static int slips_pdf(const struct strbuf *html, struct strbuf *pdf, struct perr *err)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *dir = xasprintf("%s/parindex-slips-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	char *in = NULL, *out = NULL, *url = NULL, *profile = NULL, *print = NULL, *log = NULL;
+	int rc = -1, r;
+
+	if (!mkdtemp(dir)) {
+		perr_set(err, PERR_SYSTEM, dir, "cannot make a temporary folder: %s", strerror(errno));
+		free(dir);
+		return -1;
+	}
+	in = xasprintf("%s/slips.html", dir);
+	out = xasprintf("%s/slips.pdf", dir);
+	log = xasprintf("%s/chromium.log", dir);
+	url = xasprintf("file://%s", in);
+	profile = xasprintf("--user-data-dir=%s/profile", dir);
+	print = xasprintf("--print-to-pdf=%s", out);
+	if (form_write_file(dir, "slips.html", html->buf, html->len, err) < 0)
+		goto done;
+	{
+		const char *argv[] = { "chromium", "--headless", "--no-sandbox", "--disable-gpu",
+				       "--no-first-run", "--disable-background-networking",
+				       "--disable-component-update", "--disable-sync",
+				       "--no-pdf-header-footer", profile, print, url, NULL };
+
+		r = spawn_run(argv, NULL, log, err);
+	}
+	if (r == SPAWN_NOT_FOUND) {
+		perr_set(err, PERR_SYSTEM, "chromium",
+			 "not found: a .pdf is printed with chromium (apt-get install chromium); "
+			 "or write .html and print it from a browser");
+		goto done;
+	}
+	if (r != SPAWN_OK)
+		goto done;
+	if (strbuf_read_file(pdf, out, 256u << 20) < 0 || pdf->len < 5 || memcmp(pdf->buf, "%PDF-", 5)) {
+		perr_set(err, PERR_SYSTEM, "chromium", "printed no PDF");
+		goto done;
+	}
+	rc = 0;
+done:
+	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS); /* and the profile chromium left */
+	free(in);
+	free(out);
+	free(log);
+	free(url);
+	free(profile);
+	free(print);
+	free(dir);
+	return rc;
 }
 
 /* The commune's name and the group's (Vietnamese) of the active definition, whose form must
@@ -182,8 +246,8 @@ static int codes_issue(int argc, char **argv)
 	if (!serve_public_url_ok(url))
 		return cmd_usage_error("codes", "--url: '%s' is not http(s)://HOST[:PORT][/PATH]", url);
 	ol = strlen(out);
-	if (ol < 6 || strcmp(out + ol - 5, ".html"))
-		return cmd_usage_error("codes", "--out: '%s' does not end in .html", out);
+	if ((ol < 6 || strcmp(out + ol - 5, ".html")) && (ol < 5 || strcmp(out + ol - 4, ".pdf")))
+		return cmd_usage_error("codes", "--out: '%s' does not end in .html or .pdf", out);
 	base = xstrdup(url);
 	while (*base && base[strlen(base) - 1] == '/')
 		base[strlen(base) - 1] = '\0';
@@ -224,6 +288,17 @@ static int codes_issue(int argc, char **argv)
 	}
 	if (slips_html(&html, base, cname, gname, codes, count, &err) < 0)
 		goto done;
+	if (!strcmp(out + ol - 4, ".pdf")) {
+		struct strbuf pdf = STRBUF_INIT;
+
+		if (slips_pdf(&html, &pdf, &err) < 0) {
+			strbuf_release(&pdf);
+			goto done;
+		}
+		explicit_bzero(html.buf, html.len);
+		strbuf_release(&html);
+		html = pdf;
+	}
 	/* the slips are the only copy of the codes: written before the codes count */
 	dir = xstrdup(out);
 	slash = strrchr(dir, '/');

@@ -1451,6 +1451,10 @@ int serve_submit(struct serve_store *st, const struct serve_user *user, const ch
 		goto undo;
 	}
 	reader_give(st, r);
+	/* a web survey's code refused: the page says so, nothing is recorded (as when the page's
+	   own check refuses it first) */
+	if (user->code[0] && ans->status != 201 && !strncmp(ans->reason, "code-", 5))
+		goto undo;
 	/* to the spool: the submission (201) or the record of its rejection */
 	j.account = user->name;
 	j.status = ans->status;

@@ -830,19 +830,20 @@ int serve_web_channels(sqlite3 *db, struct strbuf *sb, const char *def_id,
 		const char *commune = (const char *)sqlite3_column_text(st, 0);
 		const char *group = (const char *)sqlite3_column_text(st, 1);
 
-		strbuf_adds(sb, "<tr><td>");
+		/* the row says where, its cells which channel (other names than the quota
+		   table's data-commune and data-group, which the office's tests read) */
+		strbuf_adds(sb, "<tr data-row-commune=\"");
+		strbuf_add_xml(sb, commune);
+		strbuf_adds(sb, "\" data-row-group=\"");
+		strbuf_add_xml(sb, group);
+		strbuf_adds(sb, "\"><td>");
 		strbuf_add_xml(sb, commune);
 		strbuf_adds(sb, "</td><td>");
 		strbuf_add_xml(sb, group);
 		strbuf_adds(sb, "</td>");
-		for (int c = 0; c < 4; c++) {
-			strbuf_adds(sb, "<td class=\"num\" data-commune=\"");
-			strbuf_add_xml(sb, commune);
-			strbuf_adds(sb, "\" data-group=\"");
-			strbuf_add_xml(sb, group);
-			strbuf_addf(sb, "\" data-channel=\"%s\">%lld</td>", channel[c],
+		for (int c = 0; c < 4; c++)
+			strbuf_addf(sb, "<td class=\"num\" data-channel=\"%s\">%lld</td>", channel[c],
 				    (long long)sqlite3_column_int64(st, 2 + c));
-		}
 		strbuf_addf(sb, "<td class=\"num\">%lld</td></tr>\n",
 			    (long long)sqlite3_column_int64(st, 6));
 		rows++;
