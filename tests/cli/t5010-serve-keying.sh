@@ -45,8 +45,10 @@ same "keyer logs in" "$(login k1 k1 'keyer one secret')" 303
 same "the dashboard sends a keyer to /key" "$(code -D h -b k1 "$U/")" 303
 ok "to /key" grep -q '^Location: /key' h
 same "choose commune and group" "$(code -b k1 "$U/key")" 200
+ok "the choice is XML" xmllint --noout out
 ok "only the keyer's communes" sh -c "grep -c '<option value=\"9000' out | grep -qx 1"
 same "the keying page" "$(code -D h -b k1 "$U/key?commune=90001&group=A")" 200
+ok "the keying page is XML" xmllint --noout out
 csrf >k1.csrf
 ok "its policy lets the server's own script run" grep -q "script-src 'self';" h
 ok "the script from its file, none inline" grep -q '<script src="/static/key.js"></script>' out
@@ -114,10 +116,12 @@ ok "saved: differ" grep -q 'saved=differ' h
 same "waits for the office, nothing submitted" "$(q "SELECT state, differing FROM paper_form WHERE serial = 2")|$(applied 1)" "differ|2|1"
 same "office logs in" "$(login office1 office1 'correct horse')" 303
 same "the review page" "$(code -b office1 "$U/key/review")" 200
+ok "the review page is XML" xmllint --noout out
 OTOKEN=$(csrf)
 ok "counts by state" grep -q 'Chờ người nhập thứ hai: <b>0</b>. Khớp, đã nhận: <b>1</b>. Khác nhau, chờ đối chiếu: <b>1</b>. Đã đối chiếu: <b>0</b>.' out
 ok "the differing form listed" grep -q 'href="/key/review?commune=90001&amp;group=A&amp;serial=2"' out
 same "side by side" "$(code -b office1 "$U/key/review?commune=90001&group=A&serial=2")" 200
+ok "side by side is XML" xmllint --noout out
 same "the differing rows" "$(grep -o 'data-differ="[a-z]*"' out | tr '\n' ' ')" 'data-differ="surveyor" data-differ="q" '
 ok "both keyers' answers" grep -q '<td>b Trung bình</td><td>c Kém</td>' out
 same "a decision missing a choice" "$(code -b office1 -d "csrf=$OTOKEN" -d commune=90001 -d group=A -d serial=2 -d surveyor=DTV02 "$U/key/decide")" 422
