@@ -142,17 +142,20 @@ static const struct cmd commands[] = {
 	  "  --formats LIST       comma-separated, of html,xlsx,csv,png,svg (default: all five)\n"
 	  "  --no-bom             CSV files without the UTF-8 byte-order mark (default: with it)\n", NULL },
 	{ "user", cmd_user,
-	  "parindex user add [--db FILE] --role surveyor|office|analyst [--communes CODE,...] [--groups G1,...] [--password-stdin] NAME\n"
+	  "parindex user add [--db FILE] --role surveyor|office|analyst|keyer [--communes CODE,...] [--groups G1,...] [--password-stdin] NAME\n"
 	  "parindex user list [--db FILE]\n"
 	  "parindex user disable [--db FILE] NAME\n"
 	  "parindex user passwd [--db FILE] [--password-stdin] NAME",
 	  "add, list and disable the accounts of the server; set a password",
 	  DB_OPTION
-	  "  --role surveyor|office|analyst\n"
-	  "                       add: what the account may do (default: none, required)\n"
-	  "  --communes CODE,...  add: the communes a surveyor submits for, codes of the\n"
-	  "                       register (default: none, required for a surveyor)\n"
-	  "  --groups G1,...      add: the respondent groups a surveyor submits for, ids of the\n"
+	  "  --role surveyor|office|analyst|keyer\n"
+	  "                       add: what the account may do (default: none, required);\n"
+	  "                       a keyer keys paper forms on the server's /key page\n"
+	  "  --communes CODE,...  add: the communes a surveyor submits for (a keyer keys\n"
+	  "                       for), codes of the register (default: none, required for\n"
+	  "                       a surveyor or keyer)\n"
+	  "  --groups G1,...      add: the respondent groups a surveyor submits for (a keyer\n"
+	  "                       keys for), ids of the\n"
 	  "                       definition (default: every group)\n"
 	  "  --password-stdin     read the password from one line of standard input\n"
 	  "                       (default: asked twice on the terminal, without echo)\n", NULL },

@@ -138,6 +138,7 @@ int cmd_serve(int argc, char **argv)
 		goto out;
 	if (serve_office_open(&office, path, report_dir, &err) < 0)
 		goto out;
+	serve_office_set_store(office, st);
 	if (serve_http_start(&h, &cfg, path, st, office, &err) < 0)
 		goto out;
 	{

@@ -26,9 +26,11 @@ struct serve_user {
 	char name[ACCOUNT_NAME_MAX + 1];
 	char role[16];    /* surveyor, office or analyst */
 	char address[64]; /* the client's IP address as text, for the audit log */
-	/* the channel when it is not an account's (serve_web.c: "web" with a single-use code,
-	   "open" through a commune's open link): then name is the channel's, no account is
-	   looked up, and the submission goes to the channel's batch of its commune and day */
+	/* the channel when it is not ODK Collect's: "web" with a single-use code, "open" through
+	   a commune's open link (serve_web.c): then name is the channel's, no account is looked
+	   up, and the submission goes to the channel's batch of its commune and day; "paper" for
+	   a form keyed twice (keying.c): the account (a keyer's, or the office's deciding) is
+	   looked up and the submission goes to its batch of the day, "paper NAME YYYY-MM-DD" */
 	char channel[8];
 	char code[65]; /* "web": the sha256 hex of the code, used in the same transaction as
 			  the submission is stored */
@@ -107,6 +109,8 @@ struct serve_reply {
 	char disposition[512];    /* a Content-Disposition header's value (downloads), or empty */
 	const char *file;         /* send this file instead of body (the report's files); the
 				     page checks the path stays inside its folder */
+	int script;               /* the page loads the server's own script (/static/key.js):
+				     the policy allows script-src 'self' */
 };
 
 struct serve_office;
@@ -116,6 +120,8 @@ struct serve_office;
 int serve_office_open(struct serve_office **o, const char *db_path, const char *report_dir,
 		      struct perr *err);
 void serve_office_close(struct serve_office *o);
+/* Give the pages the submission path (the paper keying submits through it). */
+void serve_office_set_store(struct serve_office *o, struct serve_store *st);
 /* Answer rq: 1 when the path is one of the office's (rp filled), 0 when it is not (the daemon
    answers 404), -1 with err on a system error (the daemon answers 500 without details). */
 int serve_office_handle(struct serve_office *o, const struct serve_request *rq,

@@ -287,6 +287,8 @@ static int path_ok(const char *p)
 #define CSP_REST "img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 #define CSP "default-src 'none'; style-src 'self'; " CSP_REST
 #define CSP_REPORT "default-src 'none'; style-src 'self' 'unsafe-inline'; " CSP_REST
+/* the paper keying's page (rp.script): the server's own script file too, never inline */
+#define CSP_SCRIPT "default-src 'none'; style-src 'self'; script-src 'self'; " CSP_REST
 
 static void add_headers(struct MHD_Response *resp, const char *csp)
 {
@@ -298,12 +300,8 @@ static void add_headers(struct MHD_Response *resp, const char *csp)
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 }
 
-static void add_common_headers(struct MHD_Response *resp)
-{
-	add_headers(resp, CSP);
-}
-
-static struct MHD_Response *response_new(const void *body, size_t len, const char *type)
+static struct MHD_Response *response_csp(const void *body, size_t len, const char *type,
+					 const char *csp)
 {
 	struct MHD_Response *resp =
 		MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
@@ -312,8 +310,13 @@ static struct MHD_Response *response_new(const void *body, size_t len, const cha
 		return NULL;
 	if (type)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	add_common_headers(resp);
+	add_headers(resp, csp);
 	return resp;
+}
+
+static struct MHD_Response *response_new(const void *body, size_t len, const char *type)
+{
+	return response_csp(body, len, type, CSP);
 }
 
 static enum MHD_Result queue(struct MHD_Connection *c, struct req *r, unsigned status,
@@ -1066,8 +1069,9 @@ static enum MHD_Result office_reply(struct serve_http *h, struct MHD_Connection 
 			add_headers(resp, CSP_REPORT);
 		}
 	} else
-		resp = response_new(strbuf_str(&rp.body), rp.body.len,
-				    rp.content_type ? rp.content_type : "text/html; charset=utf-8");
+		resp = response_csp(strbuf_str(&rp.body), rp.body.len,
+				    rp.content_type ? rp.content_type : "text/html; charset=utf-8",
+				    rp.script ? CSP_SCRIPT : CSP);
 	strbuf_release(&rp.body);
 	if (!resp)
 		return MHD_NO;

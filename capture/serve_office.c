@@ -7,6 +7,7 @@
    is the stages' library functions: capture_import and capture_undo, tally_scores_import,
    tally_pass_run, report_write. */
 #include "serve.h"
+#include "serve_page.h"
 #include "serve_web.h"
 #include "capture.h"
 #include "quality.h"
@@ -45,16 +46,10 @@
 
 struct serve_office {
 	char *db_path;
+	struct serve_store *store; /* the submission path, for the paper keying; may be NULL */
 	char *report_dir;
 	pthread_mutex_t report_mu; /* one report written into the folder at a time */
 	char report_real[PATH_MAX]; /* report_dir resolved, for the check that a file is inside */
-};
-
-/* The one who asks, from the session cookie. */
-struct office_user {
-	char name[ACCOUNT_NAME_MAX + 1];
-	char role[16];
-	char csrf[65]; /* the session's token for forms */
 };
 
 /* ---- time: db_now (PARINDEX_NOW in tests) as seconds, and back ---- */
@@ -137,8 +132,10 @@ static void page_begin(struct strbuf *sb, const char *title, const struct office
 		{ "/", "Tổng quan" },          { "/batches", "Các đợt nhận phiếu" },
 		{ "/upload", "Tải lên tệp zip" }, { "/scores", "Điểm tự đánh giá" },
 		{ "/tally", "Tổng hợp" },      { "/report", "Báo cáo" },
-		{ "/quality", "Chất lượng phiếu" },
+		{ "/quality", "Chất lượng phiếu" }, { "/key/review", "Phiếu giấy" },
+		{ "/key", "Nhập phiếu giấy" },
 	};
+	int keyer = u && !strcmp(u->role, "keyer");
 
 	strbuf_adds(sb, "<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\" />\n"
 			"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n");
@@ -152,10 +149,14 @@ static void page_begin(struct strbuf *sb, const char *title, const struct office
 	if (u) {
 		strbuf_adds(sb, "<p class=\"who\">Đăng nhập: ");
 		h(sb, u->name);
-		strbuf_adds(sb, !strcmp(u->role, "office") ? " (văn phòng)" : " (phân tích, chỉ xem)");
+		strbuf_adds(sb, !strcmp(u->role, "office") ? " (văn phòng)"
+				: keyer ? " (nhập phiếu giấy)" : " (phân tích, chỉ xem)");
 		strbuf_adds(sb, "</p>\n<nav>\n");
 		for (size_t i = 0; i < sizeof(nav) / sizeof(nav[0]); i++) {
 			if (!strcmp(nav[i].path, "/upload") && strcmp(u->role, "office"))
+				continue;
+			/* a keyer sees only the keying; the others do not key */
+			if (keyer != !strcmp(nav[i].path, "/key"))
 				continue;
 			strbuf_addf(sb, "<a href=\"%s\"%s>%s</a>\n", nav[i].path,
 				    here && !strcmp(here, nav[i].path) ? " class=\"here\"" : "",
@@ -1954,7 +1955,7 @@ void serve_office_close(struct serve_office *o)
 /* Which page, and whether it takes a POST. */
 enum office_page { P_NONE, P_CSS, P_LOGIN, P_LOGOUT, P_HOME, P_UPLOAD, P_RECEIPT, P_BATCHES,
 		   P_UNDO, P_SCORES, P_TALLY, P_REPORT, P_REPORT_FILE, P_QUALITY, P_QUALITY_RUN,
-		   P_EXCLUDE, P_INCLUDE };
+		   P_EXCLUDE, P_INCLUDE, P_KEY, P_KEY_JS };
 
 static enum office_page page_of(const char *path, int *post_ok)
 {
@@ -1981,6 +1982,12 @@ static enum office_page page_of(const char *path, int *post_ok)
 		}
 	if (!strncmp(path, "/report/", 8))
 		return P_REPORT_FILE;
+	if (!strcmp(path, "/static/key.js"))
+		return P_KEY_JS;
+	if (!strcmp(path, "/key") || !strncmp(path, "/key/", 5)) {
+		*post_ok = 1;
+		return P_KEY;
+	}
 	return P_NONE;
 }
 
@@ -2017,6 +2024,11 @@ int serve_office_handle(struct serve_office *o, const struct serve_request *rq,
 		rp->content_type = "text/css; charset=utf-8";
 		return 1;
 	}
+	if (page == P_KEY_JS) {
+		strbuf_adds(&rp->body, serve_key_js);
+		rp->content_type = "text/javascript; charset=utf-8";
+		return 1;
+	}
 	if (db_open(&db, o->db_path, DB_EXISTING, err) < 0)
 		return -1;
 	known = session_user(db, rq, &u, err);
@@ -2049,6 +2061,20 @@ int serve_office_handle(struct serve_office *o, const struct serve_request *rq,
 	if (is_post(rq) && !csrf_ok(rq, &u)) {
 		page_message(rp, 403, &u, "Yêu cầu bị từ chối", "Biểu mẫu thiếu mã bảo vệ hoặc mã đã "
 			     "cũ: tải lại trang rồi làm lại; không có gì được thực hiện.", NULL);
+		rc = 1;
+		goto done;
+	}
+	/* the paper keying's pages decide for themselves who may do what */
+	if (page == P_KEY) {
+		rc = serve_key_handle(o->store, db, rq, &u, rp, err) < 0 ? -1 : 1;
+		goto done;
+	}
+	if (!strcmp(u.role, "keyer") && page != P_LOGOUT) {
+		if (is_post(rq))
+			page_message(rp, 403, &u, "Yêu cầu bị từ chối", "Tài khoản nhập phiếu chỉ "
+				     "được nhập phiếu giấy.", NULL);
+		else
+			redirect(rp, "/key");
 		rc = 1;
 		goto done;
 	}
@@ -2097,4 +2123,43 @@ int serve_office_handle(struct serve_office *o, const struct serve_request *rq,
 done:
 	db_close(db);
 	return rc;
+}
+
+/* ---- lent to serve_key.c (serve_page.h) ---- */
+
+void serve_office_set_store(struct serve_office *o, struct serve_store *st)
+{
+	o->store = st;
+}
+
+void office_page_begin(struct strbuf *sb, const char *title, const struct office_user *u,
+		       const char *here)
+{
+	page_begin(sb, title, u, here, 0);
+}
+
+void office_page_end(struct strbuf *sb)
+{
+	page_end(sb);
+}
+
+void office_csrf_field(struct strbuf *sb, const struct office_user *u)
+{
+	csrf_field(sb, u);
+}
+
+void office_page_message(struct serve_reply *rp, int status, const struct office_user *u,
+			 const char *title, const char *say, const char *detail)
+{
+	page_message(rp, status, u, title, say, detail);
+}
+
+const char *office_field(const struct serve_request *rq, const char *name)
+{
+	return field(rq, name);
+}
+
+int64_t office_field_id(const struct serve_request *rq, const char *name)
+{
+	return field_id(rq, name);
 }

@@ -52,7 +52,8 @@ static const char spool_schema[] =
 	" instance_id TEXT, form_id TEXT, commune TEXT,"
 	" xml BLOB NOT NULL,"
 	" checked BLOB," /* a 201's validated submission: checked_encode */
-	" channel TEXT, code TEXT) STRICT;"; /* the web survey's (serve_user): NULL for Collect */
+	" channel TEXT, code TEXT) STRICT;"; /* the web survey's and paper's (serve_user): NULL
+						for Collect */
 
 /* The spool of a server from before `checked` (a crash, then the new binary) gets it. */
 static int spool_upgrade(sqlite3 *db, struct perr *err)
@@ -292,12 +293,12 @@ static int apply_prepare(struct apply *a, sqlite3 *db, sqlite3 *spool, struct ca
 	a->sub = sub;
 	if (capture_writer_new(&a->w, a->db, 0, err) < 0 ||
 	    db_prepare(a->db, &a->find_batch,
-		       "SELECT id FROM batch WHERE source = 'serve' AND operator = ? AND "
-		       "file_name = ? AND undone_at IS NULL ORDER BY id DESC LIMIT 1", err) < 0 ||
+		       "SELECT id FROM batch WHERE source = ?3 AND operator = ?1 AND "
+		       "file_name = ?2 AND undone_at IS NULL ORDER BY id DESC LIMIT 1", err) < 0 ||
 	    db_prepare(a->db, &a->new_batch,
 		       "INSERT INTO batch (file_name, sha256, size, entries, source, operator, "
-		       "started_at, finished_at, accepted, duplicates, edits, rejected, ignored) "
-		       "VALUES (?1, '', 0, 0, 'serve', ?2, ?3, ?3, 0, 0, 0, 0, 0)", err) < 0 ||
+		       "channel, started_at, finished_at, accepted, duplicates, edits, rejected, "
+		       "ignored) VALUES (?1, '', 0, 0, ?4, ?2, ?5, ?3, ?3, 0, 0, 0, 0, 0)", err) < 0 ||
 	    db_prepare(a->db, &a->find_web,
 		       "SELECT id FROM batch WHERE source = 'web' AND channel = ? AND "
 		       "file_name = ? AND undone_at IS NULL ORDER BY id DESC LIMIT 1", err) < 0 ||
@@ -347,35 +348,45 @@ static int flush_counts(struct apply *a, struct perr *err)
 }
 
 /* The open batch of account on the day of received, opened when there is none (or the last
-   one was undone). A web survey's row (channel not NULL) goes to the batch of its channel,
-   commune and day instead: "web COMMUNE YYYY-MM-DD", source web, no operator. */
+   one was undone): "serve NAME YYYY-MM-DD", or "paper NAME YYYY-MM-DD" (source and channel
+   paper) for forms keyed twice. A web survey's row (channel web or open) goes to the batch
+   of its channel, commune and day instead: "web COMMUNE YYYY-MM-DD", source web, no
+   operator. */
 static int batch_of(struct apply *a, const char *account, const char *channel,
 		    const char *commune, const char *received, struct perr *err)
 {
 	char day[16], key[KEEP + 16], *name;
-	sqlite3_stmt *find = channel ? a->find_web : a->find_batch;
-	sqlite3_stmt *add = channel ? a->new_web : a->new_batch;
+	const char *source = channel && !strcmp(channel, "paper") ? "paper" : "serve";
+	const char *web = strcmp(source, "paper") ? channel : NULL;
+	sqlite3_stmt *find = web ? a->find_web : a->find_batch;
+	sqlite3_stmt *add = web ? a->new_web : a->new_batch;
 	int rc;
 
 	vietnam_date(received, day);
-	if (channel)
-		snprintf(key, sizeof(key), "%s %s", channel, commune);
+	if (web)
+		snprintf(key, sizeof(key), "%s %s", web, commune);
 	else
-		snprintf(key, sizeof(key), "%s", account);
+		snprintf(key, sizeof(key), "%s %s", source, account);
 	if (a->batch && !strcmp(a->account, key) && !strcmp(a->day, day))
 		return 0;
 	if (flush_counts(a, err) < 0)
 		return -1;
-	name = channel ? xasprintf("%s %s", key, day) : xasprintf("serve %s %s", account, day);
-	sqlite3_bind_text(find, 1, channel ? channel : account, -1, SQLITE_STATIC);
+	name = xasprintf("%s %s", key, day);
+	sqlite3_bind_text(find, 1, web ? web : account, -1, SQLITE_STATIC);
 	sqlite3_bind_text(find, 2, name, -1, SQLITE_STATIC);
+	if (!web)
+		sqlite3_bind_text(find, 3, source, -1, SQLITE_STATIC);
 	rc = sqlite3_step(find);
 	if (rc == SQLITE_ROW)
 		a->batch = sqlite3_column_int64(find, 0);
 	sqlite3_reset(find);
 	if (rc == SQLITE_DONE) {
 		sqlite3_bind_text(add, 1, name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(add, 2, channel ? channel : account, -1, SQLITE_STATIC);
+		sqlite3_bind_text(add, 2, web ? web : account, -1, SQLITE_STATIC);
+		if (!web) {
+			sqlite3_bind_text(add, 4, source, -1, SQLITE_STATIC);
+			sqlite3_bind_text(add, 5, channel ? channel : "collect", -1, SQLITE_STATIC);
+		}
 		sqlite3_bind_text(add, 3, received, -1, SQLITE_STATIC);
 		if (db_step_done(a->db, add, err) < 0) {
 			free(name);
@@ -1222,7 +1233,7 @@ static int check_scope(struct reader *r, const struct serve_user *user,
 	int enabled = 0;
 
 	/* the web survey's: the link fixed the commune and group (serve_web.c), no account */
-	if (user->channel[0])
+	if (user->channel[0] && strcmp(user->channel, "paper"))
 		return 0;
 	sqlite3_bind_text(r->account, 1, user->name, -1, SQLITE_STATIC);
 	rc = sqlite3_step(r->account);
@@ -1240,7 +1251,8 @@ static int check_scope(struct reader *r, const struct serve_user *user,
 	}
 	if (!strcmp(role, "office"))
 		return 0;
-	if (strcmp(role, "surveyor")) {
+	/* a keyer's forms come only through /key (OpenRosa takes surveyors and the office) */
+	if (strcmp(role, "surveyor") && !(!strcmp(role, "keyer") && !strcmp(user->channel, "paper"))) {
 		answer(ans, 403, "out-of-scope", "account '%s' is an %s's: it may not submit",
 		       user->name, role);
 		return 1;
@@ -1257,14 +1269,14 @@ static int check_scope(struct reader *r, const struct serve_user *user,
 	if (rc != SQLITE_ROW)
 		return db_fail(r->db, err, "reading accounts");
 	if (!commune) {
-		answer(ans, 403, "out-of-scope", "commune %s is not among the communes of surveyor '%s'",
-		       sub->commune, user->name);
+		answer(ans, 403, "out-of-scope", "commune %s is not among the communes of %s '%s'",
+		       sub->commune, role, user->name);
 		return 1;
 	}
 	if (!group) {
 		answer(ans, 403, "out-of-scope",
-		       "respondent group %s is not among the groups of surveyor '%s'",
-		       sub->form->group_id, user->name);
+		       "respondent group %s is not among the groups of %s '%s'",
+		       sub->form->group_id, role, user->name);
 		return 1;
 	}
 	return 0;

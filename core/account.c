@@ -362,6 +362,11 @@ static int insert_codes(sqlite3 *db, const char *sql, long long id, const char *
 	return rc;
 }
 
+int account_role_scoped(const char *role)
+{
+	return !strcmp(role, "surveyor") || !strcmp(role, "keyer");
+}
+
 int account_check_new(sqlite3 *db, const struct account_new *a, struct perr *err)
 {
 	long long id;
@@ -370,15 +375,19 @@ int account_check_new(sqlite3 *db, const struct account_new *a, struct perr *err
 
 	if (account_check_name(a->name, err) < 0)
 		return -1;
-	if (strcmp(a->role, "surveyor") && strcmp(a->role, "office") && strcmp(a->role, "analyst"))
+	if (strcmp(a->role, "surveyor") && strcmp(a->role, "office") && strcmp(a->role, "analyst") &&
+	    strcmp(a->role, "keyer"))
 		return perr_set(err, PERR_USAGE, "--role",
-				"'%s' is not a role: surveyor, office or analyst", a->role);
+				"'%s' is not a role: surveyor, office, analyst or keyer", a->role);
 	if (!strcmp(a->role, "surveyor") && !a->ncommunes)
 		return perr_set(err, PERR_USAGE, "--communes",
 				"a surveyor needs the communes they survey");
-	if (strcmp(a->role, "surveyor") && (a->ncommunes || a->ngroups))
+	if (!strcmp(a->role, "keyer") && !a->ncommunes)
+		return perr_set(err, PERR_USAGE, "--communes",
+				"a keyer needs the communes whose paper forms they key");
+	if (!account_role_scoped(a->role) && (a->ncommunes || a->ngroups))
 		return perr_set(err, PERR_USAGE, a->ncommunes ? "--communes" : "--groups",
-				"only a surveyor is limited to communes and groups; %s sees all",
+				"only a surveyor or a keyer is limited to communes and groups; %s sees all",
 				a->role);
 	if ((found = find_account(db, a->name, &id, &exact, disabled, err)) < 0)
 		return -1;

@@ -22,8 +22,12 @@
 
 enum account_digest { ACCOUNT_MD5, ACCOUNT_SHA256 };
 
-/* An account to add: role "surveyor", "office" or "analyst"; a surveyor's communes (at least
-   one) and groups (none: every group), ncommunes and ngroups codes each. */
+/* An account to add: role "surveyor", "office", "analyst" or "keyer" (keys paper forms on
+   the server's /key page); a surveyor's or keyer's communes (at least one) and groups (none:
+   every group), ncommunes and ngroups codes each. */
+/* 1 when an account of role is limited to communes and groups (surveyor, keyer). */
+int account_role_scoped(const char *role);
+
 struct account_new {
 	const char *name;
 	const char *role;

@@ -263,7 +263,7 @@ static int user_change(int argc, char **argv)
 		return cmd_usage_error("user", "%s: unexpected argument '%s'", sub, argv[optind + 1]);
 	name = argv[optind];
 	if (is_add && !role)
-		return cmd_usage_error("user", "add: say the account's --role (surveyor, office or analyst)");
+		return cmd_usage_error("user", "add: say the account's --role (surveyor, office, analyst or keyer)");
 	if (account_check_name(name, &err) < 0)
 		return perr_print(&err, "user");
 	if (is_add) {
@@ -292,8 +292,8 @@ static int user_change(int argc, char **argv)
 
 		what = xasprintf("user add %s (%s%s%s%s%s)", name, role,
 				 a.ncommunes ? "; communes " : "", a.ncommunes ? communes_text : "",
-				 !strcmp(role, "surveyor") ? "; groups " : "",
-				 !strcmp(role, "surveyor") ? (a.ngroups ? groups_text : "all") : "");
+				 account_role_scoped(role) ? "; groups " : "",
+				 account_role_scoped(role) ? (a.ngroups ? groups_text : "all") : "");
 		rc = change(dbopt, what, do_add, &x);
 		if (rc == 0)
 			printf("account %s: added (%s)\n", name, role);
@@ -375,7 +375,7 @@ static int user_list(int argc, char **argv)
 
 		escape_term_fputs(stdout, (const char *)sqlite3_column_text(st, 1));
 		printf("\t%s\t", role);
-		if (!strcmp(role, "surveyor")) {
+		if (account_role_scoped(role)) {
 			char *cs = scope_codes(db, "SELECT code FROM account_commune WHERE account_id = ? ORDER BY code", id);
 			char *gs = scope_codes(db, "SELECT group_id FROM account_group WHERE account_id = ? ORDER BY group_id", id);
 

@@ -64,7 +64,28 @@ static const char html_style[] =
 	".code { font-size: 7pt; color: #444; vertical-align: super; margin-left: 0.5mm; }\n"
 	".comment { border: 0.3mm solid #000; height: 35mm; margin: 1mm 0 0; }\n"
 	".end { text-align: center; font-style: italic; margin: 6mm 0 0; }\n"
-	".formid { font-size: 8pt; color: #444; margin: 4mm 0 0; text-align: right; }\n";
+	".formid { font-size: 8pt; color: #444; margin: 4mm 0 0; text-align: right; }\n"
+	".serial { border: 0.6mm solid #000; padding: 1.5mm 3mm; margin: 0 0 4mm; font-size: 10pt; }\n"
+	".digit { display: inline-block; width: 5mm; height: 6mm; border: 0.3mm solid #000;"
+	" vertical-align: middle; margin-left: -0.3mm; }\n"
+	".serial b.g { font-size: 12pt; margin: 0 2mm; }\n";
+
+/* The serial number box that paper keying starts from: commune code, the group (printed) and
+   the form's number, which whoever hands the forms out writes, counting from 1 per commune
+   and group (see README, "Paper forms"). */
+static void serial_box(struct strbuf *out, const struct def_group *gr)
+{
+	strbuf_adds(out, "<div class=\"serial\"><b>SỐ PHIẾU</b> (do bưu điện hoặc văn phòng ghi "
+			 "khi phát phiếu) &#8212; mã xã ");
+	for (int i = 0; i < 5; i++)
+		strbuf_adds(out, "<span class=\"digit\"></span>");
+	strbuf_adds(out, " nhóm<b class=\"g\">");
+	strbuf_add_xml(out, gr->id);
+	strbuf_adds(out, "</b> số thứ tự ");
+	for (int i = 0; i < 5; i++)
+		strbuf_adds(out, "<span class=\"digit\"></span>");
+	strbuf_adds(out, "</div>\n");
+}
 
 static void html_question(struct strbuf *out, const struct def *d, const struct def_question *q,
 			  int number)
@@ -146,8 +167,9 @@ void form_html(struct strbuf *out, const struct def *d, size_t g)
 			 "<td>Xã, phường, thị trấn (tên và mã):</td>\n"
 			 "<td>Mã số điều tra viên:</td>\n"
 			 "<td>Ngày khảo sát (ngày/tháng/năm):</td>\n"
-			 "</tr></table>\n"
-			 "<div class=\"instructions\"><b>Hướng dẫn trả lời phiếu.</b> "
+			 "</tr></table>\n");
+	serial_box(out, gr);
+	strbuf_adds(out, "<div class=\"instructions\"><b>Hướng dẫn trả lời phiếu.</b> "
 			 "Với mỗi câu hỏi, ông/bà đánh dấu X vào <b>một</b> ô vuông "
 			 "(<span class=\"box\"></span>) ứng với câu trả lời phù hợp nhất; "
 			 "mỗi câu chỉ chọn một phương án và trả lời tất cả các câu. ");

@@ -29,6 +29,7 @@ golden xform-B cat out/mini-B.xml
 golden formlist cat out/formList.xml
 golden codebook cat out/codebook.csv
 golden html-A cat out/mini-A.html
+ok "the serial number box, the group printed in it" grep -q '<div class="serial"><b>SỐ PHIẾU</b>.*nhóm<b class="g">A</b> số thứ tự' out/mini-A.html
 golden lint-generated parindex forms lint out/mini-A.xml out/mini-B.xml
 
 # group B is asked qa and qc, not qb (mini.xml); the district filter leaves out 88801

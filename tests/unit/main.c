@@ -17,6 +17,7 @@ void test_escape(void);
 void test_account(void);
 void test_serve_office(void);
 void test_serve_store(void);
+void test_keying(void);
 
 static const struct {
 	const char *name;
@@ -34,6 +35,7 @@ static const struct {
 	{ "account", test_account },
 	{ "serve_office", test_serve_office },
 	{ "serve_store", test_serve_store },
+	{ "keying", test_keying },
 };
 
 const char *unit_data(const char *rel)

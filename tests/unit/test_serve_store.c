@@ -68,7 +68,8 @@ static long long wait_count(const char *path, const char *sql, long long want)
 	return n;
 }
 
-static int setup(const char *path)
+/* also the keying suite's (unit.h) */
+int unit_serve_setup(const char *path)
 {
 	struct perr err = { 0 };
 	struct diag diag = { 0 };
@@ -643,7 +644,7 @@ void test_serve_store(void)
 	}
 	snprintf(path, sizeof(path), "%s/s.db", dir);
 	setenv("PARINDEX_NOW", "2026-01-10T18:00:00Z", 1);
-	CHECK(setup(path) == 0, "setup");
+	CHECK(unit_serve_setup(path) == 0, "setup");
 	statuses(path);
 	threads_and_lock(path);
 	one_code_at_once(path);

@@ -30,5 +30,8 @@ extern int unit_passed, unit_failed;
 
 /* Path of a file under tests/data, from $TOP. */
 const char *unit_data(const char *rel);
+/* A new database at path with the mini definition, its forms, two communes and three
+   accounts (test_serve_store.c). */
+int unit_serve_setup(const char *path);
 
 #endif
