@@ -44,6 +44,7 @@ struct lint {
 	xmlNode *model;
 	struct node_path *paths;
 	size_t npaths, alloc;
+	size_t *hidx, hcap; /* the paths' hash table (find_path) */
 	/* translations: their names and text ids */
 	size_t ntr, def_tr;
 	char **tr_lang;
@@ -147,20 +148,51 @@ static int name_ok(const char *s, int allow_prefix)
 	return ok;
 }
 
+static size_t path_hash(const char *path)
+{
+	size_t h = 5381;
+
+	for (; *path; path++)
+		h = h * 33 + (unsigned char)*path;
+	return h;
+}
+
+/* The paths are found through an open-addressing table of their indexes (plus one; 0 free),
+   at most half full: a form of 100,000 nodes is not 10^10 comparisons. */
 static struct node_path *find_path(struct lint *l, const char *path)
 {
-	for (size_t i = 0; i < l->npaths; i++)
-		if (!strcmp(l->paths[i].path, path))
-			return &l->paths[i];
+	if (!l->hcap)
+		return NULL;
+	for (size_t i = path_hash(path) & (l->hcap - 1); l->hidx[i]; i = (i + 1) & (l->hcap - 1))
+		if (!strcmp(l->paths[l->hidx[i] - 1].path, path))
+			return &l->paths[l->hidx[i] - 1];
 	return NULL;
+}
+
+static void hash_insert(struct lint *l, size_t k)
+{
+	size_t i = path_hash(l->paths[k].path) & (l->hcap - 1);
+
+	while (l->hidx[i])
+		i = (i + 1) & (l->hcap - 1);
+	l->hidx[i] = k + 1;
 }
 
 static void add_path(struct lint *l, const char *path, const char *prefix)
 {
 	/* siblings of one name (a repeat's template and instances) share a path */
-	if (!find_path(l, path)) {
-		xgrow(&l->paths, &l->alloc, l->npaths + 1, sizeof(*l->paths));
-		l->paths[l->npaths++] = (struct node_path){ xstrdup(path), prefix, 0 };
+	if (find_path(l, path))
+		return;
+	xgrow(&l->paths, &l->alloc, l->npaths + 1, sizeof(*l->paths));
+	l->paths[l->npaths++] = (struct node_path){ xstrdup(path), prefix, 0 };
+	if (l->npaths * 2 > l->hcap) {
+		free(l->hidx);
+		l->hcap = l->hcap ? l->hcap * 2 : 64;
+		l->hidx = xcalloc(l->hcap, sizeof(*l->hidx));
+		for (size_t k = 0; k < l->npaths; k++)
+			hash_insert(l, k);
+	} else {
+		hash_insert(l, l->npaths - 1);
 	}
 }
 
@@ -399,13 +431,9 @@ static char *path_ref(const struct xpath *x, size_t upto)
 	return strbuf_detach(&sb, NULL);
 }
 
+/* A path t reads (one read twice is kept twice: check_cycles makes one edge of them). */
 static void add_trigger(struct triggerable *t, char *path)
 {
-	for (size_t i = 0; i < t->ntriggers; i++)
-		if (!strcmp(t->triggers[i], path)) {
-			free(path);
-			return;
-		}
 	t->triggers = xrealloc(t->triggers, (t->ntriggers + 1) * sizeof(*t->triggers));
 	t->triggers[t->ntriggers++] = path;
 }
@@ -1309,6 +1337,7 @@ int form_lint_for(const char *buf, size_t len, const char *name, enum lint_for m
 	for (size_t i = 0; i < l.npaths; i++)
 		free(l.paths[i].path);
 	free(l.paths);
+	free(l.hidx);
 	for (size_t t = 0; t < l.ntr; t++) {
 		for (size_t k = 0; k < l.tr_n[t]; k++)
 			free(l.tr_ids[t][k]);

@@ -67,7 +67,7 @@ static ucs4_t char_at(const char *s, int *len)
 		*len = 0;
 		return 0;
 	}
-	*len = u8_mbtouc(&c, (const uint8_t *)s, strlen(s) < 4 ? strlen(s) : 4);
+	*len = u8_mbtouc(&c, (const uint8_t *)s, strnlen(s, 4));
 	return c;
 }
 
@@ -128,11 +128,6 @@ static size_t match_number(const char *s)
 	return n;
 }
 
-static size_t column(const char *expr, const char *at)
-{
-	return u8_mbsnlen((const uint8_t *)expr, (size_t)(at - expr)) + 1;
-}
-
 static void push(struct parser *p, enum tok type, size_t col, const char *text, size_t len)
 {
 	xgrow(&p->t, &p->alloc, p->n + 1, sizeof(*p->t));
@@ -143,9 +138,10 @@ static void lex(struct parser *p, const char *expr)
 {
 	const char *s = expr;
 	int value = 1; /* JavaRosa's LEX_CONTEXT_VAL: a value may come next */
+	size_t col = 1; /* of s, in characters */
 
 	while (*s && !p->failed) {
-		size_t skip = 1, col = column(expr, s);
+		size_t skip = 1;
 		enum tok type = T_END;
 		const char *text = NULL;
 		size_t tlen = 0;
@@ -154,6 +150,7 @@ static void lex(struct parser *p, const char *expr)
 
 		if (strchr(" \n\t\f\r", *s)) {
 			s++;
+			col++;
 			continue;
 		}
 		switch (*s) {
@@ -262,9 +259,10 @@ static void lex(struct parser *p, const char *expr)
 		value = !(type == T_WILDCARD || type == T_NSWILD || type == T_QNAME || type == T_VAR ||
 			  type == T_NUM || type == T_STR || type == T_RBRACK || type == T_RPAREN ||
 			  type == T_DOT || type == T_DDOT);
+		col += u8_mbsnlen((const uint8_t *)s, skip);
 		s += skip;
 	}
-	push(p, T_END, column(expr, s), NULL, 0);
+	push(p, T_END, col, NULL, 0);
 }
 
 static const struct token *peek(struct parser *p, size_t ahead)
@@ -309,10 +307,20 @@ static struct xpath *node(enum xpath_kind kind)
 	return x;
 }
 
-static void add_arg(struct xpath *x, struct xpath *a)
+/* x is at least one deeper than child; deeper than XPATH_MAX_TREE is refused. */
+static void deeper(struct parser *p, struct xpath *x, const struct xpath *child)
+{
+	if (child && child->depth + 1 > x->depth)
+		x->depth = child->depth + 1;
+	if (x->depth > XPATH_MAX_TREE)
+		fail(p, "nested more than %d deep", XPATH_MAX_TREE);
+}
+
+static void add_arg(struct parser *p, struct xpath *x, struct xpath *a)
 {
 	x->args = xrealloc(x->args, (x->nargs + 1) * sizeof(*x->args));
 	x->args[x->nargs++] = a;
+	deeper(p, x, a);
 }
 
 static struct xpath *expr_or(struct parser *p);
@@ -437,6 +445,8 @@ static void relative_path(struct parser *p, struct xpath *path)
 		step(p, path);
 		if (p->failed)
 			return;
+		for (size_t i = 0; i < path->steps[path->nsteps - 1].npreds; i++)
+			deeper(p, path, path->steps[path->nsteps - 1].preds[i]);
 		if (accept(p, T_DSLASH))
 			descendants(path);
 		else if (!accept(p, T_SLASH))
@@ -467,7 +477,7 @@ static struct xpath *primary(struct parser *p)
 		if (accept(p, T_RPAREN))
 			return x;
 		do
-			add_arg(x, expr_or(p));
+			add_arg(p, x, expr_or(p));
 		while (!p->failed && accept(p, T_COMMA));
 		expect(p, T_RPAREN);
 		return x;
@@ -507,12 +517,16 @@ static struct xpath *path_expr(struct parser *p)
 
 		f->base = x;
 		predicates(p, &f->args, &f->nargs);
+		deeper(p, f, x);
+		for (size_t i = 0; i < f->nargs; i++)
+			deeper(p, f, f->args[i]);
 		x = f;
 	}
 	if (peek(p, 0)->type == T_SLASH || peek(p, 0)->type == T_DSLASH) {
 		struct xpath *path = node(XPATH_PATH);
 
 		path->base = x;
+		deeper(p, path, x);
 		if (accept(p, T_DSLASH))
 			descendants(path);
 		else
@@ -523,13 +537,13 @@ static struct xpath *path_expr(struct parser *p)
 	return x;
 }
 
-static struct xpath *binary(const char *op, struct xpath *a, struct xpath *b)
+static struct xpath *binary(struct parser *p, const char *op, struct xpath *a, struct xpath *b)
 {
 	struct xpath *x = node(XPATH_BINARY);
 
 	x->op = op;
-	add_arg(x, a);
-	add_arg(x, b);
+	add_arg(p, x, a);
+	add_arg(p, x, b);
 	return x;
 }
 
@@ -538,7 +552,7 @@ static struct xpath *expr_union(struct parser *p)
 	struct xpath *x = path_expr(p);
 
 	while (!p->failed && accept(p, T_UNION))
-		x = binary("|", x, path_expr(p));
+		x = binary(p, "|", x, path_expr(p));
 	return x;
 }
 
@@ -553,7 +567,7 @@ static struct xpath *expr_unary(struct parser *p)
 		return NULL;
 	}
 	x = node(XPATH_NEGATE);
-	add_arg(x, expr_unary(p));
+	add_arg(p, x, expr_unary(p));
 	p->depth--;
 	return x;
 }
@@ -576,7 +590,7 @@ static struct xpath *level(struct parser *p, int lvl)
 		if (p->failed || k == 4 || !ops[lvl][k])
 			return x;
 		p->pos++;
-		x = binary(tok_text[t], x, lvl == 5 ? expr_unary(p) : level(p, lvl + 1));
+		x = binary(p, tok_text[t], x, lvl == 5 ? expr_unary(p) : level(p, lvl + 1));
 	}
 }
 

@@ -49,7 +49,11 @@ struct xpath {
 	int absolute;
 	struct xpath_step *steps;
 	size_t nsteps;
+	int depth; /* of the tree under it: at most XPATH_MAX_TREE, so walking it recursively is safe */
 };
+
+/* The deepest tree parsed (a sum of 1,000 terms is 1,000 deep). */
+#define XPATH_MAX_TREE 2000
 
 /* Parse expr: 0 with *out (xpath_free it), or -1 with a message in msg ("unexpected ')' at
    column 7"). */

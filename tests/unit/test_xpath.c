@@ -3,6 +3,7 @@
 #include "unit.h"
 
 #include "../../forms/xpath.h"
+#include "strbuf.h"
 
 static const struct {
 	const char *expr;
@@ -72,6 +73,26 @@ void test_xpath(void)
 		CHECK(xpath_parse(deep, &x, msg, sizeof(msg)) < 0 &&
 			      !strncmp(msg, "nested more than", 16),
 		      "2000 parentheses refused: %s", msg);
+	}
+	{
+		/* a long sum is a deep tree: 1,500 terms parse, 2,500 are refused (the lint walks
+		   the tree recursively; a 16 MB form could otherwise hold a million terms) */
+		struct strbuf sb = STRBUF_INIT;
+		struct xpath *x;
+		char msg[160];
+
+		for (int i = 0; i < 2500; i++) {
+			strbuf_addf(&sb, "%s/data/q%d", i ? " + " : "", i);
+			if (i == 1499) {
+				CHECK(xpath_parse(sb.buf, &x, msg, sizeof(msg)) == 0 && x->depth == 1499,
+				      "1,500 terms parse: %s", msg);
+				xpath_free(x);
+			}
+		}
+		CHECK(xpath_parse(sb.buf, &x, msg, sizeof(msg)) < 0 &&
+			      !strcmp(msg, "nested more than 2000 deep"),
+		      "2,500 terms refused: %s", msg);
+		strbuf_release(&sb);
 	}
 	{
 		struct xpath *x;
