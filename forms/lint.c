@@ -52,6 +52,9 @@ struct lint {
 	size_t *tr_n;
 	struct triggerable *trig;
 	size_t ntrig, trig_alloc;
+	char **repeats; /* the body's repeats' nodesets, canonical */
+	size_t nrepeats;
+	const char *in_repeat; /* the innermost repeat check_body is in, or NULL */
 };
 
 static int in_ns(const xmlNode *n, const char *ns)
@@ -347,6 +350,20 @@ static const char *jr_unsupported_path(const struct xpath *x)
 		}
 	}
 	return NULL;
+}
+
+/* Is ref a location path JavaRosa reads? (No message: xpath_is_path gives them.) */
+static int xpath_quiet_path(const char *ref)
+{
+	struct xpath *x;
+	char msg[160];
+	int ok;
+
+	if (xpath_parse(ref, &x, msg, sizeof(msg)) < 0)
+		return 0;
+	ok = x->kind == XPATH_PATH && !jr_unsupported_path(x);
+	xpath_free(x);
+	return ok;
 }
 
 /* Is ref XPath, and a location path, as JavaRosa requires of a ref or nodeset? Else an error. */
@@ -900,6 +917,50 @@ static const char *bind_nodeset(struct lint *l, const char *id)
 	return NULL;
 }
 
+/* The body's repeats' nodesets, canonical (read at their groups, as check_body does). */
+static void find_repeats(struct lint *l, xmlNode *n, const char *context)
+{
+	for (; n; n = n->next) {
+		const char *ref;
+		char *path = NULL;
+
+		if (!is(n, NS_XFORMS, "group") && !is(n, NS_XFORMS, "repeat")) {
+			if (n->type == XML_ELEMENT_NODE && !is_control(n))
+				find_repeats(l, n->children, context);
+			continue;
+		}
+		ref = attr(n, "ref") ? attr(n, "ref") : attr(n, "nodeset");
+		if (ref && xpath_quiet_path(ref))
+			path = canon_path(l, n, ref, context, 0, NULL);
+		if (path && is(n, NS_XFORMS, "repeat")) {
+			l->repeats = xrealloc(l->repeats, (l->nrepeats + 1) * sizeof(*l->repeats));
+			l->repeats[l->nrepeats++] = xstrdup(path);
+		}
+		find_repeats(l, n->children, path ? path : context);
+		free(path);
+	}
+}
+
+/* A control's node inside a repeat must be asked inside that repeat, the innermost around it
+   (JavaRosa: "<repeat> member's binding ... is within the scope of a <repeat> that is not its
+   closest containing <repeat>!"). */
+static void check_repeat_scope(struct lint *l, xmlNode *n, const char *path, const char *ref)
+{
+	const char *closest = NULL;
+
+	for (size_t i = 0; i < l->nrepeats; i++) {
+		size_t k = strlen(l->repeats[i]);
+
+		if (!strncmp(path, l->repeats[i], k) && path[k] == '/' &&
+		    (!closest || k > strlen(closest)))
+			closest = l->repeats[i];
+	}
+	if (closest && (!l->in_repeat || strcmp(closest, l->in_repeat)))
+		diag_add(l->diag, l->name, xml_line(n),
+			 "control '%s' asks a node of the repeat '%s' but is not inside that repeat",
+			 ref, closest);
+}
+
 static void check_body(struct lint *l, xmlNode *n, const char *context)
 {
 	for (; n; n = n->next) {
@@ -916,7 +977,14 @@ static void check_body(struct lint *l, xmlNode *n, const char *context)
 			path = NULL;
 			if (ref)
 				check_ref(l, n, ref, context, "group ref", 0, &path);
-			check_body(l, n->children, path ? path : context);
+			{
+				const char *outer = l->in_repeat;
+
+				if (path && is(n, NS_XFORMS, "repeat"))
+					l->in_repeat = path;
+				check_body(l, n->children, path ? path : context);
+				l->in_repeat = outer;
+			}
 			free(path);
 			continue;
 		}
@@ -942,6 +1010,7 @@ static void check_body(struct lint *l, xmlNode *n, const char *context)
 		}
 		if (!path)
 			continue;
+		check_repeat_scope(l, n, path, ref);
 		if (!child(n, NS_XFORMS, "label"))
 			lint_warn(l, xml_line(n), "control '%s' has no label", ref);
 		for (xmlNode *c = n->children; c; c = c->next)
@@ -1305,6 +1374,7 @@ static void check_doc(struct lint *l, xmlDoc *doc)
 	check_binds(l, model);
 	check_cycles(l);
 	check_translations(l, model);
+	find_repeats(l, body->children, NULL);
 	check_body(l, body->children, NULL);
 	check_required(l, model);
 }
@@ -1354,5 +1424,8 @@ int form_lint_for(const char *buf, size_t len, const char *name, enum lint_for m
 		free(l.trig[t].target);
 	}
 	free(l.trig);
+	for (size_t i = 0; i < l.nrepeats; i++)
+		free(l.repeats[i]);
+	free(l.repeats);
 	return diag->n > before ? -1 : 0;
 }
