@@ -7,6 +7,7 @@
 
 #include <libxml/tree.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1057,15 +1058,17 @@ static int str_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The first key whose path is >= path. */
-static size_t key_lower(const struct trigger_key *k, size_t n, const char *path)
+/* In v, n elements of size bytes sorted by the string at offset off of each: the first whose
+   string is >= s. */
+static size_t lower_bound(const void *v, size_t n, size_t size, size_t off, const char *s)
 {
 	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
+		const char *at = *(const char *const *)((const char *)v + mid * size + off);
 
-		if (strcmp(k[mid].path, path) < 0)
+		if (strcmp(at, s) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -1077,7 +1080,8 @@ static size_t key_lower(const struct trigger_key *k, size_t n, const char *path)
 static void edges_to(const struct trigger_key *k, size_t nk, const char *path, size_t t,
 		     size_t *stamp, size_t **adj, size_t *nadj, size_t *alloc)
 {
-	for (size_t i = key_lower(k, nk, path); i < nk && !strcmp(k[i].path, path); i++) {
+	for (size_t i = lower_bound(k, nk, sizeof(*k), offsetof(struct trigger_key, path), path);
+	     i < nk && !strcmp(k[i].path, path); i++) {
 		if (stamp[k[i].trig] == t + 1)
 			continue;
 		stamp[k[i].trig] = t + 1;
@@ -1119,18 +1123,11 @@ static void check_cycles(struct lint *l)
 		first[t] = nadj;
 		edges_to(keys, nkeys, tr->target, t, stamp, &adj, &nadj, &aalloc);
 		if (!strcmp(tr->attr, "relevant") || !strcmp(tr->attr, "readonly")) {
-			size_t tl = strlen(tr->target), lo = 0, hi = l->npaths;
+			size_t tl = strlen(tr->target);
 			char *prefix = xasprintf("%s/", tr->target);
 
-			while (lo < hi) {
-				size_t mid = lo + (hi - lo) / 2;
-
-				if (strcmp(sorted[mid], prefix) < 0)
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
-			for (size_t i = lo; i < l->npaths && !strncmp(sorted[i], prefix, tl + 1); i++)
+			for (size_t i = lower_bound(sorted, l->npaths, sizeof(*sorted), 0, prefix);
+			     i < l->npaths && !strncmp(sorted[i], prefix, tl + 1); i++)
 				if (!strstr(sorted[i] + tl, "/@"))
 					edges_to(keys, nkeys, sorted[i], t, stamp, &adj, &nadj, &aalloc);
 			free(prefix);

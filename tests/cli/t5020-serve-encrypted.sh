@@ -9,10 +9,7 @@
 . "$DATA/capture/setup.sh"
 . "$TOP/tests/cli/serve.sh"
 
-encrypt() { python3 "$CAP/encrypt.py" "$@"; }
-openssl genrsa -out priv.pem 2048 2>/dev/null &&
-	openssl rsa -in priv.pem -pubout -out pub.pem 2>/dev/null &&
-	openssl genrsa -out other.pem 2048 2>/dev/null || { fail "openssl genrsa"; finish; exit 1; }
+make_keys || { fail "openssl genrsa"; finish; exit 1; }
 
 parindex init --db t.db --definition "$DATA/definitions/mini.xml" \
 	--communes "$CAP/communes.csv" >/dev/null &&
