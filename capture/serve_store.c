@@ -1309,6 +1309,10 @@ int serve_submit_parts(struct serve_store *st, const struct serve_user *user, co
 	char iid[KEEP] = "", form[KEEP] = "";
 	int rc;
 
+	/* a manifest names base64EncryptedKey, encryptedXmlFile or
+	   base64EncryptedElementSignature: without "ncrypted" it is a plain submission */
+	if (!enc_name && !memmem(xml, len, "ncrypted", 8))
+		return serve_submit(st, user, xml, len, ans, err);
 	r = reader_take(st, err);
 	if (!r) {
 		answer(ans, 500, "error", "the server could not take the submission");
