@@ -129,6 +129,8 @@ FUZZ_TARGETS += zipin_file
 FUZZ_TARGETS += serve_http serve_parse
 # encrypted submissions: the manifest, the key and the .enc (capture/encrypted.c)
 FUZZ_TARGETS += manifest
+# the lint's XPath parser (forms/xpath.c)
+FUZZ_TARGETS += xpath
 $(B)/fuzz/replay-%: $(B)/fuzz/fuzz_%.o $(B)/fuzz/replay.o $(B)/libparindex.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(B)/fuzz/libfuzzer-%: $(B)/fuzz/fuzz_%.o $(B)/libparindex.a

@@ -166,7 +166,7 @@ static const struct cmd commands[] = {
 	  "  --out FILE           the copy to write (default: none, required)\n"
 	  "  --force              overwrite FILE if it exists (default: refuse)\n", NULL },
 	{ "serve", cmd_serve,
-	  "parindex serve [--db FILE] [--listen ADDR:PORT] [--tls-cert PEM --tls-key PEM] [--public-url URL] [--report-dir DIR] [--timeout SECONDS] [--forwarded-for]",
+	  "parindex serve [--db FILE] [--listen ADDR:PORT] [--tls-cert PEM --tls-key PEM] [--public-url URL] [--report-dir DIR] [--timeout SECONDS] [--forwarded-for] [--key PRIVATE.pem]",
 	  "take ODK Collect's submissions (OpenRosa) and serve the office's pages over HTTP",
 	  DB_OPTION
 	  "  --listen ADDR:PORT   the address and port to listen on; 0.0.0.0:8080 opens it to\n"
@@ -181,7 +181,9 @@ static const struct cmd commands[] = {
 	  "  --timeout SECONDS    close a connection idle or silent this long (default: 30)\n"
 	  "  --forwarded-for      behind a reverse proxy on this machine: the client's address\n"
 	  "                       is the last of X-Forwarded-For on connections from 127.0.0.1\n"
-	  "                       or ::1 (default: off, the connection's address)\n",
+	  "                       or ::1 (default: off, the connection's address)\n"
+	  "  --key PRIVATE.pem    decrypt encrypted submissions with this RSA private key, kept\n"
+	  "                       in memory only (default: none, they are rejected)\n",
 	  NULL },
 	{ "codes", cmd_codes,
 	  "parindex codes issue [--db FILE] --commune CODE --group G --count N --url URL --out FILE.html|FILE.pdf\n"

@@ -273,3 +273,71 @@ int capture_decrypt(EVP_PKEY *key, const struct capture_manifest *m, const unsig
 	}
 	return 0;
 }
+
+int capture_encrypted_parse(struct capture_parser *p, const char *enc_name, const char *iid,
+			    const struct strbuf *plain, struct capture_instance *inst,
+			    struct capture_problem *prob)
+{
+	struct capture_problem in;
+
+	if (capture_parse(p, plain->buf ? plain->buf : "", plain->len, inst, &in) < 0) {
+		prob->reason = in.reason;
+		prob->line = in.line;
+		if (snprintf(prob->msg, sizeof(prob->msg), "in %s: %s", enc_name, in.msg) >=
+		    (int)sizeof(prob->msg))
+			text_mark_cut(prob->msg, sizeof(prob->msg));
+		return -1;
+	}
+	if (!inst->instance_id || strcmp(inst->instance_id, iid)) {
+		prob->reason = "bad-manifest";
+		prob->line = inst->instance_id_line;
+		if (snprintf(prob->msg, sizeof(prob->msg),
+			     "in %s: meta/instanceID is not the manifest's %s", enc_name,
+			     iid) >= (int)sizeof(prob->msg))
+			text_mark_cut(prob->msg, sizeof(prob->msg));
+		return -1;
+	}
+	return 0;
+}
+
+int capture_open_encrypted(EVP_PKEY *key, const struct capture_instance *manifest,
+			   const char *enc_name, const unsigned char *enc, size_t enc_len,
+			   struct capture_parser *p, struct strbuf *plain,
+			   struct capture_instance *inst, struct capture_problem *prob)
+{
+	struct capture_manifest m;
+	char iid[CAPTURE_MAX_ID + 1];
+	const char *base = enc_name ? strrchr(enc_name, '/') : NULL;
+
+	prob->line = manifest->line;
+	if (!key) {
+		prob->reason = "encrypted";
+		snprintf(prob->msg, sizeof(prob->msg),
+			 "an encrypted submission (its form has a base64RsaPublicKey): this server "
+			 "has no key to open it (parindex serve --key PRIVATE.pem)");
+		return -1;
+	}
+	if (capture_manifest_read(manifest, &m, prob) < 0)
+		return -1;
+	if (strlen(m.instance_id) > CAPTURE_MAX_ID) {
+		prob->reason = "long-instance-id";
+		prob->line = manifest->instance_id_line;
+		snprintf(prob->msg, sizeof(prob->msg), "meta/instanceID of the manifest is too long");
+		return -1;
+	}
+	strcpy(iid, m.instance_id);
+	base = base ? base + 1 : enc_name;
+	if (!base || strcmp(base, m.xml_file)) {
+		prob->reason = "missing-enc";
+		prob->line = manifest->line;
+		if (snprintf(prob->msg, sizeof(prob->msg),
+			     "the manifest names %s, which did not come with it: the submission "
+			     "cannot be decrypted",
+			     m.xml_file) >= (int)sizeof(prob->msg))
+			text_mark_cut(prob->msg, sizeof(prob->msg));
+		return -1;
+	}
+	if (capture_decrypt(key, &m, enc, enc_len, plain, prob) < 0)
+		return -1;
+	return capture_encrypted_parse(p, m.xml_file, iid, plain, inst, prob);
+}

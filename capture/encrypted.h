@@ -32,6 +32,19 @@ int capture_manifest_read(const struct capture_instance *inst, struct capture_ma
    (wrong-key, bad-signature, bad-manifest). */
 int capture_decrypt(EVP_PKEY *key, const struct capture_manifest *m, const unsigned char *enc,
 		    size_t enc_len, struct strbuf *plain, struct capture_problem *prob);
+/* The plaintext decrypted from the file enc_name parsed into inst (with p), its
+   meta/instanceID the manifest's iid: 0, or -1 with prob (its message names enc_name). */
+int capture_encrypted_parse(struct capture_parser *p, const char *enc_name, const char *iid,
+			    const struct strbuf *plain, struct capture_instance *inst,
+			    struct capture_problem *prob);
+/* An encrypted submission as the server receives it: the manifest manifest (parsed) and the
+   part named enc_name (NULL: none came) holding enc. Opened with key (NULL: the server has
+   none) into plain and parsed into inst with p: 0, or -1 with prob (encrypted, missing-enc,
+   bad-manifest, wrong-key, bad-signature, and the instance's own problems). */
+int capture_open_encrypted(EVP_PKEY *key, const struct capture_instance *manifest,
+			   const char *enc_name, const unsigned char *enc, size_t enc_len,
+			   struct capture_parser *p, struct strbuf *plain,
+			   struct capture_instance *inst, struct capture_problem *prob);
 /* Load an RSA private key (PEM): 0, or -1 with err. */
 int capture_key_load(EVP_PKEY **key, const char *path, struct perr *err);
 

@@ -285,14 +285,8 @@ static int open_encrypted(struct zipin *z, struct zipin_reader *zr,
 		goto done;
 	}
 	text_sha256_hex(plain->buf, plain->len, s->sha256);
-	if (capture_parse(p, plain->buf, plain->len, inst, &prob) < 0) {
-		set(&s->out, CAPTURE_REJECTED, prob.reason, prob.line, "");
-		say(&s->out, "in %s: %s", key.name, prob.msg);
-		goto done;
-	}
-	if (!inst->instance_id || strcmp(inst->instance_id, iid)) {
-		set(&s->out, CAPTURE_REJECTED, "bad-manifest", inst->instance_id_line, "");
-		say(&s->out, "in %s: meta/instanceID is not the manifest's %s", key.name, iid);
+	if (capture_encrypted_parse(p, key.name, iid, plain, inst, &prob) < 0) {
+		set(&s->out, CAPTURE_REJECTED, prob.reason, prob.line, prob.msg);
 		goto done;
 	}
 	rc = 0;

@@ -16,6 +16,7 @@
 #include "backup.h"
 #include "cmd.h"
 #include "db.h"
+#include "encrypted.h"
 #include "escape.h"
 #include "serve_http.h"
 #include "strbuf.h"
@@ -44,9 +45,12 @@ int cmd_serve(int argc, char **argv)
 		{ "report-dir", required_argument, NULL, 'r' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "forwarded-for", no_argument, NULL, 'f' },
+		{ "key", required_argument, NULL, 'K' },
 		{ 0 },
 	};
 	const char *dbopt = NULL, *cert = NULL, *key = NULL, *report_dir = NULL, *path;
+	const char *decrypt_key_path = NULL;
+	EVP_PKEY *decrypt_key = NULL; /* --key: in memory only, never stored */
 	struct serve_http_config cfg = { .listen = "127.0.0.1:8080" };
 	struct strbuf cert_pem = STRBUF_INIT, key_pem = STRBUF_INIT;
 	struct serve_store *st = NULL;
@@ -68,6 +72,7 @@ int cmd_serve(int argc, char **argv)
 		case 'u': cfg.public_url = optarg; break;
 		case 'r': report_dir = optarg; break;
 		case 'f': cfg.forwarded_for = 1; break;
+		case 'K': decrypt_key_path = optarg; break;
 		case 't':
 			if (cmd_parse_count(optarg, 1, 3600, &n) < 0)
 				return cmd_usage_error("serve", "--timeout: '%s' is not 1 to 3600 seconds",
@@ -93,6 +98,8 @@ int cmd_serve(int argc, char **argv)
 		return cmd_usage_error("serve", "--public-url: '%s' is not http(s)://HOST[:PORT][/PATH]",
 				       cfg.public_url);
 	path = db_path(dbopt);
+	if (decrypt_key_path && capture_key_load(&decrypt_key, decrypt_key_path, &err) < 0)
+		goto out;
 	if (cert) {
 		if (read_pem(cert, "certificate", &cert_pem, &err) < 0 ||
 		    read_pem(key, "key", &key_pem, &err) < 0)
@@ -136,6 +143,7 @@ int cmd_serve(int argc, char **argv)
 
 	if (serve_store_open(&st, path, &err) < 0)
 		goto out;
+	serve_store_set_key(st, decrypt_key);
 	if (serve_office_open(&office, path, report_dir, &err) < 0)
 		goto out;
 	serve_office_set_store(office, st);
@@ -177,6 +185,7 @@ out:
 		db_close(db);
 	strbuf_release(&cert_pem);
 	strbuf_release(&key_pem);
+	EVP_PKEY_free(decrypt_key);
 	free(report_default);
 	return rc;
 }

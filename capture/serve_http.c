@@ -76,6 +76,8 @@ struct req {
 	struct strbuf xml;
 	int xml_parts;
 	unsigned parts;
+	struct strbuf enc;          /* an encrypted submission's NAME.xml.enc part */
+	char *enc_name;
 	/* office: query and body fields, an uploaded file */
 	struct serve_field *fields;
 	size_t nfields, afields, field_bytes;
@@ -885,6 +887,17 @@ static enum MHD_Result submission_part(void *cls, enum MHD_ValueKind kind, const
 		req_bad(r, "too many parts");
 		return MHD_NO;
 	}
+	if (key && strlen(key) > 8 && !strcmp(key + strlen(key) - 8, ".xml.enc")) {
+		/* an encrypted submission (its manifest is the xml_submission_file) */
+		if (off == 0 && r->enc_name) {
+			req_bad(r, "more than one encrypted submission file (.xml.enc)");
+			return MHD_NO;
+		}
+		if (off == 0)
+			r->enc_name = xstrdup(key);
+		strbuf_add(&r->enc, data, size);
+		return MHD_YES;
+	}
 	if (!key || strcmp(key, "xml_submission_file"))
 		return MHD_YES; /* an attachment: counted, its bytes within the body limit, dropped */
 	if (off == 0 && ++r->xml_parts > 1) {
@@ -1100,8 +1113,8 @@ static enum MHD_Result submission_done(struct serve_http *h, struct MHD_Connecti
 	if (!h->st)
 		return reply_openrosa(c, r, MHD_HTTP_SERVICE_UNAVAILABLE, "error",
 				      "the server cannot take submissions now");
-	if (serve_submit(h->st, &r->user, r->xml.buf ? r->xml.buf : "", r->xml.len, &ans,
-			 &err) < 0) {
+	if (serve_submit_parts(h->st, &r->user, r->xml.buf ? r->xml.buf : "", r->xml.len,
+			       r->enc_name, r->enc.buf, r->enc.len, &ans, &err) < 0) {
 		serve_log(r->user.address, "%s: submission: %s%s%s", r->user.name, err.where,
 			  err.where[0] ? ": " : "", err.msg);
 		return reply_openrosa(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, "error",
@@ -1287,6 +1300,8 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (r->pp)
 		MHD_destroy_post_processor(r->pp);
 	strbuf_release(&r->xml);
+	strbuf_release(&r->enc);
+	free(r->enc_name);
 	for (size_t i = 0; i < r->nfields; i++) {
 		free((char *)r->fields[i].name);
 		free((char *)r->fields[i].value);

@@ -12,6 +12,7 @@
 #include "serve.h"
 #include "serve_store.h"
 #include "capture.h"
+#include "encrypted.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -706,6 +707,7 @@ struct serve_store {
 	int apl_prepared;
 	pthread_t writer, applier;
 	int started;
+	EVP_PKEY *key; /* --key: opens encrypted submissions; borrowed, never stored */
 };
 
 static size_t pend_hash(const char *iid)
@@ -1431,6 +1433,84 @@ static int decide(struct serve_store *st, struct reader *r, const struct serve_u
 	return 0;
 }
 
+/* Hand the writer the outcome ans of a submission (its bytes xml, its validated form checked
+   for a 201) and wait until it is on disk or failed (j->failed). */
+static void spool_wait(struct serve_store *st, struct job *j, const struct serve_user *user,
+		       const char *iid, const char *form, const char *commune, const char *xml,
+		       size_t len, const struct serve_answer *ans, const struct strbuf *checked)
+{
+	j->account = user->name;
+	j->status = ans->status;
+	j->reason = ans->reason;
+	j->msg = ans->message;
+	j->iid = iid;
+	j->form = form;
+	j->commune = commune;
+	j->xml = xml;
+	j->len = len;
+	j->checked = checked;
+	j->channel = user->channel[0] ? user->channel : NULL;
+	db_now(j->received);
+	sem_init(&j->written, 0, 0);
+	pthread_mutex_lock(&st->mu);
+	*st->tail = j;
+	st->tail = &j->next;
+	pthread_cond_signal(&st->work);
+	pthread_mutex_unlock(&st->mu);
+	while (sem_wait(&j->written) < 0)
+		; /* EINTR */
+	sem_destroy(&j->written);
+}
+
+void serve_store_set_key(struct serve_store *st, EVP_PKEY *key)
+{
+	st->key = key;
+}
+
+int serve_submit_parts(struct serve_store *st, const struct serve_user *user, const char *xml,
+		       size_t len, const char *enc_name, const char *enc, size_t enc_len,
+		       struct serve_answer *ans, struct perr *err)
+{
+	struct capture_instance manifest, inst;
+	struct capture_problem prob;
+	struct strbuf plain = STRBUF_INIT;
+	struct job j = { 0 };
+	struct reader *r;
+	char iid[KEEP] = "", form[KEEP] = "";
+	int rc;
+
+	/* a manifest names base64EncryptedKey, encryptedXmlFile or
+	   base64EncryptedElementSignature: without "ncrypted" it is a plain submission */
+	if (!enc_name && !memmem(xml, len, "ncrypted", 8))
+		return serve_submit(st, user, xml, len, ans, err);
+	r = reader_take(st, err);
+	if (!r) {
+		answer(ans, 500, "error", "the server could not take the submission");
+		return -1;
+	}
+	if (capture_parse(r->p, xml, len, &manifest, &prob) < 0 || manifest.is_form ||
+	    !capture_is_manifest(&manifest)) {
+		/* not encrypted: as any submission (its parse problems found again there) */
+		reader_give(st, r);
+		return serve_submit(st, user, xml, len, ans, err);
+	}
+	text_cut(iid, KEEP, manifest.instance_id);
+	text_cut(form, KEEP, manifest.form_id);
+	if (capture_open_encrypted(st->key, &manifest, enc_name, (const unsigned char *)enc,
+				   enc_len, r->p, &plain, &inst, &prob) < 0) {
+		reader_give(st, r);
+		strbuf_release(&plain);
+		/* refused as any invalid submission is: in the reply and the surveyor's batch */
+		invalid(ans, &prob);
+		spool_wait(st, &j, user, iid, form, "", xml, len, ans, NULL);
+		return 0;
+	}
+	reader_give(st, r);
+	rc = serve_submit(st, user, plain.buf, plain.len, ans, err);
+	strbuf_release(&plain);
+	return rc;
+}
+
 int serve_submit(struct serve_store *st, const struct serve_user *user, const char *xml,
 		 size_t len, struct serve_answer *ans, struct perr *err)
 {
@@ -1456,28 +1536,9 @@ int serve_submit(struct serve_store *st, const struct serve_user *user, const ch
 	if (user->code[0] && ans->status != 201 && !strncmp(ans->reason, "code-", 5))
 		goto undo;
 	/* to the spool: the submission (201) or the record of its rejection */
-	j.account = user->name;
-	j.status = ans->status;
-	j.reason = ans->reason;
-	j.msg = ans->message;
-	j.iid = iid;
-	j.form = form;
-	j.commune = commune;
-	j.xml = xml;
-	j.len = len;
-	j.checked = ans->status == 201 ? &checked : NULL;
-	j.channel = user->channel[0] ? user->channel : NULL;
 	j.code = user->code[0] && claimed ? user->code : NULL;
-	db_now(j.received);
-	sem_init(&j.written, 0, 0);
-	pthread_mutex_lock(&st->mu);
-	*st->tail = &j;
-	st->tail = &j.next;
-	pthread_cond_signal(&st->work);
-	pthread_mutex_unlock(&st->mu);
-	while (sem_wait(&j.written) < 0)
-		; /* EINTR */
-	sem_destroy(&j.written);
+	spool_wait(st, &j, user, iid, form, commune, xml, len, ans,
+		   ans->status == 201 ? &checked : NULL);
 	if (j.failed && ans->status == 201)
 		answer(ans, 503, "unavailable",
 		       "the server cannot store submissions now (is its disk full?); send it again "

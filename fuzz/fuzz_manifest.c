@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../capture/encrypted.h"
+#include "fuzz_db.h"
 #include "fuzz_registry.h"
 
 static const char test_key[] =
@@ -72,18 +73,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct capture_problem prob;
 	const uint8_t *nul = memchr(data, 0, size);
 	size_t mlen = nul ? (size_t)(nul - data) : size;
+	const unsigned char *enc = nul ? nul + 1 : data + size;
+	size_t enc_len = nul ? size - mlen - 1 : 0;
+	char iid[CAPTURE_MAX_ID + 1];
+	int served, imported;
 
 	if (!parser)
 		setup();
 	if (capture_parse(parser, (const char *)data, mlen, &inst, &prob) < 0 ||
-	    !capture_is_manifest(&inst) || capture_manifest_read(&inst, &m, &prob) < 0)
+	    !capture_is_manifest(&inst))
 		return 0;
-	if (strlen(m.instance_id) > CAPTURE_MAX_ID)
+	/* the server's way (serve --key): the part came as submission.xml.enc */
+	served = capture_open_encrypted(key, &inst, "submission.xml.enc", enc, enc_len, inner,
+					&plain, &in, &prob);
+	/* capture import's way, which must agree when the manifest names that file */
+	if (capture_manifest_read(&inst, &m, &prob) < 0 || strlen(m.instance_id) > CAPTURE_MAX_ID) {
+		if (served == 0)
+			fuzz_die("serve opened a manifest capture import refuses", NULL);
 		return 0;
-	if (capture_decrypt(key, &m, nul ? nul + 1 : data + size, nul ? size - mlen - 1 : 0,
-			    &plain, &prob) < 0)
-		return 0;
-	if (capture_parse(inner, plain.buf, plain.len, &in, &prob) == 0 && !in.is_form)
+	}
+	strcpy(iid, m.instance_id);
+	imported = capture_decrypt(key, &m, enc, enc_len, &plain, &prob) < 0
+			   ? -1
+			   : capture_encrypted_parse(inner, m.xml_file, iid, &plain, &in, &prob);
+	if (!strcmp(m.xml_file, "submission.xml.enc") && served != imported)
+		fuzz_die("serve and capture import disagree on an encrypted submission", NULL);
+	if (imported == 0 && !in.is_form)
 		(void)capture_validate(&reg, &in, &sub, &prob);
 	return 0;
 }

@@ -6,11 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$DATA/capture/setup.sh"
 
-encrypt() { python3 "$CAP/encrypt.py" "$@"; }
-
-openssl genrsa -out priv.pem 2048 2>/dev/null &&
-	openssl rsa -in priv.pem -pubout -out pub.pem 2>/dev/null &&
-	openssl genrsa -out other.pem 2048 2>/dev/null || { fail "openssl genrsa"; finish; exit 1; }
+make_keys || { fail "openssl genrsa"; finish; exit 1; }
 
 # ---- the forms: the public key as Collect reads it (base64 DER), the lint content
 parindex init --db t.db --definition "$DATA/definitions/mini.xml" \

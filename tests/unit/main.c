@@ -10,6 +10,7 @@ void test_commune(void);
 void test_xml(void);
 void test_tally(void);
 void test_forms(void);
+void test_xpath(void);
 void test_zipin(void);
 void test_capture(void);
 void test_report(void);
@@ -28,6 +29,7 @@ static const struct {
 	{ "xml", test_xml },
 	{ "tally", test_tally },
 	{ "forms", test_forms },
+	{ "xpath", test_xpath },
 	{ "zipin", test_zipin },
 	{ "capture", test_capture },
 	{ "report", test_report },

@@ -60,3 +60,12 @@ slow_import() {
 		_i=$((_i + 1))
 	done
 }
+
+# encrypt ARGS...   tests/data/capture/encrypt.py: instances encrypted as ODK Collect does
+# make_keys         priv.pem, its public half pub.pem, and an unrelated other.pem (RSA 2048)
+encrypt() { python3 "$CAP/encrypt.py" "$@"; }
+make_keys() {
+	openssl genrsa -out priv.pem 2048 2>/dev/null &&
+		openssl rsa -in priv.pem -pubout -out pub.pem 2>/dev/null &&
+		openssl genrsa -out other.pem 2048 2>/dev/null
+}
