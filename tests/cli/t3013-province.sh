@@ -84,4 +84,19 @@ golden district-def-province-types parindex init --db u.db --definition "$DATA/d
 # a definition given for a database whose register holds types it does not list
 golden new-definition-old-types parindex init --db t.db --definition "$DATA/definitions/mini.xml"
 same "the database's definition stays" "$(q "SELECT value FROM setting WHERE key = 'active_definition'")" "province-test 1"
+
+# A self-assessment-only definition (no survey; tests/data/definitions/self-only.xml, 7
+# points): the index is the appraised points rescaled to 100, no-survey is no flag.
+#   10001 1 + 2 + 1 + 3 = 7 of 7                        -> 100.00 tốt   rank 1
+#   20001 0.5 (appraised) + 1.5 + 2 = 4 of 6 (1.2 not applicable) -> 66.67 khá rank 3
+#   20002 1 + 2 + 0 + 2.5 = 5.5 of 7 = 78.5714          -> 78.57  khá   rank 2
+printf 'code,name,type\n10001,Phường An,phường\n20001,Xã Đông,xã\n20002,Xã Tây,xã\n' >self.csv
+ok "self-only init" parindex init --db s.db --definition "$DATA/definitions/self-only.xml" --communes self.csv
+golden self-only-forms parindex forms --db s.db --out forms
+not_ok "no forms folder" test -e forms
+ok "self-only scores" parindex scores import --db s.db "$DATA/province/self-only-scores.csv"
+golden self-only-table parindex tally --db s.db --resamples 0
+same "self-only stored" \
+	"$(sqlite3 -batch -noheader s.db "SELECT group_concat(commune_code || ':' || points || '/' || max || '=' || index_published || ':' || tier_id || ':' || rank || ':' || flags || ':' || forms, ' ') FROM (SELECT * FROM tally_commune ORDER BY commune_code)")" \
+	"10001:7.0/7.0=100.00:tot:1::0 20001:4.0/6.0=66.67:kha:3::0 20002:5.5/7.0=78.57:kha:2::0"
 finish
