@@ -60,8 +60,9 @@ static const struct cmd commands[] = {
 	  DB_OPTION
 	  "  --definition FILE    the index definition to load and work with (default: the\n"
 	  "                       database's own; for a new database the built-in one)\n"
-	  "  --communes FILE      the commune register, CSV code,name,type,district_code,district;\n"
-	  "                       its communes are added or updated (default: none)\n", NULL },
+	  "  --communes FILE      the commune register, CSV code,name,type[,district_code,district]\n"
+	  "                       [,province]; its communes are added or updated (default: none)\n",
+	  NULL },
 	{ "definition", cmd_definition,
 	  "parindex definition check FILE...\n"
 	  "parindex definition default",
@@ -422,7 +423,7 @@ static int cmd_init(int argc, char **argv)
 		}
 	}
 
-	/* a register of another district creates no database either */
+	/* a register of another area creates no database either */
 	if (communes && (deffile || access(db_path(dbopt), F_OK) != 0) &&
 	    (c = init_check_district(NULL, &d, deffile, defname, 0, communes, &cl, &diag,
 				     &err)) != 0)
