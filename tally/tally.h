@@ -26,15 +26,18 @@ int cmd_tally(int argc, char **argv);
 
 /* ---- self-assessed leaves: the unit of self-assessment ---- */
 
-/* A sub-criterion, or a self-assessed criterion without sub-criteria. */
+/* A sub-criterion, or a self-assessed criterion without sub-criteria; or a bonus or penalty
+   (criterion DEF_NONE, adjustment its index into def.adjustments), after every criterion's. */
 struct tally_leaf {
 	const char *id;
 	const struct def_text *name;
 	double max;
-	size_t criterion; /* index into def.criteria */
+	size_t criterion;  /* index into def.criteria; DEF_NONE for a bonus or penalty */
+	size_t adjustment; /* index into def.adjustments; DEF_NONE for a criterion's leaf */
 };
 
-/* The self-assessed leaves of d in document order; caller frees *out. */
+/* The self-assessed leaves of d in document order, then its bonus and penalty leaves; caller
+   frees *out. */
 size_t tally_leaves(const struct def *d, struct tally_leaf **out);
 
 /* ---- inputs ---- */
@@ -44,10 +47,15 @@ size_t tally_leaves(const struct def *d, struct tally_leaf **out);
 struct tally_survey {
 	size_t ncommunes, ngroups, nquestions, nopt;
 	uint32_t *counts;
-	uint32_t *forms; /* [commune * ngroups + group]: current submissions */
+	uint32_t *forms; /* [commune * ngroups + group]: current submissions counted (reserve
+			    forms counted to fill the quota included) */
+	uint32_t *reserve, *reserve_counted; /* [commune * ngroups + group]: reserve forms
+						received, and counted */
+	size_t *ranking; /* [commune]: its type's ranking group (def.rankings), DEF_NONE: not
+			    ranked; 0 for every commune after tally_survey_init */
 	long submissions;
 	long ignored_answers;     /* no scored question of the group, or an unknown option */
-	long ignored_submissions; /* of a group the definition lacks, or of another district */
+	long ignored_submissions; /* of a group the definition lacks, or of another area */
 	/* Each counted submission's answers, for the bootstrap over forms (tally/confidence.c):
 	   form f is of cell form_cell[f] (commune * ngroups + group); its counted answers are
 	   answer_at[form_first[f] .. form_first[f + 1] - 1], each the offset of the option it
@@ -128,6 +136,10 @@ size_t tally_classify(const struct def *d, double index, const double *field_pct
 /* Competition ranking on published values, highest first: equal values share a rank and the
    next rank skips (1, 2, 2, 4). rank[i] = 0 where ranked[i] is 0. */
 void tally_rank(size_t n, const double *value, const unsigned char *ranked, long *rank);
+/* The same within each ranking group: i is ranked among those of group[i] (ngroups groups;
+   DEF_NONE: not ranked). */
+void tally_rank_groups(size_t n, const double *value, const unsigned char *ranked,
+		       const size_t *group, size_t ngroups, long *rank);
 
 /* ---- the result ---- */
 
@@ -167,9 +179,14 @@ char *tally_flags_say(const char *flags, unsigned mask, int english);
 
 struct tally_result {
 	size_t ncommunes, nfields, ncriteria, nleaves, nquestions, ngroups;
-	/* per commune */
+	/* per commune; index, index_pub and index_text are the index after bonus and penalty
+	   (the base ones when the definition has neither) */
 	double *self_points, *survey_points, *points, *max, *index, *index_pub;
 	char (*index_text)[32], (*points_text)[32];
+	double *bonus, *penalty, *base_index_pub; /* points added, subtracted; the 100-point
+						     index before them */
+	char (*base_index_text)[32];
+	size_t *ranking; /* its ranking group (def.rankings); DEF_NONE: its type is not ranked */
 	size_t *tier; /* TALLY_UNCLASSIFIED: chưa xếp loại */
 	long *rank;      /* 0: not ranked */
 	unsigned *flags;
@@ -369,7 +386,7 @@ int tally_template_xlsx(const char *path, const struct def *d, const struct comm
 /* What 'parindex tally' computes and publishes. */
 struct tally_pass {
 	struct def d;
-	struct commune_list cl; /* the definition's district */
+	struct commune_list cl; /* the definition's area (district, or whole province) */
 	struct tally_survey sv;
 	struct tally_scores sc;
 	struct tally_result r;
@@ -384,7 +401,7 @@ struct tally_pass {
 };
 /* The default bootstrap settings: TALLY_RESAMPLES, TALLY_SEED, one thread per CPU. */
 void tally_pass_defaults(struct tally_pass *t);
-/* In one transaction: the active definition, the register (its district), the current
+/* In one transaction: the active definition, the register (its area), the current
    submissions and scores counted and computed, and the tally_* tables replaced; with explain
    (a commune code) nothing is stored and t->explain is its index. PERR_DATA when there is
    nothing to tally or no such commune, PERR_USAGE when t->resamples is too many for the
@@ -393,7 +410,8 @@ void tally_pass_defaults(struct tally_pass *t);
 int tally_pass_run(sqlite3 *db, const char *where, const char *explain, struct tally_pass *t,
 		   struct perr *err);
 void tally_pass_release(struct tally_pass *t);
-/* Keep the communes of d's district (a definition is one district's index); -1 with err
+/* Keep the communes of d's district (a definition is one area's index; a province's keeps
+   the whole register); -1 with err
    when none is left. */
 int tally_district_communes(const struct def *d, struct commune_list *cl, const char *where,
 			    struct perr *err);
