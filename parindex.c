@@ -405,6 +405,10 @@ static int cmd_init(int argc, char **argv)
 		}
 	}
 
+	if (merges && access(merges, R_OK) != 0) {
+		perr_set(&err, PERR_USAGE, merges, "cannot read: %s", strerror(errno));
+		goto fail;
+	}
 	if (merges && merge_load_file(&ml, merges, &diag) < 0) {
 		diag_print(&diag, "init");
 		rc = PERR_DATA;

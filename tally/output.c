@@ -159,8 +159,9 @@ static void table_previous(FILE *out, const struct def *d, const struct tally_re
 /* "90002 Thử Hai (95.00, hạng 1)": an old unit's previous result */
 static void say_result(FILE *out, const struct years_result *o)
 {
-	fprintf(out, "%s ", o->code);
-	fputs(o->name, out);
+	escape_term_fputs(out, o->code);
+	fputc(' ', out);
+	escape_term_fputs(out, o->name);
 	if (!o->index)
 		fputs(" (chưa có kết quả)", out);
 	else if (o->rank)
@@ -173,14 +174,19 @@ static void say_result(FILE *out, const struct years_result *o)
 static void table_previous_notes(FILE *out, const struct commune_list *cl,
 				 const size_t *order, const struct years_previous *prev)
 {
-	fprintf(out, "\nso với năm %d (%s %s)\n", prev->year, prev->def_id, prev->def_version);
+	fprintf(out, "\nso với năm %d (", prev->year);
+	escape_term_fputs(out, prev->def_id);
+	fputc(' ', out);
+	escape_term_fputs(out, prev->def_version);
+	fputs(")\n", out);
 	for (size_t k = 0; k < cl->n; k++) {
 		const struct years_unit *u = &prev->v[order[k]];
 
 		if (!u->nfrom && !u->renamed)
 			continue;
-		fprintf(out, "%s ", cl->v[order[k]].code);
-		fputs(cl->v[order[k]].name, out);
+		escape_term_fputs(out, cl->v[order[k]].code);
+		fputc(' ', out);
+		escape_term_fputs(out, cl->v[order[k]].name);
 		if (u->renamed) {
 			fputs(": đổi tên từ ", out);
 			say_result(out, &u->same);
