@@ -317,6 +317,63 @@ static void quality_section(struct strbuf *sb, const struct report *r, size_t c)
 	strbuf_adds(sb, "</section>\n");
 }
 
+/* ---- the previous year: columns of the ranking, a line of a commune's summary ---- */
+
+static void previous_th(struct strbuf *sb, const struct report *r)
+{
+	if (!r->prev.year)
+		return;
+	strbuf_addf(sb, "<th>Năm %d</th><th>Thay đổi hạng</th><th>Thay đổi chỉ số</th>",
+		    r->prev.year);
+}
+
+static void previous_td(struct strbuf *sb, const struct report *r, size_t c)
+{
+	char *was, *rank, *index;
+
+	if (!r->prev.year)
+		return;
+	was = report_previous_vi(r, c);
+	rank = report_rank_change_vi(r, c);
+	index = report_index_change(r, c);
+	strbuf_adds(sb, "<td class=\"previous\">");
+	esc(sb, *was ? was : "–");
+	strbuf_adds(sb, "</td><td>");
+	esc(sb, *rank ? rank : "–");
+	strbuf_adds(sb, "</td>");
+	td_num(sb, *index ? index : "–");
+	free(was);
+	free(rank);
+	free(index);
+}
+
+static void previous_dd(struct strbuf *sb, const struct report *r, size_t c)
+{
+	char *was, *rank, *index;
+
+	if (!r->prev.year)
+		return;
+	was = report_previous_vi(r, c);
+	rank = report_rank_change_vi(r, c);
+	index = report_index_change(r, c);
+	strbuf_addf(sb, "<dt>So với năm %d</dt><dd>", r->prev.year);
+	if (!r->prev.v[c].has && !r->prev.v[c].nfrom)
+		strbuf_addf(sb, "mới (không có kết quả năm %d)", r->prev.year);
+	esc(sb, was);
+	if (*rank && !r->prev.v[c].nfrom && r->prev.v[c].has) {
+		strbuf_adds(sb, "; ");
+		esc(sb, rank);
+	}
+	if (*index) {
+		strbuf_adds(sb, "; chỉ số ");
+		esc(sb, index);
+	}
+	strbuf_adds(sb, "</dd>\n");
+	free(was);
+	free(rank);
+	free(index);
+}
+
 static int index_page(const struct report *r, const struct report_charts *charts,
 		      const char *chart_dir, unsigned formats, const char *dir, struct perr *err)
 {
@@ -337,6 +394,7 @@ static int index_page(const struct report *r, const struct report_charts *charts
 	if (r->resamples)
 		strbuf_adds(&sb, "<th>Khoảng tin cậy 95 %</th>");
 	strbuf_adds(&sb, "<th>Xếp hạng</th><th>Xếp loại</th>");
+	previous_th(&sb, r);
 	for (size_t f = 0; f < d->nfields; f++) {
 		strbuf_adds(&sb, "<th title=\"");
 		esc(&sb, def_text_get(&d->fields[f].name, "vi"));
@@ -375,6 +433,7 @@ static int index_page(const struct report *r, const struct report_charts *charts
 		swatch(&sb, report_tier_color(d, v->tier));
 		esc(&sb, report_tier_label(d, v->tier));
 		strbuf_adds(&sb, "</td>");
+		previous_td(&sb, r, c);
 		for (size_t f = 0; f < d->nfields; f++) {
 			const struct report_field *fv = &r->fields[c * d->nfields + f];
 
@@ -571,6 +630,7 @@ static void commune_summary(struct strbuf *sb, const struct report *r, size_t c)
 	swatch(sb, report_tier_color(d, v->tier));
 	esc(sb, report_tier_label(d, v->tier));
 	strbuf_adds(sb, "</dd>\n");
+	previous_dd(sb, r, c);
 	if (v->has_interval && r->resamples) {
 		const long *n = &r->class_resamples[c * (d->ntiers + 1)];
 		int first = 1;

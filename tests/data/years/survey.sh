@@ -17,3 +17,17 @@ years_full() {
 		done
 	done
 }
+# years_database DB: the two years of t3013 in DB, each tallied (no resamples), 2025 active.
+years_database() {
+	sed 's/version="1" year="2024"/version="2" year="2025"/' "$DATA/definitions/mini.xml" >mini-2025.xml
+	parindex init --db "$1" --definition "$DATA/definitions/mini.xml" \
+		--communes "$DATA/years/communes-2024.csv" >/dev/null &&
+		{ years_forms 1; years_full 1 90001 90002 90003 90004; } | sqlite3 "$1" &&
+		parindex scores import --db "$1" "$DATA/years/scores-2024.csv" >/dev/null &&
+		parindex tally --db "$1" --resamples 0 >/dev/null &&
+		parindex init --db "$1" --definition mini-2025.xml --communes "$DATA/years/communes-2025.csv" \
+			--merges "$DATA/years/merges.csv" >/dev/null &&
+		{ years_forms 2; years_full 2 90001 90005 90010 90014; } | sqlite3 "$1" &&
+		parindex scores import --db "$1" "$DATA/years/scores-2025.csv" >/dev/null &&
+		parindex tally --db "$1" --resamples 0 >/dev/null
+}
