@@ -1,4 +1,4 @@
-# Survey rows for tests/data/definitions/mini.xml in two years (sourced by t3013, t3014 and
+# Survey rows for tests/data/definitions/mini.xml in two years (sourced by t3031, t3014 and
 # t4007): years_forms VERSION prints the forms of definition mini VERSION (and batch VERSION);
 # years_full VERSION CODE... prints, per commune, two forms of group A (qa a, qb a) and two
 # of group B (qa a, qc a): every question scores 1, so the survey's 5 points are all had
@@ -17,7 +17,7 @@ years_full() {
 		done
 	done
 }
-# years_database DB: the two years of t3013 in DB, each tallied (no resamples), 2025 active.
+# years_database DB: the two years of t3031 in DB, each tallied (no resamples), 2025 active.
 years_database() {
 	sed 's/version="1" year="2024"/version="2" year="2025"/' "$DATA/definitions/mini.xml" >mini-2025.xml
 	parindex init --db "$1" --definition "$DATA/definitions/mini.xml" \

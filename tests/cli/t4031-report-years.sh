@@ -1,6 +1,6 @@
-# The report against the previous year (issue 13), on t3013's two years: the HTML ranking's
+# The report against the previous year (issue 13), on t3031's two years: the HTML ranking's
 # columns, each commune page's "So với năm 2024", the XLSX ranking sheet and the CSV, with the
-# hand-computed values of t3013 (90001 rose 2 places, +20.00; 90014 renamed from 90004, fell 1,
+# hand-computed values of t3031 (90001 rose 2 places, +20.00; 90014 renamed from 90004, fell 1,
 # -5.00; 90010 formed from 90002 and 90003, their results listed, no rank change; 90005 new).
 . "$(dirname "$0")/lib.sh"
 . "$DATA/years/survey.sh"
