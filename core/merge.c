@@ -429,6 +429,7 @@ int merge_year_units(sqlite3 *db, int year, struct commune_list *cl, struct perr
 		free(c->type);
 		free(c->district_code);
 		free(c->district);
+		free(c->province);
 	}
 	if (i < cl->n) {
 		/* the units not looked at stay, so the list can be released whole */

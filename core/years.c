@@ -19,7 +19,8 @@ int years_keep(sqlite3 *db, const char *def_id, const char *def_version, int yea
 		"submissions) SELECT ?1, ?2, ?3, computed_at, communes, submissions FROM tally_run",
 		"INSERT INTO tally_year_commune (def_id, def_version, commune_code, name, type, "
 		"ranking_group, index_value, index_published, tier_id, rank, flags) "
-		"SELECT ?1, ?2, t.commune_code, coalesce(c.name, ''), coalesce(c.type, ''), '', "
+		"SELECT ?1, ?2, t.commune_code, coalesce(c.name, ''), coalesce(c.type, ''), "
+		"coalesce(t.ranking_group, ''), "
 		"t.index_value, t.index_published, t.tier_id, t.rank, t.flags "
 		"FROM tally_commune t LEFT JOIN commune c ON c.code = t.commune_code",
 	};

@@ -548,11 +548,27 @@ static int load_previous(sqlite3 *db, struct report *r, struct perr *err)
 	const char **codes = xcalloc(r->ncommunes ? r->ncommunes : 1, sizeof(*codes));
 	int rc;
 
+	sqlite3_stmt *st = NULL;
+
 	for (size_t c = 0; c < r->ncommunes; c++)
 		codes[c] = r->communes[c].code;
 	rc = years_previous_load(db, r->def.year, r->ncommunes, codes, &r->prev, err);
 	free(codes);
-	return rc;
+	if (rc < 0 || !r->prev.year)
+		return rc;
+	/* ranks compare within a ranking group */
+	r->ranking_group = xcalloc(r->ncommunes ? r->ncommunes : 1, sizeof(*r->ranking_group));
+	if (db_prepare(db, &st,
+		       "SELECT coalesce(ranking_group, '') FROM tally_commune WHERE commune_code = ?",
+		       err) < 0)
+		return -1;
+	for (size_t c = 0; c < r->ncommunes; c++) {
+		sqlite3_bind_text(st, 1, r->communes[c].code, -1, SQLITE_STATIC);
+		r->ranking_group[c] = xstrdup(sqlite3_step(st) == SQLITE_ROW ? col_text(st, 0) : "");
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return 0;
 }
 
 char *report_rank_change_vi(const struct report *r, size_t c)
@@ -568,7 +584,7 @@ char *report_rank_change_vi(const struct report *r, size_t c)
 		return xstrdup("hình thành từ nhiều đơn vị");
 	if (!u->has)
 		return xstrdup("mới");
-	n = years_rank_change(u, r->communes[c].rank, "", &ok);
+	n = years_rank_change(u, r->communes[c].rank, r->ranking_group[c], &ok);
 	if (!ok)
 		return xstrdup("");
 	if (!n)
@@ -697,6 +713,9 @@ void report_release(struct report *r)
 	free(r->criterion_mean);
 	free(r->class_resamples);
 	free(r->score_files);
+	for (size_t c = 0; r->ranking_group && c < nc; c++)
+		free(r->ranking_group[c]);
+	free(r->ranking_group);
 	years_previous_release(&r->prev);
 	def_release(&r->def);
 	memset(r, 0, sizeof(*r));

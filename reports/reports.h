@@ -113,6 +113,7 @@ struct report {
 	/* the previous year's results of each commune (core/years.h; prev.year 0: none kept),
 	   prev.v[c] in the communes' order */
 	struct years_previous prev;
+	char **ranking_group; /* per commune: its ranking group now (tally_commune, 0013) */
 };
 
 /* Read the last tally and the definition it used. Refuses (PERR_DATA) when no tally has been

@@ -33,7 +33,7 @@ CREATE TABLE tally_year_commune (
     commune_code    TEXT NOT NULL,
     name            TEXT NOT NULL,
     type            TEXT NOT NULL,
-    ranking_group   TEXT NOT NULL,     -- '' for the one default ranking
+    ranking_group   TEXT NOT NULL,     -- tally_commune.ranking_group (0013); '': not ranked
     index_value     REAL NOT NULL,
     index_published TEXT NOT NULL,
     tier_id         TEXT,              -- NULL: chưa xếp loại
@@ -61,5 +61,5 @@ INSERT INTO tally_year (def_id, def_version, year, computed_at, communes, submis
 INSERT INTO tally_year_commune (def_id, def_version, commune_code, name, type, ranking_group,
                                 index_value, index_published, tier_id, rank, flags)
     SELECT y.def_id, y.def_version, t.commune_code, coalesce(c.name, ''), coalesce(c.type, ''),
-           '', t.index_value, t.index_published, t.tier_id, t.rank, t.flags
+           coalesce(t.ranking_group, ''), t.index_value, t.index_published, t.tier_id, t.rank, t.flags
     FROM tally_commune t CROSS JOIN tally_year y LEFT JOIN commune c ON c.code = t.commune_code;
