@@ -67,6 +67,21 @@ golden use-unknown parindex definition use --db t.db mini 9
 ok "back to 2025" parindex definition use --db t.db mini 2
 same "2025 compared again" "$(parindex tally --db t.db --resamples 0 --format csv | cut -d, -f2,24-27 | sed -n 2p)" "90001,80.00,3,2,20.00"
 
+# 2026 ranks phường apart from xã (prov-model's ranking groups): 2025 had one ranking, so
+# no rank is compared (previous rank shown, no change), the index change still is (0.00)
+sed -e 's/version="1" year="2024"/version="3" year="2026"/' \
+	-e 's|^\(  <district .*\)$|\1\n  <units><ranking id="phuong"><name lang="vi">Phường</name><name lang="en">Wards</name></ranking><ranking id="xa"><name lang="vi">Xã</name><name lang="en">Communes</name></ranking><type ranking="phuong">phường</type><type ranking="xa">xã</type><type ranking="xa">thị trấn</type></units>|' \
+	"$DATA/definitions/mini.xml" >mini-2026.xml
+ok "init 2026" parindex init --db t.db --definition mini-2026.xml
+{ years_forms 3; years_full 3 90001 90005 90010 90014; } | sqlite3 t.db
+ok "scores 2026" parindex scores import --db t.db "$DATA/years/scores-2025.csv"
+golden groups-2026 parindex tally --db t.db --resamples 0 --format csv
+same "2026 compared with 2025, not ranks across groups" \
+	"$(parindex tally --db t.db --resamples 0 --format csv | cut -d, -f2,24- | tr '\n' ' ')" \
+	"code,ranking_group,previous_index,previous_rank,rank_change,index_change,formed_from 90014,phuong,85.00,3,,0.00, 90001,xa,100.00,1,,0.00, 90010,xa,90.00,2,,0.00, 90005,xa,75.00,4,,0.00, "
+ok "back to 2025 again" parindex definition use --db t.db mini 2
+ok "tally 2025 again" parindex tally --db t.db --resamples 0
+
 # an old database (before 0014) keeps its one tally as its definition's year
 ok "copy" cp t.db old.db
 ok "made old" sqlite3 old.db "DROP TABLE tally_year_commune; DROP TABLE tally_year; DROP TABLE commune_merge; PRAGMA user_version = $(($(q 'PRAGMA user_version') - 1))"
