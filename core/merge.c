@@ -117,24 +117,6 @@ static int on_row(const struct csvin_record *rec, void *ctx)
 		diag_add_capped(L->diag, "effective date", L->name, rec->number,
 				"effective date %s is out of range (%d to %d)", shown[2],
 				MERGE_YEAR_MIN, MERGE_YEAR_MAX), bad++;
-	for (size_t i = 0; !bad && i < L->l->n; i++)
-		if (!strcmp(L->l->v[i].new_code, m.new_code) &&
-		    !strcmp(L->l->v[i].old_code, m.old_code))
-			diag_add_capped(L->diag, "duplicate", L->name, rec->number,
-					"duplicate: %s formed from %s is already on line %ld", shown[0],
-					shown[1], L->l->v[i].line), bad++;
-	if (!bad) {
-		/* one unit came into being on one day */
-		for (size_t i = 0; i < L->l->n; i++)
-			if (!strcmp(L->l->v[i].new_code, m.new_code) &&
-			    strcmp(L->l->v[i].effective, date)) {
-				diag_add_capped(L->diag, "effective date", L->name, rec->number,
-						"%s is formed on %s here but on %s on line %ld", shown[0],
-						date, L->l->v[i].effective, L->l->v[i].line);
-				bad++;
-				break;
-			}
-	}
 	if (bad) {
 		L->errors += bad;
 		free(m.new_code);
@@ -147,6 +129,60 @@ static int on_row(const struct csvin_record *rec, void *ctx)
 	xgrow(&L->l->v, &L->l->alloc, L->l->n + 1, sizeof(*L->l->v));
 	L->l->v[L->l->n++] = m;
 	return 0;
+}
+
+static int by_pair(const void *a, const void *b)
+{
+	const struct merge *x = *(const struct merge *const *)a, *y = *(const struct merge *const *)b;
+	int c = strcmp(x->new_code, y->new_code);
+
+	if (!c)
+		c = strcmp(x->old_code, y->old_code);
+	return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+/* A pair given twice, and one new unit with two dates, found through a sort (a pairwise look
+   is quadratic in the rows); each said at its row, in the file's order. */
+static int check_pairs(const struct merge_list *l, const char *name, struct diag *diag)
+{
+	const struct merge **v = xcalloc(l->n ? l->n : 1, sizeof(*v));
+	const struct merge **dup = xcalloc(l->n ? l->n : 1, sizeof(*dup));
+	const struct merge **date = xcalloc(l->n ? l->n : 1, sizeof(*date));
+	int errors = 0;
+
+	for (size_t i = 0; i < l->n; i++)
+		v[i] = &l->v[i];
+	qsort(v, l->n, sizeof(*v), by_pair);
+	for (size_t i = 1, first = 0; i < l->n; i++) {
+		size_t k = (size_t)(v[i] - l->v);
+
+		if (strcmp(v[i]->new_code, v[first]->new_code)) {
+			first = i;
+			continue;
+		}
+		if (!strcmp(v[i]->old_code, v[i - 1]->old_code))
+			dup[k] = v[i - 1];
+		else if (strcmp(v[i]->effective, v[first]->effective))
+			date[k] = v[first];
+	}
+	for (size_t k = 0; k < l->n; k++) {
+		char shown[2][64];
+
+		text_cut(shown[0], sizeof(shown[0]), l->v[k].new_code);
+		text_cut(shown[1], sizeof(shown[1]), l->v[k].old_code);
+		if (dup[k])
+			diag_add_capped(diag, "duplicate", name, l->v[k].line,
+					"duplicate: %s formed from %s is already on line %ld", shown[0],
+					shown[1], dup[k]->line), errors++;
+		else if (date[k])
+			diag_add_capped(diag, "effective date", name, l->v[k].line,
+					"%s is formed on %s here but on %s on line %ld", shown[0],
+					l->v[k].effective, date[k]->effective, date[k]->line), errors++;
+	}
+	free(v);
+	free(dup);
+	free(date);
+	return errors;
 }
 
 int merge_load(struct merge_list *l, const char *buf, size_t len, const char *name,
@@ -164,6 +200,7 @@ int merge_load(struct merge_list *l, const char *buf, size_t len, const char *na
 		diag_add(diag, name, 0, "empty file: no header and no merged units");
 		L.errors++;
 	}
+	L.errors += check_pairs(l, name, diag);
 	if (L.errors) {
 		merge_list_release(l);
 		return -1;

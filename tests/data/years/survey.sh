@@ -1,5 +1,5 @@
-# Survey rows for tests/data/definitions/mini.xml in two years (sourced by t3031, t3014 and
-# t4007): years_forms VERSION prints the forms of definition mini VERSION (and batch VERSION);
+# Survey rows for tests/data/definitions/mini.xml in two years (sourced by t3031 and
+# t4031): years_forms VERSION prints the forms of definition mini VERSION (and batch VERSION);
 # years_full VERSION CODE... prints, per commune, two forms of group A (qa a, qb a) and two
 # of group B (qa a, qc a): every question scores 1, so the survey's 5 points are all had
 # and the index is 50 + 10 x the self-assessed points.
