@@ -22,32 +22,6 @@ struct load {
 	int have_header, errors;
 };
 
-/* a unit code as the register has it: letters, digits, '-' or '_', at most 20 */
-static int code_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (!n || n > 20)
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= '0' && *s <= '9') || (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-		      *s == '-' || *s == '_'))
-			return 0;
-	return 1;
-}
-
-static char *trimmed(const char *s)
-{
-	size_t len;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	len = strlen(s);
-	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r'))
-		len--;
-	return xstrndup(s, len);
-}
-
 /* 1 when s is YYYY-MM-DD, a real day; *year gets the year */
 static int date_ok(const char *s, int *year)
 {
@@ -99,14 +73,14 @@ static int on_row(const struct csvin_record *rec, void *ctx)
 		L->errors++;
 		return 0;
 	}
-	m.new_code = trimmed(rec->fields[L->col[0]]);
-	m.old_code = trimmed(rec->fields[L->col[1]]);
-	date = trimmed(rec->fields[L->col[2]]);
+	m.new_code = commune_cell(rec->fields[L->col[0]]);
+	m.old_code = commune_cell(rec->fields[L->col[1]]);
+	date = commune_cell(rec->fields[L->col[2]]);
 	text_cut(shown[0], sizeof(shown[0]), m.new_code);
 	text_cut(shown[1], sizeof(shown[1]), m.old_code);
 	text_cut(shown[2], sizeof(shown[2]), date);
 	for (int k = 0; k < 2; k++)
-		if (!code_ok(k ? m.old_code : m.new_code))
+		if (!commune_code_ok(k ? m.old_code : m.new_code))
 			diag_add_capped(L->diag, "unit code", L->name, rec->number,
 					"%s '%s' is missing or not a code (letters, digits, '-' or '_', at most 20)",
 					columns[k], shown[k]), bad++;
@@ -461,12 +435,7 @@ int merge_year_units(sqlite3 *db, int year, struct commune_list *cl, struct perr
 			cl->v[n++] = *c;
 			continue;
 		}
-		free(c->code);
-		free(c->name);
-		free(c->type);
-		free(c->district_code);
-		free(c->district);
-		free(c->province);
+		commune_release(c);
 	}
 	if (i < cl->n) {
 		/* the units not looked at stay, so the list can be released whole */

@@ -327,51 +327,62 @@ static void previous_th(struct strbuf *sb, const struct report *r)
 		    r->prev.year);
 }
 
+/* commune c against the previous year, in words (reports/load.c) */
+struct previous_words {
+	char *was, *rank, *index;
+};
+
+static void previous_words(const struct report *r, size_t c, struct previous_words *w)
+{
+	w->was = report_previous_vi(r, c);
+	w->rank = report_rank_change_vi(r, c);
+	w->index = report_index_change(r, c);
+}
+
+static void previous_words_free(struct previous_words *w)
+{
+	free(w->was);
+	free(w->rank);
+	free(w->index);
+}
+
 static void previous_td(struct strbuf *sb, const struct report *r, size_t c)
 {
-	char *was, *rank, *index;
+	struct previous_words w;
 
 	if (!r->prev.year)
 		return;
-	was = report_previous_vi(r, c);
-	rank = report_rank_change_vi(r, c);
-	index = report_index_change(r, c);
+	previous_words(r, c, &w);
 	strbuf_adds(sb, "<td class=\"previous\">");
-	esc(sb, *was ? was : "–");
+	esc(sb, *w.was ? w.was : "–");
 	strbuf_adds(sb, "</td><td>");
-	esc(sb, *rank ? rank : "–");
+	esc(sb, *w.rank ? w.rank : "–");
 	strbuf_adds(sb, "</td>");
-	td_num(sb, *index ? index : "–");
-	free(was);
-	free(rank);
-	free(index);
+	td_num(sb, *w.index ? w.index : "–");
+	previous_words_free(&w);
 }
 
 static void previous_dd(struct strbuf *sb, const struct report *r, size_t c)
 {
-	char *was, *rank, *index;
+	struct previous_words w;
 
 	if (!r->prev.year)
 		return;
-	was = report_previous_vi(r, c);
-	rank = report_rank_change_vi(r, c);
-	index = report_index_change(r, c);
+	previous_words(r, c, &w);
 	strbuf_addf(sb, "<dt>So với năm %d</dt><dd>", r->prev.year);
 	if (!r->prev.v[c].has && !r->prev.v[c].nfrom)
 		strbuf_addf(sb, "mới (không có kết quả năm %d)", r->prev.year);
-	esc(sb, was);
-	if (*rank && !r->prev.v[c].nfrom && r->prev.v[c].has) {
+	esc(sb, w.was);
+	if (*w.rank && !r->prev.v[c].nfrom && r->prev.v[c].has) {
 		strbuf_adds(sb, "; ");
-		esc(sb, rank);
+		esc(sb, w.rank);
 	}
-	if (*index) {
+	if (*w.index) {
 		strbuf_adds(sb, "; chỉ số ");
-		esc(sb, index);
+		esc(sb, w.index);
 	}
 	strbuf_adds(sb, "</dd>\n");
-	free(was);
-	free(rank);
-	free(index);
+	previous_words_free(&w);
 }
 
 static int index_page(const struct report *r, const struct report_charts *charts,

@@ -42,6 +42,11 @@ static void json_string(FILE *out, const char *s)
 	fputc('"', out);
 }
 
+void tally_json_string(FILE *out, const char *s)
+{
+	json_string(out, s);
+}
+
 /* The class of commune i as published: the tier's label, or "Chưa xếp loại". */
 static const char *class_vi(const struct def *d, const struct tally_result *r, size_t i)
 {

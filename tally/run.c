@@ -26,12 +26,7 @@ int tally_district_communes(const struct def *d, struct commune_list *cl, const 
 			cl->v[n++] = *c;
 			continue;
 		}
-		free(c->code);
-		free(c->name);
-		free(c->type);
-		free(c->district_code);
-		free(c->district);
-		free(c->province);
+		commune_release(c);
 	}
 	cl->n = n;
 	if (n)

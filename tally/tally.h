@@ -311,6 +311,8 @@ enum tally_format { TALLY_TABLE, TALLY_CSV, TALLY_JSON };
 void tally_print_ranking(FILE *out, enum tally_format fmt, const struct def *d,
 			 const struct commune_list *cl, const struct tally_result *r,
 			 const struct tally_confidence *conf, const struct years_previous *prev);
+/* s as a JSON string (quotes, backslashes and control characters escaped). */
+void tally_json_string(FILE *out, const char *s);
 /* The ranking that the tally of `year` published and tally_year_commune keeps (the latest
    tally of a definition of that year), printed without computing anything: rank, code,
    unit, index, class, flags. PERR_DATA when no tally of that year is kept. */

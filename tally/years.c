@@ -31,20 +31,6 @@ static const char *class_of(const struct def *d, const char *tier)
 	return "Chưa xếp loại";
 }
 
-static void json_text(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(out, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(out, "\\u%04x", (unsigned char)*s);
-		else
-			fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
 static void print_rows(FILE *out, enum tally_format fmt, const struct def *d, int year,
 		       const char *computed_at, const struct year_row *v, size_t n)
 {
@@ -67,11 +53,11 @@ static void print_rows(FILE *out, enum tally_format fmt, const struct def *d, in
 		}
 	} else if (fmt == TALLY_JSON) {
 		fputs("{\n  \"definition\": ", out);
-		json_text(out, d->id);
+		tally_json_string(out, d->id);
 		fputs(",\n  \"version\": ", out);
-		json_text(out, d->version);
+		tally_json_string(out, d->version);
 		fprintf(out, ",\n  \"year\": %d,\n  \"computed_at\": ", year);
-		json_text(out, computed_at);
+		tally_json_string(out, computed_at);
 		fputs(",\n  \"communes\": [", out);
 		for (size_t i = 0; i < n; i++) {
 			fprintf(out, "%s\n    {\"rank\": ", i ? "," : "");
@@ -80,16 +66,16 @@ static void print_rows(FILE *out, enum tally_format fmt, const struct def *d, in
 			else
 				fputs("null", out);
 			fputs(", \"code\": ", out);
-			json_text(out, v[i].code);
+			tally_json_string(out, v[i].code);
 			fputs(", \"commune\": ", out);
-			json_text(out, v[i].name);
+			tally_json_string(out, v[i].name);
 			fprintf(out, ", \"index\": %s, \"tier\": ", v[i].index);
 			if (*v[i].tier)
-				json_text(out, v[i].tier);
+				tally_json_string(out, v[i].tier);
 			else
 				fputs("null", out);
 			fputs(", \"class\": ", out);
-			json_text(out, class_of(d, v[i].tier));
+			tally_json_string(out, class_of(d, v[i].tier));
 			fputs(", \"flags\": [", out);
 			for (const char *p = v[i].flags, *sp; *p; p = sp + (*sp == ' ')) {
 				sp = p + strcspn(p, " ");
