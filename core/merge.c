@@ -359,7 +359,8 @@ int merge_store(sqlite3 *db, const struct merge_list *l, struct store_counts *n,
 		xgrow(&e, &alloc, ne + 1, sizeof(*e));
 		e[ne++] = (struct edge){ l->v[i].new_code, l->v[i].old_code, l->source, l->v[i].line };
 	}
-	qsort(e, ne, sizeof(*e), edge_cmp);
+	if (ne)
+		qsort(e, ne, sizeof(*e), edge_cmp);
 	find_cycles(e, ne, diag);
 	if (diag->n > problems) {
 		rc = 1;

@@ -12,7 +12,7 @@
 #include <uniwidth.h>
 
 struct year_row {
-	char *code, *name, *index, *tier, *flags;
+	char *code, *name, *index, *tier, *flags, *group;
 	long rank;
 };
 
@@ -35,7 +35,7 @@ static void print_rows(FILE *out, enum tally_format fmt, const struct def *d, in
 		       const char *computed_at, const struct year_row *v, size_t n)
 {
 	if (fmt == TALLY_CSV) {
-		fputs("rank,code,commune,index,tier,class,flags\n", out);
+		fputs("rank,code,commune,index,tier,class,flags,ranking_group\n", out);
 		for (size_t i = 0; i < n; i++) {
 			if (v[i].rank)
 				fprintf(out, "%ld", v[i].rank);
@@ -49,6 +49,8 @@ static void print_rows(FILE *out, enum tally_format fmt, const struct def *d, in
 			csvout_text(out, class_of(d, v[i].tier));
 			fputc(',', out);
 			csvout_text(out, v[i].flags);
+			fputc(',', out);
+			csvout_text(out, v[i].group);
 			fputc('\n', out);
 		}
 	} else if (fmt == TALLY_JSON) {
@@ -81,16 +83,19 @@ static void print_rows(FILE *out, enum tally_format fmt, const struct def *d, in
 				sp = p + strcspn(p, " ");
 				fprintf(out, "%s\"%.*s\"", p == v[i].flags ? "" : ", ", (int)(sp - p), p);
 			}
-			fputs("]}", out);
+			fputs("], \"ranking_group\": ", out);
+			tally_json_string(out, v[i].group);
+			fputs("}", out);
 		}
 		fprintf(out, "%s]\n}\n", n ? "\n  " : "");
 	} else {
-		int wname = 7;
+		int wname = 7, groups = 0;
 
 		for (size_t i = 0; i < n; i++) {
 			int w = u8_strwidth((const uint8_t *)v[i].name, "UTF-8");
 
 			wname = w > wname ? w : wname;
+			groups |= strcmp(v[i].group, v[0].group) != 0;
 		}
 		fprintf(out, "năm %d (%s %s), tính lúc %s\n", year, d->id, d->version, computed_at);
 		fprintf(out, "%-5s %-8s %-*s %8s  %s\n", "rank", "code", wname, "commune", "index",
@@ -101,9 +106,16 @@ static void print_rows(FILE *out, enum tally_format fmt, const struct def *d, in
 
 			if (v[i].rank)
 				snprintf(rank, sizeof(rank), "%ld", v[i].rank);
-			fprintf(out, "%-5s %-8s %s%*s %8s  %s%s%s\n", rank, v[i].code, v[i].name,
+			fprintf(out, "%-5s %-8s %s%*s %8s  %s%s%s", rank, v[i].code, v[i].name,
 				wname - w, "", v[i].index, class_of(d, v[i].tier),
 				*v[i].flags ? " " : "", v[i].flags);
+			/* several rankings: each unit's group said */
+			if (groups) {
+				fputs(" (", out);
+				escape_term_fputs(out, *v[i].group ? v[i].group : "không xếp hạng");
+				fputc(')', out);
+			}
+			fputc('\n', out);
 		}
 	}
 }
@@ -144,8 +156,8 @@ int tally_print_year(FILE *out, enum tally_format fmt, sqlite3 *db, int year,
 	if (store_load_definition(db, def_id, def_version, &d, err) < 0 ||
 	    db_prepare(db, &st,
 		       "SELECT commune_code, name, index_published, coalesce(tier_id, ''), rank, "
-		       "flags FROM tally_year_commune WHERE def_id = ? AND def_version = ? "
-		       "ORDER BY rank IS NULL, rank, commune_code",
+		       "flags, ranking_group FROM tally_year_commune WHERE def_id = ? AND "
+		       "def_version = ? ORDER BY rank IS NULL, ranking_group, rank, commune_code",
 		       err) < 0)
 		goto done;
 	sqlite3_bind_text(st, 1, def_id, -1, SQLITE_STATIC);
@@ -158,6 +170,7 @@ int tally_print_year(FILE *out, enum tally_format fmt, sqlite3 *db, int year,
 		v[n].tier = text_or_empty(st, 3);
 		v[n].rank = sqlite3_column_type(st, 4) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 4);
 		v[n].flags = text_or_empty(st, 5);
+		v[n].group = text_or_empty(st, 6);
 		n++;
 	}
 	if (step != SQLITE_DONE) {
@@ -183,6 +196,7 @@ done:
 		free(v[i].index);
 		free(v[i].tier);
 		free(v[i].flags);
+		free(v[i].group);
 	}
 	free(v);
 	free(def_id);

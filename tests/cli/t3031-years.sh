@@ -79,6 +79,7 @@ golden groups-2026 parindex tally --db t.db --resamples 0 --format csv
 same "2026 compared with 2025, not ranks across groups" \
 	"$(parindex tally --db t.db --resamples 0 --format csv | cut -d, -f2,24- | tr '\n' ' ')" \
 	"code,ranking_group,previous_index,previous_rank,rank_change,index_change,formed_from 90014,phuong,85.00,3,,0.00, 90001,xa,100.00,1,,0.00, 90010,xa,90.00,2,,0.00, 90005,xa,75.00,4,,0.00, "
+golden year-2026 parindex tally --db t.db --year 2026
 ok "back to 2025 again" parindex definition use --db t.db mini 2
 ok "tally 2025 again" parindex tally --db t.db --resamples 0
 
