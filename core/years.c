@@ -20,9 +20,10 @@ int years_keep(sqlite3 *db, const char *def_id, const char *def_version, int yea
 		"INSERT INTO tally_year_commune (def_id, def_version, commune_code, name, type, "
 		"ranking_group, index_value, index_published, tier_id, rank, flags) "
 		"SELECT ?1, ?2, t.commune_code, coalesce(c.name, ''), coalesce(c.type, ''), "
-		"coalesce(t.ranking_group, ''), "
+		"CASE WHEN g.commune_code IS NULL THEN 'all' ELSE coalesce(g.ranking_group, '') END, "
 		"t.index_value, t.index_published, t.tier_id, t.rank, t.flags "
-		"FROM tally_commune t LEFT JOIN commune c ON c.code = t.commune_code",
+		"FROM tally_commune t LEFT JOIN commune c ON c.code = t.commune_code "
+		"LEFT JOIN tally_ranking g ON g.commune_code = t.commune_code",
 	};
 	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
 		if (db_prepare(db, &st, sql[i], err) < 0)

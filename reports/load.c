@@ -559,12 +559,13 @@ static int load_previous(sqlite3 *db, struct report *r, struct perr *err)
 	/* ranks compare within a ranking group */
 	r->ranking_group = xcalloc(r->ncommunes ? r->ncommunes : 1, sizeof(*r->ranking_group));
 	if (db_prepare(db, &st,
-		       "SELECT coalesce(ranking_group, '') FROM tally_commune WHERE commune_code = ?",
+		       "SELECT coalesce(ranking_group, '') FROM tally_ranking WHERE commune_code = ?",
 		       err) < 0)
 		return -1;
 	for (size_t c = 0; c < r->ncommunes; c++) {
 		sqlite3_bind_text(st, 1, r->communes[c].code, -1, SQLITE_STATIC);
-		r->ranking_group[c] = xstrdup(sqlite3_step(st) == SQLITE_ROW ? col_text(st, 0) : "");
+		/* no row: the default group (0013) */
+		r->ranking_group[c] = xstrdup(sqlite3_step(st) == SQLITE_ROW ? col_text(st, 0) : "all");
 		sqlite3_reset(st);
 	}
 	sqlite3_finalize(st);

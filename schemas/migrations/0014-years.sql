@@ -33,7 +33,8 @@ CREATE TABLE tally_year_commune (
     commune_code    TEXT NOT NULL,
     name            TEXT NOT NULL,
     type            TEXT NOT NULL,
-    ranking_group   TEXT NOT NULL,     -- tally_commune.ranking_group (0013); '': not ranked
+    ranking_group   TEXT NOT NULL,     -- tally_ranking.ranking_group (0013; 'all' without a
+                                       -- row); '': a type not ranked
     index_value     REAL NOT NULL,
     index_published TEXT NOT NULL,
     tier_id         TEXT,              -- NULL: chưa xếp loại
@@ -61,5 +62,7 @@ INSERT INTO tally_year (def_id, def_version, year, computed_at, communes, submis
 INSERT INTO tally_year_commune (def_id, def_version, commune_code, name, type, ranking_group,
                                 index_value, index_published, tier_id, rank, flags)
     SELECT y.def_id, y.def_version, t.commune_code, coalesce(c.name, ''), coalesce(c.type, ''),
-           coalesce(t.ranking_group, ''), t.index_value, t.index_published, t.tier_id, t.rank, t.flags
-    FROM tally_commune t CROSS JOIN tally_year y LEFT JOIN commune c ON c.code = t.commune_code;
+           CASE WHEN g.commune_code IS NULL THEN 'all' ELSE coalesce(g.ranking_group, '') END,
+           t.index_value, t.index_published, t.tier_id, t.rank, t.flags
+    FROM tally_commune t CROSS JOIN tally_year y LEFT JOIN commune c ON c.code = t.commune_code
+         LEFT JOIN tally_ranking g ON g.commune_code = t.commune_code;
