@@ -131,7 +131,7 @@ int main(int argc, char **argv)
 	if ((deffile ? def_load_file(&d, deffile, &diag)
 		     : def_load(&d, embedded_default_definition,
 				strlen(embedded_default_definition), "default", &diag)) < 0 ||
-	    commune_load_file(&cl, communes, &diag) < 0 || cl.n == 0) {
+	    commune_load_file_def(&cl, communes, &d, &diag) < 0 || cl.n == 0) {
 		diag_print(&diag, "gen-batch");
 		return 1;
 	}
