@@ -129,6 +129,8 @@ FUZZ_TARGETS += zipin_file
 FUZZ_TARGETS += serve_http serve_parse
 # encrypted submissions: the manifest, the key and the .enc (capture/encrypted.c)
 FUZZ_TARGETS += manifest
+# the merged-units mapping of init --merges (core/merge.c)
+FUZZ_TARGETS += merges
 # the lint's XPath parser (forms/xpath.c)
 FUZZ_TARGETS += xpath
 $(B)/fuzz/replay-%: $(B)/fuzz/fuzz_%.o $(B)/fuzz/replay.o $(B)/libparindex.a

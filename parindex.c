@@ -19,6 +19,7 @@
 #include "def.h"
 #include "embedded.h"
 #include "escape.h"
+#include "merge.h"
 #include "forms/forms.h"
 #include "reports/reports.h"
 #include "store.h"
@@ -56,18 +57,21 @@ static void capture_options_more(FILE *out)
    options (a test checks that each command's --help describes every option of its synopsis). */
 static const struct cmd commands[] = {
 	{ "init", cmd_init,
-	  "parindex init [--db FILE] [--definition FILE] [--communes FILE]",
-	  "create or upgrade the database; load a definition and a commune register",
+	  "parindex init [--db FILE] [--definition FILE] [--communes FILE] [--merges FILE]",
+	  "create or upgrade the database; load a definition, a commune register, merged units",
 	  DB_OPTION
 	  "  --definition FILE    the index definition to load and work with (default: the\n"
 	  "                       database's own; for a new database the built-in one)\n"
 	  "  --communes FILE      the commune register, CSV code,name,type[,district_code,district]\n"
-	  "                       [,province]; its communes are added or updated (default: none)\n",
-	  NULL },
+	  "                       [,province]; its communes are added or updated (default: none)\n"
+	  "  --merges FILE        the merged units, CSV new_code,old_code,effective; its rows\n"
+	  "                       are added or updated (default: none)\n", NULL },
 	{ "definition", cmd_definition,
 	  "parindex definition check FILE...\n"
-	  "parindex definition default",
-	  "check index definitions; print the built-in default definition", NULL, NULL },
+	  "parindex definition default\n"
+	  "parindex definition use [--db FILE] ID VERSION",
+	  "check index definitions; print the built-in one; choose the year to work with",
+	  DB_OPTION, NULL },
 	{ "forms", cmd_forms,
 	  "parindex forms [--db FILE] [--out DIR] [--base-url URL] [--encrypt PUBLIC.pem]\n"
 	  "parindex forms lint [--for collect|central] FILE...",
@@ -124,7 +128,8 @@ static const struct cmd commands[] = {
 	  "                       (default: CSV on standard output)\n", NULL },
 	{ "tally", cmd_tally,
 	  "parindex tally [--db FILE] [--format table|csv|json] [--resamples N] [--seed N] [--threads N]\n"
-	  "parindex tally [--db FILE] --explain CODE [--lang vi|en]",
+	  "parindex tally [--db FILE] --explain CODE [--lang vi|en]\n"
+	  "parindex tally [--db FILE] --year YEAR [--format table|csv|json]",
 	  "compute points, index, class and rank of every commune; explain one",
 	  DB_OPTION
 	  "  --format table|csv|json\n"
@@ -134,7 +139,9 @@ static const struct cmd commands[] = {
 	  "  --resamples N        bootstrap resamples for the 95 % intervals and class\n"
 	  "                       shares, 0 for none (default: 2000)\n"
 	  "  --seed N             the resamples' random seed (default: 20260101)\n"
-	  "  --threads N          threads for the resamples (default: the processors)\n", NULL },
+	  "  --threads N          threads for the resamples (default: the processors)\n"
+	  "  --year YEAR          print the ranking kept from the tally of YEAR instead; computes\n"
+	  "                       and stores nothing (default: none, tally the active definition)\n", NULL },
 	{ "report", cmd_report,
 	  "parindex report [--db FILE] [--out DIR] [--formats LIST] [--no-bom]",
 	  "write the ranking, tables (XLSX, CSV), charts (PNG, SVG) and HTML report",
@@ -387,9 +394,12 @@ static int cmd_init(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "definition", required_argument, NULL, 'f' },
 		{ "communes", required_argument, NULL, 'c' },
+		{ "merges", required_argument, NULL, 'm' },
 		{ 0 },
 	};
-	const char *dbopt = NULL, *deffile = NULL, *communes = NULL, *defname;
+	const char *dbopt = NULL, *deffile = NULL, *communes = NULL, *merges = NULL, *defname;
+	struct merge_list ml = { 0 };
+	struct store_counts mn = { 0 };
 	struct strbuf content = STRBUF_INIT;
 	struct diag diag = { 0 };
 	struct def d = { 0 };
@@ -404,6 +414,7 @@ static int cmd_init(int argc, char **argv)
 		case 'd': dbopt = optarg; break;
 		case 'f': deffile = optarg; break;
 		case 'c': communes = optarg; break;
+		case 'm': merges = optarg; break;
 		default: return cmd_bad_option("init", argv);
 		}
 	}
@@ -445,6 +456,16 @@ static int cmd_init(int argc, char **argv)
 		}
 	}
 
+	if (merges && access(merges, R_OK) != 0) {
+		perr_set(&err, PERR_USAGE, merges, "cannot read: %s", strerror(errno));
+		goto fail;
+	}
+	if (merges && merge_load_file(&ml, merges, &diag) < 0) {
+		diag_print(&diag, "init");
+		rc = PERR_DATA;
+		goto done;
+	}
+
 	/* a register of another area creates no database either */
 	if (communes && (deffile || access(db_path(dbopt), F_OK) != 0) &&
 	    (c = init_check_district(NULL, &d, deffile, defname, 0, communes, &cl, &diag,
@@ -467,6 +488,21 @@ static int cmd_init(int argc, char **argv)
 	}
 	if (communes && store_communes(db, &cl, &cn, &err) < 0)
 		goto rollback;
+	if (merges) {
+		int got = merge_store(db, &ml, &mn, &diag, &err);
+
+		if (got < 0)
+			goto rollback;
+		if (got > 0) {
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			diag_print(&diag, "init");
+			fputs("parindex: init: ", stderr);
+			escape_term_fputs(stderr, merges);
+			fprintf(stderr, ": %zu error%s; nothing stored\n", diag.n, diag.n == 1 ? "" : "s");
+			rc = PERR_DATA;
+			goto done;
+		}
+	}
 	if (db_exec(db, "COMMIT", &err) < 0)
 		goto rollback;
 	fputs("database ", stdout);
@@ -485,6 +521,9 @@ static int cmd_init(int argc, char **argv)
 	if (communes)
 		printf("communes: %d added, %d updated, %d unchanged\n", cn.added, cn.updated,
 		       cn.unchanged);
+	if (merges)
+		printf("merged units: %d added, %d updated, %d unchanged\n", mn.added, mn.updated,
+		       mn.unchanged);
 	if (tally_other_definitions(db, "init", db_path(dbopt), &err) < 0)
 		goto fail;
 	goto done;
@@ -503,8 +542,66 @@ done:
 	db_close(db);
 	def_release(&d);
 	commune_list_release(&cl);
+	merge_list_release(&ml);
 	diag_release(&diag);
 	strbuf_release(&content);
+	return rc;
+}
+
+/* parindex definition use ID VERSION: a stored definition (a year) becomes the one the
+   database works with, as 'init --definition FILE' of the same file would make it. */
+static int definition_use(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ 0 },
+	};
+	const char *dbopt = NULL;
+	struct perr err = { 0 };
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	char active[200];
+	int c, rc = PERR_OK, step, year = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': dbopt = optarg; break;
+		default: return cmd_bad_option("definition", argv);
+		}
+	}
+	if (optind + 2 != argc)
+		return cmd_usage_error("definition", "use: name one ID and one VERSION");
+	if (db_open(&db, db_path(dbopt), DB_EXISTING, &err) < 0 ||
+	    db_exec(db, "BEGIN IMMEDIATE", &err) < 0 ||
+	    db_prepare(db, &st, "SELECT year FROM definition WHERE id = ? AND version = ?", &err) < 0)
+		goto fail;
+	sqlite3_bind_text(st, 1, argv[optind], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, argv[optind + 1], -1, SQLITE_STATIC);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		year = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (step == SQLITE_DONE) {
+		perr_set(&err, PERR_DATA, db_path(dbopt),
+			 "no definition '%s' version '%s' is loaded; load it with 'parindex init --definition FILE'",
+			 argv[optind], argv[optind + 1]);
+		goto fail;
+	}
+	if (step != SQLITE_ROW) {
+		db_fail(db, &err, "reading definitions");
+		goto fail;
+	}
+	snprintf(active, sizeof(active), "%s %s", argv[optind], argv[optind + 1]);
+	if (db_setting_set(db, "active_definition", active, &err) < 0 ||
+	    db_exec(db, "COMMIT", &err) < 0)
+		goto fail;
+	printf("definition %s %s (year %d): active\n", argv[optind], argv[optind + 1], year);
+	goto done;
+fail:
+	rc = perr_print(&err, "definition");
+done:
+	db_close(db);
 	return rc;
 }
 
@@ -558,13 +655,15 @@ static int cmd_definition(int argc, char **argv)
 	int rc = PERR_OK;
 
 	if (argc < 2)
-		return cmd_usage_error("definition", "say 'check' or 'default'");
+		return cmd_usage_error("definition", "say 'check', 'default' or 'use'");
 	if (!strcmp(argv[1], "default")) {
 		if (argc != 2)
 			return cmd_usage_error("definition", "'default' takes no argument");
 		fputs(embedded_default_definition, stdout);
 		return 0;
 	}
+	if (!strcmp(argv[1], "use"))
+		return definition_use(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check"))
 		return cmd_usage_error("definition", "no subcommand '%s'", argv[1]);
 	if (argc < 3)

@@ -295,3 +295,24 @@ void commune_list_release(struct commune_list *l)
 	free(l->v);
 	memset(l, 0, sizeof(*l));
 }
+
+/* for other files that read codes and cells the register's way (core/merge.c) */
+int commune_code_ok(const char *s)
+{
+	return code_ok(s);
+}
+
+char *commune_cell(const char *s)
+{
+	return trimmed_nfc(s);
+}
+
+void commune_release(struct commune *c)
+{
+	free(c->code);
+	free(c->name);
+	free(c->type);
+	free(c->district_code);
+	free(c->district);
+	free(c->province);
+}

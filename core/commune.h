@@ -43,5 +43,12 @@ int commune_load_file_def(struct commune_list *l, const char *path, const struct
 int commune_check_types(const struct commune_list *l, const struct def *d, const char *name,
 			struct diag *diag);
 void commune_list_release(struct commune_list *l);
+/* A unit code: letters, digits, '-' or '_', 1 to 20 bytes. */
+int commune_code_ok(const char *s);
+/* A CSV cell as the register reads it: spaces and tabs around it trimmed, in NFC; newly
+   allocated. */
+char *commune_cell(const char *s);
+/* Free one commune's strings (the struct itself is the caller's). */
+void commune_release(struct commune *c);
 
 #endif

@@ -317,6 +317,74 @@ static void quality_section(struct strbuf *sb, const struct report *r, size_t c)
 	strbuf_adds(sb, "</section>\n");
 }
 
+/* ---- the previous year: columns of the ranking, a line of a commune's summary ---- */
+
+static void previous_th(struct strbuf *sb, const struct report *r)
+{
+	if (!r->prev.year)
+		return;
+	strbuf_addf(sb, "<th>Năm %d</th><th>Thay đổi hạng</th><th>Thay đổi chỉ số</th>",
+		    r->prev.year);
+}
+
+/* commune c against the previous year, in words (reports/load.c) */
+struct previous_words {
+	char *was, *rank, *index;
+};
+
+static void previous_words(const struct report *r, size_t c, struct previous_words *w)
+{
+	w->was = report_previous_vi(r, c);
+	w->rank = report_rank_change_vi(r, c);
+	w->index = report_index_change(r, c);
+}
+
+static void previous_words_free(struct previous_words *w)
+{
+	free(w->was);
+	free(w->rank);
+	free(w->index);
+}
+
+static void previous_td(struct strbuf *sb, const struct report *r, size_t c)
+{
+	struct previous_words w;
+
+	if (!r->prev.year)
+		return;
+	previous_words(r, c, &w);
+	strbuf_adds(sb, "<td class=\"previous\">");
+	esc(sb, *w.was ? w.was : "–");
+	strbuf_adds(sb, "</td><td>");
+	esc(sb, *w.rank ? w.rank : "–");
+	strbuf_adds(sb, "</td>");
+	td_num(sb, *w.index ? w.index : "–");
+	previous_words_free(&w);
+}
+
+static void previous_dd(struct strbuf *sb, const struct report *r, size_t c)
+{
+	struct previous_words w;
+
+	if (!r->prev.year)
+		return;
+	previous_words(r, c, &w);
+	strbuf_addf(sb, "<dt>So với năm %d</dt><dd>", r->prev.year);
+	if (!r->prev.v[c].has && !r->prev.v[c].nfrom)
+		strbuf_addf(sb, "mới (không có kết quả năm %d)", r->prev.year);
+	esc(sb, w.was);
+	if (*w.rank && !r->prev.v[c].nfrom && r->prev.v[c].has) {
+		strbuf_adds(sb, "; ");
+		esc(sb, w.rank);
+	}
+	if (*w.index) {
+		strbuf_adds(sb, "; chỉ số ");
+		esc(sb, w.index);
+	}
+	strbuf_adds(sb, "</dd>\n");
+	previous_words_free(&w);
+}
+
 static int index_page(const struct report *r, const struct report_charts *charts,
 		      const char *chart_dir, unsigned formats, const char *dir, struct perr *err)
 {
@@ -337,6 +405,7 @@ static int index_page(const struct report *r, const struct report_charts *charts
 	if (r->resamples)
 		strbuf_adds(&sb, "<th>Khoảng tin cậy 95 %</th>");
 	strbuf_adds(&sb, "<th>Xếp hạng</th><th>Xếp loại</th>");
+	previous_th(&sb, r);
 	for (size_t f = 0; f < d->nfields; f++) {
 		strbuf_adds(&sb, "<th title=\"");
 		esc(&sb, def_text_get(&d->fields[f].name, "vi"));
@@ -375,6 +444,7 @@ static int index_page(const struct report *r, const struct report_charts *charts
 		swatch(&sb, report_tier_color(d, v->tier));
 		esc(&sb, report_tier_label(d, v->tier));
 		strbuf_adds(&sb, "</td>");
+		previous_td(&sb, r, c);
 		for (size_t f = 0; f < d->nfields; f++) {
 			const struct report_field *fv = &r->fields[c * d->nfields + f];
 
@@ -571,6 +641,7 @@ static void commune_summary(struct strbuf *sb, const struct report *r, size_t c)
 	swatch(sb, report_tier_color(d, v->tier));
 	esc(sb, report_tier_label(d, v->tier));
 	strbuf_adds(sb, "</dd>\n");
+	previous_dd(sb, r, c);
 	if (v->has_interval && r->resamples) {
 		const long *n = &r->class_resamples[c * (d->ntiers + 1)];
 		int first = 1;

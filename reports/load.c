@@ -541,6 +541,101 @@ static int load_quality(sqlite3 *db, struct report *r, struct perr *err)
 	return 0;
 }
 
+/* ---- the previous year (migration 0014) ---- */
+
+static int load_previous(sqlite3 *db, struct report *r, struct perr *err)
+{
+	const char **codes = xcalloc(r->ncommunes ? r->ncommunes : 1, sizeof(*codes));
+	int rc;
+
+	sqlite3_stmt *st = NULL;
+
+	for (size_t c = 0; c < r->ncommunes; c++)
+		codes[c] = r->communes[c].code;
+	rc = years_previous_load(db, r->def.year, r->ncommunes, codes, &r->prev, err);
+	free(codes);
+	if (rc < 0 || !r->prev.year)
+		return rc;
+	/* ranks compare within a ranking group */
+	r->ranking_group = xcalloc(r->ncommunes ? r->ncommunes : 1, sizeof(*r->ranking_group));
+	if (db_prepare(db, &st,
+		       "SELECT coalesce(ranking_group, '') FROM tally_ranking WHERE commune_code = ?",
+		       err) < 0)
+		return -1;
+	for (size_t c = 0; c < r->ncommunes; c++) {
+		sqlite3_bind_text(st, 1, r->communes[c].code, -1, SQLITE_STATIC);
+		/* no row: the default group (0013) */
+		r->ranking_group[c] = xstrdup(sqlite3_step(st) == SQLITE_ROW ? col_text(st, 0) : "all");
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+char *report_rank_change_vi(const struct report *r, size_t c)
+{
+	const struct years_unit *u;
+	long n;
+	int ok;
+
+	if (!r->prev.year)
+		return xstrdup("");
+	u = &r->prev.v[c];
+	if (u->nfrom)
+		return xstrdup("hình thành từ nhiều đơn vị");
+	if (!u->has)
+		return xstrdup("mới");
+	n = years_rank_change(u, r->communes[c].rank, r->ranking_group[c], &ok);
+	if (!ok)
+		return xstrdup("");
+	if (!n)
+		return xstrdup("giữ nguyên");
+	return xasprintf("%s %ld bậc", n > 0 ? "tăng" : "giảm", n > 0 ? n : -n);
+}
+
+char *report_index_change(const struct report *r, size_t c)
+{
+	char buf[48];
+
+	if (!r->prev.year || !r->prev.v[c].has ||
+	    !years_index_change(r->communes[c].index_published, r->prev.v[c].same.index,
+				r->def.decimals, buf, sizeof(buf)))
+		return xstrdup("");
+	return xstrdup(buf);
+}
+
+static void say_result(struct strbuf *sb, const struct years_result *o)
+{
+	if (!o->index)
+		strbuf_adds(sb, "chưa có kết quả");
+	else if (o->rank)
+		strbuf_addf(sb, "%s, hạng %ld", o->index, o->rank);
+	else
+		strbuf_addf(sb, "%s, không xếp hạng", o->index);
+}
+
+char *report_previous_vi(const struct report *r, size_t c)
+{
+	const struct years_unit *u;
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!r->prev.year)
+		return xstrdup("");
+	u = &r->prev.v[c];
+	if (u->renamed)
+		strbuf_addf(&sb, "đổi tên từ %s: ", u->same.name);
+	if (u->has)
+		say_result(&sb, &u->same);
+	for (size_t j = 0; j < u->nfrom; j++) {
+		const struct years_result *o = &r->prev.from[u->first_from + j];
+
+		strbuf_addf(&sb, "%s%s (", j ? ", " : "hình thành từ: ", o->name);
+		say_result(&sb, o);
+		strbuf_adds(&sb, ")");
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
 int report_load(sqlite3 *db, struct report *r, struct perr *err)
 {
 	const struct def *d = &r->def;
@@ -576,7 +671,7 @@ int report_load(sqlite3 *db, struct report *r, struct perr *err)
 		     "FROM tally_question_group t LEFT JOIN json_each(t.counts) j",
 		     count_row, err) < 0 ||
 	    load_confidence(db, r, err) < 0 ||
-	    load_quality(db, r, err) < 0)
+	    load_quality(db, r, err) < 0 || load_previous(db, r, err) < 0)
 		goto fail;
 	district_means(r);
 	return 0;
@@ -619,6 +714,10 @@ void report_release(struct report *r)
 	free(r->criterion_mean);
 	free(r->class_resamples);
 	free(r->score_files);
+	for (size_t c = 0; r->ranking_group && c < nc; c++)
+		free(r->ranking_group[c]);
+	free(r->ranking_group);
+	years_previous_release(&r->prev);
 	def_release(&r->def);
 	memset(r, 0, sizeof(*r));
 }

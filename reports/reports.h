@@ -17,6 +17,7 @@
 #include "def.h"
 #include "err.h"
 #include "strbuf.h"
+#include "years.h"
 #include "../capture/quality.h"
 
 /* Command of the command table. */
@@ -109,6 +110,10 @@ struct report {
 	/* district means over the ranked communes (all communes when none is ranked) */
 	double *field_mean;     /* per field; NAN when no commune has the field */
 	double *criterion_mean; /* per criterion: mean points */
+	/* the previous year's results of each commune (core/years.h; prev.year 0: none kept),
+	   prev.v[c] in the communes' order */
+	struct years_previous prev;
+	char **ranking_group; /* per commune: its ranking group now (tally_commune, 0013) */
 };
 
 /* Read the last tally and the definition it used. Refuses (PERR_DATA) when no tally has been
@@ -133,6 +138,16 @@ void report_sources(const struct report *r, char *lines[REPORT_NSOURCES]);
    less than the survey's noise: both ranked, both with intervals, and their 95 % index
    intervals overlap. */
 int report_within_noise(const struct report *r, size_t c);
+/* Commune c against the previous year (when r->prev.year), in Vietnamese, newly allocated:
+   report_rank_change_vi "tăng 2 bậc", "giảm 1 bậc", "giữ nguyên", "mới" (no previous
+   result), "hình thành từ nhiều đơn vị", "" (not ranked now or then); report_index_change
+   "+1.25" or "" (signed, at the definition's decimals); report_previous_vi the previous
+   index and rank ("80.00, hạng 3"), or, for a unit formed from others, "hình thành từ: A
+   (95.00, hạng 1), B (70.00, hạng 4)" (never a combined rank), or for a renamed one "đổi
+   tên từ A: 90.00, hạng 2"; "" when there is nothing. */
+char *report_rank_change_vi(const struct report *r, size_t c);
+char *report_index_change(const struct report *r, size_t c);
+char *report_previous_vi(const struct report *r, size_t c);
 /* A tier's Vietnamese label; "Chưa xếp loại" for DEF_NONE. */
 const char *report_tier_label(const struct def *d, size_t tier);
 

@@ -111,10 +111,44 @@ static char *title_of(const struct report *r, const char *what)
 			 d->province ? d->province : "", d->year);
 }
 
+/* the previous year's columns of the ranking (when one is kept), from column col */
+#define PREVIOUS_COLUMNS 5
+static void previous_header(const struct report *r, struct report_table *t, size_t col)
+{
+	t->header[col] = xasprintf("Chỉ số năm %d (%%)", r->prev.year);
+	t->header[col + 1] = xasprintf("Xếp hạng năm %d", r->prev.year);
+	t->header[col + 2] = xstrdup("Thay đổi hạng");
+	t->header[col + 3] = xstrdup("Thay đổi chỉ số");
+	t->header[col + 4] = xasprintf("So với năm %d", r->prev.year);
+}
+
+static void previous_cells(const struct report *r, struct report_table *t, size_t c, size_t col)
+{
+	const struct years_unit *u = &r->prev.v[c];
+	char *rank = report_rank_change_vi(r, c), *index = report_index_change(r, c);
+	char *was = report_previous_vi(r, c);
+
+	if (u->has)
+		put_published(t, col, u->same.index, r->def.decimals);
+	if (u->has && u->same.rank)
+		put_int(t, col + 1, u->same.rank);
+	put_text(t, col + 2, rank);
+	/* a signed number: the cell holds it as a number, never text starting with '+' */
+	if (*index)
+		put_published(t, col + 3, index + (index[0] == '+'), r->def.decimals);
+	put_text(t, col + 4, was);
+	free(rank);
+	free(index);
+	free(was);
+}
+
 static void ranking_table(const struct report *r, struct report_table *t)
 {
 	const struct def *d = &r->def;
 	size_t fixed = 8, ncols = fixed + d->nfields + 2, col;
+
+	if (r->prev.year)
+		ncols += PREVIOUS_COLUMNS;
 	const char *head[] = { "STT", "Mã đơn vị", "Đơn vị", "Điểm đạt được", "Điểm tối đa",
 			       "Chỉ số CCHC (%)", "Xếp hạng", "Xếp loại" };
 
@@ -125,6 +159,8 @@ static void ranking_table(const struct report *r, struct report_table *t)
 						 def_text_get(&d->fields[f].name, "vi"));
 	t->header[fixed + d->nfields] = xstrdup("Số phiếu khảo sát");
 	t->header[fixed + d->nfields + 1] = xstrdup("Ghi chú");
+	if (r->prev.year)
+		previous_header(r, t, fixed + d->nfields + 2);
 	for (size_t c = 0; c < r->ncommunes; c++) {
 		const struct report_commune *v = &r->communes[c];
 		char *note = tally_flags_say(v->flags, ~0u, 0);
@@ -145,6 +181,8 @@ static void ranking_table(const struct report *r, struct report_table *t)
 		put_int(t, col++, v->forms);
 		put_text(t, col, note);
 		free(note);
+		if (r->prev.year)
+			previous_cells(r, t, c, col + 1);
 	}
 }
 

@@ -4,6 +4,7 @@
 #include "cmd.h"
 #include "db.h"
 #include "escape.h"
+#include "merge.h"
 #include "store.h"
 #include "strbuf.h"
 
@@ -52,9 +53,11 @@ int cmd_tally(int argc, char **argv)
 		{ "resamples", required_argument, NULL, 'r' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "threads", required_argument, NULL, 't' },
+		{ "year", required_argument, NULL, 'y' },
 		{ 0 },
 	};
 	const char *dbopt = NULL, *explain = NULL, *where;
+	long year = 0;
 	enum tally_format fmt = TALLY_TABLE;
 	enum tally_lang lang = TALLY_VI;
 	struct tally_pass t = { 0 };
@@ -107,11 +110,31 @@ int cmd_tally(int argc, char **argv)
 						       optarg);
 			t.threads = (int)n;
 			break;
+		case 'y':
+			if (cmd_parse_count(optarg, 1, 9999, &n) < 0)
+				return cmd_usage_error("tally", "--year must be a year from 1 to 9999, not '%s'",
+						       optarg);
+			year = (long)n;
+			break;
 		default: return cmd_bad_option("tally", argv);
 		}
 	}
 	if (optind < argc)
 		return cmd_usage_error("tally", "unexpected argument '%s'", argv[optind]);
+	if (year && explain)
+		return cmd_usage_error("tally", "--year prints a kept ranking; --explain computes the active definition's");
+	if (year) {
+		/* a kept year's ranking: read only */
+		where = db_path(dbopt);
+		if (db_open(&db, where, DB_EXISTING, &err) < 0 ||
+		    tally_print_year(stdout, fmt, db, (int)year, where, &err) < 0)
+			goto fail;
+		if (fflush(stdout) != 0) {
+			perr_set(&err, PERR_SYSTEM, "stdout", "cannot write: %s", strerror(errno));
+			goto fail;
+		}
+		goto done;
+	}
 	if (!explain && set_lang)
 		return cmd_usage_error("tally", "--lang is for --explain");
 	where = db_path(dbopt);
@@ -159,7 +182,7 @@ int cmd_tally(int argc, char **argv)
 		escape_term_lines(stdout, text);
 		free(text);
 	} else
-		tally_print_ranking(stdout, fmt, &t.d, &t.cl, &t.r, &t.conf);
+		tally_print_ranking(stdout, fmt, &t.d, &t.cl, &t.r, &t.conf, &t.prev);
 	if (fflush(stdout) != 0) {
 		perr_set(&err, PERR_SYSTEM, "stdout", "cannot write: %s", strerror(errno));
 		goto fail;
@@ -204,7 +227,8 @@ static int scores_template(int argc, char **argv)
 	    store_active_definition(db, &d, &err) < 0)
 		goto fail;
 	if (store_load_communes(db, &cl, &err) < 0 ||
-	    tally_district_communes(&d, &cl, db_path(dbopt), &err) < 0)
+	    tally_district_communes(&d, &cl, db_path(dbopt), &err) < 0 ||
+	    merge_year_units(db, d.year, &cl, &err) < 0)
 		goto fail;
 	if (!strcmp(fmt, "xlsx")) {
 		if (tally_template_xlsx(outfile, &d, &cl, &err) < 0)

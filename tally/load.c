@@ -626,7 +626,12 @@ int tally_other_definitions(sqlite3 *db, const char *stage, const char *where,
 		" FROM score_import i JOIN score s ON s.import_id = i.id"
 		" WHERE s.superseded_by IS NULL AND (i.def_id <> ?1 OR i.def_version <> ?2)"
 		" GROUP BY 1, 2"
-		") GROUP BY 1, 2 ORDER BY 1, 2";
+		") x GROUP BY 1, 2"
+		/* another year with its tally kept is a year of its own, not a mistake (0014) */
+		" HAVING NOT EXISTS (SELECT 1 FROM tally_year y WHERE y.def_id = x.def_id AND"
+		" y.def_version = x.def_version AND y.year IS NOT (SELECT year FROM definition"
+		" WHERE id = ?1 AND version = ?2))"
+		" ORDER BY 1, 2";
 	char active[400], *sp;
 	sqlite3_stmt *st;
 	int rc, other;

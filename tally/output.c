@@ -4,6 +4,7 @@
 #include "tally.h"
 #include "csvout.h"
 #include "escape.h"
+#include "strbuf.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -39,6 +40,11 @@ static void json_string(FILE *out, const char *s)
 			fputc(*s, out);
 	}
 	fputc('"', out);
+}
+
+void tally_json_string(FILE *out, const char *s)
+{
+	json_string(out, s);
 }
 
 /* The class of commune i as published: the tier's label, or "Chưa xếp loại". */
@@ -124,6 +130,164 @@ static void json_confidence(FILE *out, const struct def *d, const struct tally_c
 		first = 0;
 	}
 	fputs("}}", out);
+}
+
+/* ---- the previous year (core/years.h): printed only when one is kept ---- */
+
+static const char *group_id(const struct def *d, const struct tally_result *r, size_t i);
+
+static int has_previous(const struct years_previous *prev)
+{
+	return prev && prev->year;
+}
+
+/* the table's four columns: previous index and rank, rank change ("mới": a unit without a
+   previous result), index change */
+static void table_previous(FILE *out, const struct def *d, const struct tally_result *r,
+			   const struct years_previous *prev, size_t i)
+{
+	const struct years_unit *u = &prev->v[i];
+	char rank[24] = "-", change[24] = "-", ix[40] = "-";
+	int ok;
+	long n = years_rank_change(u, r->rank[i], group_id(d, r, i), &ok);
+
+	if (u->has && u->same.rank)
+		snprintf(rank, sizeof(rank), "%ld", u->same.rank);
+	if (ok)
+		snprintf(change, sizeof(change), n > 0 ? "+%ld" : "%ld", n);
+	else if (!u->has && !u->nfrom)
+		strcpy(change, "mới");
+	else if (u->nfrom)
+		strcpy(change, "*");
+	if (u->has)
+		years_index_change(r->index_text[i], u->same.index, d->decimals, ix, sizeof(ix));
+	pad(out, u->has ? u->same.index : "-", 11);
+	pad(out, rank, 10);
+	pad(out, change, 7);
+	pad(out, ix, 9);
+}
+
+/* "90002 Thử Hai (95.00, hạng 1)": an old unit's previous result */
+static void say_result(FILE *out, const struct years_result *o)
+{
+	escape_term_fputs(out, o->code);
+	fputc(' ', out);
+	escape_term_fputs(out, o->name);
+	if (!o->index)
+		fputs(" (chưa có kết quả)", out);
+	else if (o->rank)
+		fprintf(out, " (%s, hạng %ld)", o->index, o->rank);
+	else
+		fprintf(out, " (%s, không xếp hạng)", o->index);
+}
+
+/* after the table: the year compared with, the units formed from others and renamed */
+static void table_previous_notes(FILE *out, const struct commune_list *cl,
+				 const size_t *order, const struct years_previous *prev)
+{
+	fprintf(out, "\nso với năm %d (", prev->year);
+	escape_term_fputs(out, prev->def_id);
+	fputc(' ', out);
+	escape_term_fputs(out, prev->def_version);
+	fputs(")\n", out);
+	for (size_t k = 0; k < cl->n; k++) {
+		const struct years_unit *u = &prev->v[order[k]];
+
+		if (!u->nfrom && !u->renamed)
+			continue;
+		escape_term_fputs(out, cl->v[order[k]].code);
+		fputc(' ', out);
+		escape_term_fputs(out, cl->v[order[k]].name);
+		if (u->renamed) {
+			fputs(": đổi tên từ ", out);
+			say_result(out, &u->same);
+		}
+		for (size_t j = 0; j < u->nfrom; j++) {
+			fputs(j ? ", " : ": hình thành từ: ", out);
+			say_result(out, &prev->from[u->first_from + j]);
+		}
+		fputc('\n', out);
+	}
+}
+
+static void csv_previous(FILE *out, const struct def *d, const struct tally_result *r,
+			 const struct years_previous *prev, size_t i)
+{
+	const struct years_unit *u = &prev->v[i];
+	char ix[40];
+	int ok;
+	long n = years_rank_change(u, r->rank[i], group_id(d, r, i), &ok);
+	struct strbuf from = STRBUF_INIT;
+
+	fputc(',', out);
+	if (u->has)
+		fputs(u->same.index, out);
+	fputc(',', out);
+	if (u->has && u->same.rank)
+		fprintf(out, "%ld", u->same.rank);
+	fputc(',', out);
+	if (ok)
+		fprintf(out, "%ld", n);
+	/* a signed number, without the '+' that a spreadsheet could read as a formula */
+	fprintf(out, ",%s,", u->has && years_index_change(r->index_text[i], u->same.index,
+							    d->decimals, ix, sizeof(ix)) ? ix + (ix[0] == '+') : "");
+	if (u->renamed)
+		strbuf_adds(&from, u->same.code);
+	for (size_t j = 0; j < u->nfrom; j++)
+		strbuf_addf(&from, "%s%s", j ? " " : "", prev->from[u->first_from + j].code);
+	csvout_text(out, strbuf_str(&from));
+	strbuf_release(&from);
+}
+
+static void json_result(FILE *out, const struct years_result *o)
+{
+	fputs("{\"code\": ", out);
+	json_string(out, o->code);
+	fputs(", \"commune\": ", out);
+	json_string(out, o->name);
+	fprintf(out, ", \"index\": %s, \"rank\": ", o->index ? o->index : "null");
+	if (o->rank)
+		fprintf(out, "%ld}", o->rank);
+	else
+		fputs("null}", out);
+}
+
+static void json_previous(FILE *out, const struct def *d, const struct tally_result *r,
+			  const struct years_previous *prev, size_t i)
+{
+	const struct years_unit *u = &prev->v[i];
+	char ix[40];
+	int ok;
+	long n = years_rank_change(u, r->rank[i], group_id(d, r, i), &ok);
+
+	fputs(", \"previous\": ", out);
+	if (!u->has && !u->nfrom && !u->renamed) {
+		fputs("null", out);
+		return;
+	}
+	fprintf(out, "{\"index\": %s, \"rank\": ", u->has ? u->same.index : "null");
+	if (u->has && u->same.rank)
+		fprintf(out, "%ld", u->same.rank);
+	else
+		fputs("null", out);
+	fputs(", \"rank_change\": ", out);
+	if (ok)
+		fprintf(out, "%ld", n);
+	else
+		fputs("null", out);
+	fprintf(out, ", \"index_change\": %s, \"renamed_from\": ",
+		u->has && years_index_change(r->index_text[i], u->same.index, d->decimals, ix,
+					     sizeof(ix)) ? ix + (ix[0] == '+') : "null");
+	if (u->renamed)
+		json_result(out, &u->same);
+	else
+		fputs("null", out);
+	fputs(", \"formed_from\": [", out);
+	for (size_t j = 0; j < u->nfrom; j++) {
+		fputs(j ? ", " : "", out);
+		json_result(out, &prev->from[u->first_from + j]);
+	}
+	fputs("]}", out);
 }
 
 /* Does the output say each commune's ranking group: the definition declares ranking groups,
@@ -229,7 +393,7 @@ static void json_groups(FILE *out, const struct def *d, const struct tally_resul
 
 void tally_print_ranking(FILE *out, enum tally_format fmt, const struct def *d,
 			 const struct commune_list *cl, const struct tally_result *r,
-			 const struct tally_confidence *conf)
+			 const struct tally_confidence *conf, const struct years_previous *prev)
 {
 	size_t *order = xcalloc(cl->n ? cl->n : 1, sizeof(*order));
 	int wname = 7, wtier = 5, dec = d->decimals, groups = shows_groups(d, r);
@@ -275,6 +439,12 @@ void tally_print_ranking(FILE *out, enum tally_format fmt, const struct def *d,
 				if (adjusted)
 					fprintf(out, "%8s %7s %7s ", "base", "bonus", "penalty");
 				fprintf(out, "%8s  ", "index");
+				if (has_previous(prev)) {
+					pad(out, "prev.index", 11);
+					pad(out, "prev.rank", 10);
+					pad(out, "rank+-", 7);
+					pad(out, "index+-", 9);
+				}
 				pad(out, "class", wtier + 1);
 				fprintf(out, "flags\n");
 			}
@@ -290,6 +460,8 @@ void tally_print_ranking(FILE *out, enum tally_format fmt, const struct def *d,
 					num(r->bonus[i], dec, bonus), num(r->penalty[i], dec, penalty));
 			}
 			fprintf(out, "%8s  ", r->index_text[i]);
+			if (has_previous(prev))
+				table_previous(out, d, r, prev, i);
 			tally_flags_text(r->flags[i], flags, sizeof(flags));
 			if (flags[0])
 				pad(out, shown[3 * i + 2], wtier + 1);
@@ -302,6 +474,8 @@ void tally_print_ranking(FILE *out, enum tally_format fmt, const struct def *d,
 		for (size_t i = 0; i < 3 * cl->n; i++)
 			free(shown[i]);
 		free(shown);
+		if (has_previous(prev))
+			table_previous_notes(out, cl, order, prev);
 	} else if (fmt == TALLY_CSV) {
 		fprintf(out, "rank,code,commune,points,max,index");
 		for (size_t f = 0; f < d->nfields; f++)
@@ -322,6 +496,8 @@ void tally_print_ranking(FILE *out, enum tally_format fmt, const struct def *d,
 			fprintf(out, ",ranking_group");
 		if (adjusted)
 			fprintf(out, ",base_index,bonus,penalty");
+		if (has_previous(prev))
+			fprintf(out, ",previous_index,previous_rank,rank_change,index_change,formed_from");
 		fputc('\n', out);
 		for (size_t k = 0; k < cl->n; k++) {
 			size_t i = order[k];
@@ -353,6 +529,8 @@ void tally_print_ranking(FILE *out, enum tally_format fmt, const struct def *d,
 			if (adjusted)
 				fprintf(out, ",%s,%s,%s", r->base_index_text[i],
 					num(r->bonus[i], dec, b), num(r->penalty[i], dec, flags));
+			if (has_previous(prev))
+				csv_previous(out, d, r, prev, i);
 			fputc('\n', out);
 		}
 	} else {
@@ -360,7 +538,14 @@ void tally_print_ranking(FILE *out, enum tally_format fmt, const struct def *d,
 		json_string(out, d->id);
 		fprintf(out, ",\n  \"version\": ");
 		json_string(out, d->version);
-		fprintf(out, ",\n  \"decimals\": %d,\n  \"communes\": [", dec);
+		fprintf(out, ",\n  \"decimals\": %d", dec);
+		if (has_previous(prev)) {
+			fprintf(out, ",\n  \"previous_year\": %d,\n  \"previous_definition\": ", prev->year);
+			json_string(out, prev->def_id);
+			fprintf(out, ",\n  \"previous_version\": ");
+			json_string(out, prev->def_version);
+		}
+		fprintf(out, ",\n  \"communes\": [");
 		for (size_t k = 0; k < cl->n; k++) {
 			size_t i = order[k];
 
@@ -408,6 +593,8 @@ void tally_print_ranking(FILE *out, enum tally_format fmt, const struct def *d,
 				fprintf(out, ", \"base_index\": %s, \"bonus\": %s, \"penalty\": %s",
 					r->base_index_text[i], num(r->bonus[i], dec, b),
 					num(r->penalty[i], dec, flags));
+			if (has_previous(prev))
+				json_previous(out, d, r, prev, i);
 			fprintf(out, "}");
 		}
 		fprintf(out, "%s]", cl->n ? "\n  " : "");

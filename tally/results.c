@@ -368,6 +368,9 @@ int tally_store(sqlite3 *db, const struct def *d, const struct commune_list *cl,
 		if (put_commune(db, st, d, sv, sc, r, leaves, c, cl->v[c].code, sb, err) < 0 ||
 		    put_confidence(db, st, d, conf, c, cl->v[c].code, err) < 0)
 			goto done;
+	/* this year's published ranking is kept beside the other years' */
+	if (years_keep(db, d->id, d->version, d->year, err) < 0)
+		goto done;
 	rc = 0;
 done:
 	for (int i = 0; i < NSTMT; i++)

@@ -4,6 +4,7 @@
 #include "tally.h"
 #include "../capture/quality.h"
 #include "db.h"
+#include "merge.h"
 #include "store.h"
 #include "text.h"
 
@@ -25,12 +26,7 @@ int tally_district_communes(const struct def *d, struct commune_list *cl, const 
 			cl->v[n++] = *c;
 			continue;
 		}
-		free(c->code);
-		free(c->name);
-		free(c->type);
-		free(c->district_code);
-		free(c->district);
-		free(c->province);
+		commune_release(c);
 	}
 	cl->n = n;
 	if (n)
@@ -98,6 +94,19 @@ const char *tally_sheet_format(const char *name, const struct strbuf *content)
 	return content ? "csv" : NULL;
 }
 
+/* The previous year's results of the units just tallied, for the ranking's comparison. */
+static int tally_load_previous(sqlite3 *db, struct tally_pass *t, struct perr *err)
+{
+	const char **codes = xcalloc(t->cl.n ? t->cl.n : 1, sizeof(*codes));
+	int rc;
+
+	for (size_t i = 0; i < t->cl.n; i++)
+		codes[i] = t->cl.v[i].code;
+	rc = years_previous_load(db, t->d.year, t->cl.n, codes, &t->prev, err);
+	free(codes);
+	return rc;
+}
+
 void tally_pass_defaults(struct tally_pass *t)
 {
 	t->resamples = TALLY_RESAMPLES;
@@ -129,7 +138,8 @@ int tally_pass_run(sqlite3 *db, const char *where, const char *explain, struct t
 	if (store_active_definition(db, &t->d, err) < 0)
 		goto rollback;
 	if (store_load_communes(db, &t->cl, err) < 0 ||
-	    tally_district_communes(&t->d, &t->cl, where, err) < 0)
+	    tally_district_communes(&t->d, &t->cl, where, err) < 0 ||
+	    merge_year_units(db, t->d.year, &t->cl, err) < 0)
 		goto rollback;
 	/* the bootstrap keeps every commune's published index of every resample, twice, as
 	   floats: memory grows with communes x resamples */
@@ -173,7 +183,7 @@ int tally_pass_run(sqlite3 *db, const char *where, const char *explain, struct t
 		return db_exec(db, "ROLLBACK", err);
 	}
 	if (tally_store(db, &t->d, &t->cl, &t->sv, &t->sc, &t->r, &t->conf, err) < 0 ||
-	    db_exec(db, "COMMIT", err) < 0)
+	    tally_load_previous(db, t, err) < 0 || db_exec(db, "COMMIT", err) < 0)
 		goto rollback;
 	return 0;
 rollback:
@@ -187,6 +197,7 @@ void tally_pass_release(struct tally_pass *t)
 		tally_result_release(&t->r);
 		tally_confidence_release(&t->conf);
 	}
+	years_previous_release(&t->prev);
 	tally_survey_release(&t->sv);
 	tally_scores_release(&t->sc);
 	commune_list_release(&t->cl);
@@ -210,7 +221,8 @@ int tally_scores_import(sqlite3 *db, const char *where, const struct strbuf *con
 	if (store_active_definition(db, &d, err) < 0)
 		goto rollback;
 	if (store_load_communes(db, &cl, err) < 0 ||
-	    tally_district_communes(&d, &cl, where, err) < 0)
+	    tally_district_communes(&d, &cl, where, err) < 0 ||
+	    merge_year_units(db, d.year, &cl, err) < 0)
 		goto rollback;
 	if ((!strcmp(fmt, "xlsx")
 		     ? tally_sheet_read_xlsx(&sheet, strbuf_str(content), content->len, file, err)

@@ -19,6 +19,7 @@
 #include "def.h"
 #include "err.h"
 #include "strbuf.h"
+#include "years.h"
 
 /* Commands of the command table. */
 int cmd_scores(int argc, char **argv);
@@ -304,10 +305,19 @@ int tally_answers_decode(const char *json, size_t len,
 enum tally_format { TALLY_TABLE, TALLY_CSV, TALLY_JSON };
 
 /* The ranking; the CSV and JSON carry conf's intervals and class shares (empty or null
-   where not computed). */
+   where not computed). When prev has a previous year (prev->year), each unit's previous
+   index and rank, rank change and index change, or the old units it was formed from,
+   follow (the table adds columns and lines; one year alone prints as before). */
 void tally_print_ranking(FILE *out, enum tally_format fmt, const struct def *d,
 			 const struct commune_list *cl, const struct tally_result *r,
-			 const struct tally_confidence *conf);
+			 const struct tally_confidence *conf, const struct years_previous *prev);
+/* s as a JSON string (quotes, backslashes and control characters escaped). */
+void tally_json_string(FILE *out, const char *s);
+/* The ranking that the tally of `year` published and tally_year_commune keeps (the latest
+   tally of a definition of that year), printed without computing anything: rank, code,
+   unit, index, class, flags. PERR_DATA when no tally of that year is kept. */
+int tally_print_year(FILE *out, enum tally_format fmt, sqlite3 *db, int year,
+		     const char *where, struct perr *err);
 enum tally_lang { TALLY_VI, TALLY_EN };
 
 /* Every step for commune c, in the order an official checks it by hand: in Vietnamese (the
@@ -392,6 +402,7 @@ struct tally_pass {
 	struct tally_result r;
 	struct tally_confidence conf;
 	int computed;
+	struct years_previous prev; /* the previous year's results of cl's units */
 	size_t explain; /* the commune explained, DEF_NONE when none */
 	long excluded;  /* submissions the office excluded, left out */
 	/* the bootstrap's settings, given by the caller (tally_pass_defaults sets the defaults) */

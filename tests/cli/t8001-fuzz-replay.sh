@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 : "${FUZZ_REPLAY:?run through make check}"
 
-for t in definition communes scores_csv scores_xlsx lint xpath escape serve_http serve_parse; do
+for t in definition communes scores_csv scores_xlsx lint xpath escape serve_http serve_parse merges; do
 	n=$(ls "$TOP/fuzz/corpus/$t" "$TOP/fuzz/regressions/$t" | grep -c -v -e '^$' -e ':$')
 	ok "$t corpus not empty" test "$n" -gt 0
 	out=$("$FUZZ_REPLAY/replay-$t" "$TOP/fuzz/corpus/$t" "$TOP/fuzz/regressions/$t" 2>"$T/$t.err")

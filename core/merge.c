@@ -1,0 +1,452 @@
+/* The merged-units mapping: reading and checking the file, storing it, and which units of
+   the register exist in a year. */
+#include "merge.h"
+#include "csvin.h"
+#include "db.h"
+#include "strbuf.h"
+#include "text.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const columns[] = { "new_code", "old_code", "effective" };
+#define NCOLUMNS 3
+
+struct load {
+	struct merge_list *l;
+	struct diag *diag;
+	const char *name;
+	int col[NCOLUMNS];
+	size_t width;
+	int have_header, errors;
+};
+
+/* 1 when s is YYYY-MM-DD, a real day; *year gets the year */
+static int date_ok(const char *s, int *year)
+{
+	static const int days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, m, d;
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return 0;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return 0;
+	y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+	if (m < 1 || m > 12 || d < 1 || d > days[m - 1])
+		return 0;
+	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+		return 0;
+	*year = y;
+	return 1;
+}
+
+static int on_header(struct load *L, const struct csvin_record *rec)
+{
+	L->have_header = 1;
+	L->width = rec->nfields;
+	for (size_t c = 0; c < NCOLUMNS; c++) {
+		L->col[c] = csvin_column(rec, columns[c]);
+		if (L->col[c] < 0) {
+			diag_add(L->diag, L->name, rec->number,
+				 "header has no column '%s' (expected new_code,old_code,effective)",
+				 columns[c]);
+			L->errors++;
+		}
+	}
+	return L->errors ? -1 : 0;
+}
+
+static int on_row(const struct csvin_record *rec, void *ctx)
+{
+	struct load *L = ctx;
+	struct merge m = { .line = rec->number };
+	char *date, shown[3][64];
+	int bad = 0, year = 0;
+
+	if (!L->have_header)
+		return on_header(L, rec);
+	if (rec->nfields != L->width) {
+		diag_add_capped(L->diag, "column count", L->name, rec->number,
+				"%zu columns, the header has %zu", rec->nfields, L->width);
+		L->errors++;
+		return 0;
+	}
+	m.new_code = commune_cell(rec->fields[L->col[0]]);
+	m.old_code = commune_cell(rec->fields[L->col[1]]);
+	date = commune_cell(rec->fields[L->col[2]]);
+	text_cut(shown[0], sizeof(shown[0]), m.new_code);
+	text_cut(shown[1], sizeof(shown[1]), m.old_code);
+	text_cut(shown[2], sizeof(shown[2]), date);
+	for (int k = 0; k < 2; k++)
+		if (!commune_code_ok(k ? m.old_code : m.new_code))
+			diag_add_capped(L->diag, "unit code", L->name, rec->number,
+					"%s '%s' is missing or not a code (letters, digits, '-' or '_', at most 20)",
+					columns[k], shown[k]), bad++;
+	if (!date_ok(date, &year))
+		diag_add_capped(L->diag, "effective date", L->name, rec->number,
+				"effective date '%s' is not a date YYYY-MM-DD", shown[2]), bad++;
+	else if (year < MERGE_YEAR_MIN || year > MERGE_YEAR_MAX)
+		diag_add_capped(L->diag, "effective date", L->name, rec->number,
+				"effective date %s is out of range (%d to %d)", shown[2],
+				MERGE_YEAR_MIN, MERGE_YEAR_MAX), bad++;
+	if (bad) {
+		L->errors += bad;
+		free(m.new_code);
+		free(m.old_code);
+		free(date);
+		return 0;
+	}
+	memcpy(m.effective, date, 11);
+	free(date);
+	xgrow(&L->l->v, &L->l->alloc, L->l->n + 1, sizeof(*L->l->v));
+	L->l->v[L->l->n++] = m;
+	return 0;
+}
+
+static int by_pair(const void *a, const void *b)
+{
+	const struct merge *x = *(const struct merge *const *)a, *y = *(const struct merge *const *)b;
+	int c = strcmp(x->new_code, y->new_code);
+
+	if (!c)
+		c = strcmp(x->old_code, y->old_code);
+	return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+/* A pair given twice, and one new unit with two dates, found through a sort (a pairwise look
+   is quadratic in the rows); each said at its row, in the file's order. */
+static int check_pairs(const struct merge_list *l, const char *name, struct diag *diag)
+{
+	const struct merge **v = xcalloc(l->n ? l->n : 1, sizeof(*v));
+	const struct merge **dup = xcalloc(l->n ? l->n : 1, sizeof(*dup));
+	const struct merge **date = xcalloc(l->n ? l->n : 1, sizeof(*date));
+	int errors = 0;
+
+	for (size_t i = 0; i < l->n; i++)
+		v[i] = &l->v[i];
+	qsort(v, l->n, sizeof(*v), by_pair);
+	for (size_t i = 1, first = 0; i < l->n; i++) {
+		size_t k = (size_t)(v[i] - l->v);
+
+		if (strcmp(v[i]->new_code, v[first]->new_code)) {
+			first = i;
+			continue;
+		}
+		if (!strcmp(v[i]->old_code, v[i - 1]->old_code))
+			dup[k] = v[i - 1];
+		else if (strcmp(v[i]->effective, v[first]->effective))
+			date[k] = v[first];
+	}
+	for (size_t k = 0; k < l->n; k++) {
+		char shown[2][64];
+
+		text_cut(shown[0], sizeof(shown[0]), l->v[k].new_code);
+		text_cut(shown[1], sizeof(shown[1]), l->v[k].old_code);
+		if (dup[k])
+			diag_add_capped(diag, "duplicate", name, l->v[k].line,
+					"duplicate: %s formed from %s is already on line %ld", shown[0],
+					shown[1], dup[k]->line), errors++;
+		else if (date[k])
+			diag_add_capped(diag, "effective date", name, l->v[k].line,
+					"%s is formed on %s here but on %s on line %ld", shown[0],
+					l->v[k].effective, date[k]->effective, date[k]->line), errors++;
+	}
+	free(v);
+	free(dup);
+	free(date);
+	return errors;
+}
+
+int merge_load(struct merge_list *l, const char *buf, size_t len, const char *name,
+	       struct diag *diag)
+{
+	struct load L = { .l = l, .diag = diag, .name = name };
+	struct perr err = { 0 };
+
+	memset(l, 0, sizeof(*l));
+	if (csvin_read(buf, len, name, on_row, &L, &err) < 0 && !L.errors) {
+		diag_add(diag, err.where, 0, "%s", err.msg);
+		L.errors++;
+	}
+	if (!L.errors && !L.have_header) {
+		diag_add(diag, name, 0, "empty file: no header and no merged units");
+		L.errors++;
+	}
+	L.errors += check_pairs(l, name, diag);
+	if (L.errors) {
+		merge_list_release(l);
+		return -1;
+	}
+	l->source = xstrdup(name);
+	return 0;
+}
+
+int merge_load_file(struct merge_list *l, const char *path, struct diag *diag)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int rc;
+
+	memset(l, 0, sizeof(*l));
+	if (strbuf_read_file(&sb, path, 64 << 20) < 0) {
+		diag_add(diag, path, 0, "cannot read: %s", strerror(errno));
+		strbuf_release(&sb);
+		return -1;
+	}
+	rc = merge_load(l, strbuf_str(&sb), sb.len, path, diag);
+	strbuf_release(&sb);
+	return rc;
+}
+
+void merge_list_release(struct merge_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].new_code);
+		free(l->v[i].old_code);
+	}
+	free(l->v);
+	free(l->source);
+	memset(l, 0, sizeof(*l));
+}
+
+/* ---- cycles over the stored mapping and the file together ---- */
+
+struct edge {
+	const char *from, *to; /* new code -> old code */
+	const char *source;
+	long line;
+};
+
+static int edge_cmp(const void *a, const void *b)
+{
+	const struct edge *x = a, *y = b;
+	int c = strcmp(x->from, y->from);
+
+	return c ? c : strcmp(x->to, y->to);
+}
+
+/* the first edge leaving `code`, or ne */
+static size_t edges_from(const struct edge *e, size_t ne, const char *code)
+{
+	size_t lo = 0, hi = ne;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (strcmp(e[mid].from, code) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ne && !strcmp(e[lo].from, code) ? lo : ne;
+}
+
+/* Depth-first from every edge; an edge back into the path is a cycle, reported at the line
+   of that edge with the path. state: 0 new, 1 on the path, 2 done (per edge's source node,
+   kept by edge index of the node's first edge). */
+static void find_cycles(const struct edge *e, size_t ne, struct diag *diag)
+{
+	unsigned char *state = xcalloc(ne ? ne : 1, 1);
+	size_t *stack = xcalloc(ne + 1, sizeof(*stack)), *next = xcalloc(ne + 1, sizeof(*next));
+
+	for (size_t s = 0; s < ne; s++) {
+		size_t depth = 0;
+
+		if (s && !strcmp(e[s - 1].from, e[s].from))
+			continue;
+		if (state[s])
+			continue;
+		stack[depth] = s, next[depth] = s, depth = 1, state[s] = 1;
+		while (depth) {
+			size_t node = stack[depth - 1], k = next[depth - 1], to;
+
+			if (k >= ne || strcmp(e[k].from, e[node].from)) {
+				state[node] = 2;
+				depth--;
+				continue;
+			}
+			next[depth - 1]++;
+			to = edges_from(e, ne, e[k].to);
+			if (to == ne)
+				continue;
+			if (state[to] == 1) {
+				struct strbuf path = STRBUF_INIT;
+				size_t from = 0;
+
+				while (stack[from] != to)
+					from++;
+				for (size_t i = from; i < depth; i++)
+					strbuf_addf(&path, "%s formed from ", e[stack[i]].from);
+				strbuf_adds(&path, e[k].to);
+				diag_add(diag, e[k].source, e[k].line, "cycle: %s", strbuf_str(&path));
+				strbuf_release(&path);
+			} else if (!state[to]) {
+				state[to] = 1;
+				stack[depth] = to, next[depth] = to, depth++;
+			}
+		}
+	}
+	free(state);
+	free(stack);
+	free(next);
+}
+
+int merge_store(sqlite3 *db, const struct merge_list *l, struct store_counts *n,
+		struct diag *diag, struct perr *err)
+{
+	sqlite3_stmt *known = NULL, *stored = NULL, *get = NULL, *put = NULL;
+	struct edge *e = NULL;
+	size_t ne = 0, alloc = 0, problems = diag->n;
+	char **keep = NULL;
+	size_t nkeep = 0, akeep = 0;
+	int rc = -1, step;
+
+	if (db_prepare(db, &known, "SELECT 1 FROM commune WHERE code = ?", err) < 0 ||
+	    db_prepare(db, &stored, "SELECT new_code, old_code, source, line FROM commune_merge",
+		       err) < 0 ||
+	    db_prepare(db, &get,
+		       "SELECT effective = ?3 FROM commune_merge WHERE new_code = ?1 AND old_code = ?2",
+		       err) < 0 ||
+	    db_prepare(db, &put,
+		       "INSERT INTO commune_merge (new_code, old_code, effective, source, line) "
+		       "VALUES (?1,?2,?3,?4,?5) ON CONFLICT (new_code, old_code) DO UPDATE SET "
+		       "effective = ?3, source = ?4, line = ?5",
+		       err) < 0)
+		goto done;
+	for (size_t i = 0; i < l->n; i++)
+		for (int k = 0; k < 2; k++) {
+			const char *code = k ? l->v[i].old_code : l->v[i].new_code;
+
+			sqlite3_bind_text(known, 1, code, -1, SQLITE_STATIC);
+			step = sqlite3_step(known);
+			sqlite3_reset(known);
+			if (step == SQLITE_DONE)
+				diag_add_capped(diag, "unknown code", l->source, l->v[i].line,
+						"unknown %s unit code '%s': not in the register (load it with 'parindex init --communes FILE' first)",
+						k ? "old" : "new", code);
+			else if (step != SQLITE_ROW) {
+				db_fail(db, err, "reading communes");
+				goto done;
+			}
+		}
+	/* the stored pairs the file does not give again, then the file's */
+	while ((step = sqlite3_step(stored)) == SQLITE_ROW) {
+		const char *from = (const char *)sqlite3_column_text(stored, 0);
+		const char *to = (const char *)sqlite3_column_text(stored, 1);
+		size_t i;
+
+		for (i = 0; i < l->n && (strcmp(l->v[i].new_code, from) || strcmp(l->v[i].old_code, to));
+		     i++)
+			;
+		if (i < l->n || !strcmp(from, to))
+			continue;
+		xgrow(&keep, &akeep, nkeep + 3, sizeof(*keep));
+		keep[nkeep++] = xstrdup(from);
+		keep[nkeep++] = xstrdup(to);
+		keep[nkeep++] = xstrdup((const char *)sqlite3_column_text(stored, 2));
+		xgrow(&e, &alloc, ne + 1, sizeof(*e));
+		e[ne++] = (struct edge){ keep[nkeep - 3], keep[nkeep - 2], keep[nkeep - 1],
+					 sqlite3_column_int64(stored, 3) };
+	}
+	if (step != SQLITE_DONE) {
+		db_fail(db, err, "reading the merged units");
+		goto done;
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		if (!strcmp(l->v[i].new_code, l->v[i].old_code))
+			continue; /* a new unit keeping an old one's code */
+		xgrow(&e, &alloc, ne + 1, sizeof(*e));
+		e[ne++] = (struct edge){ l->v[i].new_code, l->v[i].old_code, l->source, l->v[i].line };
+	}
+	if (ne)
+		qsort(e, ne, sizeof(*e), edge_cmp);
+	find_cycles(e, ne, diag);
+	if (diag->n > problems) {
+		rc = 1;
+		goto done;
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		const struct merge *m = &l->v[i];
+
+		sqlite3_bind_text(get, 1, m->new_code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(get, 2, m->old_code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(get, 3, m->effective, -1, SQLITE_STATIC);
+		step = sqlite3_step(get);
+		if (step == SQLITE_ROW && sqlite3_column_int(get, 0))
+			n->unchanged++;
+		else if (step == SQLITE_ROW)
+			n->updated++;
+		else if (step == SQLITE_DONE)
+			n->added++;
+		else {
+			db_fail(db, err, "reading the merged units");
+			goto done;
+		}
+		sqlite3_reset(get);
+		sqlite3_bind_text(put, 1, m->new_code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(put, 2, m->old_code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(put, 3, m->effective, -1, SQLITE_STATIC);
+		sqlite3_bind_text(put, 4, l->source, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(put, 5, m->line);
+		if (db_step_done(db, put, err) < 0)
+			goto done;
+	}
+	rc = 0;
+done:
+	sqlite3_finalize(known);
+	sqlite3_finalize(stored);
+	sqlite3_finalize(get);
+	sqlite3_finalize(put);
+	for (size_t i = 0; i < nkeep; i++)
+		free(keep[i]);
+	free(keep);
+	free(e);
+	return rc;
+}
+
+int merge_year_units(sqlite3 *db, int year, struct commune_list *cl, struct perr *err)
+{
+	sqlite3_stmt *st;
+	size_t n = 0, i;
+
+	/* gone: an old code of a merger in effect by then that is not the new unit's own code;
+	   not yet: a new code of a merger after then that none of its old units had */
+	if (db_prepare(db, &st,
+		       "SELECT EXISTS (SELECT 1 FROM commune_merge WHERE old_code = ?1 AND "
+		       "new_code <> ?1 AND CAST(substr(effective, 1, 4) AS INTEGER) <= ?2 AND "
+		       "NOT EXISTS (SELECT 1 FROM commune_merge s WHERE s.new_code = ?1 AND "
+		       "s.old_code = ?1 AND CAST(substr(s.effective, 1, 4) AS INTEGER) <= ?2)) OR "
+		       "EXISTS (SELECT 1 FROM commune_merge WHERE new_code = ?1 AND "
+		       "CAST(substr(effective, 1, 4) AS INTEGER) > ?2 AND NOT EXISTS (SELECT 1 FROM "
+		       "commune_merge s WHERE s.new_code = ?1 AND s.old_code = ?1))",
+		       err) < 0)
+		return -1;
+	sqlite3_bind_int(st, 2, year);
+	for (i = 0; i < cl->n; i++) {
+		struct commune *c = &cl->v[i];
+		int gone;
+
+		sqlite3_bind_text(st, 1, c->code, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_ROW)
+			break;
+		gone = sqlite3_column_int(st, 0);
+		sqlite3_reset(st);
+		if (!gone) {
+			cl->v[n++] = *c;
+			continue;
+		}
+		commune_release(c);
+	}
+	if (i < cl->n) {
+		/* the units not looked at stay, so the list can be released whole */
+		db_fail(db, err, "reading the merged units");
+		memmove(&cl->v[n], &cl->v[i], (cl->n - i) * sizeof(*cl->v));
+		cl->n = n + (cl->n - i);
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	cl->n = n;
+	return 0;
+}
