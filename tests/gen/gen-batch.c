@@ -4,9 +4,10 @@
    ODK Collect, ODK Briefcase or flat zip layout. Deterministic for a given --seed.
      gen-batch [--definition FILE] --communes FILE (--per-commune N | --count N)
                [--seed N] [--layout collect|briefcase|flat] [--web-forms] [--realistic]
-               (--out FILE.zip | --db FILE)
+               [--start-date YYYY-MM-DD] (--out FILE.zip | --db FILE)
    --realistic gives each commune a quality that leans its answers to the good options, and the
    interviews the times and phones of a survey team's days (nothing for parindex quality to flag).
+   --start-date: the survey's first day (default 2022-01-05), for a definition's quality window.
    --db stores the same instances straight into a database (its forms registered by `parindex
    forms`) as one batch, through capture's own parse, validate and store (what `capture import`
    of the zip stores, without writing and reading 100 MB of zip for a nation's 215,865 forms);
@@ -81,7 +82,7 @@ static void usage(void)
 	fprintf(stderr, "usage: gen-batch [--definition FILE] --communes FILE "
 			"(--per-commune N | --count N) [--seed N] "
 			"[--layout collect|briefcase|flat] [--web-forms] [--realistic] "
-			"(--out FILE.zip | --db FILE)\n");
+			"[--start-date YYYY-MM-DD] (--out FILE.zip | --db FILE)\n");
 	exit(2);
 }
 
@@ -210,6 +211,7 @@ int main(int argc, char **argv)
 		{ "web-forms", no_argument, NULL, 'w' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "db", required_argument, NULL, 'd' },
+		{ "start-date", required_argument, NULL, 'S' },
 		{ 0 },
 	};
 	const char *deffile = NULL, *communes = NULL, *out = NULL, *dbfile = NULL,
@@ -218,6 +220,7 @@ int main(int argc, char **argv)
 	struct store store;
 	struct perr err = { 0 };
 	long per = 0, count = 0, seed = 1;
+	time_t day0 = 1641340800; /* 2022-01-05 00:00 UTC */
 	int web = 0, realistic = 0, c, zerr;
 	double *quality = NULL;
 	struct def d;
@@ -238,6 +241,15 @@ int main(int argc, char **argv)
 		case 'w': web = 1; break;
 		case 'o': out = optarg; break;
 		case 'd': dbfile = optarg; break;
+		case 'S': {
+			struct tm tm = { 0 };
+			const char *end = strptime(optarg, "%Y-%m-%d", &tm);
+
+			if (!end || *end)
+				usage();
+			day0 = timegm(&tm);
+			break;
+		}
 		default: usage();
 		}
 	}
@@ -299,8 +311,9 @@ int main(int argc, char **argv)
 			 (unsigned)(a >> 16) & 0xffff, (unsigned)a & 0xfff,
 			 (unsigned)(0x8000 | ((b >> 48) & 0x3fff)),
 			 (unsigned long long)(b & 0xffffffffffffull));
-		/* one second apart from 2022-01-05 08:00, so that Collect's folder names differ */
-		time_t when_t = (time_t)(1641340800 + t);
+		/* one second apart from 08:00 of the first day, so that Collect's folder names
+		   differ */
+		time_t when_t = day0 + (time_t)t;
 		struct tm tm;
 
 		gmtime_r(&when_t, &tm);
@@ -326,8 +339,8 @@ int main(int argc, char **argv)
 			   minutes apart from 07:30 (Vietnam time), 16 a day, each 12 to 26 minutes
 			   long; no draw from rnd, so the answers stay those of the seed */
 			long k = i / (long)cl.n, j = k / 4;
-			/* 2022-01-05 00:30 UTC is 07:30 in Vietnam */
-			time_t s0 = (time_t)(1641340800 + 1800 + (j / 16) * 86400 + (j % 16) * 1800 +
+			/* 00:30 UTC is 07:30 in Vietnam */
+			time_t s0 = day0 + (time_t)(1800 + (j / 16) * 86400 + (j % 16) * 1800 +
 					     (long)(commune % 7) * 60);
 			time_t s1 = s0 + 720 + (time_t)((i * 7919) % 840);
 			char end[40];
@@ -386,7 +399,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "gen-batch: %s: %s\n", out, zip_strerror(z));
 			return 3;
 		}
-		zip_file_set_mtime(z, (zip_uint64_t)i, 1641340800, 0);
+		zip_file_set_mtime(z, (zip_uint64_t)i, day0, 0);
 		strbuf_release(&name);
 	}
 	if (dbfile) {
