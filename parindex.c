@@ -304,12 +304,13 @@ static int cmd_help(int argc, char **argv)
 	return 0;
 }
 
-/* A definition is one district's index, so init refuses a register of another district before
+/* A definition is one area's index, so init refuses a register of another area before
    storing either: the definition given (else the database's, else the built-in one) against
-   the register given (else the database's). */
+   the register given (else the database's); the register's unit types must be the
+   definition's (each other one in diag: rc 1). */
 static int init_check_district(sqlite3 *db, const struct def *d, const char *deffile,
 			       const char *defname, int has_active, const char *communes,
-			       const struct commune_list *cl, struct perr *err)
+			       const struct commune_list *cl, struct diag *diag, struct perr *err)
 {
 	struct def stored = { 0 };
 	struct commune_list stored_cl = { 0 };
@@ -321,13 +322,20 @@ static int init_check_district(sqlite3 *db, const struct def *d, const char *def
 			return -1;
 		snprintf(desc, sizeof(desc), "%s %s in the database", stored.id, stored.version);
 		rc = store_check_district(&stored, desc, cl, "", communes, err);
+		if (!rc && commune_check_types(cl, &stored, communes, diag) < 0)
+			rc = 1;
 	} else if (communes) {
 		snprintf(desc, sizeof(desc), "%s%s", defname, deffile ? "" : " (built in)");
 		rc = store_check_district(d, desc, cl, "", communes, err);
+		if (!rc && commune_check_types(cl, d, communes, diag) < 0)
+			rc = 1;
 	} else if (deffile) {
 		if (store_load_communes(db, &stored_cl, err) < 0)
 			return -1;
 		rc = store_check_district(d, "", &stored_cl, "in the database", deffile, err);
+		snprintf(desc, sizeof(desc), "%s(register in the database)", deffile);
+		if (!rc && commune_check_types(&stored_cl, d, desc, diag) < 0)
+			rc = 1;
 	}
 	def_release(&stored);
 	commune_list_release(&stored_cl);
@@ -386,7 +394,10 @@ static int cmd_init(int argc, char **argv)
 	}
 	diag_print(&d.warnings, "init");
 	if (communes) {
-		if (commune_load_file(&cl, communes, &diag) < 0) {
+		/* types are checked against the definition that will be active, below */
+		static const struct def any_type;
+
+		if (commune_load_file_def(&cl, communes, &any_type, &diag) < 0) {
 			diag_print(&diag, "init");
 			rc = PERR_DATA;
 			goto done;
@@ -395,14 +406,19 @@ static int cmd_init(int argc, char **argv)
 
 	/* a register of another district creates no database either */
 	if (communes && (deffile || access(db_path(dbopt), F_OK) != 0) &&
-	    init_check_district(NULL, &d, deffile, defname, 0, communes, &cl, &err) < 0)
-		goto fail;
+	    (c = init_check_district(NULL, &d, deffile, defname, 0, communes, &cl, &diag,
+				     &err)) != 0)
+		goto refused;
 	if (db_open_from(&db, db_path(dbopt), DB_MIGRATE, &before, &err) < 0 ||
 	    db_exec(db, "BEGIN IMMEDIATE", &err) < 0)
 		goto fail;
-	if ((active = db_setting_get(db, "active_definition", (char[200]){ 0 }, 200, &err)) < 0 ||
-	    init_check_district(db, &d, deffile, defname, active == 0, communes, &cl, &err) < 0)
+	if ((active = db_setting_get(db, "active_definition", (char[200]){ 0 }, 200, &err)) < 0)
 		goto rollback;
+	if ((c = init_check_district(db, &d, deffile, defname, active == 0, communes, &cl, &diag,
+				     &err)) != 0) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		goto refused;
+	}
 	/* without --definition, an existing database keeps its definition */
 	if (deffile || active == 1) {
 		if (store_definition(db, &d, strbuf_str(&content), content.len, defname, &dn, &err) < 0)
@@ -431,6 +447,13 @@ static int cmd_init(int argc, char **argv)
 	if (tally_other_definitions(db, "init", db_path(dbopt), &err) < 0)
 		goto fail;
 	goto done;
+refused:
+	if (c > 0) {
+		diag_print(&diag, "init");
+		rc = PERR_DATA;
+		goto done;
+	}
+	goto fail;
 rollback:
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 fail:

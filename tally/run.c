@@ -30,6 +30,7 @@ int tally_district_communes(const struct def *d, struct commune_list *cl, const 
 		free(c->type);
 		free(c->district_code);
 		free(c->district);
+		free(c->province);
 	}
 	cl->n = n;
 	if (n)
