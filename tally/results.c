@@ -74,11 +74,13 @@ static const char *const sql[] = {
 	"INSERT INTO tally_run (def_id, def_version, computed_at, aggregation, under_quota, "
 	"decimals, communes, submissions, ignored_answers) VALUES (?,?,?,?,?,?,?,?,?)",
 	"INSERT INTO tally_commune (commune_code, forms, self_points, survey_points, points, max, "
-	"index_value, index_published, tier_id, rank, under_quota, no_scores, flags) "
-	"VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	"index_value, index_published, tier_id, rank, under_quota, no_scores, flags, "
+	"ranking_group, bonus_points, penalty_points, base_index_published) "
+	"VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	"INSERT INTO tally_field (commune_code, field_id, points, max, pct, pct_published) "
 	"VALUES (?,?,?,?,?,?)",
-	"INSERT INTO tally_group (commune_code, group_id, forms, min_forms) VALUES (?,?,?,?)",
+	"INSERT INTO tally_group (commune_code, group_id, forms, min_forms, reserve_forms, "
+	"reserve_counted) VALUES (?,?,?,?,?,?)",
 	"INSERT INTO tally_detail (commune_code, criteria, questions) VALUES (?,?,?)",
 	"INSERT INTO tally_confidence (commune_code, survey_low, survey_high, index_low, "
 	"index_high, rank_low, rank_high) VALUES (?,?,?,?,?,?,?)",
@@ -184,6 +186,16 @@ static int put_commune(sqlite3 *db, sqlite3_stmt **st, const struct def *d,
 	sqlite3_bind_int(s, 12, !!(r->flags[c] & TALLY_NO_SCORES));
 	sqlite3_bind_text(s, 13, tally_flags_text(r->flags[c], flags, sizeof(flags)), -1,
 			  SQLITE_STATIC);
+	if (r->ranking[c] < d->nrankings)
+		sqlite3_bind_text(s, 14, d->rankings[r->ranking[c]].id, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 14); /* a unit type not ranked */
+	sqlite3_bind_double(s, 15, r->bonus[c]);
+	sqlite3_bind_double(s, 16, r->penalty[c]);
+	if (d->nadjustments)
+		sqlite3_bind_text(s, 17, r->base_index_text[c], -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 17);
 	if (db_step_done(db, s, err) < 0)
 		return -1;
 
@@ -208,6 +220,8 @@ static int put_commune(sqlite3 *db, sqlite3_stmt **st, const struct def *d,
 		sqlite3_bind_text(s, 2, d->groups[g].id, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 3, sv->forms[c * ng + g]);
 		sqlite3_bind_int(s, 4, d->groups[g].min_forms);
+		sqlite3_bind_int64(s, 5, sv->reserve ? sv->reserve[c * ng + g] : 0);
+		sqlite3_bind_int64(s, 6, sv->reserve_counted ? sv->reserve_counted[c * ng + g] : 0);
 		if (db_step_done(db, s, err) < 0)
 			return -1;
 	}
