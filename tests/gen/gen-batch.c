@@ -258,9 +258,17 @@ int main(int argc, char **argv)
 		usage();
 	if ((deffile ? def_load_file(&d, deffile, &diag)
 		     : def_load(&d, embedded_default_definition,
-				strlen(embedded_default_definition), "default", &diag)) < 0 ||
-	    commune_load_file(&cl, communes, &diag) < 0 || cl.n == 0) {
+				strlen(embedded_default_definition), "default", &diag)) < 0) {
 		diag_print(&diag, "gen-batch");
+		diag_release(&diag);
+		return 1;
+	}
+	/* the register's types are the definition's (xã, phường, đặc khu, ...) */
+	if (commune_load_file_def(&cl, communes, &d, &diag) < 0 || cl.n == 0) {
+		diag_print(&diag, "gen-batch");
+		diag_release(&diag);
+		commune_list_release(&cl);
+		def_release(&d);
 		return 1;
 	}
 	/* one cycle of groups in proportion to their quotas: 10 G1, 10 G2, ... */
@@ -354,8 +362,21 @@ int main(int argc, char **argv)
 		}
 		strbuf_addf(&x, "<deviceid>collect:%016llx</deviceid>", (unsigned long long)device);
 		strbuf_addf(&x, "<commune>%s</commune>", cl.v[commune].code);
-		strbuf_addf(&x, "<surveyor>%s %s %s</surveyor>", family[rnd() % N(family)],
-			    middle[rnd() % N(middle)], given[rnd() % N(given)]);
+		if (realistic) {
+			/* the phone's own surveyor (one per phone: a name that two communes'
+			   phones shared looked like a burst to parindex quality); the three draws
+			   of the other branch are made all the same, so that the answers stay
+			   those of the seed */
+			uint64_t phone = device - 0x51a2b3c4d5e60000ull;
+
+			rnd(), rnd(), rnd();
+			strbuf_addf(&x, "<surveyor>%s %s %s</surveyor>", family[phone % N(family)],
+				    middle[phone / N(family) % N(middle)],
+				    given[phone / (N(family) * N(middle)) % N(given)]);
+		} else {
+			strbuf_addf(&x, "<surveyor>%s %s %s</surveyor>", family[rnd() % N(family)],
+				    middle[rnd() % N(middle)], given[rnd() % N(given)]);
+		}
 		for (size_t q = 0; q < d.nquestions; q++) {
 			const struct def_question *dq = &d.questions[q];
 			const struct def_scale *sc = &d.scales[dq->scale];

@@ -11,9 +11,9 @@
 #   tests/gen/gen-nation.sh --db FILE [--definition FILE] [--seed N] [--per-commune N]
 #                           [--provinces CODE,CODE,...] [--keep DIR]
 #
-# --definition: default demo/hai-phong/hai-phong-2025.xml (its province is in the register,
-# so init accepts the register; its rankings are by unit type). --provinces: only these
-# provinces (codes of the table below, e.g. 12,46 for the two smallest). --keep DIR: leave the
+# --definition: default demo/hai-phong/hai-phong-2025.xml (its rankings are by unit type);
+# init accepts the register when the definition's province is one of its provinces.
+# --provinces: only these provinces (codes of the table below; 12,31: Lai Châu and Hải Phòng). --keep DIR: leave the
 # register (communes.csv), the forms and the scores sheet there. PARINDEX and GEN_BATCH name
 # the binaries (./parindex, build/gen-batch). Prints what it made and how long it took.
 set -eu
