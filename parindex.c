@@ -306,8 +306,8 @@ static int cmd_help(int argc, char **argv)
 
 /* A definition is one area's index, so init refuses a register of another area before
    storing either: the definition given (else the database's, else the built-in one) against
-   the register given (else the database's); the register's unit types must be the
-   definition's (each other one in diag: rc 1). */
+   the register given (else the database's); a register in the database must have the unit
+   types of a definition given (each other one in diag: rc 1). */
 static int init_check_district(sqlite3 *db, const struct def *d, const char *deffile,
 			       const char *defname, int has_active, const char *communes,
 			       const struct commune_list *cl, struct diag *diag, struct perr *err)
@@ -322,13 +322,9 @@ static int init_check_district(sqlite3 *db, const struct def *d, const char *def
 			return -1;
 		snprintf(desc, sizeof(desc), "%s %s in the database", stored.id, stored.version);
 		rc = store_check_district(&stored, desc, cl, "", communes, err);
-		if (!rc && commune_check_types(cl, &stored, communes, diag) < 0)
-			rc = 1;
 	} else if (communes) {
 		snprintf(desc, sizeof(desc), "%s%s", defname, deffile ? "" : " (built in)");
 		rc = store_check_district(d, desc, cl, "", communes, err);
-		if (!rc && commune_check_types(cl, d, communes, diag) < 0)
-			rc = 1;
 	} else if (deffile) {
 		if (store_load_communes(db, &stored_cl, err) < 0)
 			return -1;
@@ -340,6 +336,25 @@ static int init_check_district(sqlite3 *db, const struct def *d, const char *def
 	def_release(&stored);
 	commune_list_release(&stored_cl);
 	return rc;
+}
+
+/* The definition whose unit types a register given to init must have: the one given, else
+   the database's active one, else the built-in one (d). stored receives the database's. */
+static const struct def *init_types_definition(const char *deffile, const char *dbopt,
+					       const struct def *d, struct def *stored)
+{
+	struct perr err = { 0 };
+	sqlite3 *db = NULL;
+	int found = 0;
+
+	if (deffile || access(db_path(dbopt), F_OK) != 0)
+		return d;
+	/* read only, and quietly: init reports what is wrong with the database itself later */
+	if (db_open_file(&db, db_path(dbopt), SQLITE_OPEN_READONLY, &err) == 0 &&
+	    db_setting_get(db, "active_definition", (char[200]){ 0 }, 200, &err) == 0)
+		found = store_active_definition(db, stored, &err) == 0;
+	sqlite3_close(db);
+	return found ? stored : d;
 }
 
 /* parindex init: one transaction, so a bad register leaves the database as it was. */
@@ -394,10 +409,13 @@ static int cmd_init(int argc, char **argv)
 	}
 	diag_print(&d.warnings, "init");
 	if (communes) {
-		/* types are checked against the definition that will be active, below */
-		static const struct def any_type;
+		/* the register's types are the definition's that will be active */
+		struct def stored = { 0 };
+		const struct def *types = init_types_definition(deffile, dbopt, &d, &stored);
 
-		if (commune_load_file_def(&cl, communes, &any_type, &diag) < 0) {
+		rc = commune_load_file_def(&cl, communes, types, &diag);
+		def_release(&stored);
+		if (rc < 0) {
 			diag_print(&diag, "init");
 			rc = PERR_DATA;
 			goto done;

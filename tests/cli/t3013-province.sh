@@ -38,16 +38,16 @@ golden explain-reserve parindex tally --db t.db --resamples 0 --explain 20003
 golden explain-not-ranked parindex tally --db t.db --resamples 0 --explain 30001
 
 same "ranks within each group" \
-	"$(q "SELECT group_concat(commune_code || ':' || ifnull(ranking_group, '-') || ':' || ifnull(rank, '-') || ':' || index_published || ':' || tier_id, ' ') FROM (SELECT * FROM tally_commune ORDER BY commune_code)")" \
+	"$(q "SELECT group_concat(commune_code || ':' || ifnull(ranking_group, '-') || ':' || ifnull(rank, '-') || ':' || index_published || ':' || tier_id, ' ') FROM (SELECT * FROM tally_commune JOIN tally_ranking USING (commune_code) ORDER BY commune_code)")" \
 	"10001:phuong:1:90.00:xuat-sac 10002:phuong:3:86.67:tot 10003:phuong:2:87.00:tot 20001:xa:1:101.00:xuat-sac 20002:xa:2:69.00:trung-binh 20003:xa:3:53.33:trung-binh 30001:-:-:100.00:xuat-sac"
 same "class counts per group (the type not ranked in none)" \
-	"$(q "SELECT group_concat(g || ':' || tier_id || '=' || n, ' ') FROM (SELECT ranking_group AS g, tier_id, count(*) AS n FROM tally_commune WHERE ranking_group IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2)")" \
+	"$(q "SELECT group_concat(g || ':' || tier_id || '=' || n, ' ') FROM (SELECT ranking_group AS g, tier_id, count(*) AS n FROM tally_commune JOIN tally_ranking USING (commune_code) WHERE ranking_group IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2)")" \
 	"phuong:tot=2 phuong:xuat-sac=1 xa:trung-binh=2 xa:xuat-sac=1"
 same "bonus, penalty and the 100-point index" \
-	"$(q "SELECT group_concat(commune_code || ':' || base_index_published || '+' || bonus_points || '-' || penalty_points || '=' || index_published, ' ') FROM (SELECT * FROM tally_commune WHERE bonus_points > 0 OR penalty_points > 0 ORDER BY commune_code)")" \
+	"$(q "SELECT group_concat(commune_code || ':' || base_index_published || '+' || bonus_points || '-' || penalty_points || '=' || index_published, ' ') FROM (SELECT * FROM tally_commune JOIN tally_ranking USING (commune_code) WHERE bonus_points > 0 OR penalty_points > 0 ORDER BY commune_code)")" \
 	"10003:85.00+2.0-0.0=87.00 20001:100.00+1.0-0.0=101.00 20002:70.00+0.0-1.0=69.00"
 same "reserve forms received and counted" \
-	"$(q "SELECT group_concat(commune_code || ':' || forms || '/' || min_forms || ' reserve ' || reserve_forms || ':' || reserve_counted, ', ') FROM (SELECT * FROM tally_group WHERE reserve_forms > 0 ORDER BY commune_code)")" \
+	"$(q "SELECT group_concat(commune_code || ':' || forms || '/' || min_forms || ' reserve ' || reserve_forms || ':' || reserve_counted, ', ') FROM (SELECT * FROM tally_group JOIN tally_reserve USING (commune_code, group_id) ORDER BY commune_code)")" \
 	"10001:3/3 reserve 1:0, 20003:3/3 reserve 3:1"
 same "the reserve form counted is the first received" \
 	"$(q "SELECT counts FROM tally_question_group WHERE commune_code = '20003' AND question_id = 'q1'")" \
@@ -60,14 +60,14 @@ ok "scores without the bonus" sh -c "grep -v '^10003,.*T\.1' '$DATA/province/sco
 ok "re-import 10003" parindex scores import --db t.db no-bonus.csv
 ok "tally again" parindex tally --db t.db --resamples 0
 same "ranks without the bonus" \
-	"$(q "SELECT group_concat(commune_code || ':' || rank || ':' || index_published, ' ') FROM (SELECT * FROM tally_commune WHERE ranking_group = 'phuong' ORDER BY rank)")" \
+	"$(q "SELECT group_concat(commune_code || ':' || rank || ':' || index_published, ' ') FROM (SELECT * FROM tally_commune JOIN tally_ranking USING (commune_code) WHERE ranking_group = 'phuong' ORDER BY rank)")" \
 	"10001:1:90.00 10002:2:86.67 10003:3:85.00"
 
 # the bootstrap ranks within the group too: 30001 has no rank interval, a ward's interval
 # never passes the 3 wards
 ok "tally with resamples" parindex tally --db t.db --resamples 200
 same "rank intervals within the group" \
-	"$(q "SELECT count(*) FROM tally_confidence f JOIN tally_commune c USING (commune_code) WHERE (c.ranking_group IS NULL AND f.rank_low IS NOT NULL) OR f.rank_high > 3")" "0"
+	"$(q "SELECT count(*) FROM tally_confidence f JOIN tally_ranking c USING (commune_code) WHERE (c.ranking_group IS NULL AND f.rank_low IS NOT NULL) OR f.rank_high > 3")" "0"
 
 # a register type the definition does not list, and another province's register
 printf 'code,name,type\n10001,Phường An,phường\n40001,Huyện Cũ,huyện\n' >bad-type.csv
@@ -78,5 +78,10 @@ golden other-province parindex init --db u.db --definition "$DATA/definitions/pr
 printf 'code,name,type,province\n10001,Phường An,phường,thành phố thử nghiệm\n' >same-province.csv
 ok "the province named in any case" parindex init --db v.db --definition "$DATA/definitions/province.xml" --communes same-province.csv
 # a district definition against a province's register names both
-golden district-def-province-register parindex init --db u.db --definition "$DATA/definitions/mini.xml" --communes "$DATA/province/communes.csv"
+printf 'code,name,type\n10001,Phường An,phường\n20001,Xã Đông,xã\n' >province-register.csv
+golden district-def-province-register parindex init --db u.db --definition "$DATA/definitions/mini.xml" --communes province-register.csv
+golden district-def-province-types parindex init --db u.db --definition "$DATA/definitions/mini.xml" --communes "$DATA/province/communes.csv"
+# a definition given for a database whose register holds types it does not list
+golden new-definition-old-types parindex init --db t.db --definition "$DATA/definitions/mini.xml"
+same "the database's definition stays" "$(q "SELECT value FROM setting WHERE key = 'active_definition'")" "province-test 1"
 finish
