@@ -36,8 +36,8 @@ same "units per type" "$(q $DB "SELECT group_concat(type || ' ' || n, ', ') FROM
 same "70 forms per unit" "$(q $DB "SELECT min(n) || '-' || max(n) || ' ' || count(*) FROM (SELECT count(*) AS n FROM current_submission GROUP BY commune_code)")" "70-70 14"
 same "every unit tallied" "$(q $DB "SELECT count(*) FROM tally_commune")" 14
 same "every unit ranked and classified" "$(q $DB "SELECT count(*) FROM tally_commune WHERE rank IS NOT NULL AND tier_id IS NOT NULL")" 14
-same "two rankings: wards apart from communes and special zones" "$(q $DB "SELECT group_concat(g, '; ') FROM (SELECT ranking_group || ': ' || group_concat(type, ',') AS g FROM (SELECT DISTINCT t.ranking_group, c.type FROM tally_commune t JOIN commune c ON c.code = t.commune_code ORDER BY 1, 2) GROUP BY ranking_group ORDER BY ranking_group)")" "phuong: phường; xa: xã,đặc khu"
-same "each ranking from 1 to its size" "$(q $DB "SELECT group_concat(ranking_group || ' ' || n || ' ' || lo || '-' || hi, '; ') FROM (SELECT ranking_group, count(*) AS n, min(rank) AS lo, max(rank) AS hi FROM tally_commune GROUP BY ranking_group ORDER BY ranking_group)")" "phuong 6 1-6; xa 8 1-8"
+same "two rankings: wards apart from communes and special zones" "$(q $DB "SELECT group_concat(g, '; ') FROM (SELECT ranking_group || ': ' || group_concat(type, ',') AS g FROM (SELECT DISTINCT r.ranking_group, c.type FROM tally_ranking r JOIN commune c ON c.code = r.commune_code ORDER BY 1, 2) GROUP BY ranking_group ORDER BY ranking_group)")" "phuong: phường; xa: xã,đặc khu"
+same "each ranking from 1 to its size" "$(q $DB "SELECT group_concat(ranking_group || ' ' || n || ' ' || lo || '-' || hi, '; ') FROM (SELECT r.ranking_group, count(*) AS n, min(t.rank) AS lo, max(t.rank) AS hi FROM tally_commune t JOIN tally_ranking r USING (commune_code) GROUP BY r.ranking_group ORDER BY r.ranking_group)")" "phuong 6 1-6; xa 8 1-8"
 same "nothing flagged by the quality checks" "$(tail -n +2 out/quality.csv | wc -l)" 0
 ok "report written" test -f out/report/index.html
 same "a page per unit" "$(ls out/report/communes/*.html | wc -l)" 14
