@@ -59,15 +59,19 @@ golden gen-db-again "$GEN_BATCH" --definition hp/hai-phong-2025.xml --communes h
 golden gen-db-missing "$GEN_BATCH" --definition hp/hai-phong-2025.xml --communes hp/communes.csv --per-commune 9 --db none.db
 golden gen-types "$GEN_BATCH" --communes hp/communes.csv --per-commune 9 --db g.db
 
-# gen-nation.sh: Lai Châu (36 xã, 2 phường) and Hải Phòng, 10 forms a unit, scores for all
+# gen-nation.sh: Lai Châu (36 xã, 2 phường) and Hải Phòng, 10 forms a unit, scores for all,
+# one ranking per province
 ok "nation generated" env PARINDEX="$PARINDEX" GEN_BATCH="$GEN_BATCH" sh "$TOP/tests/gen/gen-nation.sh" --db n.db --provinces 12,31 --per-commune 10 --seed 3 --keep nation
 same "nation: its register" "$(head -n 3 nation/communes.csv)" "code,name,type,province
-12001,Xã số 1,xã,Lai Châu
-12002,Xã số 2,xã,Lai Châu"
-same "nation: units per province (code) and type" "$(q n.db "SELECT group_concat(p || ' ' || type || ' ' || n, ', ') FROM (SELECT substr(code, 1, 2) AS p, type, count(*) AS n FROM commune GROUP BY p, type ORDER BY p, type)")" "12 phường 2, 12 xã 36, 31 phường 45, 31 xã 67, 31 đặc khu 2"
+12001,Xã số 1,xã 12,Lai Châu
+12002,Xã số 2,xã 12,Lai Châu"
+same "nation: units per province and type" "$(q n.db "SELECT group_concat(type || ' ' || n, ', ') FROM (SELECT type, count(*) AS n FROM commune GROUP BY type ORDER BY substr(code, 1, 2), type)")" "phường 12 2, xã 12 36, phường 31 45, xã 31 67, đặc khu 31 2"
 same "nation: forms" "$(q n.db "SELECT count(*) FROM current_submission")" 1520
 ok "nation: tally" parindex tally --db n.db --resamples 0
-same "nation: every unit tallied" "$(q n.db "SELECT count(*) FROM tally_commune")" 152
+same "nation: one ranking per province" "$(q n.db "SELECT group_concat(ranking_group || ' ' || n || ' ' || hi, ', ') FROM (SELECT r.ranking_group, count(*) AS n, max(t.rank) AS hi FROM tally_commune t JOIN tally_ranking r USING (commune_code) GROUP BY r.ranking_group ORDER BY r.ranking_group)")" "p12 38 38, p31 114 114"
 not_ok "nation: an existing database refused" sh "$TOP/tests/gen/gen-nation.sh" --db n.db
+ok "nation by unit type" env PARINDEX="$PARINDEX" GEN_BATCH="$GEN_BATCH" sh "$TOP/tests/gen/gen-nation.sh" --db t.db --provinces 12,31 --per-commune 10 --rankings type
+ok "nation by unit type: tally" parindex tally --db t.db --resamples 0
+same "nation by unit type: wards apart" "$(q t.db "SELECT group_concat(ranking_group || ' ' || n, ', ') FROM (SELECT ranking_group, count(*) AS n FROM tally_ranking GROUP BY ranking_group ORDER BY ranking_group)")" "phuong 47, xa 105"
 
 finish
