@@ -60,8 +60,9 @@ static const struct cmd commands[] = {
 	  DB_OPTION
 	  "  --definition FILE    the index definition to load and work with (default: the\n"
 	  "                       database's own; for a new database the built-in one)\n"
-	  "  --communes FILE      the commune register, CSV code,name,type,district_code,district;\n"
-	  "                       its communes are added or updated (default: none)\n", NULL },
+	  "  --communes FILE      the commune register, CSV code,name,type[,district_code,district]\n"
+	  "                       [,province]; its communes are added or updated (default: none)\n",
+	  NULL },
 	{ "definition", cmd_definition,
 	  "parindex definition check FILE...\n"
 	  "parindex definition default",
@@ -422,7 +423,7 @@ static int cmd_init(int argc, char **argv)
 		}
 	}
 
-	/* a register of another district creates no database either */
+	/* a register of another area creates no database either */
 	if (communes && (deffile || access(db_path(dbopt), F_OK) != 0) &&
 	    (c = init_check_district(NULL, &d, deffile, defname, 0, communes, &cl, &diag,
 				     &err)) != 0)
@@ -485,6 +486,51 @@ done:
 	return rc;
 }
 
+/* What a province's definition adds to check's summary, one line each: its area, its unit
+   types by ranking group, bonus and penalty leaves, reserve forms; nothing for a district's
+   definition with the default types (its summary stays one line). */
+static void definition_scope(const struct def *d)
+{
+	size_t reserve = 0;
+
+	if (!d->district) {
+		fputs("  area: province ", stdout);
+		escape_term_fputs(stdout, d->province);
+		fputs(d->has_survey ? "\n" : " (self-assessment only, no survey)\n", stdout);
+	}
+	if (d->declares_rankings || d->nunit_types != 3 ||
+	    def_ranking_of(d, "xã") != 0 || def_ranking_of(d, "phường") != 0 ||
+	    def_ranking_of(d, "thị trấn") != 0)
+		for (size_t r = 0; r <= d->nrankings; r++) {
+			const char *sep = ": ";
+			int any = 0;
+
+			for (size_t t = 0; t < d->nunit_types; t++) {
+				if (d->unit_types[t].ranking != (r < d->nrankings ? r : DEF_NONE))
+					continue;
+				if (!any)
+					printf("  %s%s", r < d->nrankings ? "ranking " : "not ranked",
+					       r < d->nrankings ? d->rankings[r].id : "");
+				any = 1;
+				fputs(sep, stdout);
+				escape_term_fputs(stdout, d->unit_types[t].name);
+				sep = ", ";
+			}
+			if (any)
+				fputc('\n', stdout);
+		}
+	for (size_t a = 0; a < d->nadjustments; a++)
+		printf("  %s %s: at most %g points\n",
+		       d->adjustments[a].kind == DEF_BONUS ? "bonus" : "penalty", d->adjustments[a].id,
+		       d->adjustments[a].max);
+	for (size_t g = 0; g < d->ngroups; g++)
+		reserve += d->groups[g].reserve > 0;
+	if (reserve)
+		printf("  reserve forms: %zu group%s, marked by %s = %s\n", reserve,
+		       reserve == 1 ? "" : "s", d->questions[d->reserve_question].id,
+		       d->reserve_option);
+}
+
 static int cmd_definition(int argc, char **argv)
 {
 	int rc = PERR_OK;
@@ -532,6 +578,7 @@ static int cmd_definition(int argc, char **argv)
 			       "%zu survey-assessed, %g points), %zu groups, %zu questions\n",
 			       d.id, d.version, d.nfields, d.ncriteria, self, self_pts, survey,
 			       survey_pts, d.ngroups, d.nquestions);
+			definition_scope(&d);
 			def_release(&d);
 		}
 		diag_release(&diag);

@@ -1110,7 +1110,7 @@ static void check_tree(struct loader *L, xmlNode *root)
 	for (size_t c = 0; c < d->ncriteria; c++) {
 		struct def_criterion *cr = &d->criteria[c];
 
-		if (cr->assessed == DEF_SURVEY && !asked[c] && !isnan(cr->max))
+		if (cr->assessed == DEF_SURVEY && !asked[c] && !isnan(cr->max) && survey)
 			flag(L, cr->line,
 				 "survey-assessed criterion %s has no question", cr->id);
 	}

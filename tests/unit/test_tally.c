@@ -167,6 +167,39 @@ static void ranking(void)
 	}
 }
 
+/* Each ranking group ranked on its own, ties shared within a group only; DEF_NONE and the
+   unranked never ranked. */
+static void ranking_groups(void)
+{
+	static const struct {
+		size_t n, ngroups;
+		double v[6];
+		unsigned char ranked[6];
+		size_t group[6];
+		long rank[6];
+	} rows[] = {
+		/* one group: tally_rank's result */
+		{ 4, 1, { 90, 85, 85, 80 }, { 1, 1, 1, 1 }, { 0, 0, 0, 0 }, { 1, 2, 2, 4 } },
+		/* two groups: 85 in group 1 is first there, whatever group 0 holds */
+		{ 5, 2, { 90, 85, 85, 80, 95 }, { 1, 1, 1, 1, 1 }, { 0, 1, 0, 1, 0 }, { 2, 1, 3, 2, 1 } },
+		/* a tie across groups is no tie */
+		{ 4, 2, { 70, 70, 60, 70 }, { 1, 1, 1, 1 }, { 0, 1, 1, 0 }, { 1, 1, 2, 1 } },
+		/* a type not ranked (DEF_NONE) and a unit not ranked in its group */
+		{ 5, 2, { 99, 80, 70, 90, 60 }, { 1, 1, 1, 0, 1 },
+		  { DEF_NONE, 0, 0, 1, 1 }, { 0, 1, 2, 0, 1 } },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		long rank[6] = { -1, -1, -1, -1, -1, -1 };
+
+		tally_rank_groups(rows[i].n, rows[i].v, rows[i].ranked, rows[i].group,
+				  rows[i].ngroups, rank);
+		for (size_t k = 0; k < rows[i].n; k++)
+			CHECK(rank[k] == rows[i].rank[k], "groups row %zu item %zu: rank %ld, want %ld",
+			      i, k, rank[k], rows[i].rank[k]);
+	}
+}
+
 /* Add n answers `option` to question `q` from group `g` of commune c. */
 static void answer(const struct def *d, struct tally_survey *sv, size_t c, const char *g,
 		   const char *q, const char *option, uint32_t n)
@@ -623,6 +656,7 @@ void test_tally(void)
 	question_scores();
 	classification();
 	ranking();
+	ranking_groups();
 	communes();
 	under_quota_exclude();
 	bootstrap_view();
