@@ -173,7 +173,7 @@ RUN_PACKAGES := build-essential pkg-config libxml2-dev libzip-dev libsqlite3-dev
 	gnuplot-nox fonts-dejavu-core libmicrohttpd-dev libssl-dev
 TEST_PACKAGES := sqlite3 libxml2-utils zip unzip man-db python3-lxml nodejs chromium clang \
 	libclang-rt-14-dev valgrind pspp python3-pandas curl openssl libcurl4-openssl-dev \
-	python3-cryptography
+	python3-cryptography poppler-utils
 .PHONY: deps-run deps-test
 deps: deps-run deps-test
 deps-run:

@@ -13,6 +13,9 @@
 #include <sys/stat.h>
 
 #define LOWEST_CRITERIA 5
+#define LARGE_CSS                                                                            \
+	"@media print{table.ranking{break-inside:auto}"                                     \
+	"figure.ranking{break-before:page}figure.ranking img{max-height:165mm}}\n"
 #define MAX_CHART_BYTES (32u << 20)
 
 static const char css[] =
@@ -126,8 +129,8 @@ static void flags(struct strbuf *sb, const char *f, unsigned mask)
 }
 
 /* The chart as a data: URI image (SVG preferred: sharp on screen and paper). */
-static int figure(struct strbuf *sb, const struct report_chart *ch, const char *chart_dir,
-		  unsigned formats, struct perr *err)
+static int figure(struct strbuf *sb, const struct report_chart *ch, const char *cls,
+		  const char *chart_dir, unsigned formats, struct perr *err)
 {
 	const char *ext = formats & REPORT_SVG ? "svg" : "png";
 	const char *mime = formats & REPORT_SVG ? "image/svg+xml" : "image/png";
@@ -146,7 +149,9 @@ static int figure(struct strbuf *sb, const struct report_chart *ch, const char *
 	b64 = xmalloc(BASE64_ENCODE_RAW_LENGTH(data.len) + 1);
 	base64_encode_raw(b64, data.len, (const uint8_t *)strbuf_str(&data));
 	b64[BASE64_ENCODE_RAW_LENGTH(data.len)] = '\0';
-	strbuf_adds(sb, "<figure><img alt=\"");
+	strbuf_adds(sb, cls ? "<figure class=\"" : "<figure");
+	strbuf_adds(sb, cls ? cls : "");
+	strbuf_adds(sb, cls ? "\"><img alt=\"" : "><img alt=\"");
 	esc(sb, ch->title);
 	strbuf_addf(sb, "\" src=\"data:%s;base64,", mime);
 	strbuf_adds(sb, b64);
@@ -326,7 +331,11 @@ static int index_page(const struct report *r, const struct report_charts *charts
 	char *path = xasprintf("%s/index.html", dir);
 	int rc = -1;
 
-	head(&sb, title, "@page{size:A4 landscape}\n");
+	/* a district's ranking fits one landscape page and is kept whole on it; a province's
+	   runs over pages, its header repeated, no row split, each part of the ranking chart on
+	   a page of its own */
+	head(&sb, title, r->ncommunes > REPORT_DISTRICT_UNITS ? "@page{size:A4 landscape}\n" LARGE_CSS
+						       : "@page{size:A4 landscape}\n");
 	strbuf_adds(&sb, "<header>\n<h1>");
 	esc(&sb, def_text_get(&d->title, "vi"));
 	strbuf_adds(&sb, "</h1>\n");
@@ -448,7 +457,12 @@ static int index_page(const struct report *r, const struct report_charts *charts
 
 		if (ch->commune != (size_t)-1 || !strncmp(ch->name, "answers-", 8))
 			continue;
-		if (figure(&sb, ch, chart_dir, formats, err) < 0)
+		/* a province's ranking parts: a page each */
+		if (figure(&sb, ch,
+			   r->ncommunes > REPORT_DISTRICT_UNITS && !strncmp(ch->name, "ranking", 7)
+				   ? "ranking"
+				   : NULL,
+			   chart_dir, formats, err) < 0)
 			goto done;
 	}
 	strbuf_adds(&sb, "</section>\n<section class=\"page\">\n"
@@ -458,7 +472,7 @@ static int index_page(const struct report *r, const struct report_charts *charts
 
 		if (strncmp(ch->name, "answers-", 8))
 			continue;
-		if (figure(&sb, ch, chart_dir, formats, err) < 0)
+		if (figure(&sb, ch, NULL, chart_dir, formats, err) < 0)
 			goto done;
 	}
 	strbuf_adds(&sb, "</section>\n");
@@ -785,7 +799,7 @@ static int commune_page(const struct report *r, size_t c, const struct report_ch
 	commune_summary(&sb, r, c);
 	strbuf_adds(&sb, "<section>\n<h2>Điểm theo lĩnh vực</h2>\n");
 	commune_fields(&sb, r, c);
-	if (ch && figure(&sb, ch, chart_dir, formats, err) < 0)
+	if (ch && figure(&sb, ch, NULL, chart_dir, formats, err) < 0)
 		goto done;
 	strbuf_adds(&sb, "</section>\n<section>\n<h2>Các tiêu chí đạt tỷ lệ thấp nhất</h2>\n");
 	commune_lowest(&sb, r, c);

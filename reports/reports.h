@@ -176,6 +176,11 @@ int report_write_xlsx(const struct report *r, const struct report_table t[REPORT
 
 /* ---- charts ---- */
 
+/* Up to this many units a report is laid out as a district's (a bar per unit across a chart,
+   the ranking on one landscape page); past it as a province's (reports.c's charts and the
+   index page's print rules change shape, the numbers do not). */
+#define REPORT_DISTRICT_UNITS 30
+
 enum report_format {
 	REPORT_HTML = 1,
 	REPORT_XLSX = 2,
@@ -196,13 +201,17 @@ struct report_chart {
 struct report_charts {
 	struct report_chart *v;
 	size_t n, alloc;
+	size_t failed; /* charts gnuplot failed on (set by report_render) */
 };
 
 /* Write every chart's data and script into dir; formats says PNG, SVG or both. */
 int report_charts(const struct report *r, const char *dir, unsigned formats,
 		  struct report_charts *charts, struct perr *err);
-/* Run gnuplot on each script in dir. SPAWN_NOT_FOUND (see spawn.h) when gnuplot is missing:
-   no chart is drawn then. */
+/* Run gnuplot on each script in dir: several scripts per gnuplot process, as many processes
+   at once as there are cores (up to 4). SPAWN_NOT_FOUND (see spawn.h) when gnuplot is
+   missing: no chart is drawn then. SPAWN_FAILED when gnuplot failed on a chart: err names
+   the first such chart's script and gnuplot's first line about it; the other charts are
+   drawn all the same, charts->failed counts the failures. */
 int report_render(struct report_charts *charts, const char *dir, struct perr *err);
 void report_charts_release(struct report_charts *charts);
 
