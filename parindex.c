@@ -60,8 +60,9 @@ static const struct cmd commands[] = {
 	  DB_OPTION
 	  "  --definition FILE    the index definition to load and work with (default: the\n"
 	  "                       database's own; for a new database the built-in one)\n"
-	  "  --communes FILE      the commune register, CSV code,name,type,district_code,district;\n"
-	  "                       its communes are added or updated (default: none)\n", NULL },
+	  "  --communes FILE      the commune register, CSV code,name,type[,district_code,district]\n"
+	  "                       [,province]; its communes are added or updated (default: none)\n",
+	  NULL },
 	{ "definition", cmd_definition,
 	  "parindex definition check FILE...\n"
 	  "parindex definition default",
@@ -304,12 +305,13 @@ static int cmd_help(int argc, char **argv)
 	return 0;
 }
 
-/* A definition is one district's index, so init refuses a register of another district before
+/* A definition is one area's index, so init refuses a register of another area before
    storing either: the definition given (else the database's, else the built-in one) against
-   the register given (else the database's). */
+   the register given (else the database's); a register in the database must have the unit
+   types of a definition given (each other one in diag: rc 1). */
 static int init_check_district(sqlite3 *db, const struct def *d, const char *deffile,
 			       const char *defname, int has_active, const char *communes,
-			       const struct commune_list *cl, struct perr *err)
+			       const struct commune_list *cl, struct diag *diag, struct perr *err)
 {
 	struct def stored = { 0 };
 	struct commune_list stored_cl = { 0 };
@@ -328,10 +330,32 @@ static int init_check_district(sqlite3 *db, const struct def *d, const char *def
 		if (store_load_communes(db, &stored_cl, err) < 0)
 			return -1;
 		rc = store_check_district(d, "", &stored_cl, "in the database", deffile, err);
+		snprintf(desc, sizeof(desc), "%s(register in the database)", deffile);
+		if (!rc && commune_check_types(&stored_cl, d, desc, diag) < 0)
+			rc = 1;
 	}
 	def_release(&stored);
 	commune_list_release(&stored_cl);
 	return rc;
+}
+
+/* The definition whose unit types a register given to init must have: the one given, else
+   the database's active one, else the built-in one (d). stored receives the database's. */
+static const struct def *init_types_definition(const char *deffile, const char *dbopt,
+					       const struct def *d, struct def *stored)
+{
+	struct perr err = { 0 };
+	sqlite3 *db = NULL;
+	int found = 0;
+
+	if (deffile || access(db_path(dbopt), F_OK) != 0)
+		return d;
+	/* read only, and quietly: init reports what is wrong with the database itself later */
+	if (db_open_file(&db, db_path(dbopt), SQLITE_OPEN_READONLY, &err) == 0 &&
+	    db_setting_get(db, "active_definition", (char[200]){ 0 }, 200, &err) == 0)
+		found = store_active_definition(db, stored, &err) == 0;
+	sqlite3_close(db);
+	return found ? stored : d;
 }
 
 /* parindex init: one transaction, so a bad register leaves the database as it was. */
@@ -386,23 +410,34 @@ static int cmd_init(int argc, char **argv)
 	}
 	diag_print(&d.warnings, "init");
 	if (communes) {
-		if (commune_load_file(&cl, communes, &diag) < 0) {
+		/* the register's types are the definition's that will be active */
+		struct def stored = { 0 };
+		const struct def *types = init_types_definition(deffile, dbopt, &d, &stored);
+
+		rc = commune_load_file_def(&cl, communes, types, &diag);
+		def_release(&stored);
+		if (rc < 0) {
 			diag_print(&diag, "init");
 			rc = PERR_DATA;
 			goto done;
 		}
 	}
 
-	/* a register of another district creates no database either */
+	/* a register of another area creates no database either */
 	if (communes && (deffile || access(db_path(dbopt), F_OK) != 0) &&
-	    init_check_district(NULL, &d, deffile, defname, 0, communes, &cl, &err) < 0)
-		goto fail;
+	    (c = init_check_district(NULL, &d, deffile, defname, 0, communes, &cl, &diag,
+				     &err)) != 0)
+		goto refused;
 	if (db_open_from(&db, db_path(dbopt), DB_MIGRATE, &before, &err) < 0 ||
 	    db_exec(db, "BEGIN IMMEDIATE", &err) < 0)
 		goto fail;
-	if ((active = db_setting_get(db, "active_definition", (char[200]){ 0 }, 200, &err)) < 0 ||
-	    init_check_district(db, &d, deffile, defname, active == 0, communes, &cl, &err) < 0)
+	if ((active = db_setting_get(db, "active_definition", (char[200]){ 0 }, 200, &err)) < 0)
 		goto rollback;
+	if ((c = init_check_district(db, &d, deffile, defname, active == 0, communes, &cl, &diag,
+				     &err)) != 0) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		goto refused;
+	}
 	/* without --definition, an existing database keeps its definition */
 	if (deffile || active == 1) {
 		if (store_definition(db, &d, strbuf_str(&content), content.len, defname, &dn, &err) < 0)
@@ -431,6 +466,13 @@ static int cmd_init(int argc, char **argv)
 	if (tally_other_definitions(db, "init", db_path(dbopt), &err) < 0)
 		goto fail;
 	goto done;
+refused:
+	if (c > 0) {
+		diag_print(&diag, "init");
+		rc = PERR_DATA;
+		goto done;
+	}
+	goto fail;
 rollback:
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 fail:
@@ -442,6 +484,51 @@ done:
 	diag_release(&diag);
 	strbuf_release(&content);
 	return rc;
+}
+
+/* What a province's definition adds to check's summary, one line each: its area, its unit
+   types by ranking group, bonus and penalty leaves, reserve forms; nothing for a district's
+   definition with the default types (its summary stays one line). */
+static void definition_scope(const struct def *d)
+{
+	size_t reserve = 0;
+
+	if (!d->district) {
+		fputs("  area: province ", stdout);
+		escape_term_fputs(stdout, d->province);
+		fputs(d->has_survey ? "\n" : " (self-assessment only, no survey)\n", stdout);
+	}
+	if (d->declares_rankings || d->nunit_types != 3 ||
+	    def_ranking_of(d, "xã") != 0 || def_ranking_of(d, "phường") != 0 ||
+	    def_ranking_of(d, "thị trấn") != 0)
+		for (size_t r = 0; r <= d->nrankings; r++) {
+			const char *sep = ": ";
+			int any = 0;
+
+			for (size_t t = 0; t < d->nunit_types; t++) {
+				if (d->unit_types[t].ranking != (r < d->nrankings ? r : DEF_NONE))
+					continue;
+				if (!any)
+					printf("  %s%s", r < d->nrankings ? "ranking " : "not ranked",
+					       r < d->nrankings ? d->rankings[r].id : "");
+				any = 1;
+				fputs(sep, stdout);
+				escape_term_fputs(stdout, d->unit_types[t].name);
+				sep = ", ";
+			}
+			if (any)
+				fputc('\n', stdout);
+		}
+	for (size_t a = 0; a < d->nadjustments; a++)
+		printf("  %s %s: at most %g points\n",
+		       d->adjustments[a].kind == DEF_BONUS ? "bonus" : "penalty", d->adjustments[a].id,
+		       d->adjustments[a].max);
+	for (size_t g = 0; g < d->ngroups; g++)
+		reserve += d->groups[g].reserve > 0;
+	if (reserve)
+		printf("  reserve forms: %zu group%s, marked by %s = %s\n", reserve,
+		       reserve == 1 ? "" : "s", d->questions[d->reserve_question].id,
+		       d->reserve_option);
 }
 
 static int cmd_definition(int argc, char **argv)
@@ -491,6 +578,7 @@ static int cmd_definition(int argc, char **argv)
 			       "%zu survey-assessed, %g points), %zu groups, %zu questions\n",
 			       d.id, d.version, d.nfields, d.ncriteria, self, self_pts, survey,
 			       survey_pts, d.ngroups, d.nquestions);
+			definition_scope(&d);
 			def_release(&d);
 		}
 		diag_release(&diag);

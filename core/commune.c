@@ -8,12 +8,14 @@
 #include <string.h>
 #include <stdlib.h>
 
-static const char *const columns[] = { "code", "name", "type", "district_code", "district" };
+static const char *const columns[] = { "code", "name", "type", "district_code", "district",
+					"province" };
 #define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
-
-static const char *const types[] = { "xã", "phường", "thị trấn" };
+#define REQUIRED 3 /* code, name, type; district_code and district both or neither */
+enum { COL_DISTRICT_CODE = 3, COL_DISTRICT = 4, COL_PROVINCE = 5 };
 
 struct load {
+	const struct def *d; /* NULL: the default unit types */
 	struct commune_list *l;
 	struct diag *diag;
 	const char *name;
@@ -91,12 +93,56 @@ static char *trimmed_nfc(const char *s)
 	return r;
 }
 
+/* The default unit types, for a register loaded without a definition. */
+static const struct def *default_types(void)
+{
+	static struct def_unit_type types[] = { { "xã", 0, 0 }, { "phường", 0, 0 },
+						{ "thị trấn", 0, 0 } };
+	static struct def d = { .unit_types = types, .nunit_types = 3 };
+
+	return &d;
+}
+
+/* 1 (and a message) when c's type is not one of d's unit types. */
+static int check_type(const struct def *d, const struct commune *c, const char *name, long row,
+		      struct diag *diag)
+{
+	struct strbuf listed = STRBUF_INIT;
+	char code[64], type[64];
+
+	if (!d)
+		d = default_types();
+	if (!d->nunit_types || def_find_unit_type(d, c->type) != DEF_NONE)
+		return 0;
+	def_unit_types_text(d, &listed);
+	diag_add_capped(diag, "commune type", name, row, "commune %s: type '%s' is not one of %s",
+			text_cut(code, sizeof(code), c->code), text_cut(type, sizeof(type), c->type),
+			strbuf_str(&listed));
+	strbuf_release(&listed);
+	return 1;
+}
+
+int commune_check_types(const struct commune_list *l, const struct def *d, const char *name,
+			struct diag *diag)
+{
+	int bad = 0;
+
+	for (size_t i = 0; i < l->n; i++)
+		bad += check_type(d, &l->v[i], name, l->v[i].row, diag);
+	return bad ? -1 : 0;
+}
+
 static int on_header(struct load *L, const struct csvin_record *rec)
 {
 	L->have_header = 1;
 	L->width = rec->nfields;
 	for (size_t c = 0; c < NCOLUMNS; c++) {
 		L->col[c] = csvin_column(rec, columns[c]);
+		/* a province's register may leave out the districts (both), and any the province */
+		if (c == COL_PROVINCE || ((c == COL_DISTRICT_CODE || c == COL_DISTRICT) &&
+					  csvin_column(rec, columns[COL_DISTRICT_CODE]) < 0 &&
+					  csvin_column(rec, columns[COL_DISTRICT]) < 0))
+			continue;
 		if (L->col[c] < 0) {
 			diag_add(L->diag, L->name, rec->number,
 				 "header has no column '%s' (expected code,name,type,district_code,district)",
@@ -111,9 +157,10 @@ static int on_row(const struct csvin_record *rec, void *ctx)
 {
 	struct load *L = ctx;
 	struct commune c = { .row = rec->number };
-	char **slot[NCOLUMNS] = { &c.code, &c.name, &c.type, &c.district_code, &c.district };
-	char code[64], type[64];
-	int bad = 0, known_type = 0;
+	char **slot[NCOLUMNS] = { &c.code, &c.name, &c.type, &c.district_code, &c.district,
+				  &c.province };
+	char code[64];
+	int bad = 0;
 
 	if (!L->have_header)
 		return on_header(L, rec);
@@ -124,7 +171,7 @@ static int on_row(const struct csvin_record *rec, void *ctx)
 		return 0;
 	}
 	for (size_t i = 0; i < NCOLUMNS; i++)
-		*slot[i] = trimmed_nfc(rec->fields[L->col[i]]);
+		*slot[i] = trimmed_nfc(L->col[i] < 0 ? "" : rec->fields[L->col[i]]);
 	/* "Xã" and "PHƯỜNG" are the same types; the register keeps them in lower case */
 	{
 		char *folded = text_fold(c.type);
@@ -147,13 +194,8 @@ static int on_row(const struct csvin_record *rec, void *ctx)
 			diag_add_capped(L->diag, "control character", L->name, rec->number,
 					"commune %s: %s '%s' has a control character (tab, line break or another invisible character): remove it",
 					code, columns[i], *slot[i]), bad++;
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		known_type |= !strcmp(c.type, types[i]);
-	if (!known_type)
-		diag_add_capped(L->diag, "commune type", L->name, rec->number,
-				"commune %s: type '%s' is not one of xã, phường, thị trấn", code,
-				text_cut(type, sizeof(type), c.type)), bad++;
-	if (!*c.district_code || !*c.district)
+	bad += check_type(L->d, &c, L->name, rec->number, L->diag);
+	if (L->col[COL_DISTRICT] >= 0 && (!*c.district_code || !*c.district))
 		diag_add_capped(L->diag, "district", L->name, rec->number,
 				"commune %s has no district code or name", code), bad++;
 	if (!bad) {
@@ -189,7 +231,13 @@ static int on_row(const struct csvin_record *rec, void *ctx)
 int commune_load(struct commune_list *l, const char *buf, size_t len, const char *name,
 		 struct diag *diag)
 {
-	struct load L = { .l = l, .diag = diag, .name = name };
+	return commune_load_def(l, buf, len, name, NULL, diag);
+}
+
+int commune_load_def(struct commune_list *l, const char *buf, size_t len, const char *name,
+		     const struct def *d, struct diag *diag)
+{
+	struct load L = { .d = d, .l = l, .diag = diag, .name = name };
 	struct perr err = { 0 };
 
 	memset(l, 0, sizeof(*l));
@@ -214,6 +262,12 @@ int commune_load(struct commune_list *l, const char *buf, size_t len, const char
 
 int commune_load_file(struct commune_list *l, const char *path, struct diag *diag)
 {
+	return commune_load_file_def(l, path, NULL, diag);
+}
+
+int commune_load_file_def(struct commune_list *l, const char *path, const struct def *d,
+			  struct diag *diag)
+{
 	struct strbuf sb = STRBUF_INIT;
 	int rc;
 
@@ -223,7 +277,7 @@ int commune_load_file(struct commune_list *l, const char *path, struct diag *dia
 		strbuf_release(&sb);
 		return -1;
 	}
-	rc = commune_load(l, strbuf_str(&sb), sb.len, path, diag);
+	rc = commune_load_def(l, strbuf_str(&sb), sb.len, path, d, diag);
 	strbuf_release(&sb);
 	return rc;
 }
@@ -236,6 +290,7 @@ void commune_list_release(struct commune_list *l)
 		free(l->v[i].type);
 		free(l->v[i].district_code);
 		free(l->v[i].district);
+		free(l->v[i].province);
 	}
 	free(l->v);
 	memset(l, 0, sizeof(*l));

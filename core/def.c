@@ -24,6 +24,7 @@ struct loader {
 	struct diag *diag;
 	const char *name;
 	size_t a_fields, a_criteria, a_subs, a_groups, a_scales, a_questions, a_tiers;
+	size_t a_types, a_rankings, a_adjustments;
 	int errors;
 	/* messages, schema and meaning mixed, given out sorted by line at the end */
 	struct message {
@@ -489,6 +490,23 @@ static int about_attributes(const char *msg)
 	       strstr(msg, "failed to validate content") || strstr(msg, "Invalid attribute");
 }
 
+/* An error without a node ("Element survey failed to validate attributes", for an optional
+   element) about an element whose attributes were named already. */
+static int named_elsewhere(const struct loader *L, const char *msg)
+{
+	for (size_t i = 0; i < L->nserr; i++) {
+		const xmlNode *n = L->serr[i].node;
+		char what[120];
+
+		if (!n || n->_private != &schema_named)
+			continue;
+		snprintf(what, sizeof(what), "Element %s ", (const char *)n->name);
+		if (strstr(msg, what))
+			return 1;
+	}
+	return 0;
+}
+
 /* Every element libxml2 refused is marked; where its attributes explain it, they are named
    instead of libxml2's words. */
 static void schema_messages(struct loader *L)
@@ -498,7 +516,12 @@ static void schema_messages(struct loader *L)
 
 		if (e->node && !bad(e->node))
 			e->node->_private = attr_problems(L, e->node) ? &schema_named : &schema_bad;
-		if (!(e->node && e->node->_private == &schema_named && about_attributes(e->text)))
+	}
+	for (size_t i = 0; i < L->nserr; i++) {
+		struct schema_error *e = &L->serr[i];
+
+		if (!(e->node && e->node->_private == &schema_named && about_attributes(e->text)) &&
+		    !(!e->node && about_attributes(e->text) && named_elsewhere(L, e->text)))
 			flag(L, e->line, "schema: %s", e->text);
 	}
 }
@@ -523,6 +546,73 @@ static int validate(struct loader *L, xmlDoc *doc)
 	return rc == 0 ? 0 : -1;
 }
 
+static const char *const default_unit_types[] = { "xã", "phường", "thị trấn" };
+
+static void add_unit_type(struct loader *L, char *name, size_t ranking, long line)
+{
+	struct def *d = L->d;
+
+	xgrow(&d->unit_types, &L->a_types, d->nunit_types + 1, sizeof(*d->unit_types));
+	d->unit_types[d->nunit_types++] = (struct def_unit_type){ name, ranking, line };
+}
+
+/* The unit types and ranking groups; a ranking attribute is resolved in check_units. Without
+   <ranking>, one default group ranks every type that is ranked. */
+static void load_units(struct loader *L, xmlNode *units)
+{
+	struct def *d = L->d;
+
+	for (xmlNode *r = units ? xml_first(units, "ranking") : NULL; r; r = xml_next(r, "ranking")) {
+		struct def_ranking *rk;
+
+		xgrow(&d->rankings, &L->a_rankings, d->nrankings + 1, sizeof(*d->rankings));
+		rk = memset(&d->rankings[d->nrankings++], 0, sizeof(*rk));
+		rk->id = str_attr(r, "id");
+		rk->line = xml_line(r);
+		read_text(L, r, "name", &rk->name, rk->id);
+	}
+	d->declares_rankings = d->nrankings > 0;
+	if (!d->declares_rankings) {
+		xgrow(&d->rankings, &L->a_rankings, 1, sizeof(*d->rankings));
+		d->rankings[d->nrankings++] = (struct def_ranking){
+			xstrdup(DEF_RANKING_DEFAULT), { xstrdup("Tất cả đơn vị"), xstrdup("All units") },
+			0 };
+	}
+	if (!units) {
+		for (size_t i = 0; i < sizeof(default_unit_types) / sizeof(*default_unit_types); i++)
+			add_unit_type(L, xstrdup(default_unit_types[i]), 0, 0);
+		return;
+	}
+	for (xmlNode *t = xml_first(units, "type"); t; t = xml_next(t, "type")) {
+		char *text = xml_text(t), *name = text_fold(text);
+
+		free(text);
+		add_unit_type(L, name, attr_is(t, "ranked", "false") || attr_is(t, "ranked", "0")
+					       ? DEF_NONE : 0,
+			      xml_line(t));
+	}
+}
+
+static void load_adjustments(struct loader *L, xmlNode *adj)
+{
+	struct def *d = L->d;
+
+	for (xmlNode *a = adj ? adj->children : NULL; a; a = a->next) {
+		struct def_adjustment *ad;
+
+		if (!xml_is(a, "bonus") && !xml_is(a, "penalty"))
+			continue;
+		xgrow(&d->adjustments, &L->a_adjustments, d->nadjustments + 1,
+		      sizeof(*d->adjustments));
+		ad = memset(&d->adjustments[d->nadjustments++], 0, sizeof(*ad));
+		ad->id = str_attr(a, "id");
+		ad->max = num_attr(a, "max");
+		ad->kind = xml_is(a, "bonus") ? DEF_BONUS : DEF_PENALTY;
+		ad->line = xml_line(a);
+		read_text(L, a, "name", &ad->name, ad->id);
+	}
+}
+
 static void load_tree(struct loader *L, xmlNode *root)
 {
 	struct def *d = L->d;
@@ -537,11 +627,15 @@ static void load_tree(struct loader *L, xmlNode *root)
 	d->max = num_attr(root, "max");
 	read_text(L, root, "title", &d->title, "definition");
 	d->province = xml_text(xml_first(root, "province"));
-	n = xml_first(root, "district");
-	d->district = xml_text(n);
-	d->district_code = n && xml_attr(n, "code") ? str_attr(n, "code") : NULL;
+	/* no <district>: the definition is the whole province's */
+	if ((n = xml_first(root, "district"))) {
+		d->district = xml_text(n);
+		d->district_code = xml_attr(n, "code") ? str_attr(n, "code") : NULL;
+	}
 	if ((n = xml_first(root, "note")))
 		d->note = xml_text(n);
+	load_units(L, xml_first(root, "units"));
+	load_adjustments(L, xml_first(root, "adjustments"));
 
 	for (xmlNode *f = xml_first(root, "field"); f; f = xml_next(f, "field")) {
 		struct def_field *fd;
@@ -585,9 +679,13 @@ static void load_tree(struct loader *L, xmlNode *root)
 		d->nfields++;
 	}
 
+	d->reserve_question = DEF_NONE;
 	if (!survey)
 		goto classification;
-	d->min_forms = int_attr(survey, "min-forms");
+	d->has_survey = 1;
+	d->min_forms = xml_attr(survey, "min-forms") ? int_attr(survey, "min-forms") : 0;
+	if (xml_attr(survey, "reserve-option"))
+		d->reserve_option = str_attr(survey, "reserve-option");
 	d->aggregation = attr_is(survey, "aggregation", "pooled") ? DEF_POOLED : DEF_GROUP_MEAN;
 	d->under_quota = attr_is(survey, "under-quota", "exclude") ? DEF_UNDER_QUOTA_EXCLUDE
 								   : DEF_UNDER_QUOTA_FLAG;
@@ -598,6 +696,7 @@ static void load_tree(struct loader *L, xmlNode *root)
 		gr = memset(&d->groups[d->ngroups++], 0, sizeof(*gr));
 		gr->id = str_attr(g, "id");
 		gr->min_forms = int_attr(g, "min");
+		gr->reserve = xml_attr(g, "reserve") ? int_attr(g, "reserve") : 0;
 		gr->line = xml_line(g);
 		read_text(L, g, "name", &gr->name, gr->id);
 	}
@@ -907,7 +1006,7 @@ static void check_tree(struct loader *L, xmlNode *root)
 			group_total = -1;
 		else
 			group_total += gr->min_forms;
-		if (d->min_forms >= 0 && gr->min_forms > d->min_forms)
+		if (d->min_forms > 0 && gr->min_forms > d->min_forms)
 			flag(L, gr->line,
 				 "group %s: quota %d is above the per-commune minimum of %d forms", gr->id,
 				 gr->min_forms, d->min_forms);
@@ -915,7 +1014,7 @@ static void check_tree(struct loader *L, xmlNode *root)
 	if (d->ngroups > DEF_MAX_GROUPS)
 		flag(L, xml_line(survey), "more than %d respondent groups",
 			 DEF_MAX_GROUPS);
-	else if (d->min_forms >= 0 && group_total > d->min_forms)
+	else if (d->min_forms > 0 && group_total > d->min_forms)
 		flag(L, xml_line(survey),
 			 "group quotas add up to %d, above the per-commune minimum of %d forms",
 			 group_total, d->min_forms);
@@ -1011,7 +1110,7 @@ static void check_tree(struct loader *L, xmlNode *root)
 	for (size_t c = 0; c < d->ncriteria; c++) {
 		struct def_criterion *cr = &d->criteria[c];
 
-		if (cr->assessed == DEF_SURVEY && !asked[c] && !isnan(cr->max))
+		if (cr->assessed == DEF_SURVEY && !asked[c] && !isnan(cr->max) && survey)
 			flag(L, cr->line,
 				 "survey-assessed criterion %s has no question", cr->id);
 	}
@@ -1047,6 +1146,150 @@ static void check_tree(struct loader *L, xmlNode *root)
 	free(weightless);
 	free(first_weightless);
 	free(asked);
+}
+
+/* Unit types and ranking groups: each type listed once, ranked in one known group (or said
+   not ranked), each declared group ranking some type. */
+static void check_units(struct loader *L, xmlNode *root)
+{
+	struct def *d = L->d;
+	xmlNode *units = xml_first(root, "units");
+	struct id_ref *rankings = ID_REFS(d->rankings, d->nrankings, id);
+	struct id_ref *types = ID_REFS(d->unit_types, d->nunit_types, name);
+	size_t *ranks = xcalloc(d->nrankings + 1, sizeof(*ranks)), i = 0, ranked = 0;
+
+	if (d->declares_rankings)
+		flag_duplicates(L, rankings, d->nrankings, "duplicate ranking group id");
+	for (size_t k = 1, first = 0; k < d->nunit_types; k++) {
+		if (strcmp(types[k].id, types[first].id))
+			first = k;
+		else
+			flag(L, types[k].line,
+			     "unit type '%s' is listed twice (first on line %ld): a type is ranked in one group only",
+			     types[k].id, types[first].line);
+	}
+	for (xmlNode *t = units ? xml_first(units, "type") : NULL; t && i < d->nunit_types;
+	     t = xml_next(t, "type"), i++) {
+		struct def_unit_type *ut = &d->unit_types[i];
+		const char *rk = xml_attr(t, "ranking");
+
+		if (bad(t))
+			continue;
+		if (text_has_control(ut->name))
+			flag(L, ut->line, "unit type '%s' has a control character", ut->name);
+		if (ut->ranking == DEF_NONE) {
+			if (rk)
+				flag(L, ut->line,
+				     "unit type '%s' is not ranked (ranked=\"false\") but names ranking group '%s'",
+				     ut->name, rk);
+			continue;
+		}
+		ranked++;
+		if (!rk && d->declares_rankings) {
+			flag(L, ut->line,
+			     "unit type '%s' names no ranking group: the definition declares ranking groups, so say ranking=\"ID\" or ranked=\"false\"",
+			     ut->name);
+			continue;
+		}
+		if (!rk)
+			continue;
+		ut->ranking = d->declares_rankings ? id_lookup(rankings, d->nrankings, rk) : DEF_NONE;
+		if (ut->ranking == DEF_NONE)
+			flag(L, ut->line, "unit type '%s': unknown ranking group '%s'%s", ut->name, rk,
+			     d->declares_rankings ? "" : " (the definition declares no <ranking>)");
+		else
+			ranks[ut->ranking]++;
+	}
+	for (size_t r = 0; d->declares_rankings && r < d->nrankings; r++)
+		if (!ranks[r])
+			flag(L, d->rankings[r].line, "ranking group '%s' ranks no unit type",
+			     d->rankings[r].id);
+	if (units && !bad(units) && !ranked)
+		flag(L, xml_line(units), "no unit type is ranked");
+	free(rankings);
+	free(types);
+	free(ranks);
+}
+
+/* Bonus and penalty leaves: ids apart from every criterion's (they are leaves of the same
+   scores file), a max above 0. */
+static void check_adjustments(struct loader *L)
+{
+	struct def *d = L->d;
+	struct id_ref *criteria = ID_REFS(d->criteria, d->ncriteria, id);
+	struct id_ref *subs = ID_REFS(d->subcriteria, d->nsubcriteria, id);
+	struct id_ref *adj = ID_REFS(d->adjustments, d->nadjustments, id);
+
+	flag_duplicates(L, adj, d->nadjustments, "duplicate bonus or penalty id");
+	for (size_t i = 0; i < d->nadjustments; i++) {
+		const struct def_adjustment *a = &d->adjustments[i];
+		const char *kind = a->kind == DEF_BONUS ? "bonus" : "penalty";
+		size_t k;
+
+		if ((k = id_lookup(criteria, d->ncriteria, a->id)) != DEF_NONE)
+			flag(L, a->line, "%s id '%s' is the id of criterion %s (line %ld)%s", kind,
+			     a->id, d->criteria[k].id, d->criteria[k].line,
+			     d->criteria[k].assessed == DEF_SURVEY
+				     ? ": bonus and penalty points are self-assessed, never from the survey"
+				     : "");
+		else if ((k = id_lookup(subs, d->nsubcriteria, a->id)) != DEF_NONE)
+			flag(L, a->line, "%s id '%s' is the id of sub-criterion %s (line %ld)", kind,
+			     a->id, d->subcriteria[k].id, d->subcriteria[k].line);
+		if (a->max == 0)
+			flag(L, a->line, "%s %s: max is 0", kind, a->id);
+	}
+	free(criteria);
+	free(subs);
+	free(adj);
+}
+
+/* The survey's design: a survey-assessed criterion needs a survey; reserve forms need the
+   profile question that marks them. */
+static void check_survey_design(struct loader *L, xmlNode *root)
+{
+	struct def *d = L->d;
+	xmlNode *survey = xml_first(root, "survey");
+	const char *rq = survey ? xml_attr(survey, "reserve-question") : NULL;
+	size_t reserving = 0;
+
+	if (!survey) {
+		for (size_t c = 0; c < d->ncriteria; c++)
+			if (d->criteria[c].assessed == DEF_SURVEY)
+				flag(L, d->criteria[c].line,
+				     "survey-assessed criterion %s, but the definition has no <survey> (a self-assessment-only index has only self-assessed criteria)",
+				     d->criteria[c].id);
+		return;
+	}
+	if (bad(survey))
+		return;
+	for (size_t g = 0; g < d->ngroups; g++)
+		if (d->groups[g].reserve > 0) {
+			reserving++;
+			if (!rq)
+				flag(L, d->groups[g].line,
+				     "group %s has %d reserve forms, but <survey> names no reserve-question (the profile question that marks a reserve form)",
+				     d->groups[g].id, d->groups[g].reserve);
+		}
+	if (!rq != !d->reserve_option)
+		flag(L, xml_line(survey), "<survey>: reserve-question and reserve-option go together");
+	if (!rq)
+		return;
+	d->reserve_question = def_find_question(d, rq);
+	if (d->reserve_question == DEF_NONE) {
+		flag(L, xml_line(survey), "<survey>: reserve-question '%s' is no question", rq);
+	} else if (!d->questions[d->reserve_question].is_profile) {
+		flag(L, xml_line(survey),
+		     "<survey>: reserve-question '%s' is a scored question; a reserve form is marked by a <profile> question",
+		     rq);
+		d->reserve_question = DEF_NONE;
+	} else if (d->reserve_option &&
+		   !def_find_option(d, &d->questions[d->reserve_question], d->reserve_option)) {
+		flag(L, xml_line(survey), "<survey>: reserve-option '%s' is no option of question %s",
+		     d->reserve_option, rq);
+	}
+	if (!reserving)
+		warn(L, xml_line(survey),
+		     "<survey>: reserve-question '%s', but no group has reserve forms", rq);
 }
 
 /* A year in a title (four digits standing alone, 1900-2199) that is not the year attribute is
@@ -1099,6 +1342,9 @@ int def_load(struct def *d, const char *buf, size_t len, const char *name, struc
 		load_tree(&L, root);
 		load_quality(&L, root);
 		check_tree(&L, root);
+		check_units(&L, root);
+		check_adjustments(&L);
+		check_survey_design(&L, root);
 		check_quality(&L);
 		check_title_year(&L, root);
 	}
@@ -1144,6 +1390,16 @@ void def_release(struct def *d)
 	free(d->district);
 	free(d->district_code);
 	free(d->note);
+	for (size_t i = 0; i < d->nunit_types; i++)
+		free(d->unit_types[i].name);
+	for (size_t i = 0; i < d->nrankings; i++)
+		free(d->rankings[i].id), text_release(&d->rankings[i].name);
+	for (size_t i = 0; i < d->nadjustments; i++)
+		free(d->adjustments[i].id), text_release(&d->adjustments[i].name);
+	free(d->unit_types);
+	free(d->rankings);
+	free(d->adjustments);
+	free(d->reserve_option);
 	for (size_t i = 0; i < d->nfields; i++)
 		free(d->fields[i].id), text_release(&d->fields[i].name);
 	for (size_t i = 0; i < d->ncriteria; i++)
@@ -1172,6 +1428,32 @@ void def_release(struct def *d)
 	free(d->tiers);
 	free(d->quality.dont_know);
 	memset(d, 0, sizeof(*d));
+}
+
+const char *def_area(const struct def *d)
+{
+	return d->district ? d->district : d->province ? d->province : "";
+}
+
+size_t def_find_unit_type(const struct def *d, const char *type)
+{
+	for (size_t i = 0; type && i < d->nunit_types; i++)
+		if (!strcmp(d->unit_types[i].name, type))
+			return i;
+	return DEF_NONE;
+}
+
+size_t def_ranking_of(const struct def *d, const char *type)
+{
+	size_t t = def_find_unit_type(d, type);
+
+	return t == DEF_NONE ? DEF_NONE : d->unit_types[t].ranking;
+}
+
+void def_unit_types_text(const struct def *d, struct strbuf *sb)
+{
+	for (size_t i = 0; i < d->nunit_types; i++)
+		strbuf_addf(sb, "%s%s", i ? ", " : "", d->unit_types[i].name);
 }
 
 size_t def_find_criterion(const struct def *d, const char *id)

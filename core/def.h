@@ -1,4 +1,5 @@
-/* The index definition: one year's commune-level PAR Index for one district, loaded from the
+/* The index definition: one year's commune-level PAR Index for one province (its area),
+   optionally narrowed to a district, loaded from the
    XML format of schemas/definition.rng. Fields hold criteria, criteria may hold sub-criteria;
    the scoring unit of self-assessment is the "leaf" (a sub-criterion, or a criterion without
    any). Survey questions feed survey-assessed criteria through answer scales.
@@ -52,6 +53,35 @@ struct def_group {
 	char *id;
 	struct def_text name;
 	int min_forms;
+	int reserve; /* reserve forms (dự phòng) beyond the quota; 0: none */
+	long line;
+};
+
+/* A ranking group: the unit types it ranks are ranked together, apart from the others. A
+   definition without <units> or without <ranking> has one, DEF_RANKING_DEFAULT. */
+#define DEF_RANKING_DEFAULT "all"
+struct def_ranking {
+	char *id;
+	struct def_text name;
+	long line;
+};
+
+/* A unit type of the register ("xã", "phường", ...), lower case as the register keeps it;
+   ranking indexes def.rankings, DEF_NONE: listed, computed, shown, never ranked. */
+struct def_unit_type {
+	char *name;
+	size_t ranking;
+	long line;
+};
+
+/* Bonus and penalty points (điểm thưởng, điểm trừ): leaves of the scores file added to
+   (bonus) or subtracted from (penalty) the index after the 100-point score. */
+enum def_adjustment_kind { DEF_BONUS, DEF_PENALTY };
+struct def_adjustment {
+	char *id;
+	struct def_text name;
+	double max;
+	enum def_adjustment_kind kind;
 	long line;
 };
 
@@ -115,8 +145,17 @@ struct def {
 	int year, decimals;
 	double max;
 	struct def_text title;
-	char *province, *district, *district_code;
+	char *province, *district, *district_code; /* district NULL: the whole province */
 	char *note;
+
+	/* unit types and ranking groups (defaults when the definition has no <units>) */
+	struct def_unit_type *unit_types;
+	size_t nunit_types;
+	struct def_ranking *rankings;
+	size_t nrankings;
+	int declares_rankings; /* the definition declares its ranking groups (<ranking>) */
+	struct def_adjustment *adjustments;
+	size_t nadjustments;
 
 	struct def_field *fields;
 	size_t nfields;
@@ -125,7 +164,10 @@ struct def {
 	struct def_subcriterion *subcriteria;
 	size_t nsubcriteria;
 
-	int min_forms;
+	int has_survey; /* 0: self-assessment only (no <survey>) */
+	int min_forms;  /* 0: no per-commune total */
+	size_t reserve_question; /* the profile question marking a reserve form, DEF_NONE */
+	char *reserve_option;    /* its option that does */
 	enum def_aggregation aggregation;
 	enum def_under_quota under_quota;
 	struct def_group *groups;
@@ -154,6 +196,17 @@ size_t def_find_group(const struct def *d, const char *id);
 size_t def_find_question(const struct def *d, const char *id);
 const struct def_option *def_find_option(const struct def *d, const struct def_question *q,
 					 const char *code);
+/* The definition's area for messages and titles: the district's name when it has one, else
+   the province's. */
+const char *def_area(const struct def *d);
+/* The unit type named type (lower case), DEF_NONE when the definition does not list it. */
+size_t def_find_unit_type(const struct def *d, const char *type);
+/* The ranking group of unit type `type`: an index into d->rankings, DEF_NONE when the type
+   is not ranked or not listed. */
+size_t def_ranking_of(const struct def *d, const char *type);
+/* "xã, phường, thị trấn": the listed types, into sb. */
+struct strbuf;
+void def_unit_types_text(const struct def *d, struct strbuf *sb);
 /* Index of the field holding criterion c. */
 static inline const struct def_field *def_field_of(const struct def *d, size_t c)
 {

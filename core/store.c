@@ -241,13 +241,45 @@ done:
 	return rc;
 }
 
+/* A province definition against a register with a province column: at least one commune of
+   the definition's province (names compared folded). */
+static int store_check_province(const struct def *d, const char *def_desc,
+				const struct commune_list *l, const char *reg_desc,
+				const char *where, struct perr *err)
+{
+	char *want = text_fold(d->province ? d->province : "");
+	const char *other = NULL;
+	int found = 0;
+
+	for (size_t i = 0; i < l->n && !found; i++) {
+		char *p;
+
+		if (!l->v[i].province || !*l->v[i].province)
+			continue;
+		p = text_fold(l->v[i].province);
+		found = !strcmp(p, want);
+		if (!other)
+			other = l->v[i].province;
+		free(p);
+	}
+	free(want);
+	if (found || !other)
+		return 0;
+	return perr_set(err, PERR_DATA, where,
+			"the definition%s%s is for province %s, the register%s%s lists communes of %s",
+			*def_desc ? " " : "", def_desc, d->province, *reg_desc ? " " : "", reg_desc,
+			other);
+}
+
 int store_check_district(const struct def *d, const char *def_desc, const struct commune_list *l,
 			 const char *reg_desc, const char *where, struct perr *err)
 {
 	struct strbuf others = STRBUF_INIT;
 	size_t named = 0, more = 0;
 
-	if (!d->district_code || !l->n)
+	if (!d->district_code)
+		return store_check_province(d, def_desc, l, reg_desc, where, err);
+	if (!l->n)
 		return 0;
 	for (size_t i = 0; i < l->n; i++)
 		if (!strcmp(l->v[i].district_code, d->district_code))
@@ -257,6 +289,8 @@ int store_check_district(const struct def *d, const char *def_desc, const struct
 		const struct commune *c = &l->v[i];
 		size_t j;
 
+		if (!*c->district_code)
+			continue;
 		for (j = 0; j < i && strcmp(l->v[j].district_code, c->district_code); j++)
 			;
 		if (j < i)
@@ -270,6 +304,8 @@ int store_check_district(const struct def *d, const char *def_desc, const struct
 	}
 	if (more)
 		strbuf_addf(&others, " and %zu other district%s", more, more == 1 ? "" : "s");
+	if (!named)
+		strbuf_adds(&others, "no district (a province's register: no district_code column)");
 	perr_set(err, PERR_DATA, where,
 		 "the definition%s%s is for district %s (%s), the register%s%s lists communes of %s",
 		 *def_desc ? " " : "", def_desc, d->district, d->district_code, *reg_desc ? " " : "",
@@ -346,6 +382,7 @@ int store_load_communes(sqlite3 *db, struct commune_list *l, struct perr *err)
 		c->type = xstrdup((const char *)sqlite3_column_text(st, 2));
 		c->district_code = xstrdup((const char *)sqlite3_column_text(st, 3));
 		c->district = xstrdup((const char *)sqlite3_column_text(st, 4));
+		c->province = xstrdup(""); /* the register's province column is not stored */
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {

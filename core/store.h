@@ -22,9 +22,11 @@ int store_definition(sqlite3 *db, const struct def *d, const char *content, size
 int store_communes(sqlite3 *db, const struct commune_list *l, struct store_counts *n,
 		   struct perr *err);
 
-/* A definition is one district's index: refuse (PERR_DATA, at `where`) a register that has
-   communes but none of the definition's district, naming both districts. def_desc and reg_desc
-   say where each came from ("" for the file named in `where`). */
+/* A definition is one area's index (a province's, or a district's of it): refuse (PERR_DATA,
+   at `where`) a register that has communes but none of the definition's district (a district
+   definition), or, for a province definition, a register whose province column names only
+   other provinces; both areas named. def_desc and reg_desc say where each came from ("" for
+   the file named in `where`). */
 int store_check_district(const struct def *d, const char *def_desc, const struct commune_list *l,
 			 const char *reg_desc, const char *where, struct perr *err);
 

@@ -117,6 +117,12 @@ int cmd_forms(int argc, char **argv)
 	if (db_open(&db, db_path(dbopt), DB_EXISTING, &err) < 0 ||
 	    store_active_definition(db, &d, &err) < 0)
 		goto fail;
+	/* a self-assessment-only index has no survey: nothing to write, the folder untouched */
+	if (!d.has_survey) {
+		printf("definition %s %s has no survey (self-assessment only): no forms to write\n",
+		       d.id, d.version);
+		goto done;
+	}
 	if (store_load_communes(db, &cl, &err) < 0)
 		goto fail;
 	nc = form_communes(&d, &cl, &cv);

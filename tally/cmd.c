@@ -130,7 +130,7 @@ int cmd_tally(int argc, char **argv)
 
 	if (t.sv.ignored_answers || t.sv.ignored_submissions)
 		fprintf(stderr,
-			"parindex: tally: %s: ignored %ld answers (to no question of the form's group, or with an option the scale lacks) and %ld submissions (of a group the definition lacks, or of a commune outside its district)\n",
+			"parindex: tally: %s: ignored %ld answers (to no question of the form's group, or with an option the scale lacks) and %ld submissions (of a group the definition lacks, or of a commune outside its area)\n",
 			where, t.sv.ignored_answers, t.sv.ignored_submissions);
 	if (t.r.inexact)
 		fprintf(stderr,

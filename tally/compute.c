@@ -10,7 +10,8 @@
 
 size_t tally_leaves(const struct def *d, struct tally_leaf **out)
 {
-	struct tally_leaf *v = xcalloc(d->ncriteria + d->nsubcriteria, sizeof(*v));
+	struct tally_leaf *v = xcalloc(d->ncriteria + d->nsubcriteria + d->nadjustments + 1,
+				       sizeof(*v));
 	size_t n = 0;
 
 	for (size_t c = 0; c < d->ncriteria; c++) {
@@ -19,13 +20,16 @@ size_t tally_leaves(const struct def *d, struct tally_leaf **out)
 		if (cr->assessed != DEF_SELF)
 			continue;
 		if (!cr->nsub) {
-			v[n++] = (struct tally_leaf){ cr->id, &cr->name, cr->max, c };
+			v[n++] = (struct tally_leaf){ cr->id, &cr->name, cr->max, c, DEF_NONE };
 			continue;
 		}
 		for (size_t s = cr->first_sub; s < cr->first_sub + cr->nsub; s++)
 			v[n++] = (struct tally_leaf){ d->subcriteria[s].id, &d->subcriteria[s].name,
-						      d->subcriteria[s].max, c };
+						      d->subcriteria[s].max, c, DEF_NONE };
 	}
+	for (size_t a = 0; a < d->nadjustments; a++)
+		v[n++] = (struct tally_leaf){ d->adjustments[a].id, &d->adjustments[a].name,
+					      d->adjustments[a].max, DEF_NONE, a };
 	*out = v;
 	return n;
 }
@@ -41,13 +45,19 @@ void tally_survey_init(struct tally_survey *sv, const struct def *d, size_t ncom
 			sv->nopt = d->scales[s].noptions;
 	sv->counts = xcalloc(ncommunes * sv->ngroups * sv->nquestions * sv->nopt,
 			     sizeof(*sv->counts));
-	sv->forms = xcalloc(ncommunes * sv->ngroups, sizeof(*sv->forms));
+	sv->forms = xcalloc(ncommunes * sv->ngroups + 1, sizeof(*sv->forms));
+	sv->reserve = xcalloc(ncommunes * sv->ngroups + 1, sizeof(*sv->reserve));
+	sv->reserve_counted = xcalloc(ncommunes * sv->ngroups + 1, sizeof(*sv->reserve_counted));
+	sv->ranking = xcalloc(ncommunes + 1, sizeof(*sv->ranking));
 }
 
 void tally_survey_release(struct tally_survey *sv)
 {
 	free(sv->counts);
 	free(sv->forms);
+	free(sv->reserve);
+	free(sv->reserve_counted);
+	free(sv->ranking);
 	free(sv->form_cell);
 	free(sv->form_first);
 	free(sv->answer_at);
@@ -418,6 +428,26 @@ void tally_rank(size_t n, const double *value, const unsigned char *ranked, long
 	free(v);
 }
 
+void tally_rank_groups(size_t n, const double *value, const unsigned char *ranked,
+		       const size_t *group, size_t ngroups, long *rank)
+{
+	unsigned char *in = xcalloc(n ? n : 1, 1);
+	long *r = xcalloc(n ? n : 1, sizeof(*r));
+
+	for (size_t i = 0; i < n; i++)
+		rank[i] = 0;
+	for (size_t g = 0; g < ngroups; g++) {
+		for (size_t i = 0; i < n; i++)
+			in[i] = ranked[i] && group[i] == g;
+		tally_rank(n, value, in, r);
+		for (size_t i = 0; i < n; i++)
+			if (in[i])
+				rank[i] = r[i];
+	}
+	free(in);
+	free(r);
+}
+
 /* every flag: its code, and its words for officials (Vietnamese) and in English */
 static const struct {
 	unsigned bit;
@@ -529,6 +559,11 @@ static void result_init(struct tally_result *r, const struct def *d, size_t nc, 
 	ALLOC(index_pub, nc);
 	ALLOC(index_text, nc);
 	ALLOC(points_text, nc);
+	ALLOC(bonus, nc);
+	ALLOC(penalty, nc);
+	ALLOC(base_index_pub, nc);
+	ALLOC(base_index_text, nc);
+	ALLOC(ranking, nc);
 	ALLOC(tier, nc);
 	ALLOC(rank, nc);
 	ALLOC(flags, nc);
@@ -556,7 +591,8 @@ void tally_result_release(struct tally_result *r)
 {
 	void *all[] = {
 		r->self_points, r->survey_points, r->points, r->max, r->index, r->index_pub,
-		r->index_text, r->points_text, r->crit_no_answers, r->tier, r->rank, r->flags, r->forms, r->field_points,
+		r->index_text, r->points_text, r->bonus, r->penalty, r->base_index_pub,
+		r->base_index_text, r->ranking, r->crit_no_answers, r->tier, r->rank, r->flags, r->forms, r->field_points,
 		r->field_max, r->field_pct, r->field_pub, r->field_text, r->crit_points,
 		r->crit_max, r->leaf_points, r->leaf_max, r->q_score, r->q_valid, r->q_groups,
 		r->q_flag, r->qg_score, r->qg_valid, r->qg_excluded,
@@ -760,6 +796,47 @@ double tally_round_fast(double x, double scale)
 	return x < 0 ? -r : r;
 }
 
+/* Bonus and penalty points of commune c (appraised where given, else self; a leaf not
+   applicable gives 0) after the 100-point index ix: the published index becomes ix + bonus -
+   penalty, exactly, never below 0 (a penalty cannot make a negative index) but above 100
+   when a bonus takes it there. The 100-point index is kept as base. Returns 0 when a value
+   was not exact. */
+static int adjust(const struct def *d, const struct tally_leaf *leaves, size_t nleaves,
+		  const struct tally_scores *sc, size_t c, struct tally_exact ix,
+		  struct tally_result *r)
+{
+	struct tally_exact adj = ix;
+	int ok;
+
+	r->base_index_pub[c] = r->index_pub[c];
+	memcpy(r->base_index_text[c], r->index_text[c], sizeof(r->base_index_text[c]));
+	for (size_t l = 0; l < nleaves; l++) {
+		const struct tally_leaf_score *s = &sc->v[c * nleaves + l];
+		double pts = 0;
+
+		if (leaves[l].adjustment == DEF_NONE || s->not_applicable)
+			continue;
+		pts = s->has_appraised ? s->appraised_score : s->has_self ? s->self_score : 0;
+		if (pts == 0)
+			continue;
+		if (d->adjustments[leaves[l].adjustment].kind == DEF_BONUS) {
+			r->bonus[c] += pts;
+			adj = tally_exact_add(adj, tally_exact_of(pts));
+		} else {
+			r->penalty[c] += pts;
+			adj = tally_exact_add(adj, tally_exact_of(-pts));
+		}
+	}
+	r->index[c] += r->bonus[c] - r->penalty[c];
+	if (r->index[c] < 0 || (adj.ok && adj.num < 0)) {
+		r->index[c] = 0;
+		adj = tally_exact_int(0);
+	}
+	r->index_pub[c] = tally_publish(adj, r->index[c], d->decimals, r->index_text[c],
+					sizeof(r->index_text[c]), &ok);
+	return ok;
+}
+
 void tally_compute(const struct def *d, const struct tally_survey *sv,
 		   const struct tally_scores *sc, struct tally_result *r)
 {
@@ -809,7 +886,7 @@ void tally_compute(const struct def *d, const struct tally_survey *sv,
 		for (size_t k = 0; k < ncr; k++)
 			crit_x[k] = cmax_x[k] = tally_exact_int(0);
 		survey_points(d, sv, c, es, q_x, crit_max_x, crit_x, pooled, r);
-		if (!survey_valid(d, r, c))
+		if (d->has_survey && !survey_valid(d, r, c))
 			r->flags[c] |= TALLY_NO_SURVEY;
 		for (size_t k = 0; k < ncr; k++)
 			if (d->criteria[k].assessed == DEF_SURVEY)
@@ -822,6 +899,8 @@ void tally_compute(const struct def *d, const struct tally_survey *sv,
 			size_t k = leaves[l].criterion, ck = c * ncr + k;
 			double pts = 0, mx = leaves[l].max;
 
+			if (k == DEF_NONE) /* a bonus or penalty: after the index */
+				continue;
 			if (s->not_applicable)
 				mx = 0;
 			else if (s->has_appraised)
@@ -886,6 +965,8 @@ void tally_compute(const struct def *d, const struct tally_survey *sv,
 			tally_publish(points_x, r->points[c], d->decimals, r->points_text[c],
 				      sizeof(r->points_text[c]), &ok2);
 			exact &= ok1 && ok2;
+			if (d->nadjustments)
+				exact &= adjust(d, leaves, nleaves, sc, c, ix, r);
 		}
 		r->inexact += !exact;
 		/* not classified and not ranked: no self-assessment or no survey at all (never
@@ -896,10 +977,14 @@ void tally_compute(const struct def *d, const struct tally_survey *sv,
 		else
 			r->tier[c] = tally_classify(d, r->index_pub[c], &r->field_pub[c * nf],
 						    &r->field_max[c * nf]);
+		r->ranking[c] = sv->ranking ? sv->ranking[c] : 0;
 		ranked[c] = !(r->flags[c] & TALLY_UNCLASSIFIED_FLAGS) &&
-			    !(under && d->under_quota == DEF_UNDER_QUOTA_EXCLUDE);
+			    !(under && d->under_quota == DEF_UNDER_QUOTA_EXCLUDE) &&
+			    r->ranking[c] != DEF_NONE;
 	}
-	tally_rank(nc, r->index_pub, ranked, r->rank);
+	/* each ranking group on its own */
+	tally_rank_groups(nc, r->index_pub, ranked, r->ranking, d->nrankings ? d->nrankings : 1,
+			  r->rank);
 	free(ranked);
 	free(leaves);
 	free(q_x);

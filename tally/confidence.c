@@ -95,8 +95,11 @@ struct job {
 	size_t *cell_first, *cell_forms;
 	unsigned char *ranked;
 	size_t nranked;
+	/* ranking groups: the ranked communes of group g are sorted[b * nranked + group_first[g]
+	   .. group_first[g + 1] - 1] */
+	size_t ngroups, *group_first;
 	/* published index of commune c in resample b: idx[c * nb + b]; sorted[b * nranked + i]:
-	   the ranked communes' values of resample b, highest first */
+	   the ranked communes' values of resample b, highest first within each ranking group */
 	float *idx, *sorted;
 	atomic_size_t next;
 	size_t items;
@@ -189,7 +192,10 @@ static void resample_commune(struct job *j, size_t c, void *p)
 				? tally_round_fast(s->fields[f] / field_max[f] * 100, j->scale)
 				: 0;
 		}
-		index = tally_round_fast(r->max[c] > 0 ? points / r->max[c] * 100 : 0, j->scale);
+		index = r->max[c] > 0 ? points / r->max[c] * 100 : 0;
+		/* the tally's bonus and penalty stay, as the self-assessed points do */
+		index += r->bonus[c] - r->penalty[c];
+		index = tally_round_fast(index < 0 ? 0 : index, j->scale);
 		s->index[b] = index;
 		j->idx[c * (size_t)j->nb + (size_t)b] = (float)index;
 		if (classified)
@@ -215,13 +221,16 @@ static int by_float_desc(const void *a, const void *b)
 static void sort_resample(struct job *j, size_t b, void *p)
 {
 	float *v = &j->sorted[b * j->nranked];
-	size_t m = 0;
 
 	(void)p;
-	for (size_t c = 0; c < j->r->ncommunes; c++)
-		if (j->ranked[c])
-			v[m++] = j->idx[c * (size_t)j->nb + b];
-	qsort(v, m, sizeof(*v), by_float_desc);
+	for (size_t g = 0; g < j->ngroups; g++) {
+		size_t m = j->group_first[g];
+
+		for (size_t c = 0; c < j->r->ncommunes; c++)
+			if (j->ranked[c] && j->r->ranking[c] == g)
+				v[m++] = j->idx[c * (size_t)j->nb + b];
+		qsort(v + j->group_first[g], m - j->group_first[g], sizeof(*v), by_float_desc);
+	}
 }
 
 /* Commune c's rank in every resample (competition ranking, as tally_rank: 1 + how many
@@ -234,9 +243,10 @@ static void rank_commune(struct job *j, size_t c, void *p)
 	if (!j->ranked[c])
 		return;
 	for (long b = 0; b < j->nb; b++) {
-		const float *v = &j->sorted[(size_t)b * j->nranked];
+		size_t g = j->r->ranking[c], first = j->group_first[g];
+		const float *v = &j->sorted[(size_t)b * j->nranked + first];
 		float x = j->idx[c * (size_t)j->nb + (size_t)b];
-		size_t lo = 0, hi = j->nranked;
+		size_t lo = 0, hi = j->group_first[g + 1] - first;
 
 		while (lo < hi) {
 			size_t mid = lo + (hi - lo) / 2;
@@ -347,9 +357,15 @@ void tally_confidence_compute(const struct def *d, const struct tally_survey *sv
 	}
 	free(fill);
 	j.ranked = xcalloc(nc + 1, 1);
+	j.ngroups = d->nrankings ? d->nrankings : 1;
+	j.group_first = xcalloc(j.ngroups + 1, sizeof(*j.group_first));
 	for (size_t c = 0; c < nc; c++)
-		if ((j.ranked[c] = r->rank[c] != 0))
+		if ((j.ranked[c] = r->rank[c] != 0 && r->ranking[c] < j.ngroups)) {
 			j.nranked++;
+			j.group_first[r->ranking[c] + 1]++;
+		}
+	for (size_t g = 0; g < j.ngroups; g++)
+		j.group_first[g + 1] += j.group_first[g];
 	j.idx = xcalloc(nc * (size_t)resamples + 1, sizeof(float));
 	j.sorted = xcalloc(j.nranked * (size_t)resamples + 1, sizeof(float));
 
@@ -369,6 +385,7 @@ void tally_confidence_compute(const struct def *d, const struct tally_survey *sv
 	free(j.cell_first);
 	free(j.cell_forms);
 	free(j.ranked);
+	free(j.group_first);
 	free(j.idx);
 	free(j.sorted);
 }

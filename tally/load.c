@@ -370,6 +370,76 @@ static void add_to_batch(struct batch *b, size_t c, size_t g, const char *text, 
 	strbuf_addc(&b->text, '\0');
 }
 
+/* The commune and group of a submission (-1: a form of another definition, an earlier
+   year's, does not count; one of a group the definition lacks, or of a commune outside the
+   register's area, is counted as ignored). */
+static int cell_of(const struct def *d, const struct commune_list *cl, char **forms,
+		   size_t nforms, const char *code, const char *group, const char *form,
+		   const char *version, size_t *last, struct tally_survey *sv, size_t *c,
+		   size_t *g)
+{
+	size_t flen = strlen(form), f;
+
+	for (f = 0; f < nforms; f++)
+		if (!strncmp(forms[f], form, flen) && forms[f][flen] == '\n' &&
+		    !strcmp(forms[f] + flen + 1, version))
+			break;
+	if (f == nforms)
+		return -1;
+	for (*g = 0; *g < d->ngroups; (*g)++)
+		if (!strcmp(d->groups[*g].id, group))
+			break;
+	*c = find_commune(cl, code, *last);
+	if (*g == d->ngroups || *c == DEF_NONE) {
+		sv->ignored_submissions++;
+		return -1;
+	}
+	*last = *c;
+	return 0;
+}
+
+/* Reserve forms (dự phòng), in the order received: each fills its group up to the group's
+   quota (min) and is counted like any other form; the rest are received, not counted. */
+static int load_reserve(sqlite3 *db, const struct def *d, const struct commune_list *cl,
+			struct tally_survey *sv, char **forms, size_t nforms, struct decoder *dc,
+			int *cur, struct perr *err)
+{
+	sqlite3_stmt *st;
+	size_t last = 0;
+	int rc;
+
+	if (db_prepare(db, &st,
+		       "SELECT commune_code, group_id, form_id, form_version, answers "
+		       "FROM counted_submission WHERE json_extract(answers, '$.\"' || ?1 || '\"') IS ?2 "
+		       "ORDER BY id",
+		       err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, d->questions[d->reserve_question].id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, d->reserve_option, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		size_t g, c, cell;
+
+		if (cell_of(d, cl, forms, nforms, (const char *)sqlite3_column_text(st, 0),
+			    (const char *)sqlite3_column_text(st, 1),
+			    (const char *)sqlite3_column_text(st, 2),
+			    (const char *)sqlite3_column_text(st, 3), &last, sv, &c, &g) < 0)
+			continue;
+		cell = c * d->ngroups + g;
+		sv->reserve[cell]++;
+		if ((long)sv->forms[cell] >= d->groups[g].min_forms)
+			continue;
+		sv->reserve_counted[cell]++;
+		sv->forms[cell]++;
+		sv->submissions++;
+		add_to_batch(&dc->b[*cur], c, g, (const char *)sqlite3_column_text(st, 4),
+			     (size_t)sqlite3_column_bytes(st, 4));
+		if (dc->b[*cur].text.len >= BATCH_BYTES)
+			pass_batch(dc, cur);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(db, err, "reading reserve forms");
+}
+
 static int load_submissions(sqlite3 *db, const struct def *d, const struct commune_list *cl,
 			    struct tally_survey *sv, struct perr *err)
 {
@@ -400,12 +470,21 @@ static int load_submissions(sqlite3 *db, const struct def *d, const struct commu
 		rc = db_fail(db, err, "reading forms");
 		goto done;
 	}
+	/* reserve forms (marked by a profile answer) are read apart, after the others */
 	if (db_prepare(db, &st,
-		       "SELECT commune_code, group_id, form_id, form_version, answers "
-		       "FROM counted_submission",
+		       d->reserve_question == DEF_NONE
+			       ? "SELECT commune_code, group_id, form_id, form_version, answers "
+				 "FROM counted_submission"
+			       : "SELECT commune_code, group_id, form_id, form_version, answers "
+				 "FROM counted_submission "
+				 "WHERE json_extract(answers, '$.\"' || ?1 || '\"') IS NOT ?2",
 		       err) < 0) {
 		rc = -1;
 		goto done;
+	}
+	if (d->reserve_question != DEF_NONE) {
+		sqlite3_bind_text(st, 1, d->questions[d->reserve_question].id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, d->reserve_option, -1, SQLITE_STATIC);
 	}
 	if (pthread_create(&thread, NULL, decode_batches, dc) != 0) {
 		sqlite3_finalize(st);
@@ -419,24 +498,11 @@ static int load_submissions(sqlite3 *db, const struct def *d, const struct commu
 		const char *form = (const char *)sqlite3_column_text(st, 2);
 		const char *version = (const char *)sqlite3_column_text(st, 3);
 		const char *answers = (const char *)sqlite3_column_text(st, 4);
-		size_t flen = strlen(form), f, g, c;
+		size_t g, c;
 
-		/* a form of another definition (an earlier year) does not count */
-		for (f = 0; f < nforms; f++)
-			if (!strncmp(forms[f], form, flen) && forms[f][flen] == '\n' &&
-			    !strcmp(forms[f] + flen + 1, version))
-				break;
-		if (f == nforms)
+		if (cell_of(d, cl, forms, nforms, code, group, form, version, &last, sv, &c,
+			    &g) < 0)
 			continue;
-		for (g = 0; g < d->ngroups; g++)
-			if (!strcmp(d->groups[g].id, group))
-				break;
-		c = find_commune(cl, code, last);
-		if (g == d->ngroups || c == DEF_NONE) {
-			sv->ignored_submissions++;
-			continue;
-		}
-		last = c;
 		sv->forms[c * d->ngroups + g]++;
 		sv->submissions++;
 		add_to_batch(&dc->b[cur], c, g, answers, (size_t)sqlite3_column_bytes(st, 4));
@@ -445,6 +511,8 @@ static int load_submissions(sqlite3 *db, const struct def *d, const struct commu
 	}
 	sqlite3_finalize(st);
 	rc = rc == SQLITE_DONE ? 0 : db_fail(db, err, "reading submissions");
+	if (!rc && d->reserve_question != DEF_NONE)
+		rc = load_reserve(db, d, cl, sv, forms, nforms, dc, &cur, err);
 done:
 	if (started) {
 		pass_batch(dc, &cur);
@@ -531,6 +599,8 @@ int tally_load(sqlite3 *db, const struct def *d, const struct commune_list *cl,
 	free(leaves);
 	tally_survey_init(sv, d, cl->n);
 	tally_scores_init(sc, cl->n, nleaves);
+	for (size_t c = 0; c < cl->n; c++)
+		sv->ranking[c] = def_ranking_of(d, cl->v[c].type);
 	if (load_submissions(db, d, cl, sv, err) < 0 || load_scores(db, d, cl, sc, err) < 0) {
 		tally_survey_release(sv);
 		tally_scores_release(sc);

@@ -50,11 +50,15 @@ static const char *class_vi(const struct def *d, const struct tally_result *r, s
 static const struct tally_result *sort_r;
 static const struct commune_list *sort_cl;
 
+/* ranking group by group (the definition's order, types not ranked last), then rank */
 static int by_rank(const void *a, const void *b)
 {
 	size_t x = *(const size_t *)a, y = *(const size_t *)b;
 	long rx = sort_r->rank[x], ry = sort_r->rank[y];
+	size_t gx = sort_r->ranking[x], gy = sort_r->ranking[y];
 
+	if (gx != gy)
+		return gx < gy ? -1 : 1;
 	if (!rx != !ry)
 		return rx ? -1 : 1;
 	if (rx != ry)
@@ -122,12 +126,114 @@ static void json_confidence(FILE *out, const struct def *d, const struct tally_c
 	fputs("}}", out);
 }
 
+/* Does the output say each commune's ranking group: the definition declares ranking groups,
+   or one of its types is not ranked. */
+static int shows_groups(const struct def *d, const struct tally_result *r)
+{
+	if (d->declares_rankings)
+		return 1;
+	for (size_t i = 0; i < r->ncommunes; i++)
+		if (r->ranking[i] == DEF_NONE)
+			return 1;
+	return 0;
+}
+
+static const char *group_id(const struct def *d, const struct tally_result *r, size_t i)
+{
+	return r->ranking[i] < d->nrankings ? d->rankings[r->ranking[i]].id : "";
+}
+
+/* The heading of ranking group g's table (DEF_NONE: the types not ranked), after a blank
+   line between groups. */
+static void group_heading(FILE *out, const struct def *d, const struct tally_result *r,
+			  size_t g, int first)
+{
+	size_t n = 0, ranked = 0;
+
+	for (size_t i = 0; i < r->ncommunes; i++)
+		if (r->ranking[i] == g) {
+			n++;
+			ranked += r->rank[i] != 0;
+		}
+	if (!first)
+		fputc('\n', out);
+	if (g == DEF_NONE) {
+		fprintf(out, "not ranked (unit types the definition does not rank): %zu unit%s\n", n,
+			n == 1 ? "" : "s");
+		return;
+	}
+	fputs("ranking group ", out);
+	escape_term_fputs(out, d->rankings[g].id);
+	fputs(" (", out);
+	escape_term_fputs(out, d->rankings[g].name.vi);
+	fprintf(out, "): %zu ranked of %zu unit%s\n", ranked, n, n == 1 ? "" : "s");
+}
+
+/* "classes: Xuất sắc 1, Tốt 2, ...; chưa xếp loại 1": the class counts of group g. */
+static void group_classes(FILE *out, const struct def *d, const struct tally_result *r,
+			  size_t g)
+{
+	size_t unclassified = 0;
+
+	fputs("classes:", out);
+	for (size_t t = 0; t < d->ntiers; t++) {
+		size_t n = 0;
+
+		for (size_t i = 0; i < r->ncommunes; i++)
+			n += r->ranking[i] == g && r->tier[i] == t;
+		fputs(t ? ", " : " ", out);
+		escape_term_fputs(out, d->tiers[t].label.vi);
+		fprintf(out, " %zu", n);
+	}
+	for (size_t i = 0; i < r->ncommunes; i++)
+		unclassified += r->ranking[i] == g && r->tier[i] == TALLY_UNCLASSIFIED;
+	if (unclassified)
+		fprintf(out, "; Chưa xếp loại %zu", unclassified);
+	fputc('\n', out);
+}
+
+/* "ranking_groups": each group's units, ranked units and class counts (tier id: count; ""
+   for chưa xếp loại) */
+static void json_groups(FILE *out, const struct def *d, const struct tally_result *r)
+{
+	fputs(",\n  \"ranking_groups\": [", out);
+	for (size_t g = 0; g < d->nrankings; g++) {
+		size_t n = 0, ranked = 0;
+
+		for (size_t i = 0; i < r->ncommunes; i++)
+			if (r->ranking[i] == g) {
+				n++;
+				ranked += r->rank[i] != 0;
+			}
+		fprintf(out, "%s\n    {\"id\": ", g ? "," : "");
+		json_string(out, d->rankings[g].id);
+		fputs(", \"name\": ", out);
+		json_string(out, d->rankings[g].name.vi);
+		fprintf(out, ", \"units\": %zu, \"ranked\": %zu, \"classes\": {", n, ranked);
+		for (size_t t = 0; t <= d->ntiers; t++) {
+			size_t k = 0;
+
+			for (size_t i = 0; i < r->ncommunes; i++)
+				k += r->ranking[i] == g &&
+				     r->tier[i] == (t < d->ntiers ? t : TALLY_UNCLASSIFIED);
+			if (t == d->ntiers && !k)
+				continue;
+			fputs(t ? ", " : "", out);
+			json_string(out, t < d->ntiers ? d->tiers[t].id : "");
+			fprintf(out, ": %zu", k);
+		}
+		fputs("}}", out);
+	}
+	fputs("\n  ]", out);
+}
+
 void tally_print_ranking(FILE *out, enum tally_format fmt, const struct def *d,
 			 const struct commune_list *cl, const struct tally_result *r,
 			 const struct tally_confidence *conf)
 {
 	size_t *order = xcalloc(cl->n ? cl->n : 1, sizeof(*order));
-	int wname = 7, wtier = 5, dec = d->decimals;
+	int wname = 7, wtier = 5, dec = d->decimals, groups = shows_groups(d, r);
+	int adjusted = d->nadjustments > 0;
 	char b[64], flags[128];
 
 	for (size_t i = 0; i < cl->n; i++)
@@ -153,21 +259,37 @@ void tally_print_ranking(FILE *out, enum tally_format fmt, const struct def *d,
 			wname = w > wname ? w : wname;
 			wtier = t > wtier ? t : wtier;
 		}
-		fprintf(out, "%-5s %-8s ", "rank", "code");
-		pad(out, "commune", wname + 1);
-		fprintf(out, "%8s %8s %8s  ", "points", "max", "index");
-		pad(out, "class", wtier + 1);
-		fprintf(out, "flags\n");
 		for (size_t k = 0; k < cl->n; k++) {
 			size_t i = order[k];
 			char rank[24] = "-";
 
+			/* a heading and the columns' names at each group's start */
+			if (k == 0 || (groups && r->ranking[i] != r->ranking[order[k - 1]])) {
+				if (k && groups && r->ranking[order[k - 1]] != DEF_NONE)
+					group_classes(out, d, r, r->ranking[order[k - 1]]);
+				if (groups)
+					group_heading(out, d, r, r->ranking[i], k == 0);
+				fprintf(out, "%-5s %-8s ", "rank", "code");
+				pad(out, "commune", wname + 1);
+				fprintf(out, "%8s %8s ", "points", "max");
+				if (adjusted)
+					fprintf(out, "%8s %7s %7s ", "base", "bonus", "penalty");
+				fprintf(out, "%8s  ", "index");
+				pad(out, "class", wtier + 1);
+				fprintf(out, "flags\n");
+			}
 			if (r->rank[i])
 				snprintf(rank, sizeof(rank), "%ld", r->rank[i]);
 			fprintf(out, "%-5s %-8s ", rank, shown[3 * i]);
 			pad(out, shown[3 * i + 1], wname + 1);
-			fprintf(out, "%8s %8s %8s  ", r->points_text[i], num(r->max[i], dec, b),
-				r->index_text[i]);
+			fprintf(out, "%8s %8s ", r->points_text[i], num(r->max[i], dec, b));
+			if (adjusted) {
+				char bonus[64], penalty[64];
+
+				fprintf(out, "%8s %7s %7s ", r->base_index_text[i],
+					num(r->bonus[i], dec, bonus), num(r->penalty[i], dec, penalty));
+			}
+			fprintf(out, "%8s  ", r->index_text[i]);
 			tally_flags_text(r->flags[i], flags, sizeof(flags));
 			if (flags[0])
 				pad(out, shown[3 * i + 2], wtier + 1);
@@ -175,6 +297,8 @@ void tally_print_ranking(FILE *out, enum tally_format fmt, const struct def *d,
 				fputs(shown[3 * i + 2], out);
 			fprintf(out, "%s\n", flags);
 		}
+		if (groups && cl->n && r->ranking[order[cl->n - 1]] != DEF_NONE)
+			group_classes(out, d, r, r->ranking[order[cl->n - 1]]);
 		for (size_t i = 0; i < 3 * cl->n; i++)
 			free(shown[i]);
 		free(shown);
@@ -193,7 +317,12 @@ void tally_print_ranking(FILE *out, enum tally_format fmt, const struct def *d,
 			csvout_text(out, h);
 			free(h);
 		}
-		fprintf(out, ",share_unclassified\n");
+		fprintf(out, ",share_unclassified");
+		if (groups)
+			fprintf(out, ",ranking_group");
+		if (adjusted)
+			fprintf(out, ",base_index,bonus,penalty");
+		fputc('\n', out);
 		for (size_t k = 0; k < cl->n; k++) {
 			size_t i = order[k];
 
@@ -217,6 +346,13 @@ void tally_print_ranking(FILE *out, enum tally_format fmt, const struct def *d,
 			fprintf(out, ",%ld,%s", r->forms[i],
 				tally_flags_text(r->flags[i], flags, sizeof(flags)));
 			csv_confidence(out, d, conf, i);
+			if (groups) {
+				fputc(',', out);
+				csvout_text(out, group_id(d, r, i));
+			}
+			if (adjusted)
+				fprintf(out, ",%s,%s,%s", r->base_index_text[i],
+					num(r->bonus[i], dec, b), num(r->penalty[i], dec, flags));
 			fputc('\n', out);
 		}
 	} else {
@@ -261,9 +397,23 @@ void tally_print_ranking(FILE *out, enum tally_format fmt, const struct def *d,
 			}
 			fprintf(out, "], \"confidence\": ");
 			json_confidence(out, d, conf, i);
+			if (groups) {
+				fprintf(out, ", \"ranking_group\": ");
+				if (r->ranking[i] < d->nrankings)
+					json_string(out, d->rankings[r->ranking[i]].id);
+				else
+					fputs("null", out);
+			}
+			if (adjusted)
+				fprintf(out, ", \"base_index\": %s, \"bonus\": %s, \"penalty\": %s",
+					r->base_index_text[i], num(r->bonus[i], dec, b),
+					num(r->penalty[i], dec, flags));
 			fprintf(out, "}");
 		}
-		fprintf(out, "%s]\n}\n", cl->n ? "\n  " : "");
+		fprintf(out, "%s]", cl->n ? "\n  " : "");
+		if (groups)
+			json_groups(out, d, r);
+		fprintf(out, "\n}\n");
 	}
 	free(order);
 }
@@ -490,11 +640,16 @@ void tally_print_explain(FILE *out, enum tally_lang lang, const struct def *d,
 	const struct commune *cm = &cl->v[c];
 	struct tally_leaf *leaves;
 	size_t nleaves = tally_leaves(d, &leaves), nf = d->nfields;
-	char a[64], b[64], e[64], f64[64];
+	char a[64], b[64], e[64], f64[64], pen[64];
 	long ranked = 0;
 
-	fprintf(out, "%s %s %s (%s, %s)\n", T("đơn vị", "commune"), cm->code, cm->name, cm->type,
-		cm->district);
+	/* a province's register may have no district */
+	if (*cm->district)
+		fprintf(out, "%s %s %s (%s, %s)\n", T("đơn vị", "commune"), cm->code, cm->name,
+			cm->type, cm->district);
+	else
+		fprintf(out, "%s %s %s (%s)\n", T("đơn vị", "commune"), cm->code, cm->name,
+			cm->type);
 	fprintf(out, T("bộ chỉ số %s %s: công bố %d chữ số thập phân, làm tròn nửa lên từ giá trị chính xác\n",
 		       "definition %s %s: published with %d decimals, rounded half-up from the exact value\n"),
 		d->id, d->version, d->decimals);
@@ -507,6 +662,11 @@ void tally_print_explain(FILE *out, enum tally_lang lang, const struct def *d,
 			       "   %-6s %5u forms, minimum %3d: %s\n"),
 			d->groups[g].id, n, d->groups[g].min_forms,
 			(long)n < d->groups[g].min_forms ? T("THIẾU", "UNDER") : T("đủ", "ok"));
+		if (sv->reserve[c * d->ngroups + g])
+			fprintf(out, T("          %u phiếu dự phòng nhận được, %u tính để đủ chỉ tiêu\n",
+				       "          %u reserve forms received, %u counted to fill the quota\n"),
+				sv->reserve[c * d->ngroups + g],
+				sv->reserve_counted[c * d->ngroups + g]);
 	}
 	fputs("   ", out);
 	pad(out, T("tổng", "total"), 6);
@@ -530,6 +690,8 @@ void tally_print_explain(FILE *out, enum tally_lang lang, const struct def *d,
 		size_t cl_ = c * nleaves + l;
 		char self[64] = "-", appr[64] = "-";
 
+		if (leaves[l].adjustment != DEF_NONE)
+			continue; /* bonus and penalty: in step 6 */
 		if (s->has_self)
 			exact(s->self_score, self);
 		if (s->has_appraised)
@@ -565,10 +727,19 @@ void tally_print_explain(FILE *out, enum tally_lang lang, const struct def *d,
 		fprintf(out, "  %s\n", text_in(lang, &d->fields[f].name));
 	}
 
-	fprintf(out, T("\n6. chỉ số: (%s tự đánh giá + %s khảo sát) / %s x 100 = %s -> %s\n",
-		       "\n6. index: (%s self + %s survey) / %s x 100 = %s -> %s\n"),
-		exact(r->self_points[c], a), exact(r->survey_points[c], b), exact(r->max[c], e),
-		exact(r->index[c], f64), r->index_text[c]);
+	if (!d->nadjustments)
+		fprintf(out, T("\n6. chỉ số: (%s tự đánh giá + %s khảo sát) / %s x 100 = %s -> %s\n",
+			       "\n6. index: (%s self + %s survey) / %s x 100 = %s -> %s\n"),
+			exact(r->self_points[c], a), exact(r->survey_points[c], b),
+			exact(r->max[c], e), exact(r->index[c], f64), r->index_text[c]);
+	else
+		fprintf(out, T("\n6. chỉ số: (%s tự đánh giá + %s khảo sát) / %s x 100 -> %s;\n"
+			       "   + %s điểm thưởng - %s điểm trừ (không dưới 0) -> %s\n",
+			       "\n6. index: (%s self + %s survey) / %s x 100 -> %s;\n"
+			       "   + %s bonus - %s penalty (not below 0) -> %s\n"),
+			exact(r->self_points[c], a), exact(r->survey_points[c], b),
+			exact(r->max[c], e), r->base_index_text[c], exact(r->bonus[c], f64),
+			exact(r->penalty[c], pen), r->index_text[c]);
 
 	fprintf(out, "\n%s\n", T("7. xếp loại: xét từ mức cao nhất, trên các giá trị công bố",
 				 "7. classification, tiers tried from the top on the published values"));
@@ -611,17 +782,28 @@ void tally_print_explain(FILE *out, enum tally_lang lang, const struct def *d,
 		fprintf(out, "   -> %s\n", text_in(lang, &d->tiers[r->tier[c]].label));
 	}
 
+	/* the rank is within the commune's ranking group */
 	for (size_t i = 0; i < r->ncommunes; i++)
-		ranked += r->rank[i] != 0;
+		ranked += r->rank[i] != 0 && r->ranking[i] == r->ranking[c];
 	fprintf(out, "\n%s: ", T("8. thứ hạng (chỉ số công bố bằng nhau thì cùng hạng)",
 				 "8. rank (equal published indexes share a rank)"));
-	if (r->rank[c]) {
+	if (r->ranking[c] == DEF_NONE) {
+		fprintf(out, T("không xếp hạng: bộ chỉ số không xếp hạng loại hình %s\n",
+			       "not ranked: the definition does not rank the type %s\n"),
+			cm->type);
+	} else if (r->rank[c]) {
 		int first = 1;
 
-		fprintf(out, T("%ld trên %ld đơn vị được xếp hạng\n", "%ld of %ld ranked\n"),
-			r->rank[c], ranked);
+		if (d->declares_rankings)
+			fprintf(out, T("%ld trên %ld đơn vị được xếp hạng trong nhóm %s (%s)\n",
+				       "%ld of %ld ranked in group %s (%s)\n"),
+				r->rank[c], ranked, d->rankings[r->ranking[c]].id,
+				text_in(lang, &d->rankings[r->ranking[c]].name));
+		else
+			fprintf(out, T("%ld trên %ld đơn vị được xếp hạng\n", "%ld of %ld ranked\n"),
+				r->rank[c], ranked);
 		for (size_t i = 0; i < r->ncommunes; i++) {
-			if (i == c || r->rank[i] != r->rank[c])
+			if (i == c || r->rank[i] != r->rank[c] || r->ranking[i] != r->ranking[c])
 				continue;
 			fprintf(out, "%s%s %s", first ? T("   cùng hạng với: ", "   shares the rank with: ")
 						      : ", ",

@@ -80,6 +80,10 @@ static const char *const sql[] = {
 	"VALUES (?,?,?,?,?,?)",
 	"INSERT INTO tally_group (commune_code, group_id, forms, min_forms) VALUES (?,?,?,?)",
 	"INSERT INTO tally_detail (commune_code, criteria, questions) VALUES (?,?,?)",
+	"INSERT INTO tally_ranking (commune_code, ranking_group, bonus_points, penalty_points, "
+	"base_index_published) VALUES (?,?,?,?,?)",
+	"INSERT INTO tally_reserve (commune_code, group_id, reserve_forms, reserve_counted) "
+	"VALUES (?,?,?,?)",
 	"INSERT INTO tally_confidence (commune_code, survey_low, survey_high, index_low, "
 	"index_high, rank_low, rank_high) VALUES (?,?,?,?,?,?,?)",
 	"INSERT INTO tally_class_share (commune_code, tier_id, resamples) VALUES (?,?,?)",
@@ -113,7 +117,8 @@ static void add_criterion(struct strbuf *sb, const char *id, const char *kind,
 					    : ",\"none\"]");
 }
 
-enum { RUN, COMMUNE, FIELD, GROUP, DETAIL, CONFIDENCE, CLASS_SHARE, CONFIDENCE_RUN, NSTMT };
+enum { RUN, COMMUNE, FIELD, GROUP, DETAIL, RANKING, RESERVE, CONFIDENCE, CLASS_SHARE,
+       CONFIDENCE_RUN, NSTMT };
 
 /* Commune c's intervals and class shares, when the run resampled it. */
 static int put_confidence(sqlite3 *db, sqlite3_stmt **st, const struct def *d,
@@ -161,7 +166,7 @@ static int put_commune(sqlite3 *db, sqlite3_stmt **st, const struct def *d,
 	char flags[128];
 	sqlite3_stmt *s;
 
-	for (int i = COMMUNE; i <= DETAIL; i++)
+	for (int i = COMMUNE; i <= RESERVE; i++)
 		sqlite3_bind_text(st[i], 1, code, -1, SQLITE_STATIC);
 
 	s = st[COMMUNE];
@@ -187,6 +192,20 @@ static int put_commune(sqlite3 *db, sqlite3_stmt **st, const struct def *d,
 	if (db_step_done(db, s, err) < 0)
 		return -1;
 
+	s = st[RANKING];
+	if (r->ranking[c] < d->nrankings)
+		sqlite3_bind_text(s, 2, d->rankings[r->ranking[c]].id, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 2); /* a unit type not ranked */
+	sqlite3_bind_double(s, 3, r->bonus[c]);
+	sqlite3_bind_double(s, 4, r->penalty[c]);
+	if (d->nadjustments)
+		sqlite3_bind_text(s, 5, r->base_index_text[c], -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 5);
+	if (db_step_done(db, s, err) < 0)
+		return -1;
+
 	s = st[FIELD];
 	for (size_t f = 0; f < nf; f++) {
 		size_t cf = c * nf + f;
@@ -209,6 +228,13 @@ static int put_commune(sqlite3 *db, sqlite3_stmt **st, const struct def *d,
 		sqlite3_bind_int64(s, 3, sv->forms[c * ng + g]);
 		sqlite3_bind_int(s, 4, d->groups[g].min_forms);
 		if (db_step_done(db, s, err) < 0)
+			return -1;
+		if (!sv->reserve || !sv->reserve[c * ng + g])
+			continue;
+		sqlite3_bind_text(st[RESERVE], 2, d->groups[g].id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st[RESERVE], 3, sv->reserve[c * ng + g]);
+		sqlite3_bind_int64(st[RESERVE], 4, sv->reserve_counted[c * ng + g]);
+		if (db_step_done(db, st[RESERVE], err) < 0)
 			return -1;
 	}
 
@@ -311,6 +337,7 @@ int tally_store(sqlite3 *db, const struct def *d, const struct commune_list *cl,
 		    "DELETE FROM tally_class_share; DELETE FROM tally_confidence; "
 		    "DELETE FROM tally_confidence_run; "
 		    "DELETE FROM tally_detail; DELETE FROM tally_group; "
+		    "DELETE FROM tally_ranking; DELETE FROM tally_reserve; "
 		    "DELETE FROM tally_field; DELETE FROM tally_commune; "
 		    "DELETE FROM tally_run;",
 		    err) < 0)

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-/* Keep the communes of the definition's district (a definition is one district's index, as
+/* Keep the communes of the definition's district (a definition is one area's index, as
    the forms are); -1 with err when none is left. */
 int tally_district_communes(const struct def *d, struct commune_list *cl, const char *dbname,
 			     struct perr *err)
@@ -30,6 +30,7 @@ int tally_district_communes(const struct def *d, struct commune_list *cl, const 
 		free(c->type);
 		free(c->district_code);
 		free(c->district);
+		free(c->province);
 	}
 	cl->n = n;
 	if (n)
@@ -145,9 +146,9 @@ int tally_pass_run(sqlite3 *db, const char *where, const char *explain, struct t
 			if (!strcmp(t->cl.v[i].code, explain))
 				t->explain = i;
 		if (t->explain == DEF_NONE) {
-			perr_set(err, PERR_DATA, where,
-				 "no commune '%s' in the register for district %s", explain,
-				 t->d.district_code ? t->d.district_code : "?");
+			perr_set(err, PERR_DATA, where, "no commune '%s' in the register for %s %s",
+				 explain, t->d.district_code ? "district" : "province",
+				 t->d.district_code ? t->d.district_code : def_area(&t->d));
 			goto rollback;
 		}
 	}

@@ -342,8 +342,9 @@ static int check_row(long number, const char *const *cells, size_t ncells, void 
 	c = find_commune(k->cl, code);
 	if (c == DEF_NONE) {
 		diag_add_capped(diag, "unknown commune code", name, number,
-				"unknown commune code '%s' (not in the register for district %s)",
-				Q(code, q), k->d->district_code ? k->d->district_code : "?");
+				"unknown commune code '%s' (not in the register for %s %s)",
+				Q(code, q), k->d->district_code ? "district" : "province",
+				k->d->district_code ? k->d->district_code : def_area(k->d));
 		converted_from = zeros_dropped(k->cl, code);
 		if (converted_from)
 			converted(k, number, code, converted_from);
@@ -442,6 +443,9 @@ int tally_scores_check(const struct def *d, const struct commune_list *cl,
 		for (size_t l = 0; l < k.nleaves; l++) {
 			const struct seen *sn = &k.seen[c * k.nleaves + l];
 
+			/* a bonus or penalty left out or blank is none */
+			if (k.leaves[l].adjustment != DEF_NONE)
+				continue;
 			if (!sn->row)
 				diag_add_capped(diag, "missing row", name, k.first_row[c],
 						"commune %s has no row for criterion %s (give every self-assessed criterion a score, or mark it not applicable)",

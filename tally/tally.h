@@ -26,15 +26,18 @@ int cmd_tally(int argc, char **argv);
 
 /* ---- self-assessed leaves: the unit of self-assessment ---- */
 
-/* A sub-criterion, or a self-assessed criterion without sub-criteria. */
+/* A sub-criterion, or a self-assessed criterion without sub-criteria; or a bonus or penalty
+   (criterion DEF_NONE, adjustment its index into def.adjustments), after every criterion's. */
 struct tally_leaf {
 	const char *id;
 	const struct def_text *name;
 	double max;
-	size_t criterion; /* index into def.criteria */
+	size_t criterion;  /* index into def.criteria; DEF_NONE for a bonus or penalty */
+	size_t adjustment; /* index into def.adjustments; DEF_NONE for a criterion's leaf */
 };
 
-/* The self-assessed leaves of d in document order; caller frees *out. */
+/* The self-assessed leaves of d in document order, then its bonus and penalty leaves; caller
+   frees *out. */
 size_t tally_leaves(const struct def *d, struct tally_leaf **out);
 
 /* ---- inputs ---- */
@@ -44,7 +47,12 @@ size_t tally_leaves(const struct def *d, struct tally_leaf **out);
 struct tally_survey {
 	size_t ncommunes, ngroups, nquestions, nopt;
 	uint32_t *counts;
-	uint32_t *forms; /* [commune * ngroups + group]: current submissions */
+	uint32_t *forms; /* [commune * ngroups + group]: current submissions counted (reserve
+			    forms counted to fill the quota included) */
+	uint32_t *reserve, *reserve_counted; /* [commune * ngroups + group]: reserve forms
+						received, and counted */
+	size_t *ranking; /* [commune]: its type's ranking group (def.rankings), DEF_NONE: not
+			    ranked; 0 for every commune after tally_survey_init */
 	long submissions;
 	long ignored_answers;     /* no scored question of the group, or an unknown option */
 	long ignored_submissions; /* of a group the definition lacks, or of another district */
@@ -128,6 +136,10 @@ size_t tally_classify(const struct def *d, double index, const double *field_pct
 /* Competition ranking on published values, highest first: equal values share a rank and the
    next rank skips (1, 2, 2, 4). rank[i] = 0 where ranked[i] is 0. */
 void tally_rank(size_t n, const double *value, const unsigned char *ranked, long *rank);
+/* The same within each ranking group: i is ranked among those of group[i] (ngroups groups;
+   DEF_NONE: not ranked). */
+void tally_rank_groups(size_t n, const double *value, const unsigned char *ranked,
+		       const size_t *group, size_t ngroups, long *rank);
 
 /* ---- the result ---- */
 
@@ -167,9 +179,14 @@ char *tally_flags_say(const char *flags, unsigned mask, int english);
 
 struct tally_result {
 	size_t ncommunes, nfields, ncriteria, nleaves, nquestions, ngroups;
-	/* per commune */
+	/* per commune; index, index_pub and index_text are the index after bonus and penalty
+	   (the base ones when the definition has neither) */
 	double *self_points, *survey_points, *points, *max, *index, *index_pub;
 	char (*index_text)[32], (*points_text)[32];
+	double *bonus, *penalty, *base_index_pub; /* points added, subtracted; the 100-point
+						     index before them */
+	char (*base_index_text)[32];
+	size_t *ranking; /* its ranking group (def.rankings); DEF_NONE: its type is not ranked */
 	size_t *tier; /* TALLY_UNCLASSIFIED: chưa xếp loại */
 	long *rank;      /* 0: not ranked */
 	unsigned *flags;

@@ -6,6 +6,9 @@ golden shipped parindex definition check "$TOP"/schemas/definitions/*.xml "$DATA
 for f in "$DATA"/definitions/bad/*.xml; do
 	golden "$(basename "$f" .xml)" parindex definition check "$f"
 done
+# a province's definition: its area, ranking groups, bonus and penalty, reserve forms; one
+# without a survey; a group of 3 officials without a per-commune total passes
+golden province parindex definition check "$DATA/definitions/province.xml" "$DATA/definitions/self-only.xml"
 # a year in the titles other than the year attribute: a warning, and the file is accepted
 golden title-year parindex definition check "$DATA/definitions/title-year.xml"
 # with an error too: the warning among the errors in line order, counted apart
