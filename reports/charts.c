@@ -308,7 +308,10 @@ static int save_chart(const char *dir, const char *name, char *title, size_t com
 
 static const char *where_of(const struct def *d, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s, năm %d", d->district ? d->district : "", d->year);
+	/* the definition's area: its district, else (a province's) its province */
+	snprintf(buf, size, "%s, năm %d",
+		 d->district && *d->district ? d->district : d->province ? d->province : "",
+		 d->year);
 	return buf;
 }
 
@@ -369,12 +372,21 @@ static int ranking_row(const struct report *r, size_t c, struct strbuf *dat, int
 	return !v->rank;
 }
 
+/* The units one ranking chart shows: a ranking group's, [from, to) of r->communes; name is
+   the chart's ("ranking" when the definition has one group, else "ranking-" and the group's
+   id), label the group's name for the title (NULL: one group). */
+struct ranking_set {
+	size_t from, to;
+	char *name;
+	const char *label;
+};
+
 /* Part `part` (1-based) of `parts` of a large ranking: the units [from, to) in ranking order
    as horizontal bars, best at the top, names readable beside them, coloured by class, the
    tiers' index thresholds drawn down the chart. */
-static int chart_ranking_bars(const struct report *r, size_t from, size_t to, size_t part,
-			      size_t parts, const char *dir, unsigned formats,
-			      struct report_charts *charts, struct perr *err)
+static int chart_ranking_bars(const struct report *r, const struct ranking_set *set,
+			      size_t from, size_t to, size_t part, size_t parts, const char *dir,
+			      unsigned formats, struct report_charts *charts, struct perr *err)
 {
 	const struct def *d = &r->def;
 	struct strbuf dat = STRBUF_INIT, gp = STRBUF_INIT;
@@ -382,7 +394,8 @@ static int chart_ranking_bars(const struct report *r, size_t from, size_t to, si
 	size_t rows = to - from, label_chars = 0;
 	int unranked = 0, height = 190 + BAR_HEIGHT * (int)rows, rc;
 
-	name = parts > 1 ? xasprintf("ranking~p%zu", part) : xstrdup("ranking");
+	/* "~p" cannot come out of report_safe_name (a "~" there is followed by hex digits) */
+	name = parts > 1 ? xasprintf("%s~p%zu", set->name, part) : xstrdup(set->name);
 	strbuf_adds(&dat, "# rank\tcode\tname\tindex\tcolour\ttier\tlabel\n");
 	for (size_t c = from; c < to; c++) {
 		size_t chars = 6;
@@ -393,10 +406,13 @@ static int chart_ranking_bars(const struct report *r, size_t from, size_t to, si
 		label_chars = chars > label_chars ? chars : label_chars;
 	}
 	if (parts > 1)
-		title = xasprintf("Xếp hạng Chỉ số CCHC — %s (phần %zu/%zu: thứ tự %zu–%zu)",
-				  where_of(d, where, sizeof(where)), part, parts, from + 1, to);
+		title = xasprintf("Xếp hạng Chỉ số CCHC — %s%s%s (phần %zu/%zu: thứ tự %zu–%zu)",
+				  set->label ? set->label : "", set->label ? " — " : "",
+				  where_of(d, where, sizeof(where)), part, parts,
+				  from - set->from + 1, to - set->from);
 	else
-		title = xasprintf("Xếp hạng Chỉ số CCHC — %s", where_of(d, where, sizeof(where)));
+		title = xasprintf("Xếp hạng Chỉ số CCHC — %s%s%s", set->label ? set->label : "",
+				  set->label ? " — " : "", where_of(d, where, sizeof(where)));
 	gp_begin(&gp, name, title, DISTRICT_WIDTH, height, formats);
 	file = xasprintf("%s.dat", name);
 	/* gnuplot sizes the margins before it reads the names: room for the longest */
@@ -446,33 +462,36 @@ static int chart_ranking_bars(const struct report *r, size_t from, size_t to, si
 
 /* The ranking: one bar per commune in ranking order, coloured by class, with the index
    thresholds of the tiers drawn across. */
-static int chart_ranking(const struct report *r, const char *dir, unsigned formats,
-			 struct report_charts *charts, struct perr *err)
+static int chart_ranking(const struct report *r, const struct ranking_set *set,
+			 const char *dir, unsigned formats, struct report_charts *charts,
+			 struct perr *err)
 {
 	const struct def *d = &r->def;
 	struct strbuf dat = STRBUF_INIT, gp = STRBUF_INIT;
 	char where[300], *title;
+	size_t n = set->to - set->from;
 	int unranked = 0;
 
-	if (is_large(r)) {
+	if (n > REPORT_DISTRICT_UNITS) {
 		/* parts of equal size, none over RANKING_PART */
-		size_t parts = (r->ncommunes + RANKING_PART - 1) / RANKING_PART;
+		size_t parts = (n + RANKING_PART - 1) / RANKING_PART;
 
 		for (size_t p = 0; p < parts; p++)
-			if (chart_ranking_bars(r, r->ncommunes * p / parts,
-					       r->ncommunes * (p + 1) / parts, p + 1, parts, dir,
+			if (chart_ranking_bars(r, set, set->from + n * p / parts,
+					       set->from + n * (p + 1) / parts, p + 1, parts, dir,
 					       formats, charts, err) < 0)
 				return -1;
 		return 0;
 	}
 	strbuf_adds(&dat, "# rank\tcode\tname\tindex\tcolour\ttier\n");
-	for (size_t c = 0; c < r->ncommunes; c++)
+	for (size_t c = set->from; c < set->to; c++)
 		unranked |= ranking_row(r, c, &dat, 0);
-	title = xasprintf("Xếp hạng Chỉ số CCHC — %s", where_of(d, where, sizeof(where)));
-	gp_begin(&gp, "ranking", title, DISTRICT_WIDTH, 620, formats);
+	title = xasprintf("Xếp hạng Chỉ số CCHC — %s%s%s", set->label ? set->label : "",
+			  set->label ? " — " : "", where_of(d, where, sizeof(where)));
+	gp_begin(&gp, set->name, title, DISTRICT_WIDTH, 620, formats);
 	strbuf_adds(&gp, "set ylabel \"Chỉ số CCHC (%)\"\n"
 			 "set yrange [0:105]\n");
-	strbuf_addf(&gp, "set xrange [-0.6:%zu.4]\n", r->ncommunes - 1);
+	strbuf_addf(&gp, "set xrange [-0.6:%zu.4]\n", n - 1);
 	strbuf_adds(&gp, "set xtics rotate by 45 right nomirror\n"
 			 "set ytics 10 nomirror\n"
 			 "set grid ytics lc rgb \"#dddddd\"\n"
@@ -499,13 +518,45 @@ static int chart_ranking(const struct report *r, const char *dir, unsigned forma
 			    tier->min_index, line_color(d, t));
 		free(text);
 	}
-	strbuf_adds(&gp, "plot \"ranking.dat\" using 0:4:5:xtic(3) with boxes lc rgb variable "
-			 "notitle, \\\n"
+	strbuf_addf(&gp, "plot \"%s.dat\" using 0:4:5:xtic(3) with boxes lc rgb variable "
+			 "notitle, \\\n", set->name);
+	strbuf_adds(&gp, ""
 			 "     \"\" using 0:4:(strcol(4)) with labels offset 0,0.7 font \",8\" "
 			 "notitle");
 	ranking_key(r, &gp);
-	gp_end(&gp, "ranking", DISTRICT_WIDTH, 620, formats);
-	return save_chart(dir, "ranking", title, (size_t)-1, &dat, &gp, charts, err);
+	gp_end(&gp, set->name, DISTRICT_WIDTH, 620, formats);
+	return save_chart(dir, set->name, title, (size_t)-1, &dat, &gp, charts, err);
+}
+
+/* A ranking chart per ranking group of the definition (its units are together in
+   r->communes); the types it does not rank are in none. */
+static int chart_rankings(const struct report *r, const char *dir, unsigned formats,
+			  struct report_charts *charts, struct perr *err)
+{
+	const struct def *d = &r->def;
+	size_t c = 0;
+
+	for (size_t g = 0; g < d->nrankings; g++) {
+		struct ranking_set set = { c, c, NULL, NULL };
+		int rc;
+
+		while (set.to < r->ncommunes && r->communes[set.to].ranking == g)
+			set.to++;
+		c = set.to;
+		if (set.from == set.to)
+			continue;
+		if (d->nrankings > 1) {
+			set.name = report_safe_name("ranking-", d->rankings[g].id);
+			set.label = report_ranking_label(d, g);
+		} else {
+			set.name = xstrdup("ranking");
+		}
+		rc = chart_ranking(r, &set, dir, formats, charts, err);
+		free(set.name);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* One commune's field percentages beside the district mean. */
@@ -909,7 +960,7 @@ int report_charts(const struct report *r, const char *dir, unsigned formats,
 {
 	const struct def *d = &r->def;
 
-	if (chart_ranking(r, dir, formats, charts, err) < 0 ||
+	if (chart_rankings(r, dir, formats, charts, err) < 0 ||
 	    chart_quota(r, dir, formats, charts, err) < 0 ||
 	    chart_appraisal(r, dir, formats, charts, err) < 0)
 		return -1;

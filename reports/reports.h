@@ -31,6 +31,8 @@ struct report_commune {
 	char *index_published; /* as printed, e.g. "89.77" */
 	double index_pub;      /* the same as a number */
 	size_t tier;           /* index into def.tiers; DEF_NONE: chưa xếp loại (not classified) */
+	size_t ranking;        /* index into def.rankings; DEF_NONE: a type the definition does
+				  not rank (listed, never ranked) */
 	long rank;             /* 0: not ranked */
 	int under_quota, no_scores;
 	char *flags;           /* as the tally wrote them: "under-quota no-scores ..." */
@@ -83,7 +85,9 @@ struct report {
 	char *score_files;   /* the files of the current scores the tally used, ", "-joined */
 	char made_at[40];    /* when this report is made (db_now: $PARINDEX_NOW in tests) */
 	size_t ncommunes, nunclassified;
-	struct report_commune *communes;  /* ranked by rank, then code; unranked last */
+	struct report_commune *communes;  /* by ranking group (the definition's order, types not
+					     ranked last), then rank, then code; unranked last */
+	size_t *by_code;                  /* indexes of communes, sorted by code */
 	struct report_field *fields;      /* [commune * nfields + field] */
 	struct report_criterion *criteria; /* [commune * ncriteria + criterion] */
 	struct report_criterion *subcriteria; /* [commune * nsubcriteria + sub] */
@@ -133,6 +137,11 @@ void report_sources(const struct report *r, char *lines[REPORT_NSOURCES]);
    less than the survey's noise: both ranked, both with intervals, and their 95 % index
    intervals overlap. */
 int report_within_noise(const struct report *r, size_t c);
+/* Whether the report shows its units by ranking group: the definition ranks more than one
+   group, or some unit's type is not ranked. A district's report (one group) is not. */
+int report_grouped(const struct report *r);
+/* A ranking group's Vietnamese name, else its id; "Không xếp hạng" for DEF_NONE. */
+const char *report_ranking_label(const struct def *d, size_t ranking);
 /* A tier's Vietnamese label; "Chưa xếp loại" for DEF_NONE. */
 const char *report_tier_label(const struct def *d, size_t tier);
 
