@@ -3,7 +3,7 @@
 #   make check      install missing test packages, then warnings as errors, ASan + UBSan, unit
 #                   and CLI tests
 #   make demo       install missing Debian packages to build and run, build, run the pipeline on
-#                   the demo district
+#                   the demo district and the demo province (DEMO=district or DEMO=province: one)
 #   make install    PREFIX=/usr/local DESTDIR=
 # DEVELOPER=1 adds -Werror; SANITIZE=address,undefined builds with sanitizers.
 
@@ -183,9 +183,12 @@ deps-test:
 	@test -d tests/browser/node_modules/playwright-core || \
 		(cd tests/browser && npm ci --no-audit --no-fund)
 
+# The demos (demo/run.sh): Cẩm Giàng district into demo/out/, Hải Phòng province (114 units,
+# two rankings) into demo/hai-phong/out/; DEMO= names one of them.
+DEMO ?= district province
 demo: deps-run
 	$(MAKE) --no-print-directory parindex $(B)/gen-batch
-	GEN_BATCH=$(B)/gen-batch sh demo/run.sh
+	for d in $(DEMO); do GEN_BATCH=$(B)/gen-batch sh demo/run.sh $$d || exit 1; done
 
 install: parindex
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/definitions $(DESTDIR)$(MANDIR)/man1
@@ -199,6 +202,6 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf $(BUILD) parindex demo/out
+	rm -rf $(BUILD) parindex demo/out demo/hai-phong/out
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

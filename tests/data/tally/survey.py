@@ -9,8 +9,9 @@ recomputation of the tally to check parindex against. Standard library only.
       biases the answers, the second commune's last group is under quota, and the
       second-to-last commune repeats the first one's answers and scores (a tie).
       --uniform (the bench): exactly the minimum per group, answers drawn from a pool.
-  survey.py scores DB SEED OUT.csv
-      A filled scores sheet for every commune but the third (left without scores).
+  survey.py scores DB SEED OUT.csv [--all]
+      A filled scores sheet for every commune but the third (left without scores); with
+      --all for every commune (the demo province, the national bench).
   survey.py check DB RANKING.csv
       Recompute every commune from the database's raw rows (submission, score, definition
       XML) with exact fractions and half-up rounding, and compare with `parindex tally
@@ -170,7 +171,7 @@ def insert(con, rows):
                     "VALUES (?,?,?,?,?,?,'gen',?,'x',?)", rows)
 
 
-def scores(db, seed, out):
+def scores(db, seed, out, every=False):
     d = definition(db)
     codes = communes(db)
     with open(out, "w", newline="", encoding="utf-8") as f:
@@ -178,7 +179,7 @@ def scores(db, seed, out):
         w.writerow(["commune_code", "criterion_id", "self_score", "appraised_score",
                     "not_applicable", "note"])
         for ci, code in enumerate(codes):
-            if ci == 2:
+            if ci == 2 and not every:
                 continue  # this commune sends no scores
             twin = ci >= len(codes) - 2 and len(codes) > 4
             rng = random.Random(seed * 1000 + (ci - (len(codes) - 2) if twin else ci))
@@ -342,7 +343,7 @@ def main():
     if cmd == "submissions":
         submissions(sys.argv[2], int(sys.argv[3]), uniform="--uniform" in sys.argv)
     elif cmd == "scores":
-        scores(sys.argv[2], int(sys.argv[3]), sys.argv[4])
+        scores(sys.argv[2], int(sys.argv[3]), sys.argv[4], every="--all" in sys.argv)
     elif cmd == "check":
         sys.exit(check(sys.argv[2], sys.argv[3]))
     else:
