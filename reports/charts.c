@@ -341,6 +341,36 @@ static void ranking_key(const struct report *r, struct strbuf *gp)
 	strbuf_adds(gp, "\n");
 }
 
+/* The note "* không xếp hạng" when a unit is not ranked, and the tiers' index thresholds
+   with their labels: lines across a chart of columns, down a chart of horizontal bars. */
+static void ranking_thresholds(const struct def *d, struct strbuf *gp, int unranked, int bars)
+{
+	if (unranked)
+		strbuf_adds(gp, "set label \"* không xếp hạng\" at graph 1, graph 1 right "
+				"font \",8\" offset 0,0.8\n");
+	for (size_t t = 0; t < d->ntiers; t++) {
+		const struct def_tier *tier = &d->tiers[t];
+		char *text;
+
+		if (tier->is_otherwise)
+			continue;
+		strbuf_addf(gp, bars ? "set arrow from first %g, graph 0 to first %g, graph 1 nohead "
+				       "dt 2 lw 2 lc rgb \"#%06x\" front\n"
+				     : "set arrow from graph 0, first %g to graph 1, first %g nohead "
+				       "dt 2 lw 2 lc rgb \"#%06x\" front\n",
+			    tier->min_index, tier->min_index, line_color(d, t));
+		text = xasprintf("%g", tier->min_index);
+		strbuf_adds(gp, "set label ");
+		report_gp_quote(gp, text);
+		strbuf_addf(gp, bars ? " at first %g, graph 1 offset 0,0.6 center font \",8\" "
+				       "tc rgb \"#%06x\"\n"
+				     : " at graph 1, first %g offset 1,0 left font \",8\" "
+				       "tc rgb \"#%06x\"\n",
+			    tier->min_index, line_color(d, t));
+		free(text);
+	}
+}
+
 /* A ranking row of a data file: rank, code, name (" *" when not ranked), index, colour,
    tier, and the label shown beside a horizontal bar ("12. name"). */
 static int ranking_row(const struct report *r, size_t c, struct strbuf *dat, int label)
@@ -426,26 +456,7 @@ static int chart_ranking_bars(const struct report *r, const struct ranking_set *
 			 "set style fill solid 0.9 border rgb \"#404040\"\n"
 			 "set rmargin 6\n"
 			 "set key outside bottom center horizontal\n");
-	if (unranked)
-		strbuf_adds(&gp, "set label \"* không xếp hạng\" at graph 1, graph 1 right "
-				 "font \",8\" offset 0,0.8\n");
-	for (size_t t = 0; t < d->ntiers; t++) {
-		const struct def_tier *tier = &d->tiers[t];
-		char *text;
-
-		if (tier->is_otherwise)
-			continue;
-		strbuf_addf(&gp, "set arrow from first %g, graph 0 to first %g, graph 1 nohead dt 2 "
-				 "lw 2 lc rgb \"#%06x\" front\n",
-			    tier->min_index, tier->min_index, line_color(d, t));
-		text = xasprintf("%g", tier->min_index);
-		strbuf_adds(&gp, "set label ");
-		report_gp_quote(&gp, text);
-		strbuf_addf(&gp, " at first %g, graph 1 offset 0,0.6 center font \",8\" "
-				 "tc rgb \"#%06x\"\n",
-			    tier->min_index, line_color(d, t));
-		free(text);
-	}
+	ranking_thresholds(d, &gp, unranked, 1);
 	strbuf_adds(&gp, "plot ");
 	report_gp_quote(&gp, file);
 	strbuf_adds(&gp, " using (column(4)/2):0:(column(4)/2):(0.35):5:ytic(7) with boxxyerror "
@@ -499,25 +510,7 @@ static int chart_ranking(const struct report *r, const struct ranking_set *set,
 			 "set boxwidth 0.7\n"
 			 "set rmargin 6\n"
 			 "set key outside bottom center horizontal\n");
-	if (unranked)
-		strbuf_adds(&gp, "set label \"* không xếp hạng\" at graph 1, graph 1 right "
-				 "font \",8\" offset 0,0.8\n");
-	for (size_t t = 0; t < d->ntiers; t++) {
-		const struct def_tier *tier = &d->tiers[t];
-		char *text;
-
-		if (tier->is_otherwise)
-			continue;
-		strbuf_addf(&gp, "set arrow from graph 0, first %g to graph 1, first %g nohead dt 2 "
-				 "lw 2 lc rgb \"#%06x\" front\n",
-			    tier->min_index, tier->min_index, line_color(d, t));
-		text = xasprintf("%g", tier->min_index);
-		strbuf_adds(&gp, "set label ");
-		report_gp_quote(&gp, text);
-		strbuf_addf(&gp, " at graph 1, first %g offset 1,0 left font \",8\" tc rgb \"#%06x\"\n",
-			    tier->min_index, line_color(d, t));
-		free(text);
-	}
+	ranking_thresholds(d, &gp, unranked, 0);
 	strbuf_addf(&gp, "plot \"%s.dat\" using 0:4:5:xtic(3) with boxes lc rgb variable "
 			 "notitle, \\\n", set->name);
 	strbuf_adds(&gp, ""

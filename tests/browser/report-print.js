@@ -5,10 +5,8 @@
 // header repeated (display: table-header-group) and its rows' break-inside.
 //   node report-print.js PAGE.html OUT.pdf
 'use strict';
-const fs = require('fs');
-const os = require('os');
 const path = require('path');
-const { chromium } = require('playwright-core');
+const { launch } = require('./launch');
 
 const MM = 96 / 25.4; // CSS pixels per millimetre
 const PAGE_HEIGHT = Math.floor((210 - 28) * MM); // A4 landscape inside the 14 mm margins
@@ -19,16 +17,9 @@ async function main() {
 		console.error('usage: node report-print.js PAGE.html OUT.pdf');
 		return 2;
 	}
-	const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'parindex-chromium-'));
-	const context = await chromium.launchPersistentContext(profile, {
-		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-		headless: true,
-		args: ['--no-sandbox', '--disable-gpu', '--no-first-run',
-			'--disable-background-networking', '--disable-component-update', '--disable-sync'],
-		viewport: { width: Math.floor((297 - 28) * MM), height: PAGE_HEIGHT },
-	});
+	const browser = await launch({ width: Math.floor((297 - 28) * MM), height: PAGE_HEIGHT });
 	try {
-		const page = await context.newPage();
+		const page = await browser.context.newPage();
 		await page.goto('file://' + path.resolve(file), { waitUntil: 'load' });
 		await page.emulateMedia({ media: 'print' });
 		const got = await page.evaluate((height) => {
@@ -53,8 +44,7 @@ async function main() {
 		console.log(`ranking header: ${got.thead}`);
 		return 0;
 	} finally {
-		await context.close();
-		fs.rmSync(profile, { recursive: true, force: true });
+		await browser.close();
 	}
 }
 
