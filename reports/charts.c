@@ -238,6 +238,14 @@ static int write_file(const char *dir, const char *name, const char *ext,
 	return 0;
 }
 
+/* Bars side by side per x value, a light grid, the key under the plot. */
+#define GP_CLUSTERED                                                                          \
+	"set grid ytics lc rgb \"#dddddd\"\n"                                                   \
+	"set style data histograms\n"                                                         \
+	"set style histogram clustered gap 1\n"                                               \
+	"set style fill solid 0.9 border rgb \"#404040\"\n"                                     \
+	"set key outside bottom center horizontal\n"
+
 /* The script's head: what it is, the data format, the size; then the first terminal. */
 static void gp_begin(struct strbuf *gp, const char *name, const char *title, int w, int h,
 		     unsigned formats)
@@ -605,11 +613,7 @@ static int chart_fields(const struct report *r, size_t c, const char *dir, unsig
 			 "set yrange [0:105]\n"
 			 "set ytics 10 nomirror\n"
 			 "set xtics nomirror font \",8\"\n"
-			 "set grid ytics lc rgb \"#dddddd\"\n"
-			 "set style data histograms\n"
-			 "set style histogram clustered gap 1\n"
-			 "set style fill solid 0.9 border rgb \"#404040\"\n"
-			 "set key outside bottom center horizontal\n"
+			 GP_CLUSTERED
 			 "plot ");
 	report_gp_quote(&gp, file);
 	strbuf_adds(&gp, " using 3:xtic(2) lc rgb \"#2b8cbe\" title ");
@@ -776,11 +780,7 @@ static int chart_quota_coverage(const struct report *r, const char *dir, unsigne
 				 "set yrange [0:*]\n"
 				 "set ytics nomirror\n"
 				 "set xtics nomirror\n"
-				 "set grid ytics lc rgb \"#dddddd\"\n"
-				 "set style data histograms\n"
-				 "set style histogram clustered gap 1\n"
-				 "set style fill solid 0.9 border rgb \"#404040\"\n"
-				 "set key outside bottom center horizontal\n"
+				 GP_CLUSTERED
 				 "plot ");
 		for (size_t g = 0; g < d->ngroups; g++) {
 			char *key = xasprintf("%s. %s (tối thiểu %d)", d->groups[g].id,
@@ -855,11 +855,7 @@ static int chart_quota(const struct report *r, const char *dir, unsigned formats
 			 "set yrange [0:*]\n"
 			 "set ytics nomirror\n"
 			 "set xtics rotate by 45 right nomirror\n"
-			 "set grid ytics lc rgb \"#dddddd\"\n"
-			 "set style data histograms\n"
-			 "set style histogram clustered gap 1\n"
-			 "set style fill solid 0.9 border rgb \"#404040\"\n"
-			 "set key outside bottom center horizontal\n"
+			 GP_CLUSTERED
 			 "set rmargin 8\n"
 			 "set arrow from graph 0, first 100 to graph 1, first 100 nohead dt 2 lw 1.5 "
 			 "lc rgb \"#d73027\" front\n"
@@ -936,11 +932,7 @@ static int chart_appraisal(const struct report *r, const char *dir, unsigned for
 			 "set yrange [0:*]\n"
 			 "set ytics nomirror\n"
 			 "set xtics rotate by 45 right nomirror\n"
-			 "set grid ytics lc rgb \"#dddddd\"\n"
-			 "set style data histograms\n"
-			 "set style histogram clustered gap 1\n"
-			 "set style fill solid 0.9 border rgb \"#404040\"\n"
-			 "set key outside bottom center horizontal\n"
+			 GP_CLUSTERED
 			 "plot \"appraisal.dat\" using 3:xtic(2) lc rgb \"#fdae61\" "
 			 "title \"Điểm tự đánh giá\", \\\n"
 			 "     \"\" using 4 lc rgb \"#2b8cbe\" title \"Điểm thẩm định\"\n");
