@@ -127,14 +127,19 @@ static int too_new(const char *path, int v, struct perr *err)
 			v);
 }
 
-/* Apply migrations from `from` up, all in one transaction. */
+/* Apply migrations from `from` up, all in one transaction. Foreign keys are off meanwhile
+   (a migration may recreate a table others refer to, SQLite's 12-step way: the switch does
+   nothing inside a transaction) and checked whole before the commit. */
 static int migrate(sqlite3 *db, const char *path, int want, struct perr *err)
 {
-	int v;
+	int v, rc;
 	char sql[64];
+	sqlite3_stmt *st;
 
-	if (db_exec(db, "BEGIN IMMEDIATE", err) < 0)
+	if (db_exec(db, "PRAGMA foreign_keys = OFF", err) < 0)
 		return -1;
+	if (db_exec(db, "BEGIN IMMEDIATE", err) < 0)
+		goto fail;
 	/* read again inside the write lock: another process may have migrated meanwhile */
 	if (user_version(db, &v, err) < 0)
 		goto fail;
@@ -148,12 +153,25 @@ static int migrate(sqlite3 *db, const char *path, int want, struct perr *err)
 			goto fail;
 		}
 	}
+	if (db_prepare(db, &st, "PRAGMA foreign_key_check", err) < 0)
+		goto fail;
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		if (rc == SQLITE_ROW)
+			perr_set(err, PERR_SYSTEM, path,
+				 "applying a migration: a foreign key no longer holds");
+		else
+			db_fail(db, err, "applying a migration");
+		goto fail;
+	}
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", want);
 	if (db_exec(db, sql, err) < 0 || db_exec(db, "COMMIT", err) < 0)
 		goto fail;
-	return 0;
+	return db_exec(db, "PRAGMA foreign_keys = ON", err);
 fail:
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 	return -1;
 }
 

@@ -130,8 +130,9 @@ int cmd_tally(int argc, char **argv)
 
 	if (t.sv.ignored_answers || t.sv.ignored_submissions)
 		fprintf(stderr,
-			"parindex: tally: %s: ignored %ld answers (to no question of the form's group, or with an option the scale lacks) and %ld submissions (of a group the definition lacks, or of a commune outside its area)\n",
-			where, t.sv.ignored_answers, t.sv.ignored_submissions);
+			"parindex: tally: %s: ignored %ld answers (to no question of the form's group, or with an option the scale lacks) and %ld submissions (of a group the definition lacks, or of a commune outside its %s)\n",
+			where, t.sv.ignored_answers, t.sv.ignored_submissions,
+			t.d.district ? "district" : "province");
 	if (t.r.inexact)
 		fprintf(stderr,
 			"parindex: tally: %s: %zu commune%s published from binary floating point: a score or weight has more than 9 decimals, or an exact fraction passed 125 bits\n",

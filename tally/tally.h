@@ -55,7 +55,7 @@ struct tally_survey {
 			    ranked; 0 for every commune after tally_survey_init */
 	long submissions;
 	long ignored_answers;     /* no scored question of the group, or an unknown option */
-	long ignored_submissions; /* of a group the definition lacks, or of another district */
+	long ignored_submissions; /* of a group the definition lacks, or of another area */
 	/* Each counted submission's answers, for the bootstrap over forms (tally/confidence.c):
 	   form f is of cell form_cell[f] (commune * ngroups + group); its counted answers are
 	   answer_at[form_first[f] .. form_first[f + 1] - 1], each the offset of the option it
@@ -386,7 +386,7 @@ int tally_template_xlsx(const char *path, const struct def *d, const struct comm
 /* What 'parindex tally' computes and publishes. */
 struct tally_pass {
 	struct def d;
-	struct commune_list cl; /* the definition's district */
+	struct commune_list cl; /* the definition's area (district, or whole province) */
 	struct tally_survey sv;
 	struct tally_scores sc;
 	struct tally_result r;
@@ -401,7 +401,7 @@ struct tally_pass {
 };
 /* The default bootstrap settings: TALLY_RESAMPLES, TALLY_SEED, one thread per CPU. */
 void tally_pass_defaults(struct tally_pass *t);
-/* In one transaction: the active definition, the register (its district), the current
+/* In one transaction: the active definition, the register (its area), the current
    submissions and scores counted and computed, and the tally_* tables replaced; with explain
    (a commune code) nothing is stored and t->explain is its index. PERR_DATA when there is
    nothing to tally or no such commune, PERR_USAGE when t->resamples is too many for the
@@ -410,7 +410,8 @@ void tally_pass_defaults(struct tally_pass *t);
 int tally_pass_run(sqlite3 *db, const char *where, const char *explain, struct tally_pass *t,
 		   struct perr *err);
 void tally_pass_release(struct tally_pass *t);
-/* Keep the communes of d's district (a definition is one district's index); -1 with err
+/* Keep the communes of d's district (a definition is one area's index; a province's keeps
+   the whole register); -1 with err
    when none is left. */
 int tally_district_communes(const struct def *d, struct commune_list *cl, const char *where,
 			    struct perr *err);

@@ -4,9 +4,8 @@
 -- The register: `type` takes any type the active definition lists (parindex init checks it;
 -- the fixed CHECK of 0001 goes), and district_code and district are '' in a province's
 -- register without them (its optional province column is checked by init, not stored).
--- The table is recreated with every row kept; the foreign keys of submission and score are
--- checked at the commit, when the codes are all back.
-PRAGMA defer_foreign_keys = ON;
+-- The table is recreated with every row kept (foreign keys are off while migrations run and
+-- checked whole before their commit: core/db.c).
 CREATE TABLE commune_0013 (
     code          TEXT PRIMARY KEY,
     name          TEXT NOT NULL,

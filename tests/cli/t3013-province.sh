@@ -85,6 +85,29 @@ golden district-def-province-types parindex init --db u.db --definition "$DATA/d
 golden new-definition-old-types parindex init --db t.db --definition "$DATA/definitions/mini.xml"
 same "the database's definition stays" "$(q "SELECT value FROM setting WHERE key = 'active_definition'")" "province-test 1"
 
+# Migration 0013 on a database of the schema before it (every earlier migration applied):
+# the register's rows kept with the submissions and scores that refer to them, the fixed
+# type CHECK gone, the stored tally's communes in the default ranking group.
+for m in "$TOP"/schemas/migrations/*.sql; do
+	case $(basename "$m") in 0013-*) break ;; esac
+	sqlite3 old.db ".read $m"
+done
+sqlite3 old.db "PRAGMA user_version = $(ls "$TOP"/schemas/migrations/*.sql | sed -n '/0013-/=' | awk '{print $1 - 1}')"
+not_ok "the fixed CHECK before" sqlite3 old.db "INSERT INTO commune VALUES ('3', 'Đặc khu', 'đặc khu', '9', 'Huyện')"
+ok "old data" sqlite3 old.db "PRAGMA foreign_keys = ON;
+INSERT INTO commune VALUES ('1', 'Xã Cũ', 'xã', '9', 'Huyện'), ('2', 'Phường Cũ', 'phường', '9', 'Huyện');
+INSERT INTO definition VALUES ('d', '1', 2024, 't', 2, 10, 'x', 'f', X'00', 'now');
+INSERT INTO respondent_group VALUES ('d', '1', 'A', 1, 'A', 'A', 1);
+INSERT INTO form (id, version, def_id, def_version, group_id, sha256, content, generated_at) VALUES ('d-A', '1', 'd', '1', 'A', 'x', X'78', 'now');
+INSERT INTO batch (id, file_name, sha256, size, entries, started_at, finished_at, accepted, duplicates, edits, rejected, ignored) VALUES (1, 'b.zip', 'x', 0, 0, 'now', 'now', 0, 0, 0, 0, 0);
+INSERT INTO submission (id, instance_id, form_id, form_version, group_id, commune_code, surveyor, answers, sha256, batch_id) VALUES (1, 'uuid:1', 'd-A', '1', 'A', '1', 's', '{}', 'x', 1);
+INSERT INTO tally_commune VALUES ('1', 1, 5, 0, 5, 10, 50, '50.00', NULL, NULL, 0, 1, 'no-scores');"
+ok "upgrade" sh -c '"$PARINDEX" init --db old.db | grep -q "^database old.db: upgraded from schema version"'
+same "register kept" "$(sqlite3 -batch -noheader old.db "SELECT group_concat(code || ':' || name || ':' || type || ':' || district_code || ':' || district, ' ') FROM commune")" "1:Xã Cũ:xã:9:Huyện 2:Phường Cũ:phường:9:Huyện"
+same "foreign keys hold" "$(sqlite3 -batch -noheader old.db "PRAGMA foreign_key_check")" ""
+same "the stored tally in the default group" "$(sqlite3 -batch -noheader old.db "SELECT commune_code, ranking_group, bonus_points FROM tally_ranking")" "1|all|0.0"
+ok "any type now" sqlite3 old.db "INSERT INTO commune VALUES ('3', 'Đặc khu', 'đặc khu', '', '')"
+
 # A self-assessment-only definition (no survey; tests/data/definitions/self-only.xml, 7
 # points): the index is the appraised points rescaled to 100, no-survey is no flag.
 #   10001 1 + 2 + 1 + 3 = 7 of 7                        -> 100.00 tốt   rank 1

@@ -172,6 +172,45 @@ static void types_any_case(void)
 	diag_release(&diag);
 }
 
+/* A province's register: no district columns (both or neither), an optional province
+   column; types are the definition's. */
+static void province_register(void)
+{
+	static struct def_unit_type types[] = { { "ph\xc6\xb0\xe1\xbb\x9dng", 0, 0 },
+						{ "\xc4\x91\xe1\xba\xb7" "c khu", 0, 0 } };
+	static const struct def d = { .unit_types = types, .nunit_types = 2 };
+	const char *csv = "code,name,type,province\n1,A,Ph\xc6\xb0\xe1\xbb\x9dng,P\n"
+			  "2,B,\xc4\x90\xe1\xba\xb7" "c khu,P\n";
+	const char *half = "code,name,type,district\n1,A,x\xc3\xa3,D\n";
+	const char *xa = "code,name,type\n1,A,x\xc3\xa3\n";
+	struct commune_list l;
+	struct diag diag = { 0 };
+
+	CHECK(commune_load_def(&l, csv, strlen(csv), "p.csv", &d, &diag) == 0,
+	      "a province's register loads: %s", diag.n ? diag.lines[0] : "");
+	if (l.n == 2) {
+		CHECK(!*l.v[0].district_code && !*l.v[0].district && !strcmp(l.v[1].province, "P"),
+		      "no district, the province kept");
+		CHECK_STR(l.v[1].type, "\xc4\x91\xe1\xba\xb7" "c khu", "Đặc khu kept as đặc khu");
+	}
+	commune_list_release(&l);
+	diag_release(&diag);
+	CHECK(commune_load(&l, half, strlen(half), "h.csv", &diag) == -1 && diag.n == 1,
+	      "district without district_code refused");
+	if (diag.n)
+		CHECK_STR(diag.lines[0],
+			  "h.csv:1: header has no column 'district_code' (expected code,name,type,district_code,district)",
+			  "the missing column named");
+	diag_release(&diag);
+	CHECK(commune_load_def(&l, xa, strlen(xa), "x.csv", &d, &diag) == -1 && diag.n == 1,
+	      "a type the definition does not list refused");
+	if (diag.n)
+		CHECK_STR(diag.lines[0],
+			  "x.csv:2: commune 1: type 'x\xc3\xa3' is not one of ph\xc6\xb0\xe1\xbb\x9dng, \xc4\x91\xe1\xba\xb7" "c khu",
+			  "the definition's types listed");
+	diag_release(&diag);
+}
+
 /* At most DIAG_CAP lines of one kind; every problem still counted. */
 static void capped(void)
 {
@@ -227,6 +266,7 @@ void test_commune(void)
 	separators();
 	too_wide();
 	types_any_case();
+	province_register();
 	capped();
 	cut();
 }

@@ -155,6 +155,56 @@ static void mini(void)
 	def_release(&d);
 }
 
+/* A province's definition: no district, its unit types by ranking group, bonus and penalty,
+   reserve forms; a district's without <units> has the default types in one group. */
+static void province(void)
+{
+	struct diag diag = { 0 };
+	struct def d;
+
+	CHECK(def_load_file(&d, unit_data("definitions/province.xml"), &diag) == 0,
+	      "province loads: %s", diag.n ? diag.lines[0] : "");
+	diag_release(&diag);
+	if (!d.id)
+		return;
+	CHECK(!d.district && !d.district_code && !strcmp(def_area(&d), "Thành phố Thử nghiệm"),
+	      "the area is the province");
+	CHECK(d.declares_rankings && d.nrankings == 2 && d.nunit_types == 4, "2 groups, 4 types");
+	CHECK(def_ranking_of(&d, "phường") == 0 && def_ranking_of(&d, "xã") == 1 &&
+		      def_ranking_of(&d, "đặc khu") == 1,
+	      "types in their groups");
+	CHECK(def_ranking_of(&d, "khu thử") == DEF_NONE && def_find_unit_type(&d, "khu thử") != DEF_NONE,
+	      "listed, not ranked");
+	CHECK(def_find_unit_type(&d, "thị trấn") == DEF_NONE, "not a type of this definition");
+	CHECK(d.nadjustments == 2 && d.adjustments[0].kind == DEF_BONUS &&
+		      d.adjustments[1].kind == DEF_PENALTY && d.adjustments[1].max == 2,
+	      "a bonus and a penalty");
+	CHECK(d.has_survey && d.min_forms == 0 && d.groups[0].min_forms == 3 &&
+		      d.groups[0].reserve == 3,
+	      "3 officials, 3 reserve forms, no total");
+	CHECK(d.reserve_question != DEF_NONE && !strcmp(d.questions[d.reserve_question].id, "dp") &&
+		      !strcmp(d.reserve_option, "1"),
+	      "reserve marked by dp = 1");
+	def_release(&d);
+
+	CHECK(def_load_file(&d, unit_data("definitions/mini.xml"), &diag) == 0, "mini loads");
+	diag_release(&diag);
+	if (!d.id)
+		return;
+	CHECK(!d.declares_rankings && d.nrankings == 1 &&
+		      !strcmp(d.rankings[0].id, DEF_RANKING_DEFAULT) && d.nunit_types == 3 &&
+		      def_ranking_of(&d, "xã") == 0 && def_ranking_of(&d, "thị trấn") == 0 &&
+		      d.reserve_question == DEF_NONE && !strcmp(def_area(&d), "Huyện Thử nghiệm"),
+	      "defaults: three types, one group, the district's area");
+	def_release(&d);
+
+	CHECK(def_load_file(&d, unit_data("definitions/self-only.xml"), &diag) == 0,
+	      "self-only loads");
+	diag_release(&diag);
+	CHECK(d.id && !d.has_survey && !d.ngroups && !d.nquestions, "no survey");
+	def_release(&d);
+}
+
 /* A year in the titles other than the year attribute: loaded, with a warning. */
 static void title_year(void)
 {
@@ -227,5 +277,6 @@ void test_def(void)
 	default_totals();
 	broken();
 	mini();
+	province();
 	title_year();
 }

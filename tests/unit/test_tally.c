@@ -167,6 +167,39 @@ static void ranking(void)
 	}
 }
 
+/* Each ranking group ranked on its own, ties shared within a group only; DEF_NONE and the
+   unranked never ranked. */
+static void ranking_groups(void)
+{
+	static const struct {
+		size_t n, ngroups;
+		double v[6];
+		unsigned char ranked[6];
+		size_t group[6];
+		long rank[6];
+	} rows[] = {
+		/* one group: tally_rank's result */
+		{ 4, 1, { 90, 85, 85, 80 }, { 1, 1, 1, 1 }, { 0, 0, 0, 0 }, { 1, 2, 2, 4 } },
+		/* two groups: 85 in group 1 is first there, whatever group 0 holds */
+		{ 5, 2, { 90, 85, 85, 80, 95 }, { 1, 1, 1, 1, 1 }, { 0, 1, 0, 1, 0 }, { 2, 1, 3, 2, 1 } },
+		/* a tie across groups is no tie */
+		{ 4, 2, { 70, 70, 60, 70 }, { 1, 1, 1, 1 }, { 0, 1, 1, 0 }, { 1, 1, 2, 1 } },
+		/* a type not ranked (DEF_NONE) and a unit not ranked in its group */
+		{ 5, 2, { 99, 80, 70, 90, 60 }, { 1, 1, 1, 0, 1 },
+		  { DEF_NONE, 0, 0, 1, 1 }, { 0, 1, 2, 0, 1 } },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		long rank[6] = { -1, -1, -1, -1, -1, -1 };
+
+		tally_rank_groups(rows[i].n, rows[i].v, rows[i].ranked, rows[i].group,
+				  rows[i].ngroups, rank);
+		for (size_t k = 0; k < rows[i].n; k++)
+			CHECK(rank[k] == rows[i].rank[k], "groups row %zu item %zu: rank %ld, want %ld",
+			      i, k, rank[k], rows[i].rank[k]);
+	}
+}
+
 /* Add n answers `option` to question `q` from group `g` of commune c. */
 static void answer(const struct def *d, struct tally_survey *sv, size_t c, const char *g,
 		   const char *q, const char *option, uint32_t n)
@@ -326,6 +359,62 @@ static void under_quota_exclude(void)
 	CHECK(m.r.rank[0] == 1 && m.r.rank[1] == 2, "flag only: ranks %ld %ld, want 1 2",
 	      m.r.rank[0], m.r.rank[1]);
 	mini_close(&m);
+}
+
+/* Bonus and penalty on province.xml (10 points, index on 100; the survey answers all c, 0
+   points): a penalty cannot take the index below 0, and the sums are exact (33.3 + 0.3
+   publishes 33.60). Leaves: 1.1, 2.1, T.1 (bonus), P.1 (penalty). t3013 shows 101.00. */
+static void bonus_penalty(void)
+{
+	static const struct {
+		double s11, s21, bonus, penalty;
+		const char *base, *index;
+	} rows[] = {
+		{ 0.5, 0, 0, 2, "5.00", "3.00" },
+		{ 0.1, 0, 0, 2, "1.00", "0.00" },	/* floored at 0 */
+		{ 4, 4, 2, 0, "80.00", "82.00" },	/* survey 0 of 2 */
+		{ 3.33, 0, 0.1, 0.2, "33.30", "33.20" },
+		{ 3.33, 0, 0.3, 0, "33.30", "33.60" },
+	};
+	struct diag diag = { 0 };
+	struct def d;
+
+	CHECK(def_load_file(&d, unit_data("definitions/province.xml"), &diag) == 0,
+	      "province loads");
+	diag_release(&diag);
+	if (!d.id)
+		return;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct tally_survey sv;
+		struct tally_scores sc;
+		struct tally_result r;
+		struct tally_leaf *leaves;
+		size_t nl = tally_leaves(&d, &leaves);
+
+		CHECK(nl == 4 && leaves[2].adjustment == 0 && leaves[3].adjustment == 1 &&
+			      leaves[2].criterion == DEF_NONE,
+		      "bonus and penalty leaves after the criteria's");
+		tally_survey_init(&sv, &d, 1);
+		tally_scores_init(&sc, 1, nl);
+		sv.forms[0] = 3;
+		answer(&d, &sv, 0, "CB", "q1", "c", 3);
+		sc.has_scores[0] = 1;
+		sc.v[0] = (struct tally_leaf_score){ rows[i].s11, 0, 1, 0, 0 };
+		sc.v[1] = (struct tally_leaf_score){ rows[i].s21, 0, 1, 0, 0 };
+		sc.v[2] = (struct tally_leaf_score){ rows[i].bonus, 0, 1, 0, 0 };
+		sc.v[3] = (struct tally_leaf_score){ rows[i].penalty, 0, 1, 0, 0 };
+		tally_compute(&d, &sv, &sc, &r);
+		CHECK(!strcmp(r.base_index_text[0], rows[i].base), "row %zu: base index %s, want %s",
+		      i, r.base_index_text[0], rows[i].base);
+		CHECK(!strcmp(r.index_text[0], rows[i].index), "row %zu: index %s, want %s", i,
+		      r.index_text[0], rows[i].index);
+		CHECK(r.inexact == 0, "row %zu: exact", i);
+		tally_result_release(&r);
+		tally_scores_release(&sc);
+		tally_survey_release(&sv);
+		free(leaves);
+	}
+	def_release(&d);
 }
 
 /* Exact values: decimals read as written, fractions kept exact to the rounding step. */
@@ -623,6 +712,8 @@ void test_tally(void)
 	question_scores();
 	classification();
 	ranking();
+	ranking_groups();
+	bonus_penalty();
 	communes();
 	under_quota_exclude();
 	bootstrap_view();
