@@ -259,6 +259,10 @@ static int load_communes(sqlite3 *db, struct report *r, struct perr *err)
 			for (size_t g = 0; g < r->def.nrankings; g++)
 				if (!strcmp(r->def.rankings[g].id, group))
 					c->ranking = g;
+			/* a tally row from before 0013 ('all') under a definition of one group */
+			if (c->ranking == DEF_NONE && r->def.nrankings == 1 &&
+			    !strcmp(group, DEF_RANKING_DEFAULT))
+				c->ranking = 0;
 			if (c->ranking == DEF_NONE) {
 				sqlite3_finalize(st);
 				return bad_row(err, "tally_ranking", "ranking_group", group);
