@@ -106,6 +106,13 @@ bench: bench-tally
 bench-tally: parindex
 	PARINDEX=./parindex sh tally/bench.sh
 
+# The report at a province's (168 units) and the country's (3,321) scale, timed with peak RSS
+# (tests/bench/report-bench.sh; BENCH_REPORT_NATIONAL=0 skips the national run).
+.PHONY: bench-report
+bench: bench-report
+bench-report: parindex $(B)/gen-batch
+	PARINDEX=./parindex GEN_BATCH=$(B)/gen-batch sh tests/bench/report-bench.sh
+
 # parindex serve under load: 30,000 submissions from 32 clients of tests/bench/serve-load.c,
 # the server's peak RSS, the database against the 201s, and capture import of the same zip
 # for the ratio (tests/bench/serve-bench.sh; BENCH_SERVE_N and BENCH_SERVE_CLIENTS tune it).

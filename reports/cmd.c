@@ -169,6 +169,13 @@ int cmd_report(int argc, char **argv)
 		rc = PERR_SYSTEM;
 	} else if (w.render_failed) {
 		rc = perr_print(&w.render_err, "report");
+		if (w.charts.failed > 1) {
+			fputs("parindex: report: ", stderr);
+			escape_term_fputs(stderr, w.charts_dir);
+			fprintf(stderr, "/: %zu more charts not drawn (gnuplot's output in NAME.log "
+					"beside each script)\n",
+				w.charts.failed - 1);
+		}
 	}
 	goto done;
 fail:

@@ -13,6 +13,10 @@
 #include <sys/stat.h>
 
 #define LOWEST_CRITERIA 5
+#define GROUPS_CSS "@media print{section.group+section.group{break-before:page}}\n"
+#define LARGE_CSS                                                                            \
+	"@media print{table.ranking{break-inside:auto}section.group+section.group{break-before:page}" \
+	"figure.ranking{break-before:page}figure.ranking img{max-height:165mm}}\n"
 #define MAX_CHART_BYTES (32u << 20)
 
 static const char css[] =
@@ -126,8 +130,8 @@ static void flags(struct strbuf *sb, const char *f, unsigned mask)
 }
 
 /* The chart as a data: URI image (SVG preferred: sharp on screen and paper). */
-static int figure(struct strbuf *sb, const struct report_chart *ch, const char *chart_dir,
-		  unsigned formats, struct perr *err)
+static int figure(struct strbuf *sb, const struct report_chart *ch, const char *cls,
+		  const char *chart_dir, unsigned formats, struct perr *err)
 {
 	const char *ext = formats & REPORT_SVG ? "svg" : "png";
 	const char *mime = formats & REPORT_SVG ? "image/svg+xml" : "image/png";
@@ -146,7 +150,9 @@ static int figure(struct strbuf *sb, const struct report_chart *ch, const char *
 	b64 = xmalloc(BASE64_ENCODE_RAW_LENGTH(data.len) + 1);
 	base64_encode_raw(b64, data.len, (const uint8_t *)strbuf_str(&data));
 	b64[BASE64_ENCODE_RAW_LENGTH(data.len)] = '\0';
-	strbuf_adds(sb, "<figure><img alt=\"");
+	strbuf_adds(sb, cls ? "<figure class=\"" : "<figure");
+	strbuf_adds(sb, cls ? cls : "");
+	strbuf_adds(sb, cls ? "\"><img alt=\"" : "><img alt=\"");
 	esc(sb, ch->title);
 	strbuf_addf(sb, "\" src=\"data:%s;base64,", mime);
 	strbuf_adds(sb, b64);
@@ -385,6 +391,111 @@ static void previous_dd(struct strbuf *sb, const struct report *r, size_t c)
 	previous_words_free(&w);
 }
 
+/* The ranking table of the units [from, to) of r->communes (a ranking group's, or the types
+   not ranked), then, for a ranking, its units per class and those not classified. */
+static void ranking_table(struct strbuf *sb, const struct report *r, size_t from, size_t to,
+			  int counts)
+{
+	const struct def *d = &r->def;
+	size_t unclassified = 0;
+
+	for (size_t c = from; c < to; c++)
+		unclassified += r->communes[c].tier == DEF_NONE;
+	strbuf_adds(sb, "<table class=\"ranking\">\n"
+			 "<thead><tr><th>STT</th><th>Đơn vị</th><th>Điểm đạt được</th>"
+			 "<th>Điểm tối đa</th><th>Chỉ số CCHC (%)</th>");
+	if (r->resamples)
+		strbuf_adds(sb, "<th>Khoảng tin cậy 95 %</th>");
+	strbuf_adds(sb, "<th>Xếp hạng</th><th>Xếp loại</th>");
+	previous_th(sb, r);
+	for (size_t f = 0; f < d->nfields; f++) {
+		strbuf_adds(sb, "<th title=\"");
+		esc(sb, def_text_get(&d->fields[f].name, "vi"));
+		strbuf_adds(sb, "\">LV ");
+		esc(sb, d->fields[f].id);
+		strbuf_adds(sb, " (%)</th>");
+	}
+	strbuf_adds(sb, "<th>Số phiếu</th><th>Ghi chú</th></tr></thead>\n<tbody>\n");
+	for (size_t c = from; c < to; c++) {
+		const struct report_commune *v = &r->communes[c];
+		char *page = report_safe_name("", v->code);
+		char rank[32];
+
+		strbuf_adds(sb, v->rank ? "<tr>" : "<tr class=\"unranked\">");
+		strbuf_addf(sb, "<td class=\"num\">%zu</td><td class=\"name\"><a href=\"communes/",
+			    c - from + 1);
+		esc(sb, page);
+		strbuf_adds(sb, ".html\">");
+		esc(sb, v->name);
+		strbuf_adds(sb, "</a></td>");
+		td_fixed(sb, v->points, d->decimals);
+		td_fixed(sb, v->max, d->decimals);
+		td_num(sb, v->index_published);
+		if (r->resamples) {
+			strbuf_adds(sb, "<td class=\"num\">");
+			if (v->has_interval)
+				add_interval(sb, v->index_low, v->index_high, d->decimals);
+			else
+				strbuf_adds(sb, "–");
+			strbuf_adds(sb, "</td>");
+		}
+		snprintf(rank, sizeof(rank), "%s%ld", report_within_noise(r, c) ? "≈ " : "",
+			 v->rank);
+		td_num(sb, v->rank ? rank : "–");
+		strbuf_adds(sb, "<td class=\"tier\">");
+		swatch(sb, report_tier_color(d, v->tier));
+		esc(sb, report_tier_label(d, v->tier));
+		strbuf_adds(sb, "</td>");
+		previous_td(sb, r, c);
+		for (size_t f = 0; f < d->nfields; f++) {
+			const struct report_field *fv = &r->fields[c * d->nfields + f];
+
+			td_num(sb, fv->has_pct ? fv->pct_published : "–");
+		}
+		snprintf(rank, sizeof(rank), "%ld", v->forms);
+		td_num(sb, rank);
+		strbuf_adds(sb, "<td>");
+		flags(sb, v->flags, ~0u);
+		strbuf_adds(sb, "</td></tr>\n");
+		free(page);
+	}
+	strbuf_adds(sb, "</tbody>\n</table>\n");
+	if (!counts)
+		return;
+	strbuf_adds(sb, "<p class=\"meta\">Số đơn vị theo xếp loại: ");
+	for (size_t t = 0; t < d->ntiers; t++) {
+		size_t n = 0;
+
+		for (size_t c = from; c < to; c++)
+			n += r->communes[c].tier == t;
+		strbuf_adds(sb, t ? " · " : "");
+		swatch(sb, report_tier_color(d, t));
+		esc(sb, def_text_get(&d->tiers[t].label, "vi"));
+		strbuf_addf(sb, " %zu", n);
+	}
+	strbuf_adds(sb, "</p>\n");
+	/* not classified is no class: said apart from the counts, with whom and why */
+	if (unclassified) {
+		int first = 1;
+
+		strbuf_adds(sb, "<p class=\"meta unclassified\">");
+		swatch(sb, report_tier_color(d, DEF_NONE));
+		strbuf_addf(sb, "Chưa xếp loại (không tính vào các loại trên) %zu: ",
+			    unclassified);
+		for (size_t c = from; c < to; c++) {
+			if (r->communes[c].tier != DEF_NONE)
+				continue;
+			strbuf_adds(sb, first ? "" : "; ");
+			esc(sb, r->communes[c].name);
+			strbuf_adds(sb, " (");
+			flags(sb, r->communes[c].flags, ~0u);
+			strbuf_adds(sb, ")");
+			first = 0;
+		}
+		strbuf_adds(sb, "</p>\n");
+	}
+}
+
 static int index_page(const struct report *r, const struct report_charts *charts,
 		      const char *chart_dir, unsigned formats, const char *dir, struct perr *err)
 {
@@ -394,100 +505,43 @@ static int index_page(const struct report *r, const struct report_charts *charts
 	char *path = xasprintf("%s/index.html", dir);
 	int rc = -1;
 
-	head(&sb, title, "@page{size:A4 landscape}\n");
+	/* a district's ranking fits one landscape page and is kept whole on it; a province's
+	   runs over pages, its header repeated, no row split, each part of the ranking chart on
+	   a page of its own */
+	head(&sb, title,
+	     r->ncommunes > REPORT_DISTRICT_UNITS ? "@page{size:A4 landscape}\n" LARGE_CSS
+	     : report_grouped(r) ? "@page{size:A4 landscape}\n" GROUPS_CSS
+				 : "@page{size:A4 landscape}\n");
 	strbuf_adds(&sb, "<header>\n<h1>");
 	esc(&sb, def_text_get(&d->title, "vi"));
 	strbuf_adds(&sb, "</h1>\n");
 	meta_line(&sb, r);
-	strbuf_adds(&sb, "</header>\n<section>\n<h2>Kết quả xếp hạng</h2>\n<table class=\"ranking\">\n"
-			 "<thead><tr><th>STT</th><th>Đơn vị</th><th>Điểm đạt được</th>"
-			 "<th>Điểm tối đa</th><th>Chỉ số CCHC (%)</th>");
-	if (r->resamples)
-		strbuf_adds(&sb, "<th>Khoảng tin cậy 95 %</th>");
-	strbuf_adds(&sb, "<th>Xếp hạng</th><th>Xếp loại</th>");
-	previous_th(&sb, r);
-	for (size_t f = 0; f < d->nfields; f++) {
-		strbuf_adds(&sb, "<th title=\"");
-		esc(&sb, def_text_get(&d->fields[f].name, "vi"));
-		strbuf_adds(&sb, "\">LV ");
-		esc(&sb, d->fields[f].id);
-		strbuf_adds(&sb, " (%)</th>");
-	}
-	strbuf_adds(&sb, "<th>Số phiếu</th><th>Ghi chú</th></tr></thead>\n<tbody>\n");
-	for (size_t c = 0; c < r->ncommunes; c++) {
-		const struct report_commune *v = &r->communes[c];
-		char *page = report_safe_name("", v->code);
-		char rank[32];
+	strbuf_adds(&sb, "</header>\n<section>\n<h2>Kết quả xếp hạng</h2>\n");
+	if (!report_grouped(r)) {
+		ranking_table(&sb, r, 0, r->ncommunes, 1);
+	} else {
+		/* a table per ranking group (a page each when printed), the types not ranked
+		   after them */
+		size_t c = 0;
 
-		strbuf_adds(&sb, v->rank ? "<tr>" : "<tr class=\"unranked\">");
-		strbuf_addf(&sb, "<td class=\"num\">%zu</td><td class=\"name\"><a href=\"communes/",
-			    c + 1);
-		esc(&sb, page);
-		strbuf_adds(&sb, ".html\">");
-		esc(&sb, v->name);
-		strbuf_adds(&sb, "</a></td>");
-		td_fixed(&sb, v->points, d->decimals);
-		td_fixed(&sb, v->max, d->decimals);
-		td_num(&sb, v->index_published);
-		if (r->resamples) {
-			strbuf_adds(&sb, "<td class=\"num\">");
-			if (v->has_interval)
-				add_interval(&sb, v->index_low, v->index_high, d->decimals);
-			else
-				strbuf_adds(&sb, "–");
-			strbuf_adds(&sb, "</td>");
-		}
-		snprintf(rank, sizeof(rank), "%s%ld", report_within_noise(r, c) ? "≈ " : "",
-			 v->rank);
-		td_num(&sb, v->rank ? rank : "–");
-		strbuf_adds(&sb, "<td class=\"tier\">");
-		swatch(&sb, report_tier_color(d, v->tier));
-		esc(&sb, report_tier_label(d, v->tier));
-		strbuf_adds(&sb, "</td>");
-		previous_td(&sb, r, c);
-		for (size_t f = 0; f < d->nfields; f++) {
-			const struct report_field *fv = &r->fields[c * d->nfields + f];
+		for (size_t g = 0; g <= d->nrankings; g++) {
+			size_t from = c, rg = g < d->nrankings ? g : DEF_NONE;
 
-			td_num(&sb, fv->has_pct ? fv->pct_published : "–");
-		}
-		snprintf(rank, sizeof(rank), "%ld", v->forms);
-		td_num(&sb, rank);
-		strbuf_adds(&sb, "<td>");
-		flags(&sb, v->flags, ~0u);
-		strbuf_adds(&sb, "</td></tr>\n");
-		free(page);
-	}
-	strbuf_adds(&sb, "</tbody>\n</table>\n<p class=\"meta\">Số đơn vị theo xếp loại: ");
-	for (size_t t = 0; t < d->ntiers; t++) {
-		size_t n = 0;
-
-		for (size_t c = 0; c < r->ncommunes; c++)
-			n += r->communes[c].tier == t;
-		strbuf_adds(&sb, t ? " · " : "");
-		swatch(&sb, report_tier_color(d, t));
-		esc(&sb, def_text_get(&d->tiers[t].label, "vi"));
-		strbuf_addf(&sb, " %zu", n);
-	}
-	strbuf_adds(&sb, "</p>\n");
-	/* not classified is no class: said apart from the counts, with whom and why */
-	if (r->nunclassified) {
-		int first = 1;
-
-		strbuf_adds(&sb, "<p class=\"meta unclassified\">");
-		swatch(&sb, report_tier_color(d, DEF_NONE));
-		strbuf_addf(&sb, "Chưa xếp loại (không tính vào các loại trên) %zu: ",
-			    r->nunclassified);
-		for (size_t c = 0; c < r->ncommunes; c++) {
-			if (r->communes[c].tier != DEF_NONE)
+			while (c < r->ncommunes && r->communes[c].ranking == rg)
+				c++;
+			if (from == c)
 				continue;
-			strbuf_adds(&sb, first ? "" : "; ");
-			esc(&sb, r->communes[c].name);
-			strbuf_adds(&sb, " (");
-			flags(&sb, r->communes[c].flags, ~0u);
-			strbuf_adds(&sb, ")");
-			first = 0;
+			strbuf_adds(&sb, "<section class=\"group\">\n<h3>");
+			if (rg != DEF_NONE) {
+				strbuf_adds(&sb, "Nhóm xếp hạng: ");
+				esc(&sb, report_ranking_label(d, rg));
+			} else {
+				strbuf_adds(&sb, "Đơn vị không xếp hạng");
+			}
+			strbuf_addf(&sb, " (%zu đơn vị)</h3>\n", c - from);
+			ranking_table(&sb, r, from, c, rg != DEF_NONE);
+			strbuf_adds(&sb, "</section>\n");
 		}
-		strbuf_adds(&sb, "</p>\n");
 	}
 	/* under the ranking, as the notes under a table of an official document: the ranking
 	   stays on the first printed page */
@@ -518,7 +572,12 @@ static int index_page(const struct report *r, const struct report_charts *charts
 
 		if (ch->commune != (size_t)-1 || !strncmp(ch->name, "answers-", 8))
 			continue;
-		if (figure(&sb, ch, chart_dir, formats, err) < 0)
+		/* a province's ranking parts: a page each */
+		if (figure(&sb, ch,
+			   r->ncommunes > REPORT_DISTRICT_UNITS && !strncmp(ch->name, "ranking", 7)
+				   ? "ranking"
+				   : NULL,
+			   chart_dir, formats, err) < 0)
 			goto done;
 	}
 	strbuf_adds(&sb, "</section>\n<section class=\"page\">\n"
@@ -528,7 +587,7 @@ static int index_page(const struct report *r, const struct report_charts *charts
 
 		if (strncmp(ch->name, "answers-", 8))
 			continue;
-		if (figure(&sb, ch, chart_dir, formats, err) < 0)
+		if (figure(&sb, ch, NULL, chart_dir, formats, err) < 0)
 			goto done;
 	}
 	strbuf_adds(&sb, "</section>\n");
@@ -620,8 +679,9 @@ static void commune_summary(struct strbuf *sb, const struct report *r, size_t c)
 	long ranked = 0;
 	char buf[48];
 
+	/* ranked within its own ranking group */
 	for (size_t i = 0; i < r->ncommunes; i++)
-		ranked += r->communes[i].rank > 0;
+		ranked += r->communes[i].rank > 0 && r->communes[i].ranking == v->ranking;
 	strbuf_adds(sb, "<dl class=\"summary\">\n<dt>Chỉ số CCHC</dt><dd>");
 	esc(sb, v->index_published);
 	strbuf_adds(sb, " %");
@@ -635,6 +695,12 @@ static void commune_summary(struct strbuf *sb, const struct report *r, size_t c)
 		strbuf_addf(sb, "%ld / %ld", v->rank, ranked);
 	else
 		strbuf_adds(sb, "không xếp hạng");
+	if (report_grouped(r)) {
+		strbuf_adds(sb, v->ranking != DEF_NONE ? " (nhóm xếp hạng: " : " (");
+		esc(sb, v->ranking != DEF_NONE ? report_ranking_label(&r->def, v->ranking)
+					       : "loại hình không xếp hạng");
+		strbuf_adds(sb, ")");
+	}
 	if (v->rank && v->has_interval && v->rank_low)
 		strbuf_addf(sb, " (khoảng 95 %%: hạng %ld đến %ld)", v->rank_low, v->rank_high);
 	strbuf_adds(sb, "</dd>\n<dt>Xếp loại</dt><dd>");
@@ -856,7 +922,7 @@ static int commune_page(const struct report *r, size_t c, const struct report_ch
 	commune_summary(&sb, r, c);
 	strbuf_adds(&sb, "<section>\n<h2>Điểm theo lĩnh vực</h2>\n");
 	commune_fields(&sb, r, c);
-	if (ch && figure(&sb, ch, chart_dir, formats, err) < 0)
+	if (ch && figure(&sb, ch, NULL, chart_dir, formats, err) < 0)
 		goto done;
 	strbuf_adds(&sb, "</section>\n<section>\n<h2>Các tiêu chí đạt tỷ lệ thấp nhất</h2>\n");
 	commune_lowest(&sb, r, c);

@@ -71,11 +71,42 @@ static const char *col_text(sqlite3_stmt *st, int i)
 	return s ? s : "";
 }
 
+static int by_group_rank(const void *a, const void *b)
+{
+	const struct report_commune *x = a, *y = b;
+
+	if (x->ranking != y->ranking)
+		return x->ranking < y->ranking ? -1 : 1;
+	if (!x->rank != !y->rank)
+		return !x->rank ? 1 : -1;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return strcmp(x->code, y->code);
+}
+
+static int by_code(const void *a, const void *b, void *communes)
+{
+	const struct report_commune *v = communes;
+
+	return strcmp(v[*(const size_t *)a].code, v[*(const size_t *)b].code);
+}
+
+/* A province's thousands of units: looked up through the codes sorted, not one by one. */
 static size_t find_commune(const struct report *r, const char *code)
 {
-	for (size_t c = 0; c < r->ncommunes; c++)
-		if (!strcmp(r->communes[c].code, code))
-			return c;
+	size_t lo = 0, hi = r->ncommunes;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(r->communes[r->by_code[mid]].code, code);
+
+		if (!cmp)
+			return r->by_code[mid];
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return DEF_NONE;
 }
 
@@ -190,8 +221,12 @@ static int load_communes(sqlite3 *db, struct report *r, struct perr *err)
 	if (db_prepare(db, &st,
 		       "SELECT t.commune_code, c.name, c.type, t.forms, t.self_points, "
 		       "t.survey_points, t.points, t.max, t.index_value, t.index_published, "
-		       "t.tier_id, t.rank, t.under_quota, t.no_scores, t.flags "
+		       "t.tier_id, t.rank, t.under_quota, t.no_scores, t.flags, "
+		       /* no tally_ranking row: the default group (0013); NULL: not ranked */
+		       "CASE WHEN g.commune_code IS NULL THEN '" DEF_RANKING_DEFAULT "' "
+		       "ELSE g.ranking_group END "
 		       "FROM tally_commune t JOIN commune c ON c.code = t.commune_code "
+		       "LEFT JOIN tally_ranking g ON g.commune_code = t.commune_code "
 		       "ORDER BY t.rank IS NULL, t.rank, t.commune_code",
 		       err) < 0)
 		return -1;
@@ -217,6 +252,22 @@ static int load_communes(sqlite3 *db, struct report *r, struct perr *err)
 		c->under_quota = sqlite3_column_int(st, 12);
 		c->no_scores = sqlite3_column_int(st, 13);
 		c->flags = xstrdup(col_text(st, 14));
+		c->ranking = DEF_NONE;
+		if (sqlite3_column_type(st, 15) != SQLITE_NULL) {
+			const char *group = col_text(st, 15);
+
+			for (size_t g = 0; g < r->def.nrankings; g++)
+				if (!strcmp(r->def.rankings[g].id, group))
+					c->ranking = g;
+			/* a tally row from before 0013 ('all') under a definition of one group */
+			if (c->ranking == DEF_NONE && r->def.nrankings == 1 &&
+			    !strcmp(group, DEF_RANKING_DEFAULT))
+				c->ranking = 0;
+			if (c->ranking == DEF_NONE) {
+				sqlite3_finalize(st);
+				return bad_row(err, "tally_ranking", "ranking_group", group);
+			}
+		}
 		c->tier = DEF_NONE;
 		/* NULL: chưa xếp loại (migration 0006), no scores or no survey answers */
 		if (sqlite3_column_type(st, 10) == SQLITE_NULL) {
@@ -234,6 +285,13 @@ static int load_communes(sqlite3 *db, struct report *r, struct perr *err)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return db_fail(db, err, "reading the tally");
+	/* each ranking group's units together, in the definition's order of the groups, the
+	   types not ranked last; within a group by rank (one group: the order of the query) */
+	qsort(r->communes, r->ncommunes, sizeof(*r->communes), by_group_rank);
+	r->by_code = xcalloc(r->ncommunes, sizeof(*r->by_code));
+	for (size_t c = 0; c < r->ncommunes; c++)
+		r->by_code[c] = c;
+	qsort_r(r->by_code, r->ncommunes, sizeof(*r->by_code), by_code, r->communes);
 	if (!r->ncommunes)
 		return perr_set(err, PERR_DATA, sqlite3_db_filename(db, "main"),
 				"the tally holds no commune: load a register with 'parindex init "
@@ -488,7 +546,7 @@ int report_within_noise(const struct report *r, size_t c)
 	if (!c || !v->rank || !v->has_interval)
 		return 0;
 	u = &r->communes[c - 1];
-	return u->rank && u->has_interval && v->index_high >= u->index_low &&
+	return u->rank && u->ranking == v->ranking && u->has_interval && v->index_high >= u->index_low &&
 	       u->index_high >= v->index_low;
 }
 
@@ -687,6 +745,7 @@ void report_release(struct report *r)
 
 	quality_reasons_free(r->exclusions, r->nexclusions);
 	free(r->quality_commune);
+	free(r->by_code);
 
 	for (size_t c = 0; c < nc; c++) {
 		struct report_commune *v = &r->communes[c];

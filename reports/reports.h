@@ -32,6 +32,8 @@ struct report_commune {
 	char *index_published; /* as printed, e.g. "89.77" */
 	double index_pub;      /* the same as a number */
 	size_t tier;           /* index into def.tiers; DEF_NONE: chưa xếp loại (not classified) */
+	size_t ranking;        /* index into def.rankings; DEF_NONE: a type the definition does
+				  not rank (listed, never ranked) */
 	long rank;             /* 0: not ranked */
 	int under_quota, no_scores;
 	char *flags;           /* as the tally wrote them: "under-quota no-scores ..." */
@@ -84,7 +86,9 @@ struct report {
 	char *score_files;   /* the files of the current scores the tally used, ", "-joined */
 	char made_at[40];    /* when this report is made (db_now: $PARINDEX_NOW in tests) */
 	size_t ncommunes, nunclassified;
-	struct report_commune *communes;  /* ranked by rank, then code; unranked last */
+	struct report_commune *communes;  /* by ranking group (the definition's order, types not
+					     ranked last), then rank, then code; unranked last */
+	size_t *by_code;                  /* indexes of communes, sorted by code */
 	struct report_field *fields;      /* [commune * nfields + field] */
 	struct report_criterion *criteria; /* [commune * ncriteria + criterion] */
 	struct report_criterion *subcriteria; /* [commune * nsubcriteria + sub] */
@@ -148,6 +152,11 @@ int report_within_noise(const struct report *r, size_t c);
 char *report_rank_change_vi(const struct report *r, size_t c);
 char *report_index_change(const struct report *r, size_t c);
 char *report_previous_vi(const struct report *r, size_t c);
+/* Whether the report shows its units by ranking group: the definition ranks more than one
+   group, or some unit's type is not ranked. A district's report (one group) is not. */
+int report_grouped(const struct report *r);
+/* A ranking group's Vietnamese name, else its id; "Không xếp hạng" for DEF_NONE. */
+const char *report_ranking_label(const struct def *d, size_t ranking);
 /* A tier's Vietnamese label; "Chưa xếp loại" for DEF_NONE. */
 const char *report_tier_label(const struct def *d, size_t tier);
 
@@ -191,6 +200,11 @@ int report_write_xlsx(const struct report *r, const struct report_table t[REPORT
 
 /* ---- charts ---- */
 
+/* Up to this many units a report is laid out as a district's (a bar per unit across a chart,
+   the ranking on one landscape page); past it as a province's (reports.c's charts and the
+   index page's print rules change shape, the numbers do not). */
+#define REPORT_DISTRICT_UNITS 30
+
 enum report_format {
 	REPORT_HTML = 1,
 	REPORT_XLSX = 2,
@@ -211,13 +225,17 @@ struct report_chart {
 struct report_charts {
 	struct report_chart *v;
 	size_t n, alloc;
+	size_t failed; /* charts gnuplot failed on (set by report_render) */
 };
 
 /* Write every chart's data and script into dir; formats says PNG, SVG or both. */
 int report_charts(const struct report *r, const char *dir, unsigned formats,
 		  struct report_charts *charts, struct perr *err);
-/* Run gnuplot on each script in dir. SPAWN_NOT_FOUND (see spawn.h) when gnuplot is missing:
-   no chart is drawn then. */
+/* Run gnuplot on each script in dir: several scripts per gnuplot process, as many processes
+   at once as there are cores (up to 4). SPAWN_NOT_FOUND (see spawn.h) when gnuplot is
+   missing: no chart is drawn then. SPAWN_FAILED when gnuplot failed on a chart: err names
+   the first such chart's script and gnuplot's first line about it; the other charts are
+   drawn all the same, charts->failed counts the failures. */
 int report_render(struct report_charts *charts, const char *dir, struct perr *err);
 void report_charts_release(struct report_charts *charts);
 

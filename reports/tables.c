@@ -98,6 +98,26 @@ static void table_init(struct report_table *t, const char *file, const char *she
 		t->header[i] = xstrdup(header[i]);
 }
 
+int report_grouped(const struct report *r)
+{
+	if (r->def.nrankings > 1)
+		return 1;
+	for (size_t c = 0; c < r->ncommunes; c++)
+		if (r->communes[c].ranking == DEF_NONE)
+			return 1;
+	return 0;
+}
+
+const char *report_ranking_label(const struct def *d, size_t ranking)
+{
+	const char *name;
+
+	if (ranking >= d->nrankings)
+		return "Không xếp hạng";
+	name = def_text_get(&d->rankings[ranking].name, "vi");
+	return name && *name ? name : d->rankings[ranking].id;
+}
+
 const char *report_tier_label(const struct def *d, size_t tier)
 {
 	return tier < d->ntiers ? def_text_get(&d->tiers[tier].label, "vi") : "Chưa xếp loại";
@@ -145,7 +165,8 @@ static void previous_cells(const struct report *r, struct report_table *t, size_
 static void ranking_table(const struct report *r, struct report_table *t)
 {
 	const struct def *d = &r->def;
-	size_t fixed = 8, ncols = fixed + d->nfields + 2, col;
+	int grouped = report_grouped(r);
+	size_t fixed = 8, ncols = fixed + d->nfields + 2 + (grouped != 0), col;
 
 	if (r->prev.year)
 		ncols += PREVIOUS_COLUMNS;
@@ -159,8 +180,11 @@ static void ranking_table(const struct report *r, struct report_table *t)
 						 def_text_get(&d->fields[f].name, "vi"));
 	t->header[fixed + d->nfields] = xstrdup("Số phiếu khảo sát");
 	t->header[fixed + d->nfields + 1] = xstrdup("Ghi chú");
+	/* a province's groups: the last column, so a district's columns keep their places */
+	if (grouped)
+		t->header[fixed + d->nfields + 2] = xstrdup("Nhóm xếp hạng");
 	if (r->prev.year)
-		previous_header(r, t, fixed + d->nfields + 2);
+		previous_header(r, t, fixed + d->nfields + 2 + (grouped != 0));
 	for (size_t c = 0; c < r->ncommunes; c++) {
 		const struct report_commune *v = &r->communes[c];
 		char *note = tally_flags_say(v->flags, ~0u, 0);
@@ -179,10 +203,12 @@ static void ranking_table(const struct report *r, struct report_table *t)
 		for (size_t f = 0; f < d->nfields; f++, col++)
 			put_published(t, col, r->fields[c * d->nfields + f].pct_published, d->decimals);
 		put_int(t, col++, v->forms);
-		put_text(t, col, note);
+		put_text(t, col++, note);
+		if (grouped)
+			put_text(t, col++, report_ranking_label(d, v->ranking));
 		free(note);
 		if (r->prev.year)
-			previous_cells(r, t, c, col + 1);
+			previous_cells(r, t, c, col);
 	}
 }
 

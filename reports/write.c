@@ -3,6 +3,7 @@
 #include "reports.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -32,14 +33,41 @@ fail:
 	return -1;
 }
 
+/* gnuplot draws in the background while the tables are written */
+struct render_job {
+	struct report_written *w;
+	int status;
+};
+
+static void *render_job(void *arg)
+{
+	struct render_job *job = arg;
+
+	job->status = report_render(&job->w->charts, job->w->charts_dir, &job->w->render_err);
+	return NULL;
+}
+
 int report_write(const struct report *r, const char *out, unsigned formats, int bom,
 		 struct report_written *w, struct perr *err)
 {
 	struct report_table tables[REPORT_NTABLES] = { 0 };
-	int rc = -1;
+	struct render_job job = { w, SPAWN_OK };
+	pthread_t renderer;
+	int rc = -1, rendering = 0;
 
 	if (report_make_dir(out, err) < 0)
 		return -1;
+	if (formats & (REPORT_PNG | REPORT_SVG)) {
+		w->charts_dir = xasprintf("%s/charts", out);
+		if (report_make_dir(w->charts_dir, err) < 0 ||
+		    report_charts(r, w->charts_dir, formats, &w->charts, err) < 0)
+			goto done;
+		/* a chart that failed, or no gnuplot: the rest of the report is still written */
+		if (pthread_create(&renderer, NULL, render_job, &job) == 0)
+			rendering = 1;
+		else
+			render_job(&job);
+	}
 	if (formats & (REPORT_CSV | REPORT_XLSX))
 		report_tables(r, tables);
 	if (formats & REPORT_CSV) {
@@ -53,17 +81,12 @@ int report_write(const struct report *r, const char *out, unsigned formats, int 
 		if (report_write_xlsx(r, tables, w->xlsx, err) < 0)
 			goto done;
 	}
+	if (rendering)
+		pthread_join(renderer, NULL);
+	rendering = 0;
 	if (formats & (REPORT_PNG | REPORT_SVG)) {
-		int s;
-
-		w->charts_dir = xasprintf("%s/charts", out);
-		if (report_make_dir(w->charts_dir, err) < 0 ||
-		    report_charts(r, w->charts_dir, formats, &w->charts, err) < 0)
-			goto done;
-		/* a chart that failed, or no gnuplot: the rest of the report is still written */
-		s = report_render(&w->charts, w->charts_dir, &w->render_err);
-		w->gnuplot_missing = s == SPAWN_NOT_FOUND;
-		w->render_failed = s == SPAWN_FAILED;
+		w->gnuplot_missing = job.status == SPAWN_NOT_FOUND;
+		w->render_failed = job.status == SPAWN_FAILED;
 		for (size_t i = 0; i < w->charts.n; i++)
 			w->drawn += w->charts.v[i].drawn;
 	}
@@ -72,6 +95,8 @@ int report_write(const struct report *r, const char *out, unsigned formats, int 
 		goto done;
 	rc = 0;
 done:
+	if (rendering)
+		pthread_join(renderer, NULL);
 	report_tables_release(tables);
 	return rc;
 }

@@ -5,10 +5,8 @@
 // stylesheet keeps it whole (break-inside: avoid).
 //   node ranking-print.js PAGE.html
 'use strict';
-const fs = require('fs');
-const os = require('os');
 const path = require('path');
-const { chromium } = require('playwright-core');
+const { launch } = require('./launch');
 
 const MM = 96 / 25.4; // CSS pixels per millimetre
 const PAGE = { width: Math.floor((297 - 28) * MM), height: Math.floor((210 - 28) * MM) };
@@ -19,16 +17,9 @@ async function main() {
 		console.error('usage: node ranking-print.js PAGE.html');
 		return 2;
 	}
-	const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'parindex-chromium-'));
-	const context = await chromium.launchPersistentContext(profile, {
-		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-		headless: true,
-		args: ['--no-sandbox', '--disable-gpu', '--no-first-run',
-			'--disable-background-networking', '--disable-component-update', '--disable-sync'],
-		viewport: PAGE,
-	});
+	const browser = await launch(PAGE);
 	try {
-		const page = await context.newPage();
+		const page = await browser.context.newPage();
 		await page.emulateMedia({ media: 'print' });
 		await page.goto('file://' + path.resolve(file), { waitUntil: 'load' });
 		const got = await page.evaluate(() => {
@@ -52,8 +43,7 @@ async function main() {
 		console.log(`ranking: break-inside ${got.avoid}`);
 		return 0;
 	} finally {
-		await context.close();
-		fs.rmSync(profile, { recursive: true, force: true });
+		await browser.close();
 	}
 }
 

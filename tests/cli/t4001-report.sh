@@ -51,6 +51,7 @@ same "district charts inline as SVG" "$(grep -o 'src="data:image/svg+xml;base64,
 same "commune chart inline" "$(grep -o 'src="data:image/svg+xml;base64,' out/communes/00004.html | wc -l)" 1
 ok "index is well-formed" xmllint --html --noout out/index.html
 ok "a print stylesheet for A4" grep -q '@page{size:A4' out/index.html
+same "a district's ranking kept on its page, no province's rules" "$(grep -c 'figure.ranking' out/index.html)" 0
 ok "link to the commune page" grep -q 'href="communes/00004.html">Ngọc Liên</a>' out/index.html
 # 00005: 80.00 reaches "good" but field 2 at 50.00 is under its floor of 70
 ok "why the class" grep -q 'chỉ số đạt ngưỡng 80 của “Hoàn thành tốt nhiệm vụ” nhưng lĩnh vực 2 (50.00 %) dưới mức sàn 70 %' out/communes/00005.html
@@ -95,6 +96,19 @@ chmod +x bin/gnuplot
 golden gnuplot-fails env PATH="$T/bin:$PATH" "$PARINDEX" report --out badgnu
 ok "pages written when gnuplot fails" test -s badgnu/index.html -a -s badgnu/report.xlsx
 ok "gnuplot's output kept beside the script" grep -q "unknown terminal" badgnu/charts/ranking.log
+
+# gnuplot failing on one chart of a batch (several charts per gnuplot run): that chart is named
+# with gnuplot's own words about it, its output kept beside its script, every other chart
+# drawn, and the batch goes on after it
+mkdir bin2
+printf '#!/bin/sh\necho run >>"%s/runs"\nrm -f fields-00003.dat\nexec "%s" "$@"\n' "$T" "$(command -v gnuplot)" >bin2/gnuplot
+chmod +x bin2/gnuplot
+golden chart-fails env PATH="$T/bin2:$PATH" "$PARINDEX" report --out onebad --formats png,svg
+same "the others drawn" "$(ls onebad/charts/*.png | wc -l) $(ls onebad/charts/*.svg | wc -l)" "11 11"
+ok "not the failed one" test ! -e onebad/charts/fields-00003.png
+ok "its output kept beside its script" grep -q 'No data in plot' onebad/charts/fields-00003.log
+same "no other log, no batch log left" "$(ls -A onebad/charts | grep -c log)" 1
+ok "fewer gnuplot runs than charts" test "$(wc -l <runs)" -lt 12
 
 # a definition loaded after the tally: the report is of the tally's, and says so
 ok "another definition" parindex init --definition "$TOP/schemas/definitions/hai-duong-2021.xml" --communes "$DATA/communes/cam-giang.csv"

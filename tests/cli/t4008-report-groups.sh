@@ -1,0 +1,65 @@
+# A province's report with ranking groups (issue 13) on t3013's province (tests/data/
+# definitions/province.xml, worked out by hand there): each group its own ranking table, class
+# counts, chart and rank "N / M" on a unit's page; the type not ranked listed apart, never
+# ranked, in no count and no chart; the CSV and XLSX ranking tables say each unit's group in
+# a last column. Expected, by hand (t3013): phường 10001 (1, xuất sắc), 10003 (2, tốt, its
+# bonus lifts it over 10002), 10002 (3, tốt): xuất sắc 1, tốt 2; xã và đặc khu 20001 (1,
+# xuất sắc, 101.00 with its bonus), 20002 (2, trung bình), 20003 (3, trung bình): xuất sắc 1,
+# trung bình 2; 30001 (khu thử) not ranked.
+. "$(dirname "$0")/lib.sh"
+
+text() { sed -e 's/<[^>]*>//g' "$@"; } # an HTML line as a reader sees it
+parindex init --definition "$DATA/definitions/province.xml" --communes "$DATA/province/communes.csv" >/dev/null
+sqlite3 parindex.db ".read $DATA/province/survey.sql"
+parindex scores import "$DATA/province/scores.csv" >/dev/null
+parindex tally --resamples 0 >/dev/null
+golden report env PARINDEX_NOW=2026-11-30T17:05:00Z "$PARINDEX" report --out out
+
+# index: a section per group, in the definition's order, then the type not ranked
+same "groups in order" "$(grep -o '<h3>[^<]*</h3>' out/index.html | text)" "Nhóm xếp hạng: Phường (3 đơn vị)
+Nhóm xếp hạng: Xã và đặc khu (3 đơn vị)
+Đơn vị không xếp hạng (1 đơn vị)"
+# STT, name, index, rank, class of each row, group by group
+same "each group's ranking" "$(grep -o '<tr[^>]*><td class="num">.*' out/index.html | sed -e 's/<td class="num">\([^<]*\)<\/td>/\1|/g' -e 's/<[^>]*>/|/g' | tr -s '|' | cut -d'|' -f2,3,6,7,8)" "1|Phường An|90.00|1|Xuất sắc
+2|Phường Cát|87.00|2|Tốt
+3|Phường Bình|86.67|3|Tốt
+1|Xã Đông|101.00|1|Xuất sắc
+2|Xã Tây|69.00|2|Trung bình
+3|Đặc khu Bạch Long|53.33|3|Trung bình
+1|Khu Thử|100.00|–|Xuất sắc"
+same "class counts per group, none for the type not ranked" "$(grep -o 'Số đơn vị theo xếp loại: .*</p>' out/index.html | text)" "Số đơn vị theo xếp loại: Xuất sắc 1 · Tốt 2 · Khá 0 · Trung bình 0 · Yếu 0
+Số đơn vị theo xếp loại: Xuất sắc 1 · Tốt 0 · Khá 0 · Trung bình 2 · Yếu 0"
+ok "a page per group when printed" grep -q 'section.group+section.group{break-before:page}' out/index.html
+
+# a chart per group, named by its id, titled by its name and the province; the type not ranked
+# in none
+same "ranking charts" "$(ls out/charts/ranking*.gp | tr '\n' ' ')" "out/charts/ranking-phuong.gp out/charts/ranking-xa.gp "
+same "wards' chart" "$(cut -f1-4 out/charts/ranking-phuong.dat)" "# rank	code	name	index
+1	10001	Phường An	90.00
+2	10003	Phường Cát	87.00
+3	10002	Phường Bình	86.67"
+same "communes' chart" "$(cut -f1-4 out/charts/ranking-xa.dat | tail -n +2 | tr '\n' ' ')" "1	20001	Xã Đông	101.00 2	20002	Xã Tây	69.00 3	20003	Đặc khu Bạch Long	53.33 "
+ok "titled by group and province" grep -q "^set title 'Xếp hạng Chỉ số CCHC — Xã và đặc khu — Thành phố Thử nghiệm, năm 2025'" out/charts/ranking-xa.gp
+same "not in a chart" "$(cat out/charts/ranking-*.dat | grep -c 30001)" 0
+ok "every chart drawn" test "$(ls out/charts/*.png | wc -l)" = "$(ls out/charts/*.gp | wc -l)"
+
+# a unit's page: its rank in its group
+same "ranks on the pages" "$(for c in 10001 10002 10003 20001 20002 20003 30001; do grep -o '<dt>Xếp hạng</dt><dd>[^<]*' out/communes/$c.html | text; done)" "Xếp hạng1 / 3 (nhóm xếp hạng: Phường)
+Xếp hạng3 / 3 (nhóm xếp hạng: Phường)
+Xếp hạng2 / 3 (nhóm xếp hạng: Phường)
+Xếp hạng1 / 3 (nhóm xếp hạng: Xã và đặc khu)
+Xếp hạng2 / 3 (nhóm xếp hạng: Xã và đặc khu)
+Xếp hạng3 / 3 (nhóm xếp hạng: Xã và đặc khu)
+Xếp hạngkhông xếp hạng (loại hình không xếp hạng)"
+
+# tables: the group in the last column, a district's columns in their places
+golden csv-ranking cat out/csv/ranking.csv
+golden xlsx-ranking python3 "$DATA/reports/xlsxcells.py" out/report.xlsx "Xếp hạng"
+
+# a district's report has no group column and no group sections (t4001's goldens hold it)
+parindex init --db d.db --definition "$DATA/definitions/mini.xml" --communes "$DATA/reports/communes.csv" >/dev/null
+sqlite3 d.db ".read $DATA/reports/mini-tally.sql"
+ok "district report" parindex report --db d.db --out d --formats csv,html
+same "no group column" "$(head -n 1 d/csv/ranking.csv | grep -c 'Nhóm xếp hạng')" 0
+same "no group section" "$(grep -c '<h3>Nhóm xếp hạng' d/index.html)" 0
+finish
