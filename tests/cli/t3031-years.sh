@@ -83,9 +83,10 @@ golden year-2026 parindex tally --db t.db --year 2026
 ok "back to 2025 again" parindex definition use --db t.db mini 2
 ok "tally 2025 again" parindex tally --db t.db --resamples 0
 
-# an old database (before 0014) keeps its one tally as its definition's year
+# an old database (before 0014) keeps its one tally as its definition's year: what 0014 and the
+# migrations after it (0015 web survey, 0016 paper keying) made is taken out again
 ok "copy" cp t.db old.db
-ok "made old" sqlite3 old.db "DROP TABLE tally_year_commune; DROP TABLE tally_year; DROP TABLE commune_merge; PRAGMA user_version = $(($(q 'PRAGMA user_version') - 1))"
+ok "made old" sqlite3 old.db "DROP TABLE paper_form; DROP TABLE paper_keying; DROP VIEW submission_channel; ALTER TABLE batch DROP COLUMN channel; DROP TABLE survey_code; DROP TABLE tally_year_commune; DROP TABLE tally_year; DROP TABLE commune_merge; PRAGMA user_version = $(($(q 'PRAGMA user_version') - 3))"
 not_ok "an old database is refused" parindex tally --db old.db --year 2025
 ok "upgraded" parindex init --db old.db
 same "its tally kept as its year" "$(sqlite3 old.db "SELECT def_id, def_version, year, communes FROM tally_year")" "mini|2|2025|4"
