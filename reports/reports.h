@@ -3,9 +3,9 @@
    data, drawn as PNG and SVG) and a self-contained HTML report.
 
    Data flows: report_load() reads the database into a struct report; report_write_tables()
-   lays it out as the tables that both the CSV files and the XLSX sheets hold, a row at a
-   time; report_charts()
-   writes each chart's data file and gnuplot script, report_render() runs gnuplot on them;
+   lays it out, a row at a time, as the tables that both the CSV files and the XLSX sheets
+   hold; report_charts() writes each chart's data file and gnuplot script, report_render()
+   runs gnuplot on them;
    report_html() writes the pages, with the charts that were drawn.
    A struct report owns everything in it; report_release frees it. Arrays are flat, indexed
    [commune * n + i], communes in ranking order and the rest in the definition's order. */
