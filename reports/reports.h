@@ -2,9 +2,10 @@
    published, never recomputed) written as tables (CSV, XLSX), charts (gnuplot scripts and
    data, drawn as PNG and SVG) and a self-contained HTML report.
 
-   Data flows: report_load() reads the database into a struct report; report_tables() lays
-   it out as the tables that both the CSV files and the XLSX sheets hold; report_charts()
-   writes each chart's data file and gnuplot script, report_render() runs gnuplot on them;
+   Data flows: report_load() reads the database into a struct report; report_write_tables()
+   lays it out, a row at a time, as the tables that both the CSV files and the XLSX sheets
+   hold; report_charts() writes each chart's data file and gnuplot script, report_render()
+   runs gnuplot on them;
    report_html() writes the pages, with the charts that were drawn.
    A struct report owns everything in it; report_release frees it. Arrays are flat, indexed
    [commune * n + i], communes in ranking order and the rest in the definition's order. */
@@ -182,21 +183,28 @@ struct report_table {
 	char *title;       /* a line above the header in the XLSX sheet */
 	size_t ncols, nrows;
 	char **header;
-	struct report_cell *cells; /* [row * ncols + col] */
+	struct report_cell *cells; /* [(row - held) * ncols + col]: the rows still held */
 	size_t alloc;
+	/* when emit is set, each row is handed to it (row: its index) once the next row is
+	   begun or the table is done, then freed: a table of any size holds one row */
+	void (*emit)(struct report_table *t, size_t row, const struct report_cell *cells,
+		     void *ctx);
+	void *ctx;
+	size_t held; /* rows emitted and freed */
 };
 
 #define REPORT_NTABLES 6
-/* Ranking, fields, criteria, questions, survey answers, quotas. */
+/* Ranking, fields, criteria, questions, survey answers, quotas, held whole (a district's
+   report; the unit tests). */
 void report_tables(const struct report *r, struct report_table t[REPORT_NTABLES]);
 void report_tables_release(struct report_table t[REPORT_NTABLES]);
 
-/* Write each table as DIR/<file>.csv, UTF-8, with a byte-order mark when bom is set. */
-int report_write_csv(const struct report_table t[REPORT_NTABLES], const char *dir, int bom,
-		     struct perr *err);
-/* Write the tables as one workbook, one sheet each, header rows frozen. */
-int report_write_xlsx(const struct report *r, const struct report_table t[REPORT_NTABLES],
-		      const char *path, struct perr *err);
+/* Write the six tables row by row as they are laid out, each row to DIR/<file>.csv (csv_dir
+   not NULL; UTF-8, with a byte-order mark when bom is set) and to its sheet of one workbook
+   (xlsx not NULL; one sheet each, header rows frozen, libxlsxwriter's constant_memory mode:
+   strings inline), so the memory does not grow with the number of units. */
+int report_write_tables(const struct report *r, const char *csv_dir, int bom, const char *xlsx,
+			struct perr *err);
 
 /* ---- charts ---- */
 

@@ -16,18 +16,37 @@
 
 /* ---- building ---- */
 
+/* a streamed table: the rows held so far handed to emit, then freed */
+static void flush_rows(struct report_table *t)
+{
+	if (!t->emit)
+		return;
+	for (size_t row = t->held; row < t->nrows; row++) {
+		struct report_cell *cells = &t->cells[(row - t->held) * t->ncols];
+
+		t->emit(t, row, cells, t->ctx);
+		for (size_t i = 0; i < t->ncols; i++)
+			free(cells[i].text);
+	}
+	t->held = t->nrows;
+}
+
 static void add_row(struct report_table *t)
 {
-	xgrow(&t->cells, &t->alloc, (t->nrows + 1) * t->ncols, sizeof(*t->cells));
-	memset(&t->cells[t->nrows * t->ncols], 0, t->ncols * sizeof(*t->cells));
+	size_t at;
+
+	flush_rows(t);
+	at = (t->nrows - t->held) * t->ncols;
+	xgrow(&t->cells, &t->alloc, at + t->ncols, sizeof(*t->cells));
+	memset(&t->cells[at], 0, t->ncols * sizeof(*t->cells));
 	for (size_t i = 0; i < t->ncols; i++)
-		t->cells[t->nrows * t->ncols + i].text = xstrdup("");
+		t->cells[at + i].text = xstrdup("");
 	t->nrows++;
 }
 
 static struct report_cell *cell(struct report_table *t, size_t col)
 {
-	struct report_cell *c = &t->cells[(t->nrows - 1) * t->ncols + col];
+	struct report_cell *c = &t->cells[(t->nrows - 1 - t->held) * t->ncols + col];
 
 	free(c->text);
 	return c;
@@ -88,7 +107,12 @@ static void put_published(struct report_table *t, size_t col, const char *s, int
 static void table_init(struct report_table *t, const char *file, const char *sheet,
 		       char *title, size_t ncols, const char *const *header, size_t nhead)
 {
+	void (*emit)(struct report_table *, size_t, const struct report_cell *, void *) = t->emit;
+	void *ctx = t->ctx;
+
 	memset(t, 0, sizeof(*t));
+	t->emit = emit;
+	t->ctx = ctx;
 	t->file = file;
 	t->sheet = sheet;
 	t->title = title;
@@ -420,28 +444,35 @@ static void quotas_table(const struct report *r, struct report_table *t)
 	}
 }
 
+typedef void table_layout(const struct report *r, struct report_table *t);
+static table_layout *const layouts[REPORT_NTABLES] = {
+	ranking_table, fields_table, criteria_table, questions_table, survey_table, quotas_table,
+};
+
 void report_tables(const struct report *r, struct report_table t[REPORT_NTABLES])
 {
-	ranking_table(r, &t[0]);
-	fields_table(r, &t[1]);
-	criteria_table(r, &t[2]);
-	questions_table(r, &t[3]);
-	survey_table(r, &t[4]);
-	quotas_table(r, &t[5]);
+	for (size_t i = 0; i < REPORT_NTABLES; i++) {
+		memset(&t[i], 0, sizeof(t[i]));
+		layouts[i](r, &t[i]);
+	}
+}
+
+static void table_release(struct report_table *t)
+{
+	for (size_t j = 0; j < (t->nrows - t->held) * t->ncols; j++)
+		free(t->cells[j].text);
+	for (size_t j = 0; j < t->ncols; j++)
+		free(t->header[j]);
+	free(t->header);
+	free(t->cells);
+	free(t->title);
+	memset(t, 0, sizeof(*t));
 }
 
 void report_tables_release(struct report_table t[REPORT_NTABLES])
 {
-	for (size_t i = 0; i < REPORT_NTABLES; i++) {
-		for (size_t j = 0; j < t[i].nrows * t[i].ncols; j++)
-			free(t[i].cells[j].text);
-		for (size_t j = 0; j < t[i].ncols; j++)
-			free(t[i].header[j]);
-		free(t[i].header);
-		free(t[i].cells);
-		free(t[i].title);
-		memset(&t[i], 0, sizeof(t[i]));
-	}
+	for (size_t i = 0; i < REPORT_NTABLES; i++)
+		table_release(&t[i]);
 }
 
 /* ---- CSV ---- */
@@ -456,50 +487,6 @@ static void csv_cell(struct strbuf *row, const char *s, int number, int first)
 		csvout_add_number(row, s);
 	else
 		csvout_add_text(row, s, 1);
-}
-
-int report_write_csv(const struct report_table t[REPORT_NTABLES], const char *dir, int bom,
-		     struct perr *err)
-{
-	for (size_t i = 0; i < REPORT_NTABLES; i++) {
-		char *path = xasprintf("%s/%s.csv", dir, t[i].file);
-		FILE *f = fopen(path, "wb");
-		struct strbuf line = STRBUF_INIT;
-		int bad = 0;
-
-		if (!f) {
-			perr_set(err, PERR_SYSTEM, path, "cannot write: %s", strerror(errno));
-			free(path);
-			return -1;
-		}
-		/* Excel reads a CSV as UTF-8 only when it starts with the byte-order mark */
-		if (bom)
-			bad |= fputs("\xEF\xBB\xBF", f) == EOF;
-		for (size_t j = 0; j < t[i].ncols; j++)
-			csv_cell(&line, t[i].header[j], 0, j == 0);
-		strbuf_adds(&line, "\r\n");
-		bad |= fwrite(line.buf, 1, line.len, f) != line.len;
-		strbuf_reset(&line);
-		for (size_t row = 0; row < t[i].nrows; row++) {
-			for (size_t j = 0; j < t[i].ncols; j++) {
-				const struct report_cell *c = &t[i].cells[row * t[i].ncols + j];
-
-				csv_cell(&line, c->text, c->kind != REPORT_TEXT, j == 0);
-			}
-			strbuf_adds(&line, "\r\n");
-			bad |= fwrite(line.buf, 1, line.len, f) != line.len;
-			strbuf_reset(&line);
-		}
-		strbuf_release(&line);
-		bad |= ferror(f) != 0;
-		if (fclose(f) != 0 || bad) {
-			perr_set(err, PERR_SYSTEM, path, "cannot write: %s", strerror(errno));
-			free(path);
-			return -1;
-		}
-		free(path);
-	}
-	return 0;
 }
 
 /* ---- XLSX ---- */
@@ -556,117 +543,233 @@ static int xlsx_fail(struct perr *err, const char *path, lxw_error e)
 	return perr_set(err, PERR_SYSTEM, path, "cannot write the workbook: %s", lxw_strerror(e));
 }
 
-int report_write_xlsx(const struct report *r, const struct report_table t[REPORT_NTABLES],
-		      const char *path, struct perr *err)
+/* ---- writing, a row at a time ---- */
+
+/* names of communes and criteria get room (from the text of the first rows); numbers stay
+   narrow */
+#define WIDTH_ROWS 200
+
+struct table_out {
+	const struct report *r;
+	struct perr *err;
+	int failed;
+	/* CSV: the open file of the table (csv_dir NULL: none) */
+	const char *csv_dir;
+	int bom, csv_bad;
+	char *csv_path;
+	FILE *csv;
+	struct strbuf line;
+	/* XLSX (wb NULL: none): the table's sheet, its column widths */
+	const char *xlsx;
+	lxw_workbook *wb;
+	lxw_worksheet *ws;
+	lxw_format *title, *head, *text, *integer, *nums[10];
+	size_t *width;
+	int begun;
+};
+
+static void csv_row(struct table_out *o, const struct report_table *t, const char *const *text,
+		    const struct report_cell *cells)
 {
-	lxw_workbook_options opts = { .constant_memory = LXW_FALSE, .tmpdir = NULL };
-	lxw_workbook *wb = workbook_new_opt(path, &opts);
-	lxw_format *title, *head, *text, *integer, *nums[10] = { 0 };
-	lxw_error e;
+	for (size_t j = 0; j < t->ncols; j++)
+		csv_cell(&o->line, text ? text[j] : cells[j].text,
+			 !text && cells[j].kind != REPORT_TEXT, j == 0);
+	strbuf_adds(&o->line, "\r\n");
+	o->csv_bad |= fwrite(o->line.buf, 1, o->line.len, o->csv) != o->line.len;
+	strbuf_reset(&o->line);
+}
 
-	if (!wb)
-		return perr_set(err, PERR_SYSTEM, path, "cannot create the workbook");
-	char subject[] = "Chỉ số cải cách hành chính", author[] = "parindex", comments[80];
-	char footer[200], when[64];
+/* the table's file and sheet, up to its header: once the layout has named every column */
+static void table_begin(struct table_out *o, const struct report_table *t)
+{
+	size_t head_lines = 0;
 
-	snprintf(comments, sizeof(comments), "tally %s", r->computed_at);
-	workbook_set_properties(wb, &(lxw_doc_properties){ .title = r->def.title.vi,
-							    .subject = subject,
-							    .author = author,
-							    .comments = comments });
-	snprintf(footer, sizeof(footer), "&Lparindex " PARINDEX_VERSION " — số liệu tính lúc %s"
-					   "&RTrang &P / &N",
-		 report_date_vi(r->computed_at, when));
-	title = workbook_add_format(wb);
-	format_set_bold(title);
-	format_set_font_size(title, 13);
-	head = workbook_add_format(wb);
-	format_set_bold(head);
-	format_set_text_wrap(head);
-	format_set_align(head, LXW_ALIGN_CENTER);
-	format_set_align(head, LXW_ALIGN_VERTICAL_CENTER);
-	format_set_bg_color(head, 0xDDEBF7);
-	format_set_border(head, LXW_BORDER_THIN);
-	text = workbook_add_format(wb);
-	format_set_border(text, LXW_BORDER_THIN);
-	integer = workbook_add_format(wb);
-	format_set_num_format(integer, "0");
-	format_set_border(integer, LXW_BORDER_THIN);
-
-	for (size_t i = 0; i < REPORT_NTABLES; i++) {
-		lxw_worksheet *ws = workbook_add_worksheet(wb, t[i].sheet);
-		size_t head_lines = 0;
-
-		if (!ws) {
-			workbook_close(wb);
-			return perr_set(err, PERR_SYSTEM, path, "cannot add sheet '%s'", t[i].sheet);
+	if (o->begun || o->failed)
+		return;
+	o->begun = 1;
+	if (o->csv_dir) {
+		o->csv_path = xasprintf("%s/%s.csv", o->csv_dir, t->file);
+		o->csv = fopen(o->csv_path, "wb");
+		if (!o->csv) {
+			perr_set(o->err, PERR_SYSTEM, o->csv_path, "cannot write: %s",
+				 strerror(errno));
+			o->failed = 1;
+			return;
 		}
-		/* row 0 the title, row 1 the header: both stay in view */
-		worksheet_write_string(ws, 0, 0, t[i].title, title);
-		worksheet_freeze_panes(ws, 2, 0);
-		/* printed like an annex: A4 landscape, one page wide, title and header on each page */
-		worksheet_set_paper(ws, 9);
-		worksheet_set_landscape(ws);
-		worksheet_fit_to_pages(ws, 1, 0);
-		worksheet_repeat_rows(ws, 0, 1);
-		if (t[i].nrows)
-			worksheet_autofilter(ws, 1, 0, (lxw_row_t)(t[i].nrows + 1),
-					     (lxw_col_t)(t[i].ncols - 1));
-		for (size_t j = 0; j < t[i].ncols; j++) {
-			/* a long header (a field's name) wraps in a column of at most 16 characters */
-			size_t w = chars(t[i].header[j]) / 2 + 4, lines;
+		/* Excel reads a CSV as UTF-8 only when it starts with the byte-order mark */
+		if (o->bom)
+			o->csv_bad |= fputs("\xEF\xBB\xBF", o->csv) == EOF;
+		csv_row(o, t, (const char *const *)t->header, NULL);
+	}
+	if (!o->wb)
+		return;
+	o->ws = workbook_add_worksheet(o->wb, t->sheet);
+	if (!o->ws) {
+		perr_set(o->err, PERR_SYSTEM, o->xlsx, "cannot add sheet '%s'", t->sheet);
+		o->failed = 1;
+		return;
+	}
+	/* row 0 the title, row 1 the header: both stay in view */
+	worksheet_write_string(o->ws, 0, 0, t->title, o->title);
+	worksheet_freeze_panes(o->ws, 2, 0);
+	/* printed like an annex: A4 landscape, one page wide, title and header on each page */
+	worksheet_set_paper(o->ws, 9);
+	worksheet_set_landscape(o->ws);
+	worksheet_fit_to_pages(o->ws, 1, 0);
+	worksheet_repeat_rows(o->ws, 0, 1);
+	o->width = xcalloc(t->ncols, sizeof(*o->width));
+	for (size_t j = 0; j < t->ncols; j++) {
+		/* a long header (a field's name) wraps in a column of at most 16 characters */
+		size_t w = chars(t->header[j]) / 2 + 4, lines;
 
-			if (w > 16)
-				w = 16;
-			lines = (chars(t[i].header[j]) + w - 3) / (w - 2);
-			if (lines > head_lines)
-				head_lines = lines;
+		if (w > 16)
+			w = 16;
+		lines = (chars(t->header[j]) + w - 3) / (w - 2);
+		if (lines > head_lines)
+			head_lines = lines;
+		o->width[j] = w;
+		worksheet_write_string(o->ws, 1, (lxw_col_t)j, t->header[j], o->head);
+	}
+	worksheet_set_row(o->ws, 1, 15.0 * (double)(head_lines < 3 ? 3 : head_lines), NULL);
+}
 
-			worksheet_write_string(ws, 1, (lxw_col_t)j, t[i].header[j], head);
-			/* names of communes and criteria get room; numbers stay narrow */
-			for (size_t row = 0; row < t[i].nrows && row < 200; row++) {
-				const struct report_cell *c = &t[i].cells[row * t[i].ncols + j];
-				size_t len = chars(c->text);
+static void table_row(struct report_table *t, size_t row, const struct report_cell *cells,
+		      void *ctx)
+{
+	struct table_out *o = ctx;
 
-				if (c->kind == REPORT_TEXT && len + 2 > w)
-					w = len + 2;
-			}
-			worksheet_set_column(ws, (lxw_col_t)j, (lxw_col_t)j, w > 60 ? 60 : (double)w,
-					     NULL);
+	table_begin(o, t);
+	if (o->failed)
+		return;
+	if (o->csv)
+		csv_row(o, t, NULL, cells);
+	if (!o->ws)
+		return;
+	for (size_t j = 0; j < t->ncols; j++) {
+		const struct report_cell *c = &cells[j];
+		lxw_row_t xr = (lxw_row_t)(row + 2);
+		lxw_col_t xc = (lxw_col_t)j;
+
+		switch (c->kind) {
+		case REPORT_TEXT:
+			worksheet_write_string(o->ws, xr, xc, c->text, o->text);
+			if (row < WIDTH_ROWS && chars(c->text) + 2 > o->width[j])
+				o->width[j] = chars(c->text) + 2;
+			break;
+		case REPORT_INT:
+			worksheet_write_number(o->ws, xr, xc, c->num, o->integer);
+			break;
+		case REPORT_NUMBER:
+			worksheet_write_number(o->ws, xr, xc, c->num,
+					       number_format(o->wb, o->nums, c->decimals));
+			break;
+		case REPORT_EMPTY:
+			worksheet_write_blank(o->ws, xr, xc, o->text);
+			break;
 		}
-		worksheet_set_row(ws, 1, 15.0 * (double)(head_lines < 3 ? 3 : head_lines), NULL);
-		for (size_t row = 0; row < t[i].nrows; row++) {
-			for (size_t j = 0; j < t[i].ncols; j++) {
-				const struct report_cell *c = &t[i].cells[row * t[i].ncols + j];
-				lxw_row_t xr = (lxw_row_t)(row + 2);
-				lxw_col_t xc = (lxw_col_t)j;
+	}
+}
 
-				switch (c->kind) {
-				case REPORT_TEXT:
-					worksheet_write_string(ws, xr, xc, c->text, text);
-					break;
-				case REPORT_INT:
-					worksheet_write_number(ws, xr, xc, c->num, integer);
-					break;
-				case REPORT_NUMBER:
-					worksheet_write_number(ws, xr, xc, c->num,
-							       number_format(wb, nums, c->decimals));
-					break;
-				case REPORT_EMPTY:
-					worksheet_write_blank(ws, xr, xc, text);
-					break;
-				}
-			}
+/* the table's file closed, its sheet finished: filter, widths, footer (and the sources under
+   the ranking) */
+static void table_end(struct table_out *o, const struct report_table *t, int ranking,
+		      const char *footer)
+{
+	table_begin(o, t);
+	if (o->csv) {
+		o->csv_bad |= ferror(o->csv) != 0;
+		if ((fclose(o->csv) != 0 || o->csv_bad) && !o->failed) {
+			perr_set(o->err, PERR_SYSTEM, o->csv_path, "cannot write: %s",
+				 strerror(errno));
+			o->failed = 1;
 		}
+	}
+	if (o->ws && !o->failed) {
+		if (t->nrows)
+			worksheet_autofilter(o->ws, 1, 0, (lxw_row_t)(t->nrows + 1),
+					     (lxw_col_t)(t->ncols - 1));
+		for (size_t j = 0; j < t->ncols; j++)
+			worksheet_set_column(o->ws, (lxw_col_t)j, (lxw_col_t)j,
+					     o->width[j] > 60 ? 60 : (double)o->width[j], NULL);
 		/* printed: the software, the time of the numbers and the page on every page */
-		worksheet_set_footer(ws, footer);
+		worksheet_set_footer(o->ws, footer);
 		/* under the ranking, as under a table of an official document: the definition's
 		   note and where the numbers come from */
-		if (i == 0)
-			sheet_sources(ws, r, (lxw_row_t)(t[i].nrows + 3));
+		if (ranking)
+			sheet_sources(o->ws, o->r, (lxw_row_t)(t->nrows + 3));
 	}
-	e = workbook_close(wb);
+	free(o->csv_path);
+	free(o->width);
+	o->csv_path = NULL;
+	o->csv = NULL;
+	o->csv_bad = 0;
+	o->ws = NULL;
+	o->width = NULL;
+	o->begun = 0;
+}
+
+static void workbook_formats(struct table_out *o)
+{
+	o->title = workbook_add_format(o->wb);
+	format_set_bold(o->title);
+	format_set_font_size(o->title, 13);
+	o->head = workbook_add_format(o->wb);
+	format_set_bold(o->head);
+	format_set_text_wrap(o->head);
+	format_set_align(o->head, LXW_ALIGN_CENTER);
+	format_set_align(o->head, LXW_ALIGN_VERTICAL_CENTER);
+	format_set_bg_color(o->head, 0xDDEBF7);
+	format_set_border(o->head, LXW_BORDER_THIN);
+	o->text = workbook_add_format(o->wb);
+	format_set_border(o->text, LXW_BORDER_THIN);
+	o->integer = workbook_add_format(o->wb);
+	format_set_num_format(o->integer, "0");
+	format_set_border(o->integer, LXW_BORDER_THIN);
+}
+
+int report_write_tables(const struct report *r, const char *csv_dir, int bom, const char *xlsx,
+			struct perr *err)
+{
+	struct table_out o = { .r = r, .err = err, .csv_dir = csv_dir, .bom = bom,
+			       .line = STRBUF_INIT, .xlsx = xlsx };
+	char subject[] = "Chỉ số cải cách hành chính", author[] = "parindex", comments[80];
+	char footer[200] = "", when[64];
+	lxw_error e;
+
+	if (xlsx) {
+		/* rows written in order and flushed to a temporary file as the next one begins */
+		lxw_workbook_options opts = { .constant_memory = LXW_TRUE, .tmpdir = NULL };
+
+		o.wb = workbook_new_opt(xlsx, &opts);
+		if (!o.wb)
+			return perr_set(err, PERR_SYSTEM, xlsx, "cannot create the workbook");
+		snprintf(comments, sizeof(comments), "tally %s", r->computed_at);
+		workbook_set_properties(o.wb, &(lxw_doc_properties){ .title = r->def.title.vi,
+								      .subject = subject,
+								      .author = author,
+								      .comments = comments });
+		snprintf(footer, sizeof(footer),
+			 "&Lparindex " PARINDEX_VERSION " — số liệu tính lúc %s&RTrang &P / &N",
+			 report_date_vi(r->computed_at, when));
+		workbook_formats(&o);
+	}
+	for (size_t i = 0; i < REPORT_NTABLES && !o.failed; i++) {
+		struct report_table t = { .emit = table_row, .ctx = &o };
+
+		layouts[i](r, &t);
+		flush_rows(&t);
+		table_end(&o, &t, i == 0, footer);
+		table_release(&t);
+	}
+	strbuf_release(&o.line);
+	if (!o.wb)
+		return o.failed ? -1 : 0;
+	if (o.failed) {
+		lxw_workbook_free(o.wb);
+		return -1;
+	}
+	e = workbook_close(o.wb);
 	if (e != LXW_NO_ERROR)
-		return xlsx_fail(err, path, e);
+		return xlsx_fail(err, xlsx, e);
 	return 0;
 }

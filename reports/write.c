@@ -50,7 +50,6 @@ static void *render_job(void *arg)
 int report_write(const struct report *r, const char *out, unsigned formats, int bom,
 		 struct report_written *w, struct perr *err)
 {
-	struct report_table tables[REPORT_NTABLES] = { 0 };
 	struct render_job job = { w, SPAWN_OK };
 	pthread_t renderer;
 	int rc = -1, rendering = 0;
@@ -68,19 +67,16 @@ int report_write(const struct report *r, const char *out, unsigned formats, int 
 		else
 			render_job(&job);
 	}
-	if (formats & (REPORT_CSV | REPORT_XLSX))
-		report_tables(r, tables);
 	if (formats & REPORT_CSV) {
 		w->csv_dir = xasprintf("%s/csv", out);
-		if (report_make_dir(w->csv_dir, err) < 0 ||
-		    report_write_csv(tables, w->csv_dir, bom, err) < 0)
+		if (report_make_dir(w->csv_dir, err) < 0)
 			goto done;
 	}
-	if (formats & REPORT_XLSX) {
+	if (formats & REPORT_XLSX)
 		w->xlsx = xasprintf("%s/report.xlsx", out);
-		if (report_write_xlsx(r, tables, w->xlsx, err) < 0)
-			goto done;
-	}
+	if ((formats & (REPORT_CSV | REPORT_XLSX)) &&
+	    report_write_tables(r, w->csv_dir, bom, w->xlsx, err) < 0)
+		goto done;
 	if (rendering)
 		pthread_join(renderer, NULL);
 	rendering = 0;
@@ -97,7 +93,6 @@ int report_write(const struct report *r, const char *out, unsigned formats, int 
 done:
 	if (rendering)
 		pthread_join(renderer, NULL);
-	report_tables_release(tables);
 	return rc;
 }
 

@@ -19,6 +19,9 @@ ok "printed on A4 landscape, one page wide" sh -c 'unzip -p out/report.xlsx xl/w
 ok "fitted to the page width" sh -c 'unzip -p out/report.xlsx xl/worksheets/sheet1.xml | grep -q "<pageSetUpPr fitToPage=\"1\""'
 ok "title and header repeated on each page" sh -c 'unzip -p out/report.xlsx xl/workbook.xml | grep -q "_xlnm.Print_Titles"'
 ok "a filter on the header row" sh -c 'unzip -p out/report.xlsx xl/worksheets/sheet1.xml | grep -q "<autoFilter ref=\"A2:L8\""'
+# written a row at a time (libxlsxwriter's constant_memory: the memory does not grow with the
+# units, measured in HACKING.md): strings inline in the sheets, no shared string table kept
+ok "strings inline, row by row" sh -c '! unzip -Z1 out/report.xlsx | grep -q sharedStrings && unzip -p out/report.xlsx xl/worksheets/sheet1.xml | grep -q "t=\"inlineStr\"><is><t>STT</t>"'
 
 # every number against the database, rounded as shown
 golden cells python3 "$R/xlsxcheck.py" out/report.xlsx parindex.db
