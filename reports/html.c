@@ -193,8 +193,10 @@ static void meta_line(struct strbuf *sb, const struct report *r)
 	char when[64];
 
 	strbuf_adds(sb, "<p class=\"meta\">");
-	esc(sb, d->district);
-	strbuf_adds(sb, ", ");
+	if (d->district && *d->district) { /* a province's definition has none */
+		esc(sb, d->district);
+		strbuf_adds(sb, ", ");
+	}
 	esc(sb, d->province);
 	strbuf_addf(sb, " · năm %d · bộ chỉ số ", d->year);
 	esc(sb, d->id);
@@ -501,7 +503,9 @@ static int index_page(const struct report *r, const struct report_charts *charts
 {
 	const struct def *d = &r->def;
 	struct strbuf sb = STRBUF_INIT;
-	char *title = xasprintf("Chỉ số CCHC %d — %s", d->year, d->district ? d->district : "");
+	char *title = xasprintf("Chỉ số CCHC %d — %s", d->year,
+				d->district && *d->district ? d->district
+				: d->province ? d->province : "");
 	char *path = xasprintf("%s/index.html", dir);
 	int rc = -1;
 

@@ -151,7 +151,9 @@ static char *title_of(const struct report *r, const char *what)
 {
 	const struct def *d = &r->def;
 
-	return xasprintf("%s — %s, %s, năm %d", what, d->district ? d->district : "",
+	if (!d->district || !*d->district) /* a province's definition */
+		return xasprintf("%s — %s, năm %d", what, d->province ? d->province : "", d->year);
+	return xasprintf("%s — %s, %s, năm %d", what, d->district,
 			 d->province ? d->province : "", d->year);
 }
 

@@ -29,6 +29,8 @@ same "each group's ranking" "$(grep -o '<tr[^>]*><td class="num">.*' out/index.h
 1|Khu Thử|100.00|–|Xuất sắc"
 same "class counts per group, none for the type not ranked" "$(grep -o 'Số đơn vị theo xếp loại: .*</p>' out/index.html | text)" "Số đơn vị theo xếp loại: Xuất sắc 1 · Tốt 2 · Khá 0 · Trung bình 0 · Yếu 0
 Số đơn vị theo xếp loại: Xuất sắc 1 · Tốt 0 · Khá 0 · Trung bình 2 · Yếu 0"
+same "the area is the province alone (no district)" "$(grep -o '<p class="meta">[^·]*' out/index.html | head -n 1)" '<p class="meta">Thành phố Thử nghiệm '
+same "the page's title names it" "$(grep -o '<title>[^<]*' out/index.html)" '<title>Chỉ số CCHC 2025 — Thành phố Thử nghiệm'
 ok "a page per group when printed" grep -q 'section.group+section.group{break-before:page}' out/index.html
 
 # a chart per group, named by its id, titled by its name and the province; the type not ranked
