@@ -246,6 +246,7 @@ struct capture_result {
 	uint64_t count[CAPTURE_NSTATUS];
 	uint64_t waiting;       /* edits stored without their original (import), edits made to
 				   wait again (undo) */
+	uint64_t reopened;      /* undo: paper forms whose submissions went, to be keyed again */
 	char sha256[65];
 	double seconds;
 };
@@ -258,9 +259,12 @@ int capture_import(sqlite3 *db, const char *path, const struct capture_options *
 
 /* Remove what batch added and restore what it edited, in one transaction; the batch stays
    listed as undone. Edits in other batches of what it added wait for their original again
-   (res->waiting), as if the batch had never been imported. PERR_DATA when it is unknown or
-   already undone. */
-int capture_undo(sqlite3 *db, int64_t batch, struct capture_result *res, struct perr *err);
+   (res->waiting), as if the batch had never been imported. Paper forms whose submissions it
+   held are reopened (res->reopened; keying.h): their keyings and paper_form row move to
+   paper_keying_undone and paper_form_undone, and the audit log records each reopen as done by
+   who from address. PERR_DATA when it is unknown or already undone. */
+int capture_undo(sqlite3 *db, int64_t batch, const char *who, const char *address,
+		 struct capture_result *res, struct perr *err);
 
 /* parindex capture import|list|undo */
 int cmd_capture(int argc, char **argv);

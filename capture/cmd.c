@@ -295,6 +295,7 @@ static int cmd_undo(int argc, char **argv)
 	struct perr err = { 0 };
 	sqlite3 *db = NULL;
 	uint64_t batch;
+	char who[64];
 	int c;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -307,7 +308,7 @@ static int cmd_undo(int argc, char **argv)
 		return cmd_usage_error("capture", "undo: name one BATCH number");
 	if (db_open(&db, db_path(dbopt), DB_EXISTING, &err) < 0)
 		return perr_print(&err, "capture");
-	if (capture_undo(db, (int64_t)batch, &res, &err) < 0) {
+	if (capture_undo(db, (int64_t)batch, account_cli_user(who), "cli", &res, &err) < 0) {
 		db_close(db);
 		return perr_print(&err, "capture");
 	}
@@ -317,6 +318,8 @@ static int cmd_undo(int argc, char **argv)
 	if (res.waiting)
 		printf(", %llu edits of other batches wait for their original again",
 		       (unsigned long long)res.waiting);
+	if (res.reopened)
+		printf(", %llu paper forms to be keyed again", (unsigned long long)res.reopened);
 	printf("\n");
 	db_close(db);
 	return 0;

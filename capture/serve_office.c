@@ -1277,7 +1277,7 @@ static int page_undo(sqlite3 *db, const struct serve_request *rq, const struct o
 		page_end(sb);
 		return 0;
 	}
-	if (capture_undo(db, batch, &res, &uerr) < 0) {
+	if (capture_undo(db, batch, u->name, rq->address ? rq->address : "", &res, &uerr) < 0) {
 		if (uerr.code == PERR_SYSTEM) {
 			*err = uerr;
 			return -1;
@@ -1298,6 +1298,8 @@ static int page_undo(sqlite3 *db, const struct serve_request *rq, const struct o
 	if (res.waiting)
 		strbuf_addf(sb, "; %llu bản sửa ở đợt khác chờ lại phiếu gốc",
 			    (unsigned long long)res.waiting);
+	if (res.reopened)
+		strbuf_addf(sb, "; %llu phiếu giấy cần nhập lại", (unsigned long long)res.reopened);
 	strbuf_adds(sb, ".</p>\n<p><a href=\"/batches\">Về danh sách các đợt</a></p>\n");
 	page_end(sb);
 	return 0;

@@ -84,9 +84,9 @@ ok "back to 2025 again" parindex definition use --db t.db mini 2
 ok "tally 2025 again" parindex tally --db t.db --resamples 0
 
 # an old database (before 0014) keeps its one tally as its definition's year: what 0014 and the
-# migrations after it (0015 web survey, 0016 paper keying) made is taken out again
+# migrations after it (0015 web survey, 0016 paper keying, 0018 paper reopen) made is taken out
 ok "copy" cp t.db old.db
-ok "made old" sqlite3 old.db "DROP TABLE paper_form; DROP TABLE paper_keying; DROP VIEW submission_channel; ALTER TABLE batch DROP COLUMN channel; DROP TABLE survey_code; DROP TABLE tally_year_commune; DROP TABLE tally_year; DROP TABLE commune_merge; PRAGMA user_version = $(($(q 'PRAGMA user_version') - 3))"
+ok "made old" sqlite3 old.db "DROP TABLE paper_form_undone; DROP TABLE paper_keying_undone; DROP TABLE paper_form; DROP TABLE paper_keying; DROP VIEW submission_channel; ALTER TABLE batch DROP COLUMN channel; DROP TABLE survey_code; DROP TABLE tally_year_commune; DROP TABLE tally_year; DROP TABLE commune_merge; PRAGMA user_version = $(ls "$TOP"/schemas/migrations/*.sql | sed -n '/0014-/=' | awk '{print $1 - 1}')"
 not_ok "an old database is refused" parindex tally --db old.db --year 2025
 ok "upgraded" parindex init --db old.db
 same "its tally kept as its year" "$(sqlite3 old.db "SELECT def_id, def_version, year, communes FROM tally_year")" "mini|2|2025|4"
