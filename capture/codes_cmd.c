@@ -200,6 +200,22 @@ done:
 	return rc;
 }
 
+/* Inside the write transaction: the commune and group still name what the printed slips say
+   (the register or the definition may have changed while chromium printed). 0, or -1. */
+static int issue_still_same(sqlite3 *db, const char *commune, const char *group,
+			    const char *cname, const char *gname, struct perr *err)
+{
+	char *now_cname = NULL, *now_gname = NULL;
+	int rc = issue_target(db, commune, group, &now_cname, &now_gname, err);
+
+	if (rc == 0 && (strcmp(cname, now_cname) || strcmp(gname, now_gname)))
+		rc = perr_set(err, PERR_DATA, commune, "the register or the definition changed while "
+			      "the slips were printed: nothing issued, run the command again");
+	free(now_cname);
+	free(now_gname);
+	return rc;
+}
+
 static int codes_issue(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -254,10 +270,32 @@ static int codes_issue(int argc, char **argv)
 
 	if (db_open(&db, db_path(dbopt), DB_EXISTING, &err) < 0)
 		goto done;
+	/* the slips are made and printed before the write transaction: chromium takes seconds,
+	   and a server's applier must not wait that long for the database */
+	if (issue_target(db, commune, group, &cname, &gname, &err) < 0)
+		goto done;
+	codes = xcalloc(count, sizeof(*codes));
+	for (size_t i = 0; i < count; i++)
+		if (survey_code_make(codes[i], &err) < 0)
+			goto done;
+	if (slips_html(&html, base, cname, gname, codes, count, &err) < 0)
+		goto done;
+	if (!strcmp(out + ol - 4, ".pdf")) {
+		struct strbuf pdf = STRBUF_INIT;
+
+		if (slips_pdf(&html, &pdf, &err) < 0) {
+			strbuf_release(&pdf);
+			goto done;
+		}
+		explicit_bzero(html.buf, html.len);
+		strbuf_release(&html);
+		html = pdf;
+	}
+	/* printed: now the codes are stored and the slips written in one short transaction */
 	if (db_exec(db, "BEGIN IMMEDIATE", &err) < 0)
 		goto done;
 	in_tx = 1;
-	if (issue_target(db, commune, group, &cname, &gname, &err) < 0)
+	if (issue_still_same(db, commune, group, cname, gname, &err) < 0)
 		goto done;
 	if (db_prepare(db, &st, "SELECT coalesce(max(sheet), 0) + 1 FROM survey_code", &err) < 0)
 		goto done;
@@ -271,12 +309,9 @@ static int codes_issue(int argc, char **argv)
 				"issued_at) VALUES (?, ?, ?, ?, ?)", &err) < 0)
 		goto done;
 	db_now(now);
-	codes = xcalloc(count, sizeof(*codes));
 	for (size_t i = 0; i < count; i++) {
 		char hash[65];
 
-		if (survey_code_make(codes[i], &err) < 0)
-			goto done;
 		survey_code_hash(codes[i], hash);
 		sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, commune, -1, SQLITE_STATIC);
@@ -285,19 +320,6 @@ static int codes_issue(int argc, char **argv)
 		sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
 		if (db_step_done(db, st, &err) < 0)
 			goto done;
-	}
-	if (slips_html(&html, base, cname, gname, codes, count, &err) < 0)
-		goto done;
-	if (!strcmp(out + ol - 4, ".pdf")) {
-		struct strbuf pdf = STRBUF_INIT;
-
-		if (slips_pdf(&html, &pdf, &err) < 0) {
-			strbuf_release(&pdf);
-			goto done;
-		}
-		explicit_bzero(html.buf, html.len);
-		strbuf_release(&html);
-		html = pdf;
 	}
 	/* the slips are the only copy of the codes: written before the codes count */
 	dir = xstrdup(out);
