@@ -54,6 +54,7 @@ struct serve_http {
 	pthread_mutex_t slots_lock;
 	atomic_uint nonce_serial;
 	char tmpdir[PATH_MAX]; /* private (0700) folder of the uploads in flight */
+	int tmp_lock;          /* its lock file, locked while the server runs (serve_tmp.c) */
 	atomic_uint inflight;  /* requests begun and not yet completed */
 	unsigned port;
 };
@@ -1328,8 +1329,7 @@ static void http_free(struct serve_http *h)
 	sqlite3_finalize(h->account_st);
 	if (h->db)
 		db_close(h->db);
-	if (h->tmpdir[0])
-		rmdir(h->tmpdir);
+	serve_tmp_remove(h->tmpdir, h->tmp_lock);
 	free(h->public_url);
 	pthread_mutex_destroy(&h->db_lock);
 	pthread_mutex_destroy(&h->slots_lock);
@@ -1345,11 +1345,11 @@ int serve_http_start(struct serve_http **out, const struct serve_http_config *cf
 	socklen_t sslen = 0;
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
 			 MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
-	const char *tmp = getenv("TMPDIR");
 	struct MHD_OptionItem opts[16];
 	int n = 0;
 
 	*out = NULL;
+	h->tmp_lock = -1;
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log,
 					     cfg->quiet ? (void *)cfg : NULL };
 	h->st = st;
@@ -1396,13 +1396,10 @@ int serve_http_start(struct serve_http **out, const struct serve_http_config *cf
 			 strerror(errno));
 		goto fail;
 	}
-	snprintf(h->tmpdir, sizeof(h->tmpdir), "%s/parindex-serve-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(h->tmpdir)) {
-		perr_set(err, PERR_SYSTEM, h->tmpdir, "cannot create the uploads folder: %s",
-			 strerror(errno));
-		h->tmpdir[0] = 0;
+	/* the folders of servers killed before they could remove theirs, then our own */
+	serve_tmp_clean();
+	if (serve_tmp_make(h->tmpdir, sizeof(h->tmpdir), &h->tmp_lock, err) < 0)
 		goto fail;
-	}
 	if (cfg->tls_cert) {
 		if (!MHD_is_feature_supported(MHD_FEATURE_TLS)) {
 			perr_set(err, PERR_SYSTEM, "", "this libmicrohttpd has no TLS");

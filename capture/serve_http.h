@@ -51,6 +51,14 @@ int serve_http_start(struct serve_http **h, const struct serve_http_config *cfg,
 unsigned serve_http_port(const struct serve_http *h);
 /* Stop accepting connections; let the requests in flight finish (at most wait_seconds), then
    close every connection and stop. */
+/* The server's private uploads folder (serve_tmp.c): serve_tmp_make makes
+   TMPDIR/parindex-serve-PID-XXXXXX (0700) into path and keeps its lock file locked through
+   *lock_fd; serve_tmp_remove removes it and what is in it. serve_tmp_clean removes the folders
+   of servers that are gone (killed: their process not running and their lock free), returns
+   how many. */
+int serve_tmp_make(char *path, size_t size, int *lock_fd, struct perr *err);
+void serve_tmp_remove(char *path, int lock_fd);
+int serve_tmp_clean(void);
 void serve_http_stop(struct serve_http *h, unsigned wait_seconds);
 /* Hand the daemon one connected socket (the fuzz target's socketpair); the daemon owns fd. */
 int serve_http_add(struct serve_http *h, int fd);

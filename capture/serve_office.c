@@ -1043,9 +1043,18 @@ static int page_upload(sqlite3 *db, const struct serve_request *rq, const struct
 		page_message(rp, 400, u, "Tải lên tệp zip", "Chưa chọn tệp zip nào.", NULL);
 		return 0;
 	}
-	/* the batch keeps the file's name: the upload is linked under it in a folder of its own */
+	/* the batch keeps the file's name: the upload is linked under it in a folder of its own,
+	   beside the upload (in the server's folder, removed with it when the server is killed) */
 	upload_base(rq->upload_name, "upload.zip", base);
-	dir = xasprintf("%s/parindex-upload-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	{
+		const char *slash = strrchr(rq->upload_path, '/');
+
+		if (slash)
+			dir = xasprintf("%.*s/link-XXXXXX", (int)(slash - rq->upload_path),
+					rq->upload_path);
+		else
+			dir = xasprintf("%s/parindex-upload-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	}
 	if (!mkdtemp(dir)) {
 		perr_set(err, PERR_SYSTEM, dir, "cannot create folder: %s", strerror(errno));
 		free(dir);
