@@ -169,9 +169,10 @@ int capture_central_read(const struct capture_registry *reg, const char *buf, si
                 header), bad-row (a row of it with another number of cells), encrypted (also
                 a row whose Status says Central could not decrypt it, and an encrypted
                 submission's manifest when no --key is given); bad-manifest (the manifest
-                of an encrypted submission: a field missing, unknown or twice, media files,
-                its encryptedXmlFile not a .enc name, its instanceID not the instance's),
-                missing-enc (the .enc it names is not in the zip), wrong-key (its key does
+                of an encrypted submission: a field missing, unknown or twice, its
+                encryptedXmlFile or a media file not a .enc name, a media file twice, its
+                instanceID not the instance's), missing-enc (a .enc it names, the
+                submission's or a media file's, is not in the zip), wrong-key (its key does
                 not decrypt with --key), bad-signature (the .enc does not decrypt whole or
                 the element signature does not match: altered); not-utf8, doctype, too-deep, malformed (capture_parse); and the
                 codes of capture_validate; and, in the receipt only, zip-refused: the row that

@@ -4,10 +4,12 @@
    encryptedXmlFile, base64EncryptedElementSignature), and submission.xml.enc.
    - the symmetric key: 32 bytes, RSA-OAEP (SHA-256 digest, MGF1 with SHA-1: Java's
      RSA/NONE/OAEPWithSHA256AndMGF1Padding) under the form's public key, base64;
+   - media files: each listed as <media><file>NAME.enc</file></media>, in the order Collect
+     encrypted them, sent beside the submission (zip entries or request parts of that name);
    - each file: AES-256-CFB (128-bit feedback) with PKCS#5 padding; the IV seed is
      md5(instanceID UTF-8 bytes, symmetric key), and before each file (media in manifest
      order, then the submission) byte (counter mod 16) of the seed is incremented, then the
-     counter;
+     counter (Collect's EncryptedFormInformation.getCipher);
    - the element signature: md5 of the lines "formId", "version" (when the form has one),
      base64EncryptedKey, instanceID, and "NAME::md5hex(plaintext)" for each file, each ended by
      '\n', RSA-OAEP encrypted the same way; checked by decrypting it with the private key.
@@ -15,6 +17,7 @@
 #include "encrypted.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -96,6 +99,15 @@ static void problem(struct capture_problem *prob, const char *reason, const char
 	snprintf(prob->msg, sizeof(prob->msg), fmt, a);
 }
 
+/* A plain file name ending in .enc, beside the manifest (no folder, not hidden). */
+static int enc_name_ok(const char *file)
+{
+	size_t n = file ? strlen(file) : 0;
+
+	return n >= 5 && n <= 200 && !strchr(file, '/') && !strchr(file, '\\') &&
+	       !strcmp(file + n - 4, ".enc") && file[0] != '.';
+}
+
 const char *capture_manifest_field(const struct capture_instance *inst, const char *name)
 {
 	for (size_t i = 0; i < inst->nfields; i++)
@@ -118,12 +130,28 @@ int capture_manifest_read(const struct capture_instance *inst, struct capture_ma
 		while (*k && strcmp(*k, inst->fields[i].name))
 			k++;
 		if (!strcmp(inst->fields[i].name, "media")) {
-			prob->reason = "bad-manifest";
+			const char *media = inst->fields[i].value;
+
 			prob->line = inst->fields[i].line;
-			snprintf(prob->msg, sizeof(prob->msg),
-				 "the manifest names media files: parindex forms ask for none, so "
-				 "this is not a submission of theirs");
-			return -1;
+			if (m->nmedia == CAPTURE_MEDIA_MAX) {
+				prob->reason = "bad-manifest";
+				snprintf(prob->msg, sizeof(prob->msg), "the manifest lists more than %d "
+					 "media files", CAPTURE_MEDIA_MAX);
+				return -1;
+			}
+			if (!enc_name_ok(media)) {
+				problem(prob, "bad-manifest", "<media><file> must name a file beside "
+					"the manifest ending in .enc: '%.200s'", media);
+				return -1;
+			}
+			for (size_t j = 0; j < m->nmedia; j++)
+				if (!strcmp(m->media[j], media)) {
+					problem(prob, "bad-manifest", "media file %.200s listed twice in "
+						"the manifest", media);
+					return -1;
+				}
+			m->media[m->nmedia++] = media;
+			continue;
 		}
 		if (!*k) {
 			prob->reason = "bad-manifest";
@@ -164,33 +192,89 @@ int capture_manifest_read(const struct capture_instance *inst, struct capture_ma
 					    : "<base64EncryptedElementSignature>");
 		return -1;
 	}
-	/* a plain file name ending in .enc, beside the manifest */
-	if (strlen(file) < 5 || strlen(file) > 200 || strchr(file, '/') || strchr(file, '\\') ||
-	    strcmp(file + strlen(file) - 4, ".enc") || file[0] == '.') {
+	if (!enc_name_ok(file)) {
 		problem(prob, "bad-manifest",
 			"<encryptedXmlFile> must name a file beside the manifest ending in .enc: '%.200s'",
 			file);
 		return -1;
 	}
+	for (size_t j = 0; j < m->nmedia; j++)
+		if (!strcmp(m->media[j], file)) {
+			problem(prob, "bad-manifest", "%.200s is both a media file and the encrypted "
+				"submission in the manifest", file);
+			return -1;
+		}
 	m->xml_file = file;
 	return 0;
 }
 
-int capture_decrypt(EVP_PKEY *key, const struct capture_manifest *m, const unsigned char *enc,
-		    size_t enc_len, struct strbuf *plain, struct capture_problem *prob)
+/* One file of the submission, decrypted with the symmetric key sym and the IV iv into out,
+   its PKCS#5 padding checked whole: 0, or -1 with prob (bad-signature: its name). */
+static int decrypt_file(const unsigned char *sym, const unsigned char *iv, const char *name,
+			const unsigned char *enc, size_t enc_len, struct strbuf *out,
+			struct capture_problem *prob)
+{
+	EVP_CIPHER_CTX *c;
+	int outl = 0, ok;
+	size_t plen;
+
+	strbuf_reset(out);
+	if (enc_len % 16 || enc_len == 0 || enc_len > INT_MAX) {
+		problem(prob, "bad-signature",
+			"%.200s is not a whole number of AES blocks: damaged or not of this submission",
+			name);
+		return -1;
+	}
+	strbuf_grow(out, enc_len + 16);
+	c = EVP_CIPHER_CTX_new();
+	ok = c && EVP_DecryptInit_ex(c, EVP_aes_256_cfb128(), NULL, sym, iv) > 0 &&
+	     EVP_CIPHER_CTX_set_padding(c, 0) > 0 &&
+	     EVP_DecryptUpdate(c, (unsigned char *)out->buf, &outl, enc, (int)enc_len) > 0;
+	EVP_CIPHER_CTX_free(c);
+	plen = ok ? (size_t)outl : 0;
+	if (plen) {
+		unsigned char p = (unsigned char)out->buf[plen - 1];
+
+		ok = p >= 1 && p <= 16;
+		for (size_t i = 0; ok && i < p; i++)
+			ok = (unsigned char)out->buf[plen - 1 - i] == p;
+		if (ok)
+			plen -= p;
+	}
+	if (!ok || !plen) {
+		strbuf_reset(out);
+		problem(prob, "bad-signature", SIGNATURE_MISMATCH, name);
+		return -1;
+	}
+	out->len = plen;
+	out->buf[plen] = '\0';
+	return 0;
+}
+
+/* the signature's line of a decrypted file: "NAME::md5hex", NAME without its .enc */
+static void signature_line(struct strbuf *lines, const char *enc_name, const struct strbuf *plain)
+{
+	char md5hex[33];
+
+	text_md5_hex(plain->buf, plain->len, md5hex);
+	strbuf_addf(lines, "%.*s::%s\n", (int)(strlen(enc_name) - 4), enc_name, md5hex);
+}
+
+int capture_decrypt(EVP_PKEY *key, const struct capture_manifest *m, capture_media_fetch fetch,
+		    void *arg, const unsigned char *enc, size_t enc_len, struct strbuf *plain,
+		    struct capture_problem *prob)
 {
 	unsigned char wrapped[1536], sym[1536], seed[EVP_MAX_MD_SIZE], sig[1536];
-	unsigned char digest[EVP_MAX_MD_SIZE], want[EVP_MAX_MD_SIZE];
-	size_t symlen = sizeof(sym), siglen = sizeof(sig), plen;
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	size_t symlen = sizeof(sym), siglen = sizeof(sig), counter = 0;
 	unsigned int dlen = 0;
 	long n;
-	int outl = 0, ok;
-	char md5hex[33], name[256];
-	struct strbuf lines = STRBUF_INIT;
-	EVP_CIPHER_CTX *c;
+	int ok, rc = -1;
+	struct strbuf lines = STRBUF_INIT, media = STRBUF_INIT;
 	EVP_MD_CTX *md;
 
 	prob->line = 0;
+	strbuf_reset(plain);
 	n = unbase64(m->key, wrapped, sizeof(wrapped));
 	if (n <= 0) {
 		problem(prob, "bad-manifest", "<base64EncryptedKey> is not base64%s", "");
@@ -200,7 +284,7 @@ int capture_decrypt(EVP_PKEY *key, const struct capture_manifest *m, const unsig
 		problem(prob, "wrong-key",
 			"the submission's key does not decrypt with the --key given: encrypted for "
 			"another form key%s", "");
-		return -1;
+		goto done;
 	}
 	md = EVP_MD_CTX_new();
 	ok = md && EVP_DigestInit_ex(md, EVP_md5(), NULL) > 0 &&
@@ -209,69 +293,66 @@ int capture_decrypt(EVP_PKEY *key, const struct capture_manifest *m, const unsig
 	EVP_MD_CTX_free(md);
 	if (!ok || dlen != 16) {
 		problem(prob, "wrong-key", "cannot derive the IV%s", "");
-		return -1;
+		goto done;
 	}
-	seed[0]++; /* the first (and only) file: no media */
-
-	if (enc_len % 16 || enc_len == 0) {
-		problem(prob, "bad-signature",
-			"%.200s is not a whole number of AES blocks: damaged or not of this submission",
-			m->xml_file);
-		return -1;
-	}
-	strbuf_reset(plain);
-	strbuf_grow(plain, enc_len + 16);
-	c = EVP_CIPHER_CTX_new();
-	ok = c && EVP_DecryptInit_ex(c, EVP_aes_256_cfb128(), NULL, sym, seed) > 0 &&
-	     EVP_CIPHER_CTX_set_padding(c, 0) > 0 &&
-	     EVP_DecryptUpdate(c, (unsigned char *)plain->buf, &outl, enc, (int)enc_len) > 0;
-	EVP_CIPHER_CTX_free(c);
-	OPENSSL_cleanse(sym, sizeof(sym));
-	plen = ok ? (size_t)outl : 0;
-	/* PKCS#5 padding, checked whole */
-	if (plen) {
-		unsigned char p = (unsigned char)plain->buf[plen - 1];
-
-		ok = p >= 1 && p <= 16;
-		for (size_t i = 0; ok && i < p; i++)
-			ok = (unsigned char)plain->buf[plen - 1 - i] == p;
-		if (ok)
-			plen -= p;
-	}
-	if (!ok || !plen) {
-		strbuf_reset(plain);
-		problem(prob, "bad-signature", SIGNATURE_MISMATCH, m->xml_file);
-		return -1;
-	}
-	plain->len = plen;
-	plain->buf[plen] = '\0';
-
-	/* the element signature */
-	n = unbase64(m->signature, wrapped, sizeof(wrapped));
-	if (n <= 0 || rsa_decrypt(key, wrapped, (size_t)n, sig, &siglen) < 0 || siglen != 16) {
-		strbuf_reset(plain);
-		problem(prob, "bad-signature",
-			"<base64EncryptedElementSignature> does not decrypt with the --key given%s", "");
-		return -1;
-	}
-	text_md5_hex(plain->buf, plain->len, md5hex);
-	snprintf(name, sizeof(name), "%.*s", (int)(strlen(m->xml_file) - 4), m->xml_file);
 	strbuf_adds(&lines, m->form_id);
 	strbuf_addc(&lines, '\n');
 	if (m->form_version && *m->form_version) {
 		strbuf_adds(&lines, m->form_version);
 		strbuf_addc(&lines, '\n');
 	}
-	strbuf_addf(&lines, "%s\n%s\n%s::%s\n", m->key, m->instance_id, name, md5hex);
-	ok = EVP_Digest(lines.buf, lines.len, digest, &dlen, EVP_md5(), NULL) > 0 && dlen == 16;
-	strbuf_release(&lines);
-	memcpy(want, sig, 16);
-	if (!ok || CRYPTO_memcmp(digest, want, 16)) {
-		strbuf_reset(plain);
-		problem(prob, "bad-signature", SIGNATURE_MISMATCH, m->xml_file);
-		return -1;
+	strbuf_addf(&lines, "%s\n%s\n", m->key, m->instance_id);
+
+	/* the media first, in the manifest's order: each only for its line of the signature */
+	for (size_t i = 0; i < m->nmedia; i++) {
+		struct capture_enc_file f = { 0 };
+		int got;
+
+		seed[counter++ % 16]++;
+		if (!fetch) {
+			problem(prob, "missing-enc", "the manifest names %.200s, which did not come with "
+				"it: the submission cannot be decrypted", m->media[i]);
+			goto done;
+		}
+		got = fetch(arg, i, &f, prob);
+		if (got != 0) {
+			rc = got < 0 ? -2 : -1;
+			goto done;
+		}
+		if (decrypt_file(sym, seed, m->media[i], f.data, f.len, &media, prob) < 0)
+			goto done;
+		signature_line(&lines, m->media[i], &media);
+		explicit_bzero(media.buf, media.len);
 	}
-	return 0;
+	seed[counter++ % 16]++;
+	if (decrypt_file(sym, seed, m->xml_file, enc, enc_len, plain, prob) < 0)
+		goto done;
+	signature_line(&lines, m->xml_file, plain);
+
+	/* the element signature */
+	n = unbase64(m->signature, wrapped, sizeof(wrapped));
+	if (n <= 0 || rsa_decrypt(key, wrapped, (size_t)n, sig, &siglen) < 0 || siglen != 16) {
+		problem(prob, "bad-signature",
+			"<base64EncryptedElementSignature> does not decrypt with the --key given%s", "");
+		goto done;
+	}
+	ok = EVP_Digest(lines.buf, lines.len, digest, &dlen, EVP_md5(), NULL) > 0 && dlen == 16;
+	if (!ok || CRYPTO_memcmp(digest, sig, 16)) {
+		char files[300];
+
+		snprintf(files, sizeof(files), "%.200s%s", m->xml_file,
+			 m->nmedia ? " with its media files" : "");
+		problem(prob, "bad-signature", SIGNATURE_MISMATCH, files);
+		goto done;
+	}
+	rc = 0;
+done:
+	OPENSSL_cleanse(sym, sizeof(sym));
+	if (rc != 0)
+		strbuf_reset(plain);
+	strbuf_release(&lines);
+	strbuf_release(&media);
+	return rc;
 }
 
 int capture_encrypted_parse(struct capture_parser *p, const char *enc_name, const char *iid,
@@ -300,14 +381,46 @@ int capture_encrypted_parse(struct capture_parser *p, const char *enc_name, cons
 	return 0;
 }
 
+struct parts {
+	const struct capture_manifest *m;
+	const struct capture_enc_file *v;
+	size_t n;
+	long line; /* the manifest's */
+};
+
+static const struct capture_enc_file *part_named(const struct parts *ps, const char *name)
+{
+	for (size_t i = 0; i < ps->n; i++)
+		if (ps->v[i].name && !strcmp(ps->v[i].name, name))
+			return &ps->v[i];
+	return NULL;
+}
+
+static int fetch_part(void *arg, size_t i, struct capture_enc_file *out,
+		      struct capture_problem *prob)
+{
+	const struct parts *ps = arg;
+	const struct capture_enc_file *f = part_named(ps, ps->m->media[i]);
+
+	if (!f) {
+		problem(prob, "missing-enc", "the manifest names %.200s, which did not come with it: "
+			"the submission cannot be decrypted", ps->m->media[i]);
+		prob->line = ps->line;
+		return 1;
+	}
+	*out = *f;
+	return 0;
+}
+
 int capture_open_encrypted(EVP_PKEY *key, const struct capture_instance *manifest,
-			   const char *enc_name, const unsigned char *enc, size_t enc_len,
+			   const struct capture_enc_file *parts, size_t nparts,
 			   struct capture_parser *p, struct strbuf *plain,
 			   struct capture_instance *inst, struct capture_problem *prob)
 {
 	struct capture_manifest m;
+	struct parts ps = { &m, parts, nparts, manifest->line };
+	const struct capture_enc_file *xml;
 	char iid[CAPTURE_MAX_ID + 1];
-	const char *base = enc_name ? strrchr(enc_name, '/') : NULL;
 
 	prob->line = manifest->line;
 	if (!key) {
@@ -326,8 +439,8 @@ int capture_open_encrypted(EVP_PKEY *key, const struct capture_instance *manifes
 		return -1;
 	}
 	strcpy(iid, m.instance_id);
-	base = base ? base + 1 : enc_name;
-	if (!base || strcmp(base, m.xml_file)) {
+	xml = part_named(&ps, m.xml_file);
+	if (!xml) {
 		prob->reason = "missing-enc";
 		prob->line = manifest->line;
 		if (snprintf(prob->msg, sizeof(prob->msg),
@@ -337,7 +450,7 @@ int capture_open_encrypted(EVP_PKEY *key, const struct capture_instance *manifes
 			text_mark_cut(prob->msg, sizeof(prob->msg));
 		return -1;
 	}
-	if (capture_decrypt(key, &m, enc, enc_len, plain, prob) < 0)
+	if (capture_decrypt(key, &m, fetch_part, &ps, xml->data, xml->len, plain, prob) != 0)
 		return -1;
 	return capture_encrypted_parse(p, m.xml_file, iid, plain, inst, prob);
 }

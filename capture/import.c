@@ -217,6 +217,69 @@ static void release_encrypted(struct encrypted_files *ef)
 static int examine_instance(const struct capture_registry *reg, struct slot *s,
 			    const struct capture_instance *inst_);
 
+/* capture_decrypt's media files, read from the zip beside the manifest, one at a time */
+struct media_in_zip {
+	struct zipin *z;
+	struct zipin_reader *zr;
+	const struct encrypted_files *ef;
+	const struct capture_manifest *m;
+	const char *entry; /* the manifest's entry: its folder is the media's */
+	int dir;
+	long line;
+	struct slot *s;
+	struct strbuf buf;
+	struct perr *err;
+};
+
+static int media_from_zip(void *arg, size_t i, struct capture_enc_file *out,
+			  struct capture_problem *prob)
+{
+	struct media_in_zip *mz = arg;
+	struct enc_file key = { 0 }, *f;
+	struct zipin_entry *e;
+	enum zipin_fail fail;
+	int rc = 1;
+
+	prob->line = mz->line;
+	key.name = xasprintf("%.*s%s", mz->dir, mz->entry, mz->m->media[i]);
+	f = mz->ef->n ? bsearch(&key, mz->ef->v, mz->ef->n, sizeof(*mz->ef->v), enc_cmp) : NULL;
+	if (!f) {
+		prob->reason = "missing-enc";
+		if (snprintf(prob->msg, sizeof(prob->msg), "the manifest names %s, which is not in "
+			     "the zip: the submission cannot be decrypted", key.name) >=
+		    (int)sizeof(prob->msg))
+			text_mark_cut(prob->msg, sizeof(prob->msg));
+		goto done;
+	}
+	e = xcalloc(1, sizeof(*e));
+	*e = f->e;
+	text_cut(e->name, sizeof(e->name), f->name);
+	e->name_len = strlen(e->name);
+	strbuf_reset(&mz->buf);
+	if (zipin_read(mz->z, mz->zr, e, &mz->buf, &fail, mz->err) < 0) {
+		free(e);
+		if (fail == ZIPIN_ARCHIVE) {
+			rc = -1;
+			goto done;
+		}
+		prob->reason = "too-large";
+		if (snprintf(prob->msg, sizeof(prob->msg), "%s: %s", key.name, mz->err->msg) >=
+		    (int)sizeof(prob->msg))
+			text_mark_cut(prob->msg, sizeof(prob->msg));
+		perr_clear(mz->err);
+		goto done;
+	}
+	free(e);
+	mz->s->inflated += mz->buf.len;
+	out->name = mz->m->media[i];
+	out->data = (const unsigned char *)mz->buf.buf;
+	out->len = mz->buf.len;
+	rc = 0;
+done:
+	free(key.name);
+	return rc;
+}
+
 static int open_encrypted(struct zipin *z, struct zipin_reader *zr,
 			  const struct encrypted_files *ef, struct slot *s,
 			  struct capture_parser *p, struct capture_instance *inst,
@@ -279,10 +342,21 @@ static int open_encrypted(struct zipin *z, struct zipin_reader *zr,
 	}
 	free(e);
 	s->inflated += enc.len;
-	if (capture_decrypt(ef->key, &m, (const unsigned char *)enc.buf, enc.len, plain,
-			    &prob) < 0) {
-		set(&s->out, CAPTURE_REJECTED, prob.reason, prob.line, prob.msg);
-		goto done;
+	{
+		struct media_in_zip mz = { z, zr, ef, &m, s->e.name, dir, inst->line, s,
+					   STRBUF_INIT, err };
+		int got = capture_decrypt(ef->key, &m, media_from_zip, &mz,
+					  (const unsigned char *)enc.buf, enc.len, plain, &prob);
+
+		strbuf_release(&mz.buf);
+		if (got == -2) {
+			rc = -1;
+			goto done;
+		}
+		if (got < 0) {
+			set(&s->out, CAPTURE_REJECTED, prob.reason, prob.line, prob.msg);
+			goto done;
+		}
 	}
 	text_sha256_hex(plain->buf, plain->len, s->sha256);
 	if (capture_encrypted_parse(p, key.name, iid, plain, inst, &prob) < 0) {

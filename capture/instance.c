@@ -98,6 +98,8 @@ static void collect(struct capture_parser *p, enum slot s)
 	p->text_start = p->pool.len;
 }
 
+static const char *at(const struct capture_parser *p, size_t off);
+
 static void on_start(void *ud, const XML_Char *name, const XML_Char **atts)
 {
 	struct capture_parser *p = ud;
@@ -142,6 +144,22 @@ static void on_start(void *ud, const XML_Char *name, const XML_Char **atts)
 			f->nested = 0;
 			collect(p, SLOT_FIELD);
 		}
+	} else if (p->depth == 3 && !p->in_meta && p->nat && !strcmp(local, "file") &&
+		   !strcmp(at(p, p->at[p->nat - 1].name), "media")) {
+		/* an encrypted submission's manifest: <media><file>NAME.enc</file></media>, each
+		   file a field "media" whose value is its name (a second file in one <media>, as
+		   old Aggregate clients wrote, another such field) */
+		if (p->at[p->nat - 1].value != SIZE_MAX) {
+			struct field_at *f;
+
+			xgrow(&p->at, &p->atalloc, p->nat + 1, sizeof(*p->at));
+			f = &p->at[p->nat++];
+			f->name = p->at[p->nat - 2].name;
+			f->value = SIZE_MAX;
+			f->line = XML_GetCurrentLineNumber(p->xp);
+			f->nested = 1;
+		}
+		collect(p, SLOT_FIELD);
 	} else if (p->depth == 3 && p->in_meta) {
 		if (!strcmp(local, "instanceID")) {
 			p->iid_line = XML_GetCurrentLineNumber(p->xp);

@@ -70,13 +70,16 @@ int serve_submit(struct serve_store *st, const struct serve_user *user, const ch
    and not yet applied to the database, else 0. */
 int serve_code_spooled(struct serve_store *st, const char *code_hash);
 /* serve_submit for every part of a submission: when xml is the manifest of an encrypted
-   submission (docs.getodk.org/encrypted-forms), enc is the part named enc_name (NULL: none
-   came; Collect sends submission.xml.enc) and is decrypted with the store's key, as `capture
-   import --key` does, and the plain submission goes through serve_submit; a submission that
-   cannot be opened (no key, no .enc, a wrong key, a bad signature, a bad manifest) is answered
-   400 with capture's reason and recorded in the surveyor's batch as rejected. */
+   submission (docs.getodk.org/encrypted-forms), parts are the request's .enc parts (nparts;
+   Collect sends submission.xml.enc and one NAME.enc a media file), decrypted with the store's
+   key as `capture import --key` does (media decrypted for the signature, then dropped, as a
+   plain submission's attachments are), and the plain submission goes through serve_submit; a
+   submission that cannot be opened (no key, a .enc missing, a wrong key, a bad signature, a
+   bad manifest) is answered 400 with capture's reason and recorded in the surveyor's batch as
+   rejected. */
+struct capture_enc_file;
 int serve_submit_parts(struct serve_store *st, const struct serve_user *user, const char *xml,
-		       size_t len, const char *enc_name, const char *enc, size_t enc_len,
+		       size_t len, const struct capture_enc_file *parts, size_t nparts,
 		       struct serve_answer *ans, struct perr *err);
 /* The RSA private key (serve --key) that opens encrypted submissions: borrowed, kept in
    memory only, never stored. */

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "encrypted.h"
 #include "escape.h"
 #include "strbuf.h"
 #include "text.h"
@@ -77,8 +78,11 @@ struct req {
 	struct strbuf xml;
 	int xml_parts;
 	unsigned parts;
-	struct strbuf enc;          /* an encrypted submission's NAME.xml.enc part */
-	char *enc_name;
+	struct enc_part {           /* an encrypted submission's .enc parts: NAME.xml.enc */
+		char *name;         /* and its media files' */
+		struct strbuf data;
+	} *encs;
+	size_t nencs;
 	/* office: query and body fields, an uploaded file */
 	struct serve_field *fields;
 	size_t nfields, afields, field_bytes;
@@ -888,15 +892,29 @@ static enum MHD_Result submission_part(void *cls, enum MHD_ValueKind kind, const
 		req_bad(r, "too many parts");
 		return MHD_NO;
 	}
-	if (key && strlen(key) > 8 && !strcmp(key + strlen(key) - 8, ".xml.enc")) {
-		/* an encrypted submission (its manifest is the xml_submission_file) */
-		if (off == 0 && r->enc_name) {
-			req_bad(r, "more than one encrypted submission file (.xml.enc)");
-			return MHD_NO;
+	if (key && strlen(key) > 4 && !strcmp(key + strlen(key) - 4, ".enc")) {
+		/* an encrypted submission's file (its manifest is the xml_submission_file): the
+		   submission's NAME.xml.enc or a media file's NAME.enc, kept for its manifest */
+		if (off == 0) {
+			int xml = strlen(key) > 8 && !strcmp(key + strlen(key) - 8, ".xml.enc");
+
+			for (size_t i = 0; i < r->nencs; i++) {
+				const char *n = r->encs[i].name;
+
+				if (!strcmp(n, key) ||
+				    (xml && strlen(n) > 8 && !strcmp(n + strlen(n) - 8, ".xml.enc"))) {
+					req_bad(r, xml ? "more than one encrypted submission file (.xml.enc)"
+						       : "two encrypted files of one name");
+					return MHD_NO;
+				}
+			}
+			r->encs = xrealloc(r->encs, (r->nencs + 1) * sizeof(*r->encs));
+			r->encs[r->nencs].name = xstrdup(key);
+			r->encs[r->nencs].data = (struct strbuf)STRBUF_INIT;
+			r->nencs++;
 		}
-		if (off == 0)
-			r->enc_name = xstrdup(key);
-		strbuf_add(&r->enc, data, size);
+		if (r->nencs)
+			strbuf_add(&r->encs[r->nencs - 1].data, data, size);
 		return MHD_YES;
 	}
 	if (!key || strcmp(key, "xml_submission_file"))
@@ -1105,6 +1123,7 @@ static enum MHD_Result submission_done(struct serve_http *h, struct MHD_Connecti
 {
 	struct serve_answer ans = { 0 };
 	struct perr err = { 0 };
+	struct capture_enc_file parts[SERVE_MAX_PARTS];
 
 	if (r->bad)
 		return reply_openrosa(c, r, MHD_HTTP_BAD_REQUEST, "error", r->bad_msg);
@@ -1114,8 +1133,12 @@ static enum MHD_Result submission_done(struct serve_http *h, struct MHD_Connecti
 	if (!h->st)
 		return reply_openrosa(c, r, MHD_HTTP_SERVICE_UNAVAILABLE, "error",
 				      "the server cannot take submissions now");
-	if (serve_submit_parts(h->st, &r->user, r->xml.buf ? r->xml.buf : "", r->xml.len,
-			       r->enc_name, r->enc.buf, r->enc.len, &ans, &err) < 0) {
+	for (size_t i = 0; i < r->nencs && i < SERVE_MAX_PARTS; i++)
+		parts[i] = (struct capture_enc_file){ r->encs[i].name,
+						      (const unsigned char *)r->encs[i].data.buf,
+						      r->encs[i].data.len };
+	if (serve_submit_parts(h->st, &r->user, r->xml.buf ? r->xml.buf : "", r->xml.len, parts,
+			       r->nencs < SERVE_MAX_PARTS ? r->nencs : SERVE_MAX_PARTS, &ans, &err) < 0) {
 		serve_log(r->user.address, "%s: submission: %s%s%s", r->user.name, err.where,
 			  err.where[0] ? ": " : "", err.msg);
 		return reply_openrosa(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, "error",
@@ -1301,8 +1324,11 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (r->pp)
 		MHD_destroy_post_processor(r->pp);
 	strbuf_release(&r->xml);
-	strbuf_release(&r->enc);
-	free(r->enc_name);
+	for (size_t i = 0; i < r->nencs; i++) {
+		free(r->encs[i].name);
+		strbuf_release(&r->encs[i].data);
+	}
+	free(r->encs);
 	for (size_t i = 0; i < r->nfields; i++) {
 		free((char *)r->fields[i].name);
 		free((char *)r->fields[i].value);

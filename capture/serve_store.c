@@ -1468,7 +1468,7 @@ void serve_store_set_key(struct serve_store *st, EVP_PKEY *key)
 }
 
 int serve_submit_parts(struct serve_store *st, const struct serve_user *user, const char *xml,
-		       size_t len, const char *enc_name, const char *enc, size_t enc_len,
+		       size_t len, const struct capture_enc_file *parts, size_t nparts,
 		       struct serve_answer *ans, struct perr *err)
 {
 	struct capture_instance manifest, inst;
@@ -1481,7 +1481,7 @@ int serve_submit_parts(struct serve_store *st, const struct serve_user *user, co
 
 	/* a manifest names base64EncryptedKey, encryptedXmlFile or
 	   base64EncryptedElementSignature: without "ncrypted" it is a plain submission */
-	if (!enc_name && !memmem(xml, len, "ncrypted", 8))
+	if (!nparts && !memmem(xml, len, "ncrypted", 8))
 		return serve_submit(st, user, xml, len, ans, err);
 	r = reader_take(st, err);
 	if (!r) {
@@ -1496,8 +1496,8 @@ int serve_submit_parts(struct serve_store *st, const struct serve_user *user, co
 	}
 	text_cut(iid, KEEP, manifest.instance_id);
 	text_cut(form, KEEP, manifest.form_id);
-	if (capture_open_encrypted(st->key, &manifest, enc_name, (const unsigned char *)enc,
-				   enc_len, r->p, &plain, &inst, &prob) < 0) {
+	if (capture_open_encrypted(st->key, &manifest, parts, nparts, r->p, &plain, &inst,
+				   &prob) < 0) {
 		reader_give(st, r);
 		strbuf_release(&plain);
 		/* refused as any invalid submission is: in the reply and the surveyor's batch */

@@ -75,6 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t mlen = nul ? (size_t)(nul - data) : size;
 	const unsigned char *enc = nul ? nul + 1 : data + size;
 	size_t enc_len = nul ? size - mlen - 1 : 0;
+	struct capture_enc_file part;
 	char iid[CAPTURE_MAX_ID + 1];
 	int served, imported;
 
@@ -84,8 +85,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    !capture_is_manifest(&inst))
 		return 0;
 	/* the server's way (serve --key): the part came as submission.xml.enc */
-	served = capture_open_encrypted(key, &inst, "submission.xml.enc", enc, enc_len, inner,
-					&plain, &in, &prob);
+	part = (struct capture_enc_file){ "submission.xml.enc", enc, enc_len };
+	served = capture_open_encrypted(key, &inst, &part, 1, inner, &plain, &in, &prob);
 	/* capture import's way, which must agree when the manifest names that file */
 	if (capture_manifest_read(&inst, &m, &prob) < 0 || strlen(m.instance_id) > CAPTURE_MAX_ID) {
 		if (served == 0)
@@ -93,7 +94,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	strcpy(iid, m.instance_id);
-	imported = capture_decrypt(key, &m, enc, enc_len, &plain, &prob) < 0
+	/* (no media beside it: a manifest listing some is refused by both, missing-enc) */
+	imported = capture_decrypt(key, &m, NULL, NULL, enc, enc_len, &plain, &prob) < 0
 			   ? -1
 			   : capture_encrypted_parse(inner, m.xml_file, iid, &plain, &in, &prob);
 	if (!strcmp(m.xml_file, "submission.xml.enc") && served != imported)

@@ -2,16 +2,20 @@
 """Encrypt ODK submissions as ODK Collect does for an encrypted form, written from the spec
 (docs.getodk.org/encrypted-forms) for the capture tests, with python3-cryptography:
 
-  encrypt.py [--alter] [--drop FIELD] FORM.xml OUTDIR NAME=INSTANCE.xml...
+  encrypt.py [--alter] [--drop FIELD] [--media FILE]... FORM.xml OUTDIR NAME=INSTANCE.xml...
 
-For each instance: OUTDIR/NAME/submission.xml (the manifest) and OUTDIR/NAME/submission.xml.enc.
+For each instance: OUTDIR/NAME/submission.xml (the manifest) and OUTDIR/NAME/submission.xml.enc,
+and with --media each FILE encrypted first, in order, as OUTDIR/NAME/BASENAME.enc, listed in the
+manifest as <media><file>BASENAME.enc</file></media> (Collect's EncryptionUtils
+writeSubmissionManifest) and signed with a line "BASENAME::md5hex" each before submission.xml's.
 The public key is the form's <submission base64RsaPublicKey>; form id, version and instanceID
 come from the instance. A fresh 32-byte AES key, RSA-OAEP (SHA-256, MGF1 SHA-1) under the form
 key; the file AES-256-CFB with PKCS#5 padding, IV = md5(instanceID, key) with byte
 (counter mod 16) incremented before each file; the element signature md5 over the lines formId,
 version, base64EncryptedKey, instanceID, "submission.xml::md5hex", RSA-OAEP encrypted.
 --alter: the .enc holds the instance with one character changed after it was signed (a
-tampered submission); --drop FIELD: the manifest lacks that element."""
+tampered submission); --drop FIELD: the manifest lacks that element; --alter-media: the first
+media file's .enc holds it with its first byte changed after it was signed."""
 import base64
 import warnings
 import hashlib
@@ -27,13 +31,29 @@ warnings.simplefilter("ignore")  # CFB moving to the decrepit module in newer re
 OAEP = apad.OAEP(mgf=apad.MGF1(algorithm=hashes.SHA1()), algorithm=hashes.SHA256(), label=None)
 
 
+def cfb(key, seed, plain):
+    """AES-256-CFB128 with PKCS#5 padding, IV the seed as it is now"""
+    padder = padding.PKCS7(128).padder()
+    padded = padder.update(plain) + padder.finalize()
+    enc = Cipher(algorithms.AES(key), modes.CFB(bytes(seed))).encryptor()
+    return enc.update(padded) + enc.finalize()
+
+
 def main(argv):
     alter = False
+    alter_media = False
     drop = None
+    media = []
     while argv and argv[0].startswith("--"):
         if argv[0] == "--alter":
             alter = True
             argv = argv[1:]
+        elif argv[0] == "--alter-media":
+            alter_media = True
+            argv = argv[1:]
+        elif argv[0] == "--media":
+            media.append(argv[1])
+            argv = argv[2:]
         elif argv[0] == "--drop":
             drop = argv[1]
             argv = argv[2:]
@@ -54,23 +74,32 @@ def main(argv):
         key = os.urandom(32)
         enc_key = base64.b64encode(pub.encrypt(key, OAEP)).decode()
         seed = bytearray(hashlib.md5(iid.encode() + key).digest())
-        seed[0] = (seed[0] + 1) % 256  # the first file (no media)
+        counter = 0
         lines = [form_id] + ([version] if version is not None else []) + [enc_key, iid]
+        d = os.path.join(out, name)
+        os.makedirs(d, exist_ok=True)
+        media_names = []
+        for i, path in enumerate(media):
+            content = open(path, "rb").read()
+            base = os.path.basename(path)
+            lines.append(base + "::" + hashlib.md5(content).hexdigest())
+            if alter_media and i == 0:
+                content = bytes([(content[0] + 1) % 256]) + content[1:]
+            seed[counter % 16] = (seed[counter % 16] + 1) % 256
+            counter += 1
+            open(os.path.join(d, base + ".enc"), "wb").write(cfb(key, seed, content))
+            media_names.append(base + ".enc")
+        seed[counter % 16] = (seed[counter % 16] + 1) % 256
         lines.append("submission.xml::" + hashlib.md5(plain).hexdigest())
         digest = hashlib.md5(("\n".join(lines) + "\n").encode()).digest()
         signature = base64.b64encode(pub.encrypt(digest, OAEP)).decode()
         if alter:
             plain = plain.replace(b"<surveyor>", b"<surveyor>X", 1)
-        padder = padding.PKCS7(128).padder()
-        padded = padder.update(plain) + padder.finalize()
-        enc = Cipher(algorithms.AES(key), modes.CFB(bytes(seed))).encryptor()
-        data = enc.update(padded) + enc.finalize()
-        d = os.path.join(out, name)
-        os.makedirs(d, exist_ok=True)
-        open(os.path.join(d, "submission.xml.enc"), "wb").write(data)
+        open(os.path.join(d, "submission.xml.enc"), "wb").write(cfb(key, seed, plain))
         fields = [
             ("base64EncryptedKey", enc_key),
             ("meta", '<instanceID xmlns="http://openrosa.org/xforms">%s</instanceID>' % iid),
+        ] + [("media", "<file>%s</file>" % m) for m in media_names] + [
             ("encryptedXmlFile", "submission.xml.enc"),
             ("base64EncryptedElementSignature", signature),
         ]
