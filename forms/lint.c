@@ -661,53 +661,83 @@ static const char *const bind_types[] = {
 	"xsd:dateTime", "xsd:boolean", "odk:rank", NULL,
 };
 
+/* Strings each with the line they were first seen on: open addressing, at most half full, so
+   the binds' duplicate ids and nodesets are found in one pass (a form of 20,000 binds is not
+   2 x 10^8 comparisons). Keys are borrowed. */
+struct first_seen {
+	const char **key;
+	long *line;
+	size_t cap;
+};
+
+static void first_seen_init(struct first_seen *f, size_t n)
+{
+	f->cap = 16;
+	while (f->cap < 2 * n + 2)
+		f->cap *= 2;
+	f->key = xcalloc(f->cap, sizeof(*f->key));
+	f->line = xcalloc(f->cap, sizeof(*f->line));
+}
+
+static void first_seen_release(struct first_seen *f)
+{
+	free(f->key);
+	free(f->line);
+}
+
+/* The line key was first seen on (0: never, and it is kept with line now). */
+static long first_seen(struct first_seen *f, const char *key, long line)
+{
+	size_t i = path_hash(key) & (f->cap - 1);
+
+	for (; f->key[i]; i = (i + 1) & (f->cap - 1))
+		if (!strcmp(f->key[i], key))
+			return f->line[i] > 0 ? f->line[i] : -1;
+	f->key[i] = key;
+	f->line[i] = line > 0 ? line : -1;
+	return 0;
+}
+
 static void check_binds(struct lint *l, xmlNode *model)
 {
-	char **seen = NULL; /* the canonical nodeset of each bind before b, NULL if unknown */
-	size_t nseen = 0;
+	char **canons; /* the canonical nodeset of each bind, NULL if unknown */
+	size_t nbinds = 0, nseen = 0;
+	struct first_seen ids, nodesets;
 
+	for (xmlNode *b = model->children; b; b = b->next)
+		nbinds += is(b, NS_XFORMS, "bind");
+	canons = xcalloc(nbinds + 1, sizeof(*canons));
+	first_seen_init(&ids, nbinds);
+	first_seen_init(&nodesets, nbinds);
 	for (xmlNode *b = model->children; b; b = b->next) {
 		static const char *const exprs[] = { "calculate", "relevant", "constraint",
 						     "required", "readonly", NULL };
 		const char *ns, *type, *id;
 		char *canon = NULL;
-		long line = xml_line(b);
+		long line = xml_line(b), first;
 
 		if (!is(b, NS_XFORMS, "bind"))
 			continue;
-		seen = xrealloc(seen, (nseen + 1) * sizeof(*seen));
-		seen[nseen] = NULL;
 		ns = attr(b, "nodeset");
+		id = attr(b, "id");
 		if (!ns) {
 			diag_add(l->diag, l->name, line, "bind without a nodeset");
-			nseen++;
+			if (id)
+				(void)first_seen(&ids, id, line); /* a later bind's id is still twice */
 			continue;
 		}
 		check_ref(l, b, ns, NULL, "bind nodeset", 1, &canon);
-		seen[nseen++] = canon;
+		canons[nseen++] = canon;
 		/* JavaRosa refuses a bind id used twice */
-		id = attr(b, "id");
-		for (xmlNode *o = model->children; id && o != b; o = o->next)
-			if (is(o, NS_XFORMS, "bind") && attr(o, "id") && !strcmp(attr(o, "id"), id)) {
-				diag_add(l->diag, l->name, line,
-					 "bind id '%s' is used twice (the first is on line %ld)", id,
-					 xml_line(o));
-				break;
-			}
+		if (id && (first = first_seen(&ids, id, line)) != 0)
+			diag_add(l->diag, l->name, line,
+				 "bind id '%s' is used twice (the first is on line %ld)", id,
+				 first > 0 ? first : 0);
 		/* two binds on one node JavaRosa merges: suspect, not wrong */
-		for (size_t k = 0; canon && k + 1 < nseen; k++)
-			if (seen[k] && !strcmp(seen[k], canon)) {
-				long first = 0;
-				size_t m = 0;
-
-				for (xmlNode *o = model->children; o && !first; o = o->next)
-					if (is(o, NS_XFORMS, "bind") && m++ == k)
-						first = xml_line(o);
-				lint_warn(l, line,
-					  "a second bind for '%s' (the first is on line %ld): JavaRosa merges them",
-					  ns, first);
-				break;
-			}
+		if (canon && (first = first_seen(&nodesets, canon, line)) != 0)
+			lint_warn(l, line,
+				  "a second bind for '%s' (the first is on line %ld): JavaRosa merges them",
+				  ns, first > 0 ? first : 0);
 		type = attr(b, "type");
 		if (type) {
 			const char *const *t = bind_types;
@@ -724,9 +754,11 @@ static void check_binds(struct lint *l, xmlNode *model)
 				check_expression(l, b, e, *x, canon);
 		}
 	}
+	first_seen_release(&ids);
+	first_seen_release(&nodesets);
 	for (size_t k = 0; k < nseen; k++)
-		free(seen[k]);
-	free(seen);
+		free(canons[k]);
+	free(canons);
 }
 
 static void check_translations(struct lint *l, xmlNode *model)
