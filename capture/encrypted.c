@@ -108,6 +108,15 @@ static int enc_name_ok(const char *file)
 	       !strcmp(file + n - 4, ".enc") && file[0] != '.';
 }
 
+/* Is name among the media files read into m so far? */
+static int listed_media(const struct capture_manifest *m, const char *name)
+{
+	for (size_t j = 0; j < m->nmedia; j++)
+		if (!strcmp(m->media[j], name))
+			return 1;
+	return 0;
+}
+
 const char *capture_manifest_field(const struct capture_instance *inst, const char *name)
 {
 	for (size_t i = 0; i < inst->nfields; i++)
@@ -144,12 +153,11 @@ int capture_manifest_read(const struct capture_instance *inst, struct capture_ma
 					"the manifest ending in .enc: '%.200s'", media);
 				return -1;
 			}
-			for (size_t j = 0; j < m->nmedia; j++)
-				if (!strcmp(m->media[j], media)) {
-					problem(prob, "bad-manifest", "media file %.200s listed twice in "
-						"the manifest", media);
-					return -1;
-				}
+			if (listed_media(m, media)) {
+				problem(prob, "bad-manifest", "media file %.200s listed twice in the "
+					"manifest", media);
+				return -1;
+			}
 			m->media[m->nmedia++] = media;
 			continue;
 		}
@@ -198,12 +206,11 @@ int capture_manifest_read(const struct capture_instance *inst, struct capture_ma
 			file);
 		return -1;
 	}
-	for (size_t j = 0; j < m->nmedia; j++)
-		if (!strcmp(m->media[j], file)) {
-			problem(prob, "bad-manifest", "%.200s is both a media file and the encrypted "
-				"submission in the manifest", file);
-			return -1;
-		}
+	if (listed_media(m, file)) {
+		problem(prob, "bad-manifest", "%.200s is both a media file and the encrypted "
+			"submission in the manifest", file);
+		return -1;
+	}
 	m->xml_file = file;
 	return 0;
 }

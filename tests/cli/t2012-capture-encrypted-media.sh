@@ -10,11 +10,7 @@
 . "$TOP/tests/cli/serve.sh"
 
 make_keys || { fail "openssl genrsa"; finish; exit 1; }
-parindex init --db t.db --definition "$DATA/definitions/mini.xml" \
-	--communes "$CAP/communes.csv" >/dev/null &&
-	parindex forms --db t.db --out "$T/forms" --encrypt pub.pem >/dev/null || fail "init, forms"
-printf 'correct horse\n' | parindex user add --db t.db --password-stdin --role surveyor \
-	--communes 90001,90002 --groups A,B lan >/dev/null || fail "user add"
+setup_encrypted_db --communes 90001,90002 --groups A,B || fail "init, forms, user add"
 cp t.db empty.db
 head -c 3001 /dev/urandom >photo.jpg
 printf 'parindex-media-marker' >voice.m4a

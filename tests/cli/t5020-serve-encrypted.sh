@@ -11,11 +11,7 @@
 
 make_keys || { fail "openssl genrsa"; finish; exit 1; }
 
-parindex init --db t.db --definition "$DATA/definitions/mini.xml" \
-	--communes "$CAP/communes.csv" >/dev/null &&
-	parindex forms --db t.db --out "$T/forms" --encrypt pub.pem >/dev/null || fail "init, forms"
-printf 'correct horse\n' | parindex user add --db t.db --password-stdin --role surveyor \
-	--communes 90001 --groups A lan >/dev/null || fail "user add"
+setup_encrypted_db --communes 90001 --groups A || fail "init, forms, user add"
 cp t.db plain.db
 
 encrypt forms/mini-A.xml enc a1="$I/a1.xml" a2="$I/a2.xml"

@@ -63,7 +63,17 @@ slow_import() {
 
 # encrypt ARGS...   tests/data/capture/encrypt.py: instances encrypted as ODK Collect does
 # make_keys         priv.pem, its public half pub.pem, and an unrelated other.pem (RSA 2048)
+# setup_encrypted_db USER-ADD-ARGS...
+#                   t.db with the mini definition, its forms written to forms/ encrypted to
+#                   pub.pem, and a surveyor lan (password 'correct horse') with those args
 encrypt() { python3 "$CAP/encrypt.py" "$@"; }
+setup_encrypted_db() {
+	parindex init --db t.db --definition "$DATA/definitions/mini.xml" \
+		--communes "$CAP/communes.csv" >/dev/null &&
+		parindex forms --db t.db --out "$T/forms" --encrypt pub.pem >/dev/null &&
+		printf 'correct horse\n' | parindex user add --db t.db --password-stdin \
+			--role surveyor "$@" lan >/dev/null
+}
 make_keys() {
 	openssl genrsa -out priv.pem 2048 2>/dev/null &&
 		openssl rsa -in priv.pem -pubout -out pub.pem 2>/dev/null &&
