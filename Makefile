@@ -68,6 +68,8 @@ $(B)/$(PNGFAST): reports/pngfast.c
 		$(filter-out -fsanitize=%,$(CFLAGS)) -fPIC -shared \
 		$(shell $(PKG_CONFIG) --cflags $(PNGFAST_PKGS) 2>/dev/null) -o $@ $< \
 		$(filter-out -fsanitize=%,$(LDFLAGS)) $(shell $(PKG_CONFIG) --libs $(PNGFAST_PKGS) 2>/dev/null)
+# the folders compiled into charts.c: give make the PREFIX (BINDIR, LIBDIR) that make install
+# will be given
 $(B)/reports/charts.o: PROJECT_CFLAGS += -DPARINDEX_BINDIR='"$(BINDIR)"' -DPARINDEX_LIBDIR='"$(LIBDIR)"'
 
 $(B)/parindex: $(B)/parindex.o $(B)/libparindex.a | $(B)/$(PNGFAST)

@@ -1155,7 +1155,7 @@ static void *render_worker(void *arg)
    binary (a build tree), else, for a binary running from the folder it was installed to,
    in the folder the shared object was installed to. NULL when there is none: the charts are
    then drawn with libpng's defaults, the same pixels, only slower. */
-#ifndef PARINDEX_BINDIR
+#ifndef PARINDEX_BINDIR /* the Makefile's BINDIR and LIBDIR */
 #define PARINDEX_BINDIR "/usr/local/bin"
 #endif
 #ifndef PARINDEX_LIBDIR
