@@ -971,6 +971,7 @@ int report_charts(const struct report *r, const char *dir, unsigned formats,
    charts before it are drawn, the batch goes on from the one after it in a new process.
    The log is cut at the markers into NAME.log, kept only when gnuplot said something. */
 #define RENDER_BATCH_MAX 32
+#define RENDER_BATCH_MIN 4
 #define RENDER_WORKERS_MAX 4
 #define RENDER_SCRUB "set terminal svg; set output \"/dev/null\"; set samples 2; " \
 		     "plot [0:1] \"+\" using 1:1:xtic(\"\") with boxes notitle; unset output"
@@ -980,7 +981,7 @@ struct render {
 	const char *dir;
 	char **env;       /* gnuplot's environment: ours, with the PNG encoder in LD_PRELOAD */
 	char marker[48]; /* "parindex-chart NONCE ": a line no chart output can make */
-	size_t batch;
+	size_t nworkers;
 	pthread_mutex_t lock;
 	size_t next;      /* the first chart no worker has taken */
 	int not_found;    /* gnuplot is not on PATH: every worker stops */
@@ -1135,11 +1136,17 @@ static void *render_worker(void *arg)
 	struct render *rd = w->rd;
 
 	for (;;) {
-		size_t from, to;
+		size_t from, to, size;
 
 		pthread_mutex_lock(&rd->lock);
 		from = rd->next;
-		to = rd->not_found ? from : from + rd->batch;
+		/* batches shrink as the charts left do (a quarter of them per two workers, at
+		   least RENDER_BATCH_MIN): the last ones end together, no worker left alone with a
+		   long batch while the others wait, for a few more gnuplot starts (~20 ms each) */
+		size = (rd->charts->n - from + rd->nworkers * 2 - 1) / (rd->nworkers * 2);
+		size = size < RENDER_BATCH_MIN ? RENDER_BATCH_MIN
+		       : size > RENDER_BATCH_MAX ? RENDER_BATCH_MAX : size;
+		to = rd->not_found ? from : from + size;
 		if (to > rd->charts->n)
 			to = rd->charts->n;
 		rd->next = to;
@@ -1236,12 +1243,9 @@ int report_render(struct report_charts *charts, const char *dir, struct perr *er
 	snprintf(rd.marker, sizeof(rd.marker), "parindex-chart %lx%lx ",
 		 (unsigned long)now.tv_nsec ^ (unsigned long)getpid() << 20,
 		 (unsigned long)now.tv_sec);
-	/* two batches per worker or more, so that all stay busy to the end */
-	rd.batch = (charts->n + nworkers * 2 - 1) / (nworkers * 2);
-	if (rd.batch > RENDER_BATCH_MAX)
-		rd.batch = RENDER_BATCH_MAX;
 	if (nworkers > charts->n)
 		nworkers = charts->n;
+	rd.nworkers = nworkers;
 	rd.env = gnuplot_env();
 	pthread_mutex_init(&rd.lock, NULL);
 	for (size_t i = 0; i < nworkers; i++) {
