@@ -10,6 +10,10 @@
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share/parindex
+LIBDIR ?= $(PREFIX)/lib/parindex
+# the shared object of reports/pngfast.c (see below) and the pkg-config name it needs
+PNGFAST := parindex-pngfast.so
+PNGFAST_PKGS := libpng
 MANDIR ?= $(PREFIX)/share/man
 CC ?= cc
 CFLAGS ?= -O2 -g
@@ -37,7 +41,8 @@ endif
 B := $(BUILD)$(if $(SANITIZE),/san)
 G := $(BUILD)/gen
 STAGES := core forms capture tally reports
-LIB_SRC := $(foreach d,$(STAGES),$(wildcard $(d)/*.c))
+# reports/pngfast.c is not part of parindex: it is the shared object below
+LIB_SRC := $(filter-out reports/pngfast.c,$(foreach d,$(STAGES),$(wildcard $(d)/*.c)))
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(G)/embedded$(if $(SANITIZE),-san).o
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
@@ -49,10 +54,25 @@ EMBEDDED := schemas/definition.rng $(DEFAULT_DEFINITION) capture/office.css $(MI
 .PHONY: all check test unit cli demo deps bench fuzz install uninstall clean
 all: parindex
 
-parindex: $(B)/parindex
-	$(if $(SANITIZE),,cp $< $@)
+parindex: $(B)/parindex $(B)/$(PNGFAST)
+	$(if $(SANITIZE),,cp $< $@ && cp $(B)/$(PNGFAST) $(PNGFAST))
 
-$(B)/parindex: $(B)/parindex.o $(B)/libparindex.a
+# gnuplot's PNG encoding made faster (reports/pngfast.c): a shared object that the report puts
+# in LD_PRELOAD for its gnuplot children, found beside the running binary, else (a binary
+# running from $(BINDIR)) in $(LIBDIR). Always plain flags, whatever SANITIZE says: gnuplot is
+# not built with the sanitizers. libpng is for it alone, so not in PKGS (parindex does not link
+# it).
+$(B)/$(PNGFAST): reports/pngfast.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c17 -Wall -Wextra -Wshadow -Wstrict-prototypes $(if $(filter 1,$(DEVELOPER)),-Werror) \
+		$(filter-out -fsanitize=%,$(CFLAGS)) -fPIC -shared \
+		$(shell $(PKG_CONFIG) --cflags $(PNGFAST_PKGS) 2>/dev/null) -o $@ $< \
+		$(filter-out -fsanitize=%,$(LDFLAGS)) $(shell $(PKG_CONFIG) --libs $(PNGFAST_PKGS) 2>/dev/null)
+# the folders compiled into charts.c: give make the PREFIX (BINDIR, LIBDIR) that make install
+# will be given
+$(B)/reports/charts.o: PROJECT_CFLAGS += -DPARINDEX_BINDIR='"$(BINDIR)"' -DPARINDEX_LIBDIR='"$(LIBDIR)"'
+
+$(B)/parindex: $(B)/parindex.o $(B)/libparindex.a | $(B)/$(PNGFAST)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(B)/libparindex.a: $(LIB_OBJ)
@@ -93,6 +113,12 @@ $(B)/tests/bench/serve-load.o: $(G)/embedded.c
 $(B)/serve-submit: $(B)/tests/gen/serve-submit.o $(B)/libparindex.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(B)/tests/gen/serve-submit.o: $(G)/embedded.c
+
+# What a chart PNG holds and how it was encoded, for the chart tests (tests/gen/pngpixels.c):
+# libpng and zlib are for it alone, so not in PKGS.
+$(B)/pngpixels: $(B)/tests/gen/pngpixels.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs $(PNGFAST_PKGS) zlib nettle 2>/dev/null)
+$(B)/tests/gen/pngpixels.o: CFLAGS += $(shell $(PKG_CONFIG) --cflags $(PNGFAST_PKGS) 2>/dev/null)
 
 # Capture speed and memory against the shared yardsticks (see tests/gen/bench.sh); BENCH_N,
 # BENCH_BIG (0 skips the million) and BENCH_RUNS tune it.
@@ -162,12 +188,13 @@ CHECK_B := $(BUILD)$(if $(CHECK_SANITIZE),/san)
 CHECK_FLAGS := SANITIZE=$(CHECK_SANITIZE) DEVELOPER=1 CFLAGS='-O1 -g'
 check test: deps
 	$(MAKE) --no-print-directory $(CHECK_FLAGS) $(CHECK_B)/parindex $(CHECK_B)/unit \
-		$(CHECK_B)/gen-batch $(CHECK_B)/serve-submit $(CHECK_B)/serve-load \
+		$(CHECK_B)/gen-batch $(CHECK_B)/serve-submit $(CHECK_B)/serve-load $(CHECK_B)/pngpixels \
 		$(FUZZ_TARGETS:%=$(CHECK_B)/fuzz/replay-%)
 	BUILD=$(BUILD) PARINDEX=$(CURDIR)/$(or $(PARINDEX_WRAP),$(CHECK_B)/parindex) \
 		PARINDEX_REAL=$(CURDIR)/$(CHECK_B)/parindex UNIT=$(CURDIR)/$(CHECK_B)/unit \
 		GEN_BATCH=$(CURDIR)/$(CHECK_B)/gen-batch SERVE_SUBMIT=$(CURDIR)/$(CHECK_B)/serve-submit \
 		FUZZ_REPLAY=$(CURDIR)/$(CHECK_B)/fuzz SERVE_LOAD=$(CURDIR)/$(CHECK_B)/serve-load \
+		PNGPIXELS=$(CURDIR)/$(CHECK_B)/pngpixels \
 		tests/run $(if $(UPDATE_GOLDEN),--update-golden) $(TESTS)
 
 unit:
@@ -182,7 +209,7 @@ unit:
 # as root, otherwise prints the apt-get line and fails.
 RUN_PACKAGES := build-essential pkg-config libxml2-dev libzip-dev libsqlite3-dev nettle-dev \
 	libcsv-dev libunistring-dev libxlsxwriter-dev libdeflate-dev libexpat1-dev libreadstat-dev \
-	gnuplot-nox fonts-dejavu-core libmicrohttpd-dev libssl-dev libqrencode-dev
+	gnuplot-nox fonts-dejavu-core libmicrohttpd-dev libssl-dev libqrencode-dev libpng-dev
 TEST_PACKAGES := sqlite3 libxml2-utils zip unzip man-db python3-lxml nodejs chromium clang \
 	libclang-rt-14-dev valgrind pspp python3-pandas curl openssl libcurl4-openssl-dev \
 	python3-cryptography zbar-tools librsvg2-bin poppler-utils
@@ -205,15 +232,17 @@ demo: deps-run
 install: parindex
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/definitions $(DESTDIR)$(MANDIR)/man1
 	install -m 755 parindex $(DESTDIR)$(BINDIR)/parindex
+	install -d $(DESTDIR)$(LIBDIR)
+	install -m 644 $(PNGFAST) $(DESTDIR)$(LIBDIR)/$(PNGFAST)
 	install -m 644 schemas/definitions/*.xml $(DESTDIR)$(DATADIR)/definitions
 	install -m 644 schemas/definition.rng $(DESTDIR)$(DATADIR)/definition.rng
 	install -m 644 parindex.1 $(DESTDIR)$(MANDIR)/man1/parindex.1
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/parindex $(DESTDIR)$(MANDIR)/man1/parindex.1
-	rm -rf $(DESTDIR)$(DATADIR)
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(LIBDIR)
 
 clean:
-	rm -rf $(BUILD) parindex demo/out demo/hai-phong/out
+	rm -rf $(BUILD) parindex $(PNGFAST) demo/out demo/hai-phong/out
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -30,6 +30,12 @@ static void first_line(const char *path, char *buf, size_t size)
 int spawn_run(const char *const argv[], const char *dir, const char *log_path,
 	      struct perr *err)
 {
+	return spawn_run_env(argv, environ, dir, log_path, err);
+}
+
+int spawn_run_env(const char *const argv[], char *const envp[], const char *dir,
+		  const char *log_path, struct perr *err)
+{
 	posix_spawn_file_actions_t fa;
 	pid_t pid;
 	int rc, status;
@@ -46,7 +52,7 @@ int spawn_run(const char *const argv[], const char *dir, const char *log_path,
 	if (dir)
 		posix_spawn_file_actions_addchdir_np(&fa, dir);
 	/* the cast: posix_spawnp takes char *const[] but does not write to the strings */
-	rc = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+	rc = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	if (rc == ENOENT) {
 		perr_set(err, PERR_SYSTEM, argv[0], "not found on PATH");

@@ -18,4 +18,9 @@ enum spawn_status {
 int spawn_run(const char *const argv[], const char *dir, const char *log_path,
 	      struct perr *err);
 
+/* spawn_run with the environment envp (NULL-terminated "NAME=value" strings) instead of the
+   caller's; argv[0] is still looked up on the caller's $PATH. */
+int spawn_run_env(const char *const argv[], char *const envp[], const char *dir,
+		  const char *log_path, struct perr *err);
+
 #endif

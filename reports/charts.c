@@ -4,6 +4,7 @@
 #include "reports.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -970,6 +971,7 @@ int report_charts(const struct report *r, const char *dir, unsigned formats,
    charts before it are drawn, the batch goes on from the one after it in a new process.
    The log is cut at the markers into NAME.log, kept only when gnuplot said something. */
 #define RENDER_BATCH_MAX 32
+#define RENDER_BATCH_MIN 4
 #define RENDER_WORKERS_MAX 4
 #define RENDER_SCRUB "set terminal svg; set output \"/dev/null\"; set samples 2; " \
 		     "plot [0:1] \"+\" using 1:1:xtic(\"\") with boxes notitle; unset output"
@@ -977,8 +979,9 @@ int report_charts(const struct report *r, const char *dir, unsigned formats,
 struct render {
 	struct report_charts *charts;
 	const char *dir;
+	char **env;       /* gnuplot's environment: ours, with the PNG encoder in LD_PRELOAD */
 	char marker[48]; /* "parindex-chart NONCE ": a line no chart output can make */
-	size_t batch;
+	size_t nworkers;
 	pthread_mutex_t lock;
 	size_t next;      /* the first chart no worker has taken */
 	int not_found;    /* gnuplot is not on PATH: every worker stops */
@@ -1085,7 +1088,7 @@ static void render_batch(struct render *rd, unsigned worker, size_t from, size_t
 			strbuf_addf(&cmds, "print \"%s%zu\"; reset; load \"%s.gp\"; " RENDER_SCRUB "; ",
 				    rd->marker, i, rd->charts->v[i].name);
 		argv[2] = strbuf_str(&cmds);
-		rc = spawn_run(argv, rd->dir, log, &err);
+		rc = spawn_run_env(argv, rd->env, rd->dir, log, &err);
 		strbuf_release(&cmds);
 		if (rc == SPAWN_NOT_FOUND) {
 			pthread_mutex_lock(&rd->lock);
@@ -1133,11 +1136,17 @@ static void *render_worker(void *arg)
 	struct render *rd = w->rd;
 
 	for (;;) {
-		size_t from, to;
+		size_t from, to, size;
 
 		pthread_mutex_lock(&rd->lock);
 		from = rd->next;
-		to = rd->not_found ? from : from + rd->batch;
+		/* batches shrink as the charts left do (a quarter of them per two workers, at
+		   least RENDER_BATCH_MIN): the last ones end together, no worker left alone with a
+		   long batch while the others wait, for a few more gnuplot starts (~20 ms each) */
+		size = (rd->charts->n - from + rd->nworkers * 2 - 1) / (rd->nworkers * 2);
+		size = size < RENDER_BATCH_MIN ? RENDER_BATCH_MIN
+		       : size > RENDER_BATCH_MAX ? RENDER_BATCH_MAX : size;
+		to = rd->not_found ? from : from + size;
 		if (to > rd->charts->n)
 			to = rd->charts->n;
 		rd->next = to;
@@ -1147,6 +1156,77 @@ static void *render_worker(void *arg)
 		render_batch(rd, w->id, from, to);
 	}
 	return NULL;
+}
+
+/* gnuplot's faster PNG encoding (reports/pngfast.c, built as PNGFAST): beside the running
+   binary (a build tree), else, for a binary running from the folder it was installed to,
+   in the folder the shared object was installed to. NULL when there is none: the charts are
+   then drawn with libpng's defaults, the same pixels, only slower. */
+#ifndef PARINDEX_BINDIR /* the Makefile's BINDIR and LIBDIR */
+#define PARINDEX_BINDIR "/usr/local/bin"
+#endif
+#ifndef PARINDEX_LIBDIR
+#define PARINDEX_LIBDIR "/usr/local/lib/parindex"
+#endif
+#define PNGFAST "parindex-pngfast.so"
+
+static char *pngfast_path(void)
+{
+	char exe[PATH_MAX], *slash, *path = NULL;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	if (!(slash = strrchr(exe, '/')))
+		return NULL;
+	*slash = '\0';
+	path = xasprintf("%s/" PNGFAST, exe);
+	if (access(path, R_OK) != 0) {
+		free(path);
+		path = strcmp(exe, PARINDEX_BINDIR) ? NULL : xstrdup(PARINDEX_LIBDIR "/" PNGFAST);
+	}
+	/* the dynamic loader splits LD_PRELOAD at spaces and colons */
+	if (path && (access(path, R_OK) != 0 || strpbrk(path, " :"))) {
+		free(path);
+		path = NULL;
+	}
+	return path;
+}
+
+/* The environment for gnuplot: ours, with pngfast appended to any LD_PRELOAD already set
+   (kept as it is), or as it is when there is no pngfast. */
+static char **gnuplot_env(void)
+{
+	char *fast = pngfast_path();
+	size_t n = 0, i, out = 0;
+	const char *preload = NULL;
+	char **env;
+
+	while (environ[n])
+		n++;
+	env = xcalloc(n + 2, sizeof(*env));
+	for (i = 0; i < n; i++) {
+		if (!strncmp(environ[i], "LD_PRELOAD=", 11))
+			preload = environ[i] + 11;
+		else
+			env[out++] = xstrdup(environ[i]);
+	}
+	if (fast && preload && *preload)
+		env[out++] = xasprintf("LD_PRELOAD=%s:%s", preload, fast);
+	else if (fast)
+		env[out++] = xasprintf("LD_PRELOAD=%s", fast);
+	else if (preload)
+		env[out++] = xasprintf("LD_PRELOAD=%s", preload);
+	free(fast);
+	return env;
+}
+
+static void gnuplot_env_free(char **env)
+{
+	for (size_t i = 0; env[i]; i++)
+		free(env[i]);
+	free(env);
 }
 
 int report_render(struct report_charts *charts, const char *dir, struct perr *err)
@@ -1163,12 +1243,10 @@ int report_render(struct report_charts *charts, const char *dir, struct perr *er
 	snprintf(rd.marker, sizeof(rd.marker), "parindex-chart %lx%lx ",
 		 (unsigned long)now.tv_nsec ^ (unsigned long)getpid() << 20,
 		 (unsigned long)now.tv_sec);
-	/* two batches per worker or more, so that all stay busy to the end */
-	rd.batch = (charts->n + nworkers * 2 - 1) / (nworkers * 2);
-	if (rd.batch > RENDER_BATCH_MAX)
-		rd.batch = RENDER_BATCH_MAX;
 	if (nworkers > charts->n)
 		nworkers = charts->n;
+	rd.nworkers = nworkers;
+	rd.env = gnuplot_env();
 	pthread_mutex_init(&rd.lock, NULL);
 	for (size_t i = 0; i < nworkers; i++) {
 		workers[i] = (struct render_worker){ &rd, (unsigned)i, 0 };
@@ -1180,6 +1258,7 @@ int report_render(struct report_charts *charts, const char *dir, struct perr *er
 	for (size_t i = 1; i < nworkers; i++)
 		pthread_join(workers[i].thread, NULL);
 	pthread_mutex_destroy(&rd.lock);
+	gnuplot_env_free(rd.env);
 	if (rd.not_found) {
 		*err = rd.err;
 		return SPAWN_NOT_FOUND;

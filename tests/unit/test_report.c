@@ -247,6 +247,16 @@ static void spawn(void)
 		      SPAWN_NOT_FOUND,
 	      "missing program");
 	CHECK_STR(err.msg, "not found on PATH", "missing program message");
+	/* spawn_run_env: the child has the environment given and nothing of the caller's, and
+	   the program is still found on the caller's PATH */
+	setenv("PARINDEX_UNIT_SPAWN", "caller", 1);
+	CHECK(spawn_run_env((const char *[]){ "sh", "-c", "echo \"$PARINDEX_X|$PARINDEX_UNIT_SPAWN\"", NULL },
+			    (char *[]){ "PARINDEX_X=given", NULL }, NULL, log, &err) == SPAWN_OK,
+	      "run with an environment");
+	unsetenv("PARINDEX_UNIT_SPAWN");
+	strbuf_reset(&sb);
+	CHECK(strbuf_read_file(&sb, log, 1000) == 0, "log written");
+	CHECK_STR(strbuf_str(&sb), "given|\n", "the environment given, only it");
 	unlink(path);
 	unlink(log);
 	rmdir(dir);
