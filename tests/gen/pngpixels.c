@@ -1,4 +1,4 @@
-/* pngpixels: what a PNG holds and how it was encoded, for the chart tests (t4009). Built by
+/* pngpixels: what a PNG holds and how it was encoded, for the chart tests (t4011). Built by
    `make check` only.
      pngpixels FILE...
    One line per file: "FILE WIDTHxHEIGHT zlib-level L filters F,... rgb SHA256". The pixels
