@@ -134,22 +134,16 @@ int commune_check_types(const struct commune_list *l, const struct def *d, const
 
 static int on_header(struct load *L, const struct csvin_record *rec)
 {
+	/* a province's register may leave out the districts (both), and any the province */
+	unsigned long optional = 1ul << COL_PROVINCE;
+
+	if (csvin_column(rec, columns[COL_DISTRICT_CODE]) < 0 &&
+	    csvin_column(rec, columns[COL_DISTRICT]) < 0)
+		optional |= 1ul << COL_DISTRICT_CODE | 1ul << COL_DISTRICT;
 	L->have_header = 1;
 	L->width = rec->nfields;
-	for (size_t c = 0; c < NCOLUMNS; c++) {
-		L->col[c] = csvin_column(rec, columns[c]);
-		/* a province's register may leave out the districts (both), and any the province */
-		if (c == COL_PROVINCE || ((c == COL_DISTRICT_CODE || c == COL_DISTRICT) &&
-					  csvin_column(rec, columns[COL_DISTRICT_CODE]) < 0 &&
-					  csvin_column(rec, columns[COL_DISTRICT]) < 0))
-			continue;
-		if (L->col[c] < 0) {
-			diag_add(L->diag, L->name, rec->number,
-				 "header has no column '%s' (expected code,name,type,district_code,district)",
-				 columns[c]);
-			L->errors++;
-		}
-	}
+	L->errors += csvin_header_columns(rec, columns, NCOLUMNS, COL_PROVINCE, optional, L->col,
+					  L->diag, L->name);
 	return L->errors ? -1 : 0;
 }
 

@@ -33,4 +33,12 @@ int csvin_read(const char *buf, size_t len, const char *name, csvin_fn fn, void 
 /* Index of the column named `name` in a header record, or -1. */
 int csvin_column(const struct csvin_record *header, const char *name);
 
+/* Find the n columns names[] in a header record: col[c] is the index of names[c], or -1.
+   Each one missing whose bit is not set in `optional` is said at the header's line in file:
+   "header has no column 'NAME' (expected LIST)", LIST the first nlisted names joined by ','.
+   Returns how many were said. */
+int csvin_header_columns(const struct csvin_record *header, const char *const *names, size_t n,
+			 size_t nlisted, unsigned long optional, int *col, struct diag *diag,
+			 const char *file);
+
 #endif

@@ -46,15 +46,8 @@ static int on_header(struct load *L, const struct csvin_record *rec)
 {
 	L->have_header = 1;
 	L->width = rec->nfields;
-	for (size_t c = 0; c < NCOLUMNS; c++) {
-		L->col[c] = csvin_column(rec, columns[c]);
-		if (L->col[c] < 0) {
-			diag_add(L->diag, L->name, rec->number,
-				 "header has no column '%s' (expected new_code,old_code,effective)",
-				 columns[c]);
-			L->errors++;
-		}
-	}
+	L->errors += csvin_header_columns(rec, columns, NCOLUMNS, NCOLUMNS, 0, L->col, L->diag,
+					  L->name);
 	return L->errors ? -1 : 0;
 }
 
