@@ -13,7 +13,7 @@
 //     and prints the seconds from the page's load to the saved page's: the measurement
 //     HACKING.md gives (not run by make check: no timed tests).
 'use strict';
-const { chromium } = require('playwright-core');
+const { launchBrowser } = require('./launch');
 
 const PHONE = { width: 360, height: 740 };
 
@@ -151,12 +151,7 @@ async function main() {
 		console.error('usage: node keying.js test BASE_URL | speed BASE_URL NAME PASSWORD COMMUNE GROUP MS');
 		return 2;
 	}
-	const browser = await chromium.launch({
-		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-		headless: true,
-		args: ['--no-sandbox', '--disable-gpu', '--no-first-run',
-			'--disable-background-networking', '--disable-component-update', '--disable-sync'],
-	});
+	const browser = await launchBrowser();
 	let problems;
 	try {
 		problems = mode === 'test' ? await test(browser, base)

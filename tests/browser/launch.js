@@ -1,20 +1,23 @@
-// Debian's headless Chromium through playwright-core (no browser download), in a profile of
-// its own that close() removes: what the print checks share.
+// Debian's headless Chromium through playwright-core (no browser download): the one place
+// that says which executable and flags every browser test uses. launch() gives a context in
+// a profile of its own that close() removes; launchBrowser() a browser for tests that open
+// contexts of their own (JavaScript off, touch).
 'use strict';
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { chromium } = require('playwright-core');
 
+const OPTIONS = {
+	executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+	headless: true,
+	args: ['--no-sandbox', '--disable-gpu', '--no-first-run',
+		'--disable-background-networking', '--disable-component-update', '--disable-sync'],
+};
+
 async function launch(viewport) {
 	const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'parindex-chromium-'));
-	const context = await chromium.launchPersistentContext(profile, {
-		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-		headless: true,
-		args: ['--no-sandbox', '--disable-gpu', '--no-first-run',
-			'--disable-background-networking', '--disable-component-update', '--disable-sync'],
-		viewport,
-	});
+	const context = await chromium.launchPersistentContext(profile, { ...OPTIONS, viewport });
 	return {
 		context,
 		close: async () => {
@@ -24,4 +27,8 @@ async function launch(viewport) {
 	};
 }
 
-module.exports = { launch };
+function launchBrowser() {
+	return chromium.launch(OPTIONS);
+}
+
+module.exports = { launch, launchBrowser };
