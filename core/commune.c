@@ -266,11 +266,8 @@ int commune_load_file_def(struct commune_list *l, const char *path, const struct
 	int rc;
 
 	memset(l, 0, sizeof(*l));
-	if (strbuf_read_file(&sb, path, 64 << 20) < 0) {
-		diag_add(diag, path, 0, "cannot read: %s", strerror(errno));
-		strbuf_release(&sb);
+	if (csvin_read_file(&sb, path, diag) < 0)
 		return -1;
-	}
 	rc = commune_load_def(l, strbuf_str(&sb), sb.len, path, d, diag);
 	strbuf_release(&sb);
 	return rc;

@@ -4,6 +4,7 @@
 #include "xml.h"
 
 #include <csv.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,4 +160,14 @@ int csvin_header_columns(const struct csvin_record *header, const char *const *n
 	}
 	strbuf_release(&listed);
 	return missing;
+}
+
+int csvin_read_file(struct strbuf *sb, const char *path, struct diag *diag)
+{
+	if (strbuf_read_file(sb, path, CSVIN_FILE_MAX) < 0) {
+		diag_add(diag, path, 0, "cannot read: %s", strerror(errno));
+		strbuf_release(sb);
+		return -1;
+	}
+	return 0;
 }

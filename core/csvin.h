@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "strbuf.h"
 
 #define CSVIN_MAX_FIELDS 16384 /* Excel's own column limit */
 
@@ -29,6 +30,11 @@ typedef int (*csvin_fn)(const struct csvin_record *rec, void *ctx);
 
 int csvin_read(const char *buf, size_t len, const char *name, csvin_fn fn, void *ctx,
 	       struct perr *err);
+
+/* Read the CSV file at path (at most CSVIN_FILE_MAX bytes) into sb: 0, or -1 with "cannot
+   read" said at path in diag and sb released. */
+#define CSVIN_FILE_MAX (64 << 20)
+int csvin_read_file(struct strbuf *sb, const char *path, struct diag *diag);
 
 /* Index of the column named `name` in a header record, or -1. */
 int csvin_column(const struct csvin_record *header, const char *name);

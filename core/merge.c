@@ -182,11 +182,8 @@ int merge_load_file(struct merge_list *l, const char *path, struct diag *diag)
 	int rc;
 
 	memset(l, 0, sizeof(*l));
-	if (strbuf_read_file(&sb, path, 64 << 20) < 0) {
-		diag_add(diag, path, 0, "cannot read: %s", strerror(errno));
-		strbuf_release(&sb);
+	if (csvin_read_file(&sb, path, diag) < 0)
 		return -1;
-	}
 	rc = merge_load(l, strbuf_str(&sb), sb.len, path, diag);
 	strbuf_release(&sb);
 	return rc;
