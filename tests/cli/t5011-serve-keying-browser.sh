@@ -8,11 +8,7 @@
 . "$DATA/capture/setup.sh"
 . "$TOP/tests/cli/serve.sh"
 
-if [ ! -d "$TOP/tests/browser/node_modules/playwright-core" ]; then
-	fail "tests/browser/node_modules is missing: run 'make deps' (npm ci in tests/browser)"
-	finish
-	exit 1
-fi
+need_browser
 setup_db
 for k in k1 k2 k3; do
 	printf '%s secret\n' "$k" | parindex user add --db t.db --password-stdin --role keyer --communes 90001 "$k" >/dev/null
