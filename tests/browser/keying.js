@@ -13,24 +13,14 @@
 //     and prints the seconds from the page's load to the saved page's: the measurement
 //     HACKING.md gives (not run by make check: no timed tests).
 'use strict';
-const { launchBrowser } = require('./launch');
+const { launchBrowser, keepToServer, logCspViolations } = require('./launch');
 
 const PHONE = { width: 360, height: 740 };
 
 async function open(browser, base, problems, js) {
 	const context = await browser.newContext({ viewport: PHONE, javaScriptEnabled: js });
-	await context.route('**/*', (route) => {
-		const url = route.request().url();
-		if (url.startsWith(base + '/'))
-			return route.continue();
-		problems.push(`request outside the server: ${url}`);
-		return route.abort();
-	});
-	await context.addInitScript(() => {
-		document.addEventListener('securitypolicyviolation', (e) => {
-			console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
-		});
-	});
+	await keepToServer(context, base, problems);
+	await logCspViolations(context);
 	const page = await context.newPage();
 	page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
 	page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));

@@ -13,7 +13,7 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const { launch } = require('./launch');
+const { launch, keepToServer, logCspViolations } = require('./launch');
 
 const PAGES = ['/', '/batches', '/upload', '/scores', '/tally', '/report', '/quality'];
 const SIZES = [{ width: 360, height: 740 }, { width: 1366, height: 768 }];
@@ -29,19 +29,8 @@ async function main() {
 	const context = browser.context;
 	const say = (s) => console.log(s);
 	try {
-		await context.route('**/*', (route) => {
-			const url = route.request().url();
-			if (url.startsWith(base + '/'))
-				return route.continue();
-			problems.push(`request outside the server: ${url}`);
-			return route.abort();
-		});
-		// CSP violations reach the page as events (and Chromium logs them to the console)
-		await context.addInitScript(() => {
-			document.addEventListener('securitypolicyviolation', (e) => {
-				console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
-			});
-		});
+		await keepToServer(context, base, problems);
+		await logCspViolations(context);
 		const page = await context.newPage();
 		let where = '';
 		page.on('console', (m) => { if (m.type() === 'error') problems.push(`${where}: console: ${m.text()}`); });

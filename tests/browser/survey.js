@@ -11,7 +11,7 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const { launchBrowser } = require('./launch');
+const { launchBrowser, keepToServer } = require('./launch');
 
 const PHONE = { width: 360, height: 740 };
 
@@ -27,13 +27,7 @@ async function main() {
 	const phone = async (opts) => {
 		const context = await browser.newContext({ viewport: PHONE, hasTouch: true, isMobile: true,
 			...opts });
-		await context.route('**/*', (route) => {
-			const url = route.request().url();
-			if (url.startsWith(base + '/'))
-				return route.continue();
-			problems.push(`request outside the server: ${url}`);
-			return route.abort();
-		});
+		await keepToServer(context, base, problems);
 		const page = await context.newPage();
 		page.on('console', (m) => {
 			// the refusal pages are answered 410 on purpose
