@@ -160,10 +160,12 @@ fuzz:
 CHECK_SANITIZE ?= address,undefined
 CHECK_B := $(BUILD)$(if $(CHECK_SANITIZE),/san)
 CHECK_FLAGS := SANITIZE=$(CHECK_SANITIZE) DEVELOPER=1 CFLAGS='-O1 -g'
-# how many test scripts run at once (tests/run)
+# how many test scripts run at once (tests/run), and files compiled at once when make was not
+# given -j
 TEST_JOBS ?= 2
 check test: deps
-	$(MAKE) --no-print-directory $(CHECK_FLAGS) $(CHECK_B)/parindex $(CHECK_B)/unit \
+	$(MAKE) --no-print-directory $(if $(filter -j%,$(MAKEFLAGS)),,-j$(TEST_JOBS)) \
+		$(CHECK_FLAGS) $(CHECK_B)/parindex $(CHECK_B)/unit \
 		$(CHECK_B)/gen-batch $(CHECK_B)/serve-submit $(CHECK_B)/serve-load \
 		$(FUZZ_TARGETS:%=$(CHECK_B)/fuzz/replay-%)
 	BUILD=$(BUILD) TEST_JOBS=$(TEST_JOBS) PARINDEX=$(CURDIR)/$(or $(PARINDEX_WRAP),$(CHECK_B)/parindex) \
