@@ -1,6 +1,6 @@
 # Paper keying in Debian's headless Chromium (tests/browser/keying.js) against the real
 # server, on a phone-sized viewport, keyboard only: the focus on the serial number, Enter
-# moving on (the page's script; Tab without script is t5013's); a form keyed twice alike becomes one
+# moving on (the page's script; Tab without script is t5016's); a form keyed twice alike becomes one
 # submission; twice otherwise is shown side by side and the office's decision becomes the
 # submission; the same keyer twice refused; no console error or CSP violation, no sideways
 # scrolling. The database is then checked.
