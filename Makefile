@@ -186,11 +186,15 @@ fuzz:
 CHECK_SANITIZE ?= address,undefined
 CHECK_B := $(BUILD)$(if $(CHECK_SANITIZE),/san)
 CHECK_FLAGS := SANITIZE=$(CHECK_SANITIZE) DEVELOPER=1 CFLAGS='-O1 -g'
+# how many test scripts run at once (tests/run), and files compiled at once when make was not
+# given -j
+TEST_JOBS ?= 2
 check test: deps
-	$(MAKE) --no-print-directory $(CHECK_FLAGS) $(CHECK_B)/parindex $(CHECK_B)/unit \
+	$(MAKE) --no-print-directory $(if $(filter -j%,$(MAKEFLAGS)),,-j$(TEST_JOBS)) \
+		$(CHECK_FLAGS) $(CHECK_B)/parindex $(CHECK_B)/unit \
 		$(CHECK_B)/gen-batch $(CHECK_B)/serve-submit $(CHECK_B)/serve-load $(CHECK_B)/pngpixels \
 		$(FUZZ_TARGETS:%=$(CHECK_B)/fuzz/replay-%)
-	BUILD=$(BUILD) PARINDEX=$(CURDIR)/$(or $(PARINDEX_WRAP),$(CHECK_B)/parindex) \
+	BUILD=$(BUILD) TEST_JOBS=$(TEST_JOBS) PARINDEX=$(CURDIR)/$(or $(PARINDEX_WRAP),$(CHECK_B)/parindex) \
 		PARINDEX_REAL=$(CURDIR)/$(CHECK_B)/parindex UNIT=$(CURDIR)/$(CHECK_B)/unit \
 		GEN_BATCH=$(CURDIR)/$(CHECK_B)/gen-batch SERVE_SUBMIT=$(CURDIR)/$(CHECK_B)/serve-submit \
 		FUZZ_REPLAY=$(CURDIR)/$(CHECK_B)/fuzz SERVE_LOAD=$(CURDIR)/$(CHECK_B)/serve-load \

@@ -195,34 +195,17 @@ void keying_instance_id(const char *form_id, const char *commune, long serial, c
 void keying_instance_xml(struct strbuf *out, const struct def *d, size_t g, const char *commune,
 			 const struct keying_form *f, const char *instance_id)
 {
-	char device[128];
+	char device[128], *form_id = xasprintf("%s-%s", d->id, d->groups[g].id);
+	struct serve_instance in = {
+		.form_id = form_id, .form_version = d->version, .device = device,
+		.commune = commune, .surveyor = f->surveyor, .d = d, .group = g,
+		.answers = f->codes, .instance_id = instance_id, .instance_name = device,
+	};
 
 	snprintf(device, sizeof(device), "paper:%s-%s-%ld", commune, d->groups[g].id, f->serial);
-	strbuf_adds(out, "<?xml version='1.0' ?><data id=\"");
-	strbuf_add_xml(out, d->id);
-	strbuf_adds(out, "-");
-	strbuf_add_xml(out, d->groups[g].id);
-	strbuf_adds(out, "\" version=\"");
-	strbuf_add_xml(out, d->version);
-	strbuf_adds(out, "\"><start/><end/><deviceid>");
-	strbuf_add_xml(out, device);
-	strbuf_adds(out, "</deviceid><commune>");
-	strbuf_add_xml(out, commune);
-	strbuf_adds(out, "</commune><surveyor>");
-	strbuf_add_xml(out, f->surveyor);
-	strbuf_adds(out, "</surveyor>");
-	for (size_t i = 0; i < d->nquestions; i++) {
-		if (!asks(&d->questions[i], g))
-			continue;
-		strbuf_addf(out, "<%s>", d->questions[i].id);
-		strbuf_add_xml(out, f->codes[i]);
-		strbuf_addf(out, "</%s>", d->questions[i].id);
-	}
-	strbuf_adds(out, "<comment/><meta><instanceID>");
-	strbuf_add_xml(out, instance_id);
-	strbuf_adds(out, "</instanceID><instanceName>");
-	strbuf_add_xml(out, device);
-	strbuf_adds(out, "</instanceName></meta></data>");
+	strbuf_adds(out, "<?xml version='1.0' ?>");
+	serve_instance_xml(out, &in);
+	free(form_id);
 }
 
 size_t keying_differences(const struct def *d, size_t g, const struct keying_form *a,

@@ -66,6 +66,22 @@ struct serve_answer {
 int serve_submit(struct serve_store *st, const struct serve_user *user, const char *xml,
 		 size_t len, struct serve_answer *ans, struct perr *err);
 
+/* The XForm instance of one respondent group's answers, in the contract of forms/xform.c,
+   for the ways in that make their own (the web survey, paper keying) to hand to
+   serve_submit: <data id= version=>, start, end, deviceid, commune, surveyor, the answer of
+   every question the group asks (answers[i] for d->questions[i]), comment, then meta with
+   instanceID and instanceName. Texts are escaped; a NULL one is an empty element <x/>. */
+struct def;
+struct serve_instance {
+	const char *form_id, *form_version;
+	const char *start, *end, *device, *commune, *surveyor;
+	const struct def *d;
+	size_t group;
+	const char *const *answers;
+	const char *comment, *instance_id, *instance_name;
+};
+void serve_instance_xml(struct strbuf *out, const struct serve_instance *in);
+
 /* 1 when a web survey code (the sha256 hex of it) was taken by a submission that is spooled
    and not yet applied to the database, else 0. */
 int serve_code_spooled(struct serve_store *st, const char *code_hash);

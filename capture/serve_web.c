@@ -466,13 +466,6 @@ static void page_form(struct serve_web *w, struct serve_reply *rp, const char *p
 
 /* ---- a submitted page into an XForm instance ---- */
 
-static void add_element(struct strbuf *x, const char *name, const char *value)
-{
-	strbuf_addf(x, "<%s>", name);
-	strbuf_add_xml(x, value);
-	strbuf_addf(x, "</%s>", name);
-}
-
 /* The comment as it may go into XML: valid UTF-8, no control characters but line breaks and
    tabs, at most COMMENT_MAX bytes (cut on a character). */
 static char *clean_comment(const char *s)
@@ -511,7 +504,9 @@ static size_t build_instance(struct serve_web *w, const struct serve_request *rq
 {
 	const struct def *d = t->d;
 	unsigned char r[16];
-	char iid[48], start[32], end[32], *comment;
+	char iid[48], start[32], end[32], *comment, *name;
+	const char **answers;
+	struct serve_instance in;
 	size_t missing = 0;
 	long long now = web_now(), began;
 
@@ -546,29 +541,22 @@ static size_t build_instance(struct serve_web *w, const struct serve_request *rq
 	began = stamp_read(w, path, field_value(rq, "t"), now);
 	iso(now, end);
 	iso(began >= 0 ? began : now, start);
-	strbuf_adds(x, "<data id=\"");
-	strbuf_add_xml(x, t->form_id);
-	strbuf_adds(x, "\" version=\"");
-	strbuf_add_xml(x, t->form_version);
-	strbuf_adds(x, "\">");
-	add_element(x, "start", start);
-	add_element(x, "end", end);
-	add_element(x, "deviceid", device);
-	add_element(x, "commune", t->commune);
-	add_element(x, "surveyor", surveyor);
+	answers = xcalloc(d->nquestions ? d->nquestions : 1, sizeof(*answers));
 	for (size_t i = 0; i < d->nquestions; i++)
-		if ((d->questions[i].groups >> t->g) & 1u)
-			add_element(x, d->questions[i].id, field_value(rq, d->questions[i].id));
+		answers[i] = field_value(rq, d->questions[i].id);
 	comment = clean_comment(field_value(rq, "comment"));
-	add_element(x, "comment", comment);
+	name = xasprintf("%s-%s", t->commune, d->groups[t->g].id);
+	in = (struct serve_instance){
+		.form_id = t->form_id, .form_version = t->form_version, .start = start,
+		.end = end, .device = device, .commune = t->commune, .surveyor = surveyor,
+		.d = d, .group = t->g, .answers = answers, .comment = comment,
+		.instance_id = iid, .instance_name = name,
+	};
+	serve_instance_xml(x, &in);
+	strbuf_addc(x, '\n');
+	free(answers);
 	free(comment);
-	strbuf_adds(x, "<meta>");
-	add_element(x, "instanceID", iid);
-	strbuf_adds(x, "<instanceName>");
-	strbuf_add_xml(x, t->commune);
-	strbuf_addc(x, '-');
-	strbuf_add_xml(x, d->groups[t->g].id);
-	strbuf_adds(x, "</instanceName></meta></data>\n");
+	free(name);
 	return 0;
 }
 

@@ -134,22 +134,16 @@ int commune_check_types(const struct commune_list *l, const struct def *d, const
 
 static int on_header(struct load *L, const struct csvin_record *rec)
 {
+	/* a province's register may leave out the districts (both), and any the province */
+	unsigned long optional = 1ul << COL_PROVINCE;
+
+	if (csvin_column(rec, columns[COL_DISTRICT_CODE]) < 0 &&
+	    csvin_column(rec, columns[COL_DISTRICT]) < 0)
+		optional |= 1ul << COL_DISTRICT_CODE | 1ul << COL_DISTRICT;
 	L->have_header = 1;
 	L->width = rec->nfields;
-	for (size_t c = 0; c < NCOLUMNS; c++) {
-		L->col[c] = csvin_column(rec, columns[c]);
-		/* a province's register may leave out the districts (both), and any the province */
-		if (c == COL_PROVINCE || ((c == COL_DISTRICT_CODE || c == COL_DISTRICT) &&
-					  csvin_column(rec, columns[COL_DISTRICT_CODE]) < 0 &&
-					  csvin_column(rec, columns[COL_DISTRICT]) < 0))
-			continue;
-		if (L->col[c] < 0) {
-			diag_add(L->diag, L->name, rec->number,
-				 "header has no column '%s' (expected code,name,type,district_code,district)",
-				 columns[c]);
-			L->errors++;
-		}
-	}
+	L->errors += csvin_header_columns(rec, columns, NCOLUMNS, COL_PROVINCE, optional, L->col,
+					  L->diag, L->name);
 	return L->errors ? -1 : 0;
 }
 
@@ -272,11 +266,8 @@ int commune_load_file_def(struct commune_list *l, const char *path, const struct
 	int rc;
 
 	memset(l, 0, sizeof(*l));
-	if (strbuf_read_file(&sb, path, 64 << 20) < 0) {
-		diag_add(diag, path, 0, "cannot read: %s", strerror(errno));
-		strbuf_release(&sb);
+	if (csvin_read_file(&sb, path, diag) < 0)
 		return -1;
-	}
 	rc = commune_load_def(l, strbuf_str(&sb), sb.len, path, d, diag);
 	strbuf_release(&sb);
 	return rc;

@@ -4,6 +4,7 @@
 #include "xml.h"
 
 #include <csv.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,4 +139,35 @@ int csvin_column(const struct csvin_record *header, const char *name)
 		if (!strcmp(header->fields[i], name))
 			return (int)i;
 	return -1;
+}
+
+int csvin_header_columns(const struct csvin_record *header, const char *const *names, size_t n,
+			 size_t nlisted, unsigned long optional, int *col, struct diag *diag,
+			 const char *file)
+{
+	struct strbuf listed = STRBUF_INIT;
+	int missing = 0;
+
+	for (size_t c = 0; c < nlisted; c++)
+		strbuf_addf(&listed, "%s%s", c ? "," : "", names[c]);
+	for (size_t c = 0; c < n; c++) {
+		col[c] = csvin_column(header, names[c]);
+		if (col[c] >= 0 || (optional >> c & 1))
+			continue;
+		diag_add(diag, file, header->number, "header has no column '%s' (expected %s)",
+			 names[c], strbuf_str(&listed));
+		missing++;
+	}
+	strbuf_release(&listed);
+	return missing;
+}
+
+int csvin_read_file(struct strbuf *sb, const char *path, struct diag *diag)
+{
+	if (strbuf_read_file(sb, path, CSVIN_FILE_MAX) < 0) {
+		diag_add(diag, path, 0, "cannot read: %s", strerror(errno));
+		strbuf_release(sb);
+		return -1;
+	}
+	return 0;
 }

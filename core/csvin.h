@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "strbuf.h"
 
 #define CSVIN_MAX_FIELDS 16384 /* Excel's own column limit */
 
@@ -30,7 +31,20 @@ typedef int (*csvin_fn)(const struct csvin_record *rec, void *ctx);
 int csvin_read(const char *buf, size_t len, const char *name, csvin_fn fn, void *ctx,
 	       struct perr *err);
 
+/* Read the CSV file at path (at most CSVIN_FILE_MAX bytes) into sb: 0, or -1 with "cannot
+   read" said at path in diag and sb released. */
+#define CSVIN_FILE_MAX (64 << 20)
+int csvin_read_file(struct strbuf *sb, const char *path, struct diag *diag);
+
 /* Index of the column named `name` in a header record, or -1. */
 int csvin_column(const struct csvin_record *header, const char *name);
+
+/* Find the n columns names[] in a header record: col[c] is the index of names[c], or -1.
+   Each one missing whose bit is not set in `optional` is said at the header's line in file:
+   "header has no column 'NAME' (expected LIST)", LIST the first nlisted names joined by ','.
+   Returns how many were said. */
+int csvin_header_columns(const struct csvin_record *header, const char *const *names, size_t n,
+			 size_t nlisted, unsigned long optional, int *col, struct diag *diag,
+			 const char *file);
 
 #endif

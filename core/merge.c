@@ -46,15 +46,8 @@ static int on_header(struct load *L, const struct csvin_record *rec)
 {
 	L->have_header = 1;
 	L->width = rec->nfields;
-	for (size_t c = 0; c < NCOLUMNS; c++) {
-		L->col[c] = csvin_column(rec, columns[c]);
-		if (L->col[c] < 0) {
-			diag_add(L->diag, L->name, rec->number,
-				 "header has no column '%s' (expected new_code,old_code,effective)",
-				 columns[c]);
-			L->errors++;
-		}
-	}
+	L->errors += csvin_header_columns(rec, columns, NCOLUMNS, NCOLUMNS, 0, L->col, L->diag,
+					  L->name);
 	return L->errors ? -1 : 0;
 }
 
@@ -189,11 +182,8 @@ int merge_load_file(struct merge_list *l, const char *path, struct diag *diag)
 	int rc;
 
 	memset(l, 0, sizeof(*l));
-	if (strbuf_read_file(&sb, path, 64 << 20) < 0) {
-		diag_add(diag, path, 0, "cannot read: %s", strerror(errno));
-		strbuf_release(&sb);
+	if (csvin_read_file(&sb, path, diag) < 0)
 		return -1;
-	}
 	rc = merge_load(l, strbuf_str(&sb), sb.len, path, diag);
 	strbuf_release(&sb);
 	return rc;

@@ -4,10 +4,8 @@
 // Saves into OUT a full-page screenshot of each page, on screen and as printed, and its PDF.
 //   node check.js OUT PAGE.html...
 'use strict';
-const fs = require('fs');
-const os = require('os');
 const path = require('path');
-const { chromium } = require('playwright-core');
+const { launch } = require('./launch');
 
 async function main() {
 	const [out, ...pages] = process.argv.slice(2);
@@ -15,16 +13,10 @@ async function main() {
 		console.error('usage: node check.js OUT PAGE.html...');
 		return 2;
 	}
-	const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'parindex-chromium-'));
 	const problems = [];
 	let images = 0;
-	const context = await chromium.launchPersistentContext(profile, {
-		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-		headless: true,
-		args: ['--no-sandbox', '--disable-gpu', '--no-first-run',
-			'--disable-background-networking', '--disable-component-update', '--disable-sync'],
-		viewport: { width: 1200, height: 900 },
-	});
+	const browser = await launch({ width: 1200, height: 900 });
+	const context = browser.context;
 	try {
 		// only the page's own file and data: URIs may load; anything else is a network reference
 		await context.route('**/*', (route) => {
@@ -57,8 +49,7 @@ async function main() {
 			await page.close();
 		}
 	} finally {
-		await context.close();
-		fs.rmSync(profile, { recursive: true, force: true });
+		await browser.close();
 	}
 	// sorted: the order events arrive in is not fixed
 	for (const p of problems.sort())

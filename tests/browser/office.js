@@ -12,9 +12,8 @@
 //   node office.js BASE_URL NAME PASSWORD ZIP OUT [QZIP]
 'use strict';
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
-const { chromium } = require('playwright-core');
+const { launch, keepToServer, logCspViolations } = require('./launch');
 
 const PAGES = ['/', '/batches', '/upload', '/scores', '/tally', '/report', '/quality'];
 const SIZES = [{ width: 360, height: 740 }, { width: 1366, height: 768 }];
@@ -25,30 +24,13 @@ async function main() {
 		console.error('usage: node office.js BASE_URL NAME PASSWORD ZIP OUT');
 		return 2;
 	}
-	const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'parindex-chromium-'));
 	const problems = [];
-	const context = await chromium.launchPersistentContext(profile, {
-		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-		headless: true,
-		args: ['--no-sandbox', '--disable-gpu', '--no-first-run',
-			'--disable-background-networking', '--disable-component-update', '--disable-sync'],
-		viewport: SIZES[0],
-	});
+	const browser = await launch(SIZES[0]);
+	const context = browser.context;
 	const say = (s) => console.log(s);
 	try {
-		await context.route('**/*', (route) => {
-			const url = route.request().url();
-			if (url.startsWith(base + '/'))
-				return route.continue();
-			problems.push(`request outside the server: ${url}`);
-			return route.abort();
-		});
-		// CSP violations reach the page as events (and Chromium logs them to the console)
-		await context.addInitScript(() => {
-			document.addEventListener('securitypolicyviolation', (e) => {
-				console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
-			});
-		});
+		await keepToServer(context, base, problems);
+		await logCspViolations(context);
 		const page = await context.newPage();
 		let where = '';
 		page.on('console', (m) => { if (m.type() === 'error') problems.push(`${where}: console: ${m.text()}`); });
@@ -171,8 +153,7 @@ async function main() {
 		problems.splice(0, problems.length, ...problems.filter((p) =>
 			!/Failed to load resource: the server responded with a status of (403|429)/.test(p)));
 	} finally {
-		await context.close();
-		fs.rmSync(profile, { recursive: true, force: true });
+		await browser.close();
 	}
 	for (const p of problems.sort())
 		console.log(`problem: ${p}`);

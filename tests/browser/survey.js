@@ -10,9 +10,8 @@
 // LINK1 is sent with JavaScript on, LINK2 with it off, LINK3 only checked by axe.
 'use strict';
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
-const { chromium } = require('playwright-core');
+const { launchBrowser, keepToServer } = require('./launch');
 
 const PHONE = { width: 360, height: 740 };
 
@@ -24,22 +23,11 @@ async function main() {
 	}
 	const problems = [];
 	const say = (s) => console.log(s);
-	const browser = await chromium.launch({
-		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-		headless: true,
-		args: ['--no-sandbox', '--disable-gpu', '--no-first-run',
-			'--disable-background-networking', '--disable-component-update', '--disable-sync'],
-	});
+	const browser = await launchBrowser();
 	const phone = async (opts) => {
 		const context = await browser.newContext({ viewport: PHONE, hasTouch: true, isMobile: true,
 			...opts });
-		await context.route('**/*', (route) => {
-			const url = route.request().url();
-			if (url.startsWith(base + '/'))
-				return route.continue();
-			problems.push(`request outside the server: ${url}`);
-			return route.abort();
-		});
+		await keepToServer(context, base, problems);
 		const page = await context.newPage();
 		page.on('console', (m) => {
 			// the refusal pages are answered 410 on purpose

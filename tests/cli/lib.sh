@@ -6,6 +6,7 @@
 #   not_ok DESC CMD...   pass when CMD exits non-zero
 #   same DESC A B        pass when strings A and B are equal
 #   finish               print the count line that tests/run reads; call it last
+#   need_browser         end the script as failed when tests/browser's node modules are missing
 # Paths inside outputs are written as $T (the temporary folder) and $TOP (the checkout).
 set -u
 : "${TOP:?run through tests/run}"
@@ -75,4 +76,11 @@ same() {
 finish() {
 	echo "# passed=$_passed failed=$_failed"
 	[ "$_failed" = 0 ]
+}
+
+need_browser() {
+	[ -d "$TOP/tests/browser/node_modules/playwright-core" ] && return 0
+	fail "tests/browser/node_modules is missing: run 'make deps' (npm ci in tests/browser)"
+	finish
+	exit 1
 }

@@ -6,11 +6,7 @@
 
 R="$DATA/reports"
 CHECK="$TOP/tests/browser/check.js"
-if [ ! -d "$TOP/tests/browser/node_modules/playwright-core" ]; then
-	fail "tests/browser/node_modules is missing: run 'make deps' (npm ci in tests/browser)"
-	finish
-	exit 1
-fi
+need_browser
 parindex init --definition "$DATA/definitions/mini.xml" --communes "$R/communes.csv" >/dev/null
 sqlite3 parindex.db ".read $R/mini-tally.sql"
 ok "report" parindex report --out out

@@ -46,13 +46,14 @@ ok "a print rule of a province's index" grep -q 'figure.ranking{break-before:pag
 if [ ! -d "$TOP/tests/browser/node_modules/playwright-core" ]; then
 	fail "tests/browser/node_modules is missing: run 'make deps' (npm ci in tests/browser)"
 else
-	golden printed node "$TOP/tests/browser/report-print.js" out/index.html index.pdf
-	ok "pdftotext" pdftotext -layout index.pdf index.txt
-	golden printed-pages python3 "$R/printcheck.py" index.txt out/csv/ranking.csv
-	# the checks fail what cuts: the same page without its print rules for figures
+	# the checks fail what cuts: the same page without its print rules for figures, printed
+	# by the same browser into cut.pdf, its lines in cut.out
 	sed -e 's/figure.ranking img{max-height:165mm}//' -e 's/figure{margin:1em 0;break-inside:avoid}//' -e 's/figure img{width:auto;max-width:100%;max-height:120mm}//' \
 		-e 's/tr,figure,.question{break-inside:avoid}/tr{break-inside:avoid}/' out/index.html >out/cut.html
-	node "$TOP/tests/browser/report-print.js" out/cut.html cut.pdf >cut.out
+	golden printed node "$TOP/tests/browser/report-print.js" out/index.html index.pdf \
+		out/cut.html cut.pdf cut.out
+	ok "pdftotext" pdftotext -layout index.pdf index.txt
+	golden printed-pages python3 "$R/printcheck.py" index.txt out/csv/ranking.csv
 	same "figures too tall for a page are seen" "$(grep -c 'taller than a page: 0$' cut.out)" 0
 	same "figures that may break are seen" "$(grep -c 'may break: 0$' cut.out)" 0
 	pdftotext -layout cut.pdf cut.txt

@@ -9,11 +9,7 @@
 . "$DATA/capture/setup.sh"
 . "$TOP/tests/cli/serve.sh"
 
-if [ ! -d "$TOP/tests/browser/node_modules/playwright-core" ]; then
-	fail "tests/browser/node_modules is missing: run 'make deps' (npm ci in tests/browser)"
-	finish
-	exit 1
-fi
+need_browser
 setup_db
 printf 'correct horse\n' | parindex user add --db t.db --password-stdin --role office office1 >/dev/null
 mkzip up.zip "a1.xml=$I/a1.xml" "a2.xml=$I/a2.xml" "b1.xml=$I/b1.xml" "bad-commune.xml=$I/bad-commune.xml"

@@ -109,6 +109,40 @@ static void instance(sqlite3 *db, const struct def *d)
 	CHECK(capture_registry_load(&reg, db, &err) == 0, "registry: %s", err.msg);
 	CHECK(form_of(d, "7", "Lê <Nam> & \"Hoa\"", "2", "x", "c", &f) == 0, "form");
 	keying_instance_xml(&xml, d, 0, "90001", &f, iid);
+	{
+		/* the bytes of the instance (serve_instance_xml), as before it was shared with the
+		   web survey: empty start, end and comment, the device as its name */
+		char *want = xasprintf(
+			"<?xml version='1.0' ?><data id=\"mini-A\" version=\"1\"><start/><end/>"
+			"<deviceid>paper:90001-A-7</deviceid><commune>90001</commune>"
+			"<surveyor>Lê &lt;Nam&gt; &amp; &quot;Hoa&quot;</surveyor><sex>2</sex>"
+			"<qa>x</qa><qb>c</qb><comment/><meta><instanceID>%s</instanceID>"
+			"<instanceName>paper:90001-A-7</instanceName></meta></data>",
+			iid);
+		const char *answers[8] = { 0 };
+		struct strbuf web = STRBUF_INIT;
+		struct serve_instance in = {
+			.form_id = "mini-A", .form_version = "1", .start = "2026-01-15T08:00:00Z",
+			.end = "2026-01-15T08:01:00Z", .device = "web-c654", .commune = "90001",
+			.surveyor = "web", .d = d, .group = 0, .answers = answers,
+			.comment = "", .instance_id = "uuid:1", .instance_name = "90001-A",
+		};
+
+		CHECK_STR(strbuf_str(&xml), want, "the keyed form's instance, byte for byte");
+		for (size_t i = 0; i < d->nquestions && i < 8; i++)
+			answers[i] = d->questions[i].id;
+		serve_instance_xml(&web, &in);
+		CHECK_STR(strbuf_str(&web),
+			  "<data id=\"mini-A\" version=\"1\"><start>2026-01-15T08:00:00Z</start>"
+			  "<end>2026-01-15T08:01:00Z</end><deviceid>web-c654</deviceid>"
+			  "<commune>90001</commune><surveyor>web</surveyor><sex>sex</sex><qa>qa</qa>"
+			  "<qb>qb</qb><comment></comment><meta><instanceID>uuid:1</instanceID>"
+			  "<instanceName>90001-A</instanceName></meta></data>",
+			  "a web page's instance: the group's questions only, an empty comment");
+		CHECK(d->nquestions <= 8, "the mini definition's questions fit the test's array");
+		strbuf_release(&web);
+		free(want);
+	}
 	CHECK(capture_parse(p, xml.buf, xml.len, &inst, &prob) == 0, "parse: %s", prob.msg);
 	CHECK(capture_validate(&reg, &inst, &s, &prob) == 0, "validate: %s", prob.msg);
 	keying_answers_json(&json, d, 0, &f);
