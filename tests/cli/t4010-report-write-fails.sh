@@ -1,0 +1,26 @@
+# The workbook is written in a thread of its own while the CSV files and the pages are
+# written (reports/write.c): a workbook that cannot be written, or a CSV file, still fails
+# the report with the file named and exit 3, whichever of the two failed, and nothing is
+# left running or leaked (ASan's leak check at exit).
+. "$(dirname "$0")/lib.sh"
+
+R="$DATA/reports"
+parindex init --definition "$DATA/definitions/mini.xml" --communes "$R/communes.csv" >/dev/null
+sqlite3 parindex.db ".read $R/mini-tally.sql"
+
+# the workbook's path taken by a folder: the CSV files and the pages are still written
+mkdir -p book/report.xlsx
+golden workbook-fails parindex report --out book --formats html,xlsx,csv
+ok "workbook fails: the CSV files written" test -s book/csv/survey.csv
+ok "workbook fails: the pages written" test -s book/index.html
+
+# a CSV file's path taken by a folder: the report fails on it
+mkdir -p table/csv/questions.csv
+golden csv-fails parindex report --out table --formats html,xlsx,csv
+ok "csv fails: the tables before it written" test -s table/csv/criteria.csv
+ok "csv fails: none after it" test ! -e table/csv/survey.csv
+
+# both: the CSV file is named
+mkdir -p both/report.xlsx both/csv/ranking.csv
+golden both-fail parindex report --out both --formats xlsx,csv
+finish
