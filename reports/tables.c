@@ -16,6 +16,16 @@
 
 /* ---- building ---- */
 
+/* the text of a cell nothing was put in: shared, never freed (a province's tables have
+   hundreds of thousands of cells) */
+static char no_text[1];
+
+static void free_text(char *text)
+{
+	if (text != no_text)
+		free(text);
+}
+
 /* a streamed table: the rows held so far handed to emit, then freed */
 static void flush_rows(struct report_table *t)
 {
@@ -26,7 +36,7 @@ static void flush_rows(struct report_table *t)
 
 		t->emit(t, row, cells, t->ctx);
 		for (size_t i = 0; i < t->ncols; i++)
-			free(cells[i].text);
+			free_text(cells[i].text);
 	}
 	t->held = t->nrows;
 }
@@ -40,7 +50,7 @@ static void add_row(struct report_table *t)
 	xgrow(&t->cells, &t->alloc, at + t->ncols, sizeof(*t->cells));
 	memset(&t->cells[at], 0, t->ncols * sizeof(*t->cells));
 	for (size_t i = 0; i < t->ncols; i++)
-		t->cells[at + i].text = xstrdup("");
+		t->cells[at + i].text = no_text;
 	t->nrows++;
 }
 
@@ -48,7 +58,7 @@ static struct report_cell *cell(struct report_table *t, size_t col)
 {
 	struct report_cell *c = &t->cells[(t->nrows - 1 - t->held) * t->ncols + col];
 
-	free(c->text);
+	free_text(c->text);
 	return c;
 }
 
@@ -57,16 +67,25 @@ static void put_text(struct report_table *t, size_t col, const char *s)
 	struct report_cell *c = cell(t, col);
 
 	c->kind = REPORT_TEXT;
-	c->text = xstrdup(s ? s : "");
+	c->text = s && *s ? xstrdup(s) : no_text;
 }
 
 static void put_int(struct report_table *t, size_t col, long v)
 {
 	struct report_cell *c = cell(t, col);
+	char buf[24], *p = buf + sizeof(buf);
+	unsigned long u = v < 0 ? 0ul - (unsigned long)v : (unsigned long)v;
 
+	/* without printf: the survey table alone has a count per option of every group */
+	*--p = '\0';
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
 	c->kind = REPORT_INT;
 	c->num = (double)v;
-	c->text = xasprintf("%ld", v);
+	c->text = xstrdup(p);
 }
 
 /* A number rounded half-up at `decimals` places, the way the tally publishes the index: the
@@ -78,7 +97,7 @@ static void put_num(struct report_table *t, size_t col, double v, int decimals)
 
 	if (isnan(v)) {
 		c->kind = REPORT_EMPTY;
-		c->text = xstrdup("");
+		c->text = no_text;
 		return;
 	}
 	c->kind = REPORT_NUMBER;
@@ -94,7 +113,7 @@ static void put_published(struct report_table *t, size_t col, const char *s, int
 
 	if (!s || !*s) {
 		c->kind = REPORT_EMPTY;
-		c->text = xstrdup("");
+		c->text = no_text;
 		return;
 	}
 	c->kind = REPORT_NUMBER;
@@ -462,7 +481,7 @@ void report_tables(const struct report *r, struct report_table t[REPORT_NTABLES]
 static void table_release(struct report_table *t)
 {
 	for (size_t j = 0; j < (t->nrows - t->held) * t->ncols; j++)
-		free(t->cells[j].text);
+		free_text(t->cells[j].text);
 	for (size_t j = 0; j < t->ncols; j++)
 		free(t->header[j]);
 	free(t->header);
@@ -550,6 +569,7 @@ static int xlsx_fail(struct perr *err, const char *path, lxw_error e)
 /* names of communes and criteria get room (from the text of the first rows); numbers stay
    narrow */
 #define WIDTH_ROWS 200
+#define CSV_BUFFER (1 << 16)
 
 struct table_out {
 	const struct report *r;
@@ -560,6 +580,7 @@ struct table_out {
 	int bom, csv_bad;
 	char *csv_path;
 	FILE *csv;
+	char *csv_buffer; /* CSV_BUFFER bytes, the file's stdio buffer */
 	struct strbuf line;
 	/* XLSX (wb NULL: none): the table's sheet, its column widths */
 	const char *xlsx;
@@ -598,6 +619,11 @@ static void table_begin(struct table_out *o, const struct report_table *t)
 			o->failed = 1;
 			return;
 		}
+		/* written in 64 KiB pieces, not stdio's 4 KiB (glibc takes no size without a
+		   buffer) */
+		if (!o->csv_buffer)
+			o->csv_buffer = xmalloc(CSV_BUFFER);
+		setvbuf(o->csv, o->csv_buffer, _IOFBF, CSV_BUFFER);
 		/* Excel reads a CSV as UTF-8 only when it starts with the byte-order mark */
 		if (o->bom)
 			o->csv_bad |= fputs("\xEF\xBB\xBF", o->csv) == EOF;
@@ -764,6 +790,7 @@ int report_write_tables(const struct report *r, const char *csv_dir, int bom, co
 		table_release(&t);
 	}
 	strbuf_release(&o.line);
+	free(o.csv_buffer);
 	if (!o.wb)
 		return o.failed ? -1 : 0;
 	if (o.failed) {
