@@ -20,10 +20,10 @@
    hundreds of thousands of cells) */
 static char no_text[1];
 
-static void free_text(char *text)
+static void free_text(struct report_cell *c)
 {
-	if (text != no_text)
-		free(text);
+	if (c->text != no_text && !c->borrowed)
+		free(c->text);
 }
 
 /* a streamed table: the rows held so far handed to emit, then freed */
@@ -36,7 +36,7 @@ static void flush_rows(struct report_table *t)
 
 		t->emit(t, row, cells, t->ctx);
 		for (size_t i = 0; i < t->ncols; i++)
-			free_text(cells[i].text);
+			free_text(&cells[i]);
 	}
 	t->held = t->nrows;
 }
@@ -58,16 +58,28 @@ static struct report_cell *cell(struct report_table *t, size_t col)
 {
 	struct report_cell *c = &t->cells[(t->nrows - 1 - t->held) * t->ncols + col];
 
-	free_text(c->text);
+	free_text(c);
+	c->borrowed = 0;
 	return c;
 }
 
-static void put_text(struct report_table *t, size_t col, const char *s)
+/* s is copied: a text made for the row */
+static void put_text_copy(struct report_table *t, size_t col, const char *s)
 {
 	struct report_cell *c = cell(t, col);
 
 	c->kind = REPORT_TEXT;
 	c->text = s && *s ? xstrdup(s) : no_text;
+}
+
+/* s lives as long as the report (its names, ids and labels, or a constant): not copied */
+static void put_text(struct report_table *t, size_t col, const char *s)
+{
+	struct report_cell *c = cell(t, col);
+
+	c->kind = REPORT_TEXT;
+	c->text = s && *s ? (char *)s : no_text;
+	c->borrowed = 1;
 }
 
 static void put_int(struct report_table *t, size_t col, long v)
@@ -197,11 +209,11 @@ static void previous_cells(const struct report *r, struct report_table *t, size_
 		put_published(t, col, u->same.index, r->def.decimals);
 	if (u->has && u->same.rank)
 		put_int(t, col + 1, u->same.rank);
-	put_text(t, col + 2, rank);
+	put_text_copy(t, col + 2, rank);
 	/* a signed number: the cell holds it as a number, never text starting with '+' */
 	if (*index)
 		put_published(t, col + 3, index + (index[0] == '+'), r->def.decimals);
-	put_text(t, col + 4, was);
+	put_text_copy(t, col + 4, was);
 	free(rank);
 	free(index);
 	free(was);
@@ -248,7 +260,7 @@ static void ranking_table(const struct report *r, struct report_table *t)
 		for (size_t f = 0; f < d->nfields; f++, col++)
 			put_published(t, col, r->fields[c * d->nfields + f].pct_published, d->decimals);
 		put_int(t, col++, v->forms);
-		put_text(t, col++, note);
+		put_text_copy(t, col++, note);
 		if (grouped)
 			put_text(t, col++, report_ranking_label(d, v->ranking));
 		free(note);
@@ -459,7 +471,7 @@ static void quotas_table(const struct report *r, struct report_table *t)
 				put_text(t, 6, "đạt");
 			else {
 				snprintf(buf, sizeof(buf), "thiếu %ld phiếu", min - forms);
-				put_text(t, 6, buf);
+				put_text_copy(t, 6, buf);
 			}
 		}
 	}
@@ -481,7 +493,7 @@ void report_tables(const struct report *r, struct report_table t[REPORT_NTABLES]
 static void table_release(struct report_table *t)
 {
 	for (size_t j = 0; j < (t->nrows - t->held) * t->ncols; j++)
-		free_text(t->cells[j].text);
+		free_text(&t->cells[j]);
 	for (size_t j = 0; j < t->ncols; j++)
 		free(t->header[j]);
 	free(t->header);
