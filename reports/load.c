@@ -685,51 +685,41 @@ static int question_item(struct report *r, size_t c, struct json *j, struct perr
 
 typedef int (*item_fn)(struct report *r, size_t c, struct json *j, struct perr *err, int *bad);
 
-/* Column `column` of tally_detail, a JSON array per commune, each element read by fn. */
-static int load_detail(sqlite3 *db, struct report *r, const char *column, item_fn fn,
-		       struct perr *err)
+/* Column `column` of commune c's tally_detail row (st's second column), a JSON array, each
+   element read by fn. */
+static int detail_array(struct report *r, size_t c, sqlite3_stmt *st, const char *column,
+			item_fn fn, struct perr *err)
 {
-	sqlite3_stmt *st = NULL;
-	char *sql = xasprintf("SELECT commune_code, %s FROM tally_detail", column);
-	int rc;
+	const char *text = col_text(st, 1);
+	struct json j = { text, text, text + sqlite3_column_bytes(st, 1) };
+	int bad = 1;
 
-	rc = db_prepare(db, &st, sql, err);
-	free(sql);
-	if (rc < 0)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *code = col_text(st, 0), *text = col_text(st, 1);
-		struct json j = { text, text, text + sqlite3_column_bytes(st, 1) };
-		size_t c = find_commune(r, code);
-		int bad = 1;
-
-		/* a commune whose register row is gone: the tally row cannot be shown */
-		if (c == DEF_NONE)
-			continue;
-		if (!json_is(&j, '['))
-			goto fail;
-		if (!json_is(&j, ']')) {
-			do {
-				if (fn(r, c, &j, err, &bad) < 0)
-					goto fail;
-			} while (json_is(&j, ','));
-			if (!json_is(&j, ']'))
+	if (!json_is(&j, '['))
+		goto fail;
+	if (!json_is(&j, ']')) {
+		do {
+			if (fn(r, c, &j, err, &bad) < 0)
 				goto fail;
-		}
-		json_ws(&j);
-		if (j.p == j.end)
-			continue;
-		bad = 1;
-fail:
-		if (bad)
-			bad_detail(err, code, column, &j);
-		sqlite3_finalize(st);
-		return -1;
+		} while (json_is(&j, ','));
+		if (!json_is(&j, ']'))
+			goto fail;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return db_fail(db, err, "reading the tally");
-	return 0;
+	json_ws(&j);
+	if (j.p == j.end)
+		return 0;
+	bad = 1;
+fail:
+	return bad ? bad_detail(err, col_text(st, 0), column, &j) : -1;
+}
+
+static int criteria_row(struct report *r, size_t c, sqlite3_stmt *st, struct perr *err)
+{
+	return detail_array(r, c, st, "criteria", criterion_item, err);
+}
+
+static int questions_row(struct report *r, size_t c, sqlite3_stmt *st, struct perr *err)
+{
+	return detail_array(r, c, st, "questions", question_item, err);
 }
 
 static int group_row(struct report *r, size_t c, sqlite3_stmt *st, struct perr *err)
@@ -1013,10 +1003,12 @@ int report_load(sqlite3 *db, struct report *r, struct perr *err)
 	if (each_row(db, r,
 		     "SELECT commune_code, field_id, points, max, pct, pct_published FROM tally_field",
 		     field_row, err) < 0 ||
-	    load_detail(db, r, "criteria", criterion_item, err) < 0 ||
+	    each_row(db, r, "SELECT commune_code, criteria FROM tally_detail", criteria_row,
+		     err) < 0 ||
 	    each_row(db, r, "SELECT commune_code, group_id, forms, min_forms FROM tally_group",
 		     group_row, err) < 0 ||
-	    load_detail(db, r, "questions", question_item, err) < 0 ||
+	    each_row(db, r, "SELECT commune_code, questions FROM tally_detail", questions_row,
+		     err) < 0 ||
 	    load_confidence(db, r, err) < 0 ||
 	    load_quality(db, r, err) < 0 || load_previous(db, r, err) < 0)
 		goto fail;
