@@ -6,6 +6,7 @@
 #include "csvout.h"
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -582,6 +583,7 @@ static int xlsx_fail(struct perr *err, const char *path, lxw_error e)
    narrow */
 #define WIDTH_ROWS 200
 #define CSV_BUFFER (1 << 16)
+#define SHEET_BUFFER (1 << 18)
 
 struct table_out {
 	const struct report *r;
@@ -599,6 +601,8 @@ struct table_out {
 	lxw_workbook *wb;
 	lxw_worksheet *ws;
 	lxw_format *title, *head, *text, *integer, *nums[10];
+	char *sheet_buffer[REPORT_NTABLES]; /* SHEET_BUFFER bytes each, see table_begin */
+	size_t nsheets;
 	size_t *width;
 	int begun;
 };
@@ -648,6 +652,16 @@ static void table_begin(struct table_out *o, const struct report_table *t)
 		perr_set(o->err, PERR_SYSTEM, o->xlsx, "cannot add sheet '%s'", t->sheet);
 		o->failed = 1;
 		return;
+	}
+	/* constant_memory writes the sheet's rows to a temporary file (optimize_tmpfile, a
+	   member of the library's public struct) through stdio's 4 KiB buffer: 10,000 write(2)s
+	   for a province's 40 MB of XML, 200,000 for the country's. A buffer of 256 KiB, set
+	   before anything is written to it and kept until the workbook is closed, when the
+	   library reads the file back and closes it. */
+	if (o->ws->optimize_tmpfile && o->nsheets < REPORT_NTABLES) {
+		o->sheet_buffer[o->nsheets] = xmalloc(SHEET_BUFFER);
+		setvbuf(o->ws->optimize_tmpfile, o->sheet_buffer[o->nsheets++], _IOFBF,
+			SHEET_BUFFER);
 	}
 	/* row 0 the title, row 1 the header: both stay in view */
 	worksheet_write_string(o->ws, 0, 0, t->title, o->title);
@@ -748,6 +762,25 @@ static void table_end(struct table_out *o, const struct report_table *t, int ran
 	o->begun = 0;
 }
 
+/* A workbook that failed: libxlsxwriter 1.1.4 closes a sheet's temporary file only when it
+   assembles the sheet, so after a failure some stay open, and glibc flushes them at exit
+   through their buffers. Those are kept, reachable from here, never freed (256 KiB a sheet,
+   once per failed workbook). */
+static pthread_mutex_t kept_lock = PTHREAD_MUTEX_INITIALIZER;
+static char **kept;
+static size_t nkept, kept_alloc;
+
+static void keep_sheet_buffers(struct table_out *o)
+{
+	pthread_mutex_lock(&kept_lock);
+	for (size_t i = 0; i < o->nsheets; i++) {
+		xgrow(&kept, &kept_alloc, nkept + 1, sizeof(*kept));
+		kept[nkept++] = o->sheet_buffer[i];
+	}
+	pthread_mutex_unlock(&kept_lock);
+	o->nsheets = 0;
+}
+
 static void workbook_formats(struct table_out *o)
 {
 	o->title = workbook_add_format(o->wb);
@@ -807,10 +840,17 @@ int report_write_tables(const struct report *r, const char *csv_dir, int bom, co
 		return o.failed ? -1 : 0;
 	if (o.failed) {
 		lxw_workbook_free(o.wb);
+		keep_sheet_buffers(&o);
 		return -1;
 	}
 	e = workbook_close(o.wb);
-	if (e != LXW_NO_ERROR)
+	if (e != LXW_NO_ERROR) {
+		keep_sheet_buffers(&o);
 		return xlsx_fail(err, xlsx, e);
+	}
+	/* every sheet's temporary file was read back and closed (each has its title row: the
+	   library leaves the file of a sheet without rows open): the buffers can go */
+	for (size_t i = 0; i < o.nsheets; i++)
+		free(o.sheet_buffer[i]);
 	return 0;
 }
