@@ -47,30 +47,12 @@ static void *render_job(void *arg)
 	return NULL;
 }
 
-/* the workbook is written in a thread of its own: libxlsxwriter and its deflate are most of
-   the tables' time, and the CSV files and the pages need none of it */
-struct workbook_job {
-	const struct report *r;
-	const char *xlsx;
-	int bom, status;
-	struct perr err;
-};
-
-static void *workbook_job(void *arg)
-{
-	struct workbook_job *job = arg;
-
-	job->status = report_write_tables(job->r, NULL, job->bom, job->xlsx, &job->err);
-	return NULL;
-}
-
 int report_write(const struct report *r, const char *out, unsigned formats, int bom,
 		 struct report_written *w, struct perr *err)
 {
 	struct render_job job = { w, SPAWN_OK };
-	struct workbook_job book = { r, NULL, bom, 0, { 0 } };
-	pthread_t renderer, writer;
-	int rc = -1, rendering = 0, writing = 0;
+	pthread_t renderer;
+	int rc = -1, rendering = 0;
 
 	if (report_make_dir(out, err) < 0)
 		return -1;
@@ -90,15 +72,10 @@ int report_write(const struct report *r, const char *out, unsigned formats, int 
 		if (report_make_dir(w->csv_dir, err) < 0)
 			goto done;
 	}
-	if (formats & REPORT_XLSX) {
+	if (formats & REPORT_XLSX)
 		w->xlsx = xasprintf("%s/report.xlsx", out);
-		book.xlsx = w->xlsx;
-		if (pthread_create(&writer, NULL, workbook_job, &book) == 0)
-			writing = 1;
-		else
-			workbook_job(&book);
-	}
-	if ((formats & REPORT_CSV) && report_write_tables(r, w->csv_dir, bom, NULL, err) < 0)
+	if ((formats & (REPORT_CSV | REPORT_XLSX)) &&
+	    report_write_tables(r, w->csv_dir, bom, w->xlsx, err) < 0)
 		goto done;
 	if (rendering)
 		pthread_join(renderer, NULL);
@@ -116,13 +93,6 @@ int report_write(const struct report *r, const char *out, unsigned formats, int 
 done:
 	if (rendering)
 		pthread_join(renderer, NULL);
-	if (writing)
-		pthread_join(writer, NULL);
-	/* the CSV's or the pages' error first, else the workbook's */
-	if (book.status < 0 && rc == 0) {
-		*err = book.err;
-		rc = -1;
-	}
 	return rc;
 }
 
