@@ -43,10 +43,16 @@ void csvout_add_text(struct strbuf *sb, const char *s, int quote)
 	strbuf_addc(sb, '"');
 	if (formula)
 		strbuf_addc(sb, '\'');
-	for (; *s; s++) {
-		if (*s == '"')
-			strbuf_addc(sb, '"');
-		strbuf_addc(sb, *s);
+	/* a run up to the next quote at a time, the quote doubled */
+	for (;;) {
+		size_t n = strcspn(s, "\"");
+
+		strbuf_add(sb, s, n);
+		s += n;
+		if (!*s)
+			break;
+		strbuf_add(sb, "\"\"", 2);
+		s++;
 	}
 	strbuf_addc(sb, '"');
 }

@@ -2,6 +2,7 @@
 #include "reports.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <time.h>
 #include <stdlib.h>
@@ -11,12 +12,52 @@
 #include "store.h"
 #include "../tally/tally.h"
 
+/* tally_round's text without printf where it surely gives the same: |x| printed at d + 6
+   places is |x| * 10^(d+6) rounded to an integer, which the product computed in doubles
+   (exact below 2^53, 10^(d+6) exact) misses by at most one; the result can differ only when
+   the six digits after the published ones are 499999 or 500000, and those go to tally_round.
+   The report rounds hundreds of thousands of numbers; printf was a tenth of its time. */
 const char *report_fixed(double x, int d, char buf[48])
 {
+	static const double pow10[] = { 1e0,  1e1,  1e2,  1e3,	1e4,  1e5,  1e6,  1e7,
+					1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
+	double scaled;
+	uint64_t micro, v, rest;
+	char digits[24], *p = digits + sizeof(digits);
+	size_t n = 0, len;
+
 	if (isnan(x)) {
-		snprintf(buf, 48, "%s", "");
+		buf[0] = '\0';
 		return buf;
 	}
+	if (d < 0 || d > 9 || !isfinite(x))
+		goto slow;
+	scaled = fabs(x) * pow10[d + 6];
+	if (!(scaled < 9007199254740992.0)) /* 2^53 */
+		goto slow;
+	micro = (uint64_t)nearbyint(scaled);
+	rest = micro % 1000000u;
+	if (rest == 499999u || rest == 500000u)
+		goto slow;
+	v = micro / 1000000u + (rest > 500000u);
+	len = 0;
+	/* "-0.00" is 0 */
+	if (x < 0 && v)
+		buf[len++] = '-';
+	do {
+		*--p = (char)('0' + v % 10);
+		n++;
+	} while ((v /= 10) || n <= (size_t)d);
+	memcpy(buf + len, p, n - (size_t)d);
+	len += n - (size_t)d;
+	if (d) {
+		buf[len++] = '.';
+		memcpy(buf + len, p + n - (size_t)d, (size_t)d);
+		len += (size_t)d;
+	}
+	buf[len] = '\0';
+	return buf;
+slow:
 	tally_round(x, d, buf, 48);
 	return buf;
 }
@@ -353,31 +394,332 @@ static int field_row(struct report *r, size_t c, sqlite3_stmt *st, struct perr *
 	return 0;
 }
 
-static int criterion_row(struct report *r, size_t c, sqlite3_stmt *st, struct perr *err)
-{
-	const char *id = col_text(st, 1);
-	struct report_criterion *v;
-	size_t i = def_find_criterion(&r->def, id);
+/* ---- the detail of each commune (tally_detail's two JSON arrays, migration 0005) ----
 
-	if (i != DEF_NONE) {
+   Read as the tally wrote them, one row per commune, rather than through the views
+   tally_criterion, tally_question and tally_question_group: taking the arrays apart with
+   json_each row by row cost more than the rest of the load (a fifth of a province's report). */
+
+struct json {
+	const char *start, *p, *end;
+};
+
+static void json_ws(struct json *j)
+{
+	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
+		j->p++;
+}
+
+/* the character c next (after white space): consumed */
+static int json_is(struct json *j, char c)
+{
+	json_ws(j);
+	if (j->p < j->end && *j->p == c) {
+		j->p++;
+		return 1;
+	}
+	return 0;
+}
+
+static int json_null(struct json *j)
+{
+	json_ws(j);
+	if (j->end - j->p >= 4 && !memcmp(j->p, "null", 4)) {
+		j->p += 4;
+		return 1;
+	}
+	return 0;
+}
+
+/* a string into out (cap bytes; a longer one is refused), or null (*null set, out "") */
+static int json_text(struct json *j, char *out, size_t cap, int *null)
+{
+	size_t len;
+
+	*null = json_null(j);
+	if (*null) {
+		out[0] = '\0';
+		return 0;
+	}
+	if (!json_is(j, '"') || !(j->p = tally_json_string_read(j->p, j->end, out, cap, &len))) {
+		j->p = j->end;
+		return -1;
+	}
+	return 0;
+}
+
+/* a number, or null (*null set, *x 0: what sqlite3_column_double gives for NULL) */
+static int json_number(struct json *j, double *x, int *null)
+{
+	char *after;
+
+	*x = 0;
+	*null = json_null(j);
+	if (*null)
+		return 0;
+	if (j->p >= j->end || !(*j->p == '-' || (*j->p >= '0' && *j->p <= '9')))
+		return -1;
+	*x = strtod(j->p, &after);
+	if (after == j->p || after > j->end)
+		return -1;
+	j->p = after;
+	return 0;
+}
+
+/* any value, skipped (at most 32 levels deep) */
+static int json_skip(struct json *j, int depth)
+{
+	char buf[256];
+	double x;
+	int null;
+
+	json_ws(j);
+	if (depth > 32 || j->p >= j->end)
+		return -1;
+	if (*j->p == '[' || *j->p == '{') {
+		char close = *j->p == '[' ? ']' : '}';
+
+		j->p++;
+		if (json_is(j, close))
+			return 0;
+		do {
+			if (close == '}' && (json_text(j, buf, sizeof(buf), &null) < 0 || null ||
+					     !json_is(j, ':')))
+				return -1;
+			if (json_skip(j, depth + 1) < 0)
+				return -1;
+		} while (json_is(j, ','));
+		return json_is(j, close) ? 0 : -1;
+	}
+	if (*j->p == '"')
+		return json_text(j, buf, sizeof(buf), &null);
+	if (j->end - j->p >= 4 && (!memcmp(j->p, "true", 4) || !memcmp(j->p, "null", 4))) {
+		j->p += 4;
+		return 0;
+	}
+	if (j->end - j->p >= 5 && !memcmp(j->p, "false", 5)) {
+		j->p += 5;
+		return 0;
+	}
+	return json_number(j, &x, &null);
+}
+
+/* the rest of an array after the elements read: skipped up to its end */
+static int json_array_end(struct json *j)
+{
+	while (json_is(j, ','))
+		if (json_skip(j, 1) < 0)
+			return -1;
+	return json_is(j, ']') ? 0 : -1;
+}
+
+/* s into out (cap bytes), cut as snprintf cuts */
+static void copy_cut(char *out, size_t cap, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(out, s, n);
+	out[n] = '\0';
+}
+
+static int bad_detail(struct perr *err, const char *code, const char *column,
+		      const struct json *j)
+{
+	return perr_set(err, PERR_DATA, "database",
+			"tally_detail of commune '%s': %s is not the tally's JSON (byte %zu); "
+			"run 'parindex tally' again",
+			code, column, (size_t)(j->p - j->start) + 1);
+}
+
+/* [id, kind, assessed, points, max, self_score, appraised_score, source] */
+static int criterion_item(struct report *r, size_t c, struct json *j, struct perr *err,
+			  int *bad)
+{
+	char id[256], buf[256];
+	struct report_criterion *v;
+	double self, appraised;
+	int null, self_null, appraised_null;
+	size_t i;
+
+	*bad = 1;
+	if (!json_is(j, '[') || json_text(j, id, sizeof(id), &null) < 0 || !json_is(j, ',') ||
+	    json_skip(j, 1) < 0 || !json_is(j, ',') || json_skip(j, 1) < 0 || !json_is(j, ','))
+		return -1;
+	if ((i = def_find_criterion(&r->def, id)) != DEF_NONE)
 		v = &r->criteria[c * r->def.ncriteria + i];
-	} else if ((i = find_sub(&r->def, id)) != DEF_NONE) {
+	else if ((i = find_sub(&r->def, id)) != DEF_NONE)
 		v = &r->subcriteria[c * r->def.nsubcriteria + i];
-	} else {
+	else {
+		*bad = 0;
 		return bad_row(err, "tally_criterion", "criterion", id);
 	}
+	if (json_number(j, &v->points, &null) < 0 || !json_is(j, ',') ||
+	    json_number(j, &v->max, &null) < 0 || !json_is(j, ',') ||
+	    json_number(j, &self, &self_null) < 0 || !json_is(j, ',') ||
+	    json_number(j, &appraised, &appraised_null) < 0 || !json_is(j, ',') ||
+	    json_text(j, buf, sizeof(buf), &null) < 0 || json_array_end(j) < 0)
+		return -1;
 	v->present = 1;
-	v->points = sqlite3_column_double(st, 2);
-	v->max = sqlite3_column_double(st, 3);
-	v->has_self = sqlite3_column_type(st, 4) != SQLITE_NULL;
-	v->self_score = sqlite3_column_double(st, 4);
-	v->has_appraised = sqlite3_column_type(st, 5) != SQLITE_NULL;
-	v->appraised_score = sqlite3_column_double(st, 5);
-	snprintf(v->source, sizeof(v->source), "%s", col_text(st, 6));
+	v->has_self = !self_null;
+	v->self_score = self;
+	v->has_appraised = !appraised_null;
+	v->appraised_score = appraised;
+	copy_cut(v->source, sizeof(v->source), buf);
 	/* the self-assessed total of the chart "self-assessed versus appraised" */
 	if (v->source[0] && strcmp(v->source, "not-applicable") && v->has_self)
 		r->communes[c].self_score_total += v->self_score;
+	*bad = 0;
 	return 0;
+}
+
+/* "G": [n_valid, n_excluded, score, {"option": n, ...}] of question q */
+static int group_item(struct report *r, size_t c, size_t q, struct json *j, struct perr *err,
+		      int *bad)
+{
+	const struct def *d = &r->def;
+	const struct def_scale *sc = &d->scales[d->questions[q].scale];
+	char id[256];
+	struct report_count *v;
+	double x;
+	int null;
+	size_t g;
+
+	*bad = 1;
+	if (json_text(j, id, sizeof(id), &null) < 0 || null || !json_is(j, ':'))
+		return -1;
+	if ((g = def_find_group(d, id)) == DEF_NONE) {
+		*bad = 0;
+		return bad_row(err, "tally_question", "group", id);
+	}
+	v = &r->counts[(c * d->ngroups + g) * d->nquestions + q];
+	if (!json_is(j, '[') || json_number(j, &x, &null) < 0 || !json_is(j, ','))
+		return -1;
+	if (!v->present) {
+		v->n_valid = (long)x;
+		if (json_number(j, &x, &null) < 0)
+			return -1;
+		v->n_excluded = (long)x;
+		if (!json_is(j, ',') || json_number(j, &v->score, &null) < 0)
+			return -1;
+		v->has_score = !null;
+		v->counts = xcalloc(sc->noptions, sizeof(*v->counts));
+		v->present = 1;
+	} else if (json_skip(j, 1) < 0 || !json_is(j, ',') || json_skip(j, 1) < 0) {
+		return -1;
+	}
+	if (!json_is(j, ',') || !json_is(j, '{'))
+		return -1;
+	if (!json_is(j, '}')) {
+		do {
+			size_t o;
+
+			if (json_text(j, id, sizeof(id), &null) < 0 || null || !json_is(j, ':') ||
+			    json_number(j, &x, &null) < 0)
+				return -1;
+			for (o = 0; o < sc->noptions && strcmp(sc->options[o].code, id); o++)
+				;
+			if (o == sc->noptions) {
+				*bad = 0;
+				return bad_row(err, "tally_question", "option", id);
+			}
+			v->counts[o] = (long)x;
+		} while (json_is(j, ','));
+		if (!json_is(j, '}'))
+			return -1;
+	}
+	if (json_array_end(j) < 0)
+		return -1;
+	*bad = 0;
+	return 0;
+}
+
+/* [id, criterion_id, n_valid, score, groups_used, flag, {groups}] */
+static int question_item(struct report *r, size_t c, struct json *j, struct perr *err,
+			 int *bad)
+{
+	char id[256], flag[256];
+	struct report_question *v;
+	double x;
+	int null;
+	size_t q;
+
+	*bad = 1;
+	if (!json_is(j, '[') || json_text(j, id, sizeof(id), &null) < 0 || !json_is(j, ','))
+		return -1;
+	if ((q = def_find_question(&r->def, id)) == DEF_NONE) {
+		*bad = 0;
+		return bad_row(err, "tally_question", "question", id);
+	}
+	v = &r->questions[c * r->def.nquestions + q];
+	if (json_skip(j, 1) < 0 || !json_is(j, ',') || json_number(j, &x, &null) < 0)
+		return -1;
+	v->n_valid = (long)x;
+	if (!json_is(j, ',') || json_number(j, &v->score, &null) < 0)
+		return -1;
+	v->has_score = !null;
+	if (!json_is(j, ',') || json_number(j, &x, &null) < 0)
+		return -1;
+	v->groups_used = (int)x;
+	if (!json_is(j, ',') || json_text(j, flag, sizeof(flag), &null) < 0)
+		return -1;
+	copy_cut(v->flag, sizeof(v->flag), flag);
+	v->present = 1;
+	if (!json_is(j, ',') || !json_is(j, '{'))
+		return -1;
+	if (!json_is(j, '}')) {
+		do {
+			if (group_item(r, c, q, j, err, bad) < 0)
+				return -1;
+			*bad = 1;
+		} while (json_is(j, ','));
+		if (!json_is(j, '}'))
+			return -1;
+	}
+	if (json_array_end(j) < 0)
+		return -1;
+	*bad = 0;
+	return 0;
+}
+
+typedef int (*item_fn)(struct report *r, size_t c, struct json *j, struct perr *err, int *bad);
+
+/* Column `column` of commune c's tally_detail row (st's second column), a JSON array, each
+   element read by fn. */
+static int detail_array(struct report *r, size_t c, sqlite3_stmt *st, const char *column,
+			item_fn fn, struct perr *err)
+{
+	const char *text = col_text(st, 1);
+	struct json j = { text, text, text + sqlite3_column_bytes(st, 1) };
+	int bad = 1;
+
+	if (!json_is(&j, '['))
+		goto fail;
+	if (!json_is(&j, ']')) {
+		do {
+			if (fn(r, c, &j, err, &bad) < 0)
+				goto fail;
+		} while (json_is(&j, ','));
+		if (!json_is(&j, ']'))
+			goto fail;
+	}
+	json_ws(&j);
+	if (j.p == j.end)
+		return 0;
+	bad = 1;
+fail:
+	return bad ? bad_detail(err, col_text(st, 0), column, &j) : -1;
+}
+
+static int criteria_row(struct report *r, size_t c, sqlite3_stmt *st, struct perr *err)
+{
+	return detail_array(r, c, st, "criteria", criterion_item, err);
+}
+
+static int questions_row(struct report *r, size_t c, sqlite3_stmt *st, struct perr *err)
+{
+	return detail_array(r, c, st, "questions", question_item, err);
 }
 
 static int group_row(struct report *r, size_t c, sqlite3_stmt *st, struct perr *err)
@@ -389,58 +731,6 @@ static int group_row(struct report *r, size_t c, sqlite3_stmt *st, struct perr *
 	r->groups[c * r->def.ngroups + g].forms = sqlite3_column_int64(st, 2);
 	r->groups[c * r->def.ngroups + g].min_forms = sqlite3_column_int64(st, 3);
 	return 0;
-}
-
-static int question_row(struct report *r, size_t c, sqlite3_stmt *st, struct perr *err)
-{
-	size_t q = def_find_question(&r->def, col_text(st, 1));
-	struct report_question *v;
-
-	if (q == DEF_NONE)
-		return bad_row(err, "tally_question", "question", col_text(st, 1));
-	v = &r->questions[c * r->def.nquestions + q];
-	v->present = 1;
-	v->n_valid = sqlite3_column_int64(st, 2);
-	v->has_score = sqlite3_column_type(st, 3) != SQLITE_NULL;
-	v->score = sqlite3_column_double(st, 3);
-	v->groups_used = sqlite3_column_int(st, 4);
-	snprintf(v->flag, sizeof(v->flag), "%s", col_text(st, 5));
-	return 0;
-}
-
-/* One row per option of a group's answers to a question (tally_question_group's counts
-   object taken apart by json_each). */
-static int count_row(struct report *r, size_t c, sqlite3_stmt *st, struct perr *err)
-{
-	const struct def *d = &r->def;
-	size_t g = def_find_group(d, col_text(st, 1)), q = def_find_question(d, col_text(st, 2));
-	const struct def_scale *sc;
-	struct report_count *v;
-	const char *code = col_text(st, 6);
-
-	if (g == DEF_NONE)
-		return bad_row(err, "tally_question", "group", col_text(st, 1));
-	if (q == DEF_NONE)
-		return bad_row(err, "tally_question", "question", col_text(st, 2));
-	sc = &d->scales[d->questions[q].scale];
-	v = &r->counts[(c * d->ngroups + g) * d->nquestions + q];
-	if (!v->present) {
-		v->present = 1;
-		v->n_valid = sqlite3_column_int64(st, 3);
-		v->n_excluded = sqlite3_column_int64(st, 4);
-		v->has_score = sqlite3_column_type(st, 5) != SQLITE_NULL;
-		v->score = sqlite3_column_double(st, 5);
-		v->counts = xcalloc(sc->noptions, sizeof(*v->counts));
-	}
-	if (sqlite3_column_type(st, 6) == SQLITE_NULL)
-		return 0;
-	for (size_t o = 0; o < sc->noptions; o++) {
-		if (!strcmp(sc->options[o].code, code)) {
-			v->counts[o] = sqlite3_column_int64(st, 7);
-			return 0;
-		}
-	}
-	return bad_row(err, "tally_question", "option", code);
 }
 
 static void district_means(struct report *r)
@@ -713,21 +1003,12 @@ int report_load(sqlite3 *db, struct report *r, struct perr *err)
 	if (each_row(db, r,
 		     "SELECT commune_code, field_id, points, max, pct, pct_published FROM tally_field",
 		     field_row, err) < 0 ||
-	    each_row(db, r,
-		     "SELECT commune_code, criterion_id, points, max, self_score, appraised_score, "
-		     "source FROM tally_criterion",
-		     criterion_row, err) < 0 ||
+	    each_row(db, r, "SELECT commune_code, criteria FROM tally_detail", criteria_row,
+		     err) < 0 ||
 	    each_row(db, r, "SELECT commune_code, group_id, forms, min_forms FROM tally_group",
 		     group_row, err) < 0 ||
-	    each_row(db, r,
-		     "SELECT commune_code, question_id, n_valid, score, groups_used, flag "
-		     "FROM tally_question",
-		     question_row, err) < 0 ||
-	    each_row(db, r,
-		     "SELECT t.commune_code, t.group_id, t.question_id, t.n_valid, t.n_excluded, "
-		     "t.score, j.key, j.value "
-		     "FROM tally_question_group t LEFT JOIN json_each(t.counts) j",
-		     count_row, err) < 0 ||
+	    each_row(db, r, "SELECT commune_code, questions FROM tally_detail", questions_row,
+		     err) < 0 ||
 	    load_confidence(db, r, err) < 0 ||
 	    load_quality(db, r, err) < 0 || load_previous(db, r, err) < 0)
 		goto fail;

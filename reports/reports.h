@@ -173,6 +173,7 @@ enum report_cell_kind {
 struct report_cell {
 	enum report_cell_kind kind;
 	char *text; /* always set (empty for REPORT_EMPTY): what CSV writes */
+	int borrowed; /* text is the report's own (a name, an id, a label): not freed */
 	double num;
 	int decimals;
 };

@@ -6,6 +6,7 @@
 #include "csvout.h"
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,16 @@
 #define NHEAD(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- building ---- */
+
+/* the text of a cell nothing was put in: shared, never freed (a province's tables have
+   hundreds of thousands of cells) */
+static char no_text[1];
+
+static void free_text(struct report_cell *c)
+{
+	if (c->text != no_text && !c->borrowed)
+		free(c->text);
+}
 
 /* a streamed table: the rows held so far handed to emit, then freed */
 static void flush_rows(struct report_table *t)
@@ -26,7 +37,7 @@ static void flush_rows(struct report_table *t)
 
 		t->emit(t, row, cells, t->ctx);
 		for (size_t i = 0; i < t->ncols; i++)
-			free(cells[i].text);
+			free_text(&cells[i]);
 	}
 	t->held = t->nrows;
 }
@@ -40,7 +51,7 @@ static void add_row(struct report_table *t)
 	xgrow(&t->cells, &t->alloc, at + t->ncols, sizeof(*t->cells));
 	memset(&t->cells[at], 0, t->ncols * sizeof(*t->cells));
 	for (size_t i = 0; i < t->ncols; i++)
-		t->cells[at + i].text = xstrdup("");
+		t->cells[at + i].text = no_text;
 	t->nrows++;
 }
 
@@ -48,25 +59,46 @@ static struct report_cell *cell(struct report_table *t, size_t col)
 {
 	struct report_cell *c = &t->cells[(t->nrows - 1 - t->held) * t->ncols + col];
 
-	free(c->text);
+	free_text(c);
+	c->borrowed = 0;
 	return c;
 }
 
+/* s is copied: a text made for the row */
+static void put_text_copy(struct report_table *t, size_t col, const char *s)
+{
+	struct report_cell *c = cell(t, col);
+
+	c->kind = REPORT_TEXT;
+	c->text = s && *s ? xstrdup(s) : no_text;
+}
+
+/* s lives as long as the report (its names, ids and labels, or a constant): not copied */
 static void put_text(struct report_table *t, size_t col, const char *s)
 {
 	struct report_cell *c = cell(t, col);
 
 	c->kind = REPORT_TEXT;
-	c->text = xstrdup(s ? s : "");
+	c->text = s && *s ? (char *)s : no_text;
+	c->borrowed = 1;
 }
 
 static void put_int(struct report_table *t, size_t col, long v)
 {
 	struct report_cell *c = cell(t, col);
+	char buf[24], *p = buf + sizeof(buf);
+	unsigned long u = v < 0 ? 0ul - (unsigned long)v : (unsigned long)v;
 
+	/* without printf: the survey table alone has a count per option of every group */
+	*--p = '\0';
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
 	c->kind = REPORT_INT;
 	c->num = (double)v;
-	c->text = xasprintf("%ld", v);
+	c->text = xstrdup(p);
 }
 
 /* A number rounded half-up at `decimals` places, the way the tally publishes the index: the
@@ -78,7 +110,7 @@ static void put_num(struct report_table *t, size_t col, double v, int decimals)
 
 	if (isnan(v)) {
 		c->kind = REPORT_EMPTY;
-		c->text = xstrdup("");
+		c->text = no_text;
 		return;
 	}
 	c->kind = REPORT_NUMBER;
@@ -94,7 +126,7 @@ static void put_published(struct report_table *t, size_t col, const char *s, int
 
 	if (!s || !*s) {
 		c->kind = REPORT_EMPTY;
-		c->text = xstrdup("");
+		c->text = no_text;
 		return;
 	}
 	c->kind = REPORT_NUMBER;
@@ -178,11 +210,11 @@ static void previous_cells(const struct report *r, struct report_table *t, size_
 		put_published(t, col, u->same.index, r->def.decimals);
 	if (u->has && u->same.rank)
 		put_int(t, col + 1, u->same.rank);
-	put_text(t, col + 2, rank);
+	put_text_copy(t, col + 2, rank);
 	/* a signed number: the cell holds it as a number, never text starting with '+' */
 	if (*index)
 		put_published(t, col + 3, index + (index[0] == '+'), r->def.decimals);
-	put_text(t, col + 4, was);
+	put_text_copy(t, col + 4, was);
 	free(rank);
 	free(index);
 	free(was);
@@ -229,7 +261,7 @@ static void ranking_table(const struct report *r, struct report_table *t)
 		for (size_t f = 0; f < d->nfields; f++, col++)
 			put_published(t, col, r->fields[c * d->nfields + f].pct_published, d->decimals);
 		put_int(t, col++, v->forms);
-		put_text(t, col++, note);
+		put_text_copy(t, col++, note);
 		if (grouped)
 			put_text(t, col++, report_ranking_label(d, v->ranking));
 		free(note);
@@ -440,7 +472,7 @@ static void quotas_table(const struct report *r, struct report_table *t)
 				put_text(t, 6, "đạt");
 			else {
 				snprintf(buf, sizeof(buf), "thiếu %ld phiếu", min - forms);
-				put_text(t, 6, buf);
+				put_text_copy(t, 6, buf);
 			}
 		}
 	}
@@ -462,7 +494,7 @@ void report_tables(const struct report *r, struct report_table t[REPORT_NTABLES]
 static void table_release(struct report_table *t)
 {
 	for (size_t j = 0; j < (t->nrows - t->held) * t->ncols; j++)
-		free(t->cells[j].text);
+		free_text(&t->cells[j]);
 	for (size_t j = 0; j < t->ncols; j++)
 		free(t->header[j]);
 	free(t->header);
@@ -550,6 +582,8 @@ static int xlsx_fail(struct perr *err, const char *path, lxw_error e)
 /* names of communes and criteria get room (from the text of the first rows); numbers stay
    narrow */
 #define WIDTH_ROWS 200
+#define CSV_BUFFER (1 << 16)
+#define SHEET_BUFFER (1 << 18)
 
 struct table_out {
 	const struct report *r;
@@ -560,12 +594,15 @@ struct table_out {
 	int bom, csv_bad;
 	char *csv_path;
 	FILE *csv;
+	char *csv_buffer; /* CSV_BUFFER bytes, the file's stdio buffer */
 	struct strbuf line;
 	/* XLSX (wb NULL: none): the table's sheet, its column widths */
 	const char *xlsx;
 	lxw_workbook *wb;
 	lxw_worksheet *ws;
 	lxw_format *title, *head, *text, *integer, *nums[10];
+	char *sheet_buffer[REPORT_NTABLES]; /* SHEET_BUFFER bytes each, see table_begin */
+	size_t nsheets;
 	size_t *width;
 	int begun;
 };
@@ -598,6 +635,11 @@ static void table_begin(struct table_out *o, const struct report_table *t)
 			o->failed = 1;
 			return;
 		}
+		/* written in 64 KiB pieces, not stdio's 4 KiB (glibc takes no size without a
+		   buffer) */
+		if (!o->csv_buffer)
+			o->csv_buffer = xmalloc(CSV_BUFFER);
+		setvbuf(o->csv, o->csv_buffer, _IOFBF, CSV_BUFFER);
 		/* Excel reads a CSV as UTF-8 only when it starts with the byte-order mark */
 		if (o->bom)
 			o->csv_bad |= fputs("\xEF\xBB\xBF", o->csv) == EOF;
@@ -610,6 +652,16 @@ static void table_begin(struct table_out *o, const struct report_table *t)
 		perr_set(o->err, PERR_SYSTEM, o->xlsx, "cannot add sheet '%s'", t->sheet);
 		o->failed = 1;
 		return;
+	}
+	/* constant_memory writes the sheet's rows to a temporary file (optimize_tmpfile, a
+	   member of the library's public struct) through stdio's 4 KiB buffer: 10,000 write(2)s
+	   for a province's 40 MB of XML, 200,000 for the country's. A buffer of 256 KiB, set
+	   before anything is written to it and kept until the workbook is closed, when the
+	   library reads the file back and closes it. */
+	if (o->ws->optimize_tmpfile && o->nsheets < REPORT_NTABLES) {
+		o->sheet_buffer[o->nsheets] = xmalloc(SHEET_BUFFER);
+		setvbuf(o->ws->optimize_tmpfile, o->sheet_buffer[o->nsheets++], _IOFBF,
+			SHEET_BUFFER);
 	}
 	/* row 0 the title, row 1 the header: both stay in view */
 	worksheet_write_string(o->ws, 0, 0, t->title, o->title);
@@ -710,6 +762,25 @@ static void table_end(struct table_out *o, const struct report_table *t, int ran
 	o->begun = 0;
 }
 
+/* A workbook that failed: libxlsxwriter 1.1.4 closes a sheet's temporary file only when it
+   assembles the sheet, so after a failure some stay open, and glibc flushes them at exit
+   through their buffers. Those are kept, reachable from here, never freed (256 KiB a sheet,
+   once per failed workbook). */
+static pthread_mutex_t kept_lock = PTHREAD_MUTEX_INITIALIZER;
+static char **kept;
+static size_t nkept, kept_alloc;
+
+static void keep_sheet_buffers(struct table_out *o)
+{
+	pthread_mutex_lock(&kept_lock);
+	for (size_t i = 0; i < o->nsheets; i++) {
+		xgrow(&kept, &kept_alloc, nkept + 1, sizeof(*kept));
+		kept[nkept++] = o->sheet_buffer[i];
+	}
+	pthread_mutex_unlock(&kept_lock);
+	o->nsheets = 0;
+}
+
 static void workbook_formats(struct table_out *o)
 {
 	o->title = workbook_add_format(o->wb);
@@ -764,14 +835,22 @@ int report_write_tables(const struct report *r, const char *csv_dir, int bom, co
 		table_release(&t);
 	}
 	strbuf_release(&o.line);
+	free(o.csv_buffer);
 	if (!o.wb)
 		return o.failed ? -1 : 0;
 	if (o.failed) {
 		lxw_workbook_free(o.wb);
+		keep_sheet_buffers(&o);
 		return -1;
 	}
 	e = workbook_close(o.wb);
-	if (e != LXW_NO_ERROR)
+	if (e != LXW_NO_ERROR) {
+		keep_sheet_buffers(&o);
 		return xlsx_fail(err, xlsx, e);
+	}
+	/* every sheet's temporary file was read back and closed (each has its title row: the
+	   library leaves the file of a sheet without rows open): the buffers can go */
+	for (size_t i = 0; i < o.nsheets; i++)
+		free(o.sheet_buffer[i]);
 	return 0;
 }

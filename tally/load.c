@@ -39,8 +39,8 @@ static int hex4(const char *p, const char *end, unsigned *v)
 	return 0;
 }
 
-/* A JSON string at p (after its opening quote) into out (cap bytes, NUL-terminated). */
-static const char *string(const char *p, const char *end, char *out, size_t cap, size_t *len)
+const char *tally_json_string_read(const char *p, const char *end, char *out, size_t cap,
+				   size_t *len)
 {
 	size_t n = 0;
 
@@ -128,7 +128,7 @@ int tally_answers_decode(const char *json, size_t len,
 	for (;;) {
 		int null = 0;
 
-		if (p >= end || *p++ != '"' || !(p = string(p, end, key, sizeof(key), &klen)))
+		if (p >= end || *p++ != '"' || !(p = tally_json_string_read(p, end, key, sizeof(key), &klen)))
 			return -1;
 		p = skip_ws(p, end);
 		if (p >= end || *p++ != ':')
@@ -138,7 +138,7 @@ int tally_answers_decode(const char *json, size_t len,
 			null = 1;
 			p += 4;
 		} else if (p >= end || *p++ != '"' ||
-			   !(p = string(p, end, value, sizeof(value), &vlen))) {
+			   !(p = tally_json_string_read(p, end, value, sizeof(value), &vlen))) {
 			return -1;
 		}
 		if (!null)

@@ -299,6 +299,11 @@ int tally_answers_decode(const char *json, size_t len,
 			 void (*fn)(const char *key, size_t klen, const char *value, size_t vlen,
 				    void *ctx),
 			 void *ctx);
+/* The JSON string at p (just after its opening quote, end the text's end) decoded into out
+   (cap bytes, NUL-terminated, its length in *len): the byte after its closing quote, or NULL
+   when it is not a valid string, holds \u0000 or does not fit. */
+const char *tally_json_string_read(const char *p, const char *end, char *out, size_t cap,
+				   size_t *len);
 
 /* ---- output ---- */
 

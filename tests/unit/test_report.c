@@ -3,10 +3,12 @@
    report; and core/spawn, which runs gnuplot. */
 #include "unit.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "../../reports/reports.h"
+#include "../../tally/tally.h"
 #include "spawn.h"
 
 static void gp_quote(void)
@@ -147,6 +149,47 @@ static void fixed(void)
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 		CHECK_STR(report_fixed(rows[i].x, rows[i].d, buf), rows[i].want, rows[i].want);
 	CHECK_STR(report_fixed(NAN, 2, buf), "", "NAN shows as empty");
+
+	/* report_fixed's own digits (no printf) against tally_round's text, which the tally
+	   publishes: values around every half of the last place, either sign, 0 to 6 places,
+	   the six digits after them 499999 and 500000 (tally_round decides those), large ones */
+	{
+		char want[48];
+		size_t bad = 0, n = 0;
+		uint64_t seed = 42;
+
+		for (int d = 0; d <= 6; d++) {
+			for (long i = -3000; i <= 3000; i++) {
+				double base = (double)i / pow(10, d) * 3.7;
+				double xs[] = { base, base + 0.5 / pow(10, d), base - 0.5 / pow(10, d),
+						nextafter(base + 0.5 / pow(10, d), 1e300),
+						nextafter(base + 0.5 / pow(10, d), -1e300),
+						base + 0.4999995 / pow(10, d), base + 0.5000005 / pow(10, d) };
+
+				for (size_t k = 0; k < sizeof(xs) / sizeof(xs[0]); k++) {
+					tally_round(xs[k], d, want, sizeof(want));
+					bad += strcmp(report_fixed(xs[k], d, buf), want) != 0;
+					n++;
+				}
+			}
+		}
+		for (int k = 0; k < 50000; k++) {
+			double x;
+
+			seed = seed * 6364136223846793005u + 1442695040888963407u;
+			x = (double)(seed >> 11) / 9007199254740992.0 * pow(10, (int)(seed % 12)) *
+			    (seed & 1 ? -1 : 1);
+			tally_round(x, (int)(k % 5), want, sizeof(want));
+			bad += strcmp(report_fixed(x, (int)(k % 5), buf), want) != 0;
+			n++;
+		}
+		CHECK(bad == 0, "report_fixed differs from tally_round in %zu of %zu values", bad, n);
+		CHECK_STR(report_fixed(-0.004, 2, buf), "0.00", "-0.004 shows as 0.00");
+		CHECK_STR(report_fixed(-0.005, 2, buf), "-0.01", "-0.005 shows as -0.01");
+		CHECK_STR(report_fixed(0.0001, 0, buf), "0", "no decimals");
+		tally_round(1e300, 2, want, sizeof(want));
+		CHECK_STR(report_fixed(1e300, 2, buf), want, "1e300 as tally_round");
+	}
 }
 
 /* Two communes of the mini definition, set by hand: the ranking and quota tables. */
