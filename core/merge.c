@@ -200,13 +200,19 @@ int merge_load_file(struct merge_list *l, const char *path, struct diag *diag)
 	return rc;
 }
 
+/* the rows' codes and the rows */
+static void rows_free(struct merge *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].new_code);
+		free(v[i].old_code);
+	}
+	free(v);
+}
+
 void merge_list_release(struct merge_list *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->v[i].new_code);
-		free(l->v[i].old_code);
-	}
-	free(l->v);
+	rows_free(l->v, l->n);
 	free(l->source);
 	memset(l, 0, sizeof(*l));
 }
@@ -460,11 +466,7 @@ int merge_map_load(sqlite3 *db, struct merge_map *m, struct perr *err)
 
 void merge_map_release(struct merge_map *m)
 {
-	for (size_t i = 0; i < m->n; i++) {
-		free(m->v[i].new_code);
-		free(m->v[i].old_code);
-	}
-	free(m->v);
+	rows_free(m->v, m->n);
 	free(m->by_new);
 	memset(m, 0, sizeof(*m));
 }
