@@ -359,14 +359,12 @@ int capture_validate(const struct capture_registry *reg, const struct capture_in
 	/* a unit merged away (or not formed yet) in the form's year: rejected, so nothing is
 	   stored for a unit the year's forms, tally and dashboard do not have */
 	{
-		const struct merge *why;
-		enum merge_state ms = merge_map_state(&reg->merges, plain[4]->value, d->year, &why);
 		char said[160];
 
-		if (ms != MERGE_UNIT) {
+		if (merge_map_say(&reg->merges, plain[4]->value, d->year, said, sizeof(said)) !=
+		    MERGE_UNIT) {
 			problem(prob, "merged-commune", plain[4]->line, "commune '%s' %s (form '%s')",
-				plain[4]->value, merge_state_say(ms, why, d->year, said, sizeof(said)),
-				form->id);
+				plain[4]->value, said, form->id);
 			goto done;
 		}
 	}

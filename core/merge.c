@@ -23,24 +23,10 @@ struct load {
 	int have_header, errors;
 };
 
-/* 1 when s is YYYY-MM-DD, a real day; *year gets the year */
+/* 1 when s is YYYY-MM-DD, a real day; *year gets the year (the register's check) */
 static int date_ok(const char *s, int *year)
 {
-	static const int days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, m, d;
-
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return 0;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return 0;
-	y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
-	if (m < 1 || m > 12 || d < 1 || d > days[m - 1])
-		return 0;
-	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
-		return 0;
-	*year = y;
-	return 1;
+	return commune_date_ok(s, year);
 }
 
 static int on_header(struct load *L, const struct csvin_record *rec)
@@ -427,6 +413,49 @@ static int by_new_code(const void *a, const void *b, void *rows)
 	return strcmp(x->new_code, y->new_code);
 }
 
+/* the register's validity dates, sorted by code (the query's order) */
+static int load_validity(sqlite3 *db, struct merge_map *m, struct perr *err)
+{
+	sqlite3_stmt *st;
+	size_t alloc = 0;
+	int rc;
+
+	if (db_prepare(db, &st,
+		       "SELECT code, coalesce(valid_from, ''), coalesce(valid_to, '') FROM "
+		       "commune_validity ORDER BY code",
+		       err) < 0)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct merge_validity *v;
+
+		xgrow(&m->valid, &alloc, m->nvalid + 1, sizeof(*m->valid));
+		v = &m->valid[m->nvalid++];
+		v->code = xstrdup((const char *)sqlite3_column_text(st, 0));
+		snprintf(v->from, sizeof(v->from), "%s", (const char *)sqlite3_column_text(st, 1));
+		snprintf(v->to, sizeof(v->to), "%s", (const char *)sqlite3_column_text(st, 2));
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(db, err, "reading the register's validity");
+}
+
+static const struct merge_validity *validity_of(const struct merge_map *m, const char *code)
+{
+	size_t lo = 0, hi = m->nvalid;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(m->valid[mid].code, code);
+
+		if (!c)
+			return &m->valid[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
 int merge_map_load(sqlite3 *db, struct merge_map *m, struct perr *err)
 {
 	sqlite3_stmt *st;
@@ -454,6 +483,10 @@ int merge_map_load(sqlite3 *db, struct merge_map *m, struct perr *err)
 		merge_map_release(m);
 		return db_fail(db, err, "reading the merged units");
 	}
+	if (load_validity(db, m, err) < 0) {
+		merge_map_release(m);
+		return -1;
+	}
 	m->by_new = xcalloc(m->n + 1, sizeof(*m->by_new));
 	if (m->n) {
 		qsort(m->v, m->n, sizeof(*m->v), by_old_code);
@@ -468,6 +501,9 @@ void merge_map_release(struct merge_map *m)
 {
 	rows_free(m->v, m->n);
 	free(m->by_new);
+	for (size_t i = 0; i < m->nvalid; i++)
+		free(m->valid[i].code);
+	free(m->valid);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -511,7 +547,13 @@ enum merge_state merge_map_state(const struct merge_map *m, const char *code, in
 				 const struct merge **why)
 {
 	const struct merge *gone = NULL, *later = NULL;
+	const struct merge_validity *valid = validity_of(m, code);
 	int kept_by = 0, keeps = 0;
+
+	if (why)
+		*why = NULL;
+	if (valid && !commune_valid_in(valid->from, valid->to, year))
+		return MERGE_INVALID;
 
 	/* as the new unit: one that keeps its code (a self-row) is there before and after */
 	for (size_t i = first_new(m, code); i < m->n && !strcmp(m->v[m->by_new[i]].new_code, code);
@@ -544,30 +586,41 @@ enum merge_state merge_map_state(const struct merge_map *m, const char *code, in
 	return MERGE_UNIT;
 }
 
-const char *merge_state_say(enum merge_state s, const struct merge *why, int year, char *buf,
-			    size_t size)
+enum merge_state merge_map_say(const struct merge_map *m, const char *code, int year, char *buf,
+			       size_t size)
 {
-	if (s == MERGE_GONE && why)
+	const struct merge *why;
+	enum merge_state s = merge_map_state(m, code, year, &why);
+	const struct merge_validity *v = validity_of(m, code);
+
+	if (s == MERGE_INVALID && v) {
+		char from[24] = "", to[24] = "";
+
+		if (*v->from)
+			snprintf(from, sizeof(from), " from %s", v->from);
+		if (*v->to)
+			snprintf(to, sizeof(to), " to %s", v->to);
+		snprintf(buf, size, "valid%s%s (the register), not a unit in %d", from, to, year);
+	} else if (s == MERGE_GONE && why) {
 		snprintf(buf, size, "merged into %s on %s, not a unit in %d", why->new_code,
 			 why->effective, year);
-	else if (s == MERGE_NOT_YET && why)
+	} else if (s == MERGE_NOT_YET && why) {
 		snprintf(buf, size, "formed on %s, not a unit yet in %d", why->effective, year);
-	else
+	} else {
 		snprintf(buf, size, "a unit in %d", year);
-	return buf;
+	}
+	return s;
 }
 
 int merge_unit_exists(sqlite3 *db, const char *code, int year, char *buf, size_t size,
 		      struct perr *err)
 {
 	struct merge_map m;
-	const struct merge *why;
 	enum merge_state s;
 
 	if (merge_map_load(db, &m, err) < 0)
 		return -1;
-	s = merge_map_state(&m, code, year, &why);
-	merge_state_say(s, why, year, buf, size);
+	s = merge_map_say(&m, code, year, buf, size);
 	merge_map_release(&m);
 	return s == MERGE_UNIT;
 }
@@ -582,7 +635,9 @@ int merge_year_units(sqlite3 *db, int year, struct commune_list *cl, struct perr
 	for (size_t i = 0; i < cl->n; i++) {
 		struct commune *c = &cl->v[i];
 
-		if (merge_map_state(&m, c->code, year, NULL) == MERGE_UNIT) {
+		/* the dates read with the register, else the stored ones (through the map) */
+		if (commune_valid_in(c->valid_from, c->valid_to, year) &&
+		    merge_map_state(&m, c->code, year, NULL) == MERGE_UNIT) {
 			cl->v[n++] = *c;
 			continue;
 		}

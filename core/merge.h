@@ -52,25 +52,36 @@ int merge_store(sqlite3 *db, const struct merge_list *l, struct store_counts *n,
    not there yet. Gone units keep their past results (tally --year, the previous year's
    columns) but are offered nowhere in the year: not in the forms' commune list, the tally,
    the scores sheet, the office's dashboard, the web survey or paper keying, and a
-   submission for one to a form of that year is rejected (capture: reason merged-commune). */
-enum merge_state { MERGE_UNIT, MERGE_GONE, MERGE_NOT_YET };
+   submission for one to a form of that year is rejected (capture: reason merged-commune).
+   The register's validity dates (commune_validity, 0017) come first: a unit with them is one
+   of year Y only when it exists on Y's last day (commune_valid_in). */
+enum merge_state { MERGE_UNIT, MERGE_GONE, MERGE_NOT_YET, MERGE_INVALID };
+
+/* a unit's validity dates ("" open) */
+struct merge_validity {
+	char *code;
+	char from[11], to[11];
+};
 
 /* The stored mapping, held to ask of many units (capture's registry, a year's register). */
 struct merge_map {
 	struct merge *v; /* sorted by old code */
 	size_t n;
 	size_t *by_new;  /* indexes into v sorted by new code */
+	struct merge_validity *valid; /* sorted by code */
+	size_t nvalid;
 };
 
 int merge_map_load(sqlite3 *db, struct merge_map *m, struct perr *err);
 void merge_map_release(struct merge_map *m);
-/* code's state in `year`; *why (may be NULL) the merger that decides it when not a unit */
+/* code's state in `year`; *why (may be NULL) the merger that decides it when not a unit
+   (NULL for MERGE_INVALID, the register's dates) */
 enum merge_state merge_map_state(const struct merge_map *m, const char *code, int year,
 				 const struct merge **why);
-/* "merged into 90010 on 2025-07-01, not a unit in 2025" or "formed on 2025-07-01, not a
-   unit yet in 2024", into buf */
-const char *merge_state_say(enum merge_state s, const struct merge *why, int year, char *buf,
-			    size_t size);
+/* The same, said into buf: "merged into 90010 on 2025-07-01, not a unit in 2025", "formed on
+   2025-07-01, not a unit yet in 2024", "valid from 2026-01-01 to ..., not a unit in 2025". */
+enum merge_state merge_map_say(const struct merge_map *m, const char *code, int year, char *buf,
+			       size_t size);
 /* One unit: 1 when code exists in `year`, 0 when not (why said into buf), -1 with err. */
 int merge_unit_exists(sqlite3 *db, const char *code, int year, char *buf, size_t size,
 		      struct perr *err);

@@ -85,9 +85,9 @@ ok "tally 2025 again" parindex tally --db t.db --resamples 0
 
 # an old database (before 0014) keeps its one tally as its definition's year: what 0014 and the
 # migrations after it (0015 web survey, 0016 paper keying, 0017 the bootstrap columns of
-# tally_year) made is taken out again
+# tally_year and the register's validity) made is taken out again
 ok "copy" cp t.db old.db
-ok "made old" sqlite3 old.db "DROP TABLE paper_form; DROP TABLE paper_keying; DROP VIEW submission_channel; ALTER TABLE batch DROP COLUMN channel; DROP TABLE survey_code; DROP TABLE tally_year_commune; DROP TABLE tally_year; DROP TABLE commune_merge; PRAGMA user_version = $(($(ls "$TOP"/schemas/migrations/*.sql | sed -n '/0014-/=') - 1))"
+ok "made old" sqlite3 old.db "DROP TABLE paper_form; DROP TABLE paper_keying; DROP VIEW submission_channel; ALTER TABLE batch DROP COLUMN channel; DROP TABLE survey_code; DROP TABLE tally_year_commune; DROP TABLE tally_year; DROP TABLE commune_merge; DROP TABLE commune_validity; PRAGMA user_version = $(($(ls "$TOP"/schemas/migrations/*.sql | sed -n '/0014-/=') - 1))"
 not_ok "an old database is refused" parindex tally --db old.db --year 2025
 ok "upgraded" parindex init --db old.db
 same "its tally kept as its year" "$(sqlite3 old.db "SELECT def_id, def_version, year, communes FROM tally_year")" "mini|2|2025|4"
