@@ -143,12 +143,14 @@ static const struct cmd commands[] = {
 	  "  --year YEAR          print the ranking kept from the tally of YEAR instead; computes\n"
 	  "                       and stores nothing (default: none, tally the active definition)\n", NULL },
 	{ "report", cmd_report,
-	  "parindex report [--db FILE] [--out DIR] [--formats LIST] [--no-bom]",
+	  "parindex report [--db FILE] [--out DIR] [--formats LIST] [--no-bom] [--year YEAR]",
 	  "write the ranking, tables (XLSX, CSV), charts (PNG, SVG) and HTML report",
 	  DB_OPTION
 	  "  --out DIR            the folder to write (default: ./report)\n"
 	  "  --formats LIST       comma-separated, of html,xlsx,csv,png,svg (default: all five)\n"
-	  "  --no-bom             CSV files without the UTF-8 byte-order mark (default: with it)\n", NULL },
+	  "  --no-bom             CSV files without the UTF-8 byte-order mark (default: with it)\n"
+	  "  --year YEAR          the report of the tally kept for YEAR, against its previous year\n"
+	  "                       (default: the last tally)\n", NULL },
 	{ "user", cmd_user,
 	  "parindex user add [--db FILE] --role surveyor|office|analyst|keyer [--communes CODE,...] [--groups G1,...] [--password-stdin] NAME\n"
 	  "parindex user list [--db FILE]\n"

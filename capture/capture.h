@@ -12,6 +12,7 @@
 
 #include "def.h"
 #include "err.h"
+#include "merge.h"
 #include "strbuf.h"
 #include "zipin.h"
 
@@ -70,6 +71,7 @@ struct capture_registry {
 	size_t ndefs;
 	char **communes; /* codes, sorted */
 	size_t ncommunes;
+	struct merge_map merges; /* which communes are units in a form's year */
 };
 
 /* Load every registered form, its definition and the commune register. */

@@ -15,6 +15,7 @@
 #include "db.h"
 #include "def.h"
 #include "escape.h"
+#include "merge.h"
 #include "../forms/forms.h"
 #include "serve_http.h"
 #include "spawn.h"
@@ -177,6 +178,18 @@ static int issue_target(sqlite3 *db, const char *commune, const char *group, cha
 		else
 			db_fail(db, err, "reading the register");
 		goto done;
+	}
+	/* no codes for a unit merged away by the definition's year (core/merge.h) */
+	{
+		char why[160];
+		int unit = merge_unit_exists(db, commune, d.year, why, sizeof(why), err);
+
+		if (unit <= 0) {
+			if (!unit)
+				perr_set(err, PERR_DATA, commune, "%s (definition %s %s)", why, d.id,
+					 d.version);
+			goto done;
+		}
 	}
 	fid = form_id(&d, g);
 	if (db_prepare(db, &st, "SELECT 1 FROM form WHERE id = ? AND def_version = ?", err) < 0)

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "merge.h"
 #include "store.h"
 #include "text.h"
 
@@ -106,6 +107,7 @@ static int page_choose(sqlite3 *db, const struct office_user *u, const struct de
 		       struct serve_reply *rp, const char *say, struct perr *err)
 {
 	struct strbuf *sb = &rp->body;
+	struct merge_map merges;
 	sqlite3_stmt *st = NULL;
 	int s;
 
@@ -119,12 +121,20 @@ static int page_choose(sqlite3 *db, const struct office_user *u, const struct de
 	strbuf_adds(sb, "<p>Chọn xã và nhóm đối tượng của tập phiếu sắp nhập.</p>\n"
 			"<form method=\"get\" action=\"/key\">\n<p><label for=\"commune\">Xã</label> "
 			"<select id=\"commune\" name=\"commune\">\n");
+	/* the keyer's units of the definition's year: none merged away (core/merge.h) */
+	if (merge_map_load(db, &merges, err) < 0)
+		return -1;
 	if (db_prepare(db, &st, "SELECT c.code, c.name FROM account_commune ac JOIN account a ON "
 				"a.id = ac.account_id JOIN commune c ON c.code = ac.code WHERE "
-				"a.name = ? ORDER BY c.code", err) < 0)
+				"a.name = ? ORDER BY c.code", err) < 0) {
+		merge_map_release(&merges);
 		return -1;
+	}
 	db_bind_text(st, 1, u->name);
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		if (merge_map_state(&merges, (const char *)sqlite3_column_text(st, 0), d->year, NULL) !=
+		    MERGE_UNIT)
+			continue;
 		strbuf_adds(sb, "<option value=\"");
 		h(sb, (const char *)sqlite3_column_text(st, 0));
 		strbuf_adds(sb, "\">");
@@ -134,6 +144,7 @@ static int page_choose(sqlite3 *db, const struct office_user *u, const struct de
 		strbuf_adds(sb, ")</option>\n");
 	}
 	sqlite3_finalize(st);
+	merge_map_release(&merges);
 	if (s != SQLITE_DONE)
 		return db_fail(db, err, "reading accounts");
 	strbuf_adds(sb, "</select></p>\n<p><label for=\"group\">Nhóm</label> "
@@ -357,6 +368,15 @@ static int page_keyer(struct serve_store *st, sqlite3 *db, const struct def *d,
 	if (r == 0) {
 		r = in_scope(db, u->name, commune, group, err);
 		r = r < 0 ? -1 : !r;
+	}
+	if (r == 0) {
+		r = merge_unit_exists(db, commune, d->year, say, sizeof(say), err);
+		if (r == 0) {
+			rp->status = 403;
+			return page_choose(db, u, d, rp, "xã này đã sáp nhập vào đơn vị khác: năm nay "
+					   "không còn nhập phiếu của xã này", err);
+		}
+		r = r < 0 ? -1 : 0;
 	}
 	if (r < 0)
 		return -1;

@@ -31,6 +31,7 @@
 #include "csvout.h"
 #include "db.h"
 #include "embedded.h"
+#include "merge.h"
 #include "store.h"
 #include "text.h"
 
@@ -722,12 +723,14 @@ static const char *status_vi(const char *status)
 	       : !strcmp(status, "ignored") ? "bỏ qua" : status;
 }
 
-/* The active definition and its district's communes; -1 with err. */
+/* The active definition and its area's communes of its year (none merged away); -1 with
+   err. */
 static int load_scope(sqlite3 *db, struct def *d, struct commune_list *cl, struct perr *err)
 {
-	if (store_active_definition(db, d, err) < 0 || store_load_communes(db, cl, err) < 0)
+	if (store_active_definition(db, d, err) < 0 || store_load_communes(db, cl, err) < 0 ||
+	    tally_district_communes(d, cl, "cơ sở dữ liệu", err) < 0)
 		return -1;
-	return tally_district_communes(d, cl, "cơ sở dữ liệu", err);
+	return merge_year_units(db, d->year, cl, err);
 }
 
 static int dashboard_quota(sqlite3 *db, struct strbuf *sb, const struct def *d,

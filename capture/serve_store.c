@@ -739,7 +739,7 @@ static void pend_drop(struct serve_store *st, const char *iid)
 	}
 }
 
-/* The registry's signature: forms and register codes. */
+/* The registry's signature: forms, register codes, the merged units and validity dates. */
 static int registry_signature(sqlite3 *db, char out[65], struct perr *err)
 {
 	struct strbuf b = STRBUF_INIT;
@@ -747,7 +747,11 @@ static int registry_signature(sqlite3 *db, char out[65], struct perr *err)
 	int rc;
 
 	if (db_prepare(db, &st, "SELECT id || ' ' || version || ' ' || sha256 FROM form UNION ALL "
-				"SELECT * FROM (SELECT code FROM commune ORDER BY code)", err) < 0)
+				"SELECT * FROM (SELECT code FROM commune ORDER BY code) UNION ALL "
+				"SELECT * FROM (SELECT new_code || ' ' || old_code || ' ' || effective "
+				"FROM commune_merge ORDER BY 1) UNION ALL SELECT * FROM (SELECT code || ' ' "
+				"|| coalesce(valid_from, '') || ' ' || coalesce(valid_to, '') FROM "
+				"commune_validity ORDER BY 1)", err) < 0)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		strbuf_adds(&b, (const char *)sqlite3_column_text(st, 0));

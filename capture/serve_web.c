@@ -16,6 +16,7 @@
 
 #include "db.h"
 #include "def.h"
+#include "merge.h"
 #include "store.h"
 #include "text.h"
 
@@ -182,6 +183,7 @@ struct target {
 	char commune[64];
 	char *commune_name;
 	char *form_id, *form_version;
+	int gone; /* the commune is no unit in the definition's year (merged away) */
 };
 
 static void target_release(struct target *t)
@@ -259,8 +261,17 @@ static int target_find(struct serve_web *w, sqlite3 *db, const char *commune, co
 		rc = 1;
 	}
 	sqlite3_finalize(st);
+	/* a unit merged away by the definition's year is surveyed no more (core/merge.h) */
+	if (rc == 1) {
+		char why[160];
+		int unit = merge_unit_exists(db, commune, t->d->year, why, sizeof(why), err);
+
+		rc = unit < 0 ? -1 : unit;
+		t->gone = !unit;
+	}
 	return rc;
 }
+
 
 /* ---- pages ---- */
 
@@ -319,6 +330,13 @@ static void page_message(struct serve_reply *rp, int status, const char *title, 
 	strbuf_add_xml(&rp->body, text);
 	strbuf_adds(&rp->body, "</p>\n");
 	page_end(&rp->body);
+}
+
+static void page_gone(struct serve_reply *rp)
+{
+	page_message(rp, 410, "Đơn vị đã sáp nhập",
+		     "Xã này đã sáp nhập vào đơn vị khác: năm nay không còn khảo sát riêng xã này. "
+		     "Xin liên hệ Ủy ban nhân dân xã mới.");
 }
 
 /* The page to type a code on (GET /s). */
@@ -695,7 +713,9 @@ static int code_page(struct serve_web *w, sqlite3 *db, const struct serve_reques
 	if (def_hold(w, db, err) < 0)
 		return -1;
 	rc = target_find(w, db, commune, group, &t, err);
-	if (rc == 0)
+	if (rc == 0 && t.gone)
+		page_gone(rp);
+	else if (rc == 0)
 		page_message(rp, 404, "Phiếu khảo sát chưa sẵn sàng",
 			     "Phiếu của nhóm này chưa được tạo. Xin liên hệ bộ phận một cửa của xã.");
 	else if (rc > 0 && !strcmp(rq->method, "POST")) {
@@ -737,7 +757,9 @@ static int open_page(struct serve_web *w, sqlite3 *db, const struct serve_reques
 	rc = target_find(w, db, commune, group, &t, err);
 	if (rc > 0 && !t.d->groups[t.g].open_link)
 		rc = 0;
-	if (rc == 0) {
+	if (rc == 0 && t.gone) {
+		page_gone(rp);
+	} else if (rc == 0) {
 		page_message(rp, 404, "Không có đường dẫn này",
 			     "Nhóm này không khảo sát qua đường dẫn mở. Xin dùng mã khảo sát in trên "
 			     "phiếu được phát.");

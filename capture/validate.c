@@ -96,6 +96,8 @@ int capture_registry_load(struct capture_registry *reg, sqlite3 *db, struct perr
 	sqlite3_finalize(st);
 	if (reg->ncommunes) /* an empty register: communes is NULL, which qsort may not take */
 		qsort(reg->communes, reg->ncommunes, sizeof(*reg->communes), cmp_code);
+	if (merge_map_load(db, &reg->merges, err) < 0)
+		goto fail;
 	return 0;
 fail:
 	sqlite3_finalize(st);
@@ -117,6 +119,7 @@ void capture_registry_release(struct capture_registry *reg)
 	for (size_t i = 0; i < reg->ncommunes; i++)
 		free(reg->communes[i]);
 	free(reg->communes);
+	merge_map_release(&reg->merges);
 	memset(reg, 0, sizeof(*reg));
 }
 
@@ -352,6 +355,18 @@ int capture_validate(const struct capture_registry *reg, const struct capture_in
 		problem(prob, "unknown-commune", plain[4]->line,
 			"unknown commune code '%s' (not in the register)", plain[4]->value);
 		goto done;
+	}
+	/* a unit merged away (or not formed yet) in the form's year: rejected, so nothing is
+	   stored for a unit the year's forms, tally and dashboard do not have */
+	{
+		char said[160];
+
+		if (merge_map_say(&reg->merges, plain[4]->value, d->year, said, sizeof(said)) !=
+		    MERGE_UNIT) {
+			problem(prob, "merged-commune", plain[4]->line, "commune '%s' %s (form '%s')",
+				plain[4]->value, said, form->id);
+			goto done;
+		}
 	}
 	if (!plain[5] || !*plain[5]->value) {
 		problem(prob, "missing-surveyor", plain[5] ? plain[5]->line : inst->line,

@@ -5,14 +5,16 @@
 #include "text.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
 
 static const char *const columns[] = { "code", "name", "type", "district_code", "district",
-					"province" };
+					"province", "valid_from", "valid_to" };
 #define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))
 #define REQUIRED 3 /* code, name, type; district_code and district both or neither */
-enum { COL_DISTRICT_CODE = 3, COL_DISTRICT = 4, COL_PROVINCE = 5 };
+enum { COL_DISTRICT_CODE = 3, COL_DISTRICT = 4, COL_PROVINCE = 5, COL_VALID_FROM = 6,
+       COL_VALID_TO = 7 };
 
 struct load {
 	const struct def *d; /* NULL: the default unit types */
@@ -135,7 +137,7 @@ int commune_check_types(const struct commune_list *l, const struct def *d, const
 static int on_header(struct load *L, const struct csvin_record *rec)
 {
 	/* a province's register may leave out the districts (both), and any the province */
-	unsigned long optional = 1ul << COL_PROVINCE;
+	unsigned long optional = 1ul << COL_PROVINCE | 1ul << COL_VALID_FROM | 1ul << COL_VALID_TO;
 
 	if (csvin_column(rec, columns[COL_DISTRICT_CODE]) < 0 &&
 	    csvin_column(rec, columns[COL_DISTRICT]) < 0)
@@ -144,7 +146,56 @@ static int on_header(struct load *L, const struct csvin_record *rec)
 	L->width = rec->nfields;
 	L->errors += csvin_header_columns(rec, columns, NCOLUMNS, COL_PROVINCE, optional, L->col,
 					  L->diag, L->name);
+	L->l->has_validity = L->col[COL_VALID_FROM] >= 0 || L->col[COL_VALID_TO] >= 0;
 	return L->errors ? -1 : 0;
+}
+
+int commune_date_ok(const char *s, int *year)
+{
+	static const int days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, m, d;
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return 0;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return 0;
+	y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+	if (m < 1 || m > 12 || d < 1 || d > days[m - 1])
+		return 0;
+	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+		return 0;
+	*year = y;
+	return 1;
+}
+
+int commune_valid_in(const char *valid_from, const char *valid_to, int year)
+{
+	char last[16];
+
+	/* the year's last day, compared as text (YYYY-MM-DD sorts as dates do) */
+	snprintf(last, sizeof(last), "%04d-12-31", year);
+	return (!valid_from || !*valid_from || strcmp(valid_from, last) <= 0) &&
+	       (!valid_to || !*valid_to || strcmp(valid_to, last) >= 0);
+}
+
+/* the validity cells of c: each empty or a real day, the first not after the last */
+static int check_validity(const struct commune *c, const char *code, const char *name, long row,
+			  struct diag *diag)
+{
+	const char *v[2] = { c->valid_from, c->valid_to };
+	int bad = 0, year;
+
+	for (int k = 0; k < 2; k++)
+		if (*v[k] && (!commune_date_ok(v[k], &year) || year < 1945 || year > 2100))
+			diag_add_capped(diag, "validity date", name, row,
+					"commune %s: %s '%s' is not a day YYYY-MM-DD from 1945 to 2100",
+					code, columns[COL_VALID_FROM + k], v[k]), bad++;
+	if (!bad && *v[0] && *v[1] && strcmp(v[0], v[1]) > 0)
+		diag_add_capped(diag, "validity date", name, row,
+				"commune %s: valid_from %s is after valid_to %s", code, v[0], v[1]),
+			bad++;
+	return bad;
 }
 
 static int on_row(const struct csvin_record *rec, void *ctx)
@@ -152,7 +203,7 @@ static int on_row(const struct csvin_record *rec, void *ctx)
 	struct load *L = ctx;
 	struct commune c = { .row = rec->number };
 	char **slot[NCOLUMNS] = { &c.code, &c.name, &c.type, &c.district_code, &c.district,
-				  &c.province };
+				  &c.province, &c.valid_from, &c.valid_to };
 	char code[64];
 	int bad = 0;
 
@@ -189,6 +240,7 @@ static int on_row(const struct csvin_record *rec, void *ctx)
 					"commune %s: %s '%s' has a control character (tab, line break or another invisible character): remove it",
 					code, columns[i], *slot[i]), bad++;
 	bad += check_type(L->d, &c, L->name, rec->number, L->diag);
+	bad += check_validity(&c, code, L->name, rec->number, L->diag);
 	if (L->col[COL_DISTRICT] >= 0 && (!*c.district_code || !*c.district))
 		diag_add_capped(L->diag, "district", L->name, rec->number,
 				"commune %s has no district code or name", code), bad++;
@@ -282,6 +334,8 @@ void commune_list_release(struct commune_list *l)
 		free(l->v[i].district_code);
 		free(l->v[i].district);
 		free(l->v[i].province);
+		free(l->v[i].valid_from);
+		free(l->v[i].valid_to);
 	}
 	free(l->v);
 	memset(l, 0, sizeof(*l));
@@ -306,4 +360,6 @@ void commune_release(struct commune *c)
 	free(c->district_code);
 	free(c->district);
 	free(c->province);
+	free(c->valid_from);
+	free(c->valid_to);
 }

@@ -1,7 +1,8 @@
 /* The commune register: the area's communes, wards, townships, special zones, from a CSV file
    with the header code,name,type and, for a district's register, district_code,district
-   (both or neither), and optionally province (any column order). A type is one the
-   definition lists (default: xã, phường, thị trấn). */
+   (both or neither), and optionally province and valid_from, valid_to (the unit's first and
+   last day, YYYY-MM-DD, either empty; stored in commune_validity, 0019) (any column order). A
+   type is one the definition lists (default: xã, phường, thị trấn). */
 #ifndef PARINDEX_COMMUNE_H
 #define PARINDEX_COMMUNE_H
 
@@ -19,13 +20,23 @@ struct commune {
 	char *type; /* one of the definition's unit types, lower case ("xã", "phường", ...) */
 	char *district_code, *district; /* "" in a register without districts */
 	char *province;                 /* "" in a register without a province column */
+	/* the unit's validity (optional columns valid_from, valid_to: YYYY-MM-DD, its first and
+	   last day; "" open); a unit is one of year Y when it exists on Y's last day */
+	char *valid_from, *valid_to;
 	long row;
 };
 
 struct commune_list {
 	struct commune *v;
 	size_t n, alloc;
+	int has_validity; /* the register has a valid_from or valid_to column */
 };
+
+/* 1 when s is YYYY-MM-DD, a real day (*year its year), else 0. */
+int commune_date_ok(const char *s, int *year);
+/* 1 when a unit valid from valid_from to valid_to ("" or NULL: open) exists on the last day
+   of `year`. */
+int commune_valid_in(const char *valid_from, const char *valid_to, int year);
 
 /* Every bad row is added to diag ("name:row: message"); returns 0 when there are none, else -1
    and the list is released. Names are brought to Unicode NFC. */

@@ -627,6 +627,15 @@ static void load_tree(struct loader *L, xmlNode *root)
 	d->max = num_attr(root, "max");
 	read_text(L, root, "title", &d->title, "definition");
 	d->province = xml_text(xml_first(root, "province"));
+	if ((n = xml_first(root, "province"))) {
+		static const char city[] = "Thành phố ", city_lc[] = "thành phố ";
+		const char *type = xml_attr(n, "type"), *name = d->province ? d->province : "";
+
+		/* the schema allows "tỉnh" and "thành phố"; without it the name may say it */
+		d->province_city = type ? !strcmp(type, "thành phố")
+					: !strncmp(name, city, sizeof(city) - 1) ||
+						  !strncmp(name, city_lc, sizeof(city_lc) - 1);
+	}
 	/* no <district>: the definition is the whole province's */
 	if ((n = xml_first(root, "district"))) {
 		d->district = xml_text(n);
@@ -1434,6 +1443,13 @@ void def_release(struct def *d)
 const char *def_area(const struct def *d)
 {
 	return d->district ? d->district : d->province ? d->province : "";
+}
+
+const char *def_area_word(const struct def *d)
+{
+	if (d->district)
+		return "huyện";
+	return d->province_city ? "thành phố" : "tỉnh";
 }
 
 size_t def_find_unit_type(const struct def *d, const char *type)

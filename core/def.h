@@ -147,6 +147,7 @@ struct def {
 	double max;
 	struct def_text title;
 	char *province, *district, *district_code; /* district NULL: the whole province */
+	int province_city; /* <province type="thành phố">: a centrally-run city, not a tỉnh */
 	char *note;
 
 	/* unit types and ranking groups (defaults when the definition has no <units>) */
@@ -200,6 +201,11 @@ const struct def_option *def_find_option(const struct def *d, const struct def_q
 /* The definition's area for messages and titles: the district's name when it has one, else
    the province's. */
 const char *def_area(const struct def *d);
+/* The word for that area in a phrase ("Trung bình huyện", "toàn tỉnh"): "huyện" for a
+   definition narrowed to a district, else "thành phố" for a province that is a centrally-run
+   city (<province type="thành phố">, or a name that begins "Thành phố"), else "tỉnh". One
+   of these three constants, never text of the definition. */
+const char *def_area_word(const struct def *d);
 /* The unit type named type (lower case), DEF_NONE when the definition does not list it. */
 size_t def_find_unit_type(const struct def *d, const char *type);
 /* The ranking group of unit type `type`: an index into d->rankings, DEF_NONE when the type

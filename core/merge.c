@@ -7,6 +7,7 @@
 #include "text.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,24 +23,10 @@ struct load {
 	int have_header, errors;
 };
 
-/* 1 when s is YYYY-MM-DD, a real day; *year gets the year */
+/* 1 when s is YYYY-MM-DD, a real day; *year gets the year (the register's check) */
 static int date_ok(const char *s, int *year)
 {
-	static const int days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, m, d;
-
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return 0;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return 0;
-	y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
-	if (m < 1 || m > 12 || d < 1 || d > days[m - 1])
-		return 0;
-	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
-		return 0;
-	*year = y;
-	return 1;
+	return commune_date_ok(s, year);
 }
 
 static int on_header(struct load *L, const struct csvin_record *rec)
@@ -189,13 +176,19 @@ int merge_load_file(struct merge_list *l, const char *path, struct diag *diag)
 	return rc;
 }
 
+/* the rows' codes and the rows */
+static void rows_free(struct merge *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].new_code);
+		free(v[i].old_code);
+	}
+	free(v);
+}
+
 void merge_list_release(struct merge_list *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->v[i].new_code);
-		free(l->v[i].old_code);
-	}
-	free(l->v);
+	rows_free(l->v, l->n);
 	free(l->source);
 	memset(l, 0, sizeof(*l));
 }
@@ -395,48 +388,252 @@ done:
 	return rc;
 }
 
-int merge_year_units(sqlite3 *db, int year, struct commune_list *cl, struct perr *err)
+static int by_old_code(const void *a, const void *b)
+{
+	const struct merge *x = a, *y = b;
+	int c = strcmp(x->old_code, y->old_code);
+
+	return c ? c : strcmp(x->new_code, y->new_code);
+}
+
+static int by_new_code(const void *a, const void *b, void *rows)
+{
+	const struct merge *v = rows, *x = &v[*(const size_t *)a], *y = &v[*(const size_t *)b];
+
+	return strcmp(x->new_code, y->new_code);
+}
+
+/* the register's validity dates, sorted by code (the query's order) */
+static int load_validity(sqlite3 *db, struct merge_map *m, struct perr *err)
 {
 	sqlite3_stmt *st;
-	size_t n = 0, i;
+	size_t alloc = 0;
+	int rc;
 
-	/* gone: an old code of a merger in effect by then that is not the new unit's own code;
-	   not yet: a new code of a merger after then that none of its old units had */
 	if (db_prepare(db, &st,
-		       "SELECT EXISTS (SELECT 1 FROM commune_merge WHERE old_code = ?1 AND "
-		       "new_code <> ?1 AND CAST(substr(effective, 1, 4) AS INTEGER) <= ?2 AND "
-		       "NOT EXISTS (SELECT 1 FROM commune_merge s WHERE s.new_code = ?1 AND "
-		       "s.old_code = ?1 AND CAST(substr(s.effective, 1, 4) AS INTEGER) <= ?2)) OR "
-		       "EXISTS (SELECT 1 FROM commune_merge WHERE new_code = ?1 AND "
-		       "CAST(substr(effective, 1, 4) AS INTEGER) > ?2 AND NOT EXISTS (SELECT 1 FROM "
-		       "commune_merge s WHERE s.new_code = ?1 AND s.old_code = ?1))",
+		       "SELECT code, coalesce(valid_from, ''), coalesce(valid_to, '') FROM "
+		       "commune_validity ORDER BY code",
 		       err) < 0)
 		return -1;
-	sqlite3_bind_int(st, 2, year);
-	for (i = 0; i < cl->n; i++) {
-		struct commune *c = &cl->v[i];
-		int gone;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct merge_validity *v;
 
-		sqlite3_bind_text(st, 1, c->code, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_ROW)
-			break;
-		gone = sqlite3_column_int(st, 0);
-		sqlite3_reset(st);
-		if (!gone) {
+		xgrow(&m->valid, &alloc, m->nvalid + 1, sizeof(*m->valid));
+		v = &m->valid[m->nvalid++];
+		v->code = xstrdup((const char *)sqlite3_column_text(st, 0));
+		snprintf(v->from, sizeof(v->from), "%s", (const char *)sqlite3_column_text(st, 1));
+		snprintf(v->to, sizeof(v->to), "%s", (const char *)sqlite3_column_text(st, 2));
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(db, err, "reading the register's validity");
+}
+
+static const struct merge_validity *validity_of(const struct merge_map *m, const char *code)
+{
+	size_t lo = 0, hi = m->nvalid;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(m->valid[mid].code, code);
+
+		if (!c)
+			return &m->valid[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+int merge_map_load(sqlite3 *db, struct merge_map *m, struct perr *err)
+{
+	sqlite3_stmt *st;
+	size_t alloc = 0;
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	if (db_prepare(db, &st, "SELECT new_code, old_code, effective, line FROM commune_merge",
+		       err) < 0)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct merge *r;
+
+		xgrow(&m->v, &alloc, m->n + 1, sizeof(*m->v));
+		r = &m->v[m->n++];
+		memset(r, 0, sizeof(*r));
+		r->new_code = xstrdup((const char *)sqlite3_column_text(st, 0));
+		r->old_code = xstrdup((const char *)sqlite3_column_text(st, 1));
+		snprintf(r->effective, sizeof(r->effective), "%s",
+			 (const char *)sqlite3_column_text(st, 2));
+		r->line = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		merge_map_release(m);
+		return db_fail(db, err, "reading the merged units");
+	}
+	if (load_validity(db, m, err) < 0) {
+		merge_map_release(m);
+		return -1;
+	}
+	m->by_new = xcalloc(m->n + 1, sizeof(*m->by_new));
+	if (m->n) {
+		qsort(m->v, m->n, sizeof(*m->v), by_old_code);
+		for (size_t i = 0; i < m->n; i++)
+			m->by_new[i] = i;
+		qsort_r(m->by_new, m->n, sizeof(*m->by_new), by_new_code, m->v);
+	}
+	return 0;
+}
+
+void merge_map_release(struct merge_map *m)
+{
+	rows_free(m->v, m->n);
+	free(m->by_new);
+	for (size_t i = 0; i < m->nvalid; i++)
+		free(m->valid[i].code);
+	free(m->valid);
+	memset(m, 0, sizeof(*m));
+}
+
+/* the first row (by old code, else through by_new) whose code is `code` */
+static size_t first_old(const struct merge_map *m, const char *code)
+{
+	size_t lo = 0, hi = m->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(m->v[mid].old_code, code) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static size_t first_new(const struct merge_map *m, const char *code)
+{
+	size_t lo = 0, hi = m->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(m->v[m->by_new[mid]].new_code, code) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int year_of(const struct merge *r)
+{
+	return atoi(r->effective);
+}
+
+enum merge_state merge_map_state(const struct merge_map *m, const char *code, int year,
+				 const struct merge **why)
+{
+	const struct merge *gone = NULL, *later = NULL;
+	const struct merge_validity *valid = validity_of(m, code);
+	int kept_by = 0, keeps = 0;
+
+	if (why)
+		*why = NULL;
+	if (valid && !commune_valid_in(valid->from, valid->to, year))
+		return MERGE_INVALID;
+
+	/* as the new unit: one that keeps its code (a self-row) is there before and after */
+	for (size_t i = first_new(m, code); i < m->n && !strcmp(m->v[m->by_new[i]].new_code, code);
+	     i++) {
+		const struct merge *r = &m->v[m->by_new[i]];
+
+		if (!strcmp(r->old_code, code)) {
+			keeps = 1;
+			kept_by |= year_of(r) <= year;
+		} else if (year_of(r) > year && !later) {
+			later = r;
+		}
+	}
+	/* as an old unit: gone from the year its merger took effect */
+	for (size_t i = first_old(m, code); i < m->n && !strcmp(m->v[i].old_code, code); i++)
+		if (strcmp(m->v[i].new_code, code) && year_of(&m->v[i]) <= year && !gone)
+			gone = &m->v[i];
+	if (why)
+		*why = NULL;
+	if (gone && !kept_by) {
+		if (why)
+			*why = gone;
+		return MERGE_GONE;
+	}
+	if (later && !keeps) {
+		if (why)
+			*why = later;
+		return MERGE_NOT_YET;
+	}
+	return MERGE_UNIT;
+}
+
+enum merge_state merge_map_say(const struct merge_map *m, const char *code, int year, char *buf,
+			       size_t size)
+{
+	const struct merge *why;
+	enum merge_state s = merge_map_state(m, code, year, &why);
+	const struct merge_validity *v = validity_of(m, code);
+
+	if (s == MERGE_INVALID && v) {
+		char from[24] = "", to[24] = "";
+
+		if (*v->from)
+			snprintf(from, sizeof(from), " from %s", v->from);
+		if (*v->to)
+			snprintf(to, sizeof(to), " to %s", v->to);
+		snprintf(buf, size, "valid%s%s (the register), not a unit in %d", from, to, year);
+	} else if (s == MERGE_GONE && why) {
+		snprintf(buf, size, "merged into %s on %s, not a unit in %d", why->new_code,
+			 why->effective, year);
+	} else if (s == MERGE_NOT_YET && why) {
+		snprintf(buf, size, "formed on %s, not a unit yet in %d", why->effective, year);
+	} else {
+		snprintf(buf, size, "a unit in %d", year);
+	}
+	return s;
+}
+
+int merge_unit_exists(sqlite3 *db, const char *code, int year, char *buf, size_t size,
+		      struct perr *err)
+{
+	struct merge_map m;
+	enum merge_state s;
+
+	if (merge_map_load(db, &m, err) < 0)
+		return -1;
+	s = merge_map_say(&m, code, year, buf, size);
+	merge_map_release(&m);
+	return s == MERGE_UNIT;
+}
+
+int merge_year_units(sqlite3 *db, int year, struct commune_list *cl, struct perr *err)
+{
+	struct merge_map m;
+	size_t n = 0;
+
+	if (merge_map_load(db, &m, err) < 0)
+		return -1;
+	for (size_t i = 0; i < cl->n; i++) {
+		struct commune *c = &cl->v[i];
+
+		/* the dates read with the register, else the stored ones (through the map) */
+		if (commune_valid_in(c->valid_from, c->valid_to, year) &&
+		    merge_map_state(&m, c->code, year, NULL) == MERGE_UNIT) {
 			cl->v[n++] = *c;
 			continue;
 		}
 		commune_release(c);
 	}
-	if (i < cl->n) {
-		/* the units not looked at stay, so the list can be released whole */
-		db_fail(db, err, "reading the merged units");
-		memmove(&cl->v[n], &cl->v[i], (cl->n - i) * sizeof(*cl->v));
-		cl->n = n + (cl->n - i);
-		sqlite3_finalize(st);
-		return -1;
-	}
-	sqlite3_finalize(st);
 	cl->n = n;
+	merge_map_release(&m);
 	return 0;
 }

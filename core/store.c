@@ -196,28 +196,41 @@ int store_definition(sqlite3 *db, const struct def *d, const char *content, size
 int store_communes(sqlite3 *db, const struct commune_list *l, struct store_counts *n,
 		   struct perr *err)
 {
-	sqlite3_stmt *get = NULL, *put = NULL;
+	sqlite3_stmt *get = NULL, *put = NULL, *valid = NULL, *clear = NULL;
 	int rc = -1;
 
+	/* the validity (0019) only when the register has its columns: one without keeps it */
 	if (db_prepare(db, &get,
-		       "SELECT (name, type, district_code, district) IS (?2, ?3, ?4, ?5) "
-		       "FROM commune WHERE code = ?1",
+		       "SELECT (name, type, district_code, district) IS (?2, ?3, ?4, ?5) AND "
+		       "(NOT ?6 OR (SELECT valid_from, valid_to FROM commune_validity WHERE "
+		       "code = ?1) IS (nullif(?7, ''), nullif(?8, ''))) FROM commune WHERE code = ?1",
 		       err) < 0 ||
 	    db_prepare(db, &put,
 		       "INSERT INTO commune (code, name, type, district_code, district) "
 		       "VALUES (?1,?2,?3,?4,?5) ON CONFLICT (code) DO UPDATE SET name = ?2, "
 		       "type = ?3, district_code = ?4, district = ?5",
-		       err) < 0)
+		       err) < 0 ||
+	    db_prepare(db, &valid,
+		       "INSERT INTO commune_validity (code, valid_from, valid_to) SELECT ?1, "
+		       "nullif(?2, ''), nullif(?3, '') WHERE ?2 <> '' OR ?3 <> '' ON CONFLICT (code) "
+		       "DO UPDATE SET valid_from = excluded.valid_from, valid_to = excluded.valid_to",
+		       err) < 0 ||
+	    db_prepare(db, &clear,
+		       "DELETE FROM commune_validity WHERE code = ?1 AND ?2 = '' AND ?3 = ''", err) < 0)
 		goto done;
+	sqlite3_bind_int(get, 6, l->has_validity);
 	for (size_t i = 0; i < l->n; i++) {
 		const struct commune *c = &l->v[i];
 		const char *values[] = { c->code, c->name, c->type, c->district_code, c->district };
+		const char *from = c->valid_from ? c->valid_from : "", *to = c->valid_to ? c->valid_to : "";
 		int step;
 
 		for (int k = 0; k < 5; k++) {
 			sqlite3_bind_text(get, k + 1, values[k], -1, SQLITE_STATIC);
 			sqlite3_bind_text(put, k + 1, values[k], -1, SQLITE_STATIC);
 		}
+		sqlite3_bind_text(get, 7, from, -1, SQLITE_STATIC);
+		sqlite3_bind_text(get, 8, to, -1, SQLITE_STATIC);
 		step = sqlite3_step(get);
 		if (step == SQLITE_ROW && sqlite3_column_int(get, 0)) {
 			n->unchanged++;
@@ -228,6 +241,16 @@ int store_communes(sqlite3 *db, const struct commune_list *l, struct store_count
 				n->added++;
 			if (db_step_done(db, put, err) < 0)
 				goto done;
+			/* kept or replaced when given, removed when both cells are empty */
+			for (int k = 0; l->has_validity && k < 2; k++) {
+				sqlite3_stmt *st = k ? clear : valid;
+
+				sqlite3_bind_text(st, 1, c->code, -1, SQLITE_STATIC);
+				sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
+				sqlite3_bind_text(st, 3, to, -1, SQLITE_STATIC);
+				if (db_step_done(db, st, err) < 0)
+					goto done;
+			}
 		} else {
 			db_fail(db, err, "reading communes");
 			goto done;
@@ -238,6 +261,8 @@ int store_communes(sqlite3 *db, const struct commune_list *l, struct store_count
 done:
 	sqlite3_finalize(get);
 	sqlite3_finalize(put);
+	sqlite3_finalize(valid);
+	sqlite3_finalize(clear);
 	return rc;
 }
 
@@ -368,7 +393,9 @@ int store_load_communes(sqlite3 *db, struct commune_list *l, struct perr *err)
 
 	memset(l, 0, sizeof(*l));
 	if (db_prepare(db, &st,
-		       "SELECT code, name, type, district_code, district FROM commune ORDER BY code",
+		       "SELECT c.code, name, type, district_code, district, coalesce(valid_from, ''), "
+		       "coalesce(valid_to, '') FROM commune c LEFT JOIN commune_validity v ON "
+		       "v.code = c.code ORDER BY c.code",
 		       err) < 0)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -383,6 +410,8 @@ int store_load_communes(sqlite3 *db, struct commune_list *l, struct perr *err)
 		c->district_code = xstrdup((const char *)sqlite3_column_text(st, 3));
 		c->district = xstrdup((const char *)sqlite3_column_text(st, 4));
 		c->province = xstrdup(""); /* the register's province column is not stored */
+		c->valid_from = xstrdup((const char *)sqlite3_column_text(st, 5));
+		c->valid_to = xstrdup((const char *)sqlite3_column_text(st, 6));
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {

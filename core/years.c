@@ -15,8 +15,11 @@ int years_keep(sqlite3 *db, const char *def_id, const char *def_version, int yea
 	static const char *const sql[] = {
 		"DELETE FROM tally_year_commune WHERE def_id = ?1 AND def_version = ?2",
 		"DELETE FROM tally_year WHERE def_id = ?1 AND def_version = ?2",
+		/* with its bootstrap's resamples and seed (0019), to draw it again */
 		"INSERT INTO tally_year (def_id, def_version, year, computed_at, communes, "
-		"submissions) SELECT ?1, ?2, ?3, computed_at, communes, submissions FROM tally_run",
+		"submissions, resamples, seed) SELECT ?1, ?2, ?3, computed_at, communes, submissions, "
+		"coalesce((SELECT resamples FROM tally_confidence_run), 0), "
+		"(SELECT seed FROM tally_confidence_run) FROM tally_run",
 		"INSERT INTO tally_year_commune (def_id, def_version, commune_code, name, type, "
 		"ranking_group, index_value, index_published, tier_id, rank, flags) "
 		"SELECT ?1, ?2, t.commune_code, coalesce(c.name, ''), coalesce(c.type, ''), "

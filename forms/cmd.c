@@ -4,6 +4,7 @@
 #include "cmd.h"
 #include "db.h"
 #include "escape.h"
+#include "merge.h"
 #include "store.h"
 
 #include <getopt.h>
@@ -123,7 +124,8 @@ int cmd_forms(int argc, char **argv)
 		       d.id, d.version);
 		goto done;
 	}
-	if (store_load_communes(db, &cl, &err) < 0)
+	/* the units of the definition's year: none merged away by then (core/merge.h) */
+	if (store_load_communes(db, &cl, &err) < 0 || merge_year_units(db, d.year, &cl, &err) < 0)
 		goto fail;
 	nc = form_communes(&d, &cl, &cv);
 	if (!nc) {

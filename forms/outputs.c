@@ -154,8 +154,10 @@ void form_html(struct strbuf *out, const struct def *d, size_t g)
 	strbuf_adds(out, html_style);
 	strbuf_adds(out, "</style>\n</head>\n<body>\n<div class=\"top\"><span>");
 	strbuf_add_xml(out, d->province);
-	strbuf_adds(out, " – ");
-	strbuf_add_xml(out, d->district);
+	if (d->district) { /* a province's form names the province alone */
+		strbuf_adds(out, " – ");
+		strbuf_add_xml(out, d->district);
+	}
 	strbuf_adds(out, "</span><span>Mẫu phiếu ");
 	strbuf_add_xml(out, gr->id);
 	strbuf_adds(out, "</span></div>\n<h1>PHIẾU KHẢO SÁT XÃ HỘI HỌC</h1>\n<p class=\"sub\">");

@@ -42,7 +42,7 @@ static void forms(const struct def *d)
 	c = &cl.v[cl.n++];
 	*c = (struct commune){ xstrdup("90001"), xstrdup("Xã Thử"), xstrdup("xã"),
 			       xstrdup(d->district_code ? d->district_code : "999"),
-			       xstrdup(d->district ? d->district : "Huyện"), xstrdup(""), 2 };
+			       xstrdup(d->district ? d->district : "Huyện"), xstrdup(""), NULL, NULL, 2 };
 	for (size_t g = 0; g < d->ngroups; g++) {
 		struct form f;
 		struct diag diag = { 0 };

@@ -588,8 +588,8 @@ static int chart_fields(const struct report *r, size_t c, const char *dir, unsig
 		dat_num(&dat, r->field_mean[f], d->decimals);
 		strbuf_addc(&dat, '\n');
 	}
-	title = xasprintf("%s %s: tỷ lệ điểm theo lĩnh vực so với trung bình huyện", v->type,
-			  v->name);
+	title = xasprintf("%s %s: tỷ lệ điểm theo lĩnh vực so với trung bình %s", v->type,
+			  v->name, def_area_word(d));
 	/* the register writes the type in lower case ("xã"); a title starts with a capital */
 	if (title[0] >= 'a' && title[0] <= 'z')
 		title[0] = (char)(title[0] - 'a' + 'A');
@@ -619,7 +619,8 @@ static int chart_fields(const struct report *r, size_t c, const char *dir, unsig
 	report_gp_quote(&gp, file);
 	strbuf_adds(&gp, " using 3:xtic(2) lc rgb \"#2b8cbe\" title ");
 	report_gp_quote(&gp, v->name);
-	strbuf_adds(&gp, ", \\\n     \"\" using 4 lc rgb \"#bdbdbd\" title \"Trung bình huyện\"\n");
+	strbuf_addf(&gp, ", \\\n     \"\" using 4 lc rgb \"#bdbdbd\" title \"Trung bình %s\"\n",
+		    def_area_word(d));
 	gp_end(&gp, name, 1100, 600, formats);
 	rc = save_chart(dir, name, title, c, &dat, &gp, charts, err);
 	free(file);

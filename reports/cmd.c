@@ -59,11 +59,13 @@ int cmd_report(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "formats", required_argument, NULL, 'f' },
 		{ "no-bom", no_argument, NULL, 'b' },
+		{ "year", required_argument, NULL, 'y' },
 		{ 0 },
 	};
 	const char *dbopt = NULL, *out = "report";
 	unsigned formats = ALL_FORMATS;
-	int c, bom = 1, rc = PERR_OK;
+	int c, bom = 1, rc = PERR_OK, year = 0;
+	char *end;
 	struct perr err = { 0 };
 	struct report r = { 0 };
 	struct report_written w = { 0 };
@@ -78,6 +80,15 @@ int cmd_report(int argc, char **argv)
 				return PERR_USAGE;
 			break;
 		case 'b': bom = 0; break;
+		case 'y': {
+			long y = strtol(optarg, &end, 10);
+
+			if (end == optarg || *end || y < 1945 || y > 2100)
+				return cmd_usage_error("report", "--year takes a year from 1945 to 2100, "
+								  "not '%s'", optarg);
+			year = (int)y;
+			break;
+		}
 		default: return cmd_bad_option("report", argv);
 		}
 	}
@@ -86,7 +97,9 @@ int cmd_report(int argc, char **argv)
 	if (!*out)
 		return cmd_usage_error("report", "--out names no folder");
 
-	if (db_open(&db, db_path(dbopt), DB_EXISTING, &err) < 0 || report_load(db, &r, &err) < 0)
+	if (db_open(&db, db_path(dbopt), DB_EXISTING, &err) < 0 ||
+	    (year ? report_load_year(db, db_path(dbopt), year, &r, &err)
+		  : report_load(db, &r, &err)) < 0)
 		goto fail;
 	db_close(db);
 	db = NULL;

@@ -552,9 +552,9 @@ static int index_page(const struct report *r, const struct report_charts *charts
 	confidence_note(&sb, r);
 	note(&sb, r);
 	/* the key of the LV columns: each field's name, and its district mean */
-	strbuf_adds(&sb, "<table class=\"fields\">\n<thead><tr><th>Lĩnh vực</th><th>Tên lĩnh vực"
-			 "</th><th>Điểm tối đa</th><th>Trung bình huyện (%)</th></tr></thead>\n"
-			 "<tbody>\n");
+	strbuf_addf(&sb, "<table class=\"fields\">\n<thead><tr><th>Lĩnh vực</th><th>Tên lĩnh vực"
+			 "</th><th>Điểm tối đa</th><th>Trung bình %s (%%)</th></tr></thead>\n"
+			 "<tbody>\n", def_area_word(d));
 	for (size_t f = 0; f < d->nfields; f++) {
 		strbuf_adds(&sb, "<tr><td>LV ");
 		esc(&sb, d->fields[f].id);
@@ -584,8 +584,8 @@ static int index_page(const struct report *r, const struct report_charts *charts
 			   chart_dir, formats, err) < 0)
 			goto done;
 	}
-	strbuf_adds(&sb, "</section>\n<section class=\"page\">\n"
-			 "<h2>Phân bố trả lời khảo sát toàn huyện</h2>\n");
+	strbuf_addf(&sb, "</section>\n<section class=\"page\">\n"
+			 "<h2>Phân bố trả lời khảo sát toàn %s</h2>\n", def_area_word(d));
 	for (size_t i = 0; i < charts->n; i++) {
 		const struct report_chart *ch = &charts->v[i];
 
@@ -756,9 +756,9 @@ static void commune_fields(struct strbuf *sb, const struct report *r, size_t c)
 {
 	const struct def *d = &r->def;
 
-	strbuf_adds(sb, "<table>\n<thead><tr><th>Lĩnh vực</th><th>Tên</th><th>Điểm đạt được</th>"
-			"<th>Điểm tối đa</th><th>Tỷ lệ (%)</th><th>Trung bình huyện (%)</th></tr>"
-			"</thead>\n<tbody>\n");
+	strbuf_addf(sb, "<table>\n<thead><tr><th>Lĩnh vực</th><th>Tên</th><th>Điểm đạt được</th>"
+			"<th>Điểm tối đa</th><th>Tỷ lệ (%%)</th><th>Trung bình %s (%%)</th></tr>"
+			"</thead>\n<tbody>\n", def_area_word(d));
 	for (size_t f = 0; f < d->nfields; f++) {
 		const struct report_field *v = &r->fields[c * d->nfields + f];
 
@@ -781,9 +781,10 @@ static void commune_lowest(struct strbuf *sb, const struct report *r, size_t c)
 	const struct def *d = &r->def;
 	size_t low[LOWEST_CRITERIA], n = lowest_criteria(r, c, low, LOWEST_CRITERIA);
 
-	strbuf_adds(sb, "<table>\n<thead><tr><th>Tiêu chí</th><th>Nội dung</th>"
+	strbuf_addf(sb, "<table>\n<thead><tr><th>Tiêu chí</th><th>Nội dung</th>"
 			"<th>Đánh giá bằng</th><th>Điểm đạt được</th><th>Điểm tối đa</th>"
-			"<th>Tỷ lệ (%)</th><th>Trung bình huyện (điểm)</th></tr></thead>\n<tbody>\n");
+			"<th>Tỷ lệ (%%)</th><th>Trung bình %s (điểm)</th></tr></thead>\n<tbody>\n",
+		    def_area_word(d));
 	for (size_t k = 0; k < n; k++) {
 		const struct def_criterion *cr = &d->criteria[low[k]];
 		const struct report_criterion *v = &r->criteria[c * d->ncriteria + low[k]];

@@ -1019,6 +1019,174 @@ fail:
 	return -1;
 }
 
+/* ---- a kept year (report --year) ---- */
+
+/* The definition whose tally of `year` is kept (the latest computed), its time and its
+   bootstrap; 1 found, 0 not (err says which: no definition of that year, or no tally), -1. */
+static int kept_year(sqlite3 *db, const char *where, int year, char id[200], char version[200],
+		     char computed[40], long *resamples, uint64_t *seed, struct perr *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, &st,
+		       "SELECT def_id, def_version, computed_at, resamples, seed FROM tally_year "
+		       "WHERE year = ? ORDER BY computed_at DESC, def_id, def_version LIMIT 1",
+		       err) < 0)
+		return -1;
+	sqlite3_bind_int(st, 1, year);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		snprintf(id, 200, "%s", col_text(st, 0));
+		snprintf(version, 200, "%s", col_text(st, 1));
+		snprintf(computed, 40, "%s", col_text(st, 2));
+		/* NULL: kept before 0019, its bootstrap not known: no intervals */
+		*resamples = sqlite3_column_int64(st, 3);
+		*seed = sqlite3_column_type(st, 4) == SQLITE_NULL
+				? TALLY_SEED : (uint64_t)sqlite3_column_int64(st, 4);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc != SQLITE_DONE)
+		return db_fail(db, err, "reading the tallied years");
+	/* say which: no such year at all, or a year not tallied; and the years there are */
+	if (db_prepare(db, &st,
+		       "SELECT (SELECT count(*) FROM definition WHERE year = ?1), "
+		       "(SELECT group_concat(year, ', ') FROM (SELECT DISTINCT year FROM tally_year "
+		       "ORDER BY year))",
+		       err) < 0)
+		return -1;
+	sqlite3_bind_int(st, 1, year);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return db_fail(db, err, "reading the tallied years");
+	}
+	if (sqlite3_column_int(st, 0))
+		perr_set(err, PERR_DATA, where,
+			 "year %d has no tally kept (years kept: %s); 'parindex definition use ID "
+			 "VERSION' chooses its definition, then 'parindex tally' tallies it",
+			 year, *col_text(st, 1) ? col_text(st, 1) : "none");
+	else
+		perr_set(err, PERR_DATA, where,
+			 "no definition of year %d in this database (years kept: %s)", year,
+			 *col_text(st, 1) ? col_text(st, 1) : "none");
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int exec_bound(sqlite3 *db, const char *sql, const char *a, const char *b,
+		      struct perr *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, &st, sql, err) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	if (b)
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+	rc = db_step_done(db, st, err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* After the year is computed again (uncommitted): its units as published, or PERR_DATA
+   naming the first unit whose index, rank or class is not the published one. */
+static int as_published(sqlite3 *db, const char *where, int year, const char *id,
+			const char *version, const char *computed, struct perr *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(db, &st,
+		       "SELECT p.commune_code, p.index_published, coalesce(t.index_published, '–') "
+		       "FROM temp.published p LEFT JOIN tally_commune t ON "
+		       "t.commune_code = p.commune_code WHERE t.commune_code IS NULL OR "
+		       "t.index_published IS NOT p.index_published OR t.rank IS NOT p.rank OR "
+		       "t.tier_id IS NOT p.tier_id "
+		       "UNION ALL SELECT t.commune_code, '–', t.index_published FROM tally_commune t "
+		       "WHERE t.rank IS NOT NULL AND t.commune_code NOT IN "
+		       "(SELECT commune_code FROM temp.published) LIMIT 1",
+		       err) < 0)
+		return -1;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		perr_set(err, PERR_DATA, where,
+			 "the data of year %d changed after its tally of %s (unit %s: published %s, "
+			 "now %s): its report would not be what it published; 'parindex definition "
+			 "use %s %s' and 'parindex tally' publish it again",
+			 year, computed, col_text(st, 0), col_text(st, 1), col_text(st, 2), id, version);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return -1;
+	if (rc != SQLITE_DONE)
+		return db_fail(db, err, "comparing the year with its published tally");
+	/* as published: its units only, their names and types then, its time */
+	if (db_exec(db, "DELETE FROM tally_commune WHERE commune_code NOT IN "
+			"(SELECT commune_code FROM temp.published)", err) < 0 ||
+	    db_exec(db, "UPDATE commune SET name = (SELECT name FROM temp.published p WHERE "
+			"p.commune_code = code), type = (SELECT type FROM temp.published p WHERE "
+			"p.commune_code = code) WHERE code IN (SELECT commune_code FROM temp.published)",
+		    err) < 0 ||
+	    exec_bound(db, "UPDATE tally_run SET computed_at = ?1", computed, NULL, err) < 0)
+		return -1;
+	return 0;
+}
+
+int report_load_year(sqlite3 *db, const char *where, int year, struct report *r,
+		     struct perr *err)
+{
+	char id[200], version[200], computed[40], last[402] = "", name[402];
+	struct tally_pass t = { 0 };
+	sqlite3_stmt *st;
+	long resamples = 0;
+	uint64_t seed = TALLY_SEED;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if ((rc = kept_year(db, where, year, id, version, computed, &resamples, &seed, err)) <= 0)
+		return -1;
+	if (db_prepare(db, &st, "SELECT def_id || ' ' || def_version FROM tally_run ORDER BY id "
+				"DESC LIMIT 1", err) < 0)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(last, sizeof(last), "%s", col_text(st, 0));
+	sqlite3_finalize(st);
+	snprintf(name, sizeof(name), "%s %s", id, version);
+	/* the last tally is that year's: read as it is (the active definition may be another) */
+	if (!strcmp(last, name)) {
+		if (report_load(db, r, err) < 0)
+			return -1;
+		r->active[0] = '\0';
+		return 0;
+	}
+	/* what it published, before computing it again replaces it (rolled back after) */
+	if (db_exec(db, "DROP TABLE IF EXISTS temp.published", err) < 0 ||
+	    exec_bound(db, "CREATE TEMP TABLE published AS SELECT commune_code, name, type, "
+			   "index_published, tier_id, rank FROM tally_year_commune WHERE def_id = ?1 "
+			   "AND def_version = ?2", id, version, err) < 0)
+		return -1;
+	tally_pass_defaults(&t);
+	t.resamples = resamples;
+	t.seed = seed;
+	t.again_id = id;
+	t.again_version = version;
+	rc = tally_pass_run(db, where, NULL, &t, err);
+	tally_pass_release(&t);
+	if (rc == 0) {
+		rc = as_published(db, where, year, id, version, computed, err) < 0 ||
+				     report_load(db, r, err) < 0
+			     ? -1
+			     : 0;
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	sqlite3_exec(db, "DROP TABLE IF EXISTS temp.published", NULL, NULL, NULL);
+	if (rc < 0)
+		return -1;
+	/* computed now from what the year holds, which is what it published */
+	r->active[0] = r->changed_at[0] = '\0';
+	return 0;
+}
+
 void report_release(struct report *r)
 {
 	const struct def *d = &r->def;

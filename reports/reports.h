@@ -124,6 +124,14 @@ struct report {
 /* Read the last tally and the definition it used. Refuses (PERR_DATA) when no tally has been
    run. */
 int report_load(sqlite3 *db, struct report *r, struct perr *err);
+/* The same for a kept year (tally_year, 0014): the last tally when it is that year's, else
+   that year's definition computed again from its stored submissions and scores (with its
+   bootstrap's resamples and seed, 0019) inside a transaction that is rolled back, and read
+   only when every unit's index, rank and class are the published ones (names and types as
+   published; a unit that year did not publish left out). PERR_DATA: no definition of that
+   year, no tally of it kept, or its data changed since. where names the database. */
+int report_load_year(sqlite3 *db, const char *where, int year, struct report *r,
+		     struct perr *err);
 void report_release(struct report *r);
 
 /* x rounded half-up at d decimals (the tally's rounding), as text. */

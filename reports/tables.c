@@ -273,11 +273,14 @@ static void ranking_table(const struct report *r, struct report_table *t)
 static void fields_table(const struct report *r, struct report_table *t)
 {
 	const struct def *d = &r->def;
+	/* the area's mean: "Trung bình huyện", "Trung bình tỉnh", ... */
+	char *mean = xasprintf("Trung bình %s (%%)", def_area_word(d));
 	const char *head[] = { "Mã đơn vị", "Đơn vị", "Lĩnh vực", "Tên lĩnh vực", "Điểm đạt được",
-			       "Điểm tối đa", "Tỷ lệ (%)", "Trung bình huyện (%)" };
+			       "Điểm tối đa", "Tỷ lệ (%)", mean };
 
 	table_init(t, "fields", "Lĩnh vực",
 		   title_of(r, "Điểm theo lĩnh vực"), 8, head, NHEAD(head));
+	free(mean);
 	for (size_t c = 0; c < r->ncommunes; c++) {
 		for (size_t f = 0; f < d->nfields; f++) {
 			const struct report_field *v = &r->fields[c * d->nfields + f];

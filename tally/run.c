@@ -121,11 +121,14 @@ int tally_pass_run(sqlite3 *db, const char *where, const char *explain, struct t
 	long resamples = t->resamples;
 	uint64_t seed = t->seed;
 	int threads = t->threads;
+	const char *again_id = t->again_id, *again_version = t->again_version;
 
 	memset(t, 0, sizeof(*t));
 	t->resamples = resamples;
 	t->seed = seed;
 	t->threads = threads;
+	t->again_id = again_id;
+	t->again_version = again_version;
 	t->explain = DEF_NONE;
 	/* a national tally rewrites ~70 MB: a larger page cache keeps SQLite from spilling
 	   mid-transaction (this connection only) */
@@ -135,7 +138,8 @@ int tally_pass_run(sqlite3 *db, const char *where, const char *explain, struct t
 	   the same way and stores nothing (its transaction only reads) */
 	if (db_exec(db, explain ? "BEGIN" : "BEGIN IMMEDIATE", err) < 0)
 		return -1;
-	if (store_active_definition(db, &t->d, err) < 0)
+	if ((again_id ? store_load_definition(db, again_id, again_version, &t->d, err)
+		      : store_active_definition(db, &t->d, err)) < 0)
 		goto rollback;
 	if (store_load_communes(db, &t->cl, err) < 0 ||
 	    tally_district_communes(&t->d, &t->cl, where, err) < 0 ||
@@ -163,7 +167,7 @@ int tally_pass_run(sqlite3 *db, const char *where, const char *explain, struct t
 		}
 	}
 	if (tally_load(db, &t->d, &t->cl, &t->sv, &t->sc, err) < 0 ||
-	    tally_other_definitions(db, "tally", where, err) < 0 ||
+	    (!again_id && tally_other_definitions(db, "tally", where, err) < 0) ||
 	    quality_excluded(db, t->d.id, t->d.version, NULL, NULL, &t->excluded, err) < 0)
 		goto rollback;
 	for (size_t i = 0; i < t->cl.n; i++)
@@ -183,7 +187,7 @@ int tally_pass_run(sqlite3 *db, const char *where, const char *explain, struct t
 		return db_exec(db, "ROLLBACK", err);
 	}
 	if (tally_store(db, &t->d, &t->cl, &t->sv, &t->sc, &t->r, &t->conf, err) < 0 ||
-	    tally_load_previous(db, t, err) < 0 || db_exec(db, "COMMIT", err) < 0)
+	    tally_load_previous(db, t, err) < 0 || (!again_id && db_exec(db, "COMMIT", err) < 0))
 		goto rollback;
 	return 0;
 rollback:

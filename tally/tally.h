@@ -414,6 +414,10 @@ struct tally_pass {
 	long resamples;
 	uint64_t seed;
 	int threads;
+	/* a kept year computed again to be read (report --year): this definition instead of the
+	   active one, no word about other definitions' data, and the transaction left open after
+	   storing, for the caller to read the tally_* tables and ROLLBACK */
+	const char *again_id, *again_version;
 };
 /* The default bootstrap settings: TALLY_RESAMPLES, TALLY_SEED, one thread per CPU. */
 void tally_pass_defaults(struct tally_pass *t);

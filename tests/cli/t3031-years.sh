@@ -84,12 +84,14 @@ ok "back to 2025 again" parindex definition use --db t.db mini 2
 ok "tally 2025 again" parindex tally --db t.db --resamples 0
 
 # an old database (before 0014) keeps its one tally as its definition's year: what 0014 and the
-# migrations after it (0015 web survey, 0016 paper keying, 0018 paper reopen) made is taken out
+# migrations after it (0015 web survey, 0016 paper keying, 0018 paper reopen, 0019 the bootstrap
+# columns of tally_year and the register's validity) made is taken out again
 ok "copy" cp t.db old.db
-ok "made old" sqlite3 old.db "DROP TABLE paper_form_undone; DROP TABLE paper_keying_undone; DROP TABLE paper_form; DROP TABLE paper_keying; DROP VIEW submission_channel; ALTER TABLE batch DROP COLUMN channel; DROP TABLE survey_code; DROP TABLE tally_year_commune; DROP TABLE tally_year; DROP TABLE commune_merge; PRAGMA user_version = $(ls "$TOP"/schemas/migrations/*.sql | sed -n '/0014-/=' | awk '{print $1 - 1}')"
+ok "made old" sqlite3 old.db "DROP TABLE paper_form_undone; DROP TABLE paper_keying_undone; DROP TABLE paper_form; DROP TABLE paper_keying; DROP VIEW submission_channel; ALTER TABLE batch DROP COLUMN channel; DROP TABLE survey_code; DROP TABLE tally_year_commune; DROP TABLE tally_year; DROP TABLE commune_merge; DROP TABLE commune_validity; PRAGMA user_version = $(($(ls "$TOP"/schemas/migrations/*.sql | sed -n '/0014-/=') - 1))"
 not_ok "an old database is refused" parindex tally --db old.db --year 2025
 ok "upgraded" parindex init --db old.db
 same "its tally kept as its year" "$(sqlite3 old.db "SELECT def_id, def_version, year, communes FROM tally_year")" "mini|2|2025|4"
+same "its bootstrap known (0019): none made" "$(sqlite3 old.db "SELECT resamples, seed IS NULL FROM tally_year")" "0|1"
 same "every unit's result kept" "$(sqlite3 old.db "SELECT group_concat(commune_code || ':' || index_published || ':' || rank || ':' || tier_id || ':' || name, ' ') FROM (SELECT * FROM tally_year_commune ORDER BY rank)")" \
 	"90001:100.00:1:excellent:Thử Một 90010:90.00:2:excellent:Thử Mới 90014:85.00:3:good:Thử Bốn Mới 90005:75.00:4:completed:Thử Năm"
 golden old-year parindex tally --db old.db --year 2025 --format csv

@@ -58,10 +58,36 @@ Xếp hạngkhông xếp hạng (loại hình không xếp hạng)"
 golden csv-ranking cat out/csv/ranking.csv
 golden xlsx-ranking python3 "$DATA/reports/xlsxcells.py" out/report.xlsx "Xếp hạng"
 
+# the area's word (def_area_word): "Thành phố Thử nghiệm" is a city by its name, so every
+# mean and the answers' heading say "thành phố", never "huyện"
+same "html: the key's mean" "$(grep -o '<th>Trung bình [^<]*' out/index.html | text)" "Trung bình thành phố (%)"
+same "html: the answers over the area" "$(grep -o '<h2>Phân bố[^<]*' out/index.html | text)" "Phân bố trả lời khảo sát toàn thành phố"
+same "html: a unit's two tables" "$(grep -o '<th>Trung bình [^<]*' out/communes/20001.html | text | tr '\n' '|')" "Trung bình thành phố (%)|Trung bình thành phố (điểm)|"
+ok "chart: the mean's key" grep -q 'title "Trung bình thành phố"$' out/charts/fields-20001.gp
+ok "chart: the title" grep -q "^set title '.*: tỷ lệ điểm theo lĩnh vực so với trung bình thành phố'$" out/charts/fields-20001.gp
+same "csv: the fields table's header" "$(head -n 1 out/csv/fields.csv | cut -d, -f8 | tr -d "\r")" '"Trung bình thành phố (%)"'
+same "xlsx: the fields sheet's header" "$(python3 "$DATA/reports/xlsxcells.py" out/report.xlsx "Lĩnh vực" | sed -n 2p | cut -f8)" "Trung bình thành phố (%)"
+same "no huyện anywhere" "$(grep -rl 'huyện' out/index.html out/communes out/charts/*.gp out/csv | wc -l)" 0
+# a province by its type attribute: <province type="thành phố"> whatever its name, and a
+# bare name is a tỉnh
+for p in 'type="thành phố">Thử nghiệm:thành phố' '>Thử nghiệm:tỉnh' 'type="tỉnh">Thử nghiệm:tỉnh'; do
+	sed "s|<province>Thành phố Thử nghiệm</province>|<province ${p%%:*}</province>|" \
+		"$DATA/definitions/province.xml" >p.xml
+	rm -f p.db && parindex init --db p.db --definition p.xml --communes "$DATA/province/communes.csv" >/dev/null &&
+		sqlite3 p.db ".read $DATA/province/survey.sql" &&
+		parindex scores import --db p.db "$DATA/province/scores.csv" >/dev/null &&
+		parindex tally --db p.db --resamples 0 >/dev/null &&
+		parindex report --db p.db --out p --formats csv >/dev/null
+	same "<province ${p%%:*}>: the word" "$(head -n 1 p/csv/fields.csv | cut -d, -f8 | tr -d "\r")" "\"Trung bình ${p#*:} (%)\""
+done
+sed 's|<province>|<province type="huyện">|' "$DATA/definitions/province.xml" >q.xml
+not_ok "a province type the schema does not know" parindex definition check q.xml
+
 # a district's report has no group column and no group sections (t4001's goldens hold it)
 parindex init --db d.db --definition "$DATA/definitions/mini.xml" --communes "$DATA/reports/communes.csv" >/dev/null
 sqlite3 d.db ".read $DATA/reports/mini-tally.sql"
 ok "district report" parindex report --db d.db --out d --formats csv,html
 same "no group column" "$(head -n 1 d/csv/ranking.csv | grep -c 'Nhóm xếp hạng')" 0
 same "no group section" "$(grep -c '<h3>Nhóm xếp hạng' d/index.html)" 0
+same "a district's mean is the huyện's" "$(head -n 1 d/csv/fields.csv | cut -d, -f8 | tr -d "\r")" '"Trung bình huyện (%)"'
 finish

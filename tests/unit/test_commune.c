@@ -2,6 +2,7 @@
 #include "unit.h"
 
 #include "commune.h"
+#include "merge.h"
 #include "csvin.h"
 #include "strbuf.h"
 #include "text.h"
@@ -258,8 +259,73 @@ static void cut(void)
 	}
 }
 
+/* Which units exist in a year (merge_map_state): one row per case, on a mapping where 20 and
+   21 merged into 30 (2025-07-01), 40 took 41 in keeping its own code (2025-07-01), 50 was
+   renamed 51 (2026-01-01) and 60 keeps its code in a merger of 2027. */
+static void merge_states(void)
+{
+	static const struct {
+		const char *code;
+		int year;
+		enum merge_state want;
+		const char *said;
+	} cases[] = {
+		{ "20", 2024, MERGE_UNIT, "a unit in 2024" },
+		{ "20", 2025, MERGE_GONE, "merged into 30 on 2025-07-01, not a unit in 2025" },
+		{ "21", 2030, MERGE_GONE, "merged into 30 on 2025-07-01, not a unit in 2030" },
+		{ "30", 2024, MERGE_NOT_YET, "formed on 2025-07-01, not a unit yet in 2024" },
+		{ "30", 2025, MERGE_UNIT, "a unit in 2025" },
+		{ "40", 2024, MERGE_UNIT, "a unit in 2024" }, /* keeps its code: before and after */
+		{ "40", 2025, MERGE_UNIT, "a unit in 2025" },
+		{ "41", 2025, MERGE_GONE, "merged into 40 on 2025-07-01, not a unit in 2025" },
+		{ "50", 2025, MERGE_UNIT, "a unit in 2025" },
+		{ "50", 2026, MERGE_GONE, "merged into 51 on 2026-01-01, not a unit in 2026" },
+		{ "51", 2025, MERGE_NOT_YET, "formed on 2026-01-01, not a unit yet in 2025" },
+		{ "60", 2026, MERGE_UNIT, "a unit in 2026" },
+		{ "99", 1999, MERGE_UNIT, "a unit in 1999" }, /* in no merger */
+		/* the register's dates: 70 from 2026-01-01, 71 to 2024-06-30, 72 to 2025-12-31 */
+		{ "70", 2025, MERGE_INVALID, "valid from 2026-01-01 (the register), not a unit in 2025" },
+		{ "70", 2026, MERGE_UNIT, "a unit in 2026" },
+		{ "71", 2024, MERGE_INVALID, "valid to 2024-06-30 (the register), not a unit in 2024" },
+		{ "71", 2023, MERGE_UNIT, "a unit in 2023" },
+		{ "72", 2025, MERGE_UNIT, "a unit in 2025" },
+		{ "72", 2026, MERGE_INVALID, "valid to 2025-12-31 (the register), not a unit in 2026" },
+	};
+	struct merge_map m;
+	struct perr err = { 0 };
+	sqlite3 *db = NULL;
+	char buf[160];
+
+	CHECK(sqlite3_open(":memory:", &db) == SQLITE_OK &&
+		      sqlite3_exec(db,
+				   "CREATE TABLE commune_merge (new_code, old_code, effective, line);"
+				   "INSERT INTO commune_merge VALUES ('30', '20', '2025-07-01', 2), "
+				   "('30', '21', '2025-07-01', 3), ('40', '40', '2025-07-01', 4), "
+				   "('40', '41', '2025-07-01', 5), ('51', '50', '2026-01-01', 6), "
+				   "('60', '60', '2027-01-01', 7), ('60', '61', '2027-01-01', 8);"
+				   "CREATE TABLE commune_validity (code, valid_from, valid_to);"
+				   "INSERT INTO commune_validity VALUES ('70', '2026-01-01', NULL), "
+				   "('71', NULL, '2024-06-30'), ('72', NULL, '2025-12-31')",
+				   NULL, NULL, NULL) == SQLITE_OK,
+	      "merges: the mapping");
+	CHECK(merge_map_load(db, &m, &err) == 0 && m.n == 7, "merges: loaded");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		enum merge_state got = merge_map_state(&m, cases[i].code, cases[i].year, NULL);
+
+		CHECK(got == cases[i].want, "merges: %s in %d: state %d, want %d", cases[i].code,
+		      cases[i].year, got, cases[i].want);
+		CHECK(merge_map_say(&m, cases[i].code, cases[i].year, buf, sizeof(buf)) == got,
+		      "merges: the same state said");
+		CHECK(!strcmp(buf, cases[i].said), "merges: said '%s', want '%s'", buf,
+		      cases[i].said);
+	}
+	merge_map_release(&m);
+	sqlite3_close(db);
+}
+
 void test_commune(void)
 {
+	merge_states();
 	samples();
 	bad_rows();
 	nfc();
