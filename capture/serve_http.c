@@ -1443,8 +1443,11 @@ int serve_http_start(struct serve_http **out, const struct serve_http_config *cf
 	} else
 		flags |= MHD_USE_NO_LISTEN_SOCKET;
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT, SERVE_MAX_CONNECTIONS, NULL };
-	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_PER_IP_CONNECTION_LIMIT, SERVE_MAX_PER_ADDRESS,
-					     NULL };
+	/* a connection cannot see X-Forwarded-For: behind a proxy every connection is the proxy's,
+	   so per address only the requests are limited (web survey, logins), not the connections */
+	if (!cfg->forwarded_for)
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+						     SERVE_MAX_PER_ADDRESS, NULL };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT,
 					     cfg->timeout ? cfg->timeout : SERVE_TIMEOUT, NULL };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_MEMORY_LIMIT,
