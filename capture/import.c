@@ -857,6 +857,25 @@ static uint64_t count_reason(struct writer *w, const struct slot *s)
 	return ++rc->n;
 }
 
+/* The area the database's definitions are of, in English for a hint: "district", "province"
+   or "city" (def_area_word), "area" when they differ or no form is registered. */
+static const char *area_word_en(const struct capture_registry *reg)
+{
+	const char *word = NULL;
+
+	for (size_t i = 0; i < reg->ndefs; i++) {
+		const char *vi = def_area_word(&reg->defs[i]);
+		const char *en = !strcmp(vi, "huyện") ? "district"
+				 : !strcmp(vi, "tỉnh") ? "province"
+							: "city";
+
+		if (word && strcmp(word, en))
+			return "area";
+		word = en;
+	}
+	return word ? word : "area";
+}
+
 /* After the batch: how many more entries each reason had than were listed, and, when one
    reason covers most entries, its likely cause, once. */
 static void summarize(const struct writer *w, const struct run *r,
@@ -867,6 +886,7 @@ static void summarize(const struct writer *w, const struct run *r,
 	uint64_t stored = res->count[CAPTURE_ACCEPTED] + res->count[CAPTURE_EDIT];
 	unsigned long long n, all = (unsigned long long)res->entries;
 	char *name, *id, *version, *commune;
+	const char *area = area_word_en(r->reg);
 
 	if (!f)
 		return;
@@ -894,18 +914,18 @@ static void summarize(const struct writer *w, const struct run *r,
 	commune = escape_term_dup(w->unknown_commune);
 	if (!strcmp(top->reason, "unknown-form") && w->nunknown == 1) {
 		fprintf(f, "parindex: capture: %s: %llu of %llu entries are forms %s %s, which this "
-			   "database does not have: another district or year? run `parindex forms` "
-			   "first?\n", name, n, all, id, version);
+			   "database does not have: another %s or year? run `parindex forms` "
+			   "first?\n", name, n, all, id, version, area);
 	} else if (!strcmp(top->reason, "unknown-form")) {
 		fprintf(f, "parindex: capture: %s: %llu of %llu entries are of forms this database "
-			   "does not have (%s %s and %zu more): another district or year? run "
+			   "does not have (%s %s and %zu more): another %s or year? run "
 			   "`parindex forms` first?\n", name, n, all, id, version,
-			w->nunknown - 1);
+			w->nunknown - 1, area);
 	} else if (!strcmp(top->reason, "unknown-commune")) {
 		fprintf(f, "parindex: capture: %s: %llu of %llu entries name communes that are not "
-			   "in the register (the first: '%s'): another district? or is the register "
+			   "in the register (the first: '%s'): another %s? or is the register "
 			   "given to `parindex init --communes` incomplete?\n", name, n, all,
-			commune);
+			commune, area);
 	} else if (top->status == CAPTURE_IGNORED && stored == 0) {
 		fprintf(f, "parindex: capture: %s: %llu of %llu entries were ignored as %s: is this "
 			   "a zip of ODK submissions (Collect's instances folder, a Briefcase "

@@ -2,7 +2,8 @@
 # what was not stored; the same submission written differently is a duplicate, not a conflict;
 # Collect's last-saved.xml is not a submission; a zip inside the zip is opened (within the
 # outer zip's limits);
-# orx:version is read; a zip from which nothing was stored exits 1 with the likely cause; an
+# orx:version is read; a zip from which nothing was stored exits 1 with the likely cause
+# (naming the definition's area: district, province or city); an
 # over-long instanceID is refused and text is never cut inside a UTF-8 character.
 . "$(dirname "$0")/lib.sh"
 . "$DATA/capture/setup.sh"
@@ -128,6 +129,26 @@ same "nothing stored; the batch records every entry" \
 8"
 mkzip media.zip "a.jpg=$CAP/communes.csv" "b.jpg=$CAP/communes.csv"
 golden only-media parindex capture import --db t.db media.zip
+
+# ---- the likely cause names the definition's area: a province's, a city's (a province whose
+# name begins "Thành phố"); "area" above, where no form is registered yet
+sed 's|<province>Thành phố Thử nghiệm</province>|<province>Tỉnh Thử nghiệm</province>|' \
+	"$DATA/definitions/province.xml" >province.xml
+for area in province city; do
+	def=province.xml
+	[ $area = city ] && def=$DATA/definitions/province.xml
+	rm -f t.db* && parindex init --db t.db --definition "$def" --communes "$DATA/province/communes.csv" >/dev/null
+	ok "$area: forms" parindex forms --db t.db --out forms-$area
+	golden $area-other-form parindex capture import --db t.db other.zip
+	printf '<data id="province-test-CB" version="1"><commune>99999</commune><surveyor>s</surveyor><dp>0</dp><q1>a</q1><meta><instanceID>uuid:p1</instanceID></meta></data>\n' >p1.xml
+	sed 's|uuid:p1|uuid:p2|' p1.xml >p2.xml
+	mkzip unknown-commune.zip "p1.xml=p1.xml" "p2.xml=p2.xml"
+	golden $area-unknown-commune parindex capture import --db t.db unknown-commune.zip
+	same "$area: nothing stored" "$(q "SELECT count(*) FROM submission; SELECT reason, count(*) FROM batch_entry GROUP BY reason ORDER BY reason")" "0
+not-xml|1
+unknown-commune|2
+unknown-form|8"
+done
 
 # ---- an over-long instanceID, a long bad value: refused, cut visibly, never inside a character
 rm -f t.db* && setup_db
