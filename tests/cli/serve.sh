@@ -7,6 +7,9 @@
 #   serve_stop                SIGTERM, wait for it; returns its exit status
 #   hc ARGS...                curl, silent but for errors, no proxy, at most 30 s a request
 #   py_lxml ARGS...           Debian's python3, the one python3-lxml is installed for
+#   setup_open_db             t.db with the mini definition, an open link for group B
+#                             (mini-open.xml), the capture test communes and its forms
+#                             (needs $CAP from tests/data/capture/setup.sh)
 # A server still running when the script ends is killed.
 SERVE_PID=
 serve_start() {
@@ -47,6 +50,12 @@ serve_stop() {
 }
 
 py_lxml() { /usr/bin/python3 "$@"; }
+
+setup_open_db() {
+	sed 's|<group id="B" min="2">|<group id="B" min="2" open-link="true">|' "$DATA/definitions/mini.xml" >mini-open.xml &&
+		parindex init --db t.db --definition mini-open.xml --communes "$CAP/communes.csv" >/dev/null &&
+		parindex forms --db t.db --out forms >/dev/null
+}
 
 hc() { curl -sS --noproxy '*' --max-time 30 "$@"; }
 

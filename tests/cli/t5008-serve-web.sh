@@ -13,9 +13,7 @@
 . "$TOP/tests/cli/serve.sh"
 
 # the mini definition with an open link for group B only
-sed 's|<group id="B" min="2">|<group id="B" min="2" open-link="true">|' "$DATA/definitions/mini.xml" >mini-open.xml
-parindex init --db t.db --definition mini-open.xml --communes "$CAP/communes.csv" >/dev/null
-parindex forms --db t.db --out forms >/dev/null
+setup_open_db
 cp t.db unregistered.db
 sqlite3 unregistered.db "DELETE FROM form WHERE group_id = 'B'"
 

@@ -10,9 +10,7 @@
 . "$TOP/tests/cli/serve.sh"
 
 # the mini definition with an open link for group B
-sed 's|<group id="B" min="2">|<group id="B" min="2" open-link="true">|' "$DATA/definitions/mini.xml" >mini-open.xml
-parindex init --db t.db --definition mini-open.xml --communes "$CAP/communes.csv" >/dev/null
-parindex forms --db t.db --out forms >/dev/null
+setup_open_db
 printf 'office secret\n' | parindex user add --db t.db --password-stdin --role office hoa >/dev/null
 code() { hc -o out -w '%{http_code}' "$@"; }
 # N wrong codes from the client ADDR
