@@ -152,14 +152,14 @@ int cmd_report(int argc, char **argv)
 	if (report_write(&r, out, formats, bom, &w, &err) < 0)
 		goto fail;
 	if (formats & REPORT_CSV) {
-		printf("csv: %d tables in ", REPORT_NTABLES);
+		printf("csv: %zu tables in ", report_ntables(&r));
 		escape_term_fputs(stdout, w.csv_dir);
 		printf("/ (%s)\n", bom ? "UTF-8 with byte-order mark" : "UTF-8");
 	}
 	if (formats & REPORT_XLSX) {
 		fputs("xlsx: ", stdout);
 		escape_term_fputs(stdout, w.xlsx);
-		printf(" (%d sheets)\n", REPORT_NTABLES);
+		printf(" (%zu sheets)\n", report_ntables(&r));
 	}
 	if (formats & (REPORT_PNG | REPORT_SVG)) {
 		printf("charts: %zu of %zu drawn (%s%s%s) in ", w.drawn, w.charts.n,

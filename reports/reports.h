@@ -202,13 +202,17 @@ struct report_table {
 	size_t held; /* rows emitted and freed */
 };
 
-#define REPORT_NTABLES 6
-/* Ranking, fields, criteria, questions, survey answers, quotas, held whole (a district's
-   report; the unit tests). */
+#define REPORT_NTABLES 7
+/* Ranking, fields, criteria, questions, survey answers, quotas, exclusions, held whole (a
+   district's report; the unit tests). The ranking has the bootstrap's intervals (7 columns
+   after the class) only when the tally resampled; the exclusions table has no row when no
+   submission was excluded, and is then neither a file nor a sheet. */
 void report_tables(const struct report *r, struct report_table t[REPORT_NTABLES]);
 void report_tables_release(struct report_table t[REPORT_NTABLES]);
+/* The tables report_write_tables writes for r: the exclusions only when there are. */
+size_t report_ntables(const struct report *r);
 
-/* Write the six tables row by row as they are laid out, each row to DIR/<file>.csv (csv_dir
+/* Write the tables row by row as they are laid out, each row to DIR/<file>.csv (csv_dir
    not NULL; UTF-8, with a byte-order mark when bom is set) and to its sheet of one workbook
    (xlsx not NULL; one sheet each, header rows frozen, libxlsxwriter's constant_memory mode:
    strings inline), so the memory does not grow with the number of units. */

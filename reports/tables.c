@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <xlsxwriter.h>
 
 #define Q_DECIMALS 4 /* a question score q in [0, 1] */
@@ -220,11 +221,49 @@ static void previous_cells(const struct report *r, struct report_table *t, size_
 	free(was);
 }
 
+/* the bootstrap's 95 % intervals (when the tally resampled), from column col: the index's,
+   the rank's and the survey part's with its points, at the published decimals (the HTML's
+   text); empty cells for a unit the tally gave none */
+#define INTERVAL_COLUMNS 7
+static void interval_header(struct report_table *t, size_t col)
+{
+	static const char *const head[INTERVAL_COLUMNS] = {
+		"Chỉ số, khoảng tin cậy 95 %: từ (%)", "Chỉ số, khoảng tin cậy 95 %: đến (%)",
+		"Xếp hạng, khoảng 95 %: từ hạng", "Xếp hạng, khoảng 95 %: đến hạng",
+		"Điểm điều tra xã hội học", "Điểm điều tra xã hội học, khoảng tin cậy 95 %: từ",
+		"Điểm điều tra xã hội học, khoảng tin cậy 95 %: đến",
+	};
+
+	for (size_t i = 0; i < INTERVAL_COLUMNS; i++)
+		t->header[col + i] = xstrdup(head[i]);
+}
+
+static void interval_cells(const struct report *r, struct report_table *t,
+			   const struct report_commune *v, size_t col)
+{
+	int dec = r->def.decimals;
+
+	put_num(t, col + 4, v->survey_points, dec);
+	if (!v->has_interval)
+		return;
+	put_num(t, col, v->index_low, dec);
+	put_num(t, col + 1, v->index_high, dec);
+	/* as the unit's page: a rank range only for a ranked unit */
+	if (v->rank && v->rank_low) {
+		put_int(t, col + 2, v->rank_low);
+		put_int(t, col + 3, v->rank_high);
+	}
+	put_num(t, col + 5, v->survey_low, dec);
+	put_num(t, col + 6, v->survey_high, dec);
+}
+
 static void ranking_table(const struct report *r, struct report_table *t)
 {
 	const struct def *d = &r->def;
 	int grouped = report_grouped(r);
-	size_t fixed = 8, ncols = fixed + d->nfields + 2 + (grouped != 0), col;
+	/* the intervals after the class, so the first eight columns keep their places */
+	size_t fixed = 8 + (r->resamples ? INTERVAL_COLUMNS : 0);
+	size_t ncols = fixed + d->nfields + 2 + (grouped != 0), col;
 
 	if (r->prev.year)
 		ncols += PREVIOUS_COLUMNS;
@@ -233,6 +272,8 @@ static void ranking_table(const struct report *r, struct report_table *t)
 
 	table_init(t, "ranking", "Xếp hạng",
 		   title_of(r, "Kết quả Chỉ số CCHC"), ncols, head, NHEAD(head));
+	if (r->resamples)
+		interval_header(t, NHEAD(head));
 	for (size_t f = 0; f < d->nfields; f++)
 		t->header[fixed + f] = xasprintf("Lĩnh vực %s. %s (%%)", d->fields[f].id,
 						 def_text_get(&d->fields[f].name, "vi"));
@@ -257,6 +298,8 @@ static void ranking_table(const struct report *r, struct report_table *t)
 		if (v->rank)
 			put_int(t, 6, v->rank);
 		put_text(t, 7, report_tier_label(d, v->tier));
+		if (r->resamples)
+			interval_cells(r, t, v, 8);
 		col = fixed;
 		for (size_t f = 0; f < d->nfields; f++, col++)
 			put_published(t, col, r->fields[c * d->nfields + f].pct_published, d->decimals);
@@ -481,10 +524,37 @@ static void quotas_table(const struct report *r, struct report_table *t)
 	}
 }
 
+/* the submissions the office left out (capture exclude): each reason with its forms, most
+   first, and the total; no row when none was */
+static void exclusions_table(const struct report *r, struct report_table *t)
+{
+	const char *head[] = { "Lý do loại", "Số phiếu" };
+
+	table_init(t, "exclusions", "Phiếu bị loại",
+		   title_of(r, "Phiếu khảo sát bị loại khỏi tổng hợp"), 2, head, NHEAD(head));
+	if (!r->excluded)
+		return;
+	for (size_t i = 0; i < r->nexclusions; i++) {
+		add_row(t);
+		put_text(t, 0, r->exclusions[i].reason);
+		put_int(t, 1, r->exclusions[i].n);
+	}
+	add_row(t);
+	put_text(t, 0, "Tổng");
+	put_int(t, 1, r->excluded);
+}
+
 typedef void table_layout(const struct report *r, struct report_table *t);
 static table_layout *const layouts[REPORT_NTABLES] = {
 	ranking_table, fields_table, criteria_table, questions_table, survey_table, quotas_table,
+	exclusions_table,
 };
+#define EXCLUSIONS_TABLE 6
+
+size_t report_ntables(const struct report *r)
+{
+	return REPORT_NTABLES - (r->excluded ? 0 : 1);
+}
 
 void report_tables(const struct report *r, struct report_table t[REPORT_NTABLES])
 {
@@ -803,6 +873,17 @@ static void workbook_formats(struct table_out *o)
 	format_set_border(o->integer, LXW_BORDER_THIN);
 }
 
+static int remove_stale(const char *csv_dir, const char *file, struct perr *err)
+{
+	char *path = xasprintf("%s/%s.csv", csv_dir, file);
+	int rc = 0;
+
+	if (unlink(path) < 0 && errno != ENOENT)
+		rc = perr_set(err, PERR_SYSTEM, path, "cannot remove: %s", strerror(errno));
+	free(path);
+	return rc;
+}
+
 int report_write_tables(const struct report *r, const char *csv_dir, int bom, const char *xlsx,
 			struct perr *err)
 {
@@ -832,6 +913,13 @@ int report_write_tables(const struct report *r, const char *csv_dir, int bom, co
 	for (size_t i = 0; i < REPORT_NTABLES && !o.failed; i++) {
 		struct report_table t = { .emit = table_row, .ctx = &o };
 
+		if (i == EXCLUSIONS_TABLE && !r->excluded) {
+			/* no file, no sheet; a file of an earlier report in the folder goes, so
+			   the folder never shows exclusions the tally no longer has */
+			if (csv_dir && remove_stale(csv_dir, "exclusions", err) < 0)
+				o.failed = 1;
+			continue;
+		}
 		layouts[i](r, &t);
 		flush_rows(&t);
 		table_end(&o, &t, i == 0, footer);

@@ -246,7 +246,41 @@ static void tables(void)
 	CHECK_STR(qt->cells[2 * 7 + 6].text, "đạt", "commune 1: 5 of 4, met");
 	CHECK_STR(qt->cells[3 * 7 + 6].text, "thiếu 1 phiếu", "group A of commune 2: 1 of 2");
 	CHECK_STR(qt->cells[5 * 7 + 6].text, "thiếu 1 phiếu", "commune 2: 3 of 4");
+	CHECK(t[6].nrows == 0, "no exclusions: no row: got %zu", t[6].nrows);
+	CHECK(report_ntables(&r) == 6, "no exclusions: six tables written");
+	report_tables_release(t);
 
+	/* resampled: 7 interval columns after the class, empty for a unit without one; the
+	   office's exclusions with their total */
+	r.resamples = 200;
+	communes[0].has_interval = 1;
+	communes[0].index_low = 80.004999;
+	communes[0].index_high = 95.125;
+	communes[0].rank_low = 1;
+	communes[0].rank_high = 2;
+	communes[0].survey_points = 3.5;
+	communes[0].survey_low = 2.25;
+	communes[0].survey_high = 4;
+	r.excluded = 3;
+	r.exclusions = (struct quality_reason[]){ { "sai đối tượng", 2 }, { "trùng", 1 } };
+	r.nexclusions = 2;
+	report_tables(&r, t);
+	CHECK(rk->ncols == 19, "ranking with intervals: 19 columns: got %zu", rk->ncols);
+	CHECK_STR(rk->header[8], "Chỉ số, khoảng tin cậy 95 %: từ (%)", "interval after the class");
+	CHECK_STR(rk->header[15], "Lĩnh vực 1. Lĩnh vực một (%)", "the fields after the intervals");
+	CHECK_STR(rk->cells[8].text, "80.00", "index low at the published decimals");
+	CHECK_STR(rk->cells[9].text, "95.13", "index high rounded half-up");
+	CHECK_STR(rk->cells[10].text, "1", "rank from");
+	CHECK_STR(rk->cells[11].text, "2", "rank to");
+	CHECK_STR(rk->cells[12].text, "3.50", "survey points");
+	CHECK_STR(rk->cells[13].text, "2.25", "survey low");
+	CHECK_STR(rk->cells[14].text, "4.00", "survey high");
+	CHECK(rk->cells[19 + 8].kind == REPORT_EMPTY && rk->cells[19 + 10].kind == REPORT_EMPTY,
+	      "no interval: empty cells");
+	CHECK(t[6].nrows == 3, "exclusions: 2 reasons and the total: got %zu", t[6].nrows);
+	CHECK_STR(t[6].cells[2 * 2].text, "Tổng", "the total row");
+	CHECK_STR(t[6].cells[2 * 2 + 1].text, "3", "all the excluded forms");
+	CHECK(report_ntables(&r) == 7, "exclusions: seven tables written");
 	report_tables_release(t);
 	free(r.criteria);
 	free(r.subcriteria);

@@ -68,17 +68,35 @@ def main(xlsx, dbfile):
     fields = [f for (f,) in q("SELECT id FROM criterion WHERE kind = 'field' ORDER BY seq")]
     pct = {(c, f): p for c, f, p in q(
         "SELECT commune_code, field_id, pct_published FROM tally_field")}
+    # when the tally resampled: 7 interval columns after the class (index low, high, rank
+    # low, high, survey points, low, high), empty for a unit without an interval
+    resampled = q("SELECT count(*) FROM tally_confidence_run").fetchone()[0] > 0
+    conf = {c: v for c, *v in q(
+        "SELECT commune_code, index_low, index_high, rank_low, rank_high, survey_low, "
+        "survey_high FROM tally_confidence")}
+    survey = dict(q("SELECT commune_code, survey_points FROM tally_commune"))
+    first = 8 + (7 if resampled else 0)
     for n, row in enumerate(rows(xlsx, "Xếp hạng"), 1):
         code = row[1]
         p, m, i, r, forms = rank.pop(code)
+        row += [""] * (first + len(fields) + 1 - len(row))
         same(f"ranking {code} STT", row[0], n)
         same(f"ranking {code} points", row[3], rounded(p))
         same(f"ranking {code} max", row[4], rounded(m))
         same(f"ranking {code} index", row[5], float(i))
         same(f"ranking {code} rank", row[6], r)
+        if resampled:
+            il, ih, rl, rh, sl, sh = conf.get(code, [None] * 6)
+            same(f"ranking {code} index low", row[8], rounded(il))
+            same(f"ranking {code} index high", row[9], rounded(ih))
+            same(f"ranking {code} rank low", row[10], rl if r else None)
+            same(f"ranking {code} rank high", row[11], rh if r else None)
+            same(f"ranking {code} survey points", row[12], rounded(survey[code]))
+            same(f"ranking {code} survey low", row[13], rounded(sl))
+            same(f"ranking {code} survey high", row[14], rounded(sh))
         for k, f in enumerate(fields):
-            same(f"ranking {code} field {f}", row[8 + k], float(pct[(code, f)]))
-        same(f"ranking {code} forms", row[8 + len(fields)], forms)
+            same(f"ranking {code} field {f}", row[first + k], float(pct[(code, f)]))
+        same(f"ranking {code} forms", row[first + len(fields)], forms)
     if rank:
         bad.append(f"ranking: communes missing: {sorted(rank)}")
 
