@@ -41,7 +41,7 @@ run() { # run NAME DB GOAL-TEXT
 
 t0=$(date +%s)
 # the demo province's definition, for Hồ Chí Minh City (init wants the definition's province)
-sed 's|<province>[^<]*</province>|<province>Hồ Chí Minh</province>|' \
+sed -E 's|(<province[^>]*>)[^<]*</province>|\1Hồ Chí Minh</province>|' \
 	"$top/demo/hai-phong/hai-phong-2025.xml" >"$dir/hcm.xml"
 sh "$top/tests/gen/gen-nation.sh" --db "$dir/province.db" --provinces 79 --definition "$dir/hcm.xml" >/dev/null
 echo "bench-report: province: $(sqlite3 "$dir/province.db" 'SELECT count(*) FROM commune') units, $(sqlite3 "$dir/province.db" 'SELECT count(*) FROM current_submission') submissions (generated in $(($(date +%s) - t0)) s)"
