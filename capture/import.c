@@ -217,6 +217,36 @@ static void release_encrypted(struct encrypted_files *ef)
 static int examine_instance(const struct capture_registry *reg, struct slot *s,
 			    const struct capture_instance *inst_);
 
+/* Reads NAME, beside the manifest (in the folder of ENTRY, its first DIR bytes), into BUF;
+   *PATH gets NAME's path in the zip (the caller frees it). READ_BESIDE_TOO_LARGE leaves why in
+   err, READ_BESIDE_ARCHIVE too (the whole archive is refused). */
+enum read_beside { READ_BESIDE_OK, READ_BESIDE_MISSING, READ_BESIDE_TOO_LARGE, READ_BESIDE_ARCHIVE };
+
+static enum read_beside read_beside(struct zipin *z, struct zipin_reader *zr,
+				    const struct encrypted_files *ef, const char *entry, int dir,
+				    const char *name, struct strbuf *buf, char **path,
+				    struct perr *err)
+{
+	struct enc_file key = { 0 }, *f;
+	struct zipin_entry *e;
+	enum zipin_fail fail;
+	int rc;
+
+	key.name = *path = xasprintf("%.*s%s", dir, entry, name);
+	f = ef->n ? bsearch(&key, ef->v, ef->n, sizeof(*ef->v), enc_cmp) : NULL;
+	if (!f)
+		return READ_BESIDE_MISSING;
+	e = xcalloc(1, sizeof(*e));
+	*e = f->e;
+	text_cut(e->name, sizeof(e->name), f->name);
+	e->name_len = strlen(e->name);
+	rc = zipin_read(z, zr, e, buf, &fail, err);
+	free(e);
+	if (rc < 0)
+		return fail == ZIPIN_ARCHIVE ? READ_BESIDE_ARCHIVE : READ_BESIDE_TOO_LARGE;
+	return READ_BESIDE_OK;
+}
+
 /* capture_decrypt's media files, read from the zip beside the manifest, one at a time */
 struct media_in_zip {
 	struct zipin *z;
@@ -235,48 +265,40 @@ static int media_from_zip(void *arg, size_t i, struct capture_enc_file *out,
 			  struct capture_problem *prob)
 {
 	struct media_in_zip *mz = arg;
-	struct enc_file key = { 0 }, *f;
-	struct zipin_entry *e;
-	enum zipin_fail fail;
+	char *path;
 	int rc = 1;
 
 	prob->line = mz->line;
-	key.name = xasprintf("%.*s%s", mz->dir, mz->entry, mz->m->media[i]);
-	f = mz->ef->n ? bsearch(&key, mz->ef->v, mz->ef->n, sizeof(*mz->ef->v), enc_cmp) : NULL;
-	if (!f) {
+	strbuf_reset(&mz->buf);
+	switch (read_beside(mz->z, mz->zr, mz->ef, mz->entry, mz->dir, mz->m->media[i], &mz->buf,
+			    &path, mz->err)) {
+	case READ_BESIDE_MISSING:
 		prob->reason = "missing-enc";
 		if (snprintf(prob->msg, sizeof(prob->msg), "the manifest names %s, which is not in "
-			     "the zip: the submission cannot be decrypted", key.name) >=
+			     "the zip: the submission cannot be decrypted", path) >=
 		    (int)sizeof(prob->msg))
 			text_mark_cut(prob->msg, sizeof(prob->msg));
 		goto done;
-	}
-	e = xcalloc(1, sizeof(*e));
-	*e = f->e;
-	text_cut(e->name, sizeof(e->name), f->name);
-	e->name_len = strlen(e->name);
-	strbuf_reset(&mz->buf);
-	if (zipin_read(mz->z, mz->zr, e, &mz->buf, &fail, mz->err) < 0) {
-		free(e);
-		if (fail == ZIPIN_ARCHIVE) {
-			rc = -1;
-			goto done;
-		}
+	case READ_BESIDE_TOO_LARGE:
 		prob->reason = "too-large";
-		if (snprintf(prob->msg, sizeof(prob->msg), "%s: %s", key.name, mz->err->msg) >=
+		if (snprintf(prob->msg, sizeof(prob->msg), "%s: %s", path, mz->err->msg) >=
 		    (int)sizeof(prob->msg))
 			text_mark_cut(prob->msg, sizeof(prob->msg));
 		perr_clear(mz->err);
 		goto done;
+	case READ_BESIDE_ARCHIVE:
+		rc = -1;
+		goto done;
+	case READ_BESIDE_OK:
+		break;
 	}
-	free(e);
 	mz->s->inflated += mz->buf.len;
 	out->name = mz->m->media[i];
 	out->data = (const unsigned char *)mz->buf.buf;
 	out->len = mz->buf.len;
 	rc = 0;
 done:
-	free(key.name);
+	free(path);
 	return rc;
 }
 
@@ -288,10 +310,7 @@ static int open_encrypted(struct zipin *z, struct zipin_reader *zr,
 	struct capture_manifest m;
 	struct capture_problem prob;
 	struct strbuf enc = STRBUF_INIT;
-	struct enc_file key = { 0 }, *f;
-	struct zipin_entry *e;
-	enum zipin_fail fail;
-	char iid[CAPTURE_MAX_ID + 1];
+	char iid[CAPTURE_MAX_ID + 1], *path = NULL;
 	const char *slash = strrchr(s->e.name, '/');
 	int dir = slash ? (int)(slash - s->e.name + 1) : 0, rc = 1;
 
@@ -317,30 +336,23 @@ static int open_encrypted(struct zipin *z, struct zipin_reader *zr,
 		return 1;
 	}
 	strcpy(iid, m.instance_id);
-	key.name = xasprintf("%.*s%s", dir, s->e.name, m.xml_file);
-	f = ef->n ? bsearch(&key, ef->v, ef->n, sizeof(*ef->v), enc_cmp) : NULL;
-	if (!f) {
+	switch (read_beside(z, zr, ef, s->e.name, dir, m.xml_file, &enc, &path, err)) {
+	case READ_BESIDE_MISSING:
 		set(&s->out, CAPTURE_REJECTED, "missing-enc", inst->line, "");
 		say(&s->out, "the manifest names %s, which is not in the zip: the submission cannot "
 			     "be decrypted",
-		    key.name);
+		    path);
 		goto done;
-	}
-	e = xcalloc(1, sizeof(*e));
-	*e = f->e;
-	text_cut(e->name, sizeof(e->name), f->name);
-	e->name_len = strlen(e->name);
-	if (zipin_read(z, zr, e, &enc, &fail, err) < 0) {
-		free(e);
-		if (fail == ZIPIN_ARCHIVE) {
-			rc = -1;
-			goto done;
-		}
+	case READ_BESIDE_TOO_LARGE:
 		set(&s->out, CAPTURE_REJECTED, "too-large", 0, "");
-		say(&s->out, "%s: %s", key.name, err->msg);
+		say(&s->out, "%s: %s", path, err->msg);
 		goto done;
+	case READ_BESIDE_ARCHIVE:
+		rc = -1;
+		goto done;
+	case READ_BESIDE_OK:
+		break;
 	}
-	free(e);
 	s->inflated += enc.len;
 	{
 		struct media_in_zip mz = { z, zr, ef, &m, s->e.name, dir, inst->line, s,
@@ -359,13 +371,13 @@ static int open_encrypted(struct zipin *z, struct zipin_reader *zr,
 		}
 	}
 	text_sha256_hex(plain->buf, plain->len, s->sha256);
-	if (capture_encrypted_parse(p, key.name, iid, plain, inst, &prob) < 0) {
+	if (capture_encrypted_parse(p, path, iid, plain, inst, &prob) < 0) {
 		set(&s->out, CAPTURE_REJECTED, prob.reason, prob.line, prob.msg);
 		goto done;
 	}
 	rc = 0;
 done:
-	free(key.name);
+	free(path);
 	strbuf_release(&enc);
 	return rc;
 }
