@@ -23,12 +23,6 @@ struct load {
 	int have_header, errors;
 };
 
-/* 1 when s is YYYY-MM-DD, a real day; *year gets the year (the register's check) */
-static int date_ok(const char *s, int *year)
-{
-	return commune_date_ok(s, year);
-}
-
 static int on_header(struct load *L, const struct csvin_record *rec)
 {
 	L->have_header = 1;
@@ -64,7 +58,7 @@ static int on_row(const struct csvin_record *rec, void *ctx)
 			diag_add_capped(L->diag, "unit code", L->name, rec->number,
 					"%s '%s' is missing or not a code (letters, digits, '-' or '_', at most 20)",
 					columns[k], shown[k]), bad++;
-	if (!date_ok(date, &year))
+	if (!commune_date_ok(date, &year))
 		diag_add_capped(L->diag, "effective date", L->name, rec->number,
 				"effective date '%s' is not a date YYYY-MM-DD", shown[2]), bad++;
 	else if (year < MERGE_YEAR_MIN || year > MERGE_YEAR_MAX)
@@ -428,22 +422,15 @@ static int load_validity(sqlite3 *db, struct merge_map *m, struct perr *err)
 	return rc == SQLITE_DONE ? 0 : db_fail(db, err, "reading the register's validity");
 }
 
+static int validity_cmp(const void *code, const void *v)
+{
+	return strcmp(code, ((const struct merge_validity *)v)->code);
+}
+
 static const struct merge_validity *validity_of(const struct merge_map *m, const char *code)
 {
-	size_t lo = 0, hi = m->nvalid;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(m->valid[mid].code, code);
-
-		if (!c)
-			return &m->valid[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return m->nvalid ? bsearch(code, m->valid, m->nvalid, sizeof(*m->valid), validity_cmp)
+			 : NULL;
 }
 
 int merge_map_load(sqlite3 *db, struct merge_map *m, struct perr *err)
