@@ -3,7 +3,6 @@
 #include "codes.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -84,18 +83,11 @@ static int slips_html(struct strbuf *sb, const char *base, const char *commune_n
 	return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *sb, int type, struct FTW *f)
-{
-	remove(path);
-	return 0;
-}
-
 /* The slips as PDF: html printed by Debian's chromium (headless, its own profile, no network
    of its own) into a private temporary folder, then read into pdf. 0, or -1 with err. */
 static int slips_pdf(const struct strbuf *html, struct strbuf *pdf, struct perr *err)
 {
-	const char *tmp = getenv("TMPDIR");
-	char *dir = xasprintf("%s/parindex-slips-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	char *dir = xasprintf("%s/parindex-slips-XXXXXX", serve_tmpdir());
 	char *in = NULL, *out = NULL, *url = NULL, *profile = NULL, *print = NULL, *log = NULL;
 	int rc = -1, r;
 
@@ -134,7 +126,7 @@ static int slips_pdf(const struct strbuf *html, struct strbuf *pdf, struct perr 
 	}
 	rc = 0;
 done:
-	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS); /* and the profile chromium left */
+	serve_remove_tree(dir); /* and the profile chromium left */
 	free(in);
 	free(out);
 	free(log);

@@ -51,6 +51,8 @@ int serve_http_start(struct serve_http **h, const struct serve_http_config *cfg,
 unsigned serve_http_port(const struct serve_http *h);
 /* Stop accepting connections; let the requests in flight finish (at most wait_seconds), then
    close every connection and stop. */
+void serve_http_stop(struct serve_http *h, unsigned wait_seconds);
+
 /* The server's private uploads folder (serve_tmp.c): serve_tmp_make makes
    TMPDIR/parindex-serve-PID-XXXXXX (0700) into path and keeps its lock file locked through
    *lock_fd; serve_tmp_remove removes it and what is in it. serve_tmp_clean removes the folders
@@ -59,7 +61,10 @@ unsigned serve_http_port(const struct serve_http *h);
 int serve_tmp_make(char *path, size_t size, int *lock_fd, struct perr *err);
 void serve_tmp_remove(char *path, int lock_fd);
 int serve_tmp_clean(void);
-void serve_http_stop(struct serve_http *h, unsigned wait_seconds);
+/* TMPDIR, or /tmp when it is unset or empty. */
+const char *serve_tmpdir(void);
+/* Removes the folder path and everything in it (links not followed, mounts not crossed). */
+void serve_remove_tree(const char *path);
 /* Hand the daemon one connected socket (the fuzz target's socketpair); the daemon owns fd. */
 int serve_http_add(struct serve_http *h, int fd);
 

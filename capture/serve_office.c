@@ -9,6 +9,7 @@
 #include "serve.h"
 #include "serve_page.h"
 #include "serve_web.h"
+#include "serve_http.h"
 #include "capture.h"
 #include "quality.h"
 #include "../reports/reports.h"
@@ -1030,7 +1031,6 @@ static int page_upload(sqlite3 *db, const struct serve_request *rq, const struct
 	struct capture_result res;
 	struct perr ierr = { 0 };
 	struct strbuf *sb = &rp->body;
-	const char *tmp = getenv("TMPDIR");
 	char base[128], *dir, *link_path = NULL, msg[800];
 	int rc = -1, got;
 
@@ -1056,7 +1056,7 @@ static int page_upload(sqlite3 *db, const struct serve_request *rq, const struct
 			dir = xasprintf("%.*s/link-XXXXXX", (int)(slash - rq->upload_path),
 					rq->upload_path);
 		else
-			dir = xasprintf("%s/parindex-upload-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+			dir = xasprintf("%s/parindex-upload-XXXXXX", serve_tmpdir());
 	}
 	if (!mkdtemp(dir)) {
 		perr_set(err, PERR_SYSTEM, dir, "cannot create folder: %s", strerror(errno));

@@ -23,7 +23,7 @@
 #define TMP_PREFIX "parindex-serve-"
 #define TMP_LOCK ".lock"
 
-static const char *tmp_base(void)
+const char *serve_tmpdir(void)
 {
 	const char *tmp = getenv("TMPDIR");
 
@@ -52,6 +52,11 @@ static int remove_entry(const char *path, const struct stat *sb, int type, struc
 	return 0;
 }
 
+void serve_remove_tree(const char *path)
+{
+	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
 /* Is the folder's owner gone? Its process is not running and nobody holds its lock. */
 static int owner_gone(int dirfd, const char *name, long pid)
 {
@@ -71,7 +76,7 @@ static int owner_gone(int dirfd, const char *name, long pid)
 
 int serve_tmp_clean(void)
 {
-	const char *base = tmp_base();
+	const char *base = serve_tmpdir();
 	DIR *dir = opendir(base);
 	struct dirent *e;
 	int removed = 0;
@@ -88,7 +93,7 @@ int serve_tmp_clean(void)
 		    !owner_gone(dirfd(dir), e->d_name, pid))
 			continue;
 		path = xasprintf("%s/%s", base, e->d_name);
-		nftw(path, remove_entry, 8, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+		serve_remove_tree(path);
 		if (access(path, F_OK) != 0)
 			removed++;
 		free(path);
@@ -102,7 +107,7 @@ int serve_tmp_make(char *path, size_t size, int *lock_fd, struct perr *err)
 	char *lock;
 
 	*lock_fd = -1;
-	snprintf(path, size, "%s/" TMP_PREFIX "%ld-XXXXXX", tmp_base(), (long)getpid());
+	snprintf(path, size, "%s/" TMP_PREFIX "%ld-XXXXXX", serve_tmpdir(), (long)getpid());
 	if (!mkdtemp(path)) {
 		perr_set(err, PERR_SYSTEM, path, "cannot create the uploads folder: %s",
 			 strerror(errno));
@@ -130,7 +135,7 @@ void serve_tmp_remove(char *path, int lock_fd)
 {
 	if (!path[0])
 		return;
-	nftw(path, remove_entry, 8, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+	serve_remove_tree(path);
 	if (lock_fd >= 0)
 		close(lock_fd);
 	path[0] = 0;
